@@ -1,0 +1,197 @@
+/**
+ * The event log port. Every fact of the system is an event in one append-only log;
+ * both adapters (embedded SQLite, EventStoreDB) honour exactly these semantics, and
+ * the contract suite in ../test/contract.ts holds them to it.
+ */
+
+/** JSON as it can be stored and read back unchanged. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/**
+ * A totally ordered position in the global log. On SQLite commit === prepare === the
+ * row's AUTOINCREMENT id; on EventStoreDB these are the transaction-file positions.
+ * Use the helpers in position.ts to compare, serialise and parse.
+ */
+export interface LogPosition {
+  readonly commit: bigint;
+  readonly prepare: bigint;
+}
+
+/**
+ * What the caller expects of a stream before its append:
+ * - 'no_stream': the stream must not exist (first event gets revision 0)
+ * - 'exists': the stream must have at least one event
+ * - 'any': no check
+ * - a number: the revision of the stream's last event must equal it
+ */
+export type ExpectedRevision = 'no_stream' | 'any' | 'exists' | number;
+
+export interface EventToAppend {
+  /** uuid; generated when absent. Not a uniqueness guarantee (see docs/decisions). */
+  id?: string;
+  type: string;
+  /** JSON data, or raw bytes for binary payloads (attachment and document chunks). */
+  data: JsonValue | Uint8Array;
+  metadata?: JsonObject;
+}
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  data: JsonValue | Uint8Array;
+  metadata: JsonObject;
+  stream: string;
+  /** 0-based revision of the event within its stream. */
+  revision: number;
+  position: LogPosition;
+  /** When the log recorded the event (record time). */
+  recorded: Date;
+}
+
+export interface AppendOptions {
+  expectedRevision?: ExpectedRevision; // default 'any'
+}
+
+export interface AppendResult {
+  /** Revision of the last appended event, i.e. the expected revision for the next append. */
+  nextExpectedRevision: number;
+  /** Global position of the last appended event. */
+  position: LogPosition;
+}
+
+export interface AppendRequest {
+  stream: string;
+  events: EventToAppend[];
+  expectedRevision?: ExpectedRevision;
+}
+
+/** Outcome of one request within appendMany: each request is atomic on its own. */
+export type AppendOutcome =
+  | { ok: true; result: AppendResult }
+  | { ok: false; error: WrongExpectedRevisionError | AppendTooLargeError };
+
+export type Direction = 'forwards' | 'backwards';
+
+export interface ReadStreamOptions {
+  direction?: Direction; // default forwards
+  /** Inclusive. Forwards default 0; backwards default the end of the stream. */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface EventFilter {
+  /** Deliver only events whose type starts with one of these prefixes. */
+  typePrefixes?: string[];
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Default: the start of the log. */
+  after?: LogPosition;
+  maxCount?: number;
+  filter?: EventFilter;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: deliver events strictly after it. Default: the start of the log. */
+  after?: LogPosition;
+  filter?: EventFilter;
+  /**
+   * Called with consecutive batches, in log order, never concurrently: the next batch is
+   * delivered only after the promise returned for the previous one settles. A rejection
+   * stops the subscription and is reported through onError.
+   */
+  handle(events: RecordedEvent[]): void | Promise<void>;
+  /** Called once the subscription has delivered everything that existed when it started. */
+  onCaughtUp?(position: LogPosition | null): void;
+  onError?(error: Error): void;
+  /**
+   * Called after each batch with the position the subscription has reached, even when a
+   * filter dropped every event of that stretch of the log (lets projections advance
+   * checkpoints through filtered-out events).
+   */
+  onCheckpoint?(position: LogPosition): void;
+  maxBatchSize?: number; // default 500
+}
+
+export interface Subscription {
+  stop(): Promise<void>;
+  /** Resolves when the subscription has stopped (by stop() or by an error). */
+  readonly done: Promise<void>;
+}
+
+export interface EventLog {
+  readonly kind: 'sqlite' | 'eventstoredb';
+  append(stream: string, events: EventToAppend[], options?: AppendOptions): Promise<AppendResult>;
+  /**
+   * Several appends, each atomic on its own, submitted together (the SQLite adapter
+   * commits them in one transaction). Results are in request order; a failed expected
+   * revision fails only its own request.
+   */
+  appendMany(requests: AppendRequest[]): Promise<AppendOutcome[]>;
+  /** Throws StreamNotFoundError when the stream has no events. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Revision of the stream's last event, or null when the stream does not exist. */
+  streamRevision(stream: string): Promise<number | null>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribe(options: SubscribeOptions): Subscription;
+  /** Position of the last event in the log, or null when the log is empty. */
+  headPosition(): Promise<LogPosition | null>;
+  close(): Promise<void>;
+}
+
+/** 1 MiB per append call, EventStoreDB's default MaxAppendSize; both adapters enforce it. */
+export const MAX_APPEND_BYTES = 1024 * 1024;
+
+export class EventLogError extends Error {
+  override name = 'EventLogError';
+}
+
+export class WrongExpectedRevisionError extends EventLogError {
+  override name = 'WrongExpectedRevisionError';
+  constructor(
+    readonly stream: string,
+    readonly expected: ExpectedRevision,
+    /** Revision of the stream's last event, or null when it does not exist. */
+    readonly actual: number | null,
+  ) {
+    super(
+      `append to stream '${stream}' expected ${String(expected)} but the stream is at ${actual === null ? 'no_stream' : actual}`,
+    );
+  }
+}
+
+export class StreamNotFoundError extends EventLogError {
+  override name = 'StreamNotFoundError';
+  constructor(readonly stream: string) {
+    super(`stream '${stream}' not found`);
+  }
+}
+
+export class AppendTooLargeError extends EventLogError {
+  override name = 'AppendTooLargeError';
+  constructor(
+    readonly stream: string,
+    readonly bytes: number,
+    readonly limit: number = MAX_APPEND_BYTES,
+  ) {
+    super(`append to stream '${stream}' is ${bytes} bytes, over the ${limit}-byte limit per append`);
+  }
+}
+
+/** Bad arguments: an unknown expected revision, data that is not JSON-serialisable, ... */
+export class InvalidAppendError extends EventLogError {
+  override name = 'InvalidAppendError';
+}
+
+/** The store cannot be used: not a database, a newer schema, unreachable server, disk full. */
+export class StoreUnavailableError extends EventLogError {
+  override name = 'StoreUnavailableError';
+  constructor(
+    message: string,
+    readonly reason: 'not_a_database' | 'newer_schema' | 'unreachable' | 'disk_full' | 'closed' | 'other',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything the project needs on a fresh machine that has only Node and npm.
+# Idempotent: a second run is quick.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+want=$(node -p "require('./package.json').packageManager.split('@')[1]")
+if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$want" ]; then
+  echo "setup: installing pnpm $want" >&2
+  npm install -g "pnpm@$want" --no-fund --no-audit >/dev/null
+fi
+# better-sqlite3 compiles from source with node-gyp: point it at the local Node headers
+# instead of letting it download them (no network beyond the registries).
+nodedir=$(node -p "require('path').resolve(process.execPath, '../..')")
+if [ ! -f "$nodedir/include/node/node.h" ] && [ -f /usr/include/node/node.h ]; then nodedir=/usr; fi
+export npm_config_nodedir="$nodedir"
+if [ "${CI:-}" = "true" ]; then
+  pnpm install --frozen-lockfile
+else
+  pnpm install --prefer-offline
+fi

@@ -1,0 +1,5 @@
+export { ConfigError } from './ConfigError';
+export type { Config, JwtConfig, LogLevel } from './loadConfig';
+export { CREDENTIAL_KEY_PATTERN, loadConfig } from './loadConfig';
+export type { ConfigVariable } from './variables';
+export { CONFIG_VARIABLES, MiB } from './variables';

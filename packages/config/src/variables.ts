@@ -1,0 +1,92 @@
+/**
+ * Every environment variable the LRS reads, with its default and rule. README and
+ * `docs/` list these from here, so this table is the one place to change them.
+ */
+export interface ConfigVariable {
+  name: string;
+  default: string | null;
+  description: string;
+}
+
+export const MiB = 1024 * 1024;
+
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
+  {
+    name: 'PORT',
+    default: '8080',
+    description: 'TCP port the HTTP server listens on (0-65535; 0 = ephemeral).',
+  },
+  {
+    name: 'HOST',
+    default: '0.0.0.0',
+    description: 'Interface to listen on. `start` listens on every interface; tests pass 127.0.0.1.',
+  },
+  {
+    name: 'LRS_BASE_URL',
+    default: 'http://localhost:<PORT>',
+    description:
+      'Public http(s) URL of this LRS; the homePage of the xAPI authority Agent of every credential issued.',
+  },
+  {
+    name: 'LRS_DATA_DIR',
+    default: './data',
+    description: 'Directory of the embedded SQLite event log and of the projections read models.',
+  },
+  {
+    name: 'ESDB_URL',
+    default: null,
+    description:
+      'EventStoreDB connection string (esdb:// or esdb+discover://). When set, the event log lives there instead of SQLite.',
+  },
+  {
+    name: 'LRS_BOOTSTRAP_KEY',
+    default: null,
+    description:
+      'Key of the first credential (scopes all + admin), issued only while no credential exists. Set with LRS_BOOTSTRAP_SECRET.',
+  },
+  {
+    name: 'LRS_BOOTSTRAP_SECRET',
+    default: null,
+    description: 'Secret of the bootstrap credential; at least 16 characters. Set with LRS_BOOTSTRAP_KEY.',
+  },
+  {
+    name: 'LRS_JWT_HS256_SECRET',
+    default: null,
+    description:
+      'Shared secret for HS256 bearer tokens (at least 32 characters). At most one LRS_JWT_* key source.',
+  },
+  {
+    name: 'LRS_JWT_PUBLIC_KEY',
+    default: null,
+    description:
+      'PEM public key for RS256 bearer tokens ("\\n" escapes are accepted for one-line env files).',
+  },
+  {
+    name: 'LRS_JWT_JWKS_URL',
+    default: null,
+    description: 'JWKS URL of the token issuer (https; http only for localhost). Keys are cached by kid.',
+  },
+  { name: 'LRS_JWT_ISSUER', default: null, description: 'Required `iss` of bearer tokens, when set.' },
+  { name: 'LRS_JWT_AUDIENCE', default: null, description: 'Required `aud` of bearer tokens, when set.' },
+  {
+    name: 'LRS_MAX_BODY_BYTES',
+    default: String(20 * MiB),
+    description: 'Largest request body accepted (bytes, or with a KiB/MiB/GiB suffix). Larger → 413.',
+  },
+  {
+    name: 'LRS_MAX_ATTACHMENT_BYTES',
+    default: String(64 * MiB),
+    description: 'Largest multipart statement request (statements + attachments). Larger → 413.',
+  },
+  {
+    name: 'LRS_MAX_STATEMENT_BYTES',
+    default: String(512 * 1024),
+    description:
+      'Largest single statement (serialised JSON). Must stay below the 1 MiB append limit of the log with room for the event envelope.',
+  },
+  {
+    name: 'LRS_LOG_LEVEL',
+    default: 'info',
+    description: 'One of fatal, error, warn, info, debug, trace, silent.',
+  },
+]);

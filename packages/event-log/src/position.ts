@@ -1,4 +1,4 @@
-import type { LogPosition } from './types.ts';
+import type { LogPosition } from './types';
 
 /** Helpers for the port's totally ordered global position. */
 export const Position = {

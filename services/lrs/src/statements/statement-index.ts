@@ -1,0 +1,195 @@
+import type { RecordedEvent } from '@lrs/event-log';
+import type { Statement } from '@lrs/xapi';
+import { agentIfiKeys } from '@lrs/xapi';
+import type Database from 'better-sqlite3';
+import { STATEMENT_EVENT, type StatementEventData, storedStatementOf, VOIDED_VERB } from './statement-event';
+
+/**
+ * The statements index: the read model behind GET /statements (xAPI Communication 2.1.3).
+ *
+ * Rows are numbered by `seq`, assigned in log order, so `seq` order is `stored` order
+ * (stored is the log's record time, see statement-event.ts) and a `more` cursor is a seq.
+ * Filters are answered from `statement_keys`, one row per (filter key, statement):
+ *   a:<ifi>  actor or object agent/group (group members included)     -> agent
+ *   A:<ifi>  any agent in the statement (related_agents=true)          -> agent + related_agents
+ *   v:<iri>  verb                                                       -> verb
+ *   o:<iri>  object activity                                            -> activity
+ *   O:<iri>  any activity incl. context activities and substatement     -> activity + related_activities
+ *   g:<uuid> context registration                                       -> registration
+ *   w:<key>  the credential that wrote it                               -> statements/read/mine
+ * A statement whose object is a StatementRef also carries the keys (except w:) of the statement
+ * it targets, recursively (Communication 2.1.3 "Filter Conditions for StatementRefs"); the
+ * target may arrive before or after the referrer, so keys are propagated both ways.
+ */
+export const STATEMENT_INDEX_MIGRATIONS = [
+  `CREATE TABLE statements (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     stored_ms INTEGER NOT NULL,
+     voided INTEGER NOT NULL DEFAULT 0,
+     voiding INTEGER NOT NULL DEFAULT 0,
+     target_id TEXT,
+     json TEXT NOT NULL
+   )`,
+  'CREATE INDEX statements_stored ON statements (stored_ms)',
+  'CREATE INDEX statements_target ON statements (target_id) WHERE target_id IS NOT NULL',
+  `CREATE TABLE statement_keys (
+     key TEXT NOT NULL,
+     seq INTEGER NOT NULL,
+     PRIMARY KEY (key, seq)
+   ) WITHOUT ROWID`,
+  // A void whose target is not indexed yet: applied when the target arrives (Data 2.3.2).
+  `CREATE TABLE pending_voids (
+     target_id TEXT PRIMARY KEY,
+     voiding_seq INTEGER NOT NULL
+   ) WITHOUT ROWID`,
+];
+
+export const STATEMENT_INDEX_TABLES = [
+  { name: 'statements', key: ['seq'] },
+  { name: 'statement_keys', key: ['key', 'seq'] },
+  { name: 'pending_voids', key: ['target_id'] },
+];
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asArray(v: unknown): unknown[] {
+  if (v === undefined || v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** The filter keys a statement carries by itself (without StatementRef inheritance). */
+export function ownKeys(statement: Statement, credentialKey: string | undefined): Set<string> {
+  const keys = new Set<string>();
+  const s = statement as unknown as Obj;
+  const addAgent = (agent: unknown, direct: boolean) => {
+    if (!isObj(agent)) return;
+    for (const k of agentIfiKeys(agent as never)) {
+      if (direct) keys.add(`a:${k}`);
+      keys.add(`A:${k}`);
+    }
+  };
+  const addActivity = (activity: unknown, direct: boolean) => {
+    if (!isObj(activity) || typeof activity.id !== 'string') return;
+    if (activity.objectType !== undefined && activity.objectType !== 'Activity') return;
+    if (direct) keys.add(`o:${activity.id}`);
+    keys.add(`O:${activity.id}`);
+  };
+  const addContext = (context: unknown) => {
+    if (!isObj(context)) return;
+    addAgent(context.instructor, false);
+    addAgent(context.team, false);
+    for (const ca of asArray(context.contextAgents)) if (isObj(ca)) addAgent(ca.agent, false);
+    for (const cg of asArray(context.contextGroups)) if (isObj(cg)) addAgent(cg.group, false);
+    const ctxActs = context.contextActivities;
+    if (isObj(ctxActs)) {
+      for (const kind of ['parent', 'grouping', 'category', 'other']) {
+        for (const a of asArray(ctxActs[kind])) addActivity(a, false);
+      }
+    }
+  };
+  const addBody = (body: Obj, top: boolean) => {
+    addAgent(body.actor, top);
+    if (isObj(body.verb) && typeof body.verb.id === 'string' && top) keys.add(`v:${body.verb.id}`);
+    const object = body.object;
+    if (isObj(object)) {
+      const type = object.objectType;
+      if (type === 'Agent' || type === 'Group') addAgent(object, top);
+      else if (type === 'SubStatement') addBody(object, false);
+      else if (type !== 'StatementRef') addActivity(object, top);
+    }
+    addContext(body.context);
+    if (top && isObj(body.context) && typeof body.context.registration === 'string') {
+      keys.add(`g:${body.context.registration.toLowerCase()}`);
+    }
+  };
+  addBody(s, true);
+  addAgent(s.authority, false);
+  if (credentialKey) keys.add(`w:${credentialKey}`);
+  return keys;
+}
+
+function targetOf(statement: Statement): string | null {
+  const object = (statement as unknown as Obj).object;
+  if (isObj(object) && object.objectType === 'StatementRef' && typeof object.id === 'string') {
+    return object.id.toLowerCase();
+  }
+  return null;
+}
+
+function isVoiding(statement: Statement): boolean {
+  const verb = (statement as unknown as Obj).verb;
+  return isObj(verb) && verb.id === VOIDED_VERB && targetOf(statement) !== null;
+}
+
+/** Builds the apply function of the statements index over one read-model connection. */
+export function statementIndexApplier(db: Database.Database) {
+  const nextSeq = db.prepare('SELECT coalesce(max(seq), 0) + 1 AS seq FROM statements').pluck();
+  const insertStatement = db.prepare(
+    'INSERT OR IGNORE INTO statements (seq, id, stored_ms, voided, voiding, target_id, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const insertKey = db.prepare('INSERT OR IGNORE INTO statement_keys (key, seq) VALUES (?, ?)');
+  const findById = db.prepare('SELECT seq, voiding FROM statements WHERE id = ?');
+  const keysOf = db.prepare("SELECT key FROM statement_keys WHERE seq = ? AND key NOT LIKE 'w:%'").pluck();
+  const referrers = db.prepare('SELECT seq FROM statements WHERE target_id = ?').pluck();
+  const setVoided = db.prepare('UPDATE statements SET voided = 1 WHERE seq = ? AND voiding = 0');
+  const addPendingVoid = db.prepare('INSERT OR IGNORE INTO pending_voids (target_id, voiding_seq) VALUES (?, ?)');
+  const takePendingVoid = db.prepare('DELETE FROM pending_voids WHERE target_id = ? RETURNING voiding_seq');
+  const idOfSeq = db.prepare('SELECT id FROM statements WHERE seq = ?').pluck();
+
+  let seq = nextSeq.get() as number;
+
+  /** Copies `keys` to every statement that (transitively) targets statement `id`. */
+  const propagate = (id: string, keys: string[], depth = 0) => {
+    if (depth > 64) return; // a reference chain this deep is not a real use; stop a cycle
+    for (const referrer of referrers.all(id) as number[]) {
+      for (const k of keys) insertKey.run(k, referrer);
+      const referrerId = idOfSeq.get(referrer) as string;
+      propagate(referrerId, keys, depth + 1);
+    }
+  };
+
+  return (events: RecordedEvent[]) => {
+    for (const event of events) {
+      if (event.type !== STATEMENT_EVENT) continue;
+      const data = event.data as unknown as StatementEventData;
+      const statement = storedStatementOf(event);
+      const id = statement.id.toLowerCase();
+      if (findById.get(id)) continue; // a statement id is stored once (stream per statement)
+      const target = targetOf(statement);
+      const voiding = isVoiding(statement);
+      const mySeq = seq++;
+      let voided = 0;
+      // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
+      if (!voiding && takePendingVoid.get(id)) voided = 1;
+      insertStatement.run(
+        mySeq,
+        id,
+        event.recorded.getTime(),
+        voided,
+        voiding ? 1 : 0,
+        target,
+        JSON.stringify(statement),
+      );
+      const keys = [...ownKeys(statement, data.credential)];
+      if (target) {
+        const targetRow = findById.get(target) as { seq: number; voiding: number } | undefined;
+        if (targetRow) {
+          for (const k of keysOf.all(targetRow.seq) as string[]) keys.push(k);
+          if (voiding) setVoided.run(targetRow.seq);
+        } else if (voiding) {
+          addPendingVoid.run(target, mySeq);
+        }
+      }
+      for (const k of keys) insertKey.run(k, mySeq);
+      propagate(
+        id,
+        keys.filter((k) => !k.startsWith('w:')),
+      );
+    }
+  };
+}

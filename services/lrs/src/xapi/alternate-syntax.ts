@@ -1,0 +1,80 @@
+import type { NextFunction, Request, Response } from 'express';
+import { BadRequest, readBody } from '@lrs/http';
+import { XapiParams } from './params';
+import { parseVersionHeader } from './version';
+
+/** Form fields treated as headers (Communication 1.3, "Headers"). */
+const HEADER_FIELDS = ['Authorization', 'X-Experience-API-Version', 'Content-Type', 'Content-Length', 'If-Match', 'If-None-Match'];
+const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
+
+/**
+ * The alternate request syntax of xAPI 1.0.3 (Communication 1.3): a POST with `?method=X` whose
+ * url-encoded form carries the headers, the parameters and the content. It is rewritten here
+ * into the request it stands for, before versioning and authentication look at it. xAPI 2.0
+ * removed the syntax: such a request under 2.0 is rejected.
+ */
+export function alternateSyntax(options: { maxBodyBytes: number }) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    try {
+      const q = req.originalUrl.indexOf('?');
+      const query = new URLSearchParams(q === -1 ? '' : req.originalUrl.slice(q + 1));
+      if (req.method !== 'POST' || !query.has('method')) return next();
+      const method = query.get('method')!.toUpperCase();
+      if ([...query.keys()].length !== 1) {
+        throw new BadRequest({
+          rule: 'alternate-syntax.query',
+          pointer: '/query',
+          message: 'An alternate-syntax request carries only the method parameter in its query string; send the others as form fields (xAPI Communication 1.3).',
+        });
+      }
+      if (!METHODS.includes(method)) {
+        throw new BadRequest({
+          rule: 'alternate-syntax.method',
+          pointer: '/query/method',
+          message: `method must be one of ${METHODS.join(', ')}.`,
+        });
+      }
+      const contentType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      if (contentType !== 'application/x-www-form-urlencoded') {
+        throw new BadRequest({
+          rule: 'alternate-syntax.content-type',
+          pointer: '/headers/Content-Type',
+          message: 'An alternate-syntax request must be sent as application/x-www-form-urlencoded (xAPI Communication 1.3).',
+        });
+      }
+      const body = await readBody(req, { limit: options.maxBodyBytes });
+      const form = new URLSearchParams(body.toString('utf8'));
+      const params = new Map<string, string>();
+      let content: string | undefined;
+      for (const [name, value] of form) {
+        const header = HEADER_FIELDS.find((h) => h.toLowerCase() === name.toLowerCase());
+        if (header) {
+          req.headers[header.toLowerCase()] = value;
+        } else if (name === 'content') {
+          content = value;
+        } else {
+          if (params.has(name)) {
+            throw new BadRequest({ rule: 'parameter.repeated', pointer: `/form/${name}`, message: `Form field '${name}' is given more than once.` });
+          }
+          params.set(name, value);
+        }
+      }
+      if (parseVersionHeader(req.header('x-experience-api-version')) === '2.0.0') {
+        throw new BadRequest({
+          rule: 'alternate-syntax.removed',
+          pointer: '/query/method',
+          message: 'xAPI 2.0 removed the alternate request syntax; send a plain HTTP request.',
+        });
+      }
+      req.method = method;
+      req.xapiParams = new XapiParams(params);
+      // The content is a UTF-8 string (Communication 1.3: binary data is not supported).
+      req.alternateContent = Buffer.from(content ?? '', 'utf8');
+      if (content === undefined) delete req.headers['content-type'];
+      req.headers['content-length'] = String(req.alternateContent.length);
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}

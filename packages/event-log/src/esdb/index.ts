@@ -1,0 +1,1 @@
+export { type EsdbEventLogOptions, openEsdbEventLog } from './eventLog';

@@ -1,0 +1,125 @@
+import { resolve } from 'node:path';
+import { prepareRequest, tooLarge } from '../prepareAppend';
+import {
+  type AppendOutcome,
+  type AppendRequest,
+  type EventLog,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  StoreUnavailableError,
+  type SubscribeOptions,
+  type Subscription,
+} from '../types';
+import { GroupCommitWriter } from './appendToStream';
+import { CommitSignal } from './commitSignal';
+import { openDatabase, toStoreError } from './openDatabase';
+import { GlobalLogReader, toLogPosition } from './readAll';
+import { StreamReader } from './readStream';
+import { subscribe } from './subscribe';
+import { WalCheckpointer } from './walCheckpoint';
+
+export interface SqliteEventLogOptions {
+  file: string;
+  /** How often subscribers look for other processes' commits (PRAGMA data_version). Default 25 ms. */
+  pollIntervalMs?: number;
+  /** The -wal file size past which a TRUNCATE checkpoint runs. Default 64 MiB. */
+  walCheckpointBytes?: number;
+  /** Caps the database at this many pages (a quota); appends past it fail with reason 'disk_full'. */
+  maxPageCount?: number;
+  /** How long a write waits for another process's write lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+/** The embedded default event log: one SQLite file in WAL mode, synchronous=FULL. */
+export async function openSqliteEventLog(options: SqliteEventLogOptions): Promise<EventLog> {
+  const file = resolve(options.file);
+  const db = openDatabase(file, { maxPageCount: options.maxPageCount, busyTimeoutMs: options.busyTimeoutMs });
+  const signal = new CommitSignal(db, file, options.pollIntervalMs ?? 25);
+  const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 64 * 1024 * 1024);
+  const writer = new GroupCommitWriter(db, file, () => {
+    signal.committed();
+    wal.afterCommit();
+  });
+  const global = new GlobalLogReader(db);
+  const streams = new StreamReader(db);
+  const subscriptions = new Set<Subscription>();
+  let closed = false;
+
+  const ensureOpen = (): void => {
+    if (closed) throw new StoreUnavailableError(`event log '${file}' is closed`, 'closed');
+  };
+  /** Reads are synchronous in better-sqlite3; errors are mapped like the writer's. */
+  const read = <T>(fn: () => T): Promise<T> => {
+    try {
+      ensureOpen();
+      return Promise.resolve(fn());
+    } catch (error) {
+      return Promise.reject(toStoreError(error, file));
+    }
+  };
+
+  const log: EventLog = {
+    kind: 'sqlite',
+
+    async append(stream, events, appendOptions) {
+      ensureOpen();
+      const request = prepareRequest(stream, events, appendOptions?.expectedRevision);
+      const large = tooLarge(request);
+      if (large) throw large;
+      const [outcome] = await writer.submit([request]);
+      if (!outcome!.ok) throw outcome!.error;
+      return outcome!.result;
+    },
+
+    async appendMany(requests: AppendRequest[]) {
+      ensureOpen();
+      // Validate every request before queueing any: a bad argument rejects the whole call.
+      const prepared = requests.map((r) => prepareRequest(r.stream, r.events, r.expectedRevision));
+      const outcomes: Array<AppendOutcome | undefined> = prepared.map((r) => {
+        const error = tooLarge(r);
+        return error ? { ok: false, error } : undefined;
+      });
+      const toWrite = prepared.filter((_, i) => outcomes[i] === undefined);
+      if (toWrite.length > 0) {
+        const written = await writer.submit(toWrite);
+        let next = 0;
+        for (let i = 0; i < outcomes.length; i++)
+          if (outcomes[i] === undefined) outcomes[i] = written[next++];
+      }
+      return outcomes as AppendOutcome[];
+    },
+
+    readStream: (stream: string, readOptions?: ReadStreamOptions) =>
+      read(() => streams.readStream(stream, readOptions)),
+    streamRevision: (stream: string) => read(() => streams.streamRevision(stream)),
+    readAll: (readOptions?: ReadAllOptions) => read(() => global.readAll(readOptions)),
+    headPosition: () =>
+      read(() => {
+        const head = global.headPosition();
+        return head === 0 ? null : toLogPosition(head);
+      }),
+
+    subscribe(subscribeOptions: SubscribeOptions) {
+      ensureOpen();
+      const subscription = subscribe(global, signal, subscribeOptions);
+      subscriptions.add(subscription);
+      void subscription.done.then(() => subscriptions.delete(subscription));
+      return subscription;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Appends already accepted are written, not dropped.
+      try {
+        writer.flushAll();
+      } finally {
+        writer.rejectAll();
+      }
+      await Promise.all([...subscriptions].map((s) => s.stop()));
+      signal.close();
+      db.close();
+    },
+  };
+  return log;
+}

@@ -1,0 +1,2 @@
+export { openSqliteEventLog, type SqliteEventLogOptions } from './eventLog';
+export { SCHEMA_VERSION } from './tables';

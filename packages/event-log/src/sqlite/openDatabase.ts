@@ -1,0 +1,64 @@
+import Database from 'better-sqlite3';
+import { EventLogError, StoreUnavailableError } from '../types';
+import { migrate } from './tables';
+
+export interface DatabaseOptions {
+  /** Caps the file at this many pages (a quota); appends past it fail as disk_full. */
+  maxPageCount?: number;
+  busyTimeoutMs?: number;
+}
+
+export function openDatabase(file: string, options: DatabaseOptions = {}): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    // A non-SQLite file is only detected by the first statement that reads it.
+    db.pragma('journal_mode = WAL');
+    // better-sqlite3 defaults WAL to NORMAL, which can lose acknowledged commits on power loss.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = OFF');
+    if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
+    migrate(db, file);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw toStoreError(error, file);
+  }
+}
+
+/** Maps SQLite failures that make the store unusable; anything else is rethrown as is. */
+export function toStoreError(error: unknown, file: string): Error {
+  if (error instanceof EventLogError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string') {
+    if (code === 'SQLITE_NOTADB') {
+      return new StoreUnavailableError(`event log '${file}' is not a SQLite database`, 'not_a_database', {
+        cause: error,
+      });
+    }
+    if (code === 'SQLITE_FULL') {
+      return new StoreUnavailableError(
+        `event log '${file}': disk or quota full, nothing written`,
+        'disk_full',
+        {
+          cause: error,
+        },
+      );
+    }
+    if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CANTOPEN')) {
+      return new StoreUnavailableError(
+        `event log '${file}': ${code} (${(error as Error).message})`,
+        'other',
+        {
+          cause: error,
+        },
+      );
+    }
+    if (code.startsWith('SQLITE_BUSY')) {
+      return new StoreUnavailableError(`event log '${file}' stayed locked by another writer`, 'other', {
+        cause: error,
+      });
+    }
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

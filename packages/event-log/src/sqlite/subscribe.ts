@@ -1,0 +1,62 @@
+import type { SubscribeOptions, Subscription } from '../types';
+import type { CommitSignal } from './commitSignal';
+import { effectivePrefixes, type GlobalLogReader, positionNumber, toLogPosition } from './readAll';
+import { toRecordedEvent } from './recordedEvent';
+
+/**
+ * Catch-up then live subscription over the global log. Each page is bounded by the head read
+ * just before it: SQLite serialises writers and positions grow with commit order, so every
+ * position up to a committed head is already visible and `position > after` skips nothing.
+ */
+export function subscribe(
+  reader: GlobalLogReader,
+  signal: CommitSignal,
+  options: SubscribeOptions,
+): Subscription {
+  const batchSize = Math.max(1, options.maxBatchSize ?? 500);
+  const prefixes = effectivePrefixes(options.filter);
+  let stopped = false;
+
+  const run = async (): Promise<void> => {
+    let after = positionNumber(options.after);
+    const headAtStart = reader.headPosition();
+    let caughtUp = false;
+    signal.addSubscriber();
+    try {
+      while (!stopped) {
+        if (!caughtUp && after >= headAtStart) {
+          caughtUp = true;
+          options.onCaughtUp?.(after > 0 ? toLogPosition(after) : null);
+        }
+        const head = reader.headPosition();
+        if (head <= after) {
+          // Registered in the same synchronous step as the read above: no commit notification
+          // or poll can run in between, so none is missed.
+          await signal.next();
+          continue;
+        }
+        const rows = reader.readPage(after, head, batchSize, prefixes);
+        // A short page means everything up to head was scanned, including filtered-out events.
+        const reached = rows.length < batchSize ? head : rows[rows.length - 1]![0];
+        if (rows.length > 0) await options.handle(rows.map(toRecordedEvent));
+        after = reached;
+        options.onCheckpoint?.(toLogPosition(reached));
+      }
+    } catch (error) {
+      stopped = true;
+      options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      signal.removeSubscriber();
+    }
+  };
+
+  const done = run();
+  return {
+    done,
+    async stop() {
+      stopped = true;
+      signal.wake();
+      await done;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+import type { LogPosition, RecordedEvent } from '@lrs/event-log';
+import { Position } from '@lrs/event-log';
+import { ProjectionFailedError } from './errors';
+import { checkpointWriter, readCheckpoint } from './read-model';
+import type { ApplyContext, Db, ProjectionDefinition, Statement } from './types';
+
+/**
+ * Applies batches to one read model connection: the handler's writes and the new
+ * checkpoint commit in one transaction, so a crash at any moment leaves both consistent.
+ */
+export class BatchApplier {
+  private readonly handler;
+  private readonly writeCheckpoint;
+  private readonly statements = new Map<string, Statement>();
+  private readonly applyTx;
+  private readonly advanceTx;
+  private current: LogPosition | null;
+  private applied: number;
+
+  constructor(
+    private readonly db: Db,
+    private readonly projection: ProjectionDefinition,
+  ) {
+    const checkpoint = readCheckpoint(db);
+    this.current = checkpoint.position;
+    this.applied = checkpoint.eventsApplied;
+    this.handler = projection.bind(db);
+    this.writeCheckpoint = checkpointWriter(db);
+    this.applyTx = db.transaction((events: RecordedEvent[], position: LogPosition) => {
+      this.handler(events, this.context(position));
+      this.writeCheckpoint(position, this.applied + events.length);
+    });
+    this.advanceTx = db.transaction((position: LogPosition) => this.writeCheckpoint(position, this.applied));
+  }
+
+  get position(): LogPosition | null {
+    return this.current;
+  }
+
+  get eventsApplied(): number {
+    return this.applied;
+  }
+
+  /**
+   * Applies the batch and moves the checkpoint to its last event. Events at or before the
+   * checkpoint are skipped (a redelivery must not count twice). Throws ProjectionFailedError
+   * after rolling the whole batch back.
+   */
+  apply(batch: RecordedEvent[]): void {
+    const current = this.current;
+    const events = current ? batch.filter((e) => Position.compare(e.position, current) > 0) : batch;
+    const last = events[events.length - 1];
+    if (!last) return;
+    try {
+      this.applyTx.immediate(events, last.position);
+    } catch (cause) {
+      throw new ProjectionFailedError(this.projection.name, this.projection.version, this.culprit(events), {
+        cause,
+      });
+    }
+    this.current = last.position;
+    this.applied += events.length;
+  }
+
+  /** Moves the checkpoint through a stretch of the log the filter dropped entirely. */
+  advanceTo(position: LogPosition): void {
+    if (this.current && Position.compare(position, this.current) <= 0) return;
+    this.advanceTx.immediate(position);
+    this.current = position;
+  }
+
+  private context(position: LogPosition): ApplyContext {
+    return {
+      projection: this.projection.name,
+      version: this.projection.version,
+      position,
+      prepare: (sql) => {
+        let stmt = this.statements.get(sql);
+        if (!stmt) {
+          stmt = this.db.prepare(sql);
+          this.statements.set(sql, stmt);
+        }
+        return stmt;
+      },
+    };
+  }
+
+  /**
+   * Re-runs the failed batch one event at a time in a transaction that is always rolled
+   * back, to name the event that throws: the operator needs it to fix the handler or data.
+   */
+  private culprit(events: RecordedEvent[]): { id: string; type: string; position: LogPosition } | null {
+    let found: RecordedEvent | null = null;
+    const probe = this.db.transaction(() => {
+      for (const event of events) {
+        try {
+          this.handler([event], this.context(event.position));
+        } catch {
+          found = event;
+          break;
+        }
+      }
+      throw new RollbackProbe();
+    });
+    try {
+      probe();
+    } catch (error) {
+      if (!(error instanceof RollbackProbe)) return null;
+    }
+    const event = found as RecordedEvent | null;
+    return event ? { id: event.id, type: event.type, position: event.position } : null;
+  }
+}
+
+class RollbackProbe extends Error {}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { RecordedEvent } from '@lrs/event-log';
+import { InvalidProjectionError } from './errors';
+import type { ApplyBatch, ApplyContext, Db, ProjectionDefinition, ProjectionSpec } from './types';
+
+const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Validates a projection and normalises its two handler styles into `bind(db)`. */
+export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
+  if (!NAME.test(spec.name)) {
+    throw new InvalidProjectionError(`projection name '${spec.name}' must match ${NAME}`);
+  }
+  if (!Number.isSafeInteger(spec.version) || spec.version < 1) {
+    throw new InvalidProjectionError(`projection '${spec.name}': version must be a positive integer`);
+  }
+  if (spec.tables.length === 0) {
+    throw new InvalidProjectionError(`projection '${spec.name}': list its tables for the fingerprint`);
+  }
+  for (const table of spec.tables) {
+    // Table and key names are interpolated into the fingerprint's SQL.
+    for (const id of [table.name, ...table.key]) {
+      if (!IDENTIFIER.test(id)) {
+        throw new InvalidProjectionError(`projection '${spec.name}': '${id}' is not a plain SQL identifier`);
+      }
+    }
+    if (table.name.startsWith('_')) {
+      throw new InvalidProjectionError(
+        `projection '${spec.name}': table names starting with '_' are reserved`,
+      );
+    }
+    if (table.key.length === 0) {
+      throw new InvalidProjectionError(`projection '${spec.name}': table '${table.name}' needs a key`);
+    }
+  }
+  const hasApply = typeof spec.apply === 'function';
+  const hasInit = typeof spec.init === 'function';
+  if (hasApply === hasInit) {
+    throw new InvalidProjectionError(`projection '${spec.name}': give exactly one of apply or init`);
+  }
+
+  const schemaHash = createHash('sha256').update(JSON.stringify(spec.migrations)).digest('hex');
+  const bind = (db: Db): ApplyBatch => {
+    if (spec.init) return spec.init(db);
+    const apply = spec.apply!;
+    return (events: RecordedEvent[], ctx: ApplyContext) => apply(events, db, ctx);
+  };
+
+  return Object.freeze({
+    name: spec.name,
+    version: spec.version,
+    migrations: Object.freeze([...spec.migrations]),
+    tables: Object.freeze(spec.tables.map((t) => Object.freeze({ name: t.name, key: [...t.key] }))),
+    ...(spec.filter ? { filter: spec.filter } : {}),
+    schemaHash,
+    bind,
+  });
+}

@@ -1,0 +1,37 @@
+export { type ActiveModel, type ActiveModels, ActiveModelsFile } from './active-models';
+export { defineProjection } from './define-projection';
+export {
+  InvalidProjectionError,
+  ProjectionError,
+  ProjectionFailedError,
+  ProjectionSubscriptionError,
+  ReadModelMismatchError,
+} from './errors';
+export { fingerprint } from './fingerprint';
+export { type HostedProjectionStatus, ProjectionHost, type ProjectionHostOptions } from './projection-host';
+export { openReadOnly, readCheckpoint } from './read-model';
+export {
+  type ReplayOptions,
+  type ReplayProgress,
+  type ReplayResult,
+  removeDatabase,
+  replayProjection,
+} from './replay-projection';
+export {
+  RunningProjection,
+  readModelFile,
+  type StartProjectionOptions,
+  startProjection,
+} from './start-projection';
+export type {
+  ApplyBatch,
+  ApplyContext,
+  Db,
+  ProjectionDefinition,
+  ProjectionLag,
+  ProjectionSpec,
+  ProjectionState,
+  ProjectionStatus,
+  ProjectionTable,
+  Statement,
+} from './types';

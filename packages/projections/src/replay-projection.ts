@@ -1,0 +1,82 @@
+import { existsSync, rmSync } from 'node:fs';
+import type { EventLog, LogPosition } from '@lrs/event-log';
+import { Position } from '@lrs/event-log';
+import { BatchApplier } from './batch-applier';
+import { ProjectionError } from './errors';
+import { fingerprint } from './fingerprint';
+import { openReadModel } from './read-model';
+import type { ProjectionDefinition } from './types';
+
+export interface ReplayProgress {
+  eventsRead: number;
+  position: LogPosition | null;
+  upTo: LogPosition;
+}
+
+export interface ReplayOptions {
+  /** Inclusive: the last log position the scratch model reflects. */
+  upTo: LogPosition;
+  /** Scratch database; must not exist yet, so a replay can never overwrite a live read model. */
+  file: string;
+  /** Events read per page and applied per transaction. Default 5,000. */
+  batchSize?: number;
+  onProgress?(progress: ReplayProgress): void;
+  /** Aborting stops the replay between batches and deletes the partial scratch file. */
+  signal?: AbortSignal;
+}
+
+export interface ReplayResult {
+  eventsRead: number;
+  /** Position of the last event applied (≤ upTo), null when no event qualified. */
+  position: LogPosition | null;
+  fingerprint: string;
+}
+
+/**
+ * Builds the projection from the start of the log up to and including `upTo` into a
+ * scratch database, for audits: "what did the read model say at that point of the log".
+ */
+export async function replayProjection(
+  log: EventLog,
+  projection: ProjectionDefinition,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
+  const { upTo, file, signal } = options;
+  signal?.throwIfAborted();
+  if (existsSync(file)) throw new ProjectionError(`replay target ${file} already exists`);
+  const batchSize = options.batchSize ?? 5000;
+  const db = openReadModel(file, projection);
+  let completed = false;
+  try {
+    const applier = new BatchApplier(db, projection);
+    let eventsRead = 0;
+    let after: LogPosition | undefined;
+    for (;;) {
+      signal?.throwIfAborted();
+      const page = await log.readAll({
+        ...(after ? { after } : {}),
+        ...(projection.filter ? { filter: projection.filter } : {}),
+        maxCount: batchSize,
+      });
+      const inRange = page.filter((e) => Position.compare(e.position, upTo) <= 0);
+      signal?.throwIfAborted();
+      applier.apply(inRange);
+      eventsRead += inRange.length;
+      options.onProgress?.({ eventsRead, position: applier.position, upTo });
+      const last = page[page.length - 1];
+      if (!last || inRange.length < page.length || Position.compare(last.position, upTo) >= 0) break;
+      after = last.position;
+    }
+    const result = { eventsRead, position: applier.position, fingerprint: fingerprint(db, projection) };
+    completed = true;
+    return result;
+  } finally {
+    db.close();
+    if (!completed) removeDatabase(file);
+  }
+}
+
+/** Deletes a SQLite file with its WAL companions. */
+export function removeDatabase(file: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${file}${suffix}`, { force: true });
+}

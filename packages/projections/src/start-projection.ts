@@ -1,0 +1,262 @@
+import { join } from 'node:path';
+import type { EventLog, LogPosition, RecordedEvent, Subscription } from '@lrs/event-log';
+import { Position } from '@lrs/event-log';
+import { BatchApplier } from './batch-applier';
+import { ProjectionFailedError, ProjectionSubscriptionError } from './errors';
+import { openReadModel, openReadOnly } from './read-model';
+import type { Db, ProjectionDefinition, ProjectionLag, ProjectionStatus } from './types';
+
+export interface StartProjectionOptions {
+  /** The read model goes to `<dataDir>/projections/<name>.v<version>.sqlite`... */
+  dataDir?: string;
+  /** ...unless an explicit file is given. */
+  file?: string;
+  /**
+   * Events per subscription batch, and so per transaction. Each commit costs an fsync
+   * (synchronous=FULL), so catching up wants large batches. Default 2,000.
+   */
+  maxBatchSize?: number;
+  /** Called on every state change (catching_up → live, → failed, → stopped). */
+  onStatus?(status: ProjectionStatus): void;
+}
+
+export function readModelFile(
+  dataDir: string,
+  projection: Pick<ProjectionDefinition, 'name' | 'version'>,
+): string {
+  return join(dataDir, 'projections', `${projection.name}.v${projection.version}.sqlite`);
+}
+
+/**
+ * Opens the projection's read model, resumes its log subscription just after the
+ * checkpoint and keeps applying batches until stopped or until a handler fails.
+ */
+export async function startProjection(
+  log: EventLog,
+  projection: ProjectionDefinition,
+  options: StartProjectionOptions,
+): Promise<RunningProjection> {
+  const file = options.file ?? (options.dataDir ? readModelFile(options.dataDir, projection) : undefined);
+  if (!file) throw new TypeError('startProjection needs dataDir or file');
+  const running = new RunningProjection(log, projection, file, options);
+  running.start();
+  return running;
+}
+
+interface Waiter {
+  target: LogPosition;
+  resolve(reached: boolean): void;
+  timer: NodeJS.Timeout;
+}
+
+export class RunningProjection {
+  private readonly db: Db;
+  private readonly applier: BatchApplier;
+  private subscription: Subscription | null = null;
+  private reader: Db | null = null;
+  private current: ProjectionStatus = { state: 'catching_up' };
+  private waiters: Waiter[] = [];
+  private caughtUpOnce: Promise<void>;
+  private markCaughtUp!: () => void;
+  /** Incremented per subscription so callbacks of a stopped one are ignored. */
+  private generation = 0;
+
+  constructor(
+    private readonly log: EventLog,
+    readonly projection: ProjectionDefinition,
+    readonly file: string,
+    private readonly options: StartProjectionOptions,
+  ) {
+    this.db = openReadModel(file, projection);
+    this.applier = new BatchApplier(this.db, projection);
+    this.caughtUpOnce = new Promise((resolve) => {
+      this.markCaughtUp = resolve;
+    });
+  }
+
+  /** @internal use startProjection or restart */
+  start(): void {
+    const generation = ++this.generation;
+    const after = this.applier.position;
+    this.setStatus({ state: 'catching_up' });
+    this.subscription = this.log.subscribe({
+      ...(after ? { after } : {}),
+      ...(this.projection.filter ? { filter: this.projection.filter } : {}),
+      maxBatchSize: this.options.maxBatchSize ?? 2000,
+      handle: (events) => this.handle(generation, events),
+      onCheckpoint: (position) => {
+        if (generation !== this.generation || this.current.state === 'failed') return;
+        this.applier.advanceTo(position);
+        this.settleWaiters();
+      },
+      onCaughtUp: (position) => {
+        if (generation !== this.generation || this.current.state !== 'catching_up') return;
+        // The log may report its head even though the filter dropped the last events.
+        if (position) this.applier.advanceTo(position);
+        this.settleWaiters();
+        this.setStatus({ state: 'live' });
+        this.markCaughtUp();
+      },
+      onError: (error) => {
+        if (generation !== this.generation || this.current.state === 'failed') return;
+        this.fail(
+          error instanceof ProjectionFailedError
+            ? error
+            : new ProjectionSubscriptionError(`projection ${this.projection.name}: ${error.message}`, {
+                cause: error,
+              }),
+        );
+      },
+    });
+  }
+
+  private async handle(generation: number, events: RecordedEvent[]): Promise<void> {
+    if (generation !== this.generation) return;
+    if (this.current.state === 'failed' || this.current.state === 'stopped') {
+      throw new Error('projection is not running');
+    }
+    try {
+      this.applier.apply(events);
+    } catch (error) {
+      this.fail(error as Error);
+      // Rejecting stops the subscription: nothing after the failed event may be applied.
+      throw error;
+    }
+    this.settleWaiters();
+    // Yield to the event loop between batches: a long catch-up must not starve the queries
+    // and requests this process also serves (the log awaits this before the next batch).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  private fail(error: Error): void {
+    const failedAt = error instanceof ProjectionFailedError ? (error.event?.position ?? null) : null;
+    this.setStatus({ state: 'failed', error, failedAt });
+    const subscription = this.subscription;
+    this.subscription = null;
+    void subscription?.stop().catch(() => {});
+    // A failed projection will not reach any further position until restarted.
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    }
+  }
+
+  private setStatus(status: ProjectionStatus): void {
+    this.current = status;
+    this.options.onStatus?.(status);
+  }
+
+  status(): ProjectionStatus {
+    return { ...this.current };
+  }
+
+  /** Last position the read model reflects, or null before the first event. */
+  position(): LogPosition | null {
+    return this.applier.position;
+  }
+
+  eventsApplied(): number {
+    return this.applier.eventsApplied;
+  }
+
+  /** Resolves once the subscription has caught up with the log as it was when it started. */
+  caughtUp(): Promise<void> {
+    return this.caughtUpOnce;
+  }
+
+  /**
+   * Resolves true once the read model reflects the log up to at least `target`, false on
+   * timeout or when the projection fails or stops first. xAPI clients rely on this to read
+   * their own writes (consistent-through).
+   */
+  waitFor(target: LogPosition, timeoutMs: number): Promise<boolean> {
+    if (this.reached(target)) return Promise.resolve(true);
+    if (this.current.state === 'failed' || this.current.state === 'stopped') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        target,
+        resolve,
+        timer: setTimeout(() => {
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  private reached(target: LogPosition): boolean {
+    const position = this.applier.position;
+    return position !== null && Position.compare(position, target) >= 0;
+  }
+
+  private settleWaiters(): void {
+    if (this.waiters.length === 0) return;
+    const pending: Waiter[] = [];
+    for (const waiter of this.waiters) {
+      if (this.reached(waiter.target)) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(true);
+      } else {
+        pending.push(waiter);
+      }
+    }
+    this.waiters = pending;
+  }
+
+  async lag(): Promise<ProjectionLag> {
+    const position = this.applier.position;
+    const head = await this.log.headPosition();
+    const unit = this.log.kind === 'sqlite' ? 'events' : 'bytes';
+    if (!head || (position && Position.compare(position, head) >= 0)) {
+      return { position, head, behind: 0n, unit, secondsBehind: 0 };
+    }
+    const behind = head.commit - (position?.commit ?? 0n);
+    let secondsBehind: number | null = null;
+    try {
+      const [oldest] = await this.log.readAll({
+        ...(position ? { after: position } : {}),
+        ...(this.projection.filter ? { filter: this.projection.filter } : {}),
+        maxCount: 1,
+      });
+      // Only filtered-out events remain: nothing this projection cares about is waiting.
+      secondsBehind = oldest ? Math.max(0, (Date.now() - oldest.recorded.getTime()) / 1000) : 0;
+    } catch {
+      secondsBehind = null;
+    }
+    return { position, head, behind, unit, secondsBehind };
+  }
+
+  /**
+   * A read-only connection on the read model; it sees only committed batches. Take it per
+   * query rather than keeping it: a ProjectionHost closes it when it switches versions.
+   */
+  readDb(): Db {
+    if (!this.reader?.open) this.reader = openReadOnly(this.file);
+    return this.reader;
+  }
+
+  /** Resumes a failed projection from its checkpoint (the failed batch was rolled back). */
+  restart(): void {
+    if (this.current.state !== 'failed') {
+      throw new Error(`projection ${this.projection.name} is ${this.current.state}, not failed`);
+    }
+    this.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.current.state === 'stopped') return;
+    this.generation++;
+    const subscription = this.subscription;
+    this.subscription = null;
+    this.setStatus({ state: 'stopped' });
+    for (const waiter of this.waiters.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.resolve(false);
+    }
+    await subscription?.stop().catch(() => {});
+    this.reader?.close();
+    this.reader = null;
+    this.db.close();
+  }
+}

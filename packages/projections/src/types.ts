@@ -1,0 +1,84 @@
+import type { EventFilter, LogPosition, RecordedEvent } from '@lrs/event-log';
+import type Database from 'better-sqlite3';
+
+export type Db = Database.Database;
+export type Statement = Database.Statement;
+
+/** What a projection's handler sees besides the events of the batch. */
+export interface ApplyContext {
+  readonly projection: string;
+  readonly version: number;
+  /** Position of the batch's last event: what the checkpoint holds once the batch commits. */
+  readonly position: LogPosition;
+  /** A statement prepared once per connection and reused, keyed by its SQL text. */
+  prepare(sql: string): Statement;
+}
+
+/** Applies one batch; runs synchronously inside the transaction that also writes the checkpoint. */
+export type ApplyBatch = (events: RecordedEvent[], ctx: ApplyContext) => void;
+
+export interface ProjectionTable {
+  name: string;
+  /** Columns that order the table's rows for the fingerprint (normally its primary key). */
+  key: string[];
+}
+
+interface ProjectionSpecBase {
+  /** Used in file names: letters, digits, '-' and '_'. */
+  name: string;
+  /** Bump it whenever migrations or apply change: a new version is rebuilt from the log. */
+  version: number;
+  /** SQL creating the read model's tables, run once when the read model file is created. */
+  migrations: string[];
+  /** Every table of the read model, for the fingerprint. */
+  tables: ProjectionTable[];
+  /** Only events of these types reach apply; the checkpoint still advances past the others. */
+  filter?: EventFilter;
+}
+
+/**
+ * Either `apply` (called per batch with the connection), or `init` (called once per
+ * connection, returns the batch handler: the place to prepare statements once).
+ */
+export type ProjectionSpec = ProjectionSpecBase &
+  (
+    | { apply(events: RecordedEvent[], db: Db, ctx: ApplyContext): void; init?: undefined }
+    | { init(db: Db): ApplyBatch; apply?: undefined }
+  );
+
+export interface ProjectionDefinition {
+  readonly name: string;
+  readonly version: number;
+  readonly filter?: EventFilter;
+  readonly tables: readonly ProjectionTable[];
+  readonly migrations: readonly string[];
+  /** SHA-256 of the migrations: a read model built from other SQL is refused for the same version. */
+  readonly schemaHash: string;
+  /** The batch handler bound to one connection. */
+  bind(db: Db): ApplyBatch;
+}
+
+export type ProjectionState = 'catching_up' | 'live' | 'failed' | 'stopped';
+
+export interface ProjectionStatus {
+  state: ProjectionState;
+  /** Set when state is 'failed'. */
+  error?: Error;
+  /** Position of the event whose handling failed, when known. */
+  failedAt?: LogPosition | null;
+}
+
+export interface ProjectionLag {
+  /** Last position the read model reflects (null: nothing yet). */
+  position: LogPosition | null;
+  /** Head of the log (null: empty log). */
+  head: LogPosition | null;
+  /**
+   * Distance between head and position. On SQLite positions are consecutive event numbers,
+   * so it counts events (filtered-out ones included); on EventStoreDB it is bytes of log.
+   */
+  behind: bigint;
+  unit: 'events' | 'bytes';
+  /** Age of the oldest event not yet applied; 0 when caught up; null when unknown. */
+  secondsBehind: number | null;
+}

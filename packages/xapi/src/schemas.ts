@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
+import { isMailtoIri } from './mbox';
+import { isAbsoluteIri } from './iri';
+import { isIsoDuration } from './duration';
+import { isLanguageTag } from './languageTag';
+import { isTimestamp } from './timestamp';
+import { isUuid } from './uuid';
+import type { XapiVersion } from './types';
+
+export type { ErrorObject };
+
+const SCHEMA_DIR = new URL('../../../schemas/xapi/', import.meta.url);
+const SCHEMA_BASE = 'https://lrs.invalid/schemas/xapi/';
+
+function loadSchema(file: string): Record<string, unknown> {
+  return JSON.parse(readFileSync(new URL(file, SCHEMA_DIR), 'utf8')) as Record<string, unknown>;
+}
+
+/**
+ * An Ajv (JSON Schema 2020-12) instance that understands the project's xAPI schemas: their string formats
+ * and the x-rule / x-message annotations. Exported so other tools can compile the same files.
+ */
+export function createXapiAjv(): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowMatchingProperties: true });
+  ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
+  ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
+  ajv.addFormat('iri', { type: 'string', validate: isAbsoluteIri });
+  ajv.addFormat('irl', { type: 'string', validate: isAbsoluteIri });
+  ajv.addFormat('uuid', { type: 'string', validate: isUuid });
+  ajv.addFormat('timestamp', { type: 'string', validate: isTimestamp });
+  ajv.addFormat('duration', { type: 'string', validate: isIsoDuration });
+  ajv.addFormat('language-tag', { type: 'string', validate: isLanguageTag });
+  ajv.addFormat('mailto-iri', { type: 'string', validate: isMailtoIri });
+  ajv.addSchema(loadSchema('common.json'));
+  ajv.addSchema(loadSchema('statement-1.0.3.json'));
+  ajv.addSchema(loadSchema('statement-2.0.0.json'));
+  return ajv;
+}
+
+// Compiled once at import: validation is on the hot path of every statement write.
+const ajv = createXapiAjv();
+
+function compiled(ref: string): ValidateFunction {
+  const fn = ajv.getSchema(SCHEMA_BASE + ref);
+  if (!fn) throw new Error(`xAPI schema ${ref} did not compile`);
+  return fn;
+}
+
+export const statementSchemaValidators: Record<XapiVersion, ValidateFunction> = {
+  '1.0.3': compiled('statement-1.0.3.json'),
+  '2.0.0': compiled('statement-2.0.0.json'),
+};
+
+export const agentSchemaValidator = compiled('common.json#/$defs/agent');
+export const actorSchemaValidator = compiled('common.json#/$defs/actor');

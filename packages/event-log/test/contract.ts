@@ -53,7 +53,8 @@ export function until(predicate: () => boolean, timeoutMs = 10_000, what = 'cond
   return new Promise((resolve, reject) => {
     const tick = () => {
       if (predicate()) resolve();
-      else if (Date.now() - start > timeoutMs) reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      else if (Date.now() - start > timeoutMs)
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
       else setTimeout(tick, 5);
     };
     tick();
@@ -101,12 +102,19 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
 
         const events = await reader.readStream(stream);
 
-        expect(events.map((e) => e.type)).to.deep.equal([`${prefix}json`, `${prefix}binary`, `${prefix}scalar`]);
+        expect(events.map((e) => e.type)).to.deep.equal([
+          `${prefix}json`,
+          `${prefix}binary`,
+          `${prefix}scalar`,
+        ]);
         expect(events.map((e) => e.revision)).to.deep.equal([0, 1, 2]);
         expect(events.every((e) => e.stream === stream)).to.equal(true);
         const [json, binary, scalar] = events as [RecordedEvent, RecordedEvent, RecordedEvent];
         expect(json.id).to.equal(id);
-        expect(json.data).to.deep.equal({ name: 'Jürgen 日本語 😀', nested: { list: [1, 2.5, null, true, 'x'] } });
+        expect(json.data).to.deep.equal({
+          name: 'Jürgen 日本語 😀',
+          nested: { list: [1, 2.5, null, true, 'x'] },
+        });
         expect(json.metadata).to.deep.equal({ actor: 'ops', trace: '𝄞' });
         expect(binary.data).to.be.instanceOf(Uint8Array);
         expect(Buffer.from(binary.data as Uint8Array).equals(Buffer.from(bytes))).to.equal(true);
@@ -139,7 +147,9 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
 
       it("'no_stream' appends to a new stream and conflicts with an existing one", async () => {
         const stream = aStream();
-        expect((await log.append(stream, one(), { expectedRevision: 'no_stream' })).nextExpectedRevision).to.equal(0);
+        expect(
+          (await log.append(stream, one(), { expectedRevision: 'no_stream' })).nextExpectedRevision,
+        ).to.equal(0);
 
         const error = await expectRejection(log.append(stream, one(), { expectedRevision: 'no_stream' }));
 
@@ -156,7 +166,9 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
         expect(await reader.streamRevision(stream)).to.equal(null);
 
         await log.append(stream, one());
-        expect((await log.append(stream, one(), { expectedRevision: 'exists' })).nextExpectedRevision).to.equal(1);
+        expect(
+          (await log.append(stream, one(), { expectedRevision: 'exists' })).nextExpectedRevision,
+        ).to.equal(1);
       });
 
       it("'any' (and no option) appends whatever the stream's state", async () => {
@@ -256,9 +268,16 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
           expect(Position.compare(all[i - 1]!.position, all[i]!.position)).to.equal(-1);
         }
 
-        const afterThird = await reader.readAll({ after: all[2]!.position, filter: { typePrefixes: [prefix] } });
+        const afterThird = await reader.readAll({
+          after: all[2]!.position,
+          filter: { typePrefixes: [prefix] },
+        });
         expect(ids(afterThird)).to.deep.equal(ids(all.slice(3)));
-        const two = await reader.readAll({ after: all[0]!.position, maxCount: 2, filter: { typePrefixes: [prefix] } });
+        const two = await reader.readAll({
+          after: all[0]!.position,
+          maxCount: 2,
+          filter: { typePrefixes: [prefix] },
+        });
         expect(ids(two)).to.deep.equal(ids(all.slice(1, 3)));
         const head = await reader.headPosition();
         expect(head && Position.equals(head, all[5]!.position)).to.equal(true);
@@ -275,10 +294,12 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
         expect(n(await reader.readStream(stream, { direction: 'backwards' }))).to.deep.equal([4, 3, 2, 1, 0]);
         expect(n(await reader.readStream(stream, { fromRevision: 2 }))).to.deep.equal([2, 3, 4]);
         expect(n(await reader.readStream(stream, { fromRevision: 3, maxCount: 1 }))).to.deep.equal([3]);
-        expect(n(await reader.readStream(stream, { direction: 'backwards', fromRevision: 2 }))).to.deep.equal([
-          2, 1, 0,
+        expect(n(await reader.readStream(stream, { direction: 'backwards', fromRevision: 2 }))).to.deep.equal(
+          [2, 1, 0],
+        );
+        expect(n(await reader.readStream(stream, { direction: 'backwards', maxCount: 2 }))).to.deep.equal([
+          4, 3,
         ]);
-        expect(n(await reader.readStream(stream, { direction: 'backwards', maxCount: 2 }))).to.deep.equal([4, 3]);
         expect(await reader.readStream(stream, { fromRevision: 9 })).to.deep.equal([]);
       });
 
@@ -322,7 +343,10 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
         await new Promise((r) => setTimeout(r, 100)); // any duplicate would arrive meanwhile
         await subscription.stop();
 
-        const expected = await reader.readAll({ after: start ?? undefined, filter: { typePrefixes: [prefix] } });
+        const expected = await reader.readAll({
+          after: start ?? undefined,
+          filter: { typePrefixes: [prefix] },
+        });
         expect(expected).to.have.length(150);
         expect(positions(received)).to.deep.equal(positions(expected));
         expect(ids(received)).to.deep.equal(ids(expected));
@@ -498,7 +522,10 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
         const error = await expectRejection(
           log.appendMany([
             { stream: fine, events: [anEvent('t.e')] },
-            { stream: aStream(), events: [{ type: 't.e', data: { n: 1n } as unknown as EventToAppend['data'] }] },
+            {
+              stream: aStream(),
+              events: [{ type: 't.e', data: { n: 1n } as unknown as EventToAppend['data'] }],
+            },
           ]),
         );
         expect(error).to.be.instanceOf(InvalidAppendError);

@@ -1,8 +1,25 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openSqliteEventLog } from '../src/index';
-import { describeEventLogContract } from './contract';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { expect } from 'chai';
+import {
+  type LogPosition,
+  openSqliteEventLog,
+  Position,
+  SCHEMA_VERSION,
+  StoreUnavailableError,
+} from '../src/index';
+import {
+  anEvent,
+  aStream,
+  describeEventLogContract,
+  expectRejection,
+  numberedEvents,
+  until,
+} from './contract';
 
 function tempFile(): { file: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'event-log-'));
@@ -35,3 +52,221 @@ describeEventLogContract('SQLite, appends through one connection, reads through 
     },
   };
 });
+
+describe('SQLite event log', function () {
+  this.timeout(30_000);
+  let dir: string;
+  let file: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'event-log-'));
+    file = join(dir, 'events.sqlite');
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  describe('opening', () => {
+    it("refuses a file that is not a SQLite database with reason 'not_a_database', naming the file", async () => {
+      writeFileSync(file, 'this is a CSV export, not a database\n'.repeat(200));
+
+      const error = await expectRejection(openSqliteEventLog({ file }));
+
+      expect(error).to.be.instanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).reason).to.equal('not_a_database');
+      expect(error.message).to.contain(file).and.to.contain('not a SQLite database');
+    });
+
+    it("refuses a file written by a newer schema with reason 'newer_schema', leaving it untouched", async () => {
+      const log = await openSqliteEventLog({ file });
+      await log.append(aStream(), [anEvent('t.e')]);
+      await log.close();
+      const db = new Database(file);
+      db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+      db.close();
+
+      const error = await expectRejection(openSqliteEventLog({ file }));
+
+      expect(error).to.be.instanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).reason).to.equal('newer_schema');
+      expect(error.message)
+        .to.contain(file)
+        .and.to.contain(`schema version ${SCHEMA_VERSION + 1}`);
+      const check = new Database(file, { readonly: true });
+      expect(check.prepare('SELECT count(*) FROM events').pluck().get()).to.equal(1);
+      check.close();
+    });
+
+    it('reopens an existing log with its events and keeps counting positions', async () => {
+      const first = await openSqliteEventLog({ file });
+      const a = await first.append(aStream(), [anEvent('t.e')]);
+      await first.close();
+      const again = await openSqliteEventLog({ file });
+      const b = await again.append(aStream(), [anEvent('t.e')]);
+      expect(Position.compare(a.position, b.position)).to.equal(-1);
+      expect(await again.readAll()).to.have.length(2);
+      await again.close();
+    });
+
+    it('rejects calls after close with reason closed', async () => {
+      const log = await openSqliteEventLog({ file });
+      await log.close();
+      const error = await expectRejection(log.append(aStream(), [anEvent('t.e')]));
+      expect((error as StoreUnavailableError).reason).to.equal('closed');
+    });
+  });
+
+  describe('writing', () => {
+    it("reports a full disk as StoreUnavailableError 'disk_full' and leaves the log unchanged", async () => {
+      // A page quota makes SQLite fail exactly as on a full disk (SQLITE_FULL).
+      const setup = await openSqliteEventLog({ file });
+      await setup.append(aStream(), [anEvent('t.e')]);
+      await setup.close();
+      const pages = (() => {
+        const db = new Database(file);
+        const n = db.pragma('page_count', { simple: true }) as number;
+        db.close();
+        return n;
+      })();
+      const log = await openSqliteEventLog({ file, maxPageCount: pages + 2 });
+      const head = await log.headPosition();
+
+      const error = await expectRejection(
+        log.appendMany(
+          Array.from({ length: 50 }, () => ({ stream: aStream(), events: numberedEvents('t.', 20) })),
+        ),
+      );
+
+      expect(error).to.be.instanceOf(StoreUnavailableError);
+      expect((error as StoreUnavailableError).reason).to.equal('disk_full');
+      expect(Position.equals(await log.headPosition(), head)).to.equal(true);
+      expect(await log.readAll()).to.have.length(1);
+      await log.close();
+    });
+
+    it('commits appends that arrive together in one transaction (group commit)', async () => {
+      const log = await openSqliteEventLog({ file });
+      await log.append(aStream(), [anEvent('t.e')]);
+      const before = walCommits(file);
+
+      await Promise.all(Array.from({ length: 16 }, () => log.append(aStream(), numberedEvents('t.', 10))));
+
+      expect(walCommits(file) - before).to.equal(1);
+      expect(await log.readAll()).to.have.length(161);
+      await log.close();
+    });
+
+    it('keeps every acknowledged append when the writing process is killed with SIGKILL', async () => {
+      await (await openSqliteEventLog({ file })).close();
+      const child = spawnAppender(file, 't.', 100_000, 0);
+      const acknowledged: string[] = [];
+      child.lines((id) => acknowledged.push(id));
+      await until(() => acknowledged.length >= 200, 20_000, '200 acknowledged appends');
+      child.process.kill('SIGKILL');
+      await child.exited;
+
+      const log = await openSqliteEventLog({ file });
+      const stored = new Set((await log.readAll()).map((e) => e.id));
+      const lost = acknowledged.filter((id) => !stored.has(id));
+      await log.close();
+      expect(lost).to.deep.equal([]);
+    });
+  });
+
+  describe('subscriptions', () => {
+    it('advances onCheckpoint through a stretch the filter drops entirely', async () => {
+      const log = await openSqliteEventLog({ file });
+      await log.append(aStream(), [anEvent('keep.a'), anEvent('drop.b'), anEvent('drop.c')]);
+      const last = await log.append(aStream(), [anEvent('drop.d')]);
+      const checkpoints: LogPosition[] = [];
+      const handled: string[] = [];
+      const subscription = log.subscribe({
+        filter: { typePrefixes: ['keep.'] },
+        handle: (events) => {
+          handled.push(...events.map((e) => e.type));
+        },
+        onCheckpoint: (p) => checkpoints.push(p),
+      });
+      await until(
+        () => checkpoints.some((p) => Position.equals(p, last.position)),
+        5_000,
+        'checkpoint at head',
+      );
+      await log.append(aStream(), [anEvent('drop.e')]);
+      const head = await log.headPosition();
+      await until(
+        () => checkpoints.some((p) => Position.equals(p, head)),
+        5_000,
+        'checkpoint after live drop',
+      );
+      await subscription.stop();
+      expect(handled).to.deep.equal(['keep.a']);
+    });
+
+    it("sees another OS process's appends promptly while subscribed", async () => {
+      const log = await openSqliteEventLog({ file, pollIntervalMs: 25 });
+      const seen = new Map<string, number>();
+      const subscription = log.subscribe({
+        filter: { typePrefixes: ['other.'] },
+        handle: (events) => {
+          for (const e of events) seen.set(e.id, Date.now());
+        },
+      });
+      const child = spawnAppender(file, 'other.', 20, 20);
+      const acknowledged = new Map<string, number>();
+      child.lines((id) => acknowledged.set(id, Date.now()));
+      await child.exited;
+      await until(() => seen.size >= 20, 5_000, "the other process's 20 events");
+      await subscription.stop();
+      await log.close();
+
+      expect([...seen.keys()].sort()).to.deep.equal([...acknowledged.keys()].sort());
+      const delays = [...acknowledged].map(([id, at]) => seen.get(id)! - at);
+      // Polling every 25 ms: each event arrives well within a second of its acknowledgement.
+      expect(Math.max(...delays)).to.be.lessThan(500);
+    });
+  });
+});
+
+/** Number of commit frames in the -wal file (a frame whose header records the database size). */
+function walCommits(file: string): number {
+  const wal = readFileSync(`${file}-wal`);
+  const pageSize = wal.readUInt32BE(8);
+  const salt = wal.readUInt32BE(16);
+  let commits = 0;
+  for (let offset = 32; offset + 24 + pageSize <= wal.length; offset += 24 + pageSize) {
+    // Frames left over from before a WAL reset carry an older salt.
+    if (wal.readUInt32BE(offset + 8) !== salt) break;
+    if (wal.readUInt32BE(offset + 4) !== 0) commits++;
+  }
+  return commits;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+function spawnAppender(file: string, prefix: string, count: number, delayMs: number) {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(here, 'support', 'appendFromChild.ts'),
+      file,
+      prefix,
+      String(count),
+      String(delayMs),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    process: child,
+    exited,
+    lines(onLine: (line: string) => void) {
+      let buffered = '';
+      child.stdout!.on('data', (chunk: Buffer) => {
+        buffered += chunk.toString();
+        const parts = buffered.split('\n');
+        buffered = parts.pop()!;
+        for (const line of parts) if (line) onLine(line);
+      });
+    },
+  };
+}

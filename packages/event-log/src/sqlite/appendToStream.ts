@@ -33,7 +33,7 @@ export class GroupCommitWriter {
   private scheduled = false;
   private readonly currentRevision: Database.Statement;
   private readonly insert: Database.Statement;
-  private readonly commitBatch: (calls: PendingCall[]) => AppendOutcome[][];
+  private readonly commitBatch: (calls: PendingCall[], recorded: number) => AppendOutcome[][];
 
   constructor(
     db: Database.Database,
@@ -45,8 +45,10 @@ export class GroupCommitWriter {
       `INSERT INTO events (stream, revision, id, type, is_binary, data, metadata, recorded)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    const tx = db.transaction((calls: PendingCall[]) => calls.map((call) => this.writeCall(call)));
-    this.commitBatch = (calls) => tx.immediate(calls);
+    const tx = db.transaction((calls: PendingCall[], recorded: number) =>
+      calls.map((call) => this.writeCall(call, recorded)),
+    );
+    this.commitBatch = (calls, recorded) => tx.immediate(calls, recorded);
   }
 
   submit(requests: PreparedRequest[]): Promise<AppendOutcome[]> {
@@ -88,7 +90,8 @@ export class GroupCommitWriter {
     const calls = this.queue.splice(0, take);
     let outcomes: AppendOutcome[][];
     try {
-      outcomes = this.commitBatch(calls);
+      // One record time per transaction: its events became part of the log together.
+      outcomes = this.commitBatch(calls, Date.now());
     } catch (error) {
       // The transaction rolled back: nothing of this group was written.
       const mapped = toStoreError(error, this.file);
@@ -99,8 +102,7 @@ export class GroupCommitWriter {
     this.afterCommit();
   }
 
-  private writeCall(call: PendingCall): AppendOutcome[] {
-    const recorded = Date.now();
+  private writeCall(call: PendingCall, recorded: number): AppendOutcome[] {
     const outcomes: AppendOutcome[] = [];
     for (const request of call.requests) {
       const current = this.currentRevision.get(request.stream) as number | null;

@@ -23,11 +23,9 @@ export interface Config {
   readonly bootstrap?: { readonly key: string; readonly secret: string };
   /** Absent when no bearer-token key source is configured: only HTTP Basic is accepted. */
   readonly jwt?: JwtConfig;
-  readonly limits: {
-    readonly maxBodyBytes: number;
-    readonly maxAttachmentBytes: number;
-    readonly maxStatementBytes: number;
-  };
+  readonly maxBodyBytes: number;
+  readonly maxAttachmentBytes: number;
+  readonly maxStatementBytes: number;
   readonly logLevel: LogLevel;
 }
 
@@ -54,16 +52,14 @@ export function loadConfig(env: Env = process.env): Config {
     ...(esdbUrl !== undefined ? { esdbUrl } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(jwt ? { jwt } : {}),
-    limits: {
-      maxBodyBytes: readBytes(env, 'LRS_MAX_BODY_BYTES', 20 * MiB),
-      maxAttachmentBytes: readBytes(env, 'LRS_MAX_ATTACHMENT_BYTES', 64 * MiB),
-      maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
-    },
+    maxBodyBytes: readBytes(env, 'LRS_MAX_BODY_BYTES', 20 * MiB),
+    maxAttachmentBytes: readBytes(env, 'LRS_MAX_ATTACHMENT_BYTES', 64 * MiB),
+    maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
     logLevel,
   };
   // The event log refuses appends over 1 MiB; a statement that fits the HTTP limit but
   // not the log would fail after validation, so refuse the configuration instead.
-  if (config.limits.maxStatementBytes > MiB - 64 * 1024) {
+  if (config.maxStatementBytes > MiB - 64 * 1024) {
     throw new ConfigError(
       'LRS_MAX_STATEMENT_BYTES',
       'must be at most 960 KiB (the log accepts 1 MiB per append)',

@@ -21,8 +21,8 @@ describe('loadConfig', () => {
     expect(config.host).to.equal('0.0.0.0');
     expect(config.dataDir).to.equal('./data');
     expect(config.baseUrl).to.equal('http://localhost:8080');
-    expect(config.limits.maxBodyBytes).to.equal(20 * 1024 * 1024);
-    expect(config.limits.maxAttachmentBytes).to.equal(64 * 1024 * 1024);
+    expect(config.maxBodyBytes).to.equal(20 * 1024 * 1024);
+    expect(config.maxAttachmentBytes).to.equal(64 * 1024 * 1024);
     expect(config.logLevel).to.equal('info');
     expect(config.jwt).to.equal(undefined);
     expect(config.bootstrap).to.equal(undefined);
@@ -30,9 +30,12 @@ describe('loadConfig', () => {
   });
 
   it('returns a deeply frozen object', () => {
-    const config = loadConfig({});
+    const config = loadConfig({ LRS_JWT_HS256_SECRET: 's'.repeat(32) });
     expect(Object.isFrozen(config)).to.equal(true);
-    expect(Object.isFrozen(config.limits)).to.equal(true);
+    expect(Object.isFrozen(config.jwt)).to.equal(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).to.throw(TypeError);
   });
 
   it('reads ports, hosts, sizes with units and log levels', () => {
@@ -47,8 +50,8 @@ describe('loadConfig', () => {
     });
     expect(config.port).to.equal(0);
     expect(config.host).to.equal('127.0.0.1');
-    expect(config.limits.maxBodyBytes).to.equal(5 * 1024 * 1024);
-    expect(config.limits.maxStatementBytes).to.equal(1000);
+    expect(config.maxBodyBytes).to.equal(5 * 1024 * 1024);
+    expect(config.maxStatementBytes).to.equal(1000);
     expect(config.logLevel).to.equal('warn');
     expect(config.esdbUrl).to.equal('esdb://localhost:2113?tls=false');
     expect(config.baseUrl).to.equal('https://lrs.example.gov');

@@ -1,0 +1,111 @@
+import { Forbidden, ServiceUnavailable, Unauthorized } from '@lrs/http';
+import type { RequestHandler } from 'express';
+import type { CredentialRegistry } from './CredentialRegistry';
+import type { JwtVerifier } from './jwtVerifier';
+import { credentialPrincipal, TokenClaimsError, tokenPrincipal } from './principal';
+import { isScope } from './scopes';
+import { TokenRejected } from './TokenRejected';
+
+export const BASIC_CHALLENGE = 'Basic realm="LRS"';
+
+export interface AuthenticateOptions {
+  /** homePage of token principals' authority when the token has no http(s) `iss`. Default: the registry's baseUrl. */
+  authorityHomePage?: string;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * xAPI Communication 4.0: every request is authenticated. HTTP Basic (RFC 7617) against
+ * the credential registry, or a bearer JWT when a key source is configured. Anything
+ * missing, malformed, wrong or revoked is a 401 with a challenge per accepted scheme.
+ */
+export function authenticate(
+  registry: CredentialRegistry,
+  jwtVerifier?: JwtVerifier | null,
+  options: AuthenticateOptions = {},
+): RequestHandler {
+  const challenges = jwtVerifier ? [BASIC_CHALLENGE, jwtVerifier.challenge] : [BASIC_CHALLENGE];
+  const homePage = options.authorityHomePage ?? registry.baseUrl;
+  const unauthorized = (rule: string, message: string, bearerError = false) =>
+    new Unauthorized(
+      rule,
+      message,
+      bearerError && jwtVerifier
+        ? [BASIC_CHALLENGE, `${jwtVerifier.challenge}, error="invalid_token"`]
+        : challenges,
+    );
+
+  return async (req, _res, next) => {
+    const header = req.get('authorization');
+    if (header === undefined || header.trim() === '') {
+      throw unauthorized('auth.missing', 'this resource needs credentials (HTTP Basic or a bearer token)');
+    }
+    const m = /^(\S+)\s+(\S+)\s*$/.exec(header);
+    if (!m) throw unauthorized('auth.malformed', 'the Authorization header is malformed');
+    const scheme = m[1]!.toLowerCase();
+    const value = m[2]!;
+
+    if (scheme === 'basic') {
+      if (!BASE64.test(value)) throw unauthorized('auth.malformed', 'the Basic credentials are not base64');
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0)
+        throw unauthorized('auth.malformed', 'the Basic credentials have no key:secret separator');
+      const result = await registry.verifyBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (!result.ok) {
+        if (result.reason === 'revoked')
+          throw unauthorized('auth.revoked', 'this credential has been revoked');
+        throw unauthorized('auth.invalid_credentials', 'the key or secret is wrong');
+      }
+      req.principal = credentialPrincipal(result.credential);
+      req.credentialName = `${result.credential.name} (${result.credential.key})`;
+      next();
+      return;
+    }
+
+    if (scheme === 'bearer') {
+      if (!jwtVerifier) throw unauthorized('auth.unsupported_scheme', 'bearer tokens are not accepted here');
+      try {
+        req.principal = tokenPrincipal(await jwtVerifier.verify(value), homePage);
+      } catch (error) {
+        if (error instanceof TokenRejected) {
+          if (error.reason === 'jwks_unavailable') {
+            throw new ServiceUnavailable(
+              'auth.jwks_unavailable',
+              'the token issuer keys cannot be fetched',
+              30,
+            );
+          }
+          throw unauthorized(`auth.token.${error.reason}`, error.message, true);
+        }
+        if (error instanceof TokenClaimsError) throw unauthorized('auth.token.claims', error.message, true);
+        throw error;
+      }
+      req.credentialName = `token ${req.principal.id}`;
+      next();
+      return;
+    }
+
+    throw unauthorized('auth.unsupported_scheme', `the '${m[1]}' scheme is not accepted`);
+  };
+}
+
+/** 403 unless the principal holds one of the scopes (implied scopes count, see scopes.ts). */
+export function requireScope(...acceptable: readonly string[]): RequestHandler {
+  // A misspelt scope would silently lock a route; fail when the route is built instead.
+  const unknown = acceptable.filter((s) => !isScope(s));
+  if (acceptable.length === 0 || unknown.length > 0) {
+    throw new Error(`requireScope needs known scopes; got ${unknown.join(', ') || 'none'}`);
+  }
+  return (req, _res, next) => {
+    const principal = req.principal;
+    if (!principal) throw new Unauthorized('auth.missing', 'this resource needs credentials');
+    if (!acceptable.some((scope) => principal.scopes.has(scope))) {
+      throw new Forbidden('auth.scope', `this request needs the scope ${acceptable.join(' or ')}`, {
+        details: { needed: acceptable },
+      });
+    }
+    next();
+  };
+}

@@ -1,0 +1,123 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EventLog } from '@lrs/event-log';
+import { Position } from '@lrs/event-log';
+import express, { type Express, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { errorMiddleware } from './errorMiddleware';
+import { NotFound } from './errors';
+import { createLogger } from './logger';
+import { requestContext } from './requestContext';
+
+export interface AppOptions {
+  /** Default: a logger at level info on stdout. */
+  logger?: Logger;
+  /** When given, GET /health reports its kind and head position (and fails 503 when it is down). */
+  eventLog?: Pick<EventLog, 'kind' | 'headPosition'>;
+  /** Extra facts for GET /health (log positions are rendered with Position.toString). */
+  health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /** Mounts the service's routes between the request context and the error middleware. */
+  routes?: (app: Express) => void;
+}
+
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Content-Security-Policy', "frame-ancestors 'none'");
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+};
+
+/** An express 5 app with request context, security headers, /health, a JSON 404 and errorMiddleware last. */
+export function createApp(options: AppOptions): Express {
+  const logger = options.logger ?? createLogger({ logLevel: 'info' });
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag'); // resources that need ETags (xAPI documents) compute their own
+  app.use(requestContext(logger));
+  app.use(securityHeaders);
+
+  app.get('/health', async (_req, res) => {
+    const body: Record<string, unknown> = { status: 'ok' };
+    const log = options.eventLog;
+    if (log) body['log'] = { kind: log.kind, head: await log.headPosition() };
+    if (options.health) Object.assign(body, await options.health());
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('application/json').send(JSON.stringify(body, positionsAsText));
+  });
+
+  options.routes?.(app);
+
+  app.use((req, _res, next) => {
+    next(new NotFound('http.route', `no resource at ${req.method} ${req.path}`));
+  });
+  app.use(errorMiddleware(logger));
+  return app;
+}
+
+/** JSON replacer: log positions (bigint pairs) as Position.toString text, other bigints as decimals. */
+function positionsAsText(_key: string, value: unknown): unknown {
+  if (typeof value === 'bigint') return value.toString();
+  if (value !== null && typeof value === 'object' && 'commit' in value && 'prepare' in value) {
+    const { commit, prepare } = value as { commit: unknown; prepare: unknown };
+    if (typeof commit === 'bigint' && typeof prepare === 'bigint')
+      return Position.toString({ commit, prepare });
+  }
+  return value;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** Time to receive a request's headers; cuts slow-loris connections. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive a whole request (headers and body). Default 5 min, for large attachments. */
+  requestTimeoutMs?: number;
+  keepAliveTimeoutMs?: number;
+}
+
+export interface Listening {
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export function listen(app: Express, options: ListenOptions): Promise<Listening> {
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const requestTimeout = Math.max(options.requestTimeoutMs ?? 300_000, headersTimeout);
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+      // Node only enforces the two timeouts above when it sweeps connections; sweep often
+      // enough that short test timeouts are honoured too.
+      connectionsCheckingInterval: Math.min(1_000, headersTimeout),
+    },
+    app,
+  );
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      const address = server.address() as AddressInfo;
+      const host =
+        address.address === '0.0.0.0' || address.address === '::'
+          ? 'localhost'
+          : address.family === 'IPv6'
+            ? `[${address.address}]`
+            : address.address;
+      resolve({
+        server,
+        url: `http://${host}:${address.port}`,
+        close: () =>
+          new Promise<void>((done, fail) => {
+            server.close((error) => (error ? fail(error) : done()));
+            server.closeIdleConnections();
+            // In-flight requests get a moment to finish before their sockets are cut.
+            setTimeout(() => server.closeAllConnections(), 2_000).unref();
+          }),
+      });
+    });
+  });
+}

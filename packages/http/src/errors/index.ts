@@ -1,0 +1,11 @@
+export { BadRequest } from './BadRequest';
+export { Conflict } from './Conflict';
+export { Forbidden } from './Forbidden';
+export { HttpProblem, type ProblemInit, type ProblemOptions, problemArgs } from './HttpProblem';
+export { NotFound } from './NotFound';
+export { PayloadTooLarge } from './PayloadTooLarge';
+export { PreconditionFailed } from './PreconditionFailed';
+export { ServiceUnavailable } from './ServiceUnavailable';
+export { TooManyRequests } from './TooManyRequests';
+export { DEFAULT_CHALLENGES, Unauthorized } from './Unauthorized';
+export { UnsupportedMediaType } from './UnsupportedMediaType';

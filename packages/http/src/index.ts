@@ -1,0 +1,12 @@
+export type { AppOptions, Listening, ListenOptions } from './app';
+export { createApp, listen } from './app';
+export type { ReadBodyOptions } from './body';
+export { isJsonContentType, readBody, readJsonBody } from './body';
+export type { ProblemBody } from './errorMiddleware';
+export { errorMiddleware, problemBody, toProblem } from './errorMiddleware';
+export * from './errors';
+export type { ParseJsonOptions } from './json';
+export { DEFAULT_FORBIDDEN_KEYS, locateJsonError, parseJson } from './json';
+export type { Logger } from './logger';
+export { createLogger, REDACTED_PATHS } from './logger';
+export { requestContext } from './requestContext';

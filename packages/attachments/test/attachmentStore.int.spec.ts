@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type EventLog, MAX_APPEND_BYTES, openSqliteEventLog } from '@lrs/event-log';
 import { expect } from 'chai';
-import { ATTACHMENT_CHUNK, AttachmentIntegrityError, AttachmentStore, chunkStream, manifestStream } from '../src';
+import {
+  ATTACHMENT_CHUNK,
+  AttachmentIntegrityError,
+  AttachmentStore,
+  chunkStream,
+  manifestStream,
+} from '../src';
 import { randomishBytes, sha256 } from './support/builders';
 import { expectAttachmentError } from './support/expectations';
 import { watchedLog } from './support/watchedLog';
@@ -36,7 +42,11 @@ describe('AttachmentStore over the SQLite event log', function () {
 
     expect([first.created, second.created]).to.deep.equal([true, false]);
     expect(await store.has(sha256(bytes))).to.equal(true);
-    expect(await store.get(sha256(bytes))).to.deep.equal({ contentType: 'text/plain', length: bytes.length, bytes });
+    expect(await store.get(sha256(bytes))).to.deep.equal({
+      contentType: 'text/plain',
+      length: bytes.length,
+      bytes,
+    });
     expect(await log.streamRevision(manifestStream(sha256(bytes)))).to.equal(0);
     expect(await log.streamRevision(chunkStream(sha256(bytes)))).to.equal(0);
   });
@@ -51,7 +61,11 @@ describe('AttachmentStore over the SQLite event log', function () {
   it('stores an empty attachment', async () => {
     const store = new AttachmentStore(log);
     await store.put(sha256(''), 'text/plain', Buffer.alloc(0));
-    expect(await store.get(sha256(''))).to.deep.equal({ contentType: 'text/plain', length: 0, bytes: Buffer.alloc(0) });
+    expect(await store.get(sha256(''))).to.deep.equal({
+      contentType: 'text/plain',
+      length: 0,
+      bytes: Buffer.alloc(0),
+    });
   });
 
   it('refuses bytes that do not hash to the sha2, writing nothing', async () => {
@@ -68,7 +82,11 @@ describe('AttachmentStore over the SQLite event log', function () {
   it('refuses an attachment over the configured limit with 413', async () => {
     const store = new AttachmentStore(log, { maxAttachmentBytes: MiB });
     const bytes = randomishBytes(MiB + 1);
-    await expectAttachmentError(store.put(sha256(bytes), 'application/octet-stream', bytes), 413, 'attachment.too-large');
+    await expectAttachmentError(
+      store.put(sha256(bytes), 'application/octet-stream', bytes),
+      413,
+      'attachment.too-large',
+    );
     await expectAttachmentError(
       store.put(sha256(bytes), 'application/octet-stream', Readable.from([bytes])),
       413,
@@ -81,7 +99,11 @@ describe('AttachmentStore over the SQLite event log', function () {
     const store = new AttachmentStore(watched);
     const bytes = randomishBytes(5 * MiB, 21);
 
-    await store.put(sha256(bytes), 'video/mp4', Readable.from([bytes.subarray(0, 3 * MiB), bytes.subarray(3 * MiB)]));
+    await store.put(
+      sha256(bytes),
+      'video/mp4',
+      Readable.from([bytes.subarray(0, 3 * MiB), bytes.subarray(3 * MiB)]),
+    );
 
     const chunks = await log.readStream(chunkStream(sha256(bytes)));
     expect(chunks.map((e) => e.type)).to.deep.equal(Array(7).fill(ATTACHMENT_CHUNK));
@@ -121,7 +143,11 @@ describe('AttachmentStore over the SQLite event log', function () {
   it('writes a fresh run after chunks that are not a clean prefix of the content', async () => {
     const bytes = randomishBytes(2 * MiB, 44);
     await log.append(chunkStream(sha256(bytes)), [
-      { type: ATTACHMENT_CHUNK, data: randomishBytes(1000, 1), metadata: { index: 0, chunkBytes: 768 * KiB } },
+      {
+        type: ATTACHMENT_CHUNK,
+        data: randomishBytes(1000, 1),
+        metadata: { index: 0, chunkBytes: 768 * KiB },
+      },
     ]);
     const store = new AttachmentStore(log);
     const result = await store.put(sha256(bytes), 'application/pdf', bytes);
@@ -132,7 +158,9 @@ describe('AttachmentStore over the SQLite event log', function () {
   it('stores concurrent puts of the same content once', async () => {
     const bytes = randomishBytes(2 * MiB, 55);
     const store = new AttachmentStore(log);
-    const results = await Promise.all([1, 2, 3].map(() => store.put(sha256(bytes), 'application/pdf', bytes)));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => store.put(sha256(bytes), 'application/pdf', bytes)),
+    );
     expect(results.filter((r) => r.created)).to.have.length(1);
     expect(await log.streamRevision(chunkStream(sha256(bytes)))).to.equal(2);
     expect(Buffer.compare((await store.get(sha256(bytes)))!.bytes, bytes)).to.equal(0);
@@ -142,11 +170,21 @@ describe('AttachmentStore over the SQLite event log', function () {
     const store = new AttachmentStore(log);
     const sha2 = sha256('the real content');
     // A manifest pointing at other bytes: what a damaged or hand-edited log would look like.
-    await log.append(chunkStream(sha2), [{ type: ATTACHMENT_CHUNK, data: Buffer.from('other content!!!'), metadata: { index: 0 } }]);
+    await log.append(chunkStream(sha2), [
+      { type: ATTACHMENT_CHUNK, data: Buffer.from('other content!!!'), metadata: { index: 0 } },
+    ]);
     await log.append(manifestStream(sha2), [
       {
         type: 'attachment.stored',
-        data: { sha2, length: 16, chunkCount: 1, contentType: 'text/plain', chunkBytes: 768 * KiB, chunkStream: chunkStream(sha2), firstRevision: 0 },
+        data: {
+          sha2,
+          length: 16,
+          chunkCount: 1,
+          contentType: 'text/plain',
+          chunkBytes: 768 * KiB,
+          chunkStream: chunkStream(sha2),
+          firstRevision: 0,
+        },
       },
     ]);
     const error = await store.get(sha2).catch((e: unknown) => e);

@@ -13,7 +13,10 @@ describe('checkAttachmentsAgainstStatements (Communication 1.5.1, 1.5.2)', () =>
   it('accepts statements whose attachments all have a matching part or a fileUrl', () => {
     const sent = anAttachment('sent as a part');
     const hosted = anAttachment('hosted elsewhere').withFileUrl();
-    const result = checkAttachmentsAgainstStatements([aStatement(sent.object, hosted.object)], [partFor(sent)]);
+    const result = checkAttachmentsAgainstStatements(
+      [aStatement(sent.object, hosted.object)],
+      [partFor(sent)],
+    );
     expect(result.warnings).to.deep.equal([]);
   });
 
@@ -27,7 +30,11 @@ describe('checkAttachmentsAgainstStatements (Communication 1.5.1, 1.5.2)', () =>
     const hosted = anAttachment('hosted').withFileUrl();
     const missing = anAttachment('never sent');
     const err = await expectAttachmentError(
-      () => checkAttachmentsAgainstStatements([aStatement(), aStatement(hosted.object, missing.object)], [partFor(hosted)]),
+      () =>
+        checkAttachmentsAgainstStatements(
+          [aStatement(), aStatement(hosted.object, missing.object)],
+          [partFor(hosted)],
+        ),
       400,
       'attachment.missing-part',
     );
@@ -56,13 +63,18 @@ describe('checkAttachmentsAgainstStatements (Communication 1.5.1, 1.5.2)', () =>
 
   it('counts SubStatement attachments as references', () => {
     const inner = anAttachment('inner');
-    const statement = { ...aStatement(), object: { ...aStatement(inner.object), objectType: 'SubStatement', id: undefined } };
+    const statement = {
+      ...aStatement(),
+      object: { ...aStatement(inner.object), objectType: 'SubStatement', id: undefined },
+    };
     expect(checkAttachmentsAgainstStatements([statement], [partFor(inner)]).warnings).to.deep.equal([]);
   });
 
   it('matches content types by type/subtype, as in the spec example, and rejects a different type', async () => {
     const note = anAttachment('note', 'text/plain; charset=ascii');
-    expect(checkAttachmentsAgainstStatements(aStatement(note.object), [partFor(note, 'text/plain')]).warnings).to.deep.equal([]);
+    expect(
+      checkAttachmentsAgainstStatements(aStatement(note.object), [partFor(note, 'text/plain')]).warnings,
+    ).to.deep.equal([]);
     await expectAttachmentError(
       () => checkAttachmentsAgainstStatements(aStatement(note.object), [partFor(note, 'image/png')]),
       400,
@@ -73,7 +85,8 @@ describe('checkAttachmentsAgainstStatements (Communication 1.5.1, 1.5.2)', () =>
   it('rejects a part Content-Length that differs from the attachment length (parameters MUST match)', async () => {
     const note = anAttachment('note').withLength(99);
     await expectAttachmentError(
-      () => checkAttachmentsAgainstStatements(aStatement(note.object), [{ ...partFor(note), declaredLength: 4 }]),
+      () =>
+        checkAttachmentsAgainstStatements(aStatement(note.object), [{ ...partFor(note), declaredLength: 4 }]),
       400,
       'attachment.length-mismatch',
     );
@@ -90,7 +103,8 @@ describe('checkAttachmentsAgainstStatements (Communication 1.5.1, 1.5.2)', () =>
       },
     ]);
     await expectAttachmentError(
-      () => checkAttachmentsAgainstStatements(aStatement(note.object), [partFor(note)], { strictLength: true }),
+      () =>
+        checkAttachmentsAgainstStatements(aStatement(note.object), [partFor(note)], { strictLength: true }),
       400,
       'attachment.length-mismatch',
     );

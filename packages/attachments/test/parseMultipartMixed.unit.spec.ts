@@ -2,19 +2,35 @@ import { existsSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { expect } from 'chai';
 import { FileBackedBytes, type ParsedMultipart, parseMultipartMixed, readPartBytes } from '../src';
-import { aMultipartBody, anAttachment, aStatement, randomishBytes, requestStream, sha256 } from './support/builders';
+import {
+  aMultipartBody,
+  anAttachment,
+  aStatement,
+  randomishBytes,
+  requestStream,
+  sha256,
+} from './support/builders';
 import { expectAttachmentError } from './support/expectations';
 
 const limits = { maxTotalBytes: 8 * 1024 * 1024, maxPartBytes: 4 * 1024 * 1024 };
 
-async function parse(body: ReturnType<typeof aMultipartBody>, chunkSize = 64 * 1024, extra = {}): Promise<ParsedMultipart> {
-  return parseMultipartMixed(requestStream(body.build(), chunkSize), body.contentType(), { ...limits, ...extra });
+async function parse(
+  body: ReturnType<typeof aMultipartBody>,
+  chunkSize = 64 * 1024,
+  extra = {},
+): Promise<ParsedMultipart> {
+  return parseMultipartMixed(requestStream(body.build(), chunkSize), body.contentType(), {
+    ...limits,
+    ...extra,
+  });
 }
 
 describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
   it('parses the spec example: quoted boundary full of special characters, statement then one attachment', async () => {
     const essay = anAttachment('here is a simple attachment', 'text/plain; charset=ascii');
-    const body = aMultipartBody("abcABC0123'()+_,-./:=?").statements(aStatement(essay.object)).attachment(essay.bytes);
+    const body = aMultipartBody("abcABC0123'()+_,-./:=?")
+      .statements(aStatement(essay.object))
+      .attachment(essay.bytes);
 
     const parsed = await parse(body);
 
@@ -65,14 +81,24 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
     const parsed = await parse(body);
     expect(parsed.attachments.map((a) => a.bytes.toString())).to.deep.equal(['note']);
 
-    const leadingCrlf = Buffer.concat([Buffer.from('\r\n'), aMultipartBody('xyz').statements(aStatement()).build()]);
-    const parsed2 = await parseMultipartMixed(requestStream(leadingCrlf), 'multipart/mixed; boundary=xyz', limits);
+    const leadingCrlf = Buffer.concat([
+      Buffer.from('\r\n'),
+      aMultipartBody('xyz').statements(aStatement()).build(),
+    ]);
+    const parsed2 = await parseMultipartMixed(
+      requestStream(leadingCrlf),
+      'multipart/mixed; boundary=xyz',
+      limits,
+    );
     expect(parsed2.attachments).to.deep.equal([]);
   });
 
   it('accepts bare LF line ends, as some clients send them', async () => {
     const note = anAttachment('here is a simple attachment');
-    const body = aMultipartBody('lf-only').withBareLf().statements(aStatement(note.object)).attachment(note.bytes);
+    const body = aMultipartBody('lf-only')
+      .withBareLf()
+      .statements(aStatement(note.object))
+      .attachment(note.bytes);
     const parsed = await parse(body);
     expect(parsed.attachments[0]!.bytes.toString()).to.equal('here is a simple attachment');
   });
@@ -91,16 +117,23 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
 
   it('accepts a missing Content-Transfer-Encoding (the LRS SHOULD assume binary) unless configured strict', async () => {
     const note = anAttachment('note');
-    const body = () => aMultipartBody('cte').statements(aStatement(note.object)).attachment(note.bytes, { encoding: null });
+    const body = () =>
+      aMultipartBody('cte').statements(aStatement(note.object)).attachment(note.bytes, { encoding: null });
     const parsed = await parse(body());
     expect(parsed.attachments).to.have.length(1);
 
-    await expectAttachmentError(parse(body(), 64, { requireTransferEncoding: true }), 400, 'multipart.transfer-encoding');
+    await expectAttachmentError(
+      parse(body(), 64, { requireTransferEncoding: true }),
+      400,
+      'multipart.transfer-encoding',
+    );
   });
 
   it('spills a large part to a temp file and removes it on dispose', async () => {
     const big = randomishBytes(3 * 1024 * 1024, 3);
-    const body = aMultipartBody('big').statements(aStatement(anAttachment(big).object)).attachment(big);
+    const body = aMultipartBody('big')
+      .statements(aStatement(anAttachment(big).object))
+      .attachment(big);
     const parsed = await parse(body, 64 * 1024, { spillThreshold: 1024 * 1024 });
     const bytes = parsed.attachments[0]!.bytes;
     expect(bytes).to.be.instanceOf(FileBackedBytes);
@@ -119,7 +152,11 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
         'multipart.content-type',
       );
       expect(err.message).to.contain('multipart/mixed');
-      await expectAttachmentError(parseMultipartMixed(requestStream(body), 'multipart/mixed;', limits), 400, 'multipart.boundary');
+      await expectAttachmentError(
+        parseMultipartMixed(requestStream(body), 'multipart/mixed;', limits),
+        400,
+        'multipart.boundary',
+      );
     });
 
     it('a first part that is not application/json', async () => {
@@ -129,32 +166,45 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
     });
 
     it('an attachment part without X-Experience-API-Hash (e.g. statements split over two parts)', async () => {
-      const body = aMultipartBody('b').statements(aStatement()).attachment('{"more":"statements"}', { hash: null });
+      const body = aMultipartBody('b')
+        .statements(aStatement())
+        .attachment('{"more":"statements"}', { hash: null });
       const err = await expectAttachmentError(parse(body), 400, 'multipart.missing-hash');
       expect(err.message).to.equal('attachment part 1 has no X-Experience-API-Hash header');
     });
 
     it('an attachment whose data does not hash to its X-Experience-API-Hash', async () => {
-      const body = aMultipartBody('b').statements(aStatement()).attachment('tampered', { hash: sha256('original') });
+      const body = aMultipartBody('b')
+        .statements(aStatement())
+        .attachment('tampered', { hash: sha256('original') });
       const err = await expectAttachmentError(parse(body), 400, 'multipart.hash-mismatch');
       expect(err.message).to.contain(`declares X-Experience-API-Hash ${sha256('original')}`);
     });
 
     it('a Content-Transfer-Encoding other than binary', async () => {
-      const body = aMultipartBody('b').statements(aStatement()).attachment('aGVsbG8=', { encoding: 'base64' });
+      const body = aMultipartBody('b')
+        .statements(aStatement())
+        .attachment('aGVsbG8=', { encoding: 'base64' });
       await expectAttachmentError(parse(body), 400, 'multipart.transfer-encoding');
     });
 
     it('a body cut off before its closing delimiter', async () => {
       const note = anAttachment('note');
-      const body = aMultipartBody('b').statements(aStatement(note.object)).attachment(note.bytes).withoutCloseDelimiter();
+      const body = aMultipartBody('b')
+        .statements(aStatement(note.object))
+        .attachment(note.bytes)
+        .withoutCloseDelimiter();
       const err = await expectAttachmentError(parse(body), 400, 'multipart.truncated');
       expect(err.message).to.contain('before its closing boundary delimiter');
     });
 
     it('a body that never contains the boundary', async () => {
       const err = await expectAttachmentError(
-        parseMultipartMixed(Readable.from([Buffer.from(JSON.stringify(aStatement()))]), 'multipart/mixed; boundary=zz', limits),
+        parseMultipartMixed(
+          Readable.from([Buffer.from(JSON.stringify(aStatement()))]),
+          'multipart/mixed; boundary=zz',
+          limits,
+        ),
         400,
         'multipart.truncated',
       );
@@ -162,7 +212,9 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
     });
 
     it('a part whose Content-Length differs from its data', async () => {
-      const body = aMultipartBody('b').statements(aStatement()).attachment('12345', { extra: ['Content-Length: 4'] });
+      const body = aMultipartBody('b')
+        .statements(aStatement())
+        .attachment('12345', { extra: ['Content-Length: 4'] });
       await expectAttachmentError(parse(body), 400, 'multipart.content-length');
     });
   });
@@ -170,7 +222,10 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
   describe('rejects with 413 and stops reading', () => {
     it('a body over maxTotalBytes, without consuming the rest of the stream', async () => {
       const big = randomishBytes(2 * 1024 * 1024, 5);
-      const body = aMultipartBody('b').statements(aStatement(anAttachment(big).object)).attachment(big).build();
+      const body = aMultipartBody('b')
+        .statements(aStatement(anAttachment(big).object))
+        .attachment(big)
+        .build();
       const req = requestStream(body, 64 * 1024);
       let delivered = 0;
       req.on('data', (chunk: Buffer) => {
@@ -178,7 +233,10 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
       });
       req.pause();
       const err = await expectAttachmentError(
-        parseMultipartMixed(req, 'multipart/mixed; boundary=b', { maxTotalBytes: 256 * 1024, maxPartBytes: 4 * 1024 * 1024 }),
+        parseMultipartMixed(req, 'multipart/mixed; boundary=b', {
+          maxTotalBytes: 256 * 1024,
+          maxPartBytes: 4 * 1024 * 1024,
+        }),
         413,
         'multipart.too-large',
       );
@@ -189,7 +247,9 @@ describe('parseMultipartMixed (xAPI Communication 1.5.2)', () => {
 
     it('a single part over maxPartBytes', async () => {
       const big = randomishBytes(600 * 1024, 9);
-      const body = aMultipartBody('b').statements(aStatement(anAttachment(big).object)).attachment(big);
+      const body = aMultipartBody('b')
+        .statements(aStatement(anAttachment(big).object))
+        .attachment(big);
       const err = await expectAttachmentError(
         parse(body, 64 * 1024, { maxPartBytes: 512 * 1024 }),
         413,

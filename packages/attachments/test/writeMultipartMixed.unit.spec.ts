@@ -9,7 +9,10 @@ describe('writeMultipartMixed (GET statements with attachments=true)', () => {
   it('round-trips through parseMultipartMixed: statements first, each attachment once, with its headers', async () => {
     const certificate = anAttachment(randomishBytes(300_000, 11), 'application/pdf');
     const essay = anAttachment('my essay', 'text/plain');
-    const result = { statements: [aStatement(certificate.object, essay.object), aStatement(certificate.object)], more: '' };
+    const result = {
+      statements: [aStatement(certificate.object, essay.object), aStatement(certificate.object)],
+      more: '',
+    };
 
     const out = writeMultipartMixed(JSON.stringify(result), [
       { sha2: certificate.object.sha2, contentType: 'application/pdf', bytes: certificate.bytes },
@@ -39,7 +42,9 @@ describe('writeMultipartMixed (GET statements with attachments=true)', () => {
 
   it('never lets a stored content type inject headers', async () => {
     const note = anAttachment('x');
-    const out = writeMultipartMixed('[]', [{ sha2: note.object.sha2, contentType: 'text/plain\r\nX-Evil: 1', bytes: note.bytes }]);
+    const out = writeMultipartMixed('[]', [
+      { sha2: note.object.sha2, contentType: 'text/plain\r\nX-Evil: 1', bytes: note.bytes },
+    ]);
     const text = (await multipartBodyToBuffer(out.body)).toString();
     expect(text).to.not.contain('\r\nX-Evil');
   });

@@ -94,12 +94,7 @@ export function verifySignedStatement(
 
   const compact = jwsBytes.toString('latin1').trim();
   const segments = compact.split('.');
-  if (
-    segments.length !== 3 ||
-    !segments.every((s) => /^[A-Za-z0-9_-]*$/.test(s)) ||
-    segments[0] === '' ||
-    segments[2] === ''
-  ) {
+  if (segments.length !== 3 || !segments.every((s) => /^[A-Za-z0-9_-]*$/.test(s)) || segments[0] === '') {
     throw signatureError(
       'signature.malformed',
       'the signature is not a JWS in compact serialisation (header.payload.signature, base64url)',
@@ -119,6 +114,9 @@ export function verifySignedStatement(
     );
   }
   const algorithm = alg as SignatureAlgorithm;
+  if (encodedSignature === '') {
+    throw signatureError('signature.malformed', 'the JWS has an empty signature', pointer);
+  }
   // RFC 7515 §4.1.11: extensions listed in crit must be understood; this verifier knows none.
   if (header['crit'] !== undefined) {
     throw signatureError(

@@ -61,7 +61,7 @@ interface RawPart {
  * Builds a multipart/mixed body by hand, so tests control every byte: line ends, header
  * spelling, preamble and epilogue.
  */
-export function aMultipartBody(boundary = 'abcABC0123\'()+_,-./:=?') {
+export function aMultipartBody(boundary = "abcABC0123'()+_,-./:=?") {
   const parts: RawPart[] = [];
   let eol = '\r\n';
   let preamble = '';
@@ -70,17 +70,26 @@ export function aMultipartBody(boundary = 'abcABC0123\'()+_,-./:=?') {
   const builder = {
     boundary,
     statements(json: unknown, contentType = 'application/json') {
-      parts.push({ headers: [`Content-Type: ${contentType}`], body: Buffer.from(JSON.stringify(json), 'utf8') });
+      parts.push({
+        headers: [`Content-Type: ${contentType}`],
+        body: Buffer.from(JSON.stringify(json), 'utf8'),
+      });
       return builder;
     },
     attachment(
       bytes: Buffer | string,
-      options: { hash?: string | null; contentType?: string | null; encoding?: string | null; extra?: string[] } = {},
+      options: {
+        hash?: string | null;
+        contentType?: string | null;
+        encoding?: string | null;
+        extra?: string[];
+      } = {},
     ) {
       const body = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes, 'utf8');
       const headers: string[] = [];
       if (options.contentType !== null) headers.push(`Content-Type: ${options.contentType ?? 'text/plain'}`);
-      if (options.encoding !== null) headers.push(`Content-Transfer-Encoding: ${options.encoding ?? 'binary'}`);
+      if (options.encoding !== null)
+        headers.push(`Content-Transfer-Encoding: ${options.encoding ?? 'binary'}`);
       if (options.hash !== null) headers.push(`X-Experience-API-Hash: ${options.hash ?? sha256(body)}`);
       headers.push(...(options.extra ?? []));
       parts.push({ headers, body });
@@ -109,7 +118,11 @@ export function aMultipartBody(boundary = 'abcABC0123\'()+_,-./:=?') {
       const chunks: Buffer[] = [];
       if (preamble !== '') chunks.push(Buffer.from(preamble + eol));
       parts.forEach((part, i) => {
-        chunks.push(Buffer.from(`${i === 0 ? '' : eol}--${boundary}${eol}${part.headers.map((h) => h + eol).join('')}${eol}`));
+        chunks.push(
+          Buffer.from(
+            `${i === 0 ? '' : eol}--${boundary}${eol}${part.headers.map((h) => h + eol).join('')}${eol}`,
+          ),
+        );
         chunks.push(part.body);
       });
       if (close) chunks.push(Buffer.from(`${eol}--${boundary}--${epilogue === '' ? '' : eol + epilogue}`));
@@ -122,7 +135,8 @@ export function aMultipartBody(boundary = 'abcABC0123\'()+_,-./:=?') {
 /** The body as a request stream delivering `chunkSize` bytes at a time (splits delimiters). */
 export function requestStream(body: Buffer, chunkSize = 64 * 1024): Readable {
   async function* chunks() {
-    for (let offset = 0; offset < body.length; offset += chunkSize) yield body.subarray(offset, offset + chunkSize);
+    for (let offset = 0; offset < body.length; offset += chunkSize)
+      yield body.subarray(offset, offset + chunkSize);
   }
   return Readable.from(chunks(), { objectMode: false });
 }

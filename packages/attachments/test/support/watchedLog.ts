@@ -16,7 +16,11 @@ export function watchedLog(log: EventLog, options: { crashAfterAppends?: number 
   let remaining = options.crashAfterAppends ?? Number.POSITIVE_INFINITY;
   const watched: EventLog = {
     kind: log.kind,
-    async append(stream: string, events: EventToAppend[], appendOptions?: AppendOptions): Promise<AppendResult> {
+    async append(
+      stream: string,
+      events: EventToAppend[],
+      appendOptions?: AppendOptions,
+    ): Promise<AppendResult> {
       if (remaining <= 0) throw new Error('simulated crash: the process died before this append');
       remaining--;
       const result = await log.append(stream, events, appendOptions);
@@ -35,7 +39,8 @@ export function watchedLog(log: EventLog, options: { crashAfterAppends?: number 
 }
 
 function sizeOf(event: EventToAppend): number {
-  const data = event.data instanceof Uint8Array ? event.data.length : Buffer.byteLength(JSON.stringify(event.data));
+  const data =
+    event.data instanceof Uint8Array ? event.data.length : Buffer.byteLength(JSON.stringify(event.data));
   const metadata = event.metadata === undefined ? 0 : Buffer.byteLength(JSON.stringify(event.metadata));
   return Buffer.byteLength(event.type) + data + metadata;
 }

@@ -20,16 +20,31 @@ export function isValidationIssues(value: unknown): value is ValidationIssue[] {
  * Parses and validates an `agent` query parameter (a JSON string). xAPI Data 2.2: parameter values are
  * validated to the same standards as the same types in Statements. Pointers are relative to the agent.
  */
-export function parseAgentParameter(json: string, options: AgentParameterOptions = {}): Actor | ValidationIssue[] {
+export function parseAgentParameter(
+  json: string,
+  options: AgentParameterOptions = {},
+): Actor | ValidationIssue[] {
   const allowGroup = options.allowGroup ?? true;
   let value: unknown;
   try {
     value = JSON.parse(json);
   } catch {
-    return [{ pointer: '', rule: 'agent-parameter.invalid-json', message: 'The agent parameter must be a JSON object (xAPI Communication 2.1.3).' }];
+    return [
+      {
+        pointer: '',
+        rule: 'agent-parameter.invalid-json',
+        message: 'The agent parameter must be a JSON object (xAPI Communication 2.1.3).',
+      },
+    ];
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return [{ pointer: '', rule: 'agent-parameter.not-an-object', message: 'The agent parameter must be a JSON object (xAPI Communication 2.1.3).' }];
+    return [
+      {
+        pointer: '',
+        rule: 'agent-parameter.not-an-object',
+        message: 'The agent parameter must be a JSON object (xAPI Communication 2.1.3).',
+      },
+    ];
   }
   const isGroup = (value as { objectType?: unknown }).objectType === 'Group';
   if (isGroup && !allowGroup) {

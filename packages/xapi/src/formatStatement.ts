@@ -101,8 +101,10 @@ function formatContext(context: Context, f: Formatter): Context {
   if (out.instructor) out.instructor = f.actor(out.instructor);
   if (out.team) out.team = f.actor(out.team) as Group;
   if (out.contextActivities) out.contextActivities = formatContextActivities(out.contextActivities, f);
-  if (out.contextAgents) out.contextAgents = out.contextAgents.map((c) => ({ ...c, agent: f.actor(c.agent) as Agent }));
-  if (out.contextGroups) out.contextGroups = out.contextGroups.map((c) => ({ ...c, group: f.actor(c.group) as Group }));
+  if (out.contextAgents)
+    out.contextAgents = out.contextAgents.map((c) => ({ ...c, agent: f.actor(c.agent) as Agent }));
+  if (out.contextGroups)
+    out.contextGroups = out.contextGroups.map((c) => ({ ...c, group: f.actor(c.group) as Group }));
   return out;
 }
 
@@ -142,6 +144,10 @@ export function formatStatement<T extends Statement>(
   sources: CanonicalSources = {},
 ): T {
   const f =
-    format === 'ids' ? idsFormatter : format === 'canonical' ? canonicalFormatter(acceptLanguages, sources) : exactFormatter;
+    format === 'ids'
+      ? idsFormatter
+      : format === 'canonical'
+        ? canonicalFormatter(acceptLanguages, sources)
+        : exactFormatter;
   return formatBody(statement, f);
 }

@@ -1,30 +1,36 @@
-export type * from './types';
-export { VOIDED_VERB_ID } from './types';
-export { validateStatement, validateStatementBatch } from './validateStatement';
-export { prepareStatementForStorage, DEFAULT_STATEMENT_VERSION } from './prepareStatementForStorage';
-export type { StorageOptions } from './prepareStatementForStorage';
-export { statementsEquivalent } from './statementsEquivalent';
-export { formatStatement } from './formatStatement';
-export type { StatementFormat, CanonicalSources } from './formatStatement';
-export { parseAcceptLanguage, pickLanguage, filterLanguageMap } from './acceptLanguage';
+export { filterLanguageMap, parseAcceptLanguage, pickLanguage } from './acceptLanguage';
+export type { AgentParameterOptions } from './agents';
 export {
-  parseAgentParameter,
   agentIfiKey,
   agentIfiKeys,
   groupMemberIfiKeys,
   isValidationIssues,
+  parseAgentParameter,
 } from './agents';
-export type { AgentParameterOptions } from './agents';
-export { mboxSha1, normalizeMbox, isMailtoIri } from './mbox';
+export type { ParsedDuration } from './duration';
 export {
-  parseIsoDuration,
-  isIsoDuration,
   durationsEqual,
+  isIsoDuration,
+  parseIsoDuration,
   truncateDurationToCentiseconds,
 } from './duration';
-export type { ParsedDuration } from './duration';
-export { parseTimestamp, isTimestamp, timestampMillis, toUtcTimestamp, formatStoredTimestamp } from './timestamp';
-export { isUuid, normalizeUuid, newStatementId } from './uuid';
+export type { CanonicalSources, StatementFormat } from './formatStatement';
+export { formatStatement } from './formatStatement';
 export { isAbsoluteIri, isIrl } from './iri';
 export { isLanguageTag } from './languageTag';
+export { isMailtoIri, mboxSha1, normalizeMbox } from './mbox';
+export type { StorageOptions } from './prepareStatementForStorage';
+export { DEFAULT_STATEMENT_VERSION, prepareStatementForStorage } from './prepareStatementForStorage';
 export { createXapiAjv } from './schemas';
+export { statementsEquivalent } from './statementsEquivalent';
+export {
+  formatStoredTimestamp,
+  isTimestamp,
+  parseTimestamp,
+  timestampMillis,
+  toUtcTimestamp,
+} from './timestamp';
+export type * from './types';
+export { VOIDED_VERB_ID } from './types';
+export { isUuid, newStatementId, normalizeUuid } from './uuid';
+export { validateStatement, validateStatementBatch } from './validateStatement';

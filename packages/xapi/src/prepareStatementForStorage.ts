@@ -76,7 +76,8 @@ export function prepareStatementForStorage(statement: Statement, options: Storag
     // xAPI Data 2.4.8: the LRS MUST overwrite any stored value it receives.
     stored,
     // xAPI Data 2.4.9: the LRS SHOULD overwrite the authority from the credentials and MUST ensure one.
-    authority: options.trustSubmittedAuthority && statement.authority ? statement.authority : options.authority,
+    authority:
+      options.trustSubmittedAuthority && statement.authority ? statement.authority : options.authority,
     // xAPI Data 2.4.10: a Statement keeps the version it was accepted with; absent, it is set.
     version: statement.version ?? DEFAULT_STATEMENT_VERSION[version],
   };

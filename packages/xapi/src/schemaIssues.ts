@@ -1,5 +1,5 @@
-import type { ErrorObject } from './schemas';
 import { childPointer } from './pointer';
+import type { ErrorObject } from './schemas';
 import { clauseFor } from './specClauses';
 import type { ValidationIssue } from './types';
 
@@ -40,7 +40,11 @@ function issueFor(error: ErrorObject, prefix: string): ValidationIssue | null {
     case 'required': {
       const missing = String(params['missingProperty']);
       const at = childPointer(pointer, missing);
-      return { pointer: at, rule: 'schema.missing-property', message: `'${missing}' is required (${clauseFor(at)}).` };
+      return {
+        pointer: at,
+        rule: 'schema.missing-property',
+        message: `'${missing}' is required (${clauseFor(at)}).`,
+      };
     }
     case 'additionalProperties': {
       const extra = String(params['additionalProperty']);
@@ -93,14 +97,25 @@ function issueFor(error: ErrorObject, prefix: string): ValidationIssue | null {
         message: `must be ${error.keyword === 'minimum' ? '>=' : '<='} ${String(params['limit'])} (${clauseFor(pointer)}).`,
       };
     case 'minItems':
-      return { pointer, rule: 'schema.empty-array', message: `must not be an empty array (${clauseFor(pointer)}).` };
+      return {
+        pointer,
+        rule: 'schema.empty-array',
+        message: `must not be an empty array (${clauseFor(pointer)}).`,
+      };
     default:
-      return { pointer, rule: `schema.${error.keyword}`, message: `${error.message ?? 'is invalid'} (${clauseFor(pointer)}).` };
+      return {
+        pointer,
+        rule: `schema.${error.keyword}`,
+        message: `${error.message ?? 'is invalid'} (${clauseFor(pointer)}).`,
+      };
   }
 }
 
 /** Turns Ajv errors into issues, one per pointer: the annotated (x-rule) error wins, then the first. */
-export function schemaIssues(errors: readonly ErrorObject[] | null | undefined, prefix = ''): ValidationIssue[] {
+export function schemaIssues(
+  errors: readonly ErrorObject[] | null | undefined,
+  prefix = '',
+): ValidationIssue[] {
   if (!errors) return [];
   const byPointer = new Map<string, { issue: ValidationIssue; annotated: boolean }>();
   for (const error of errors) {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
-import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
-import { isMailtoIri } from './mbox';
-import { isAbsoluteIri } from './iri';
+import Ajv2020 from 'ajv/dist/2020';
 import { isIsoDuration } from './duration';
+import { isAbsoluteIri } from './iri';
 import { isLanguageTag } from './languageTag';
+import { isMailtoIri } from './mbox';
 import { isTimestamp } from './timestamp';
-import { isUuid } from './uuid';
 import type { XapiVersion } from './types';
+import { isUuid } from './uuid';
 
 export type { ErrorObject };
 
@@ -23,7 +23,13 @@ function loadSchema(file: string): Record<string, unknown> {
  * and the x-rule / x-message annotations. Exported so other tools can compile the same files.
  */
 export function createXapiAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowMatchingProperties: true });
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    allowMatchingProperties: true,
+  });
   ajv.addKeyword({ keyword: 'x-rule', schemaType: 'string' });
   ajv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
   ajv.addFormat('iri', { type: 'string', validate: isAbsoluteIri });

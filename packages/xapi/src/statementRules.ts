@@ -77,7 +77,8 @@ function checkGroup(ctx: RuleContext, group: Json, at: string): void {
   if (Array.isArray(members)) {
     members.forEach((member, i) => {
       // Nested Groups are reported by the schema (group.member-not-agent).
-      if (isObject(member) && member['objectType'] !== 'Group') checkAgent(ctx, member, childPointer(childPointer(at, 'member'), i));
+      if (isObject(member) && member['objectType'] !== 'Group')
+        checkAgent(ctx, member, childPointer(childPointer(at, 'member'), i));
     });
   }
 }
@@ -163,17 +164,29 @@ function checkContext(ctx: RuleContext, context: unknown, at: string, object: un
   if (isObject(contextActivities)) {
     for (const [kind, value] of Object.entries(contextActivities)) {
       const kindAt = childPointer(childPointer(at, 'contextActivities'), kind);
-      if (Array.isArray(value)) value.forEach((activity, i) => checkActivity(ctx, activity, childPointer(kindAt, i)));
+      if (Array.isArray(value))
+        value.forEach((activity, i) => {
+          checkActivity(ctx, activity, childPointer(kindAt, i));
+        });
       else checkActivity(ctx, value, kindAt);
     }
   }
   if (ctx.version === '2.0.0') {
     asList(context['contextAgents']).forEach((entry, i) => {
-      if (isObject(entry)) checkAgent(ctx, entry['agent'], childPointer(childPointer(childPointer(at, 'contextAgents'), i), 'agent'));
+      if (isObject(entry))
+        checkAgent(
+          ctx,
+          entry['agent'],
+          childPointer(childPointer(childPointer(at, 'contextAgents'), i), 'agent'),
+        );
     });
     asList(context['contextGroups']).forEach((entry, i) => {
       if (isObject(entry) && isObject(entry['group'])) {
-        checkGroup(ctx, entry['group'], childPointer(childPointer(childPointer(at, 'contextGroups'), i), 'group'));
+        checkGroup(
+          ctx,
+          entry['group'],
+          childPointer(childPointer(childPointer(at, 'contextGroups'), i), 'group'),
+        );
       }
     });
   }
@@ -183,19 +196,32 @@ function checkScore(ctx: RuleContext, result: unknown, at: string): void {
   if (!isObject(result) || !isObject(result['score'])) return;
   const score = result['score'];
   const scoreAt = childPointer(at, 'score');
-  const num = (key: string): number | undefined => (typeof score[key] === 'number' ? (score[key] as number) : undefined);
+  const num = (key: string): number | undefined =>
+    typeof score[key] === 'number' ? (score[key] as number) : undefined;
   const raw = num('raw');
   const min = num('min');
   const max = num('max');
   // xAPI Data 2.4.5.1: min is "less than max"; raw lies between min and max, inclusive.
   if (min !== undefined && max !== undefined && !(min < max)) {
-    ctx.report(childPointer(scoreAt, 'min'), 'score.min-not-below-max', `score.min (${min}) must be less than score.max (${max}) (xAPI Data 2.4.5.1).`);
+    ctx.report(
+      childPointer(scoreAt, 'min'),
+      'score.min-not-below-max',
+      `score.min (${min}) must be less than score.max (${max}) (xAPI Data 2.4.5.1).`,
+    );
   }
   if (raw !== undefined && min !== undefined && raw < min) {
-    ctx.report(childPointer(scoreAt, 'raw'), 'score.raw-below-min', `score.raw (${raw}) must not be below score.min (${min}) (xAPI Data 2.4.5.1).`);
+    ctx.report(
+      childPointer(scoreAt, 'raw'),
+      'score.raw-below-min',
+      `score.raw (${raw}) must not be below score.min (${min}) (xAPI Data 2.4.5.1).`,
+    );
   }
   if (raw !== undefined && max !== undefined && raw > max) {
-    ctx.report(childPointer(scoreAt, 'raw'), 'score.raw-above-max', `score.raw (${raw}) must not be above score.max (${max}) (xAPI Data 2.4.5.1).`);
+    ctx.report(
+      childPointer(scoreAt, 'raw'),
+      'score.raw-above-max',
+      `score.raw (${raw}) must not be above score.max (${max}) (xAPI Data 2.4.5.1).`,
+    );
   }
 }
 
@@ -242,7 +268,11 @@ function checkStatementBody(ctx: RuleContext, statement: Json, at: string, isSub
   if (!isSubStatement) checkAuthority(ctx, statement['authority'], childPointer(at, 'authority'));
 }
 
-export function statementRuleIssues(statement: unknown, version: XapiVersion, prefix = ''): ValidationIssue[] {
+export function statementRuleIssues(
+  statement: unknown,
+  version: XapiVersion,
+  prefix = '',
+): ValidationIssue[] {
   if (!isObject(statement)) return [];
   const ctx = new RuleContext(version);
   checkStatementBody(ctx, statement, prefix, false);

@@ -57,7 +57,8 @@ function comparableContext(context: unknown): unknown {
   out['language'] = lower(context['language']); // RFC 5646 §2.1.1: tags are case-insensitive
   if (context['instructor'] !== undefined) out['instructor'] = comparableActor(context['instructor']);
   if (context['team'] !== undefined) out['team'] = comparableActor(context['team']);
-  if (isObject(context['statement'])) out['statement'] = { ...context['statement'], id: lower(context['statement']['id']) };
+  if (isObject(context['statement']))
+    out['statement'] = { ...context['statement'], id: lower(context['statement']['id']) };
   if (isObject(context['contextActivities'])) {
     const ca: Json = {};
     for (const [kind, value] of Object.entries(context['contextActivities'])) {
@@ -94,7 +95,15 @@ interface Comparable {
 function comparable(statement: Json, isSubStatement: boolean): Comparable {
   // xAPI Data 2.3.1: id, authority, stored, timestamp and version may be assigned by the LRS, and
   // attachments are not part of the Statement; differences there are ignored.
-  const { id: _id, stored: _s, authority: _a, version: _v, attachments: _att, timestamp, ...rest } = statement;
+  const {
+    id: _id,
+    stored: _s,
+    authority: _a,
+    version: _v,
+    attachments: _att,
+    timestamp,
+    ...rest
+  } = statement;
   const body: Json = { ...rest };
   body['actor'] = comparableActor(statement['actor']);
   if (isObject(statement['verb'])) body['verb'] = { id: statement['verb']['id'] };
@@ -107,7 +116,8 @@ function comparable(statement: Json, isSubStatement: boolean): Comparable {
     else if (type === 'SubStatement' && !isSubStatement) {
       const sub = comparable(object, true);
       // A SubStatement's timestamp is the sender's, never the LRS's: compared as an instant.
-      const instant = typeof sub.timestamp === 'string' ? (timestampMillis(sub.timestamp) ?? sub.timestamp) : sub.timestamp;
+      const instant =
+        typeof sub.timestamp === 'string' ? (timestampMillis(sub.timestamp) ?? sub.timestamp) : sub.timestamp;
       body['object'] = { ...sub.body, timestamp: instant };
     }
   }

@@ -1,0 +1,6 @@
+export { ActivityBuilder, anActivity } from './activities';
+export { AgentBuilder, aGroup, anAgent, GroupBuilder } from './agents';
+export type { Patch } from './pointerPatch';
+export { applyPatch } from './pointerPatch';
+export { anAttachment, aStatement, StatementBuilder } from './statements';
+export { activityTypes, cmi5Category, verbs } from './vocabulary';

@@ -66,7 +66,7 @@ export function signatureAttachments(
  * Pass the statement as received, before the LRS assigns id, stored, authority or version.
  */
 export function verifySignedStatement(
-  statement: Record<string, unknown>,
+  statement: object,
   jws: Uint8Array | string,
   options: VerifySignatureOptions,
 ): SignatureVerification {
@@ -165,7 +165,8 @@ export function verifySignedStatement(
 }
 
 /** The statement as it was before its signature attachment(s) were added. */
-export function withoutSignatureAttachments(statement: Record<string, unknown>): Record<string, unknown> {
+export function withoutSignatureAttachments(received: object): Record<string, unknown> {
+  const statement = received as Record<string, unknown>;
   const attachments = statement['attachments'];
   if (!Array.isArray(attachments)) return statement;
   const rest = attachments.filter((a: unknown) => !(isObject(a) && a['usageType'] === SIGNATURE_USAGE_TYPE));

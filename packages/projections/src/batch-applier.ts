@@ -48,7 +48,12 @@ export class BatchApplier {
    */
   apply(batch: RecordedEvent[]): void {
     const current = this.current;
-    const events = current ? batch.filter((e) => Position.compare(e.position, current) > 0) : batch;
+    const first = batch[0];
+    // Batches arrive in log order: only a redelivered prefix can be at or before the checkpoint.
+    const events =
+      current && first && Position.compare(first.position, current) <= 0
+        ? batch.filter((e) => Position.compare(e.position, current) > 0)
+        : batch;
     const last = events[events.length - 1];
     if (!last) return;
     try {

@@ -1,8 +1,7 @@
 import { BadRequest, NotFound } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
-import { agentIfiKeys, formatStatement, parseAgentParameter } from '@lrs/xapi';
+import { agentIfiKeys, formatStatement, isAbsoluteIri, isUuid, isValidationIssues, parseAgentParameter, timestampMillis } from '@lrs/xapi';
 import type { XapiParams } from '../xapi/params';
-import { isIri, isUuid, parseTimestampMs } from '../xapi/values';
 import type { StatementIndexReader, StatementPage, StatementQuery } from './statement-query';
 
 export type StatementFormat = 'exact' | 'ids' | 'canonical';
@@ -62,14 +61,14 @@ export function parseStatementsRequest(params: XapiParams, scope: ReadScope): St
   const agent = params.get('agent');
   if (agent !== undefined) {
     const parsed = parseAgentParameter(agent);
-    if (!parsed.ok) {
+    if (isValidationIssues(parsed)) {
       throw new BadRequest({
-        rule: parsed.issues[0]?.rule ?? 'parameter.agent',
-        pointer: `/query/agent${parsed.issues[0]?.pointer ?? ''}`,
-        message: `agent: ${parsed.issues[0]?.message ?? 'not a valid Agent or identified Group'}`,
+        rule: parsed[0]?.rule ?? 'parameter.agent',
+        pointer: `/query/agent${parsed[0]?.pointer ?? ''}`,
+        message: `agent: ${parsed[0]?.message ?? 'not a valid Agent or identified Group'}`,
       });
     }
-    const ifis = agentIfiKeys(parsed.agent);
+    const ifis = agentIfiKeys(parsed);
     // The agent's own IFI: for a Group, its group IFI; members' IFIs match via the index.
     const key = ifis[0];
     if (!key) {
@@ -85,12 +84,12 @@ export function parseStatementsRequest(params: XapiParams, scope: ReadScope): St
   }
   const verb = params.get('verb');
   if (verb !== undefined) {
-    if (!isIri(verb)) throw new BadRequest({ rule: 'parameter.iri', pointer: '/query/verb', message: 'verb must be an IRI.' });
+    if (!isAbsoluteIri(verb)) throw new BadRequest({ rule: 'parameter.iri', pointer: '/query/verb', message: 'verb must be an IRI.' });
     keys.push(`v:${verb}`);
   }
   const activity = params.get('activity');
   if (activity !== undefined) {
-    if (!isIri(activity)) {
+    if (!isAbsoluteIri(activity)) {
       throw new BadRequest({ rule: 'parameter.iri', pointer: '/query/activity', message: 'activity must be an IRI.' });
     }
     keys.push(`${params.boolean('related_activities', false) ? 'O' : 'o'}:${activity}`);
@@ -145,7 +144,7 @@ function parseLimit(value: string | undefined): number {
 }
 
 function timestampParam(name: string, value: string): number {
-  const ms = parseTimestampMs(value);
+  const ms = timestampMillis(value);
   if (ms === null) {
     throw new BadRequest({
       rule: 'parameter.timestamp',

@@ -1,9 +1,17 @@
+import { pipeline } from 'node:stream/promises';
 import type { AttachmentStore } from '@lrs/attachments';
-import { checkAttachmentsAgainstStatements, parseMultipartMixed, verifySignedStatement, writeMultipartMixed } from '@lrs/attachments';
+import type { AttachmentPart } from '@lrs/attachments';
+import {
+  checkAttachmentsAgainstStatements,
+  parseMultipartMixed,
+  signatureAttachments,
+  verifySignedStatement,
+  writeMultipartMixed,
+} from '@lrs/attachments';
 import { requireScope } from '@lrs/auth';
-import { BadRequest, Forbidden, readBody } from '@lrs/http';
+import { BadRequest, PayloadTooLarge, parseJson, readBody } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
-import { parseAcceptLanguage, statementsEquivalent } from '@lrs/xapi';
+import { isUuid, parseAcceptLanguage, statementsEquivalent } from '@lrs/xapi';
 import { type Request, type Response, Router } from 'express';
 import type { StatementsIndex } from './statements-index-service';
 import type { ReadScope, StatementsRequest } from './read-statements';
@@ -18,8 +26,6 @@ export interface StatementRoutesDeps {
   /** How long a read waits for the index to reach the reader's own last write. */
   readYourWritesTimeoutMs: number;
 }
-
-const SIGNATURE_USAGE = 'http://adlnet.gov/expapi/attachments/signature';
 
 /** Scopes (Communication 4.2 OAuth scope values) that allow each kind of access. */
 const WRITE_SCOPES = ['statements/write', 'all'];
@@ -37,35 +43,45 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
   };
 
   const write = async (req: Request, res: Response, kind: 'PUT' | 'POST') => {
-    const { statements, parts } = await readStatementsBody(req, deps.limits);
-    if (kind === 'PUT' && (statements.length !== 1 || Array.isArray(statements[0]))) {
-      throw new BadRequest({ rule: 'put.single', pointer: '', message: 'PUT stores exactly one statement object.' });
-    }
-    const statementId = kind === 'PUT' ? req.xapiParams.require('statementId') : undefined;
     req.xapiParams.allowOnly(kind === 'PUT' ? ['statementId'] : [], `${kind} statements`);
-    if (statementId !== undefined && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(statementId)) {
+    const statementId = kind === 'PUT' ? req.xapiParams.require('statementId') : undefined;
+    if (statementId !== undefined && !isUuid(statementId)) {
       throw new BadRequest({ rule: 'parameter.uuid', pointer: '/query/statementId', message: 'statementId must be a UUID.' });
     }
-    const principal = req.principal!;
-    const result = await store.store({
-      statements,
-      single: kind === 'PUT' || !Array.isArray(req.body),
-      version: req.xapiVersion,
-      authority: principal.authority,
-      writer: principal.id,
-      requestId: req.id,
-      ...(statementId !== undefined ? { statementId } : {}),
-      beforeAppend: async (fresh) => {
-        // Communication 1.5.2: every attachment without fileUrl has a part with its sha2.
-        checkAttachmentsAgainstStatements(statements as Statement[], parts);
-        for (const s of fresh) await verifySignature(s, parts);
-        for (const part of parts) await deps.attachments.put(part.sha2, part.contentType, part.bytes);
-      },
-    });
-    if (result.position) index.noteWrite(principal.id, result.position);
-    res.setHeader('X-Experience-API-Consistent-Through', index.consistentThrough());
-    if (kind === 'PUT') res.status(204).end();
-    else res.status(200).json(result.ids);
+    const body = await readStatementsBody(req, deps.limits);
+    try {
+      const { statements, parts, single } = body;
+      if (kind === 'PUT' && !single) {
+        throw new BadRequest({ rule: 'put.single', pointer: '', message: 'PUT stores exactly one statement object, not an array.' });
+      }
+      checkStatementSizes(statements, single, deps.limits.maxStatementBytes);
+      const principal = req.principal!;
+      const result = await store.store({
+        statements,
+        single,
+        version: req.xapiVersion,
+        authority: principal.authority,
+        writer: principal.id,
+        requestId: req.id,
+        ...(statementId !== undefined ? { statementId } : {}),
+        beforeAppend: async (fresh) => {
+          // Checked on the statements as received: signatures cover the original statement.
+          checkAttachmentsAgainstStatements(single ? statements[0] : statements, parts);
+          for (const s of statements) verifySignature(s, parts);
+          const wanted = new Set(fresh.flatMap((s) => (s.attachments ?? []).map((a) => a.sha2.toLowerCase())));
+          for (const part of parts) {
+            if (!wanted.has(part.sha2)) continue; // already stored with an earlier copy of the statement
+            await deps.attachments.put(part.sha2, part.contentType ?? 'application/octet-stream', part.bytes);
+          }
+        },
+      });
+      if (result.position) index.noteWrite(principal.id, result.position);
+      res.setHeader('X-Experience-API-Consistent-Through', await index.consistentThrough());
+      if (kind === 'PUT') res.status(204).end();
+      else res.status(200).json(result.ids);
+    } finally {
+      await body.dispose();
+    }
   };
 
   router.put('/statements', requireScope(...WRITE_SCOPES), async (req, res) => write(req, res, 'PUT'));
@@ -76,7 +92,7 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
     await index.waitForWritesOf(req.principal!.id, deps.readYourWritesTimeoutMs);
     const languages = parseAcceptLanguage(req.header('accept-language') ?? '');
     const reader = index.reader();
-    res.setHeader('X-Experience-API-Consistent-Through', index.consistentThrough());
+    res.setHeader('X-Experience-API-Consistent-Through', await index.consistentThrough());
     if (parsed.kind === 'single') {
       const row = fetchSingle(reader, parsed, scope);
       // Communication 2.1.3: Last-Modified matches the statement's stored time.
@@ -104,13 +120,21 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
       for (const a of s.attachments ?? []) if (a.sha2 && !wanted.has(a.sha2)) wanted.set(a.sha2, a.contentType);
     }
     const parts = [];
-    for (const sha2 of wanted.keys()) {
-      const stored = await deps.attachments.get(sha2);
-      if (stored) parts.push({ sha2, contentType: stored.contentType, bytes: stored.bytes });
+    for (const [sha2, contentType] of wanted) {
+      if (!(await deps.attachments.has(sha2))) continue; // fileUrl-only attachment: no data held
+      parts.push({
+        sha2,
+        contentType,
+        bytes: async () => {
+          const opened = await deps.attachments.open(sha2);
+          if (!opened) throw new Error(`attachment ${sha2} vanished`);
+          return opened.stream;
+        },
+      });
     }
     const body = writeMultipartMixed(json, parts);
     res.setHeader('Content-Type', body.contentType);
-    res.send(body.body);
+    await pipeline(body.body, res);
   };
 
   router.get('/statements', requireScope(...READ_SCOPES), async (req, res) => {
@@ -123,20 +147,38 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
   return router;
 }
 
-async function verifySignature(statement: Statement, parts: { sha2: string; bytes: Buffer }[]) {
-  const signature = (statement.attachments ?? []).find((a) => a.usageType === SIGNATURE_USAGE);
-  if (!signature) return;
-  const part = parts.find((p) => p.sha2 === signature.sha2);
+function verifySignature(statement: unknown, parts: readonly AttachmentPart[]) {
+  const signatures = signatureAttachments(statement as Record<string, unknown>);
+  if (signatures.length === 0) return;
+  const part = parts.find((p) => signatures.some((s) => s.sha2 === p.sha2));
   if (!part) return; // checkAttachmentsAgainstStatements reports the missing part
-  verifySignedStatement(statement, part.bytes, { equivalent: statementsEquivalent });
+  if (!Buffer.isBuffer(part.bytes)) {
+    throw new BadRequest({ rule: 'signature.malformed', pointer: '/attachments', message: 'The signature part is too large to be a JWS.' });
+  }
+  // Data 2.6: the JWS payload must be equivalent to the statement without its signature.
+  verifySignedStatement(statement as Record<string, unknown>, part.bytes, { equivalent: statementsEquivalent as never });
+}
+
+/** 413 for a statement over the configured size (Communication 3.2), naming which one. */
+function checkStatementSizes(statements: unknown[], single: boolean, max: number) {
+  statements.forEach((s, i) => {
+    const bytes = Buffer.byteLength(JSON.stringify(s));
+    if (bytes > max) {
+      throw new PayloadTooLarge({
+        rule: 'statement.size',
+        pointer: single ? '' : `/${i}`,
+        message: `The statement is ${bytes} bytes; this LRS accepts statements up to ${max} bytes.`,
+      });
+    }
+  });
 }
 
 /** Reads the statement(s) from application/json or multipart/mixed content (Communication 1.5). */
 async function readStatementsBody(req: Request, limits: StatementRoutesDeps['limits']) {
-  const contentType = (req.header('content-type') ?? '').toLowerCase();
-  const mediaType = contentType.split(';')[0]!.trim();
+  const mediaType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   let jsonBytes: Buffer;
-  let parts: { sha2: string; contentType: string; bytes: Buffer }[] = [];
+  let parts: AttachmentPart[] = [];
+  let dispose = async () => {};
   if (mediaType === 'application/json') {
     jsonBytes = req.alternateContent ?? (await readBody(req, { limit: limits.maxBodyBytes }));
   } else if (mediaType === 'multipart/mixed') {
@@ -148,31 +190,28 @@ async function readStatementsBody(req: Request, limits: StatementRoutesDeps['lim
       });
     }
     const parsed = await parseMultipartMixed(req, req.header('content-type')!, {
-      maxTotalBytes: limits.maxBodyBytes + limits.maxAttachmentBytes,
+      maxTotalBytes: limits.maxAttachmentBytes,
       maxPartBytes: limits.maxAttachmentBytes,
     });
     jsonBytes = parsed.statementsPart.body;
     parts = parsed.attachments;
+    dispose = () => parsed.dispose();
   } else {
     throw new BadRequest({
       rule: 'content-type',
       pointer: '/headers/Content-Type',
-      message: 'Statements are sent as application/json, or multipart/mixed with attachments (xAPI Communication 1.5).',
+      message: 'Statements are sent as application/json, or as multipart/mixed with attachments (xAPI Communication 1.5).',
     });
   }
-  let body: unknown;
   try {
-    body = JSON.parse(jsonBytes.toString('utf8'));
+    const body = parseJson(jsonBytes.toString('utf8'));
+    if (body === null || typeof body !== 'object') {
+      throw new BadRequest({ rule: 'statement.type', pointer: '', message: 'The content must be a statement object or an array of statements.' });
+    }
+    const single = !Array.isArray(body);
+    return { statements: single ? [body] : (body as unknown[]), single, parts, dispose };
   } catch (error) {
-    throw new BadRequest({ rule: 'json.syntax', pointer: '', message: `The content is not valid JSON: ${(error as Error).message}` });
+    await dispose();
+    throw error;
   }
-  req.body = body;
-  if (body === null || typeof body !== 'object') {
-    throw new BadRequest({ rule: 'statement.type', pointer: '', message: 'The content must be a statement object or an array of statements.' });
-  }
-  return { statements: Array.isArray(body) ? (body as unknown[]) : [body], parts };
-}
-
-export function forbidden(message: string) {
-  return new Forbidden({ rule: 'auth.scope', message });
 }

@@ -1,6 +1,6 @@
 import type { RecordedEvent } from '@lrs/event-log';
 import type { Statement } from '@lrs/xapi';
-import { agentIfiKeys } from '@lrs/xapi';
+import { agentIfiKeys, groupMemberIfiKeys } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { STATEMENT_EVENT, type StatementEventData, storedStatementOf, VOIDED_VERB } from './statement-event';
 
@@ -68,7 +68,8 @@ export function ownKeys(statement: Statement, credentialKey: string | undefined)
   const s = statement as unknown as Obj;
   const addAgent = (agent: unknown, direct: boolean) => {
     if (!isObj(agent)) return;
-    for (const k of agentIfiKeys(agent as never)) {
+    // Communication 2.1.3: a Group matches the agent filter by its own IFI or a member's.
+    for (const k of [...agentIfiKeys(agent as never), ...groupMemberIfiKeys(agent as never)]) {
       if (direct) keys.add(`a:${k}`);
       keys.add(`A:${k}`);
     }
@@ -158,7 +159,7 @@ export function statementIndexApplier(db: Database.Database) {
       if (event.type !== STATEMENT_EVENT) continue;
       const data = event.data as unknown as StatementEventData;
       const statement = storedStatementOf(event);
-      const id = statement.id.toLowerCase();
+      const id = statement.id!.toLowerCase();
       if (findById.get(id)) continue; // a statement id is stored once (stream per statement)
       const target = targetOf(statement);
       const voiding = isVoiding(statement);

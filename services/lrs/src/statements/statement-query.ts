@@ -36,6 +36,7 @@ export class StatementIndexReader {
   private readonly lastSeqUpTo: Database.Statement;
   private readonly byId: Database.Statement;
   private readonly hasKey: Database.Statement;
+  private readonly maxStored: Database.Statement;
   private readonly cache = new Map<string, Database.Statement>();
 
   constructor(private readonly db: Database.Database) {
@@ -44,6 +45,7 @@ export class StatementIndexReader {
     this.lastSeqUpTo = db.prepare('SELECT max(seq) FROM statements WHERE stored_ms <= ?').pluck();
     this.byId = db.prepare('SELECT seq, json, voided, stored_ms AS storedMs FROM statements WHERE id = ?');
     this.hasKey = db.prepare('SELECT 1 FROM statement_keys WHERE key = ? AND seq = ?').pluck();
+    this.maxStored = db.prepare('SELECT max(stored_ms) FROM statements').pluck();
   }
 
   get(id: string): StoredStatementRow | null {
@@ -51,6 +53,10 @@ export class StatementIndexReader {
       | { seq: number; json: string; voided: number; storedMs: number }
       | undefined;
     return row ? { ...row, voided: row.voided === 1 } : null;
+  }
+
+  maxStoredMs(): number | null {
+    return this.maxStored.get() as number | null;
   }
 
   carriesKey(seq: number, key: string): boolean {

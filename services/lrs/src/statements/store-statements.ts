@@ -1,7 +1,7 @@
 import type { AppendRequest, EventLog, LogPosition } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import { BadRequest, Conflict } from '@lrs/http';
-import type { Agent, Statement } from '@lrs/xapi';
+import type { Actor, Statement, StoredStatement } from '@lrs/xapi';
 import { prepareStatementForStorage, statementsEquivalent, validateStatementBatch } from '@lrs/xapi';
 import type { XapiVersion } from '../xapi/version';
 import { STATEMENT_EVENT, type StatementEventData, statementStream } from './statement-event';
@@ -9,7 +9,7 @@ import { STATEMENT_EVENT, type StatementEventData, statementStream } from './sta
 export interface StatementsToStore {
   statements: unknown[];
   version: XapiVersion;
-  authority: Agent;
+  authority: Actor;
   /** Credential key (or token subject) of the writer: statements/read/mine, audit trail. */
   writer: string;
   requestId?: string;
@@ -17,8 +17,8 @@ export interface StatementsToStore {
   statementId?: string;
   /** Where the statements came from when not pushed over xAPI (roster, remote LRS). */
   source?: string;
-  /** Runs after validation and before anything is appended: attachments, signatures. */
-  beforeAppend?: (statements: Statement[]) => Promise<void>;
+  /** Runs after validation and the repeat check, before anything is appended (attachments). */
+  beforeAppend?: (statements: StoredStatement[]) => Promise<void>;
 }
 
 export interface StoredStatements {
@@ -72,11 +72,16 @@ export class StatementStore {
         ...(i === 0 && input.statementId !== undefined ? { id: () => input.statementId! } : {}),
       }),
     );
-    for (const s of prepared) delete (s as { stored?: unknown }).stored; // stored is the log's record time
+    // `stored` is the log's record time, and a missing `timestamp` takes its value (Data 2.4.7):
+    // both are set when the statement is read back (statement-event.ts).
+    prepared.forEach((s, i) => {
+      delete (s as { stored?: unknown }).stored;
+      if ((raw[i] as { timestamp?: unknown }).timestamp === undefined) delete (s as { timestamp?: unknown }).timestamp;
+    });
 
     // Repeats of ids the LRS already has: equivalent → no-op; different → 409, nothing written.
     const existing = await Promise.all(prepared.map((s) => this.existing(s.id)));
-    const fresh: Statement[] = [];
+    const fresh: StoredStatement[] = [];
     prepared.forEach((s, i) => {
       const old = existing[i];
       if (old === null || old === undefined) fresh.push(s);

@@ -1,0 +1,45 @@
+import { mkdirSync } from 'node:fs';
+import { AttachmentStore } from '@lrs/attachments';
+import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier } from '@lrs/auth';
+import type { Config } from '@lrs/config';
+import type { EventLog } from '@lrs/event-log';
+import { openEventLog } from '@lrs/event-log';
+import { StatementsIndex } from './statements/statements-index-service';
+import { StatementStore } from './statements/store-statements';
+
+/** Everything the LRS service runs on: the log, the projections and the domain services. */
+export interface LrsSystem {
+  config: Config;
+  log: EventLog;
+  credentials: CredentialRegistry;
+  jwt: JwtVerifier | null;
+  index: StatementsIndex;
+  statements: StatementStore;
+  attachments: AttachmentStore;
+  stop(): Promise<void>;
+}
+
+export async function startLrsSystem(config: Config): Promise<LrsSystem> {
+  mkdirSync(config.dataDir, { recursive: true });
+  const log = await openEventLog({ dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) });
+  const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
+  if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
+  const jwt = JwtVerifier.fromConfig(config);
+  const index = await StatementsIndex.start(log, config.dataDir);
+  const statements = new StatementStore(log);
+  const attachments = new AttachmentStore(log);
+  return {
+    config,
+    log,
+    credentials,
+    jwt,
+    index,
+    statements,
+    attachments,
+    async stop() {
+      await index.stop();
+      await credentials.stop();
+      await log.close();
+    },
+  };
+}

@@ -1,11 +1,7 @@
-// One mocha run for the whole workspace; TypeScript is loaded through tsx.
+// TypeScript is loaded through tsx. The spec globs are in package.json (test:all), so
+// `pnpm exec mocha <file>` runs just that file.
 module.exports = {
   'node-option': ['import=tsx'],
-  spec: [
-    'packages/*/test/**/*.spec.ts',
-    'services/*/test/**/*.spec.ts',
-    'test/**/*.spec.ts',
-  ],
   timeout: 20000,
   exit: true,
   reporter: process.env.CI ? 'dot' : 'spec',

@@ -1,6 +1,6 @@
-import { authenticate } from '@lrs/auth';
-import { createApp } from '@lrs/http';
-import { credentialsRouter } from '@lrs/auth';
+import { AttachmentError } from '@lrs/attachments';
+import { authenticate, credentialsRouter } from '@lrs/auth';
+import { createApp, HttpProblem } from '@lrs/http';
 import express from 'express';
 import { statementRoutes } from './statements/routes';
 import type { LrsSystem } from './system';
@@ -37,6 +37,12 @@ export function createLrsApp(system: LrsSystem): express.Express {
           readYourWritesTimeoutMs: 5000,
         }),
       );
+      // Attachment and signature problems are client errors with their own status (400/413).
+      xapi.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+        if (error instanceof AttachmentError) {
+          next(new HttpProblem(error.status, error.rule, error.message, error.pointer ? { pointer: error.pointer } : {}));
+        } else next(error);
+      });
       app.use('/xapi', xapi);
       app.use('/api/admin', authenticate(system.credentials, system.jwt), credentialsRouter(system.credentials));
     },

@@ -16,6 +16,9 @@ export class BatchApplier {
   private readonly advanceTx;
   private current: LogPosition | null;
   private applied: number;
+  /** An advance through filtered-out events not yet written to _checkpoint. */
+  private dirty = false;
+  private persistedAt = 0;
 
   constructor(
     private readonly db: Db,
@@ -65,13 +68,30 @@ export class BatchApplier {
     }
     this.current = last.position;
     this.applied += events.length;
+    this.dirty = false;
+    this.persistedAt = Date.now();
   }
 
-  /** Moves the checkpoint through a stretch of the log the filter dropped entirely. */
-  advanceTo(position: LogPosition): void {
-    if (this.current && Position.compare(position, this.current) <= 0) return;
-    this.advanceTx.immediate(position);
-    this.current = position;
+  /**
+   * Moves the position through a stretch of the log the filter dropped entirely. It is
+   * persisted at most once per `persistEveryMs` (and by flush): a narrow filter would
+   * otherwise cost one fsync per commit of the log, and losing an unpersisted advance only
+   * means rescanning events that apply nothing.
+   */
+  advanceTo(position: LogPosition, persistEveryMs = 1000): void {
+    if (!this.current || Position.compare(position, this.current) > 0) {
+      this.current = position;
+      this.dirty = true;
+    }
+    if (this.dirty && Date.now() - this.persistedAt >= persistEveryMs) this.flush();
+  }
+
+  /** Persists an advance that advanceTo kept in memory. */
+  flush(): void {
+    if (!this.dirty || !this.current || !this.db.open) return;
+    this.advanceTx.immediate(this.current);
+    this.dirty = false;
+    this.persistedAt = Date.now();
   }
 
   private context(position: LogPosition): ApplyContext {

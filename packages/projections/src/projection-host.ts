@@ -183,8 +183,11 @@ export class ProjectionHost {
   /** Restarts whichever runner of `name` failed (serving or building). */
   restart(name: string): void {
     const slot = this.slot(name);
-    for (const runner of [slot.served.runner, slot.build?.runner]) {
-      if (runner?.status().state === 'failed') runner.restart();
+    if (slot.served.runner?.status().state === 'failed') slot.served.runner.restart();
+    const build = slot.build;
+    if (build?.runner.status().state === 'failed') {
+      build.runner.restart();
+      build.switched = this.switchWhenAtHead(slot, build.runner);
     }
   }
 
@@ -255,11 +258,20 @@ export class ProjectionHost {
       entry.building = { version: target.version, file: fileName };
       this.active.write(models);
     }
+    slot.build = {
+      version: target.version,
+      file: fileName,
+      runner,
+      switched: this.switchWhenAtHead(slot, runner),
+    };
+    return slot.build;
+  }
+
+  private switchWhenAtHead(slot: Slot, runner: RunningProjection): Promise<void> {
     const switched = this.awaitHead(runner).then(() => this.switchTo(slot));
     // Unhandled otherwise when nobody awaits rebuild(): the failure is in status() anyway.
     switched.catch(() => {});
-    slot.build = { version: target.version, file: fileName, runner, switched };
-    return slot.build;
+    return switched;
   }
 
   /** Resolves once the runner has caught up and then reached the head seen at that moment. */

@@ -63,6 +63,9 @@ export async function replayProjection(
       applier.apply(inRange);
       eventsRead += inRange.length;
       options.onProgress?.({ eventsRead, position: applier.position, upTo });
+      // The read and the apply are synchronous on SQLite: yield so a replay inside a server
+      // process does not starve its requests.
+      await new Promise((resolve) => setImmediate(resolve));
       const last = page[page.length - 1];
       if (!last || inRange.length < page.length || Position.compare(last.position, upTo) >= 0) break;
       after = last.position;

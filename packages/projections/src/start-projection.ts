@@ -92,7 +92,7 @@ export class RunningProjection {
       onCaughtUp: (position) => {
         if (generation !== this.generation || this.current.state !== 'catching_up') return;
         // The log may report its head even though the filter dropped the last events.
-        if (position) this.applier.advanceTo(position);
+        if (position) this.applier.advanceTo(position, 0);
         this.settleWaiters();
         this.setStatus({ state: 'live' });
         this.markCaughtUp();
@@ -255,6 +255,7 @@ export class RunningProjection {
       waiter.resolve(false);
     }
     await subscription?.stop().catch(() => {});
+    this.applier.flush();
     this.reader?.close();
     this.reader = null;
     this.db.close();

@@ -145,6 +145,22 @@ describe('ProjectionHost', () => {
     expect(totalEvents(host)).to.equal(200);
   });
 
+  it('switches to the new version once its failed build is fixed and restarted', async () => {
+    await hostWithV1(200);
+    const v2 = { version: 2, failOnN: 150 as number | undefined, withLabel: true };
+    host = new ProjectionHost(log, { dataDir: tmp.dir });
+    await host.start([tallyProjection({ version: 1 }), tallyProjection(v2)]);
+    await host.switched('tally').catch(() => {});
+    expect(host.status('tally').building?.status.state).to.equal('failed');
+
+    v2.failOnN = undefined; // the handler reads it per event: this is the fix
+    host.restart('tally');
+    await host.switched('tally');
+
+    expect(host.servedVersion('tally')).to.equal(2);
+    expect(totalEvents(host)).to.equal(200);
+  });
+
   it('refuses to go back to an older version', async () => {
     await hostWithV1(1);
     host = new ProjectionHost(log, { dataDir: tmp.dir });

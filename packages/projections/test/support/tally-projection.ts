@@ -23,9 +23,12 @@ export function tallyProjection(
     filtered?: boolean;
     /** Extra column, to make a schema change between versions. */
     withLabel?: boolean;
+    /** Prepended to the event types (a shared EventStoreDB holds other tests' events). */
+    typePrefix?: string;
   } = {},
 ): ProjectionDefinition {
   const label = options.withLabel ? ', label TEXT' : '';
+  const prefix = options.typePrefix ?? '';
   return defineProjection({
     name: 'tally',
     version: options.version ?? 1,
@@ -38,7 +41,9 @@ export function tallyProjection(
       { name: 'visits', key: ['stream'] },
       { name: 'totals', key: ['id'] },
     ],
-    ...(options.filtered ? { filter: { typePrefixes: [VISIT] } } : {}),
+    ...(options.filtered || prefix
+      ? { filter: { typePrefixes: [prefix + (options.filtered ? VISIT : '')] } }
+      : {}),
     init: (db) => {
       const upsert = db.prepare(
         `INSERT INTO visits (stream, count, total, last_n${options.withLabel ? ', label' : ''})
@@ -50,7 +55,7 @@ export function tallyProjection(
       return (events: RecordedEvent[]) => {
         for (const event of events) {
           countEvent.run();
-          if (event.type !== VISIT) {
+          if (event.type !== prefix + VISIT) {
             countNoise.run();
             continue;
           }
@@ -67,18 +72,30 @@ export function tallyProjection(
 export async function appendVisits(
   log: EventLog,
   count: number,
-  options: { streams?: number; noiseEvery?: number; from?: number; perAppend?: number } = {},
+  options: {
+    streams?: number;
+    noiseEvery?: number;
+    from?: number;
+    perAppend?: number;
+    typePrefix?: string;
+  } = {},
 ): Promise<void> {
   const streams = options.streams ?? 17;
   const from = options.from ?? 0;
   const perAppend = options.perAppend ?? 100;
+  const prefix = options.typePrefix ?? '';
+  const streamPrefix = prefix ? `${prefix}-` : '';
   for (let start = from; start < from + count; start += perAppend) {
     const requests = [];
     for (let n = start; n < Math.min(start + perAppend, from + count); n++) {
       const noise = options.noiseEvery && n % options.noiseEvery === 0;
       requests.push({
-        stream: `learner-${n % streams}`,
-        events: [noise ? { type: NOISE, data: { n } } : { type: VISIT, data: { n, amount: (n % 7) * 0.25 } }],
+        stream: `${streamPrefix}learner-${n % streams}`,
+        events: [
+          noise
+            ? { type: prefix + NOISE, data: { n } }
+            : { type: prefix + VISIT, data: { n, amount: (n % 7) * 0.25 } },
+        ],
       });
     }
     await log.appendMany(requests);

@@ -1,6 +1,6 @@
 import { AttachmentError } from '@lrs/attachments';
 import { authenticate, credentialsRouter } from '@lrs/auth';
-import { createApp, HttpProblem } from '@lrs/http';
+import { createApp, createLogger, HttpProblem, type Logger } from '@lrs/http';
 import express from 'express';
 import { statementRoutes } from './statements/routes';
 import type { LrsSystem } from './system';
@@ -11,10 +11,27 @@ import { xapiParams } from './xapi/params';
 import { xapiVersion } from './xapi/version';
 
 /** The LRS HTTP application: xAPI under /xapi, the admin API under /api/admin. */
-export function createLrsApp(system: LrsSystem): express.Express {
+export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {}): express.Express {
   const { config } = system;
   const app = createApp({
-    health: async () => ({ store: system.log.kind, head: await system.log.headPosition() }),
+    // LRS_LOG_LEVEL applies to the request log too (it was always at info).
+    logger: options.logger ?? createLogger(config),
+    health: async () => {
+      const lag = await system.index.running.lag();
+      return {
+        store: system.log.kind,
+        head: await system.log.headPosition(),
+        projections: {
+          [system.index.running.projection.name]: {
+            status: system.index.running.status().state,
+            position: lag.position,
+            behind: Number(lag.behind),
+            unit: lag.unit,
+            secondsBehind: lag.secondsBehind,
+          },
+        },
+      };
+    },
     routes: (app) => {
       const xapi = express.Router();
       xapi.use(cors());

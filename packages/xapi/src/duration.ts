@@ -19,10 +19,14 @@ export function parseIsoDuration(text: string): ParsedDuration {
   const m = DURATION.exec(text);
   if (!m) return { valid: false, seconds: null, original: text };
   const parts = m.slice(1); // W, Y, M, D, H, Min, S
+  const hasFraction = text.includes('.') || text.includes(',');
   const present = parts.map((p, i) => (p === undefined ? -1 : i)).filter((i) => i >= 0);
   const fractional = present.filter((i) => /[.,]/.test(parts[i]!));
   // Only the last (lowest-order) component may carry a fraction.
-  if (fractional.length > 1 || (fractional.length === 1 && fractional[0] !== present[present.length - 1])) {
+  if (
+    hasFraction &&
+    (fractional.length > 1 || (fractional.length === 1 && fractional[0] !== present[present.length - 1]))
+  ) {
     return { valid: false, seconds: null, original: text };
   }
   const value = (i: number): number => Number((parts[i] ?? '0').replace(',', '.'));
@@ -36,7 +40,9 @@ export function parseIsoDuration(text: string): ParsedDuration {
 }
 
 export function isIsoDuration(text: string): boolean {
-  return parseIsoDuration(text).valid;
+  if (!DURATION.test(text)) return false;
+  // Without a decimal sign there is no fraction rule to check (the common case, kept fast).
+  return (!text.includes('.') && !text.includes(',')) || parseIsoDuration(text).valid;
 }
 
 /**

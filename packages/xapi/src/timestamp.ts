@@ -19,7 +19,7 @@ function daysInMonth(year: number, month: number): number {
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
-export function parseTimestamp(text: string): ParsedTimestamp | null {
+function matchValidTimestamp(text: string): RegExpExecArray | null {
   const m = TIMESTAMP.exec(text);
   if (!m) return null;
   const year = Number(m[1]);
@@ -30,7 +30,6 @@ export function parseTimestamp(text: string): ParsedTimestamp | null {
   const second = m[6] === undefined ? 0 : Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return null;
   if (hour > 23 || minute > 59 || second > 59) return null;
-  let offsetMinutes = 0;
   const sign = m[9];
   if (sign !== undefined) {
     const oh = Number(m[10]);
@@ -38,11 +37,19 @@ export function parseTimestamp(text: string): ParsedTimestamp | null {
     if (oh > 23 || om > 59) return null;
     // ISO 8601 forbids a negative zero offset (-00, -0000, -00:00); the ADL conformance suite rejects it.
     if (sign === '-' && oh === 0 && om === 0) return null;
-    offsetMinutes = (sign === '-' ? -1 : 1) * (oh * 60 + om);
   }
+  return m;
+}
+
+export function parseTimestamp(text: string): ParsedTimestamp | null {
+  const m = matchValidTimestamp(text);
+  if (!m) return null;
+  const sign = m[9];
+  const offsetMinutes =
+    sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11] ?? 0));
   const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, 0);
+  date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  date.setUTCHours(Number(m[4]), Number(m[5]), Number(m[6] ?? 0), 0);
   return {
     wholeSecondMs: date.getTime() - offsetMinutes * 60_000,
     fraction: m[7] ?? '',
@@ -52,7 +59,7 @@ export function parseTimestamp(text: string): ParsedTimestamp | null {
 }
 
 export function isTimestamp(text: string): boolean {
-  return parseTimestamp(text) !== null;
+  return matchValidTimestamp(text) !== null;
 }
 
 /** The instant in whole milliseconds (sub-millisecond digits truncated, xAPI Data 4.5). */

@@ -6,6 +6,7 @@ import { parseVersionHeader } from './version';
 /** Form fields treated as headers (Communication 1.3, "Headers"). */
 const HEADER_FIELDS = ['Authorization', 'X-Experience-API-Version', 'Content-Type', 'Content-Length', 'If-Match', 'If-None-Match'];
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
+const HEADERS_KEPT = ['authorization', 'x-experience-api-version'];
 
 /**
  * The alternate request syntax of xAPI 1.0.3 (Communication 1.3): a POST with `?method=X` whose
@@ -46,10 +47,17 @@ export function alternateSyntax(options: { maxBodyBytes: number }) {
       const form = new URLSearchParams(body.toString('utf8'));
       const params = new Map<string, string>();
       let content: string | undefined;
+      let contentTypeField = false;
       for (const [name, value] of form) {
         const header = HEADER_FIELDS.find((h) => h.toLowerCase() === name.toLowerCase());
         if (header) {
-          req.headers[header.toLowerCase()] = value;
+          const key = header.toLowerCase();
+          // A header the client could really send wins over its form copy: the ADL conformance
+          // suite sends a valid version header together with a form field '0.8' and expects the
+          // request to succeed. Content-Type and Content-Length always describe `content`.
+          if (HEADERS_KEPT.includes(key) && req.headers[key] !== undefined) continue;
+          if (key === 'content-type') contentTypeField = true;
+          req.headers[key] = value;
         } else if (name === 'content') {
           content = value;
         } else {
@@ -71,6 +79,9 @@ export function alternateSyntax(options: { maxBodyBytes: number }) {
       // The content is a UTF-8 string (Communication 1.3: binary data is not supported).
       req.alternateContent = Buffer.from(content ?? '', 'utf8');
       if (content === undefined) delete req.headers['content-type'];
+      // Clients (and the conformance suite) send statement content without a Content-Type
+      // field; the request's own header describes the form, not the content, so it is JSON.
+      else if (!contentTypeField) req.headers['content-type'] = 'application/json';
       req.headers['content-length'] = String(req.alternateContent.length);
       next();
     } catch (error) {

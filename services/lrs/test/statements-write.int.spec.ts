@@ -155,6 +155,19 @@ describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', 
       await expectNothingWritten(lrs, before);
     });
 
+    it('answers 204 to a POST that only repeats stored statements (Communication 2.1.2), writing nothing', async () => {
+      const id = randomUUID();
+      const statement = aStatement().withId(id).build();
+      expect((await lrs.call('PUT', `statements?statementId=${id}`, { json: statement })).status).to.equal(204);
+      const before = await lrs.statementCount();
+      const again = await lrs.call('POST', 'statements', { json: statement });
+      expect(again.status, again.text).to.equal(204);
+      await expectNothingWritten(lrs, before);
+      const changed = await lrs.call('POST', 'statements', { json: aStatement().withId(id).withVerb(verbs.passed).build() });
+      expectProblem(changed, 409, 'statement.conflict');
+      expect((await get(id)).body).to.have.nested.property('verb.id', verbs.completed.id);
+    });
+
     it('sets stored, authority, version and timestamp on what it returns', async () => {
       const res = await lrs.call('POST', 'statements', { json: aStatement().build() });
       const back = (await get((res.body as string[])[0]!)).body as Record<string, unknown>;

@@ -77,7 +77,9 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
       });
       if (result.position) index.noteWrite(principal.id, result.position);
       res.setHeader('X-Experience-API-Consistent-Through', await index.consistentThrough());
-      if (kind === 'PUT') res.status(204).end();
+      // Communication 2.1.2: a POST whose every statement the LRS already has (equivalent repeats)
+      // changes nothing and is answered 204 No Content, as the ADL conformance suite expects.
+      if (kind === 'PUT' || result.position === null) res.status(204).end();
       else res.status(200).json(result.ids);
     } finally {
       await body.dispose();

@@ -35,6 +35,15 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
     routes: (app) => {
       const xapi = express.Router();
       xapi.use(cors());
+      // Communication 2.1.3: every statements response carries X-Experience-API-Consistent-Through,
+      // "regardless of the code returned" (the ADL suite checks it on a 400 for a missing version
+      // header). Set first so errors from any later middleware carry it; reads refine it later.
+      xapi.use('/statements', (_req, res, next) => {
+        system.index.consistentThrough().then((through) => {
+          res.setHeader('X-Experience-API-Consistent-Through', through);
+          next();
+        }, next);
+      });
       xapi.use(alternateSyntax({ maxBodyBytes: config.maxBodyBytes }));
       xapi.use(xapiParams());
       const isAbout = (req: express.Request) => req.path === '/about';

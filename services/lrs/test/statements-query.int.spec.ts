@@ -277,6 +277,11 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
         await lrs.call('PUT', `statements?statementId=${randomUUID()}`, { json: aStatement().build() }),
         await lrs.call('GET', 'statements'),
         await lrs.call('GET', `statements?statementId=${randomUUID()}`),
+        // "regardless of the code returned": rejected requests carry it too.
+        await lrs.call('GET', 'statements', { version: null }),
+        await lrs.call('GET', 'statements?limit=x'),
+        await lrs.call('GET', 'statements', { as: null }),
+        await lrs.call('POST', 'statements', { json: { verb: 'invalid' } }),
       ];
       for (const res of responses) {
         const header = res.headers.get('x-experience-api-consistent-through');

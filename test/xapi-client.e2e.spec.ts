@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { aStatement, anAgent, verbs } from '@lrs/testkit';
+import { anAgent, aStatement, verbs } from '@lrs/testkit';
 import XAPI, { type Statement, type StatementsResponse } from '@xapi/xapi';
 import { expect } from 'chai';
 import nock from 'nock';
@@ -77,7 +77,8 @@ describe('@xapi/xapi client against the LRS process (e2e)', function () {
   });
 
   const learner = anAgent().withMbox(`mailto:${randomUUID()}@example.org`).build();
-  const asClientStatement = (s: ReturnType<ReturnType<typeof aStatement>['build']>) => s as unknown as Statement;
+  const asClientStatement = (s: ReturnType<ReturnType<typeof aStatement>['build']>) =>
+    s as unknown as Statement;
 
   it('reads About', async () => {
     const about = await xapi.getAbout();
@@ -85,10 +86,14 @@ describe('@xapi/xapi client against the LRS process (e2e)', function () {
   });
 
   it('sends one statement and a batch, then reads one back', async () => {
-    const one = await xapi.sendStatement({ statement: asClientStatement(aStatement().withActor(learner).build()) });
+    const one = await xapi.sendStatement({
+      statement: asClientStatement(aStatement().withActor(learner).build()),
+    });
     expect(one.data).to.have.length(1);
     const batch = await xapi.sendStatements({
-      statements: [1, 2, 3, 4].map(() => asClientStatement(aStatement().withActor(learner).withVerb(verbs.attended).build())),
+      statements: [1, 2, 3, 4].map(() =>
+        asClientStatement(aStatement().withActor(learner).withVerb(verbs.attended).build()),
+      ),
     });
     expect(batch.data).to.have.length(4);
     const back = await xapi.getStatement({ statementId: one.data[0]! });
@@ -105,11 +110,14 @@ describe('@xapi/xapi client against the LRS process (e2e)', function () {
     const second = next.data as StatementsResponse;
     expect(second.statements).to.have.length(1);
     expect(second.more ?? '').to.equal('');
-    for (const s of [...first.statements, ...second.statements]) expect(s.verb.id).to.equal(verbs.attended.id);
+    for (const s of [...first.statements, ...second.statements])
+      expect(s.verb.id).to.equal(verbs.attended.id);
   });
 
   it('voids a statement: it leaves queries and is returned as voided', async () => {
-    const [target] = (await xapi.sendStatement({ statement: asClientStatement(aStatement().withActor(learner).build()) })).data;
+    const [target] = (
+      await xapi.sendStatement({ statement: asClientStatement(aStatement().withActor(learner).build()) })
+    ).data;
     const voided = await xapi.voidStatement({ actor: learner as never, statementId: target! });
     expect(voided.data).to.have.length(1);
     const voidedBack = await xapi.getVoidedStatement({ voidedStatementId: target! });

@@ -64,13 +64,26 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
         }),
       );
       // Attachment and signature problems are client errors with their own status (400/413).
-      xapi.use((error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
-        if (error instanceof AttachmentError) {
-          next(new HttpProblem(error.status, error.rule, error.message, error.pointer ? { pointer: error.pointer } : {}));
-        } else next(error);
-      });
+      xapi.use(
+        (error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
+          if (error instanceof AttachmentError) {
+            next(
+              new HttpProblem(
+                error.status,
+                error.rule,
+                error.message,
+                error.pointer ? { pointer: error.pointer } : {},
+              ),
+            );
+          } else next(error);
+        },
+      );
       app.use('/xapi', xapi);
-      app.use('/api/admin', authenticate(system.credentials, system.jwt), credentialsRouter(system.credentials));
+      app.use(
+        '/api/admin',
+        authenticate(system.credentials, system.jwt),
+        credentialsRouter(system.credentials),
+      );
     },
   });
   return app;

@@ -1,3 +1,9 @@
 export { createLrsApp } from './app';
+export {
+  STATEMENT_EVENT,
+  type StatementEventData,
+  statementStream,
+  storedStatementOf,
+} from './statements/statement-event';
+export { StatementStore } from './statements/store-statements';
 export { type LrsSystem, startLrsSystem } from './system';
-export { STATEMENT_EVENT, type StatementEventData, statementStream, storedStatementOf } from './statements/statement-event';

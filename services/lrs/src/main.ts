@@ -26,6 +26,8 @@ async function main() {
 
 main().catch((error: unknown) => {
   // A configuration or store error at start-up: say what is wrong and exit non-zero.
-  console.error(JSON.stringify({ level: 'fatal', msg: (error as Error).message, name: (error as Error).name }));
+  console.error(
+    JSON.stringify({ level: 'fatal', msg: (error as Error).message, name: (error as Error).name }),
+  );
   process.exit(1);
 });

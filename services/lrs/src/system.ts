@@ -21,7 +21,10 @@ export interface LrsSystem {
 
 export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   mkdirSync(config.dataDir, { recursive: true });
-  const log = await openEventLog({ dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) });
+  const log = await openEventLog({
+    dataDir: config.dataDir,
+    ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
+  });
   const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);

@@ -30,9 +30,16 @@ describe('Statements resource: attachments and signed statements', () => {
   };
   const getRaw = async (query: string) => {
     const res = await fetch(`${lrs.url}/xapi/statements?${query}`, {
-      headers: { 'X-Experience-API-Version': '1.0.3', Authorization: `Basic ${Buffer.from('admin:change-me-please-now').toString('base64')}` },
+      headers: {
+        'X-Experience-API-Version': '1.0.3',
+        Authorization: `Basic ${Buffer.from('admin:change-me-please-now').toString('base64')}`,
+      },
     });
-    return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
+    return {
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? '',
+      body: Buffer.from(await res.arrayBuffer()),
+    };
   };
 
   describe('multipart/mixed', () => {
@@ -56,13 +63,17 @@ describe('Statements resource: attachments and signed statements', () => {
 
       const list = await getRaw(`attachments=true&limit=1`);
       const listParts = parseMultipartResponse(list.body, list.contentType);
-      expect((JSON.parse(listParts[0]!.body.toString('utf8')) as StatementResult).statements[0]!.id).to.equal(id);
+      expect((JSON.parse(listParts[0]!.body.toString('utf8')) as StatementResult).statements[0]!.id).to.equal(
+        id,
+      );
       expect(listParts[1]!.body.toString('utf8')).to.equal(certificate);
     });
 
     it('without attachments=true answers plain JSON', async () => {
       const data = `notes ${randomUUID()}`;
-      const res = await postMultipart(aStatement().withAttachment(attachmentFor(data)).build(), [{ contentType: 'text/plain', bytes: data }]);
+      const res = await postMultipart(aStatement().withAttachment(attachmentFor(data)).build(), [
+        { contentType: 'text/plain', bytes: data },
+      ]);
       const back = await lrs.call('GET', `statements?statementId=${(res.body as string[])[0]}`);
       expect(back.headers.get('content-type')).to.match(/^application\/json/);
     });
@@ -81,7 +92,12 @@ describe('Statements resource: attachments and signed statements', () => {
 
     it('rejects a statement whose attachment part is missing with 400, writing nothing', async () => {
       const before = await lrs.statementCount();
-      const res = await postMultipart(aStatement().withAttachment(attachmentFor(`missing ${randomUUID()}`)).build(), []);
+      const res = await postMultipart(
+        aStatement()
+          .withAttachment(attachmentFor(`missing ${randomUUID()}`))
+          .build(),
+        [],
+      );
       expect(res.status, res.text).to.equal(400);
       expect(res.error?.rule).to.be.a('string');
       await expectNothingWritten(lrs, before);
@@ -104,14 +120,20 @@ describe('Statements resource: attachments and signed statements', () => {
 
     it('rejects a statement with an attachment without fileUrl sent as application/json with 400', async () => {
       const before = await lrs.statementCount();
-      const res = await lrs.call('POST', 'statements', { json: aStatement().withAttachment(attachmentFor('no data')).build() });
+      const res = await lrs.call('POST', 'statements', {
+        json: aStatement().withAttachment(attachmentFor('no data')).build(),
+      });
       expect(res.status, res.text).to.equal(400);
       await expectNothingWritten(lrs, before);
     });
 
     it('accepts a fileUrl-only attachment as application/json', async () => {
-      const attachment = attachmentFor('remote', 'application/pdf', { fileUrl: 'https://files.example.org/certificate.pdf' });
-      const res = await lrs.call('POST', 'statements', { json: aStatement().withAttachment(attachment).build() });
+      const attachment = attachmentFor('remote', 'application/pdf', {
+        fileUrl: 'https://files.example.org/certificate.pdf',
+      });
+      const res = await lrs.call('POST', 'statements', {
+        json: aStatement().withAttachment(attachment).build(),
+      });
       expect(res.status, res.text).to.equal(200);
       const back = await getRaw(`statementId=${(res.body as string[])[0]}&attachments=true`);
       expect(back.status).to.equal(200);

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { aStatement, anAgent } from '@lrs/testkit';
+import { anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { ADMIN, basic, expectNothingWritten, expectProblem, type StatementResult, TestLrs } from './support/lrs';
+import {
+  ADMIN,
+  basic,
+  expectNothingWritten,
+  expectProblem,
+  type StatementResult,
+  TestLrs,
+} from './support/lrs';
 
 /** An alternate-syntax request (Communication 1.3): POST ?method=X with a url-encoded form. */
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -24,7 +31,10 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
         ['POST', 'statements'],
         ['PUT', `statements?statementId=${randomUUID()}`],
       ] as const) {
-        const res = await lrs.call(method, path, { version: null, ...(method === 'GET' ? {} : { json: aStatement().build() }) });
+        const res = await lrs.call(method, path, {
+          version: null,
+          ...(method === 'GET' ? {} : { json: aStatement().build() }),
+        });
         expectProblem(res, 400, 'version.missing', '/headers/X-Experience-API-Version');
       }
       await expectNothingWritten(lrs, before);
@@ -58,7 +68,9 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
         const res = await lrs.call('POST', 'statements', { version: '2.0', json: aStatement().build() });
         expect(res.status, res.text).to.equal(200);
         expect(res.headers.get('x-experience-api-version')).to.equal('2.0.0');
-        const back = await lrs.call('GET', `statements?statementId=${(res.body as string[])[0]}`, { version: '2.0.0' });
+        const back = await lrs.call('GET', `statements?statementId=${(res.body as string[])[0]}`, {
+          version: '2.0.0',
+        });
         expect(back.body).to.have.property('version', '2.0.0');
       });
 
@@ -68,7 +80,9 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
           json: aStatement().at('2025-03-01T10:00:00.000+02:00').build(),
         });
         expect(res.status, res.text).to.equal(200);
-        const back = await lrs.call('GET', `statements?statementId=${(res.body as string[])[0]}`, { version: '2.0.0' });
+        const back = await lrs.call('GET', `statements?statementId=${(res.body as string[])[0]}`, {
+          version: '2.0.0',
+        });
         const timestamp = (back.body as { timestamp: string }).timestamp;
         expect(timestamp).to.match(/Z$/);
         expect(Date.parse(timestamp)).to.equal(Date.parse('2025-03-01T08:00:00Z'));
@@ -101,7 +115,10 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
   describe('alternate request syntax under 1.0.3 (Communication 1.3)', () => {
     const altHeaders = { ...FORM };
     it('GET through POST ?method=GET answers a StatementResult', async () => {
-      const res = await lrs.call('POST', 'statements?method=GET', { headers: altHeaders, body: form({ limit: '1' }) });
+      const res = await lrs.call('POST', 'statements?method=GET', {
+        headers: altHeaders,
+        body: form({ limit: '1' }),
+      });
       expect(res.status, res.text).to.equal(200);
       expect(res.body).to.have.property('statements').that.is.an('array');
       expect(res.body).to.have.property('more');
@@ -129,14 +146,20 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
         }),
       });
       expect(res.status, await res.clone().text()).to.equal(200);
-      expect(await res.json()).to.be.an('array').with.length(1);
+      expect(await res.json())
+        .to.be.an('array')
+        .with.length(1);
     });
 
     it('a valid version header wins over a version form field (the ADL suite sends both)', async () => {
       const id = randomUUID();
       const res = await lrs.call('POST', 'statements?method=PUT', {
         headers: altHeaders,
-        body: form({ statementId: id, 'X-Experience-API-Version': '0.8', content: JSON.stringify(aStatement().build()) }),
+        body: form({
+          statementId: id,
+          'X-Experience-API-Version': '0.8',
+          content: JSON.stringify(aStatement().build()),
+        }),
       });
       expect(res.status, res.text).to.equal(204);
     });
@@ -186,7 +209,10 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
       const missing = await lrs.call('GET', 'statements', { as: null });
       expectProblem(missing, 401, 'auth.missing');
       expect(missing.headers.get('www-authenticate')).to.match(/^Basic /);
-      const wrong = await lrs.call('POST', 'statements', { as: { key: ADMIN.key, secret: 'wrong-secret-000000' }, json: aStatement().build() });
+      const wrong = await lrs.call('POST', 'statements', {
+        as: { key: ADMIN.key, secret: 'wrong-secret-000000' },
+        json: aStatement().build(),
+      });
       expectProblem(wrong, 401, 'auth.invalid_credentials');
       expect(wrong.headers.get('www-authenticate')).to.match(/^Basic /);
     });
@@ -195,7 +221,10 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
       const mine = await lrs.issueCredential('kiosk', ['statements/write', 'statements/read/mine']);
       const learner = anAgent().withMbox(`mailto:${randomUUID()}@example.org`);
       const agent = encodeURIComponent(JSON.stringify(learner.build()));
-      const own = await lrs.call('POST', 'statements', { as: mine, json: aStatement().withActor(learner).build() });
+      const own = await lrs.call('POST', 'statements', {
+        as: mine,
+        json: aStatement().withActor(learner).build(),
+      });
       const other = await lrs.call('POST', 'statements', { json: aStatement().withActor(learner).build() });
       const ownId = (own.body as string[])[0]!;
       const otherId = (other.body as string[])[0]!;
@@ -212,7 +241,9 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
       const writer = await lrs.issueCredential('writer', ['statements/write']);
       const res = await lrs.call('GET', 'statements', { as: writer });
       expect(res.status, res.text).to.equal(403);
-      expect((await lrs.call('POST', 'statements', { as: writer, json: aStatement().build() })).status).to.equal(200);
+      expect(
+        (await lrs.call('POST', 'statements', { as: writer, json: aStatement().build() })).status,
+      ).to.equal(200);
     });
 
     it('a statements/read-only credential gets 403 on POST and writes nothing', async () => {
@@ -250,7 +281,9 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
 
     it('exposes the xAPI headers on actual responses', async () => {
       const res = await lrs.call('GET', 'statements', { headers: { Origin: 'https://course.example.org' } });
-      expect(res.headers.get('access-control-expose-headers')).to.include('X-Experience-API-Consistent-Through');
+      expect(res.headers.get('access-control-expose-headers')).to.include(
+        'X-Experience-API-Consistent-Through',
+      );
     });
   });
 
@@ -286,16 +319,31 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
       );
     });
     it('an unknown parameter', async () => {
-      await rejects({ method: 'PUT', path: `statements?statementId=${randomUUID()}&mood=1`, body: valid() }, 400, 'parameter.unknown', '/query/mood');
+      await rejects(
+        { method: 'PUT', path: `statements?statementId=${randomUUID()}&mood=1`, body: valid() },
+        400,
+        'parameter.unknown',
+        '/query/mood',
+      );
     });
     it('a parameter in the wrong case', async () => {
-      await rejects({ method: 'PUT', path: `statements?statementID=${randomUUID()}`, body: valid() }, 400, 'parameter.case', '/query/statementID');
+      await rejects(
+        { method: 'PUT', path: `statements?statementID=${randomUUID()}`, body: valid() },
+        400,
+        'parameter.case',
+        '/query/statementID',
+      );
       const res = await lrs.call('GET', 'statements?Limit=1');
       expectProblem(res, 400, 'parameter.case', '/query/Limit');
     });
     it('a repeated parameter', async () => {
       const id = randomUUID();
-      await rejects({ method: 'PUT', path: `statements?statementId=${id}&statementId=${id}`, body: valid() }, 400, 'parameter.repeated', '/query/statementId');
+      await rejects(
+        { method: 'PUT', path: `statements?statementId=${id}&statementId=${id}`, body: valid() },
+        400,
+        'parameter.repeated',
+        '/query/statementId',
+      );
     });
     it('a statement id that is not a UUID', async () => {
       await rejects(
@@ -315,11 +363,16 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
     after(async () => {
       await small.stop();
     });
-    const padded = (bytes: number) => aStatement().withResult({ response: 'x'.repeat(bytes) }).build();
+    const padded = (bytes: number) =>
+      aStatement()
+        .withResult({ response: 'x'.repeat(bytes) })
+        .build();
 
     it('a body over LRS_MAX_BODY_BYTES → 413, nothing written', async () => {
       const before = await small.statementCount();
-      const res = await small.call('POST', 'statements', { json: Array.from({ length: 12 }, () => padded(3_000)) });
+      const res = await small.call('POST', 'statements', {
+        json: Array.from({ length: 12 }, () => padded(3_000)),
+      });
       expect(res.status, res.text).to.equal(413);
       expect(res.error?.rule).to.be.a('string');
       await expectNothingWritten(small, before);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { aGroup, aStatement, anActivity, anAgent, verbs } from '@lrs/testkit';
+import { aGroup, anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
 import type { Statement } from '@lrs/xapi';
 import { expect } from 'chai';
 import { type StatementResult, TestLrs } from './support/lrs';
@@ -50,13 +50,19 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
     });
 
     it('rejects statementId with a filter parameter with 400', async () => {
-      const res = await lrs.call('GET', `statements?statementId=${randomUUID()}&verb=${encodeURIComponent(verbs.completed.id)}`);
+      const res = await lrs.call(
+        'GET',
+        `statements?statementId=${randomUUID()}&verb=${encodeURIComponent(verbs.completed.id)}`,
+      );
       expect(res.status).to.equal(400);
       expect(res.error?.pointer).to.equal('/query/verb');
     });
 
     it('rejects statementId together with voidedStatementId with 400', async () => {
-      const res = await lrs.call('GET', `statements?statementId=${randomUUID()}&voidedStatementId=${randomUUID()}`);
+      const res = await lrs.call(
+        'GET',
+        `statements?statementId=${randomUUID()}&voidedStatementId=${randomUUID()}`,
+      );
       expect(res.status).to.equal(400);
       expect(res.error?.rule).to.equal('parameter.exclusive');
     });
@@ -80,7 +86,9 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
 
     it('agent matches a Group actor by one of its members (Communication 2.1.3)', async () => {
       const member = freshLearner();
-      const group = aGroup().identifiedByMbox(`mailto:${randomUUID()}@example.org`).withMembers(member, freshLearner());
+      const group = aGroup()
+        .identifiedByMbox(`mailto:${randomUUID()}@example.org`)
+        .withMembers(member, freshLearner());
       const [byGroup] = await post(aStatement().withActor(group).build());
       expect(idsOf(await query(`agent=${agentParam(member)}`))).to.deep.equal([byGroup]);
       expect(idsOf(await query(`agent=${agentParam(group)}`))).to.deep.equal([byGroup]);
@@ -98,8 +106,18 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
       const registration = randomUUID();
       const course = `https://example.org/course/${randomUUID()}`;
       const [match, , ,] = await post(
-        aStatement().withActor(learner).withVerb(verbs.passed).withActivity(course).inRegistration(registration).build(),
-        aStatement().withActor(learner).withVerb(verbs.failed).withActivity(course).inRegistration(registration).build(),
+        aStatement()
+          .withActor(learner)
+          .withVerb(verbs.passed)
+          .withActivity(course)
+          .inRegistration(registration)
+          .build(),
+        aStatement()
+          .withActor(learner)
+          .withVerb(verbs.failed)
+          .withActivity(course)
+          .inRegistration(registration)
+          .build(),
         aStatement().withActor(learner).withVerb(verbs.passed).withActivity(course).build(),
         aStatement().withActor(learner).withVerb(verbs.passed).inRegistration(registration).build(),
       );
@@ -118,7 +136,11 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
       );
       const activity = encodeURIComponent(course);
       expect(idsOf(await query(`activity=${activity}`))).to.deep.equal([direct]);
-      expect(idsOf(await query(`activity=${activity}&related_activities=true`))).to.have.members([direct, parent, sub]);
+      expect(idsOf(await query(`activity=${activity}&related_activities=true`))).to.have.members([
+        direct,
+        parent,
+        sub,
+      ]);
     });
 
     it('since is exclusive and until inclusive on stored; ascending reverses the order', async () => {
@@ -159,7 +181,10 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
 
   describe('format and languages', () => {
     const course = () =>
-      anActivity(`https://example.org/course/${randomUUID()}`).named({ 'en-US': 'Fire safety', 'fr-FR': 'Sécurité incendie' });
+      anActivity(`https://example.org/course/${randomUUID()}`).named({
+        'en-US': 'Fire safety',
+        'fr-FR': 'Sécurité incendie',
+      });
 
     it('ids reduces agents, activities and verbs to their identifiers', async () => {
       const learner = freshLearner().named('Ann Learner');
@@ -177,7 +202,9 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
       const res = await lrs.call('GET', `statements?statementId=${id}&format=canonical`, {
         headers: { 'Accept-Language': 'fr-FR, en;q=0.5' },
       });
-      expect(res.body).to.have.nested.property('object.definition.name').that.deep.equals({ 'fr-FR': 'Sécurité incendie' });
+      expect(res.body)
+        .to.have.nested.property('object.definition.name')
+        .that.deep.equals({ 'fr-FR': 'Sécurité incendie' });
     });
 
     it('exact returns every language', async () => {
@@ -258,15 +285,17 @@ describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', 
       const course = `https://example.org/course/${randomUUID()}`;
       const [x] = await post(aStatement().withActor(learner).withActivity(course).build());
       const reviewer = freshLearner();
-      const [ref] = await post(aStatement().withActor(reviewer).withVerb(verbs.attended).referencing(x!).build());
+      const [ref] = await post(
+        aStatement().withActor(reviewer).withVerb(verbs.attended).referencing(x!).build(),
+      );
       const [voider] = await post(aStatement().withActor(reviewer).voiding(x!).build());
       // X is voided: the voiding statement and the reference still match X's agent and activity.
       expect(idsOf(await query(`activity=${encodeURIComponent(course)}`))).to.have.members([ref, voider]);
       expect(idsOf(await query(`agent=${agentParam(learner)}`))).to.have.members([ref, voider]);
       // Filtering on the reference's own verb still works.
-      expect(idsOf(await query(`agent=${agentParam(learner)}&verb=${encodeURIComponent(verbs.attended.id)}`))).to.deep.equal([
-        ref,
-      ]);
+      expect(
+        idsOf(await query(`agent=${agentParam(learner)}&verb=${encodeURIComponent(verbs.attended.id)}`)),
+      ).to.deep.equal([ref]);
     });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { aStatement, anActivity, verbs } from '@lrs/testkit';
+import { anActivity, aStatement, verbs } from '@lrs/testkit';
 import { expect } from 'chai';
 import { expectNothingWritten, expectProblem, type StatementResult, TestLrs, UUID_RE } from './support/lrs';
 
@@ -28,7 +28,9 @@ describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', 
 
     it('accepts a statement carrying the same id as the parameter', async () => {
       const id = randomUUID();
-      const res = await lrs.call('PUT', `statements?statementId=${id}`, { json: aStatement().withId(id).build() });
+      const res = await lrs.call('PUT', `statements?statementId=${id}`, {
+        json: aStatement().withId(id).build(),
+      });
       expect(res.status, res.text).to.equal(204);
     });
 
@@ -54,14 +56,18 @@ describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', 
     });
 
     it('rejects an array body with 400', async () => {
-      const res = await lrs.call('PUT', `statements?statementId=${randomUUID()}`, { json: [aStatement().build()] });
+      const res = await lrs.call('PUT', `statements?statementId=${randomUUID()}`, {
+        json: [aStatement().build()],
+      });
       expectProblem(res, 400, 'put.single');
     });
 
     it('answers 204 to a repeat of an equivalent statement and stores nothing new', async () => {
       const id = randomUUID();
       const statement = aStatement().withId(id).build();
-      expect((await lrs.call('PUT', `statements?statementId=${id}`, { json: statement })).status).to.equal(204);
+      expect((await lrs.call('PUT', `statements?statementId=${id}`, { json: statement })).status).to.equal(
+        204,
+      );
       const stored = (await get(id)).body;
       const before = await lrs.statementCount();
       const again = await lrs.call('PUT', `statements?statementId=${id}`, { json: statement });
@@ -74,7 +80,9 @@ describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', 
       const id = randomUUID();
       await lrs.call('PUT', `statements?statementId=${id}`, { json: aStatement().build() });
       const before = await lrs.statementCount();
-      const res = await lrs.call('PUT', `statements?statementId=${id}`, { json: aStatement().withVerb(verbs.failed).build() });
+      const res = await lrs.call('PUT', `statements?statementId=${id}`, {
+        json: aStatement().withVerb(verbs.failed).build(),
+      });
       expectProblem(res, 409, 'statement.conflict', '/id');
       await expectNothingWritten(lrs, before);
       expect((await get(id)).body).to.have.nested.property('verb.id', verbs.completed.id);
@@ -137,7 +145,9 @@ describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', 
     });
 
     it('rejects POST with a statementId parameter (POST takes none) with 400', async () => {
-      const res = await lrs.call('POST', `statements?statementId=${randomUUID()}`, { json: aStatement().build() });
+      const res = await lrs.call('POST', `statements?statementId=${randomUUID()}`, {
+        json: aStatement().build(),
+      });
       expectProblem(res, 400, 'parameter.unknown', '/query/statementId');
     });
 
@@ -158,12 +168,16 @@ describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', 
     it('answers 204 to a POST that only repeats stored statements (Communication 2.1.2), writing nothing', async () => {
       const id = randomUUID();
       const statement = aStatement().withId(id).build();
-      expect((await lrs.call('PUT', `statements?statementId=${id}`, { json: statement })).status).to.equal(204);
+      expect((await lrs.call('PUT', `statements?statementId=${id}`, { json: statement })).status).to.equal(
+        204,
+      );
       const before = await lrs.statementCount();
       const again = await lrs.call('POST', 'statements', { json: statement });
       expect(again.status, again.text).to.equal(204);
       await expectNothingWritten(lrs, before);
-      const changed = await lrs.call('POST', 'statements', { json: aStatement().withId(id).withVerb(verbs.passed).build() });
+      const changed = await lrs.call('POST', 'statements', {
+        json: aStatement().withId(id).withVerb(verbs.passed).build(),
+      });
       expectProblem(changed, 409, 'statement.conflict');
       expect((await get(id)).body).to.have.nested.property('verb.id', verbs.completed.id);
     });

@@ -1,6 +1,14 @@
 import { BadRequest, NotFound } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
-import { agentIfiKeys, formatStatement, isAbsoluteIri, isUuid, isValidationIssues, parseAgentParameter, timestampMillis } from '@lrs/xapi';
+import {
+  agentIfiKeys,
+  formatStatement,
+  isAbsoluteIri,
+  isUuid,
+  isValidationIssues,
+  parseAgentParameter,
+  timestampMillis,
+} from '@lrs/xapi';
 import type { XapiParams } from '../xapi/params';
 import type { StatementIndexReader, StatementPage, StatementQuery } from './statement-query';
 
@@ -47,11 +55,18 @@ export function parseStatementsRequest(params: XapiParams, scope: ReadScope): St
         message: 'statementId and voidedStatementId cannot be used together.',
       });
     }
-    params.allowOnly(SINGLE_PARAMS, 'a single-statement GET (only attachments and format may accompany the id)');
+    params.allowOnly(
+      SINGLE_PARAMS,
+      'a single-statement GET (only attachments and format may accompany the id)',
+    );
     const name = statementId !== undefined ? 'statementId' : 'voidedStatementId';
     const id = (statementId ?? voidedStatementId)!;
     if (!isUuid(id)) {
-      throw new BadRequest({ rule: 'parameter.uuid', pointer: `/query/${name}`, message: `${name} must be a UUID.` });
+      throw new BadRequest({
+        rule: 'parameter.uuid',
+        pointer: `/query/${name}`,
+        message: `${name} must be a UUID.`,
+      });
     }
     return { kind: 'single', id, voided: voidedStatementId !== undefined, format, attachments };
   }
@@ -84,13 +99,22 @@ export function parseStatementsRequest(params: XapiParams, scope: ReadScope): St
   }
   const verb = params.get('verb');
   if (verb !== undefined) {
-    if (!isAbsoluteIri(verb)) throw new BadRequest({ rule: 'parameter.iri', pointer: '/query/verb', message: 'verb must be an IRI.' });
+    if (!isAbsoluteIri(verb))
+      throw new BadRequest({
+        rule: 'parameter.iri',
+        pointer: '/query/verb',
+        message: 'verb must be an IRI.',
+      });
     keys.push(`v:${verb}`);
   }
   const activity = params.get('activity');
   if (activity !== undefined) {
     if (!isAbsoluteIri(activity)) {
-      throw new BadRequest({ rule: 'parameter.iri', pointer: '/query/activity', message: 'activity must be an IRI.' });
+      throw new BadRequest({
+        rule: 'parameter.iri',
+        pointer: '/query/activity',
+        message: 'activity must be an IRI.',
+      });
     }
     keys.push(`${params.boolean('related_activities', false) ? 'O' : 'o'}:${activity}`);
   } else {
@@ -99,7 +123,11 @@ export function parseStatementsRequest(params: XapiParams, scope: ReadScope): St
   const registration = params.get('registration');
   if (registration !== undefined) {
     if (!isUuid(registration)) {
-      throw new BadRequest({ rule: 'parameter.uuid', pointer: '/query/registration', message: 'registration must be a UUID.' });
+      throw new BadRequest({
+        rule: 'parameter.uuid',
+        pointer: '/query/registration',
+        message: 'registration must be a UUID.',
+      });
     }
     keys.push(`g:${registration.toLowerCase()}`);
   }
@@ -136,7 +164,11 @@ function parseFormat(value: string | undefined): StatementFormat {
 function parseLimit(value: string | undefined): number {
   if (value === undefined) return MAX_PAGE;
   if (!/^\d{1,9}$/.test(value)) {
-    throw new BadRequest({ rule: 'parameter.limit', pointer: '/query/limit', message: 'limit must be a nonnegative integer.' });
+    throw new BadRequest({
+      rule: 'parameter.limit',
+      pointer: '/query/limit',
+      message: 'limit must be a nonnegative integer.',
+    });
   }
   const n = Number(value);
   // Communication 2.1.3: 0 means the maximum the server allows.
@@ -156,7 +188,12 @@ function timestampParam(name: string, value: string): number {
 }
 
 /** Cursor of a `more` link: the query and where the next page starts. Opaque to clients. */
-export function encodeMore(query: StatementQuery, page: StatementPage, format: StatementFormat, attachments: boolean) {
+export function encodeMore(
+  query: StatementQuery,
+  page: StatementPage,
+  format: StatementFormat,
+  attachments: boolean,
+) {
   const state = {
     k: query.keys.filter((k) => !k.startsWith('w:')),
     s: query.sinceMs,
@@ -215,7 +252,11 @@ export function renderStatements(
   return { json: JSON.stringify(statements), statements };
 }
 
-export function fetchSingle(reader: StatementIndexReader, req: Extract<StatementsRequest, { kind: 'single' }>, scope: ReadScope) {
+export function fetchSingle(
+  reader: StatementIndexReader,
+  req: Extract<StatementsRequest, { kind: 'single' }>,
+  scope: ReadScope,
+) {
   const row = reader.get(req.id);
   // Communication 2.1.4: a voided statement is only returned by voidedStatementId, and
   // voidedStatementId only returns voided statements.

@@ -1,6 +1,5 @@
 import { pipeline } from 'node:stream/promises';
-import type { AttachmentStore } from '@lrs/attachments';
-import type { AttachmentPart } from '@lrs/attachments';
+import type { AttachmentPart, AttachmentStore } from '@lrs/attachments';
 import {
   checkAttachmentsAgainstStatements,
   parseMultipartMixed,
@@ -13,9 +12,15 @@ import { BadRequest, PayloadTooLarge, parseJson, readBody } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
 import { isUuid, parseAcceptLanguage, statementsEquivalent } from '@lrs/xapi';
 import { type Request, type Response, Router } from 'express';
-import type { StatementsIndex } from './statements-index-service';
 import type { ReadScope, StatementsRequest } from './read-statements';
-import { decodeMore, encodeMore, fetchSingle, parseStatementsRequest, renderStatements } from './read-statements';
+import {
+  decodeMore,
+  encodeMore,
+  fetchSingle,
+  parseStatementsRequest,
+  renderStatements,
+} from './read-statements';
+import type { StatementsIndex } from './statements-index-service';
 import type { StatementStore } from './store-statements';
 
 export interface StatementRoutesDeps {
@@ -46,13 +51,21 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
     req.xapiParams.allowOnly(kind === 'PUT' ? ['statementId'] : [], `${kind} statements`);
     const statementId = kind === 'PUT' ? req.xapiParams.require('statementId') : undefined;
     if (statementId !== undefined && !isUuid(statementId)) {
-      throw new BadRequest({ rule: 'parameter.uuid', pointer: '/query/statementId', message: 'statementId must be a UUID.' });
+      throw new BadRequest({
+        rule: 'parameter.uuid',
+        pointer: '/query/statementId',
+        message: 'statementId must be a UUID.',
+      });
     }
     const body = await readStatementsBody(req, deps.limits);
     try {
       const { statements, parts, single } = body;
       if (kind === 'PUT' && !single) {
-        throw new BadRequest({ rule: 'put.single', pointer: '', message: 'PUT stores exactly one statement object, not an array.' });
+        throw new BadRequest({
+          rule: 'put.single',
+          pointer: '',
+          message: 'PUT stores exactly one statement object, not an array.',
+        });
       }
       checkStatementSizes(statements, single, deps.limits.maxStatementBytes);
       const principal = req.principal!;
@@ -68,7 +81,9 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
           // Checked on the statements as received: signatures cover the original statement.
           checkAttachmentsAgainstStatements(single ? statements[0] : statements, parts);
           for (const s of statements) verifySignature(s, parts);
-          const wanted = new Set(fresh.flatMap((s) => (s.attachments ?? []).map((a) => a.sha2.toLowerCase())));
+          const wanted = new Set(
+            fresh.flatMap((s) => (s.attachments ?? []).map((a) => a.sha2.toLowerCase())),
+          );
           for (const part of parts) {
             if (!wanted.has(part.sha2)) continue; // already stored with an earlier copy of the statement
             await deps.attachments.put(part.sha2, part.contentType ?? 'application/octet-stream', part.bytes);
@@ -105,8 +120,14 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
     }
     const page = reader.page(parsed.query);
     const rendered = renderStatements(page.rows, parsed.format, languages);
-    const more = page.nextAfterSeq === null ? '' : `${req.baseUrl}/statements/more/${encodeMore(parsed.query, page, parsed.format, parsed.attachments)}`;
-    const last = page.rows.length > 0 ? (JSON.parse(page.rows[parsed.query.ascending ? page.rows.length - 1 : 0]!.json) as Statement).stored : undefined;
+    const more =
+      page.nextAfterSeq === null
+        ? ''
+        : `${req.baseUrl}/statements/more/${encodeMore(parsed.query, page, parsed.format, parsed.attachments)}`;
+    const last =
+      page.rows.length > 0
+        ? (JSON.parse(page.rows[parsed.query.ascending ? page.rows.length - 1 : 0]!.json) as Statement).stored
+        : undefined;
     if (last) res.setHeader('Last-Modified', new Date(last).toUTCString());
     const json = `{"statements":${rendered.json},"more":${JSON.stringify(more)}}`;
     return send(res, json, parsed.attachments ? page.rows.map((r) => JSON.parse(r.json) as Statement) : null);
@@ -119,7 +140,8 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
     }
     const wanted = new Map<string, string>();
     for (const s of withAttachments) {
-      for (const a of s.attachments ?? []) if (a.sha2 && !wanted.has(a.sha2)) wanted.set(a.sha2, a.contentType);
+      for (const a of s.attachments ?? [])
+        if (a.sha2 && !wanted.has(a.sha2)) wanted.set(a.sha2, a.contentType);
     }
     const parts = [];
     for (const [sha2, contentType] of wanted) {
@@ -155,10 +177,16 @@ function verifySignature(statement: unknown, parts: readonly AttachmentPart[]) {
   const part = parts.find((p) => signatures.some((s) => s.sha2 === p.sha2));
   if (!part) return; // checkAttachmentsAgainstStatements reports the missing part
   if (!Buffer.isBuffer(part.bytes)) {
-    throw new BadRequest({ rule: 'signature.malformed', pointer: '/attachments', message: 'The signature part is too large to be a JWS.' });
+    throw new BadRequest({
+      rule: 'signature.malformed',
+      pointer: '/attachments',
+      message: 'The signature part is too large to be a JWS.',
+    });
   }
   // Data 2.6: the JWS payload must be equivalent to the statement without its signature.
-  verifySignedStatement(statement as Record<string, unknown>, part.bytes, { equivalent: statementsEquivalent as never });
+  verifySignedStatement(statement as Record<string, unknown>, part.bytes, {
+    equivalent: statementsEquivalent as never,
+  });
 }
 
 /** 413 for a statement over the configured size (Communication 3.2), naming which one. */
@@ -202,13 +230,18 @@ async function readStatementsBody(req: Request, limits: StatementRoutesDeps['lim
     throw new BadRequest({
       rule: 'content-type',
       pointer: '/headers/Content-Type',
-      message: 'Statements are sent as application/json, or as multipart/mixed with attachments (xAPI Communication 1.5).',
+      message:
+        'Statements are sent as application/json, or as multipart/mixed with attachments (xAPI Communication 1.5).',
     });
   }
   try {
     const body = parseJson(jsonBytes.toString('utf8'));
     if (body === null || typeof body !== 'object') {
-      throw new BadRequest({ rule: 'statement.type', pointer: '', message: 'The content must be a statement object or an array of statements.' });
+      throw new BadRequest({
+        rule: 'statement.type',
+        pointer: '',
+        message: 'The content must be a statement object or an array of statements.',
+      });
     }
     const single = !Array.isArray(body);
     return { statements: single ? [body] : (body as unknown[]), single, parts, dispose };

@@ -138,7 +138,9 @@ export function statementIndexApplier(db: Database.Database) {
   const keysOf = db.prepare("SELECT key FROM statement_keys WHERE seq = ? AND key NOT LIKE 'w:%'").pluck();
   const referrers = db.prepare('SELECT seq FROM statements WHERE target_id = ?').pluck();
   const setVoided = db.prepare('UPDATE statements SET voided = 1 WHERE seq = ? AND voiding = 0');
-  const addPendingVoid = db.prepare('INSERT OR IGNORE INTO pending_voids (target_id, voiding_seq) VALUES (?, ?)');
+  const addPendingVoid = db.prepare(
+    'INSERT OR IGNORE INTO pending_voids (target_id, voiding_seq) VALUES (?, ?)',
+  );
   const takePendingVoid = db.prepare('DELETE FROM pending_voids WHERE target_id = ? RETURNING voiding_seq');
   const idOfSeq = db.prepare('SELECT id FROM statements WHERE seq = ?').pluck();
 

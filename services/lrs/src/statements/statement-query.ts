@@ -88,7 +88,8 @@ export class StatementIndexReader {
     const [driver, ...others] = q.keys;
     const order = q.ascending ? 'ASC' : 'DESC';
     if (driver !== undefined) {
-      sql = 'SELECT s.seq, s.json FROM statement_keys k JOIN statements s ON s.seq = k.seq WHERE k.key = ? AND k.seq BETWEEN ? AND ?';
+      sql =
+        'SELECT s.seq, s.json FROM statement_keys k JOIN statements s ON s.seq = k.seq WHERE k.key = ? AND k.seq BETWEEN ? AND ?';
       params.push(driver, lo, hi);
       for (const key of others) {
         sql += ' AND EXISTS (SELECT 1 FROM statement_keys x WHERE x.key = ? AND x.seq = k.seq)';

@@ -1,6 +1,6 @@
 import type { EventLog, LogPosition, RecordedEvent } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { type RunningProjection, defineProjection, startProjection } from '@lrs/projections';
+import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
 import { STATEMENT_EVENT } from './statement-event';
 import { STATEMENT_INDEX_MIGRATIONS, STATEMENT_INDEX_TABLES, statementIndexApplier } from './statement-index';
 import { StatementIndexReader } from './statement-query';
@@ -69,7 +69,8 @@ export class StatementsIndex {
     const now = new Date();
     const head = await this.log.headPosition();
     const position = this.running.position();
-    if (head === null || (position !== null && Position.compare(position, head) >= 0)) return now.toISOString();
+    if (head === null || (position !== null && Position.compare(position, head) >= 0))
+      return now.toISOString();
     return new Date(this.reader().maxStoredMs() ?? 0).toISOString();
   }
 

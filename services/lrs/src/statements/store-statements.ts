@@ -41,7 +41,11 @@ export class StatementStore {
   async store(input: StoredStatementsInput): Promise<StoredStatements> {
     const { statements: raw, version } = input;
     if (raw.length === 0) {
-      throw new BadRequest({ rule: 'batch.empty', pointer: '', message: 'The batch contains no statements.' });
+      throw new BadRequest({
+        rule: 'batch.empty',
+        pointer: '',
+        message: 'The batch contains no statements.',
+      });
     }
     const issues = validateStatementBatch(raw, version);
     if (issues.length > 0) {
@@ -76,7 +80,8 @@ export class StatementStore {
     // both are set when the statement is read back (statement-event.ts).
     prepared.forEach((s, i) => {
       delete (s as { stored?: unknown }).stored;
-      if ((raw[i] as { timestamp?: unknown }).timestamp === undefined) delete (s as { timestamp?: unknown }).timestamp;
+      if ((raw[i] as { timestamp?: unknown }).timestamp === undefined)
+        delete (s as { timestamp?: unknown }).timestamp;
     });
 
     // Repeats of ids the LRS already has: equivalent → no-op; different → 409, nothing written.

@@ -1,10 +1,17 @@
-import type { NextFunction, Request, Response } from 'express';
 import { BadRequest, readBody } from '@lrs/http';
+import type { NextFunction, Request, Response } from 'express';
 import { XapiParams } from './params';
 import { parseVersionHeader } from './version';
 
 /** Form fields treated as headers (Communication 1.3, "Headers"). */
-const HEADER_FIELDS = ['Authorization', 'X-Experience-API-Version', 'Content-Type', 'Content-Length', 'If-Match', 'If-None-Match'];
+const HEADER_FIELDS = [
+  'Authorization',
+  'X-Experience-API-Version',
+  'Content-Type',
+  'Content-Length',
+  'If-Match',
+  'If-None-Match',
+];
 const METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'];
 const HEADERS_KEPT = ['authorization', 'x-experience-api-version'];
 
@@ -25,7 +32,8 @@ export function alternateSyntax(options: { maxBodyBytes: number }) {
         throw new BadRequest({
           rule: 'alternate-syntax.query',
           pointer: '/query',
-          message: 'An alternate-syntax request carries only the method parameter in its query string; send the others as form fields (xAPI Communication 1.3).',
+          message:
+            'An alternate-syntax request carries only the method parameter in its query string; send the others as form fields (xAPI Communication 1.3).',
         });
       }
       if (!METHODS.includes(method)) {
@@ -40,7 +48,8 @@ export function alternateSyntax(options: { maxBodyBytes: number }) {
         throw new BadRequest({
           rule: 'alternate-syntax.content-type',
           pointer: '/headers/Content-Type',
-          message: 'An alternate-syntax request must be sent as application/x-www-form-urlencoded (xAPI Communication 1.3).',
+          message:
+            'An alternate-syntax request must be sent as application/x-www-form-urlencoded (xAPI Communication 1.3).',
         });
       }
       const body = await readBody(req, { limit: options.maxBodyBytes });
@@ -62,7 +71,11 @@ export function alternateSyntax(options: { maxBodyBytes: number }) {
           content = value;
         } else {
           if (params.has(name)) {
-            throw new BadRequest({ rule: 'parameter.repeated', pointer: `/form/${name}`, message: `Form field '${name}' is given more than once.` });
+            throw new BadRequest({
+              rule: 'parameter.repeated',
+              pointer: `/form/${name}`,
+              message: `Form field '${name}' is given more than once.`,
+            });
           }
           params.set(name, value);
         }

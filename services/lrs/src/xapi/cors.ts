@@ -32,7 +32,10 @@ export function cors() {
     res.setHeader('Access-Control-Expose-Headers', EXPOSED_HEADERS);
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, HEAD, PUT, POST, DELETE, OPTIONS');
-      res.setHeader('Access-Control-Allow-Headers', req.header('access-control-request-headers') ?? ALLOWED_HEADERS);
+      res.setHeader(
+        'Access-Control-Allow-Headers',
+        req.header('access-control-request-headers') ?? ALLOWED_HEADERS,
+      );
       res.setHeader('Access-Control-Max-Age', '86400');
       res.status(204).end();
       return;

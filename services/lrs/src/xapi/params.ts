@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
 import { BadRequest } from '@lrs/http';
+import type { NextFunction, Request, Response } from 'express';
 
 /**
  * The request's parameters as xAPI sees them: from the query string, or from the form of an

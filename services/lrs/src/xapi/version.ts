@@ -1,5 +1,5 @@
-import type { NextFunction, Request, Response } from 'express';
 import { BadRequest } from '@lrs/http';
+import type { NextFunction, Request, Response } from 'express';
 
 export type XapiVersion = '1.0.3' | '2.0.0';
 export const SUPPORTED_VERSIONS: XapiVersion[] = ['1.0.3', '2.0.0'];
@@ -43,7 +43,8 @@ export function xapiVersion(options: { exempt: (req: Request) => boolean }) {
         new BadRequest({
           rule: 'version.missing',
           pointer: '/headers/X-Experience-API-Version',
-          message: 'The X-Experience-API-Version header is required (xAPI Communication 3.3); send 1.0.3 or 2.0.0.',
+          message:
+            'The X-Experience-API-Version header is required (xAPI Communication 3.3); send 1.0.3 or 2.0.0.',
         }),
       );
     }

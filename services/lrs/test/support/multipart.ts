@@ -16,8 +16,14 @@ export interface Part {
 }
 
 /** A multipart/mixed statements request (xAPI Communication 1.5.2): statements first, then parts. */
-export function multipartBody(statements: unknown, parts: Part[], boundary = 'xapi-boundary-7f3a'): { body: Buffer; contentType: string } {
-  const chunks: Buffer[] = [Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statements)}`)];
+export function multipartBody(
+  statements: unknown,
+  parts: Part[],
+  boundary = 'xapi-boundary-7f3a',
+): { body: Buffer; contentType: string } {
+  const chunks: Buffer[] = [
+    Buffer.from(`--${boundary}\r\nContent-Type: application/json\r\n\r\n${JSON.stringify(statements)}`),
+  ];
   for (const part of parts) {
     const hash = part.hash === undefined ? sha256(part.bytes) : part.hash;
     chunks.push(
@@ -34,12 +40,19 @@ export function multipartBody(statements: unknown, parts: Part[], boundary = 'xa
 }
 
 /** The attachment object describing `bytes`. */
-export function attachmentFor(bytes: Buffer | string, contentType = 'text/plain', overrides: Partial<Attachment> = {}): Attachment {
+export function attachmentFor(
+  bytes: Buffer | string,
+  contentType = 'text/plain',
+  overrides: Partial<Attachment> = {},
+): Attachment {
   return anAttachment({ contentType, length: Buffer.byteLength(bytes), sha2: sha256(bytes), ...overrides });
 }
 
 /** Splits a multipart/mixed response into its parts (headers lower-cased). */
-export function parseMultipartResponse(body: Buffer, contentType: string): { headers: Record<string, string>; body: Buffer }[] {
+export function parseMultipartResponse(
+  body: Buffer,
+  contentType: string,
+): { headers: Record<string, string>; body: Buffer }[] {
   const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
   if (!boundary) throw new Error(`no boundary in ${contentType}`);
   const text = body.toString('latin1');
@@ -72,11 +85,32 @@ export function rsaSigner(): Signer {
 export function certifiedSigner(): Signer | null {
   const dir = mkdtempSync(join(tmpdir(), 'lrs-sign-'));
   try {
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-subj', '/CN=Course Platform', '-days', '1'], {
-      cwd: dir,
-      stdio: 'ignore',
-    });
-    const der = readFileSync(join(dir, 'c.pem'), 'utf8').replace(/-----(BEGIN|END) CERTIFICATE-----|\s+/g, '');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        'k.pem',
+        '-out',
+        'c.pem',
+        '-subj',
+        '/CN=Course Platform',
+        '-days',
+        '1',
+      ],
+      {
+        cwd: dir,
+        stdio: 'ignore',
+      },
+    );
+    const der = readFileSync(join(dir, 'c.pem'), 'utf8').replace(
+      /-----(BEGIN|END) CERTIFICATE-----|\s+/g,
+      '',
+    );
     return { key: createPrivateKey(readFileSync(join(dir, 'k.pem'))), x5c: [der] };
   } catch {
     return null;
@@ -87,7 +121,9 @@ export function certifiedSigner(): Signer | null {
 
 /** JWS compact serialisation (RS256) of `payload`. */
 export function signJws(payload: unknown, signer: Signer): string {
-  const header = Buffer.from(JSON.stringify({ alg: 'RS256', ...(signer.x5c ? { x5c: signer.x5c } : {}) })).toString('base64url');
+  const header = Buffer.from(
+    JSON.stringify({ alg: 'RS256', ...(signer.x5c ? { x5c: signer.x5c } : {}) }),
+  ).toString('base64url');
   const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
   const signature = sign('sha256', Buffer.from(`${header}.${body}`), signer.key).toString('base64url');
   return `${header}.${body}.${signature}`;
@@ -100,7 +136,10 @@ export function signedStatement(statement: Statement, jws: string): { statement:
       ...statement,
       attachments: [
         ...(statement.attachments ?? []),
-        attachmentFor(jws, 'application/octet-stream', { usageType: SIGNATURE_USAGE, display: { 'en-US': 'Signature' } }),
+        attachmentFor(jws, 'application/octet-stream', {
+          usageType: SIGNATURE_USAGE,
+          display: { 'en-US': 'Signature' },
+        }),
       ],
     },
     part: { contentType: 'application/octet-stream', bytes: jws },

@@ -5,7 +5,7 @@
  * (startProjection) and on replayProjection. Reports medians over the runs.
  *
  * Args: --events N (default 1,000,000) --repeats R (replays per fill, default 3) --batch B
- * (events per transaction, default 5,000) --concurrency C (appendMany calls in flight while
+ * (events per transaction, default 1,000) --concurrency C (appendMany calls in flight while
  * filling, default 8). The harness's own --runs repeats the whole suite, fill included.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,7 +33,7 @@ function parseArgs(args: string[]): Args {
   return {
     events: value('events', 1_000_000),
     repeats: value('repeats', 3),
-    batch: value('batch', 5000),
+    batch: value('batch', 1000),
     concurrency: value('concurrency', 8),
   };
 }

@@ -18,7 +18,7 @@ export interface ReplayOptions {
   upTo: LogPosition;
   /** Scratch database; must not exist yet, so a replay can never overwrite a live read model. */
   file: string;
-  /** Events read per page and applied per transaction. Default 5,000. */
+  /** Events read per page and applied per transaction. Default 1,000 (see StartProjectionOptions.maxBatchSize). */
   batchSize?: number;
   onProgress?(progress: ReplayProgress): void;
   /** Aborting stops the replay between batches and deletes the partial scratch file. */
@@ -44,7 +44,7 @@ export async function replayProjection(
   const { upTo, file, signal } = options;
   signal?.throwIfAborted();
   if (existsSync(file)) throw new ProjectionError(`replay target ${file} already exists`);
-  const batchSize = options.batchSize ?? 5000;
+  const batchSize = options.batchSize ?? 1000;
   const db = openReadModel(file, projection);
   let completed = false;
   try {

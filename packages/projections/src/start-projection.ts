@@ -13,7 +13,9 @@ export interface StartProjectionOptions {
   file?: string;
   /**
    * Events per subscription batch, and so per transaction. Each commit costs an fsync
-   * (synchronous=FULL), so catching up wants large batches. Default 2,000.
+   * (synchronous=FULL), which argues for large batches; but a batch of decoded events that
+   * outgrows V8's young generation gets promoted and collected expensively. Measured on the
+   * bench (≈750-byte events): 1,000 beat 250, 500, 2,000 and 5,000. Default 1,000.
    */
   maxBatchSize?: number;
   /** Called on every state change (catching_up → live, → failed, → stopped). */
@@ -82,7 +84,7 @@ export class RunningProjection {
     this.subscription = this.log.subscribe({
       ...(after ? { after } : {}),
       ...(this.projection.filter ? { filter: this.projection.filter } : {}),
-      maxBatchSize: this.options.maxBatchSize ?? 2000,
+      maxBatchSize: this.options.maxBatchSize ?? 1000,
       handle: (events) => this.handle(generation, events),
       onCheckpoint: (position) => {
         if (generation !== this.generation || this.current.state === 'failed') return;

@@ -33,6 +33,7 @@ export class GroupCommitWriter {
   private scheduled = false;
   private readonly currentRevision: Database.Statement;
   private readonly insert: Database.Statement;
+  private readonly insertIfNew: Database.Statement;
   private readonly commitBatch: (calls: PendingCall[], recorded: number) => AppendOutcome[][];
 
   constructor(
@@ -44,6 +45,10 @@ export class GroupCommitWriter {
     this.insert = db.prepare(
       `INSERT INTO events (stream, revision, id, type, is_binary, data, metadata, recorded)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertIfNew = db.prepare(
+      `INSERT OR IGNORE INTO events (stream, revision, id, type, is_binary, data, metadata, recorded)
+       VALUES (?, 0, ?, ?, ?, ?, ?, ?)`,
     );
     const tx = db.transaction((calls: PendingCall[], recorded: number) =>
       calls.map((call) => this.writeCall(call, recorded)),
@@ -105,17 +110,46 @@ export class GroupCommitWriter {
   private writeCall(call: PendingCall, recorded: number): AppendOutcome[] {
     const outcomes: AppendOutcome[] = [];
     for (const request of call.requests) {
-      const current = this.currentRevision.get(request.stream) as number | null;
-      if (!satisfies(request.expectedRevision, current)) {
-        outcomes.push({
-          ok: false,
-          error: new WrongExpectedRevisionError(request.stream, request.expectedRevision, current),
-        });
-        continue;
-      }
-      let revision = current ?? -1;
+      let revision: number;
       let position = 0;
-      for (const event of request.events) {
+      let first = 0;
+      if (request.expectedRevision === 'no_stream') {
+        // The common case (a stream per statement): UNIQUE(stream, revision) is the check, which
+        // saves an index lookup per event. OR IGNORE only skips a duplicate (stream, 0).
+        const e = request.events[0]!;
+        const info = this.insertIfNew.run(
+          request.stream,
+          e.id,
+          e.type,
+          e.binary ? 1 : 0,
+          e.data,
+          e.metadata,
+          recorded,
+        );
+        if (info.changes === 0) {
+          const current = this.currentRevision.get(request.stream) as number;
+          outcomes.push({
+            ok: false,
+            error: new WrongExpectedRevisionError(request.stream, 'no_stream', current),
+          });
+          continue;
+        }
+        revision = 0;
+        position = info.lastInsertRowid as number;
+        first = 1;
+      } else {
+        const current = this.currentRevision.get(request.stream) as number | null;
+        if (!satisfies(request.expectedRevision, current)) {
+          outcomes.push({
+            ok: false,
+            error: new WrongExpectedRevisionError(request.stream, request.expectedRevision, current),
+          });
+          continue;
+        }
+        revision = current ?? -1;
+      }
+      for (let i = first; i < request.events.length; i++) {
+        const event = request.events[i]!;
         revision++;
         const info = this.insert.run(
           request.stream,

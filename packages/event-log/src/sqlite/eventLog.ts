@@ -22,20 +22,26 @@ export interface SqliteEventLogOptions {
   file: string;
   /** How often subscribers look for other processes' commits (PRAGMA data_version). Default 25 ms. */
   pollIntervalMs?: number;
-  /** The -wal file size past which a TRUNCATE checkpoint runs. Default 64 MiB. */
+  /** The -wal file size past which a TRUNCATE checkpoint runs. Default 160 MiB. */
   walCheckpointBytes?: number;
   /** Caps the database at this many pages (a quota); appends past it fail with reason 'disk_full'. */
   maxPageCount?: number;
   /** How long a write waits for another process's write lock. Default 5000 ms. */
   busyTimeoutMs?: number;
+  /** SQLite page cache of this connection. Default 64 MiB. */
+  cacheMiB?: number;
+  /** Page size of a new file. */
+  pageSize?: number;
+  /** WAL size after which a commit runs a passive checkpoint. Default 64 MiB. */
+  walAutocheckpointBytes?: number;
 }
 
 /** The embedded default event log: one SQLite file in WAL mode, synchronous=FULL. */
 export async function openSqliteEventLog(options: SqliteEventLogOptions): Promise<EventLog> {
   const file = resolve(options.file);
-  const db = openDatabase(file, { maxPageCount: options.maxPageCount, busyTimeoutMs: options.busyTimeoutMs });
+  const db = openDatabase(file, options);
   const signal = new CommitSignal(db, file, options.pollIntervalMs ?? 25);
-  const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 64 * 1024 * 1024);
+  const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 160 * 1024 * 1024);
   const writer = new GroupCommitWriter(db, file, () => {
     signal.committed();
     wal.afterCommit();

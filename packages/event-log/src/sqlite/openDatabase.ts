@@ -6,17 +6,36 @@ export interface DatabaseOptions {
   /** Caps the file at this many pages (a quota); appends past it fail as disk_full. */
   maxPageCount?: number;
   busyTimeoutMs?: number;
+  /** SQLite page cache of this connection. Default 64 MiB. */
+  cacheMiB?: number;
+  /** Page size of a NEW database (ignored for an existing one). */
+  pageSize?: number;
+  /** WAL size after which a commit runs a passive checkpoint. Default 64 MiB. */
+  walAutocheckpointBytes?: number;
 }
 
 export function openDatabase(file: string, options: DatabaseOptions = {}): Database.Database {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
+    // Only takes effect before the first table exists, i.e. on a new file.
+    if (options.pageSize !== undefined) db.pragma(`page_size = ${options.pageSize}`);
     // A non-SQLite file is only detected by the first statement that reads it.
     db.pragma('journal_mode = WAL');
+    // SQLite's default (1000 pages) checkpoints after nearly every group commit; each checkpoint
+    // rewrites every index page touched since the last one. Fewer, larger checkpoints write a
+    // page touched by many commits once: measured 7.2 -> 5.2 KB written per event (bench).
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    const autocheckpointPages = Math.max(
+      1000,
+      Math.floor((options.walAutocheckpointBytes ?? 64 * 2 ** 20) / pageSize),
+    );
+    db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
     // better-sqlite3 defaults WAL to NORMAL, which can lose acknowledged commits on power loss.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = OFF');
+    // The default 2 MiB cache re-reads the random-key index's leaves from the OS on every insert.
+    db.pragma(`cache_size = ${-(options.cacheMiB ?? 64) * 1024}`);
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
     migrate(db, file);
     return db;

@@ -27,6 +27,7 @@ export function subscribe(
         if (!caughtUp && after >= headAtStart) {
           caughtUp = true;
           options.onCaughtUp?.(after > 0 ? toLogPosition(after) : null);
+          continue; // the callback may have stopped the subscription
         }
         const head = reader.headPosition();
         if (head <= after) {

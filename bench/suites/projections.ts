@@ -2,7 +2,8 @@
  * Projection runtime throughput: fills a SQLite log with N ~700-byte events (appendMany,
  * 100 events per call), then replays it from the start through a trivial projection (one
  * small insert per event, checkpoint in each batch transaction) on the live runner
- * (startProjection) and on replayProjection. Reports medians over the runs.
+ * (startProjection) and on replayProjection. Reports medians over the repeats, and as a
+ * baseline how fast the log alone is read and decoded (readAll, no projection).
  *
  * Args: --events N (default 1,000,000) --repeats R (replays per fill, default 3) --batch B
  * (events per transaction, default 1,000) --concurrency C (appendMany calls in flight while
@@ -11,7 +12,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppendRequest, EventLog, JsonObject, RecordedEvent } from '../../packages/event-log/src/index';
+import type { AppendRequest, EventLog, JsonObject, LogPosition, RecordedEvent } from '../../packages/event-log/src/index';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { defineProjection, replayProjection, startProjection } from '../../packages/projections/src/index';
 
@@ -141,9 +142,24 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     const head = await log.headPosition();
     if (!head) throw new Error('the log is empty after filling');
 
+    const logRead: number[] = [];
     const live: { eventsPerSecond: number; seconds: number; peakRssMiB: number }[] = [];
     const replay: { eventsPerSecond: number; seconds: number; peakRssMiB: number }[] = [];
     for (let i = 0; i < args.repeats; i++) {
+      // Baseline: reading and decoding the log alone, the ceiling any projection runs under.
+      const readRun = await measured(async () => {
+        let read = 0;
+        let after: LogPosition | undefined;
+        for (;;) {
+          const page = await log.readAll({ ...(after ? { after } : {}), maxCount: args.batch });
+          const last = page[page.length - 1];
+          if (!last) return read;
+          read += page.length;
+          after = last.position;
+        }
+      });
+      logRead.push(Math.round(readRun.result / readRun.seconds));
+
       const liveRun = await measured(async () => {
         const running = await startProjection(log, seenProjection, {
           file: join(dir, `live-${i}.sqlite`),
@@ -190,6 +206,7 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
       fillEventsPerSecond: Math.round(args.events / fillSeconds),
       head: Position.toString(head),
       // Medians over the repeats; the harness takes medians of these across its --runs.
+      logReadEventsPerSecond: median(logRead),
       liveEventsPerSecond: liveEps,
       livePeakRssMiB: median(live.map((r) => r.peakRssMiB)),
       replayEventsPerSecond: replayEps,

@@ -27,6 +27,8 @@ export interface Config {
   readonly maxAttachmentBytes: number;
   readonly maxStatementBytes: number;
   readonly logLevel: LogLevel;
+  /** Per-principal token bucket; absent when LRS_RATE_LIMIT_PER_SEC is 0 or unset. */
+  readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -56,6 +58,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxAttachmentBytes: readBytes(env, 'LRS_MAX_ATTACHMENT_BYTES', 64 * MiB),
     maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
     logLevel,
+    ...readRateLimit(env),
   };
   // The event log refuses appends over 1 MiB; a statement that fits the HTTP limit but
   // not the log would fail after validation, so refuse the configuration instead.
@@ -175,6 +178,21 @@ function readJwt(env: Env): JwtConfig | undefined {
     throw new ConfigError('LRS_JWT_JWKS_URL', 'must be an absolute https URL (http only for localhost)');
   }
   return { jwksUrl: url.toString(), ...common };
+}
+
+function readRateLimit(env: Env): Pick<Config, 'rateLimit'> {
+  const rate = optional(env, 'LRS_RATE_LIMIT_PER_SEC');
+  const burst = optional(env, 'LRS_RATE_LIMIT_BURST');
+  const perSecond = rate === undefined ? 0 : Number(rate);
+  if (!Number.isFinite(perSecond) || perSecond < 0 || !/^\d+(\.\d+)?$/.test(rate ?? '0')) {
+    throw new ConfigError('LRS_RATE_LIMIT_PER_SEC', 'must be a non-negative number (0 = no limit)');
+  }
+  if (burst !== undefined && (!/^\d{1,9}$/.test(burst) || Number(burst) < 1)) {
+    throw new ConfigError('LRS_RATE_LIMIT_BURST', 'must be a whole number of at least 1');
+  }
+  if (perSecond === 0) return {};
+  const size = burst === undefined ? Math.max(1, Math.ceil(perSecond)) : Number(burst);
+  return { rateLimit: { perSecond, burst: size } };
 }
 
 function isLogLevel(value: string): value is LogLevel {

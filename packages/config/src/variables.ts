@@ -85,6 +85,17 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
       'Largest single statement (serialised JSON). Must stay below the 1 MiB append limit of the log with room for the event envelope.',
   },
   {
+    name: 'LRS_RATE_LIMIT_PER_SEC',
+    default: '0',
+    description:
+      'Requests per second each credential or token may make (token bucket, after authentication); 0 = no limit (xAPI Communication 3.2: configurable to any reasonable rate). Over it → 429 with Retry-After.',
+  },
+  {
+    name: 'LRS_RATE_LIMIT_BURST',
+    default: '<LRS_RATE_LIMIT_PER_SEC>',
+    description: 'Requests a credential may make at once after being idle (bucket size); at least 1.',
+  },
+  {
     name: 'LRS_LOG_LEVEL',
     default: 'info',
     description: 'One of fatal, error, warn, info, debug, trace, silent.',

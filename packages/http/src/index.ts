@@ -9,4 +9,6 @@ export type { ParseJsonOptions } from './json';
 export { DEFAULT_FORBIDDEN_KEYS, locateJsonError, parseJson } from './json';
 export type { Logger } from './logger';
 export { createLogger, REDACTED_PATHS } from './logger';
+export type { RateLimitOptions, TakeResult } from './rateLimit';
+export { rateLimit, TokenBuckets } from './rateLimit';
 export { requestContext } from './requestContext';

@@ -1,6 +1,6 @@
 import { AttachmentError } from '@lrs/attachments';
 import { authenticate, credentialsRouter } from '@lrs/auth';
-import { createApp, createLogger, HttpProblem, type Logger } from '@lrs/http';
+import { createApp, createLogger, HttpProblem, type Logger, rateLimit } from '@lrs/http';
 import express from 'express';
 import { statementRoutes } from './statements/routes';
 import type { LrsSystem } from './system';
@@ -13,6 +13,10 @@ import { xapiVersion } from './xapi/version';
 /** The LRS HTTP application: xAPI under /xapi, the admin API under /api/admin. */
 export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {}): express.Express {
   const { config } = system;
+  const limiter = rateLimit({
+    perSecond: config.rateLimit?.perSecond ?? 0,
+    ...(config.rateLimit ? { burst: config.rateLimit.burst } : {}),
+  });
   const app = createApp({
     // LRS_LOG_LEVEL applies to the request log too (it was always at info).
     logger: options.logger ?? createLogger(config),
@@ -50,6 +54,8 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       xapi.use(xapiVersion({ exempt: isAbout }));
       xapi.use(aboutRoutes());
       xapi.use(authenticate(system.credentials, system.jwt));
+      // One bucket per principal, shared by xAPI and admin, counted after authentication.
+      xapi.use(limiter);
       xapi.use(
         statementRoutes({
           store: system.statements,
@@ -82,6 +88,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       app.use(
         '/api/admin',
         authenticate(system.credentials, system.jwt),
+        limiter,
         credentialsRouter(system.credentials),
       );
     },

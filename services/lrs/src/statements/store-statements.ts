@@ -17,6 +17,12 @@ export interface StatementsToStore {
   statementId?: string;
   /** Where the statements came from when not pushed over xAPI (roster, remote LRS). */
   source?: string;
+  /**
+   * Keep the authority each statement arrived with (falling back to `authority` when it has
+   * none). Only for trusted sources such as a remote LRS being pulled, whose statements carry
+   * their original authority (xAPI Data 2.4.9: "strong trust relationship"); never for pushes.
+   */
+  preserveAuthority?: boolean;
   /** Runs after validation and the repeat check, before anything is appended (attachments). */
   beforeAppend?: (statements: StoredStatement[]) => Promise<void>;
 }
@@ -73,6 +79,7 @@ export class StatementStore {
         version,
         authority: input.authority,
         stored: now,
+        ...(input.preserveAuthority ? { trustSubmittedAuthority: true } : {}),
         ...(i === 0 && input.statementId !== undefined ? { id: () => input.statementId! } : {}),
       }),
     );

@@ -66,7 +66,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const pageSize = option(args, 'page-size', 0) || undefined;
     const walAutocheckpointBytes = option(args, 'wal-autocheckpoint-mib', 0) * 2 ** 20 || undefined;
     const cacheMiB = option(args, 'cache-mib', 0) || undefined;
-    const log = await openSqliteEventLog({ file, pageSize, walAutocheckpointBytes, cacheMiB });
+    const walCheckpointBytes = option(args, 'wal-truncate-mib', 0) * 2 ** 20 || undefined;
+    const log = await openSqliteEventLog({ file, pageSize, walAutocheckpointBytes, walCheckpointBytes, cacheMiB });
     const sample = aStatementEvent(0).events[0]!;
     const eventBytes =
       Buffer.byteLength(JSON.stringify(sample.data)) + Buffer.byteLength(JSON.stringify(sample.metadata));

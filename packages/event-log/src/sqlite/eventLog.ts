@@ -10,13 +10,14 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../types';
-import { GroupCommitWriter } from './appendToStream';
 import { CommitSignal } from './commitSignal';
+import { GroupCommitQueue } from './groupCommit';
 import { openDatabase, toStoreError } from './openDatabase';
 import { GlobalLogReader, toLogPosition } from './readAll';
 import { StreamReader } from './readStream';
 import { subscribe } from './subscribe';
 import { WalCheckpointer } from './walCheckpoint';
+import { inlineWriter } from './writer';
 
 export interface SqliteEventLogOptions {
   file: string;
@@ -42,10 +43,7 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
   const db = openDatabase(file, options);
   const signal = new CommitSignal(db, file, options.pollIntervalMs ?? 25);
   const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 160 * 1024 * 1024);
-  const writer = new GroupCommitWriter(db, file, () => {
-    signal.committed();
-    wal.afterCommit();
-  });
+  const queue = new GroupCommitQueue(inlineWriter(db, file, wal), () => signal.committed(), file);
   const global = new GlobalLogReader(db);
   const streams = new StreamReader(db);
   const subscriptions = new Set<Subscription>();
@@ -72,7 +70,7 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
       const request = prepareRequest(stream, events, appendOptions?.expectedRevision);
       const large = tooLarge(request);
       if (large) throw large;
-      const [outcome] = await writer.submit([request]);
+      const [outcome] = await queue.submit([request]);
       if (!outcome!.ok) throw outcome!.error;
       return outcome!.result;
     },
@@ -87,7 +85,7 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
       });
       const toWrite = prepared.filter((_, i) => outcomes[i] === undefined);
       if (toWrite.length > 0) {
-        const written = await writer.submit(toWrite);
+        const written = await queue.submit(toWrite);
         let next = 0;
         for (let i = 0; i < outcomes.length; i++)
           if (outcomes[i] === undefined) outcomes[i] = written[next++];
@@ -118,9 +116,9 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
       closed = true;
       // Appends already accepted are written, not dropped.
       try {
-        writer.flushAll();
+        await queue.drain();
       } finally {
-        writer.rejectAll();
+        queue.rejectQueued();
       }
       await Promise.all([...subscriptions].map((s) => s.stop()));
       signal.close();

@@ -1,0 +1,130 @@
+import type { PreparedRequest } from '../prepareAppend';
+import { type AppendOutcome, StoreUnavailableError, WrongExpectedRevisionError } from '../types';
+import type { WireOutcome, WireRequest } from './appendToStream';
+import { toLogPosition } from './readAll';
+
+/** Commits a group of calls in one transaction; rejects (nothing written) when it rolled back. */
+export type CommitGroup = (calls: WireRequest[][], recorded: number) => Promise<WireOutcome[][]>;
+
+interface PendingCall {
+  requests: PreparedRequest[];
+  events: number;
+  resolve(outcomes: AppendOutcome[]): void;
+  reject(error: Error): void;
+}
+
+/** Upper bound of one group commit, so one transaction's WAL growth and latency stay bounded. */
+const MAX_EVENTS_PER_COMMIT = 20_000;
+
+/** One transaction at a time: whatever arrives meanwhile forms the next group. */
+const MAX_COMMITS_IN_FLIGHT = 1;
+
+/**
+ * Group commit: calls queue up while earlier transactions are being committed and are all
+ * written by the next ONE transaction, which pays the commit (WAL writes, fsync) once for all. A call's promise resolves only after its COMMIT
+ * returned, so an acknowledged append survives a crash (synchronous=FULL).
+ */
+export class GroupCommitQueue {
+  private queue: PendingCall[] = [];
+  private scheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly commit: CommitGroup,
+    private readonly afterCommit: () => void,
+    private readonly file: string,
+  ) {}
+
+  submit(requests: PreparedRequest[]): Promise<AppendOutcome[]> {
+    return new Promise((resolve, reject) => {
+      const events = requests.reduce((n, r) => n + r.events.length, 0);
+      this.queue.push({ requests, events, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves once everything queued so far is committed (or rejected). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size > 0 || this.queue.length > 0) {
+      this.flush();
+      await Promise.all(this.inFlight);
+    }
+  }
+
+  rejectQueued(): void {
+    for (const call of this.queue.splice(0)) {
+      call.reject(new StoreUnavailableError(`event log '${this.file}' is closed`, 'closed'));
+    }
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight.size >= MAX_COMMITS_IN_FLIGHT) return;
+    this.scheduled = true;
+    // setImmediate lets every call made in this turn of the event loop join the group.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.inFlight.size >= MAX_COMMITS_IN_FLIGHT || this.queue.length === 0) return;
+    let take = 0;
+    let events = 0;
+    while (
+      take < this.queue.length &&
+      (take === 0 || events + this.queue[take]!.events <= MAX_EVENTS_PER_COMMIT)
+    ) {
+      events += this.queue[take]!.events;
+      take++;
+    }
+    const calls = this.queue.splice(0, take);
+    const wire = calls.map((call) => call.requests.map(toWire));
+    // One record time per transaction: its events became part of the log together.
+    const committing = this.commit(wire, Date.now()).then(
+      (outcomes) => {
+        for (let i = 0; i < calls.length; i++)
+          calls[i]!.resolve(toOutcomes(calls[i]!.requests, outcomes[i]!));
+        this.afterCommit();
+      },
+      (error: unknown) => {
+        const e = error instanceof Error ? error : new Error(String(error));
+        for (const call of calls) call.reject(e);
+      },
+    );
+    this.inFlight.add(committing);
+    void committing.finally(() => {
+      this.inFlight.delete(committing);
+      if (this.queue.length > 0) this.schedule();
+    });
+  }
+}
+
+function toWire(request: PreparedRequest): WireRequest {
+  return {
+    stream: request.stream,
+    expectedRevision: request.expectedRevision,
+    events: request.events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      binary: e.binary,
+      data: e.data,
+      metadata: e.metadata,
+    })),
+  };
+}
+
+function toOutcomes(requests: PreparedRequest[], outcomes: WireOutcome[]): AppendOutcome[] {
+  return outcomes.map((o, i) => {
+    const request = requests[i]!;
+    return o.ok
+      ? {
+          ok: true,
+          result: { nextExpectedRevision: o.nextExpectedRevision, position: toLogPosition(o.position) },
+        }
+      : {
+          ok: false,
+          error: new WrongExpectedRevisionError(request.stream, request.expectedRevision, o.actual),
+        };
+  });
+}

@@ -58,7 +58,12 @@ export async function replayProjection(
         ...(projection.filter ? { filter: projection.filter } : {}),
         maxCount: batchSize,
       });
-      const inRange = page.filter((e) => Position.compare(e.position, upTo) <= 0);
+      const tail = page[page.length - 1];
+      // Pages are in log order: only the page that crosses upTo needs trimming.
+      const inRange =
+        tail && Position.compare(tail.position, upTo) > 0
+          ? page.filter((e) => Position.compare(e.position, upTo) <= 0)
+          : page;
       signal?.throwIfAborted();
       applier.apply(inRange);
       eventsRead += inRange.length;
@@ -66,9 +71,8 @@ export async function replayProjection(
       // The read and the apply are synchronous on SQLite: yield so a replay inside a server
       // process does not starve its requests.
       await new Promise((resolve) => setImmediate(resolve));
-      const last = page[page.length - 1];
-      if (!last || inRange.length < page.length || Position.compare(last.position, upTo) >= 0) break;
-      after = last.position;
+      if (!tail || inRange.length < page.length || Position.compare(tail.position, upTo) >= 0) break;
+      after = tail.position;
     }
     const result = { eventsRead, position: applier.position, fingerprint: fingerprint(db, projection) };
     completed = true;

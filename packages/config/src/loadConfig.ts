@@ -26,6 +26,8 @@ export interface Config {
   readonly maxBodyBytes: number;
   readonly maxAttachmentBytes: number;
   readonly maxStatementBytes: number;
+  /** Largest State / Agent Profile / Activity Profile document (LRS_MAX_DOCUMENT_BYTES). */
+  readonly maxDocumentBytes: number;
   readonly logLevel: LogLevel;
   /** Per-principal token bucket; absent when LRS_RATE_LIMIT_PER_SEC is 0 or unset. */
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
@@ -57,6 +59,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: readBytes(env, 'LRS_MAX_BODY_BYTES', 20 * MiB),
     maxAttachmentBytes: readBytes(env, 'LRS_MAX_ATTACHMENT_BYTES', 64 * MiB),
     maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
+    maxDocumentBytes: readBytes(env, 'LRS_MAX_DOCUMENT_BYTES', 16 * MiB),
     logLevel,
     ...readRateLimit(env),
   };

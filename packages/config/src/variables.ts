@@ -96,6 +96,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     description: 'Requests a credential may make at once after being idle (bucket size); at least 1.',
   },
   {
+    name: 'LRS_MAX_DOCUMENT_BYTES',
+    default: String(16 * MiB),
+    description:
+      'Largest State, Agent Profile or Activity Profile document. Larger → 413. Documents over 768 KiB are stored chunked.',
+  },
+  {
     name: 'LRS_LOG_LEVEL',
     default: 'info',
     description: 'One of fatal, error, warn, info, debug, trace, silent.',

@@ -2,6 +2,7 @@ import { AttachmentError } from '@lrs/attachments';
 import { authenticate, credentialsRouter } from '@lrs/auth';
 import { createApp, createLogger, HttpProblem, type Logger, rateLimit } from '@lrs/http';
 import express from 'express';
+import { documentResourceRoutes } from './documents/document-resources';
 import { statementRoutes } from './statements/routes';
 import type { LrsSystem } from './system';
 import { aboutRoutes } from './xapi/about';
@@ -69,6 +70,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
           readYourWritesTimeoutMs: 5000,
         }),
       );
+      xapi.use(documentResourceRoutes(system.documents, config));
       // Attachment and signature problems are client errors with their own status (400/413).
       xapi.use(
         (error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {

@@ -4,6 +4,7 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier } from '@lrs
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';
 import { StatementStore } from './statements/store-statements';
 
@@ -16,6 +17,8 @@ export interface LrsSystem {
   index: StatementsIndex;
   statements: StatementStore;
   attachments: AttachmentStore;
+  /** State, Agent/Activity Profile documents, Agents and Activities (issue 4). */
+  documents: DocumentResources;
   stop(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const index = await StatementsIndex.start(log, config.dataDir);
   const statements = new StatementStore(log);
   const attachments = new AttachmentStore(log);
+  const documents = await startDocumentResources(log, attachments, config.dataDir);
   return {
     config,
     log,
@@ -39,7 +43,9 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     index,
     statements,
     attachments,
+    documents,
     async stop() {
+      await documents.stop();
       await index.stop();
       await credentials.stop();
       await log.close();

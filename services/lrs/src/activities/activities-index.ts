@@ -1,0 +1,69 @@
+import type { EventLog, RecordedEvent } from '@lrs/event-log';
+import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import type { ActivityDefinition, CanonicalSources } from '@lrs/xapi';
+import type Database from 'better-sqlite3';
+import { STATEMENT_EVENT, storedStatementOf } from '../statements/statement-event';
+import { activityDefinitionsIn, mergeDefinition } from './canonical-definition';
+
+/** Canonical Activity definitions, merged in log order from the definitions seen in statements. */
+export const activitiesIndexProjection = defineProjection({
+  name: 'activities-index',
+  version: 1,
+  migrations: ['CREATE TABLE activities (id TEXT PRIMARY KEY, definition TEXT NOT NULL) WITHOUT ROWID'],
+  tables: [{ name: 'activities', key: ['id'] }],
+  filter: { typePrefixes: [STATEMENT_EVENT] },
+  init: (db) => {
+    const get = db.prepare('SELECT definition FROM activities WHERE id = ?').pluck();
+    const put = db.prepare(
+      'INSERT INTO activities (id, definition) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET definition = excluded.definition',
+    );
+    return (events: RecordedEvent[]) => {
+      for (const event of events) {
+        for (const { id, definition } of activityDefinitionsIn(storedStatementOf(event))) {
+          const stored = get.get(id) as string | undefined;
+          const current = stored === undefined ? undefined : (JSON.parse(stored) as ActivityDefinition);
+          const merged = mergeDefinition(current, definition);
+          if (stored === undefined || JSON.stringify(merged) !== stored) put.run(id, JSON.stringify(merged));
+        }
+      }
+    };
+  },
+});
+
+/** The running activities index: the Activities resource and `format=canonical` read it. */
+export class ActivitiesIndex {
+  private getStatement: Database.Statement | null = null;
+
+  private constructor(
+    private readonly log: EventLog,
+    readonly running: RunningProjection,
+  ) {}
+
+  static async start(log: EventLog, dataDir: string): Promise<ActivitiesIndex> {
+    return new ActivitiesIndex(log, await startProjection(log, activitiesIndexProjection, { dataDir }));
+  }
+
+  /** Waits (bounded) for the statements acknowledged before the request. */
+  async catchUp(timeoutMs: number): Promise<void> {
+    const head = await this.log.headPosition();
+    if (head !== null) await this.running.waitFor(head, timeoutMs);
+  }
+
+  definition(activityId: string): ActivityDefinition | undefined {
+    this.getStatement ??= this.running
+      .readDb()
+      .prepare('SELECT definition FROM activities WHERE id = ?')
+      .pluck();
+    const json = this.getStatement.get(activityId) as string | undefined;
+    return json === undefined ? undefined : (JSON.parse(json) as ActivityDefinition);
+  }
+
+  /** For formatStatement's canonical format (Communication 2.1.3). */
+  sources(): CanonicalSources {
+    return { activityDefinition: (id) => this.definition(id) };
+  }
+
+  async stop(): Promise<void> {
+    await this.running.stop();
+  }
+}

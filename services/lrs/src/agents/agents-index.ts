@@ -1,0 +1,160 @@
+import type { EventLog, RecordedEvent } from '@lrs/event-log';
+import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import type { Actor, Agent, Statement } from '@lrs/xapi';
+import { agentIfiKey } from '@lrs/xapi';
+import type Database from 'better-sqlite3';
+import { STATEMENT_EVENT, storedStatementOf } from '../statements/statement-event';
+
+/** Every Agent seen in statements: its identifier and the names it was sent with. */
+export const agentsIndexProjection = defineProjection({
+  name: 'agents-index',
+  version: 1,
+  migrations: [
+    'CREATE TABLE agents (ifi TEXT PRIMARY KEY, identifier TEXT NOT NULL) WITHOUT ROWID',
+    'CREATE TABLE agent_names (ifi TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (ifi, name)) WITHOUT ROWID',
+  ],
+  tables: [
+    { name: 'agents', key: ['ifi'] },
+    { name: 'agent_names', key: ['ifi', 'name'] },
+  ],
+  filter: { typePrefixes: [STATEMENT_EVENT] },
+  init: (db) => {
+    const agent = db.prepare('INSERT OR IGNORE INTO agents (ifi, identifier) VALUES (?, ?)');
+    const name = db.prepare('INSERT OR IGNORE INTO agent_names (ifi, name) VALUES (?, ?)');
+    return (events: RecordedEvent[]) => {
+      for (const event of events) {
+        for (const a of agentsIn(storedStatementOf(event))) {
+          const ifi = agentIfiKey(a);
+          if (ifi === undefined) continue;
+          agent.run(ifi, JSON.stringify(identifierOf(a)));
+          if (typeof a.name === 'string' && a.name !== '') name.run(ifi, a.name);
+        }
+      }
+    };
+  },
+});
+
+/** The Agents (not Groups) a statement names, Group members included. */
+export function agentsIn(statement: Statement): Agent[] {
+  const found: Agent[] = [];
+  const actor = (value: unknown) => {
+    const a = value as Actor | undefined;
+    if (!a || typeof a !== 'object') return;
+    if (a.objectType === 'Group') for (const m of a.member ?? []) found.push(m);
+    else if (a.objectType === undefined || a.objectType === 'Agent') found.push(a as Agent);
+  };
+  const part = (p: Partial<Statement> | undefined) => {
+    if (!p) return;
+    actor(p.actor);
+    const object = p.object as { objectType?: string } | undefined;
+    if (object?.objectType === 'Agent' || object?.objectType === 'Group') actor(object);
+    actor(p.context?.instructor);
+    actor(p.context?.team);
+    for (const ca of p.context?.contextAgents ?? []) actor(ca.agent);
+    for (const cg of p.context?.contextGroups ?? []) actor(cg.group);
+  };
+  part(statement);
+  const object = statement.object as { objectType?: string } | undefined;
+  if (object?.objectType === 'SubStatement') part(object as Partial<Statement>);
+  actor(statement.authority);
+  return found;
+}
+
+export type Identifier = Pick<Agent, 'mbox' | 'mbox_sha1sum' | 'openid' | 'account'>;
+
+function identifierOf(a: Agent): Identifier {
+  if (a.mbox !== undefined) return { mbox: a.mbox };
+  if (a.mbox_sha1sum !== undefined) return { mbox_sha1sum: a.mbox_sha1sum };
+  if (a.openid !== undefined) return { openid: a.openid };
+  return { account: a.account! };
+}
+
+/**
+ * Extension point for identifiers known to belong to one person besides what statements say:
+ * the officials registry will link an official's accounts and addresses here. Returns the IFI
+ * keys (agentIfiKey) of the same person, the given one included.
+ */
+export interface PersonLinks {
+  samePerson(ifi: string): string[];
+}
+
+/** Until the officials registry exists, a person is known by one identifier. */
+export const NO_LINKS: PersonLinks = { samePerson: (ifi) => [ifi] };
+
+/** The Person object (xAPI Communication 2.4): every identifier and name known for one person. */
+export interface Person {
+  objectType: 'Person';
+  name?: string[];
+  mbox?: string[];
+  mbox_sha1sum?: string[];
+  openid?: string[];
+  account?: { homePage: string; name: string }[];
+}
+
+export class AgentsIndex {
+  private statements: { identifier: Database.Statement; names: Database.Statement } | null = null;
+  private links: PersonLinks = NO_LINKS;
+
+  private constructor(
+    private readonly log: EventLog,
+    readonly running: RunningProjection,
+  ) {}
+
+  static async start(log: EventLog, dataDir: string): Promise<AgentsIndex> {
+    return new AgentsIndex(log, await startProjection(log, agentsIndexProjection, { dataDir }));
+  }
+
+  /** Lets another source (the officials registry) say which identifiers are one person. */
+  linkPersons(links: PersonLinks): void {
+    this.links = links;
+  }
+
+  async catchUp(timeoutMs: number): Promise<void> {
+    const head = await this.log.headPosition();
+    if (head !== null) await this.running.waitFor(head, timeoutMs);
+  }
+
+  /**
+   * The Person for `agent`. An Agent the LRS has never seen still gets a Person holding what
+   * the request said (Communication 2.4 requirements).
+   */
+  person(agent: Agent): Person {
+    const db = this.running.readDb();
+    this.statements ??= {
+      identifier: db.prepare('SELECT identifier FROM agents WHERE ifi = ?').pluck(),
+      names: db.prepare('SELECT name FROM agent_names WHERE ifi = ? ORDER BY name').pluck(),
+    };
+    const own = agentIfiKey(agent)!;
+    const ifis = [own, ...this.links.samePerson(own).filter((k) => k !== own)];
+    const names = new Set<string>();
+    if (typeof agent.name === 'string' && agent.name !== '') names.add(agent.name);
+    const identifiers: Identifier[] = [identifierOf(agent)];
+    for (const ifi of ifis) {
+      for (const n of this.statements.names.all(ifi) as string[]) names.add(n);
+      if (ifi === own) continue;
+      const json = this.statements.identifier.get(ifi) as string | undefined;
+      if (json !== undefined) identifiers.push(JSON.parse(json) as Identifier);
+    }
+    const person: Person = { objectType: 'Person' };
+    if (names.size > 0) person.name = [...names];
+    const list = <T>(values: (T | undefined)[]): T[] | undefined => {
+      const defined = values.filter((v): v is T => v !== undefined);
+      return defined.length > 0 ? defined : undefined;
+    };
+    const mbox = list(identifiers.map((i) => i.mbox));
+    const sha1 = list(identifiers.map((i) => i.mbox_sha1sum));
+    const openid = list(identifiers.map((i) => i.openid));
+    const account = list(
+      identifiers.map((i) => i.account && { homePage: i.account.homePage, name: i.account.name }),
+    );
+    if (mbox) person.mbox = mbox;
+    if (sha1) person.mbox_sha1sum = sha1;
+    if (openid) person.openid = openid;
+    if (account) person.account = account;
+    return person;
+  }
+
+  async stop(): Promise<void> {
+    await this.running.stop();
+  }
+}

@@ -1,0 +1,132 @@
+import type { EventLog, RecordedEvent } from '@lrs/event-log';
+import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import type Database from 'better-sqlite3';
+import { DOCUMENT_DELETED, DOCUMENT_EVENT_PREFIX, documentKeyOf } from './document-events';
+import { type DocumentKey, type DocumentScope, scopeIndexKey } from './document-key';
+
+/**
+ * The documents index: one row per existing document, for what one stream cannot answer —
+ * the ids of a scope (with `since`) and the documents a multi-document DELETE removes.
+ * Single documents are read from their stream (the source of truth).
+ */
+export const documentsIndexProjection = defineProjection({
+  name: 'documents-index',
+  version: 1,
+  migrations: [
+    `CREATE TABLE documents (
+       stream TEXT PRIMARY KEY,
+       scope TEXT NOT NULL,
+       registration TEXT,
+       doc_id TEXT NOT NULL,
+       updated_ms INTEGER NOT NULL
+     ) WITHOUT ROWID`,
+    'CREATE INDEX documents_scope ON documents (scope, updated_ms)',
+  ],
+  tables: [{ name: 'documents', key: ['stream'] }],
+  filter: { typePrefixes: [DOCUMENT_EVENT_PREFIX] },
+  init: (db) => {
+    const upsert = db.prepare(
+      `INSERT INTO documents (stream, scope, registration, doc_id, updated_ms) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (stream) DO UPDATE SET updated_ms = excluded.updated_ms`,
+    );
+    const remove = db.prepare('DELETE FROM documents WHERE stream = ?');
+    return (events: RecordedEvent[]) => {
+      for (const event of events) {
+        if (event.type === DOCUMENT_DELETED) {
+          remove.run(event.stream);
+          continue;
+        }
+        const key = documentKeyOf(event);
+        upsert.run(
+          event.stream,
+          scopeIndexKey(key),
+          key.registration ?? null,
+          key.id,
+          event.recorded.getTime(),
+        );
+      }
+    };
+  },
+});
+
+export interface DocumentIds {
+  ids: string[];
+  /** Most recent update among the listed documents (Communication 2.2 "Last Modified"). */
+  lastModifiedMs: number | null;
+}
+
+/** Queries of the documents index. */
+export class DocumentsIndexReader {
+  private readonly list: Database.Statement;
+  private readonly listRegistration: Database.Statement;
+
+  constructor(db: Database.Database) {
+    this.list = db.prepare(
+      'SELECT doc_id, registration, updated_ms FROM documents WHERE scope = ? AND updated_ms > ? ORDER BY updated_ms, doc_id',
+    );
+    this.listRegistration = db.prepare(
+      'SELECT doc_id, registration, updated_ms FROM documents WHERE scope = ? AND updated_ms > ? AND registration = ? ORDER BY updated_ms, doc_id',
+    );
+  }
+
+  /**
+   * The documents of a scope. Without a registration, State lists every registration's
+   * documents for the Activity and Agent (Communication 2.3: registration narrows, when given).
+   */
+  documents(scope: DocumentScope, sinceMs?: number): { key: DocumentKey; updatedMs: number }[] {
+    const args = [scopeIndexKey(scope), sinceMs ?? -1];
+    const rows = (
+      scope.registration === undefined
+        ? this.list.all(...args)
+        : this.listRegistration.all(...args, scope.registration)
+    ) as { doc_id: string; registration: string | null; updated_ms: number }[];
+    return rows.map((r) => ({
+      key: {
+        ...scope,
+        ...(r.registration === null ? {} : { registration: r.registration }),
+        id: r.doc_id,
+      },
+      updatedMs: r.updated_ms,
+    }));
+  }
+
+  ids(scope: DocumentScope, sinceMs?: number): DocumentIds {
+    const docs = this.documents(scope, sinceMs);
+    // Several registrations may share a stateId; the list names each id once.
+    const ids = [...new Set(docs.map((d) => d.key.id))];
+    const lastModifiedMs = docs.reduce<number | null>(
+      (max, d) => (max === null || d.updatedMs > max ? d.updatedMs : max),
+      null,
+    );
+    return { ids, lastModifiedMs };
+  }
+}
+
+/** The running documents index, with read-your-writes for list queries. */
+export class DocumentsIndex {
+  private readerCache: DocumentsIndexReader | null = null;
+
+  private constructor(
+    private readonly log: EventLog,
+    readonly running: RunningProjection,
+  ) {}
+
+  static async start(log: EventLog, dataDir: string): Promise<DocumentsIndex> {
+    return new DocumentsIndex(log, await startProjection(log, documentsIndexProjection, { dataDir }));
+  }
+
+  /**
+   * Waits (bounded) until the index has applied everything in the log when the request came:
+   * an id list or a multi-document DELETE then sees every write acknowledged before it.
+   */
+  async current(timeoutMs: number): Promise<DocumentsIndexReader> {
+    const head = await this.log.headPosition();
+    if (head !== null) await this.running.waitFor(head, timeoutMs);
+    this.readerCache ??= new DocumentsIndexReader(this.running.readDb());
+    return this.readerCache;
+  }
+
+  async stop(): Promise<void> {
+    await this.running.stop();
+  }
+}

@@ -1,0 +1,46 @@
+import type { JsonObject } from '@lrs/event-log';
+import type { RemoteSource } from './source-config';
+
+/** Events of a remote source, all in sourceStream(id). */
+export const SOURCE_EVENT_PREFIX = 'connectors.source.';
+export const SOURCE_CONFIGURED = 'connectors.source.configured';
+/** Progress: everything stored at or before `since` on the remote has been imported or quarantined. */
+export const SOURCE_CHECKPOINT = 'connectors.source.checkpoint';
+export const SOURCE_STOPPED = 'connectors.source.stopped';
+export const SOURCE_RESUMED = 'connectors.source.resumed';
+/** A statement the remote sent that this LRS would not store, kept with the reason. */
+export const STATEMENT_QUARANTINED = 'connectors.quarantine.statement';
+
+export const sourceStream = (id: string) => `connectors-source-${id}`;
+export const quarantineStream = (id: string) => `connectors-quarantine-${id}`;
+
+export interface SourceConfigured {
+  source: RemoteSource;
+  by: string;
+}
+export interface SourceCheckpoint {
+  since: string;
+  /** Statements stored (new) and seen again (already held) in the pass that wrote this checkpoint. */
+  stored: number;
+  repeated: number;
+  quarantined: number;
+  filtered: number;
+}
+export interface SourceStopped {
+  reason: string;
+  status?: number;
+}
+export interface SourceResumed {
+  by: string;
+}
+export interface StatementQuarantined {
+  source: string;
+  statementId: string | null;
+  rule: string;
+  pointer?: string;
+  reason: string;
+  /** The statement as received (JSON text, cut at 64 KiB so the event stays small). */
+  statement: string;
+}
+
+export const json = (value: object) => value as unknown as JsonObject;

@@ -1,0 +1,246 @@
+import { DateTime } from 'luxon';
+import { type Credit, creditOf, type LearningEntry, learningEntries, type LearningFact, round2, roundHours, VERB } from './learning';
+import type { Period } from './periods';
+import { localDate } from './periods';
+import { categoryUnder, type Policy, type Requirement } from './policy';
+import type { CatalogEntry, Exemption, Official } from './reference-data';
+
+export type CompletionStatus = 'not_started' | 'in_progress' | 'completed' | 'overdue' | 'exempt';
+
+export interface Contribution {
+  activityId: string;
+  registration: string;
+  category: string | null;
+  hours: number;
+  rule: string;
+  evidence: string[];
+  timestamp: string;
+}
+
+export interface RequirementResult {
+  id: string;
+  kind: 'all_of' | 'any_of' | 'min_hours' | 'min_count' | 'passed';
+  category?: string;
+  activity?: string;
+  /** Hours, sessions, or 1 for `passed`; scaled by pro-rating. */
+  required: number;
+  earned: number;
+  excess: number;
+  met: boolean;
+  contributing: Contribution[];
+  children?: RequirementResult[];
+}
+
+export interface Completion {
+  officialId: string;
+  policyId: string;
+  version: number;
+  period: string;
+  periodStart: string;
+  periodEnd: string;
+  /** Not complete after this instant → overdue (after the grace days). */
+  due: string;
+  overdueAfter: string;
+  /** Status as the log knows it; `overdue` is decided at read time against the clock (statusAt). */
+  status: Exclude<CompletionStatus, 'overdue'>;
+  /** Share of the period the requirement applies to after exemptions (1 = whole period). */
+  proRata: number;
+  exemptDays: number;
+  earnedHours: number;
+  hoursByCategory: Record<string, number>;
+  requirement: RequirementResult;
+  flags: string[];
+}
+
+/** True when the official belongs to the policy's population; orgUnits include descendants. */
+export function inPopulation(policy: Policy, official: Official, orgUnitAncestry: readonly string[]): boolean {
+  const p = policy.population;
+  if (p.staffGroups && !p.staffGroups.includes(official.staffGroup)) return false;
+  if (p.jurisdictions && !p.jurisdictions.includes(official.jurisdiction)) return false;
+  if (p.officials && !p.officials.includes(official.officialId)) return false;
+  if (p.orgUnits && !p.orgUnits.some((u) => orgUnitAncestry.includes(u))) return false;
+  return true;
+}
+
+export interface CompletionInput {
+  policy: Policy;
+  period: Period;
+  official: Official;
+  facts: readonly LearningFact[];
+  catalog: (activityId: string) => CatalogEntry | undefined;
+  exemptions: readonly Exemption[];
+}
+
+/** Evaluates one official × policy × period (TRAINING-DOMAIN, Statuses; issue 5, completion). */
+export function evaluateCompletion(input: CompletionInput): Completion {
+  const { policy, period, official } = input;
+  const entries = learningEntries(input.facts, policy.credit.verbs);
+  const rule = { basis: policy.credit.basis, rounding: policy.credit.rounding };
+  const flags = new Set<string>();
+  const counted: Contribution[] = [];
+  const passedActivities: { activityId: string; category: string | null; c: Contribution }[] = [];
+  let touched = false;
+  const startMs = period.start.toMillis();
+  const endMs = period.end.toMillis();
+  for (const entry of entries) {
+    if (entry.facts.some((f) => f.voided === null && f.timestampMs >= startMs && f.timestampMs < endMs)) touched = true;
+    const earning = entry.earning;
+    if (!earning || earning.timestampMs < startMs || earning.timestampMs >= endMs) continue;
+    const catalogEntry = input.catalog(entry.activityId);
+    const category = categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null);
+    const credit: Credit = creditOf(entry, catalogEntry, rule);
+    for (const f of credit.flags) flags.add(f);
+    const c = contribution(entry, category, credit);
+    counted.push(c);
+    if (entry.facts.some((f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed))))
+      passedActivities.push({ activityId: entry.activityId, category, c });
+  }
+  const { proRata, exemptDays } = proRating(policy, period, input.exemptions);
+  const requirement = evaluate(policy.requirement, counted, passedActivities, proRata, policy);
+  const hoursByCategory: Record<string, number> = {};
+  let earnedHours = 0;
+  for (const c of counted) {
+    if (c.category === null) continue;
+    hoursByCategory[c.category] = round2((hoursByCategory[c.category] ?? 0) + c.hours);
+    earnedHours += c.hours;
+  }
+  const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
+  const overdueAfter = due.plus({ days: policy.due?.graceDays ?? 0 });
+  const status = proRata === 0 ? 'exempt' : requirement.met ? 'completed' : touched || counted.length > 0 ? 'in_progress' : 'not_started';
+  return {
+    officialId: official.officialId,
+    policyId: policy.policyId,
+    version: policy.version,
+    period: period.id,
+    periodStart: period.start.toISO() ?? '',
+    periodEnd: period.end.toISO() ?? '',
+    due: due.toISO() ?? '',
+    overdueAfter: overdueAfter.toISO() ?? '',
+    status,
+    proRata: round4(proRata),
+    exemptDays,
+    earnedHours: round2(earnedHours),
+    hoursByCategory,
+    requirement,
+    flags: [...flags].sort(),
+  };
+}
+
+/** The status at a wall-clock instant: not complete once past due and grace → overdue. */
+export function statusAt(status: Completion['status'], overdueAfterMs: number, nowMs: number): CompletionStatus {
+  if ((status === 'not_started' || status === 'in_progress') && nowMs >= overdueAfterMs) return 'overdue';
+  return status;
+}
+
+function contribution(entry: LearningEntry, category: string | null, credit: Credit): Contribution {
+  return {
+    activityId: entry.activityId,
+    registration: entry.registration,
+    category,
+    hours: credit.hours,
+    rule: credit.rule,
+    evidence: entry.facts.filter((f) => f.voided === null).map((f) => f.statementId),
+    timestamp: entry.earning?.timestamp ?? entry.start,
+  };
+}
+
+function evaluate(
+  node: Requirement,
+  counted: readonly Contribution[],
+  passed: readonly { activityId: string; category: string | null; c: Contribution }[],
+  proRata: number,
+  policy: Policy,
+): RequirementResult {
+  if ('all_of' in node || 'any_of' in node) {
+    const all = 'all_of' in node;
+    const children = (all ? node.all_of : node.any_of).map((n) => evaluate(n, counted, passed, proRata, policy));
+    const met = all ? children.every((c) => c.met) : children.some((c) => c.met);
+    const metCount = children.filter((c) => c.met).length;
+    return {
+      id: node.id,
+      kind: all ? 'all_of' : 'any_of',
+      required: all ? children.length : 1,
+      earned: metCount,
+      excess: 0,
+      met,
+      contributing: [],
+      children,
+    };
+  }
+  if ('min_hours' in node) {
+    const { category, hours } = node.min_hours;
+    const mine = counted.filter((c) => c.category !== null && (category === undefined || c.category === category) && c.hours > 0);
+    const earned = round2(mine.reduce((s, c) => s + c.hours, 0));
+    const unit = policy.credit.rounding?.unitHours ?? 0.01;
+    // Pro-rated hours round up to the policy's unit: a part-year exemption never asks for less than its share.
+    const required = proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
+    return {
+      id: node.id,
+      kind: 'min_hours',
+      ...(category === undefined ? {} : { category }),
+      required,
+      earned,
+      excess: round2(Math.max(0, earned - required)),
+      met: earned >= required,
+      contributing: mine,
+    };
+  }
+  if ('min_count' in node) {
+    const { category, count } = node.min_count;
+    const mine = counted.filter((c) => c.category === category);
+    const required = Math.ceil(count * proRata - 1e-9);
+    return {
+      id: node.id,
+      kind: 'min_count',
+      category,
+      required,
+      earned: mine.length,
+      excess: Math.max(0, mine.length - required),
+      met: mine.length >= required,
+      contributing: mine,
+    };
+  }
+  const { activity, category } = node.passed;
+  const mine = passed
+    .filter((p) => (activity !== undefined ? p.activityId === activity : p.category === category))
+    .map((p) => p.c);
+  return {
+    id: node.id,
+    kind: 'passed',
+    ...(activity === undefined ? {} : { activity }),
+    ...(category === undefined ? {} : { category }),
+    required: proRata === 0 ? 0 : 1,
+    earned: mine.length > 0 ? 1 : 0,
+    excess: 0,
+    met: mine.length > 0 || proRata === 0,
+    contributing: mine,
+  };
+}
+
+/** Share of the period not covered by exemptions the policy recognises (days in the policy's zone). */
+export function proRating(
+  policy: Policy,
+  period: Period,
+  exemptions: readonly Exemption[],
+): { proRata: number; exemptDays: number } {
+  const reasons = policy.exemptions?.reasons;
+  const first = localDate(period.start);
+  const last = localDate(period.end.minus({ days: 1 }));
+  const periodDays = Math.round(period.end.diff(period.start, 'days').days);
+  const days = new Set<string>();
+  for (const e of exemptions) {
+    if (reasons && !reasons.includes(e.reason)) continue;
+    const from = e.from > first ? e.from : first;
+    const to = e.to < last ? e.to : last;
+    let d = DateTime.fromISO(from, { zone: 'UTC' });
+    const end = DateTime.fromISO(to, { zone: 'UTC' });
+    for (; d <= end && days.size <= periodDays; d = d.plus({ days: 1 })) days.add(d.toISODate() ?? '');
+  }
+  const exemptDays = days.size;
+  if (exemptDays === 0) return { proRata: 1, exemptDays };
+  if (exemptDays >= periodDays) return { proRata: 0, exemptDays };
+  if (policy.exemptions?.prorate === false) return { proRata: 1, exemptDays };
+  return { proRata: (periodDays - exemptDays) / periodDays, exemptDays };
+}
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;

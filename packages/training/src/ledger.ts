@@ -1,0 +1,327 @@
+// The learning ledger: the part of the log both projector services need, kept in their own
+// read model (registry, org tree, exemptions, catalog, policies, and one fact per statement
+// about an activity). Each service owns its copy so each can run and scale alone.
+import type { JsonObject, RecordedEvent } from '@lrs/event-log';
+import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
+import type Database from 'better-sqlite3';
+import type { LearningFact } from './learning';
+import type { Policy, PolicyPublishedData } from './policy-types';
+import {
+  CATALOG_ENTRY_RECORDED,
+  type CatalogEntry,
+  EXEMPTION_RECORDED,
+  type Exemption,
+  identifierKey,
+  OFFICIAL_RECORDED,
+  type Official,
+  ORG_UNIT_RECORDED,
+  type OrgUnit,
+  POLICY_PUBLISHED,
+} from './reference-data';
+
+type Db = Database.Database;
+
+export const STATEMENT_STORED = 'xapi.statement.stored';
+const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
+
+export const LEDGER_MIGRATIONS: readonly string[] = [
+  'CREATE TABLE official (official_id TEXT PRIMARY KEY, org_unit TEXT NOT NULL, staff_group TEXT NOT NULL, jurisdiction TEXT NOT NULL, record TEXT NOT NULL)',
+  'CREATE INDEX official_org_unit ON official (org_unit)',
+  'CREATE TABLE identifier (ifi TEXT PRIMARY KEY, official_id TEXT NOT NULL)',
+  'CREATE INDEX identifier_official ON identifier (official_id)',
+  'CREATE TABLE org_unit (org_unit_id TEXT PRIMARY KEY, name TEXT NOT NULL, parent TEXT)',
+  'CREATE TABLE exemption (exemption_id TEXT PRIMARY KEY, official_id TEXT NOT NULL, record TEXT NOT NULL)',
+  'CREATE INDEX exemption_official ON exemption (official_id)',
+  'CREATE TABLE catalog (activity_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL)',
+  'CREATE TABLE policy (policy_id TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (policy_id, version))',
+  'CREATE TABLE fact (statement_id TEXT PRIMARY KEY, ifi TEXT NOT NULL, official_id TEXT, seq INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT)',
+  'CREATE INDEX fact_official ON fact (official_id, seq)',
+  'CREATE INDEX fact_ifi ON fact (ifi)',
+  // xAPI Data 2.3.2: a voiding statement can arrive before its target; the void waits here.
+  'CREATE TABLE pending_void (target_id TEXT PRIMARY KEY, voided TEXT NOT NULL)',
+];
+
+export const LEDGER_TABLES = [
+  { name: 'official', key: ['official_id'] },
+  { name: 'identifier', key: ['ifi'] },
+  { name: 'org_unit', key: ['org_unit_id'] },
+  { name: 'exemption', key: ['exemption_id'] },
+  { name: 'catalog', key: ['activity_id'] },
+  { name: 'policy', key: ['policy_id', 'version'] },
+  { name: 'fact', key: ['statement_id'] },
+  { name: 'pending_void', key: ['target_id'] },
+];
+
+/** Which officials' derived views a batch may have changed; `everyone` after catalog/policy/tree changes. */
+export interface LedgerChanges {
+  officials: Set<string>;
+  everyone: boolean;
+}
+
+export type StatementOf = (event: RecordedEvent) => Statement;
+
+type FactRecord = Omit<LearningFact, 'officialId' | 'voided' | 'seq'>;
+
+/** The batch handler of the ledger for one connection; statementOf is the LRS's storedStatementOf. */
+export function ledgerApplier(db: Db, statementOf: StatementOf): (events: RecordedEvent[]) => LedgerChanges {
+  const q = {
+    officialOfIfi: db.prepare<[string], { official_id: string }>('SELECT official_id FROM identifier WHERE ifi = ?'),
+    insertFact: db.prepare(
+      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, record, voided) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    factOfficial: db.prepare<[string], { official_id: string | null; voided: string | null }>(
+      'SELECT official_id, voided FROM fact WHERE statement_id = ?',
+    ),
+    voidFact: db.prepare('UPDATE fact SET voided = ? WHERE statement_id = ? AND voided IS NULL'),
+    takePending: db.prepare<[string], { voided: string }>('DELETE FROM pending_void WHERE target_id = ? RETURNING voided'),
+    addPending: db.prepare('INSERT OR IGNORE INTO pending_void (target_id, voided) VALUES (?, ?)'),
+    upsertOfficial: db.prepare(
+      'INSERT INTO official (official_id, org_unit, staff_group, jurisdiction, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET org_unit = excluded.org_unit, staff_group = excluded.staff_group, jurisdiction = excluded.jurisdiction, record = excluded.record',
+    ),
+    identifiersOf: db.prepare<[string], { ifi: string }>('SELECT ifi FROM identifier WHERE official_id = ?'),
+    dropIdentifier: db.prepare('DELETE FROM identifier WHERE ifi = ?'),
+    linkIdentifier: db.prepare<[string, string], { official_id: string } | undefined>(
+      'INSERT INTO identifier (ifi, official_id) VALUES (?, ?) ON CONFLICT (ifi) DO UPDATE SET official_id = excluded.official_id',
+    ),
+    attribute: db.prepare('UPDATE fact SET official_id = ? WHERE ifi = ?'),
+    upsertOrgUnit: db.prepare(
+      'INSERT INTO org_unit (org_unit_id, name, parent) VALUES (?, ?, ?) ON CONFLICT (org_unit_id) DO UPDATE SET name = excluded.name, parent = excluded.parent',
+    ),
+    exemptionOfficial: db.prepare<[string], { official_id: string }>('SELECT official_id FROM exemption WHERE exemption_id = ?'),
+    upsertExemption: db.prepare(
+      'INSERT INTO exemption (exemption_id, official_id, record) VALUES (?, ?, ?) ON CONFLICT (exemption_id) DO UPDATE SET official_id = excluded.official_id, record = excluded.record',
+    ),
+    upsertCatalog: db.prepare(
+      'INSERT INTO catalog (activity_id, revision, record) VALUES (?, ?, ?) ON CONFLICT (activity_id) DO UPDATE SET revision = excluded.revision, record = excluded.record',
+    ),
+    insertPolicy: db.prepare('INSERT OR IGNORE INTO policy (policy_id, version, record) VALUES (?, ?, ?)'),
+  };
+
+  return (events) => {
+    const changes: LedgerChanges = { officials: new Set(), everyone: false };
+    for (const event of events) {
+      switch (event.type) {
+        case STATEMENT_STORED:
+          applyStatement(event);
+          break;
+        case OFFICIAL_RECORDED: {
+          const official = event.data as unknown as Official;
+          applyOfficial(official, changes);
+          break;
+        }
+        case ORG_UNIT_RECORDED: {
+          const unit = event.data as unknown as OrgUnit;
+          q.upsertOrgUnit.run(unit.orgUnitId, unit.name, unit.parent);
+          changes.everyone = true;
+          break;
+        }
+        case EXEMPTION_RECORDED: {
+          const exemption = event.data as unknown as Exemption;
+          const before = q.exemptionOfficial.get(exemption.exemptionId);
+          if (before) changes.officials.add(before.official_id);
+          q.upsertExemption.run(exemption.exemptionId, exemption.officialId, JSON.stringify(exemption));
+          changes.officials.add(exemption.officialId);
+          break;
+        }
+        case CATALOG_ENTRY_RECORDED: {
+          const entry = event.data as unknown as CatalogEntry;
+          q.upsertCatalog.run(entry.activityId, event.revision, JSON.stringify(entry));
+          changes.everyone = true;
+          break;
+        }
+        case POLICY_PUBLISHED: {
+          const { policy } = event.data as unknown as PolicyPublishedData;
+          q.insertPolicy.run(policy.policyId, policy.version, JSON.stringify(policy));
+          changes.everyone = true;
+          break;
+        }
+      }
+    }
+    return changes;
+
+    function applyStatement(event: RecordedEvent): void {
+      const statement = statementOf(event);
+      const stored = statement.stored ?? event.recorded.toISOString();
+      if (statement.verb.id === VOIDED) {
+        const target = (statement.object as { id?: string }).id;
+        if (!target) return;
+        const voided = JSON.stringify({ by: statement.id, at: stored, who: authorityName(statement) });
+        const fact = q.factOfficial.get(target);
+        if (fact) {
+          q.voidFact.run(voided, target);
+          if (fact.official_id) changes.officials.add(fact.official_id);
+        } else q.addPending.run(target, voided);
+        return;
+      }
+      const object = statement.object as { objectType?: string; id?: string; definition?: JsonObject };
+      if (object.objectType !== undefined && object.objectType !== 'Activity') return;
+      if (!object.id) return;
+      const ifi = agentIfiKey(statement.actor as Agent);
+      if (ifi === undefined) return;
+      const official = q.officialOfIfi.get(ifi)?.official_id ?? null;
+      const id = statement.id ?? event.id;
+      const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
+      const pending = q.takePending.get(id);
+      q.insertFact.run(id, ifi, official, Number(event.position.commit), JSON.stringify(record), pending?.voided ?? null);
+      if (official) changes.officials.add(official);
+    }
+
+    function applyOfficial(official: Official, ch: LedgerChanges): void {
+      q.upsertOfficial.run(
+        official.officialId,
+        official.orgUnit,
+        official.staffGroup,
+        official.jurisdiction,
+        JSON.stringify(official),
+      );
+      ch.officials.add(official.officialId);
+      const wanted = new Set(official.identifiers.map(identifierKey));
+      for (const { ifi } of q.identifiersOf.all(official.officialId)) {
+        if (wanted.has(ifi)) continue;
+        q.dropIdentifier.run(ifi);
+        q.attribute.run(null, ifi);
+      }
+      for (const ifi of wanted) {
+        const previous = q.officialOfIfi.get(ifi)?.official_id;
+        if (previous === official.officialId) continue;
+        if (previous) ch.officials.add(previous);
+        q.linkIdentifier.run(ifi, official.officialId);
+        // Statements from an identifier the registry did not know are attributed retroactively.
+        q.attribute.run(official.officialId, ifi);
+      }
+    }
+  };
+}
+
+function factRecord(
+  statement: Statement,
+  activityId: string,
+  definition: JsonObject | undefined,
+  event: RecordedEvent,
+  stored: string,
+): FactRecord {
+  const result = (statement.result ?? {}) as { duration?: string; success?: boolean; completion?: boolean };
+  const parsed = result.duration === undefined ? null : parseIsoDuration(result.duration);
+  const timestamp = statement.timestamp ?? stored;
+  const data = event.data as { credential?: string; source?: string };
+  return {
+    statementId: statement.id ?? event.id,
+    activityId,
+    registration: statement.context?.registration ?? '',
+    verb: statement.verb.id,
+    timestamp,
+    timestampMs: timestampMillis(timestamp) ?? event.recorded.getTime(),
+    duration: result.duration ?? null,
+    durationSeconds: parsed?.seconds ?? null,
+    durationIndefinite: parsed !== null && parsed.valid && parsed.seconds === null,
+    success: result.success ?? null,
+    completion: result.completion ?? null,
+    title: (definition?.name as Record<string, string> | undefined) ?? null,
+    activityType: (definition?.type as string | undefined) ?? null,
+    source: data.source ?? (data.credential ? `credential:${data.credential}` : 'unknown'),
+    authority: authorityName(statement),
+    recorded: stored,
+  };
+}
+
+function authorityName(statement: Statement): string | null {
+  const a = statement.authority as { name?: string; account?: { name: string }; mbox?: string } | undefined;
+  return a?.name ?? a?.account?.name ?? a?.mbox ?? null;
+}
+
+/** Reads of the ledger tables; one per read connection. */
+export class LedgerReader {
+  private readonly q;
+  constructor(readonly db: Db) {
+    this.q = {
+      official: db.prepare<[string], { record: string }>('SELECT record FROM official WHERE official_id = ?'),
+      facts: db.prepare<[string], { record: string; seq: number; voided: string | null }>(
+        'SELECT record, seq, voided FROM fact WHERE official_id = ? ORDER BY seq',
+      ),
+      catalog: db.prepare<[string], { record: string }>('SELECT record FROM catalog WHERE activity_id = ?'),
+      exemptions: db.prepare<[string], { record: string }>('SELECT record FROM exemption WHERE official_id = ? ORDER BY exemption_id'),
+      policies: db.prepare<[], { record: string }>('SELECT record FROM policy ORDER BY policy_id, version'),
+      orgUnits: db.prepare<[], OrgUnitRow>('SELECT org_unit_id, name, parent FROM org_unit'),
+      unmatched: db.prepare<[], { ifi: string; statements: number; first: number }>(
+        'SELECT ifi, count(*) AS statements, min(seq) AS first FROM fact WHERE official_id IS NULL GROUP BY ifi ORDER BY first',
+      ),
+    };
+  }
+
+  official(officialId: string): Official | undefined {
+    const row = this.q.official.get(officialId);
+    return row ? (JSON.parse(row.record) as Official) : undefined;
+  }
+
+  facts(officialId: string): LearningFact[] {
+    return this.q.facts.all(officialId).map((row) => ({
+      ...(JSON.parse(row.record) as FactRecord),
+      officialId,
+      seq: row.seq,
+      voided: row.voided === null ? null : (JSON.parse(row.voided) as LearningFact['voided']),
+    }));
+  }
+
+  catalogEntry(activityId: string): CatalogEntry | undefined {
+    const row = this.q.catalog.get(activityId);
+    return row ? (JSON.parse(row.record) as CatalogEntry) : undefined;
+  }
+
+  exemptions(officialId: string): Exemption[] {
+    return this.q.exemptions.all(officialId).map((r) => JSON.parse(r.record) as Exemption);
+  }
+
+  policies(): Policy[] {
+    return this.q.policies.all().map((r) => JSON.parse(r.record) as Policy);
+  }
+
+  orgTree(): OrgTree {
+    return new OrgTree(this.q.orgUnits.all());
+  }
+
+  /** Identifiers that statements came from but the registry does not know (yet). */
+  unmatched(): { identifier: string; statements: number }[] {
+    return this.q.unmatched.all().map((r) => ({ identifier: r.ifi, statements: r.statements }));
+  }
+}
+
+interface OrgUnitRow {
+  org_unit_id: string;
+  name: string;
+  parent: string | null;
+}
+
+/** The org unit tree: a city includes its districts, a district its offices. */
+export class OrgTree {
+  private readonly parent = new Map<string, string | null>();
+  private readonly children = new Map<string, string[]>();
+  readonly names = new Map<string, string>();
+  constructor(rows: readonly OrgUnitRow[]) {
+    for (const r of rows) {
+      this.parent.set(r.org_unit_id, r.parent);
+      this.names.set(r.org_unit_id, r.name);
+      if (r.parent) this.children.set(r.parent, [...(this.children.get(r.parent) ?? []), r.org_unit_id]);
+    }
+  }
+  has(unit: string): boolean {
+    return this.parent.has(unit);
+  }
+  /** The unit and its ancestors, nearest first; a cycle in imported data stops the walk. */
+  ancestry(unit: string): string[] {
+    const out: string[] = [];
+    for (let u: string | null | undefined = unit; u && !out.includes(u); u = this.parent.get(u)) out.push(u);
+    return out;
+  }
+  /** The unit and all units below it. */
+  subtree(unit: string): Set<string> {
+    const out = new Set<string>();
+    const stack = [unit];
+    while (stack.length > 0) {
+      const u = stack.pop()!;
+      if (out.has(u)) continue;
+      out.add(u);
+      stack.push(...(this.children.get(u) ?? []));
+    }
+    return out;
+  }
+}

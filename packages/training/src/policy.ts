@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import type { LanguageMap } from '@lrs/xapi';
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { DateTime, IANAZone } from 'luxon';
+
+export type PeriodSpec =
+  | { type: 'calendar_year' }
+  | { type: 'fiscal_year'; startMonth: number; startDay: number }
+  | { type: 'fixed_window'; id: string; start: string; end: string }
+  | { type: 'anchored'; anchor: 'employedFrom' | 'orgUnitFrom'; months: number };
+
+export type CreditBasis = 'nominal' | 'measured' | 'min';
+
+export interface Rounding {
+  unitHours: number;
+  mode: 'down' | 'nearest' | 'up';
+}
+
+export type Requirement = { id: string; title?: LanguageMap } & (
+  | { all_of: Requirement[] }
+  | { any_of: Requirement[] }
+  | { min_hours: { hours: number; category?: string } }
+  | { min_count: { count: number; category: string } }
+  | { passed: { activity?: string; category?: string } }
+);
+
+export interface Policy {
+  policyId: string;
+  version: number;
+  effectiveFrom: string;
+  title: LanguageMap;
+  timeZone: string;
+  population: { staffGroups?: string[]; orgUnits?: string[]; jurisdictions?: string[]; officials?: string[] };
+  period: PeriodSpec;
+  credit: { basis: CreditBasis; rounding?: Rounding; verbs: string[] };
+  classification?: { categories?: Record<string, string>; activities?: Record<string, string> };
+  requirement: Requirement;
+  exemptions?: { prorate?: boolean; reasons?: string[] };
+  due?: { daysAfterPeriodEnd?: number; graceDays?: number };
+}
+
+export interface PolicyProblem {
+  /** JSON pointer into the policy document. */
+  pointer: string;
+  message: string;
+}
+
+const SCHEMA_FILE = new URL('../../../schemas/policy/policy.schema.json', import.meta.url);
+
+let compiled: ReturnType<Ajv['compile']> | null = null;
+function schemaValidator(): ReturnType<Ajv['compile']> {
+  if (compiled) return compiled;
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  addFormats(ajv);
+  compiled = ajv.compile(JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as object);
+  return compiled;
+}
+
+/**
+ * The problems of a policy document: schema violations (schemas/policy/policy.schema.json) and
+ * the rules a schema cannot say (a real IANA zone, real dates, unique requirement ids).
+ * Empty when the document is a valid policy.
+ */
+export function policyProblems(document: unknown): PolicyProblem[] {
+  const validate = schemaValidator();
+  if (!validate(document)) return schemaProblems(validate.errors ?? []);
+  const policy = document as Policy;
+  const problems: PolicyProblem[] = [];
+  if (!IANAZone.isValidZone(policy.timeZone))
+    problems.push({ pointer: '/timeZone', message: `${policy.timeZone} is not an IANA time zone` });
+  const dateOk = (text: string) => DateTime.fromISO(text, { zone: 'UTC' }).isValid;
+  if (!dateOk(policy.effectiveFrom))
+    problems.push({ pointer: '/effectiveFrom', message: 'not a calendar date' });
+  if (policy.period.type === 'fixed_window') {
+    const { start, end } = policy.period;
+    if (!dateOk(start)) problems.push({ pointer: '/period/start', message: 'not a calendar date' });
+    if (!dateOk(end)) problems.push({ pointer: '/period/end', message: 'not a calendar date' });
+    if (dateOk(start) && dateOk(end) && end < start)
+      problems.push({ pointer: '/period/end', message: 'the window ends before it starts' });
+  }
+  const seen = new Set<string>();
+  const walk = (node: Requirement, pointer: string) => {
+    if (seen.has(node.id)) problems.push({ pointer: `${pointer}/id`, message: `duplicate requirement id ${node.id}` });
+    seen.add(node.id);
+    const children = 'all_of' in node ? node.all_of : 'any_of' in node ? node.any_of : [];
+    const key = 'all_of' in node ? 'all_of' : 'any_of';
+    children.forEach((child, i) => walk(child, `${pointer}/${key}/${i}`));
+  };
+  walk(policy.requirement, '/requirement');
+  return problems;
+}
+
+// oneOf failures report every branch; the deepest pointer is the one that names the field.
+function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
+  const meaningful = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'const');
+  const source = meaningful.length > 0 ? meaningful : errors;
+  const deepest = Math.max(...source.map((e) => depth(pointerOf(e))));
+  const seen = new Set<string>();
+  const out: PolicyProblem[] = [];
+  for (const e of source) {
+    const pointer = pointerOf(e);
+    if (depth(pointer) < deepest && source.length > 1) continue;
+    const text = `${pointer} ${e.message ?? 'is invalid'}`;
+    if (seen.has(text)) continue;
+    seen.add(text);
+    out.push({ pointer, message: e.message ?? 'is invalid' });
+  }
+  return out;
+}
+
+function pointerOf(e: ErrorObject): string {
+  const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
+  const extra =
+    e.keyword === 'additionalProperties'
+      ? (e.params as { additionalProperty?: string }).additionalProperty
+      : undefined;
+  const child = missing ?? extra;
+  return child === undefined ? e.instancePath : `${e.instancePath}/${child.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
+const depth = (pointer: string) => (pointer === '' ? 0 : pointer.split('/').length);
+
+/** Category an activity counts toward under this policy; null when it counts toward none. */
+export function categoryUnder(policy: Policy, activityId: string, catalogCategory: string | null): string | null {
+  const override = policy.classification?.activities?.[activityId];
+  if (override !== undefined) return override;
+  if (catalogCategory === null) return null;
+  return policy.classification?.categories?.[catalogCategory] ?? catalogCategory;
+}

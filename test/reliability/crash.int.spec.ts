@@ -15,10 +15,10 @@ import { call, LrsProcess, prng, seedFrom, sleep, tempDataDir } from './support/
  *   CRASH_KILLS=200 CRASH_MAX_MS=4000 pnpm exec mocha test/reliability/crash.int.spec.ts
  */
 const KILLS = Number(process.env.CRASH_KILLS ?? 20);
-const MIN_MS = Number(process.env.CRASH_MIN_MS ?? 150);
-const MAX_MS = Number(process.env.CRASH_MAX_MS ?? 900);
+const MIN_MS = Number(process.env.CRASH_MIN_MS ?? 100);
+const MAX_MS = Number(process.env.CRASH_MAX_MS ?? 600);
 const CLIENTS = Number(process.env.CRASH_CLIENTS ?? 4);
-const PROJECTION_KILLS = Number(process.env.CRASH_PROJECTION_KILLS ?? 6);
+const PROJECTION_KILLS = Number(process.env.CRASH_PROJECTION_KILLS ?? 4);
 const SEED = seedFrom('CRASH_SEED');
 
 const aStatementWithId = (id: string, client: number) =>
@@ -191,7 +191,7 @@ describe('crash safety: SIGKILL during ingestion and projection work', function 
   }
 
   it(`a rebuild of the statements index killed ${PROJECTION_KILLS} times equals a clean rebuild`, async () => {
-    const head = await appendOffline(10_000);
+    const head = await appendOffline(8_000);
     rmSync(join(dataDir, 'projections'), { recursive: true, force: true });
     const seen = await killWhileProjecting(PROJECTION_KILLS);
     const midway = seen.filter((c) => c > 0n && c < head);
@@ -202,7 +202,7 @@ describe('crash safety: SIGKILL during ingestion and projection work', function 
 
   it(`live catch-up killed ${PROJECTION_KILLS} times equals a clean rebuild`, async () => {
     const from = checkpointCommit(dataDir);
-    const head = await appendOffline(10_000);
+    const head = await appendOffline(8_000);
     const seen = await killWhileProjecting(PROJECTION_KILLS);
     const midway = seen.filter((c) => c > from && c < head);
     console.log(`      catch-up: from ${from}, checkpoints after kills ${seen.join(', ')} (head ${head})`);

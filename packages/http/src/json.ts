@@ -9,11 +9,56 @@ export const DEFAULT_FORBIDDEN_KEYS: readonly string[] = ['__proto__', 'construc
 
 export interface ParseJsonOptions {
   forbiddenKeys?: readonly string[];
+  /** Deepest nesting of arrays and objects accepted. Default 512. */
+  maxDepth?: number;
+}
+
+/**
+ * Deeper documents are refused before parsing: JSON.parse copes with them, but every later
+ * recursive walk (validation, JSON.stringify for sizes, canonicalisation) would overflow the
+ * stack and turn a client mistake into a 500 (found by test/reliability/fuzz.int.spec.ts).
+ */
+export const DEFAULT_MAX_JSON_DEPTH = 512;
+
+/** True when arrays/objects nest deeper than `max`; brackets inside strings do not count. */
+function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character (\" does not end the string).
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
 }
 
 /** JSON.parse that reports syntax errors as 400 'json.syntax' with a position, and refuses pollution keys. */
 export function parseJson(text: string, options: ParseJsonOptions = {}): unknown {
   const forbidden = options.forbiddenKeys ?? DEFAULT_FORBIDDEN_KEYS;
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  if (text.length > maxDepth && nestsDeeperThan(text, maxDepth)) {
+    const message = `request body nests arrays/objects deeper than ${maxDepth} levels`;
+    throw new BadRequest('json.too_deep', message, { pointer: '', details: { maxDepth } });
+  }
+  const parsed = parseChecked(text, forbidden);
+  if (MAYBE_OVERFLOW.test(text)) {
+    const pointer = nonFinitePointer(parsed);
+    if (pointer !== null) {
+      throw new BadRequest('json.number_range', 'a number is outside the range of a double (±1.8e308)', {
+        pointer,
+      });
+    }
+  }
+  return parsed;
+}
+
+function parseChecked(text: string, forbidden: readonly string[]): unknown {
   // A reviver costs a second walk of the tree; only pay it when a forbidden key could be
   // present, counting \u escapes that could spell one.
   const suspicious = forbidden.some((key) => text.includes(key)) || text.includes('\\u00');
@@ -34,6 +79,23 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): unknown
     }
     throw jsonSyntaxProblem(text);
   }
+}
+
+/**
+ * JSON.parse turns literals past the double range (1e309) into ±Infinity, which no later
+ * JSON.stringify or canonical form can write back (found by the fuzz test as a 500).
+ * Only walked when the text has a literal that could overflow.
+ */
+const MAYBE_OVERFLOW = /[eE]\+?[0-9]{3}|[0-9]{300}/;
+
+function nonFinitePointer(value: unknown, at = ''): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : at;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nonFinitePointer(child, `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 /** A 400 naming where the JSON goes wrong, without echoing the body back. */

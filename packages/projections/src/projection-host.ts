@@ -90,10 +90,15 @@ export class ProjectionHost {
         models[name] = entry;
         this.active.write(models);
       }
+      if (entry.building && entry.building.version !== target.version) {
+        // An interrupted build of a version that is no longer the target: drop it.
+        delete entry.building;
+        this.active.write(models);
+      }
       this.removeOrphans(name, entry);
       const slot = this.newSlot(name, versions, await this.serve(name, entry, versions));
       this.slots.set(name, slot);
-      if (entry.building && entry.building.version === target.version) {
+      if (entry.building) {
         // Resume the build a crash interrupted: its file holds its own checkpoint.
         await this.beginBuild(slot, target, entry.building.file);
       } else if (entry.version < target.version) {

@@ -128,6 +128,21 @@ describe('ProjectionHost', () => {
     expect(totalEvents(host)).to.equal(2000);
   });
 
+  it('drops an interrupted build of a version that is no longer the target', async () => {
+    await hostWithV1(2000);
+    host = new ProjectionHost(log, { dataDir: tmp.dir, maxBatchSize: 100 });
+    await host.start([tallyProjection({ version: 2, withLabel: true })]);
+    await host.stop();
+    expect(existsSync(join(projectionsDir(), 'tally.v2.sqlite'))).to.equal(true);
+
+    host = new ProjectionHost(log, { dataDir: tmp.dir });
+    await host.start([tallyProjection({ version: 3 })]);
+    expect(existsSync(join(projectionsDir(), 'tally.v2.sqlite'))).to.equal(false);
+    await host.switched('tally');
+    expect(active().tally).to.deep.equal({ version: 3, file: 'tally.v3.sqlite' });
+    expect(totalEvents(host)).to.equal(2000);
+  });
+
   it('keeps the old version serving when the new one fails, and reports why', async () => {
     await hostWithV1(200);
     host = new ProjectionHost(log, { dataDir: tmp.dir });

@@ -93,6 +93,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
         limiter,
         credentialsRouter(system.credentials),
       );
+      app.use('/api/connectors', authenticate(system.credentials, system.jwt), system.connectors.router());
     },
   });
   return app;

@@ -4,6 +4,7 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier } from '@lrs
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import { type Connectors, startConnectors } from '@lrs/service-connectors';
 import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';
 import { StatementStore } from './statements/store-statements';
@@ -19,6 +20,8 @@ export interface LrsSystem {
   attachments: AttachmentStore;
   /** State, Agent/Activity Profile documents, Agents and Activities (issue 4). */
   documents: DocumentResources;
+  /** Face-to-face rosters and remote LRS pulls (services/connectors), writing through `statements`. */
+  connectors: Connectors;
   stop(): Promise<void>;
 }
 
@@ -34,6 +37,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const index = await StatementsIndex.start(log, config.dataDir);
   const statements = new StatementStore(log);
   const attachments = new AttachmentStore(log);
+  const connectors = await startConnectors({ log, statements, attachments });
   const documents = await startDocumentResources(log, attachments, config.dataDir);
   return {
     config,
@@ -44,7 +48,9 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     statements,
     attachments,
     documents,
+    connectors,
     async stop() {
+      await connectors.stop();
       await documents.stop();
       await index.stop();
       await credentials.stop();

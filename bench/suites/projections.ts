@@ -12,7 +12,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppendRequest, EventLog, JsonObject, LogPosition, RecordedEvent } from '../../packages/event-log/src/index';
+import type {
+  AppendRequest,
+  EventLog,
+  JsonObject,
+  LogPosition,
+  RecordedEvent,
+} from '../../packages/event-log/src/index';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { defineProjection, replayProjection, startProjection } from '../../packages/projections/src/index';
 

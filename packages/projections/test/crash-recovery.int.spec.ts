@@ -12,7 +12,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const child = join(here, 'support', 'crash-child.ts');
 const repoRoot = resolve(here, '..', '..', '..');
 
-const EVENTS = 40_000;
+const EVENTS = 60_000;
 
 function runChild(
   logFile: string,

@@ -35,13 +35,21 @@ function aStatementEvent(i: number): AppendRequest {
         type: 'statement.stored',
         data: {
           id,
-          actor: { objectType: 'Agent', name: `Learner ${i % 5000}`, mbox: `mailto:learner${i % 5000}@agency.gov` },
+          actor: {
+            objectType: 'Agent',
+            name: `Learner ${i % 5000}`,
+            mbox: `mailto:learner${i % 5000}@agency.gov`,
+          },
           verb: { id: `http://adlnet.gov/expapi/verbs/${verb}`, display: { 'en-US': verb } },
           object: {
             id: `https://lms.agency.gov/courses/ethics-${i % 40}/module-${i % 7}`,
             definition: { name: { 'en-US': `Ethics module ${i % 7}` } },
           },
-          result: { score: { scaled: (i % 100) / 100, raw: i % 100 }, success: i % 3 !== 0, duration: 'PT42M' },
+          result: {
+            score: { scaled: (i % 100) / 100, raw: i % 100 },
+            success: i % 3 !== 0,
+            duration: 'PT42M',
+          },
           context: { registration: randomUUID(), platform: 'Agency LMS' },
           timestamp: now,
           stored: now,
@@ -67,7 +75,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const walAutocheckpointBytes = option(args, 'wal-autocheckpoint-mib', 0) * 2 ** 20 || undefined;
     const cacheMiB = option(args, 'cache-mib', 0) || undefined;
     const walCheckpointBytes = option(args, 'wal-truncate-mib', 0) * 2 ** 20 || undefined;
-    const log = await openSqliteEventLog({ file, pageSize, walAutocheckpointBytes, walCheckpointBytes, cacheMiB });
+    const log = await openSqliteEventLog({
+      file,
+      pageSize,
+      walAutocheckpointBytes,
+      walCheckpointBytes,
+      cacheMiB,
+    });
     const sample = aStatementEvent(0).events[0]!;
     const eventBytes =
       Buffer.byteLength(JSON.stringify(sample.data)) + Buffer.byteLength(JSON.stringify(sample.metadata));

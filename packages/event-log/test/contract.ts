@@ -423,6 +423,41 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
         ]);
       });
 
+      it('can be stopped from its own onCaughtUp callback, also on an empty stretch', async () => {
+        const prefix = aPrefix();
+        const start = await reader.headPosition();
+        await log.append(aStream(), numberedEvents(prefix, 3));
+        const received: RecordedEvent[] = [];
+        let stopping: Promise<void> | undefined;
+        const subscription = reader.subscribe({
+          after: start ?? undefined,
+          filter: { typePrefixes: [prefix] },
+          handle: (events) => {
+            received.push(...events);
+          },
+          onCaughtUp: () => {
+            stopping = subscription.stop();
+          },
+        });
+        await until(() => stopping !== undefined, 10_000, 'onCaughtUp');
+        await stopping;
+        await subscription.done;
+        expect(received).to.have.length(3);
+
+        const head = await reader.headPosition();
+        let stoppedEmpty: Promise<void> | undefined;
+        const empty = reader.subscribe({
+          after: head ?? undefined,
+          filter: { typePrefixes: [prefix] },
+          handle: () => undefined,
+          onCaughtUp: () => {
+            stoppedEmpty = empty.stop();
+          },
+        });
+        await until(() => stoppedEmpty !== undefined, 10_000, 'onCaughtUp on an empty stretch');
+        await stoppedEmpty;
+      });
+
       it('stops on a handler failure and reports it through onError', async () => {
         const prefix = aPrefix();
         const start = await reader.headPosition();

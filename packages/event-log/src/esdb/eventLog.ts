@@ -166,6 +166,7 @@ function subscribeToAll(connection: EsdbConnection, log: EventLog, options: Subs
       const headAtStart = await log.headPosition();
       if (stopped) return;
       if (!headAtStart || (reached && Position.compare(reached, headAtStart) >= 0)) caughtUpNow();
+      if (stopped) return; // onCaughtUp may stop the subscription before it has a feed
       feed = connection.subscribeToAll({ after: options.after, prefixes });
       let batch: RecordedEvent[] = [];
       const deliver = async (): Promise<void> => {

@@ -51,7 +51,8 @@ export function subscribe(
     }
   };
 
-  const done = run();
+  // Started on a later tick, so callbacks never run before subscribe() has returned.
+  const done = Promise.resolve().then(run);
   return {
     done,
     async stop() {

@@ -35,6 +35,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
   const index = await StatementsIndex.start(log, config.dataDir);
+  const indexWatchdog = restartAfterStorageFailure(index.running);
   const statements = new StatementStore(log);
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({ log, statements, attachments });
@@ -52,9 +53,29 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     async stop() {
       await connectors.stop();
       await documents.stop();
+      clearInterval(indexWatchdog);
       await index.stop();
       await credentials.stop();
       await log.close();
     },
   };
+}
+
+/**
+ * A full disk (or a transient I/O error) fails a projection's batch; the batch is rolled back,
+ * so retrying once space returns is safe and the projection catches up by itself (issue 9,
+ * test/reliability/disk-full.int.spec.ts). Handler bugs are not retried: they need a fix.
+ */
+function restartAfterStorageFailure(running: StatementsIndex['running'], everyMs = 2_000): NodeJS.Timeout {
+  const storage = /SQLITE_(FULL|IOERR|BUSY)|disk is full|no space left/i;
+  const timer = setInterval(() => {
+    const status = running.status();
+    if (status.state !== 'failed') return;
+    type Failure = { message?: string; cause?: { message?: string; code?: string } };
+    const error = status.error as Failure | undefined;
+    const text = `${error?.message ?? ''} ${error?.cause?.message ?? ''} ${error?.cause?.code ?? ''}`;
+    if (storage.test(text)) running.restart();
+  }, everyMs);
+  timer.unref();
+  return timer;
 }

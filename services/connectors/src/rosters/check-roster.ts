@@ -122,6 +122,8 @@ export async function checkRoster(
       minutes: minutes ?? session.lengthMinutes,
     });
   });
+  // Session problems first, then rows in file order, whichever stage found them.
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
   if (problems.length > 0 || !session) return { roster: null, problems };
   return { roster: { session, attendances, absent, rows: rows.length }, problems };
 }

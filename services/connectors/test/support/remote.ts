@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AttachmentStore } from '@lrs/attachments';
+import type { EventLog } from '@lrs/event-log';
+import { openEventLog } from '@lrs/event-log';
+import { anAgent, aStatement } from '@lrs/testkit';
+import type { Statement } from '@lrs/xapi';
+import nock from 'nock';
+import { StatementStore } from '../../../lrs/src';
+import { type PullerOptions, parseSourceConfig, RemotePuller, type RemoteSource } from '../../src';
+
+export const REMOTE = 'https://lms.example';
+export const REMOTE_AUTHORITY = { objectType: 'Agent' as const, name: 'LMS', account: { homePage: REMOTE, name: 'lms' } };
+
+/** A statement as a remote LRS serves it: id, timestamp, stored and authority set. */
+export function aRemoteStatement(n: number, overrides: (b: ReturnType<typeof aStatement>) => void = () => {}): Statement {
+  const stored = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
+  const builder = aStatement()
+    .withId(randomUUID())
+    .withActor(anAgent().withMbox(`mailto:official${n}@gov.example`))
+    .at(stored)
+    .withAuthority(REMOTE_AUTHORITY)
+    .set('/stored', stored);
+  overrides(builder);
+  return builder.build();
+}
+
+export const aSource = (overrides: Record<string, unknown> = {}): RemoteSource =>
+  parseSourceConfig({
+    id: 'lms',
+    name: 'Regional LMS',
+    endpoint: `${REMOTE}/xapi/`,
+    auth: { username: 'lrs', password: 'secret' },
+    pollIntervalSeconds: 60,
+    ...overrides,
+  });
+
+/** A local store (temp dir) with the LRS's real StatementStore, and pullers on it. */
+export class PullHarness {
+  private pullers: RemotePuller[] = [];
+  private constructor(
+    readonly log: EventLog,
+    readonly statements: StatementStore,
+    readonly attachments: AttachmentStore,
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<PullHarness> {
+    nock.disableNetConnect();
+    const dir = mkdtempSync(join(tmpdir(), 'connectors-pull-'));
+    const log = await openEventLog({ dataDir: dir });
+    return new PullHarness(log, new StatementStore(log), new AttachmentStore(log), dir);
+  }
+
+  async puller(options: PullerOptions = {}): Promise<RemotePuller> {
+    const puller = await RemotePuller.start(
+      { log: this.log, writer: this.statements, attachments: this.attachments },
+      { schedule: false, requestTimeoutMs: 300, backoffBaseMs: 10, backoffMaxMs: 50, ...options },
+    );
+    this.pullers.push(puller);
+    return puller;
+  }
+
+  async statementEvents() {
+    return this.log.readAll({ filter: { typePrefixes: ['xapi.statement'] } });
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.pullers) await p.stop();
+    await this.log.close();
+    rmSync(this.dir, { recursive: true, force: true });
+    nock.cleanAll();
+    nock.enableNetConnect();
+  }
+}
+
+/** Replies with a StatementResult page. */
+export const page = (statements: unknown[], more = '') => ({ statements, more });

@@ -1,6 +1,8 @@
 import { AttachmentError } from '@lrs/attachments';
 import { authenticate, credentialsRouter } from '@lrs/auth';
 import { createApp, createLogger, HttpProblem, type Logger, rateLimit } from '@lrs/http';
+import { mountCompletion } from '@lrs/service-completion';
+import { mountTranscripts } from '@lrs/service-transcripts';
 import express from 'express';
 import { documentResourceRoutes } from './documents/document-resources';
 import { statementRoutes } from './statements/routes';
@@ -94,6 +96,8 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
         credentialsRouter(system.credentials),
       );
       app.use('/api/connectors', authenticate(system.credentials, system.jwt), system.connectors.router());
+      mountTranscripts(app, system.transcripts, { ...system, admin: true });
+      mountCompletion(app, system.completion, system);
     },
   });
   return app;

@@ -5,6 +5,8 @@ import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { type Connectors, startConnectors } from '@lrs/service-connectors';
+import { CompletionService } from '@lrs/service-completion';
+import { TranscriptsService } from '@lrs/service-transcripts';
 import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';
 import { StatementStore } from './statements/store-statements';
@@ -22,6 +24,9 @@ export interface LrsSystem {
   documents: DocumentResources;
   /** Face-to-face rosters and remote LRS pulls (services/connectors), writing through `statements`. */
   connectors: Connectors;
+  /** Transcripts and completion projectors with their query APIs (issue 5). */
+  transcripts: TranscriptsService;
+  completion: CompletionService;
   stop(): Promise<void>;
 }
 
@@ -40,6 +45,8 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({ log, statements, attachments });
   const documents = await startDocumentResources(log, attachments, config.dataDir);
+  const transcripts = await TranscriptsService.start(log, { dataDir: config.dataDir });
+  const completion = await CompletionService.start(log, { dataDir: config.dataDir });
   return {
     config,
     log,
@@ -50,7 +57,11 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     attachments,
     documents,
     connectors,
+    transcripts,
+    completion,
     async stop() {
+      await completion.stop();
+      await transcripts.stop();
       await connectors.stop();
       await documents.stop();
       clearInterval(indexWatchdog);

@@ -1,0 +1,5 @@
+export { byPolicy, completionsOf } from './evaluate';
+export { completionProjection } from './projection';
+export { type CompletionReport, completionReport, type ReportRow, reportCsv } from './report';
+export { completionRoutes } from './routes';
+export { CompletionService, mountCompletion } from './service';

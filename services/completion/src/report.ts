@@ -1,0 +1,187 @@
+import type { Principal } from '@lrs/auth';
+import { BadRequest, Forbidden } from '@lrs/http';
+import {
+  type CompletionStatus,
+  type Exemption,
+  inPopulation,
+  type Official,
+  type Policy,
+  periodById,
+  periodIdFormat,
+  proRating,
+  reportScope,
+  statusAt,
+  versionInForce,
+} from '@lrs/training';
+import type { CompletionService } from './service';
+
+const STATUSES: readonly CompletionStatus[] = ['not_started', 'in_progress', 'completed', 'overdue', 'exempt'];
+type Counts = Record<CompletionStatus, number>;
+const zero = (): Counts => ({ not_started: 0, in_progress: 0, completed: 0, overdue: 0, exempt: 0 });
+
+export interface ReportRow {
+  officialId: string;
+  orgUnit: string;
+  staffGroup: string;
+  status: CompletionStatus;
+  earnedHours: number;
+  hours: Record<string, number>;
+}
+
+export interface CompletionReport {
+  policyId: string;
+  version: number;
+  period: string;
+  periodStart: string;
+  periodEnd: string;
+  overdueAfter: string;
+  orgUnit: string | null;
+  jurisdiction: string | null;
+  asOf: string;
+  /** Log position the read model had reached: with the policy version, what an audit replays to. */
+  position: string | null;
+  population: number;
+  totals: Counts;
+  hoursByCategory: Record<string, number>;
+  byOrgUnit: Record<string, { name: string | null; counts: Counts; hoursByCategory: Record<string, number> }>;
+  byStaffGroup: Record<string, { counts: Counts; hoursByCategory: Record<string, number> }>;
+  rows: ReportRow[];
+}
+
+interface OfficialRow {
+  official_id: string;
+  org_unit: string;
+  staff_group: string;
+  jurisdiction: string;
+}
+
+/**
+ * The aggregate completion of a policy period over an org unit's subtree (a city includes its
+ * districts), counted per status, org unit and staff group. Officials of the population without
+ * any learning in the period have no materialised row: they are not started (or exempt).
+ */
+export function completionReport(
+  service: CompletionService,
+  principal: Principal,
+  versions: Policy[],
+  periodText: string,
+  orgUnit: string | null,
+): CompletionReport {
+  const { jurisdiction } = reportScope(principal);
+  const reader = service.reader();
+  const db = reader.db;
+  const latest = versions[versions.length - 1]!;
+  const period = periodById(latest, periodText);
+  const policy = period ? versionInForce(versions, period) : null;
+  if (!period || !policy)
+    throw new BadRequest({
+      rule: 'training.query.period',
+      message: `policy ${latest.policyId} has no period ${periodText}; its periods are ${periodIdFormat(latest)}`,
+      pointer: '/query/period',
+    });
+  const tree = reader.orgTree();
+  if (orgUnit !== null && !tree.has(orgUnit))
+    throw new BadRequest({ rule: 'training.query.org-unit', message: `no org unit ${orgUnit}`, pointer: '/query/orgUnit' });
+  const scope = orgUnit === null ? null : tree.subtree(orgUnit);
+  const officials = db
+    .prepare<[], OfficialRow>('SELECT official_id, org_unit, staff_group, jurisdiction FROM official ORDER BY org_unit, official_id')
+    .all()
+    .filter((o) => (scope === null || scope.has(o.org_unit)) && (jurisdiction === null || o.jurisdiction === jurisdiction));
+  if (jurisdiction !== null && orgUnit !== null && officials.length === 0)
+    throw new Forbidden({ rule: 'training.access.jurisdiction', message: 'this org unit is outside your jurisdiction', pointer: '/query/orgUnit' });
+  const rows = new Map(
+    db
+      .prepare<[string, string], { official_id: string; status: string; earned_hours: number; hours: string; overdue_after: string }>(
+        'SELECT official_id, status, earned_hours, hours, overdue_after FROM completion WHERE policy_id = ? AND period = ?',
+      )
+      .all(policy.policyId, period.id)
+      .map((r) => [r.official_id, r]),
+  );
+  const exemptions = new Map<string, Exemption[]>();
+  for (const r of db.prepare<[], { official_id: string; record: string }>('SELECT official_id, record FROM exemption').all())
+    exemptions.set(r.official_id, [...(exemptions.get(r.official_id) ?? []), JSON.parse(r.record) as Exemption]);
+  const due = period.end.plus({ days: (policy.due?.daysAfterPeriodEnd ?? 0) + (policy.due?.graceDays ?? 0) });
+  const now = Date.now();
+  const report: CompletionReport = {
+    policyId: policy.policyId,
+    version: policy.version,
+    period: period.id,
+    periodStart: period.start.toISO() ?? '',
+    periodEnd: period.end.toISO() ?? '',
+    overdueAfter: due.toISO() ?? '',
+    orgUnit,
+    jurisdiction,
+    asOf: new Date(now).toISOString(),
+    position: service.running.position()?.commit.toString() ?? null,
+    population: 0,
+    totals: zero(),
+    hoursByCategory: {},
+    byOrgUnit: {},
+    byStaffGroup: {},
+    rows: [],
+  };
+  const ancestryCache = new Map<string, string[]>();
+  for (const o of officials) {
+    let ancestry = ancestryCache.get(o.org_unit);
+    if (!ancestry) {
+      ancestry = tree.ancestry(o.org_unit);
+      ancestryCache.set(o.org_unit, ancestry);
+    }
+    const light = { officialId: o.official_id, staffGroup: o.staff_group, jurisdiction: o.jurisdiction } as Official;
+    if (!inPopulation(policy, light, ancestry)) continue;
+    const row = rows.get(o.official_id);
+    let status: CompletionStatus;
+    let hours: Record<string, number> = {};
+    let earned = 0;
+    if (row) {
+      status = statusAt(row.status as Exclude<CompletionStatus, 'overdue'>, Date.parse(row.overdue_after), now);
+      hours = JSON.parse(row.hours) as Record<string, number>;
+      earned = row.earned_hours;
+    } else {
+      const own = exemptions.get(o.official_id);
+      const exempt = own !== undefined && proRating(policy, period, own).proRata === 0;
+      status = exempt ? 'exempt' : statusAt('not_started', due.toMillis(), now);
+    }
+    report.population++;
+    report.totals[status]++;
+    add(report.hoursByCategory, hours);
+    const group = (report.byStaffGroup[o.staff_group] ??= { counts: zero(), hoursByCategory: {} });
+    group.counts[status]++;
+    add(group.hoursByCategory, hours);
+    for (const unit of ancestry) {
+      if (scope !== null && !scope.has(unit)) break;
+      const u = (report.byOrgUnit[unit] ??= { name: tree.names.get(unit) ?? null, counts: zero(), hoursByCategory: {} });
+      u.counts[status]++;
+      add(u.hoursByCategory, hours);
+    }
+    report.rows.push({ officialId: o.official_id, orgUnit: o.org_unit, staffGroup: o.staff_group, status, earnedHours: earned, hours });
+  }
+  return report;
+}
+
+function add(into: Record<string, number>, hours: Record<string, number>): void {
+  for (const [k, v] of Object.entries(hours)) into[k] = Math.round(((into[k] ?? 0) + v) * 100) / 100;
+}
+
+/** CSV in chunks of rows: one line per official in scope, hours per category as columns (RFC 4180 quoting). */
+export function* reportCsv(report: CompletionReport, rowsPerChunk = 500): Generator<string> {
+  const categories = Object.keys(report.hoursByCategory).sort();
+  const header = ['official_id', 'org_unit', 'staff_group', 'policy_id', 'version', 'period', 'status', 'earned_hours', ...categories.map((c) => `hours_${c}`)];
+  let chunk = `${header.map(csvCell).join(',')}\r\n`;
+  let n = 0;
+  for (const r of report.rows) {
+    const cells = [r.officialId, r.orgUnit, r.staffGroup, report.policyId, String(report.version), report.period, r.status, String(r.earnedHours), ...categories.map((c) => String(r.hours[c] ?? 0))];
+    chunk += `${cells.map(csvCell).join(',')}\r\n`;
+    if (++n % rowsPerChunk === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+function csvCell(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+export { STATUSES };

@@ -1,0 +1,116 @@
+import { BadRequest, NotFound } from '@lrs/http';
+import {
+  assertMayAsk,
+  assertMayRead,
+  type Completion,
+  type CompletionStatus,
+  evaluateCompletion,
+  inPopulation,
+  type Policy,
+  periodAt,
+  periodById,
+  periodIdFormat,
+  statusAt,
+  versionInForce,
+} from '@lrs/training';
+import express from 'express';
+import { byPolicy, memo } from './evaluate';
+import { completionReport, reportCsv } from './report';
+import type { CompletionService } from './service';
+
+/** GET /officials/:officialId/completion[?policy&period]; GET /reports/completion?policy&period[&orgUnit]. */
+export function completionRoutes(service: CompletionService): express.Router {
+  const router = express.Router();
+
+  router.get('/officials/:officialId/completion', async (req, res) => {
+    const principal = req.principal!;
+    const { officialId } = req.params;
+    assertMayAsk(principal, officialId);
+    await service.catchUp();
+    const reader = service.reader();
+    const policies = byPolicy(reader.policies());
+    const wanted = policyParam(req.query.policy, policies, false);
+    const official = reader.official(officialId);
+    if (!official)
+      throw new NotFound({ rule: 'training.official.unknown', message: `no official ${officialId}`, pointer: '/path/officialId' });
+    assertMayRead(principal, official);
+    const periodText = stringParam(req.query.period, 'period');
+    if (periodText !== null && wanted === null)
+      throw new BadRequest({ rule: 'training.query.period', message: 'period needs a policy', pointer: '/query/policy' });
+    const facts = reader.facts(officialId);
+    const exemptions = reader.exemptions(officialId);
+    const ancestry = reader.orgTree().ancestry(official.orgUnit);
+    const catalog = memo((id: string) => reader.catalogEntry(id));
+    const now = Date.now();
+    const completions: (Omit<Completion, 'status'> & { status: CompletionStatus })[] = [];
+    const notApplicable: { policyId: string; period: string; reason: string }[] = [];
+    for (const [policyId, versions] of policies) {
+      if (wanted !== null && policyId !== wanted) continue;
+      const latest = versions[versions.length - 1]!;
+      const period =
+        periodText !== null ? periodById(latest, periodText, official) : periodAt(latest, now, official);
+      const policy = period ? versionInForce(versions, period) : null;
+      if (periodText !== null && (!period || !policy))
+        throw new BadRequest({
+          rule: 'training.query.period',
+          message: `policy ${policyId} has no period ${periodText}; its periods are ${periodIdFormat(latest)}`,
+          pointer: '/query/period',
+        });
+      if (!period || !policy) {
+        notApplicable.push({ policyId, period: '', reason: 'no period of this policy contains today' });
+        continue;
+      }
+      if (!inPopulation(policy, official, ancestry)) {
+        notApplicable.push({ policyId, period: period.id, reason: 'the official is not in the policy population' });
+        continue;
+      }
+      const c = evaluateCompletion({ policy, period, official, facts, catalog, exemptions });
+      completions.push({ ...c, status: statusAt(c.status, Date.parse(c.overdueAfter), now) });
+    }
+    res.json({ officialId, asOf: new Date(now).toISOString(), completions, notApplicable });
+  });
+
+  router.get('/reports/completion', async (req, res) => {
+    await service.catchUp();
+    const reader = service.reader();
+    const policies = byPolicy(reader.policies());
+    const policyId = policyParam(req.query.policy, policies, true)!;
+    const periodText = stringParam(req.query.period, 'period');
+    if (periodText === null)
+      throw new BadRequest({ rule: 'training.query.period', message: 'period is required', pointer: '/query/period' });
+    const orgUnit = stringParam(req.query.orgUnit, 'orgUnit');
+    const report = completionReport(service, req.principal!, policies.get(policyId)!, periodText, orgUnit);
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      res.status(200).type('text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="completion-${policyId}-${periodText}.csv"`);
+      for (const chunk of reportCsv(report)) {
+        // Streaming: a large unit is written in chunks, respecting back-pressure.
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      }
+      res.end();
+      return;
+    }
+    const { rows: _rows, ...summary } = report;
+    res.json(summary);
+  });
+  return router;
+}
+
+
+function stringParam(value: unknown, name: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string' || value === '')
+    throw new BadRequest({ rule: 'training.query.parameter', message: `${name} must be given once, non-empty`, pointer: `/query/${name}` });
+  return value;
+}
+
+function policyParam(value: unknown, policies: Map<string, Policy[]>, required: boolean): string | null {
+  const id = stringParam(value, 'policy');
+  if (id === null) {
+    if (required) throw new BadRequest({ rule: 'training.query.policy', message: 'policy is required', pointer: '/query/policy' });
+    return null;
+  }
+  if (!policies.has(id))
+    throw new BadRequest({ rule: 'training.query.policy', message: `no published policy ${id}`, pointer: '/query/policy' });
+  return id;
+}

@@ -1,0 +1,23 @@
+import type { RecordedEvent } from '@lrs/event-log';
+import { defineProjection } from '@lrs/projections';
+import { storedStatementOf } from '@lrs/service-lrs';
+import { LEDGER_MIGRATIONS, LEDGER_TABLES, ledgerApplier, STATEMENT_STORED, TRAINING_EVENT_PREFIX } from '@lrs/training';
+
+/**
+ * The transcripts read model: the learning ledger (registry, catalog, one fact per statement).
+ * Entries and credit are derived per request from one official's facts, so a catalog change or a
+ * late identifier link needs no rewrite of entries and a rebuild is one pass over the log.
+ */
+export const transcriptsProjection = defineProjection({
+  name: 'transcripts',
+  version: 1,
+  migrations: [...LEDGER_MIGRATIONS],
+  tables: LEDGER_TABLES,
+  filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
+  init: (db) => {
+    const apply = ledgerApplier(db, storedStatementOf);
+    return (events: RecordedEvent[]) => {
+      apply(events);
+    };
+  },
+});

@@ -37,8 +37,12 @@ export function assertMayRead(principal: Principal, official: Official): void {
 /** Who may read reports: admins, auditors, and policy units (restricted to their jurisdiction). */
 export function reportScope(principal: Principal): { jurisdiction: string | null } {
   if (readsEveryone(principal)) return { jurisdiction: null };
-  if (principal.roles.includes('policy-unit') && principal.jurisdiction) return { jurisdiction: principal.jurisdiction };
-  throw new Forbidden({ rule: 'training.access.report', message: 'reports are for policy units, auditors and admins' });
+  if (principal.roles.includes('policy-unit') && principal.jurisdiction)
+    return { jurisdiction: principal.jurisdiction };
+  throw new Forbidden({
+    rule: 'training.access.report',
+    message: 'reports are for policy units, auditors and admins',
+  });
 }
 
 export function assertAdmin(principal: Principal | undefined): void {

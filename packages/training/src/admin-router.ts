@@ -22,7 +22,10 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
     assertAdmin(req.principal);
     const text = (await readBody(req, { limit })).toString('utf8');
     if (formatOf(req.headers['content-type']) !== 'json')
-      throw new UnsupportedMediaType({ rule: 'training.policy.media-type', message: 'a policy is a JSON document' });
+      throw new UnsupportedMediaType({
+        rule: 'training.policy.media-type',
+        message: 'a policy is a JSON document',
+      });
     let document: unknown;
     try {
       document = JSON.parse(text);
@@ -37,7 +40,9 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
           rule: 'training.policy.schema',
           message: `the policy does not match schemas/policy: ${first.pointer || '/'} ${first.message}`,
           pointer: `/body${first.pointer}`,
-          details: { problems: outcome.problems.map((p) => ({ pointer: `/body${p.pointer}`, message: p.message })) },
+          details: {
+            problems: outcome.problems.map((p) => ({ pointer: `/body${p.pointer}`, message: p.message })),
+          },
         });
       }
       case 'conflict':
@@ -65,7 +70,10 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
       });
     const format = formatOf(req.headers['content-type']);
     if (!format)
-      throw new UnsupportedMediaType({ rule: 'training.import.media-type', message: 'send text/csv or application/json' });
+      throw new UnsupportedMediaType({
+        rule: 'training.import.media-type',
+        message: 'send text/csv or application/json',
+      });
     const text = (await readBody(req, { limit })).toString('utf8');
     const parsed = parseReferenceFile(kind, text, format);
     if (parsed.problems.length > 0) {
@@ -81,7 +89,10 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
       res.status(200).json(await store.importRecords(kind, parsed.records, req.principal?.id ?? 'unknown'));
     } catch (error) {
       if (error instanceof ReferenceConflict)
-        throw new Conflict({ rule: 'training.import.concurrent', message: 'a record changed during the import; retry' });
+        throw new Conflict({
+          rule: 'training.import.concurrent',
+          message: 'a record changed during the import; retry',
+        });
       throw error;
     }
   });

@@ -1,5 +1,14 @@
 import { DateTime } from 'luxon';
-import { type Credit, creditOf, type LearningEntry, learningEntries, type LearningFact, round2, roundHours, VERB } from './learning';
+import {
+  type Credit,
+  creditOf,
+  type LearningEntry,
+  type LearningFact,
+  learningEntries,
+  round2,
+  roundHours,
+  VERB,
+} from './learning';
 import type { Period } from './periods';
 import { localDate } from './periods';
 import { categoryUnder, type Policy, type Requirement } from './policy';
@@ -53,7 +62,11 @@ export interface Completion {
 }
 
 /** True when the official belongs to the policy's population; orgUnits include descendants. */
-export function inPopulation(policy: Policy, official: Official, orgUnitAncestry: readonly string[]): boolean {
+export function inPopulation(
+  policy: Policy,
+  official: Official,
+  orgUnitAncestry: readonly string[],
+): boolean {
   const p = policy.population;
   if (p.staffGroups && !p.staffGroups.includes(official.staffGroup)) return false;
   if (p.jurisdictions && !p.jurisdictions.includes(official.jurisdiction)) return false;
@@ -83,7 +96,8 @@ export function evaluateCompletion(input: CompletionInput): Completion {
   const startMs = period.start.toMillis();
   const endMs = period.end.toMillis();
   for (const entry of entries) {
-    if (entry.facts.some((f) => f.voided === null && f.timestampMs >= startMs && f.timestampMs < endMs)) touched = true;
+    if (entry.facts.some((f) => f.voided === null && f.timestampMs >= startMs && f.timestampMs < endMs))
+      touched = true;
     const earning = entry.earning;
     if (!earning || earning.timestampMs < startMs || earning.timestampMs >= endMs) continue;
     const catalogEntry = input.catalog(entry.activityId);
@@ -92,7 +106,12 @@ export function evaluateCompletion(input: CompletionInput): Completion {
     for (const f of credit.flags) flags.add(f);
     const c = contribution(entry, category, credit);
     counted.push(c);
-    if (entry.facts.some((f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed))))
+    if (
+      entry.facts.some(
+        (f) =>
+          f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
+      )
+    )
       passedActivities.push({ activityId: entry.activityId, category, c });
   }
   const { proRata, exemptDays } = proRating(policy, period, input.exemptions);
@@ -106,7 +125,14 @@ export function evaluateCompletion(input: CompletionInput): Completion {
   }
   const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
   const overdueAfter = due.plus({ days: policy.due?.graceDays ?? 0 });
-  const status = proRata === 0 ? 'exempt' : requirement.met ? 'completed' : touched || counted.length > 0 ? 'in_progress' : 'not_started';
+  const status =
+    proRata === 0
+      ? 'exempt'
+      : requirement.met
+        ? 'completed'
+        : touched || counted.length > 0
+          ? 'in_progress'
+          : 'not_started';
   return {
     officialId: official.officialId,
     policyId: policy.policyId,
@@ -127,7 +153,11 @@ export function evaluateCompletion(input: CompletionInput): Completion {
 }
 
 /** The status at a wall-clock instant: not complete once past due and grace → overdue. */
-export function statusAt(status: Completion['status'], overdueAfterMs: number, nowMs: number): CompletionStatus {
+export function statusAt(
+  status: Completion['status'],
+  overdueAfterMs: number,
+  nowMs: number,
+): CompletionStatus {
   if ((status === 'not_started' || status === 'in_progress') && nowMs >= overdueAfterMs) return 'overdue';
   return status;
 }
@@ -153,7 +183,9 @@ function evaluate(
 ): RequirementResult {
   if ('all_of' in node || 'any_of' in node) {
     const all = 'all_of' in node;
-    const children = (all ? node.all_of : node.any_of).map((n) => evaluate(n, counted, passed, proRata, policy));
+    const children = (all ? node.all_of : node.any_of).map((n) =>
+      evaluate(n, counted, passed, proRata, policy),
+    );
     const met = all ? children.every((c) => c.met) : children.some((c) => c.met);
     const metCount = children.filter((c) => c.met).length;
     return {
@@ -169,11 +201,14 @@ function evaluate(
   }
   if ('min_hours' in node) {
     const { category, hours } = node.min_hours;
-    const mine = counted.filter((c) => c.category !== null && (category === undefined || c.category === category) && c.hours > 0);
+    const mine = counted.filter(
+      (c) => c.category !== null && (category === undefined || c.category === category) && c.hours > 0,
+    );
     const earned = round2(mine.reduce((s, c) => s + c.hours, 0));
     const unit = policy.credit.rounding?.unitHours ?? 0.01;
     // Pro-rated hours round up to the policy's unit: a part-year exemption never asks for less than its share.
-    const required = proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
+    const required =
+      proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
     return {
       id: node.id,
       kind: 'min_hours',
@@ -230,8 +265,9 @@ export function proRating(
   const days = new Set<string>();
   for (const e of exemptions) {
     if (reasons && !reasons.includes(e.reason)) continue;
-    const from = e.from > first ? e.from : first;
-    const to = e.to < last ? e.to : last;
+    // ISO dates compare as strings.
+    const from = [e.from, first].sort()[1]!;
+    const to = [e.to, last].sort()[0]!;
     let d = DateTime.fromISO(from, { zone: 'UTC' });
     const end = DateTime.fromISO(to, { zone: 'UTC' });
     for (; d <= end && days.size <= periodDays; d = d.plus({ days: 1 })) days.add(d.toISODate() ?? '');

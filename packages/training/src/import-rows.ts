@@ -34,16 +34,25 @@ export interface ParsedFile<T> {
 type Row = Record<string, unknown>;
 
 /** Rows of a CSV or JSON file with the line each came from; a syntax error is one problem. */
-export function readRows(text: string, format: 'csv' | 'json'): { rows: { line: number; row: Row }[]; problems: RowProblem[] } {
+export function readRows(
+  text: string,
+  format: 'csv' | 'json',
+): { rows: { line: number; row: Row }[]; problems: RowProblem[] } {
   if (format === 'json') {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (error) {
-      return { rows: [], problems: [{ line: 0, field: '', message: `not JSON: ${(error as Error).message}` }] };
+      return {
+        rows: [],
+        problems: [{ line: 0, field: '', message: `not JSON: ${(error as Error).message}` }],
+      };
     }
     if (!Array.isArray(parsed))
-      return { rows: [], problems: [{ line: 0, field: '', message: 'a JSON import is an array of records' }] };
+      return {
+        rows: [],
+        problems: [{ line: 0, field: '', message: 'a JSON import is an array of records' }],
+      };
     const problems: RowProblem[] = [];
     const rows: { line: number; row: Row }[] = [];
     parsed.forEach((item, i) => {
@@ -54,7 +63,13 @@ export function readRows(text: string, format: 'csv' | 'json'): { rows: { line: 
     return { rows, problems };
   }
   try {
-    const records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true, info: true }) as {
+    const records = parse(text, {
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      info: true,
+    }) as {
       record: Record<string, string>;
       info: { lines: number; raw?: string };
     }[];
@@ -65,7 +80,10 @@ export function readRows(text: string, format: 'csv' | 'json'): { rows: { line: 
     };
   } catch (error) {
     const e = error as Error & { lines?: number };
-    return { rows: [], problems: [{ line: e.lines ?? 0, field: '', message: `not valid CSV: ${e.message}` }] };
+    return {
+      rows: [],
+      problems: [{ line: e.lines ?? 0, field: '', message: `not valid CSV: ${e.message}` }],
+    };
   }
 }
 
@@ -143,7 +161,20 @@ class RowCheck {
 }
 
 const KNOWN_FIELDS: Record<ReferenceKind, string[]> = {
-  officials: ['officialId', 'name', 'orgUnit', 'orgUnitFrom', 'staffGroup', 'jurisdiction', 'employedFrom', 'employedTo', 'identifiers', 'accountHomePage', 'accountName', 'mbox'],
+  officials: [
+    'officialId',
+    'name',
+    'orgUnit',
+    'orgUnitFrom',
+    'staffGroup',
+    'jurisdiction',
+    'employedFrom',
+    'employedTo',
+    'identifiers',
+    'accountHomePage',
+    'accountName',
+    'mbox',
+  ],
   'org-units': ['orgUnitId', 'name', 'parent'],
   exemptions: ['exemptionId', 'officialId', 'from', 'to', 'reason'],
   catalog: ['activityId', 'title', 'category', 'nominalHours', 'modality', 'provider'],
@@ -157,7 +188,11 @@ const KEY_FIELD: Record<ReferenceKind, string> = {
 };
 
 /** Parses and checks a whole file; records are returned only for a file without problems. */
-export function parseReferenceFile(kind: ReferenceKind, text: string, format: 'csv' | 'json'): ParsedFile<ReferenceRecord> {
+export function parseReferenceFile(
+  kind: ReferenceKind,
+  text: string,
+  format: 'csv' | 'json',
+): ParsedFile<ReferenceRecord> {
   const { rows, problems } = readRows(text, format);
   const records: ReferenceRecord[] = [];
   const seen = new Map<string, number>();
@@ -175,7 +210,8 @@ export function parseReferenceFile(kind: ReferenceKind, text: string, format: 'c
     }
     if (record && problems.length === before) records.push(record);
   }
-  if (rows.length === 0 && problems.length === 0) problems.push({ line: 0, field: '', message: 'the file has no records' });
+  if (rows.length === 0 && problems.length === 0)
+    problems.push({ line: 0, field: '', message: 'the file has no records' });
   return { records: problems.length === 0 ? records : [], problems };
 }
 
@@ -187,7 +223,8 @@ function recordOf(kind: ReferenceKind, c: RowCheck): ReferenceRecord | null {
       const orgUnitId = c.id('orgUnitId');
       const name = c.text('name');
       const parent = c.id('parent', false);
-      if (parent !== null && parent === orgUnitId) c.problem('parent', 'an org unit cannot be its own parent');
+      if (parent !== null && parent === orgUnitId)
+        c.problem('parent', 'an org unit cannot be its own parent');
       return orgUnitId && name ? { orgUnitId, name, parent } : null;
     }
     case 'exemptions': {
@@ -197,11 +234,14 @@ function recordOf(kind: ReferenceKind, c: RowCheck): ReferenceRecord | null {
       const to = c.date('to', true);
       const reason = c.text('reason');
       if (from && to && to < from) c.problem('to', 'the exemption ends before it starts');
-      return exemptionId && officialId && from && to && reason ? { exemptionId, officialId, from, to, reason } : null;
+      return exemptionId && officialId && from && to && reason
+        ? { exemptionId, officialId, from, to, reason }
+        : null;
     }
     case 'catalog': {
       const activityId = c.text('activityId');
-      if (activityId !== null && !isAbsoluteIri(activityId)) c.problem('activityId', 'must be an absolute IRI');
+      if (activityId !== null && !isAbsoluteIri(activityId))
+        c.problem('activityId', 'must be an absolute IRI');
       const title = c.get('title');
       const titleOk =
         title !== null &&
@@ -239,16 +279,18 @@ function official(c: RowCheck): Official | null {
   const jurisdiction = c.id('jurisdiction');
   const employedFrom = c.date('employedFrom');
   const employedTo = c.date('employedTo');
-  if (employedFrom && employedTo && employedTo < employedFrom) c.problem('employedTo', 'employment ends before it starts');
+  if (employedFrom && employedTo && employedTo < employedFrom)
+    c.problem('employedTo', 'employment ends before it starts');
   const identifiers: OfficialIdentifier[] = [];
   const raw = c.get('identifiers');
   if (raw !== undefined) {
     if (!Array.isArray(raw)) c.problem('identifiers', 'must be an array');
-    else raw.forEach((item, i) => {
-      const id = identifierOf(item);
-      if (typeof id === 'string') c.problem(`identifiers/${i}`, id);
-      else identifiers.push(id);
-    });
+    else
+      raw.forEach((item, i) => {
+        const id = identifierOf(item);
+        if (typeof id === 'string') c.problem(`identifiers/${i}`, id);
+        else identifiers.push(id);
+      });
   }
   const homePage = c.get('accountHomePage');
   const accountName = c.get('accountName');
@@ -264,15 +306,28 @@ function official(c: RowCheck): Official | null {
     else identifiers.push(id);
   }
   if (!officialId || !name || !orgUnit || !staffGroup || !jurisdiction) return null;
-  return { officialId, name, orgUnit, orgUnitFrom, staffGroup, jurisdiction, employedFrom, employedTo, identifiers };
+  return {
+    officialId,
+    name,
+    orgUnit,
+    orgUnitFrom,
+    staffGroup,
+    jurisdiction,
+    employedFrom,
+    employedTo,
+    identifiers,
+  };
 }
 
 /** An identifier, or the reason it is not one (xAPI Data 2.4.2.1, 2.4.2.2). */
 function identifierOf(value: unknown): OfficialIdentifier | string {
-  if (value === null || typeof value !== 'object') return 'an identifier is {account: {homePage, name}} or {mbox}';
+  if (value === null || typeof value !== 'object')
+    return 'an identifier is {account: {homePage, name}} or {mbox}';
   const v = value as { account?: { homePage?: unknown; name?: unknown }; mbox?: unknown };
   if (v.mbox !== undefined) {
-    return typeof v.mbox === 'string' && isMailtoIri(v.mbox) ? { mbox: v.mbox } : 'mbox must be a mailto: IRI';
+    return typeof v.mbox === 'string' && isMailtoIri(v.mbox)
+      ? { mbox: v.mbox }
+      : 'mbox must be a mailto: IRI';
   }
   const homePage = v.account?.homePage;
   const name = v.account?.name;

@@ -41,7 +41,14 @@ export {
   STATEMENT_STORED,
   type StatementOf,
 } from './ledger';
-export { PERSONAL_PERIOD, type Period, periodAt, periodById, periodIdFormat, versionInForce } from './periods';
+export {
+  PERSONAL_PERIOD,
+  type Period,
+  periodAt,
+  periodById,
+  periodIdFormat,
+  versionInForce,
+} from './periods';
 export {
   type CreditBasis,
   categoryUnder,
@@ -53,4 +60,10 @@ export {
   type Rounding,
 } from './policy';
 export * from './reference-data';
-export { activityHash, type ImportOutcome, type PublishOutcome, ReferenceConflict, ReferenceStore } from './reference-store';
+export {
+  activityHash,
+  type ImportOutcome,
+  type PublishOutcome,
+  ReferenceConflict,
+  ReferenceStore,
+} from './reference-store';

@@ -71,7 +71,10 @@ export interface LearningEntry {
  * Groups facts into entries per activity × registration; credit is deduplicated there
  * (TRAINING-DOMAIN, Credit). Facts must be one official's; the result is in order of first statement.
  */
-export function learningEntries(facts: readonly LearningFact[], earningVerbs: readonly string[]): LearningEntry[] {
+export function learningEntries(
+  facts: readonly LearningFact[],
+  earningVerbs: readonly string[],
+): LearningEntry[] {
   const groups = new Map<string, LearningFact[]>();
   const sorted = [...facts].sort((a, b) => a.seq - b.seq);
   for (const fact of sorted) {
@@ -95,7 +98,10 @@ export function learningEntries(facts: readonly LearningFact[], earningVerbs: re
       start: byTime[0]!.timestamp,
       end: byTime[byTime.length - 1]!.timestamp,
       status: entryStatus(live),
-      success: live.reduce<boolean | null>((s, f) => (f.success === null ? s : f.success || s === true), null),
+      success: live.reduce<boolean | null>(
+        (s, f) => (f.success === null ? s : f.success || s === true),
+        null,
+      ),
       measuredSeconds: definite.length > 0 ? Math.max(...definite) : null,
       durationIndefinite: earningFacts.some((f) => f.durationIndefinite),
       earning: earningFacts[0] ?? null,
@@ -146,7 +152,9 @@ export function creditOf(entry: LearningEntry, catalog: CatalogEntry | undefined
     const withdrawn = entry.facts.some((f) => f.voided !== null) && entry.status === 'withdrawn';
     return {
       hours: 0,
-      rule: withdrawn ? 'no credit: withdrawn by a voiding statement' : 'no credit: no credit-earning statement',
+      rule: withdrawn
+        ? 'no credit: withdrawn by a voiding statement'
+        : 'no credit: no credit-earning statement',
       flags: withdrawn ? ['voided'] : [],
     };
   }
@@ -164,17 +172,20 @@ export function creditOf(entry: LearningEntry, catalog: CatalogEntry | undefined
   const flags: string[] = [];
   switch (rule.basis) {
     case 'nominal':
-      if (nominal === null) return { hours: 0, rule: 'no credit: no nominal hours in the catalog', flags: ['not-in-catalog'] };
+      if (nominal === null)
+        return { hours: 0, rule: 'no credit: no nominal hours in the catalog', flags: ['not-in-catalog'] };
       hours = nominal;
       text = `nominal ${nominal} h from the catalog`;
       break;
     case 'measured':
-      if (measured === null) return { hours: 0, rule: 'no credit: no measured duration', flags: ['no-duration'] };
+      if (measured === null)
+        return { hours: 0, rule: 'no credit: no measured duration', flags: ['no-duration'] };
       hours = measured;
       text = `measured ${earning.duration ?? ''}`.trim();
       break;
     case 'min':
-      if (nominal === null) return { hours: 0, rule: 'no credit: no nominal hours in the catalog', flags: ['not-in-catalog'] };
+      if (nominal === null)
+        return { hours: 0, rule: 'no credit: no nominal hours in the catalog', flags: ['not-in-catalog'] };
       // A roster line often has no duration: then the nominal hours stand alone.
       if (measured === null) {
         hours = nominal;
@@ -192,7 +203,8 @@ export function creditOf(entry: LearningEntry, catalog: CatalogEntry | undefined
       } else if (measured !== null) {
         hours = measured;
         text = `measured ${earning.duration ?? ''} (not in the catalog)`.trim();
-      } else return { hours: 0, rule: 'no credit: not in the catalog and no duration', flags: ['not-in-catalog'] };
+      } else
+        return { hours: 0, rule: 'no credit: not in the catalog and no duration', flags: ['not-in-catalog'] };
       break;
   }
   if (rule.rounding) {
@@ -207,7 +219,12 @@ export function roundHours(hours: number, rounding: Rounding): number {
   const units = hours / rounding.unitHours;
   // Float noise (0.75/0.25 = 2.9999…) must not lose a quarter hour.
   const fixed = Math.round(units * 1e9) / 1e9;
-  const whole = rounding.mode === 'down' ? Math.floor(fixed) : rounding.mode === 'up' ? Math.ceil(fixed) : Math.round(fixed);
+  const whole =
+    rounding.mode === 'down'
+      ? Math.floor(fixed)
+      : rounding.mode === 'up'
+        ? Math.ceil(fixed)
+        : Math.round(fixed);
   return whole * rounding.unitHours;
 }
 

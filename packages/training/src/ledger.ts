@@ -65,7 +65,9 @@ type FactRecord = Omit<LearningFact, 'officialId' | 'voided' | 'seq'>;
 /** The batch handler of the ledger for one connection; statementOf is the LRS's storedStatementOf. */
 export function ledgerApplier(db: Db, statementOf: StatementOf): (events: RecordedEvent[]) => LedgerChanges {
   const q = {
-    officialOfIfi: db.prepare<[string], { official_id: string }>('SELECT official_id FROM identifier WHERE ifi = ?'),
+    officialOfIfi: db.prepare<[string], { official_id: string }>(
+      'SELECT official_id FROM identifier WHERE ifi = ?',
+    ),
     insertFact: db.prepare(
       'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, record, voided) VALUES (?, ?, ?, ?, ?, ?)',
     ),
@@ -73,7 +75,9 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       'SELECT official_id, voided FROM fact WHERE statement_id = ?',
     ),
     voidFact: db.prepare('UPDATE fact SET voided = ? WHERE statement_id = ? AND voided IS NULL'),
-    takePending: db.prepare<[string], { voided: string }>('DELETE FROM pending_void WHERE target_id = ? RETURNING voided'),
+    takePending: db.prepare<[string], { voided: string }>(
+      'DELETE FROM pending_void WHERE target_id = ? RETURNING voided',
+    ),
     addPending: db.prepare('INSERT OR IGNORE INTO pending_void (target_id, voided) VALUES (?, ?)'),
     upsertOfficial: db.prepare(
       'INSERT INTO official (official_id, org_unit, staff_group, jurisdiction, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET org_unit = excluded.org_unit, staff_group = excluded.staff_group, jurisdiction = excluded.jurisdiction, record = excluded.record',
@@ -87,7 +91,9 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
     upsertOrgUnit: db.prepare(
       'INSERT INTO org_unit (org_unit_id, name, parent) VALUES (?, ?, ?) ON CONFLICT (org_unit_id) DO UPDATE SET name = excluded.name, parent = excluded.parent',
     ),
-    exemptionOfficial: db.prepare<[string], { official_id: string }>('SELECT official_id FROM exemption WHERE exemption_id = ?'),
+    exemptionOfficial: db.prepare<[string], { official_id: string }>(
+      'SELECT official_id FROM exemption WHERE exemption_id = ?',
+    ),
     upsertExemption: db.prepare(
       'INSERT INTO exemption (exemption_id, official_id, record) VALUES (?, ?, ?) ON CONFLICT (exemption_id) DO UPDATE SET official_id = excluded.official_id, record = excluded.record',
     ),
@@ -162,7 +168,14 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       const id = statement.id ?? event.id;
       const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
       const pending = q.takePending.get(id);
-      q.insertFact.run(id, ifi, official, Number(event.position.commit), JSON.stringify(record), pending?.voided ?? null);
+      q.insertFact.run(
+        id,
+        ifi,
+        official,
+        Number(event.position.commit),
+        JSON.stringify(record),
+        pending?.voided ?? null,
+      );
       if (official) changes.officials.add(official);
     }
 
@@ -213,7 +226,7 @@ function factRecord(
     timestampMs: timestampMillis(timestamp) ?? event.recorded.getTime(),
     duration: result.duration ?? null,
     durationSeconds: parsed?.seconds ?? null,
-    durationIndefinite: parsed !== null && parsed.valid && parsed.seconds === null,
+    durationIndefinite: parsed?.valid === true && parsed.seconds === null,
     success: result.success ?? null,
     completion: result.completion ?? null,
     title: (definition?.name as Record<string, string> | undefined) ?? null,
@@ -239,7 +252,9 @@ export class LedgerReader {
         'SELECT record, seq, voided FROM fact WHERE official_id = ? ORDER BY seq',
       ),
       catalog: db.prepare<[string], { record: string }>('SELECT record FROM catalog WHERE activity_id = ?'),
-      exemptions: db.prepare<[string], { record: string }>('SELECT record FROM exemption WHERE official_id = ? ORDER BY exemption_id'),
+      exemptions: db.prepare<[string], { record: string }>(
+        'SELECT record FROM exemption WHERE official_id = ? ORDER BY exemption_id',
+      ),
       policies: db.prepare<[], { record: string }>('SELECT record FROM policy ORDER BY policy_id, version'),
       orgUnits: db.prepare<[], OrgUnitRow>('SELECT org_unit_id, name, parent FROM org_unit'),
       unmatched: db.prepare<[], { ifi: string; statements: number; first: number }>(

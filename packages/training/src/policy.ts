@@ -81,11 +81,14 @@ export function policyProblems(document: unknown): PolicyProblem[] {
   }
   const seen = new Set<string>();
   const walk = (node: Requirement, pointer: string) => {
-    if (seen.has(node.id)) problems.push({ pointer: `${pointer}/id`, message: `duplicate requirement id ${node.id}` });
+    if (seen.has(node.id))
+      problems.push({ pointer: `${pointer}/id`, message: `duplicate requirement id ${node.id}` });
     seen.add(node.id);
     const children = 'all_of' in node ? node.all_of : 'any_of' in node ? node.any_of : [];
     const key = 'all_of' in node ? 'all_of' : 'any_of';
-    children.forEach((child, i) => walk(child, `${pointer}/${key}/${i}`));
+    children.forEach((child, i) => {
+      walk(child, `${pointer}/${key}/${i}`);
+    });
   };
   walk(policy.requirement, '/requirement');
   return problems;
@@ -110,19 +113,26 @@ function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
 }
 
 function pointerOf(e: ErrorObject): string {
-  const missing = e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
+  const missing =
+    e.keyword === 'required' ? (e.params as { missingProperty?: string }).missingProperty : undefined;
   const extra =
     e.keyword === 'additionalProperties'
       ? (e.params as { additionalProperty?: string }).additionalProperty
       : undefined;
   const child = missing ?? extra;
-  return child === undefined ? e.instancePath : `${e.instancePath}/${child.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  return child === undefined
+    ? e.instancePath
+    : `${e.instancePath}/${child.replaceAll('~', '~0').replaceAll('/', '~1')}`;
 }
 
 const depth = (pointer: string) => (pointer === '' ? 0 : pointer.split('/').length);
 
 /** Category an activity counts toward under this policy; null when it counts toward none. */
-export function categoryUnder(policy: Policy, activityId: string, catalogCategory: string | null): string | null {
+export function categoryUnder(
+  policy: Policy,
+  activityId: string,
+  catalogCategory: string | null,
+): string | null {
   const override = policy.classification?.activities?.[activityId];
   if (override !== undefined) return override;
   if (catalogCategory === null) return null;

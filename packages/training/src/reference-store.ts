@@ -51,7 +51,10 @@ function target(kind: ReferenceKind, record: ReferenceRecord): { stream: string;
     case 'exemptions':
       return { stream: exemptionStream((record as Exemption).exemptionId), type: EXEMPTION_RECORDED };
     case 'catalog':
-      return { stream: catalogStream(activityHash((record as CatalogEntry).activityId)), type: CATALOG_ENTRY_RECORDED };
+      return {
+        stream: catalogStream(activityHash((record as CatalogEntry).activityId)),
+        type: CATALOG_ENTRY_RECORDED,
+      };
   }
 }
 
@@ -63,7 +66,11 @@ export class ReferenceStore {
    * Appends only the records that differ from the latest event of their stream, so importing
    * the same file twice changes nothing. On SQLite the whole file is one transaction.
    */
-  async importRecords(kind: ReferenceKind, records: readonly ReferenceRecord[], author: string): Promise<ImportOutcome> {
+  async importRecords(
+    kind: ReferenceKind,
+    records: readonly ReferenceRecord[],
+    author: string,
+  ): Promise<ImportOutcome> {
     const requests: AppendRequest[] = [];
     for (const record of records) {
       const { stream, type } = target(kind, record);
@@ -78,7 +85,12 @@ export class ReferenceStore {
     const outcomes = requests.length > 0 ? await this.log.appendMany(requests) : [];
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) throw new ReferenceConflict(failed.error.message);
-    return { kind, received: records.length, changed: requests.length, unchanged: records.length - requests.length };
+    return {
+      kind,
+      received: records.length,
+      changed: requests.length,
+      unchanged: records.length - requests.length,
+    };
   }
 
   /**
@@ -94,11 +106,17 @@ export class ReferenceStore {
     const ids = { policyId: policy.policyId, version: policy.version };
     if (current) {
       const published = (current.data as unknown as PolicyPublishedData).policy;
-      return canonicalize(published) === canonicalize(policy) ? { outcome: 'unchanged', ...ids } : { outcome: 'conflict', ...ids };
+      return canonicalize(published) === canonicalize(policy)
+        ? { outcome: 'unchanged', ...ids }
+        : { outcome: 'conflict', ...ids };
     }
     const data: PolicyPublishedData = { policy, publishedBy: author };
     const [result] = await this.log.appendMany([
-      { stream, expectedRevision: 'no_stream', events: [{ type: POLICY_PUBLISHED, data: data as unknown as JsonValue }] },
+      {
+        stream,
+        expectedRevision: 'no_stream',
+        events: [{ type: POLICY_PUBLISHED, data: data as unknown as JsonValue }],
+      },
     ]);
     if (result && !result.ok) return { outcome: 'conflict', ...ids };
     return { outcome: 'published', ...ids };

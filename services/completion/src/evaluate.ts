@@ -46,7 +46,9 @@ export function completionsOf(
         if (inForce) periods.set(period.id, { period, policy: inForce });
       }
     }
-    for (const { period, policy } of [...periods.values()].sort((a, b) => a.period.id.localeCompare(b.period.id))) {
+    for (const { period, policy } of [...periods.values()].sort((a, b) =>
+      a.period.id.localeCompare(b.period.id),
+    )) {
       if (!inPopulation(policy, official, ancestry)) continue;
       out.push(evaluateCompletion({ policy, period, official, facts, catalog, exemptions }));
     }

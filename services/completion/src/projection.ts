@@ -31,14 +31,18 @@ export const completionProjection = defineProjection({
   init: (db: Database.Database) => {
     const apply = ledgerApplier(db, storedStatementOf);
     const reader = new LedgerReader(db);
-    const allOfficials = db.prepare<[], { official_id: string }>('SELECT official_id FROM official ORDER BY official_id');
+    const allOfficials = db.prepare<[], { official_id: string }>(
+      'SELECT official_id FROM official ORDER BY official_id',
+    );
     const clear = db.prepare('DELETE FROM completion WHERE official_id = ?');
     const insert = db.prepare(
       'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     return (events: RecordedEvent[]) => {
       const changes = apply(events);
-      const officials = changes.everyone ? allOfficials.all().map((r) => r.official_id) : [...changes.officials];
+      const officials = changes.everyone
+        ? allOfficials.all().map((r) => r.official_id)
+        : [...changes.officials];
       if (officials.length === 0) return;
       const policies = reader.policies();
       const tree = reader.orgTree();

@@ -15,7 +15,13 @@ import {
 } from '@lrs/training';
 import type { CompletionService } from './service';
 
-const STATUSES: readonly CompletionStatus[] = ['not_started', 'in_progress', 'completed', 'overdue', 'exempt'];
+const STATUSES: readonly CompletionStatus[] = [
+  'not_started',
+  'in_progress',
+  'completed',
+  'overdue',
+  'exempt',
+];
 type Counts = Record<CompletionStatus, number>;
 const zero = (): Counts => ({ not_started: 0, in_progress: 0, completed: 0, overdue: 0, exempt: 0 });
 
@@ -81,25 +87,47 @@ export function completionReport(
     });
   const tree = reader.orgTree();
   if (orgUnit !== null && !tree.has(orgUnit))
-    throw new BadRequest({ rule: 'training.query.org-unit', message: `no org unit ${orgUnit}`, pointer: '/query/orgUnit' });
+    throw new BadRequest({
+      rule: 'training.query.org-unit',
+      message: `no org unit ${orgUnit}`,
+      pointer: '/query/orgUnit',
+    });
   const scope = orgUnit === null ? null : tree.subtree(orgUnit);
   const officials = db
-    .prepare<[], OfficialRow>('SELECT official_id, org_unit, staff_group, jurisdiction FROM official ORDER BY org_unit, official_id')
+    .prepare<[], OfficialRow>(
+      'SELECT official_id, org_unit, staff_group, jurisdiction FROM official ORDER BY org_unit, official_id',
+    )
     .all()
-    .filter((o) => (scope === null || scope.has(o.org_unit)) && (jurisdiction === null || o.jurisdiction === jurisdiction));
+    .filter(
+      (o) =>
+        (scope === null || scope.has(o.org_unit)) &&
+        (jurisdiction === null || o.jurisdiction === jurisdiction),
+    );
   if (jurisdiction !== null && orgUnit !== null && officials.length === 0)
-    throw new Forbidden({ rule: 'training.access.jurisdiction', message: 'this org unit is outside your jurisdiction', pointer: '/query/orgUnit' });
+    throw new Forbidden({
+      rule: 'training.access.jurisdiction',
+      message: 'this org unit is outside your jurisdiction',
+      pointer: '/query/orgUnit',
+    });
   const rows = new Map(
     db
-      .prepare<[string, string], { official_id: string; status: string; earned_hours: number; hours: string; overdue_after: string }>(
+      .prepare<
+        [string, string],
+        { official_id: string; status: string; earned_hours: number; hours: string; overdue_after: string }
+      >(
         'SELECT official_id, status, earned_hours, hours, overdue_after FROM completion WHERE policy_id = ? AND period = ?',
       )
       .all(policy.policyId, period.id)
       .map((r) => [r.official_id, r]),
   );
   const exemptions = new Map<string, Exemption[]>();
-  for (const r of db.prepare<[], { official_id: string; record: string }>('SELECT official_id, record FROM exemption').all())
-    exemptions.set(r.official_id, [...(exemptions.get(r.official_id) ?? []), JSON.parse(r.record) as Exemption]);
+  for (const r of db
+    .prepare<[], { official_id: string; record: string }>('SELECT official_id, record FROM exemption')
+    .all())
+    exemptions.set(r.official_id, [
+      ...(exemptions.get(r.official_id) ?? []),
+      JSON.parse(r.record) as Exemption,
+    ]);
   const due = period.end.plus({ days: (policy.due?.daysAfterPeriodEnd ?? 0) + (policy.due?.graceDays ?? 0) });
   const now = Date.now();
   const report: CompletionReport = {
@@ -127,14 +155,22 @@ export function completionReport(
       ancestry = tree.ancestry(o.org_unit);
       ancestryCache.set(o.org_unit, ancestry);
     }
-    const light = { officialId: o.official_id, staffGroup: o.staff_group, jurisdiction: o.jurisdiction } as Official;
+    const light = {
+      officialId: o.official_id,
+      staffGroup: o.staff_group,
+      jurisdiction: o.jurisdiction,
+    } as Official;
     if (!inPopulation(policy, light, ancestry)) continue;
     const row = rows.get(o.official_id);
     let status: CompletionStatus;
     let hours: Record<string, number> = {};
     let earned = 0;
     if (row) {
-      status = statusAt(row.status as Exclude<CompletionStatus, 'overdue'>, Date.parse(row.overdue_after), now);
+      status = statusAt(
+        row.status as Exclude<CompletionStatus, 'overdue'>,
+        Date.parse(row.overdue_after),
+        now,
+      );
       hours = JSON.parse(row.hours) as Record<string, number>;
       earned = row.earned_hours;
     } else {
@@ -145,16 +181,29 @@ export function completionReport(
     report.population++;
     report.totals[status]++;
     add(report.hoursByCategory, hours);
-    const group = (report.byStaffGroup[o.staff_group] ??= { counts: zero(), hoursByCategory: {} });
+    report.byStaffGroup[o.staff_group] ??= { counts: zero(), hoursByCategory: {} };
+    const group = report.byStaffGroup[o.staff_group]!;
     group.counts[status]++;
     add(group.hoursByCategory, hours);
     for (const unit of ancestry) {
       if (scope !== null && !scope.has(unit)) break;
-      const u = (report.byOrgUnit[unit] ??= { name: tree.names.get(unit) ?? null, counts: zero(), hoursByCategory: {} });
+      report.byOrgUnit[unit] ??= {
+        name: tree.names.get(unit) ?? null,
+        counts: zero(),
+        hoursByCategory: {},
+      };
+      const u = report.byOrgUnit[unit]!;
       u.counts[status]++;
       add(u.hoursByCategory, hours);
     }
-    report.rows.push({ officialId: o.official_id, orgUnit: o.org_unit, staffGroup: o.staff_group, status, earnedHours: earned, hours });
+    report.rows.push({
+      officialId: o.official_id,
+      orgUnit: o.org_unit,
+      staffGroup: o.staff_group,
+      status,
+      earnedHours: earned,
+      hours,
+    });
   }
   return report;
 }
@@ -166,11 +215,31 @@ function add(into: Record<string, number>, hours: Record<string, number>): void 
 /** CSV in chunks of rows: one line per official in scope, hours per category as columns (RFC 4180 quoting). */
 export function* reportCsv(report: CompletionReport, rowsPerChunk = 500): Generator<string> {
   const categories = Object.keys(report.hoursByCategory).sort();
-  const header = ['official_id', 'org_unit', 'staff_group', 'policy_id', 'version', 'period', 'status', 'earned_hours', ...categories.map((c) => `hours_${c}`)];
+  const header = [
+    'official_id',
+    'org_unit',
+    'staff_group',
+    'policy_id',
+    'version',
+    'period',
+    'status',
+    'earned_hours',
+    ...categories.map((c) => `hours_${c}`),
+  ];
   let chunk = `${header.map(csvCell).join(',')}\r\n`;
   let n = 0;
   for (const r of report.rows) {
-    const cells = [r.officialId, r.orgUnit, r.staffGroup, report.policyId, String(report.version), report.period, r.status, String(r.earnedHours), ...categories.map((c) => String(r.hours[c] ?? 0))];
+    const cells = [
+      r.officialId,
+      r.orgUnit,
+      r.staffGroup,
+      report.policyId,
+      String(report.version),
+      report.period,
+      r.status,
+      String(r.earnedHours),
+      ...categories.map((c) => String(r.hours[c] ?? 0)),
+    ];
     chunk += `${cells.map(csvCell).join(',')}\r\n`;
     if (++n % rowsPerChunk === 0) {
       yield chunk;

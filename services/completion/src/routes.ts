@@ -32,11 +32,19 @@ export function completionRoutes(service: CompletionService): express.Router {
     const wanted = policyParam(req.query.policy, policies, false);
     const official = reader.official(officialId);
     if (!official)
-      throw new NotFound({ rule: 'training.official.unknown', message: `no official ${officialId}`, pointer: '/path/officialId' });
+      throw new NotFound({
+        rule: 'training.official.unknown',
+        message: `no official ${officialId}`,
+        pointer: '/path/officialId',
+      });
     assertMayRead(principal, official);
     const periodText = stringParam(req.query.period, 'period');
     if (periodText !== null && wanted === null)
-      throw new BadRequest({ rule: 'training.query.period', message: 'period needs a policy', pointer: '/query/policy' });
+      throw new BadRequest({
+        rule: 'training.query.period',
+        message: 'period needs a policy',
+        pointer: '/query/policy',
+      });
     const facts = reader.facts(officialId);
     const exemptions = reader.exemptions(officialId);
     const ancestry = reader.orgTree().ancestry(official.orgUnit);
@@ -61,7 +69,11 @@ export function completionRoutes(service: CompletionService): express.Router {
         continue;
       }
       if (!inPopulation(policy, official, ancestry)) {
-        notApplicable.push({ policyId, period: period.id, reason: 'the official is not in the policy population' });
+        notApplicable.push({
+          policyId,
+          period: period.id,
+          reason: 'the official is not in the policy population',
+        });
         continue;
       }
       const c = evaluateCompletion({ policy, period, official, facts, catalog, exemptions });
@@ -77,7 +89,11 @@ export function completionRoutes(service: CompletionService): express.Router {
     const policyId = policyParam(req.query.policy, policies, true)!;
     const periodText = stringParam(req.query.period, 'period');
     if (periodText === null)
-      throw new BadRequest({ rule: 'training.query.period', message: 'period is required', pointer: '/query/period' });
+      throw new BadRequest({
+        rule: 'training.query.period',
+        message: 'period is required',
+        pointer: '/query/period',
+      });
     const orgUnit = stringParam(req.query.orgUnit, 'orgUnit');
     const report = completionReport(service, req.principal!, policies.get(policyId)!, periodText, orgUnit);
     if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
@@ -96,21 +112,33 @@ export function completionRoutes(service: CompletionService): express.Router {
   return router;
 }
 
-
 function stringParam(value: unknown, name: string): string | null {
   if (value === undefined) return null;
   if (typeof value !== 'string' || value === '')
-    throw new BadRequest({ rule: 'training.query.parameter', message: `${name} must be given once, non-empty`, pointer: `/query/${name}` });
+    throw new BadRequest({
+      rule: 'training.query.parameter',
+      message: `${name} must be given once, non-empty`,
+      pointer: `/query/${name}`,
+    });
   return value;
 }
 
 function policyParam(value: unknown, policies: Map<string, Policy[]>, required: boolean): string | null {
   const id = stringParam(value, 'policy');
   if (id === null) {
-    if (required) throw new BadRequest({ rule: 'training.query.policy', message: 'policy is required', pointer: '/query/policy' });
+    if (required)
+      throw new BadRequest({
+        rule: 'training.query.policy',
+        message: 'policy is required',
+        pointer: '/query/policy',
+      });
     return null;
   }
   if (!policies.has(id))
-    throw new BadRequest({ rule: 'training.query.policy', message: `no published policy ${id}`, pointer: '/query/policy' });
+    throw new BadRequest({
+      rule: 'training.query.policy',
+      message: `no published policy ${id}`,
+      pointer: '/query/policy',
+    });
   return id;
 }

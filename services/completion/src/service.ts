@@ -15,7 +15,10 @@ export class CompletionService {
     private readonly log: EventLog,
   ) {}
 
-  static async start(log: EventLog, options: { dataDir: string; maxBatchSize?: number }): Promise<CompletionService> {
+  static async start(
+    log: EventLog,
+    options: { dataDir: string; maxBatchSize?: number },
+  ): Promise<CompletionService> {
     const running = await startProjection(log, completionProjection, {
       dataDir: options.dataDir,
       ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),

@@ -1,7 +1,13 @@
 import type { RecordedEvent } from '@lrs/event-log';
 import { defineProjection } from '@lrs/projections';
 import { storedStatementOf } from '@lrs/service-lrs';
-import { LEDGER_MIGRATIONS, LEDGER_TABLES, ledgerApplier, STATEMENT_STORED, TRAINING_EVENT_PREFIX } from '@lrs/training';
+import {
+  LEDGER_MIGRATIONS,
+  LEDGER_TABLES,
+  ledgerApplier,
+  STATEMENT_STORED,
+  TRAINING_EVENT_PREFIX,
+} from '@lrs/training';
 
 /**
  * The transcripts read model: the learning ledger (registry, catalog, one fact per statement).

@@ -15,12 +15,20 @@ export function transcriptRoutes(service: TranscriptsService): express.Router {
     const from = instantParam(req.query.from, 'from');
     const to = instantParam(req.query.to, 'to');
     if (from && to && to.ms <= from.ms)
-      throw new BadRequest({ rule: 'training.query.range', message: 'to must be after from', pointer: '/query/to' });
+      throw new BadRequest({
+        rule: 'training.query.range',
+        message: 'to must be after from',
+        pointer: '/query/to',
+      });
     await service.catchUp();
     const reader = service.reader();
     const official = reader.official(officialId);
     if (!official)
-      throw new NotFound({ rule: 'training.official.unknown', message: `no official ${officialId}`, pointer: '/path/officialId' });
+      throw new NotFound({
+        rule: 'training.official.unknown',
+        message: `no official ${officialId}`,
+        pointer: '/path/officialId',
+      });
     assertMayRead(principal, official);
     res.json(
       buildTranscript(reader, official, {

@@ -15,7 +15,10 @@ export class TranscriptsService {
     private readonly log: EventLog,
   ) {}
 
-  static async start(log: EventLog, options: { dataDir: string; maxBatchSize?: number }): Promise<TranscriptsService> {
+  static async start(
+    log: EventLog,
+    options: { dataDir: string; maxBatchSize?: number },
+  ): Promise<TranscriptsService> {
     const running = await startProjection(log, transcriptsProjection, {
       dataDir: options.dataDir,
       ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
@@ -51,7 +54,11 @@ export interface MountOptions {
 }
 
 /** Mounts GET /api/officials/:officialId/transcript (and the admin API when asked) on an app. */
-export function mountTranscripts(app: express.Express, service: TranscriptsService, options: MountOptions): void {
+export function mountTranscripts(
+  app: express.Express,
+  service: TranscriptsService,
+  options: MountOptions,
+): void {
   const auth = authenticate(options.credentials, options.jwt);
   app.use('/api', auth, transcriptRoutes(service));
   if (options.admin) app.use('/api/admin/training', auth, trainingAdminRouter(options.log));

@@ -5,7 +5,7 @@ import {
   DEFAULT_EARNING_VERBS,
   type LearningEntry,
   type LearningFact,
-  LedgerReader,
+  type LedgerReader,
   learningEntries,
   type Official,
   TRANSCRIPT_CREDIT_RULE,
@@ -43,12 +43,21 @@ export interface Transcript {
 export function buildTranscript(
   reader: LedgerReader,
   official: Official,
-  options: { fromMs?: number; toMs?: number; from?: string; to?: string; languages?: readonly string[]; rule?: CreditRule },
+  options: {
+    fromMs?: number;
+    toMs?: number;
+    from?: string;
+    to?: string;
+    languages?: readonly string[];
+    rule?: CreditRule;
+  },
 ): Transcript {
   const facts = reader.facts(official.officialId);
   const entries = learningEntries(facts, DEFAULT_EARNING_VERBS)
     .filter((e) => inRange(e, options.fromMs, options.toMs))
-    .map((e) => transcriptEntry(e, official, reader.catalogEntry(e.activityId), options.languages ?? [], options.rule));
+    .map((e) =>
+      transcriptEntry(e, official, reader.catalogEntry(e.activityId), options.languages ?? [], options.rule),
+    );
   const total = Math.round(entries.reduce((s, e) => s + e.credit.hours, 0) * 100) / 100;
   return {
     official: {
@@ -110,7 +119,12 @@ function transcriptEntry(
     recorded: latest.recorded,
     withdrawn: entry.facts
       .filter((f) => f.voided !== null)
-      .map((f) => ({ statementId: f.statementId, voidedBy: f.voided!.by, voidedAt: f.voided!.at, by: f.voided!.who })),
+      .map((f) => ({
+        statementId: f.statementId,
+        voidedBy: f.voided!.by,
+        voidedAt: f.voided!.at,
+        by: f.voided!.who,
+      })),
   };
 }
 

@@ -156,11 +156,14 @@ export function mutatedRequest(random: () => number, index: number): FuzzCase {
       text = insertKey(text, doc, holder, `"${key}":{"polluted":true,"id":"x"}`);
     } else if (kind === 5) {
       const literal = pick(random, LIMIT_NUMBERS);
-      text ??= safeStringify(doc);
-      const numbers = [...text.matchAll(/(?<=[:[,])-?\d+(\.\d+)?([eE][-+]?\d+)?(?=[,\]}])/g)];
+      const current: string = text ?? safeStringify(doc);
+      text = current;
+      const numbers: RegExpExecArray[] = [
+        ...current.matchAll(/(?<=[:[,])-?\d+(\.\d+)?([eE][-+]?\d+)?(?=[,\]}])/g),
+      ];
       if (numbers.length > 0) {
-        const hit = pick(random, numbers);
-        text = text.slice(0, hit.index) + literal + text.slice(hit.index! + hit[0].length);
+        const hit: RegExpExecArray = pick(random, numbers);
+        text = current.slice(0, hit.index) + literal + current.slice(hit.index + hit[0].length);
         steps.push(`number ${literal} replaces ${hit[0]}`);
       } else {
         text = text.replace(/"id":/, `"n":${literal},"id":`);
@@ -248,7 +251,7 @@ function insertKey(text: string, doc: Json, pointer: string, member: string): st
   if (pointer === '') return text.replace(/^\s*\{/, `{${member},`);
   // Locate the object by re-serialising it; good enough for unique sub-objects.
   const slot = parentAndKey(doc, pointer);
-  const node = slot ? (slot[0] as Record<string, Json>)[slot[1]] : null;
+  const node = slot ? ((slot[0] as Record<string, Json>)[slot[1]] ?? null) : null;
   const serialised = safeStringify(node);
   const at = text.indexOf(serialised);
   if (at < 0 || !serialised.startsWith('{')) return text.replace(/\{/, `{${member},`);

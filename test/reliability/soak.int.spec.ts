@@ -1,0 +1,24 @@
+import { expect } from 'chai';
+import { run } from '../../bench/suites/soak';
+
+/**
+ * The CI-sized soak (issue 9): mixed traffic against the LRS process for SOAK_SECONDS
+ * (default 20). The 2-minute and 30-minute versions: `pnpm bench soak --minutes 2` / `pnpm bench soak`.
+ */
+const SECONDS = Number(process.env.SOAK_SECONDS ?? 20);
+
+describe('soak (short): mixed traffic at a fixed rate', function () {
+  this.timeout((SECONDS + 90) * 1000);
+
+  it('answers every request without error, at the target rate, with RSS not climbing', async () => {
+    const report = await run(['--seconds', String(SECONDS), '--rate', '40']);
+    console.log(
+      `      ${report.requests} requests in ${report.seconds} s, errors ${report.errors}, ` +
+        `RSS ${report.rssMiBStart}→${report.rssMiBEnd} MiB, latency ${JSON.stringify(report.latencyMs)}`,
+    );
+    expect(report.errorsByRoute).to.deep.equal({});
+    expect(report.skippedAtInFlightCap, 'requests the LRS was too slow to take').to.equal(0);
+    // A short run cannot prove flatness; it catches a gross leak (the long runs judge the slope).
+    expect(report.rssMiBMax as number).to.be.below(600);
+  });
+});

@@ -39,17 +39,28 @@ async function freshStore() {
   };
 }
 
-const AUTHORITY: Agent = { objectType: 'Agent', name: 'centre', account: { homePage: 'https://gov.example', name: 'centre' } };
+const AUTHORITY: Agent = {
+  objectType: 'Agent',
+  name: 'centre',
+  account: { homePage: 'https://gov.example', name: 'centre' },
+};
 
 async function roster(rows: number) {
   const names = ['김민준', '王小明', 'Nguyễn Thị Lan', '이서연', '陈静'];
   const directory = {
     resolve: (id: string): Agent | null =>
-      id.startsWith('KR-') ? { objectType: 'Agent', name: names[id.length % 5]!, account: { homePage: 'https://officials.gov.example', name: id } } : null,
+      id.startsWith('KR-')
+        ? {
+            objectType: 'Agent',
+            name: names[id.length % 5]!,
+            account: { homePage: 'https://officials.gov.example', name: id },
+          }
+        : null,
   };
   const catalog = { has: () => true };
   const lines = ['\uFEFFofficial_id,name,minutes,status'];
-  for (let i = 0; i < rows; i++) lines.push(`KR-${i},"${names[i % 5]}",${i % 7 === 0 ? 90 : 180},${i % 7 === 0 ? 'partial' : 'attended'}`);
+  for (let i = 0; i < rows; i++)
+    lines.push(`KR-${i},"${names[i % 5]}",${i % 7 === 0 ? 90 : 180},${i % 7 === 0 ? 'partial' : 'attended'}`);
   const csv = lines.join('\n');
   const session = {
     activityId: 'https://training.gov.example/courses/ethics-101',
@@ -69,7 +80,8 @@ async function roster(rows: number) {
   t = performance.now();
   const again = await service.import({ session, csv }, by);
   const reimportMs = performance.now() - t;
-  if (result.written !== rows || again.written !== 0) throw new Error('roster import did not write what it should');
+  if (result.written !== rows || again.written !== 0)
+    throw new Error('roster import did not write what it should');
   await s.close();
 
   // Floor: the same number of statements stored directly, chunks of 1,000.
@@ -77,11 +89,21 @@ async function roster(rows: number) {
   const statements = generateStatements(rows).map((g) => g as unknown as Statement);
   t = performance.now();
   for (let i = 0; i < statements.length; i += 1000) {
-    await f.store.store({ statements: statements.slice(i, i + 1000), version: '1.0.3', authority: AUTHORITY, writer: 'floor' });
+    await f.store.store({
+      statements: statements.slice(i, i + 1000),
+      version: '1.0.3',
+      authority: AUTHORITY,
+      writer: 'floor',
+    });
   }
   const floorMs = performance.now() - t;
   await f.close();
-  return { rosterRows: rows, rosterImportMs: Math.round(importMs), rosterReimportMs: Math.round(reimportMs), rosterFloorStoreMs: Math.round(floorMs) };
+  return {
+    rosterRows: rows,
+    rosterImportMs: Math.round(importMs),
+    rosterReimportMs: Math.round(reimportMs),
+    rosterFloorStoreMs: Math.round(floorMs),
+  };
 }
 
 async function pull(count: number, pageSize: number) {
@@ -89,7 +111,13 @@ async function pull(count: number, pageSize: number) {
   const base = Date.UTC(2024, 0, 1);
   const statements = generateStatements(count, { seed: 7 }).map((g, i) => {
     const stored = new Date(base + i).toISOString();
-    return { ...(g as unknown as Statement), id: randomUUID(), stored, timestamp: stored, authority: AUTHORITY } as Statement;
+    return {
+      ...(g as unknown as Statement),
+      id: randomUUID(),
+      stored,
+      timestamp: stored,
+      authority: AUTHORITY,
+    } as Statement;
   });
   const pages: string[] = [];
   for (let i = 0; i < count; i += pageSize) {
@@ -106,20 +134,30 @@ async function pull(count: number, pageSize: number) {
     });
   const s = await freshStore();
   const puller = await RemotePuller.start({ log: s.log, writer: s.store }, { schedule: false });
-  await puller.configure(parseSourceConfig({ id: 'bench', endpoint: `${remote}/xapi/`, auth: { token: 't' }, pageSize }), 'bench');
+  await puller.configure(
+    parseSourceConfig({ id: 'bench', endpoint: `${remote}/xapi/`, auth: { token: 't' }, pageSize }),
+    'bench',
+  );
   let t = performance.now();
   const outcome = await puller.pullOnce('bench');
   const pullMs = performance.now() - t;
   await puller.stop();
   await s.close();
   nock.cleanAll();
-  if (outcome.stored !== count) throw new Error(`pulled ${outcome.stored} of ${count}: ${outcome.error ?? ''}`);
+  if (outcome.stored !== count)
+    throw new Error(`pulled ${outcome.stored} of ${count}: ${outcome.error ?? ''}`);
 
   const f = await freshStore();
   const bare = statements.map(({ stored: _s, ...rest }) => rest);
   t = performance.now();
   for (let i = 0; i < count; i += pageSize) {
-    await f.store.store({ statements: bare.slice(i, i + pageSize), version: '1.0.3', authority: AUTHORITY, writer: 'floor', preserveAuthority: true });
+    await f.store.store({
+      statements: bare.slice(i, i + pageSize),
+      version: '1.0.3',
+      authority: AUTHORITY,
+      writer: 'floor',
+      preserveAuthority: true,
+    });
   }
   const floorMs = performance.now() - t;
   await f.close();
@@ -134,6 +172,7 @@ async function pull(count: number, pageSize: number) {
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
   if (!args.includes('--skip-roster')) Object.assign(out, await roster(num(args, 'rows', 10_000)));
-  if (!args.includes('--skip-pull')) Object.assign(out, await pull(num(args, 'pull', 100_000), num(args, 'page', 1000)));
+  if (!args.includes('--skip-pull'))
+    Object.assign(out, await pull(num(args, 'pull', 100_000), num(args, 'page', 1000)));
   return out;
 }

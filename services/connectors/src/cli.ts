@@ -45,11 +45,18 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     return importWithProgress(`${api}/rosters`, auth, body);
   }
   if (group === 'sources') {
-    if (command === 'list') return printResponse(await fetch(`${api}/sources`, { headers: { Authorization: auth } }));
-    if (command === 'add' && arg) return printResponse(await post(`${api}/sources`, auth, JSON.parse(readFileSync(arg, 'utf8'))));
-    if ((command === 'resume' || command === 'pull') && arg) return printResponse(await post(`${api}/sources/${encodeURIComponent(arg)}/${command}`, auth, {}));
+    if (command === 'list')
+      return printResponse(await fetch(`${api}/sources`, { headers: { Authorization: auth } }));
+    if (command === 'add' && arg)
+      return printResponse(await post(`${api}/sources`, auth, JSON.parse(readFileSync(arg, 'utf8'))));
+    if ((command === 'resume' || command === 'pull') && arg)
+      return printResponse(await post(`${api}/sources/${encodeURIComponent(arg)}/${command}`, auth, {}));
     if (command === 'quarantine' && arg) {
-      return printResponse(await fetch(`${api}/sources/${encodeURIComponent(arg)}/quarantine`, { headers: { Authorization: auth } }));
+      return printResponse(
+        await fetch(`${api}/sources/${encodeURIComponent(arg)}/quarantine`, {
+          headers: { Authorization: auth },
+        }),
+      );
     }
   }
   process.stderr.write(`${USAGE}\n`);
@@ -85,7 +92,10 @@ async function importWithProgress(url: string, auth: string, body: unknown): Pro
   const res = await post(url, auth, body, 'application/x-ndjson');
   if (!res.ok || !(res.headers.get('content-type') ?? '').includes('ndjson')) return printResponse(res);
   const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar({ format: 'statements {bar} {value}/{total} ({percentage}%)', stream: process.stderr }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        { format: 'statements {bar} {value}/{total} ({percentage}%)', stream: process.stderr },
+        cliProgress.Presets.shades_classic,
+      )
     : null;
   let started = false;
   let code = 1;
@@ -93,7 +103,11 @@ async function importWithProgress(url: string, auth: string, body: unknown): Pro
   const decoder = new TextDecoder();
   const handle = (line: string) => {
     if (!line.trim()) return;
-    const message = JSON.parse(line) as { progress?: { done: number; total: number }; result?: unknown; error?: unknown };
+    const message = JSON.parse(line) as {
+      progress?: { done: number; total: number };
+      result?: unknown;
+      error?: unknown;
+    };
     if (message.progress) {
       if (bar && !started) {
         bar.start(message.progress.total, 0);

@@ -36,7 +36,11 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
     ...(deps.version ? { version: deps.version } : {}),
   });
   const puller = await RemotePuller.start(
-    { log: deps.log, writer: deps.statements, ...(deps.attachments ? { attachments: deps.attachments } : {}) },
+    {
+      log: deps.log,
+      writer: deps.statements,
+      ...(deps.attachments ? { attachments: deps.attachments } : {}),
+    },
     { schedule: true, ...deps.puller },
   );
   return {

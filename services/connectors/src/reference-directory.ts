@@ -43,7 +43,8 @@ export class ReferenceDirectory implements OfficialDirectory, Catalog {
       const before = this.officials.get(official.officialId);
       for (const identifier of before?.identifiers ?? []) this.byIdentifier.delete(identifierKey(identifier));
       this.officials.set(official.officialId, official);
-      for (const identifier of official.identifiers) this.byIdentifier.set(identifierKey(identifier), official.officialId);
+      for (const identifier of official.identifiers)
+        this.byIdentifier.set(identifierKey(identifier), official.officialId);
     } else if (event.type === CATALOG_ENTRY_RECORDED) {
       this.activities.add((event.data as unknown as CatalogEntry).activityId);
     }
@@ -55,7 +56,11 @@ export class ReferenceDirectory implements OfficialDirectory, Catalog {
     let official = this.officials.get(given);
     let key: string | undefined;
     if (!official) {
-      key = given.startsWith('mailto:') ? `mbox:${normalizeMbox(given)}` : given.startsWith('account:') ? given : undefined;
+      key = given.startsWith('mailto:')
+        ? `mbox:${normalizeMbox(given)}`
+        : given.startsWith('account:')
+          ? given
+          : undefined;
       const id = key === undefined ? undefined : this.byIdentifier.get(key);
       official = id === undefined ? undefined : this.officials.get(id);
     }

@@ -20,7 +20,11 @@ const mayImportRosters = (p: Principal) => isAdmin(p) || p.scopes.has(ROSTER_IMP
 function requireAdmin(req: Request): Principal {
   const p = req.principal!;
   if (!isAdmin(p)) {
-    throw new Forbidden({ rule: 'auth.scope', pointer: '/headers/Authorization', message: 'This needs the admin scope.' });
+    throw new Forbidden({
+      rule: 'auth.scope',
+      pointer: '/headers/Authorization',
+      message: 'This needs the admin scope.',
+    });
   }
   return p;
 }
@@ -81,18 +85,24 @@ export function connectorRoutes(deps: ConnectorRoutesDeps): Router {
     }
     res.status(200).type('application/x-ndjson');
     try {
-      const result = await deps.rosters.import(submission, by, (p) => res.write(`${JSON.stringify({ progress: p })}\n`));
+      const result = await deps.rosters.import(submission, by, (p) =>
+        res.write(`${JSON.stringify({ progress: p })}\n`),
+      );
       res.end(`${JSON.stringify({ result })}\n`);
     } catch (error) {
       const e = error as Error & { rule?: string; status?: number };
-      res.end(`${JSON.stringify({ error: { status: e.status ?? 500, rule: e.rule ?? 'internal', message: e.message } })}\n`);
+      res.end(
+        `${JSON.stringify({ error: { status: e.status ?? 500, rule: e.rule ?? 'internal', message: e.message } })}\n`,
+      );
     }
     void problems;
   });
 
   router.get('/sources', (req, res) => {
     requireAdmin(req);
-    res.json({ sources: deps.puller.list().map((s) => ({ ...publicSource(deps.puller.source(s.id)), status: s })) });
+    res.json({
+      sources: deps.puller.list().map((s) => ({ ...publicSource(deps.puller.source(s.id)), status: s })),
+    });
   });
 
   router.post('/sources', async (req, res) => {
@@ -131,10 +141,18 @@ export function connectorRoutes(deps: ConnectorRoutesDeps): Router {
     const limitParam = Number(req.query.limit ?? 100);
     const offset = Number(req.query.offset ?? 0);
     if (!Number.isInteger(limitParam) || limitParam < 1 || limitParam > 1000) {
-      throw new BadRequest({ rule: 'parameter.limit', pointer: '/query/limit', message: 'limit must be 1-1000.' });
+      throw new BadRequest({
+        rule: 'parameter.limit',
+        pointer: '/query/limit',
+        message: 'limit must be 1-1000.',
+      });
     }
     if (!Number.isInteger(offset) || offset < 0) {
-      throw new BadRequest({ rule: 'parameter.offset', pointer: '/query/offset', message: 'offset must be ≥ 0.' });
+      throw new BadRequest({
+        rule: 'parameter.offset',
+        pointer: '/query/offset',
+        message: 'offset must be ≥ 0.',
+      });
     }
     res.json({ quarantined: await deps.puller.quarantine(String(req.params.id), limitParam, offset) });
   });

@@ -31,7 +31,14 @@ async function recordReferenceData(lrs: TestLrs, officials: number) {
   await lrs.system.log.append(catalogStream('ethics'), [
     {
       type: CATALOG_ENTRY_RECORDED,
-      data: { activityId: COURSE, title: { ko: '공직윤리' }, category: 'basic', nominalHours: 3, modality: 'face-to-face', provider: null },
+      data: {
+        activityId: COURSE,
+        title: { ko: '공직윤리' },
+        category: 'basic',
+        nominalHours: 3,
+        modality: 'face-to-face',
+        provider: null,
+      },
     },
   ]);
 }
@@ -65,7 +72,16 @@ describe('connectors in the LRS process: CLI and admin API', () => {
   it('imports a roster with a rosters/import-less admin credential through the CLI, against the officials registry', async () => {
     await recordReferenceData(lrs, 5);
     writeFileSync(join(dir, 'session.json'), JSON.stringify(aSession()));
-    writeFileSync(join(dir, 'roster.csv'), aCsv([[officialId(2), '180', 'attended'], [officialId(3), '0', 'absent']], { bom: true }));
+    writeFileSync(
+      join(dir, 'roster.csv'),
+      aCsv(
+        [
+          [officialId(2), '180', 'attended'],
+          [officialId(3), '0', 'absent'],
+        ],
+        { bom: true },
+      ),
+    );
     const env = { LRS_URL: lrs.url, LRS_KEY: ADMIN.key, LRS_SECRET: ADMIN.secret };
     const args = ['roster', 'import', '--session', join(dir, 'session.json'), join(dir, 'roster.csv')];
     // The registry is read from the log by a subscription: allow it a moment to catch up.
@@ -81,7 +97,12 @@ describe('connectors in the LRS process: CLI and admin API', () => {
 
   it('source configuration and the quarantine listing are admin only; credentials never come back', async () => {
     const lms = await lrs.issueCredential('lms', ['all']);
-    const source = { id: 'lms', endpoint: 'https://lms.example/xapi/', auth: { username: 'u', password: 'p' }, pollIntervalSeconds: 3600 };
+    const source = {
+      id: 'lms',
+      endpoint: 'https://lms.example/xapi/',
+      auth: { username: 'u', password: 'p' },
+      pollIntervalSeconds: 3600,
+    };
     const post = (as: { key: string; secret: string }, body: unknown) =>
       fetch(`${lrs.url}/api/connectors/sources`, {
         method: 'POST',
@@ -104,7 +125,9 @@ describe('connectors in the LRS process: CLI and admin API', () => {
     const ok = await listing(ADMIN);
     expect(ok.status).to.equal(200);
     expect(await ok.json()).to.deep.equal({ quarantined: [] });
-    const missing = await fetch(`${lrs.url}/api/connectors/sources/nope`, { headers: { Authorization: basic(ADMIN) } });
+    const missing = await fetch(`${lrs.url}/api/connectors/sources/nope`, {
+      headers: { Authorization: basic(ADMIN) },
+    });
     expect(missing.status).to.equal(404);
   });
 });

@@ -37,7 +37,9 @@ describe('pulling from a remote LRS (nock)', () => {
     expect(kept.timestamp).to.equal(c.timestamp);
     expect(kept.authority).to.deep.equal(REMOTE_AUTHORITY);
     const events = await h.statementEvents();
-    expect(events.map((e) => (e.data as { source?: string }).source)).to.deep.equal(Array(3).fill('remote:lms'));
+    expect(events.map((e) => (e.data as { source?: string }).source)).to.deep.equal(
+      Array(3).fill('remote:lms'),
+    );
     expect(puller.status('lms').since).to.equal(c.stored);
   });
 
@@ -58,7 +60,10 @@ describe('pulling from a remote LRS (nock)', () => {
 
   it('survives a restart: resumes from the stored checkpoint (1 ms overlap) without storing again or skipping', async () => {
     const [a, b] = [aRemoteStatement(1), aRemoteStatement(2)];
-    nock(REMOTE).get('/xapi/statements').query(true).reply(200, page([a]));
+    nock(REMOTE)
+      .get('/xapi/statements')
+      .query(true)
+      .reply(200, page([a]));
     const first = await h.puller();
     await first.configure(aSource(), 'test');
     await first.pullOnce('lms');
@@ -110,7 +115,14 @@ describe('pulling from a remote LRS (nock)', () => {
 
   it('retries on its own schedule with bounded exponential back-off until the remote recovers', async () => {
     const a = aRemoteStatement(1);
-    nock(REMOTE).get('/xapi/statements').query(true).times(3).reply(500).get('/xapi/statements').query(true).reply(200, page([a]));
+    nock(REMOTE)
+      .get('/xapi/statements')
+      .query(true)
+      .times(3)
+      .reply(500)
+      .get('/xapi/statements')
+      .query(true)
+      .reply(200, page([a]));
     const puller = await h.puller({ schedule: true });
     await puller.configure(aSource(), 'test');
     const deadline = Date.now() + 3000;
@@ -146,7 +158,10 @@ describe('pulling from a remote LRS (nock)', () => {
     await puller.configure(aSource(), 'test');
     const outcome = await puller.pullOnce('lms');
     expect(outcome.outcome).to.equal('stopped');
-    expect(puller.status('lms')).to.deep.include({ state: 'stopped', stopped: { reason: 'the remote refused the credentials (401): token expired', status: 401 } });
+    expect(puller.status('lms')).to.deep.include({
+      state: 'stopped',
+      stopped: { reason: 'the remote refused the credentials (401): token expired', status: 401 },
+    });
     const events = await h.log.readStream(sourceStream('lms'));
     expect(events.map((e) => e.type)).to.include(SOURCE_STOPPED);
     expect((await puller.pullOnce('lms')).outcome).to.equal('skipped');
@@ -155,7 +170,10 @@ describe('pulling from a remote LRS (nock)', () => {
     const again = await h.puller();
     expect(again.status('lms').state).to.equal('stopped');
 
-    nock(REMOTE).get('/xapi/statements').query(true).reply(200, page([aRemoteStatement(1)]));
+    nock(REMOTE)
+      .get('/xapi/statements')
+      .query(true)
+      .reply(200, page([aRemoteStatement(1)]));
     await puller.resume('lms', 'test');
     expect(await puller.pullOnce('lms')).to.include({ outcome: 'done', stored: 1 });
   });
@@ -163,7 +181,10 @@ describe('pulling from a remote LRS (nock)', () => {
   it('quarantines a statement that fails validation with the reason, stores the rest, and lists it', async () => {
     const good = aRemoteStatement(1);
     const bad = aRemoteStatement(2, (b) => b.set('/verb/id', 'not an iri'));
-    nock(REMOTE).get('/xapi/statements').query(true).reply(200, page([good, bad]));
+    nock(REMOTE)
+      .get('/xapi/statements')
+      .query(true)
+      .reply(200, page([good, bad]));
     const puller = await h.puller();
     await puller.configure(aSource(), 'test');
     const outcome = await puller.pullOnce('lms');

@@ -1,10 +1,17 @@
 import type { Statement } from '@lrs/xapi';
 import { expect } from 'chai';
-import { ATTENDED_VERB, MEETING_TYPE, RosterService, SESSION_EXTENSION } from '../src';
 import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
+import { ATTENDED_VERB, MEETING_TYPE, RosterService, SESSION_EXTENSION } from '../src';
 import { aCatalog, aCsv, aDirectory, aSession, HOME, officialId } from './support/builders';
 
-const CENTRE = { authority: { objectType: 'Agent' as const, name: 'Seoul centre', account: { homePage: HOME, name: 'centre-seoul' } }, id: 'centre-seoul' };
+const CENTRE = {
+  authority: {
+    objectType: 'Agent' as const,
+    name: 'Seoul centre',
+    account: { homePage: HOME, name: 'centre-seoul' },
+  },
+  id: 'centre-seoul',
+};
 
 describe('roster import (face-to-face attendance)', () => {
   let lrs: TestLrs;
@@ -13,7 +20,12 @@ describe('roster import (face-to-face attendance)', () => {
 
   beforeEach(async () => {
     lrs = await TestLrs.start();
-    rosters = new RosterService({ log: lrs.system.log, writer: lrs.system.statements, directory, catalog: aCatalog() });
+    rosters = new RosterService({
+      log: lrs.system.log,
+      writer: lrs.system.statements,
+      directory,
+      catalog: aCatalog(),
+    });
   });
   afterEach(async () => lrs.stop());
 
@@ -34,7 +46,10 @@ describe('roster import (face-to-face attendance)', () => {
 
     const full = (await stored(result.statementIds[0]!))!;
     expect(full.verb.id).to.equal(ATTENDED_VERB);
-    expect(full.actor).to.deep.include({ name: 'Nguyễn Thị Lan', account: { homePage: HOME, name: officialId(2) } });
+    expect(full.actor).to.deep.include({
+      name: 'Nguyễn Thị Lan',
+      account: { homePage: HOME, name: officialId(2) },
+    });
     expect(full.object).to.deep.include({ id: aSession().activityId });
     expect((full.object as { definition: { type: string } }).definition.type).to.equal(MEETING_TYPE);
     expect(full.result).to.deep.equal({ duration: 'PT3H', completion: true });
@@ -59,11 +74,23 @@ describe('roster import (face-to-face attendance)', () => {
 
   it('reads a JSON roster and a CSV without BOM the same way', async () => {
     const json = await rosters.import(
-      { session: aSession(), attendees: [{ official: officialId(2), minutes: 180 }, { official: officialId(3), status: 'attended' }] },
+      {
+        session: aSession(),
+        attendees: [
+          { official: officialId(2), minutes: 180 },
+          { official: officialId(3), status: 'attended' },
+        ],
+      },
       CENTRE,
     );
     const again = await rosters.import(
-      { session: aSession(), csv: aCsv([[officialId(2), '180', ''], [officialId(3), '', 'attended']]) },
+      {
+        session: aSession(),
+        csv: aCsv([
+          [officialId(2), '180', ''],
+          [officialId(3), '', 'attended'],
+        ]),
+      },
       CENTRE,
     );
     expect(again.statementIds).to.deep.equal(json.statementIds);
@@ -71,7 +98,10 @@ describe('roster import (face-to-face attendance)', () => {
   });
 
   it('gives deterministic ids: importing the same roster twice changes nothing', async () => {
-    const csv = aCsv([[officialId(2), '180', 'attended'], [officialId(3), '60', 'partial']]);
+    const csv = aCsv([
+      [officialId(2), '180', 'attended'],
+      [officialId(3), '60', 'partial'],
+    ]);
     const first = await rosters.import({ session: aSession(), csv }, CENTRE);
     const before = await lrs.statementCount();
     const second = await rosters.import({ session: aSession(), csv }, CENTRE);
@@ -82,11 +112,23 @@ describe('roster import (face-to-face attendance)', () => {
 
   it('a corrected roster voids the changed row and writes a new statement under a new id', async () => {
     const first = await rosters.import(
-      { session: aSession(), csv: aCsv([[officialId(2), '180', 'attended'], [officialId(3), '60', 'partial']]) },
+      {
+        session: aSession(),
+        csv: aCsv([
+          [officialId(2), '180', 'attended'],
+          [officialId(3), '60', 'partial'],
+        ]),
+      },
       CENTRE,
     );
     const corrected = await rosters.import(
-      { session: aSession(), csv: aCsv([[officialId(2), '180', 'attended'], [officialId(3), '120', 'partial']]) },
+      {
+        session: aSession(),
+        csv: aCsv([
+          [officialId(2), '180', 'attended'],
+          [officialId(3), '120', 'partial'],
+        ]),
+      },
       CENTRE,
     );
     expect(corrected).to.include({ written: 1, voided: 1, unchanged: 1 });
@@ -101,10 +143,19 @@ describe('roster import (face-to-face attendance)', () => {
   });
 
   it('a row turned absent (or removed) voids its statement; coming back gets a fresh id', async () => {
-    const first = await rosters.import({ session: aSession(), csv: aCsv([[officialId(2), '180', 'attended']]) }, CENTRE);
-    const absent = await rosters.import({ session: aSession(), csv: aCsv([[officialId(2), '0', 'absent']]) }, CENTRE);
+    const first = await rosters.import(
+      { session: aSession(), csv: aCsv([[officialId(2), '180', 'attended']]) },
+      CENTRE,
+    );
+    const absent = await rosters.import(
+      { session: aSession(), csv: aCsv([[officialId(2), '0', 'absent']]) },
+      CENTRE,
+    );
     expect(absent).to.include({ written: 0, voided: 1 });
-    const back = await rosters.import({ session: aSession(), csv: aCsv([[officialId(2), '180', 'attended']]) }, CENTRE);
+    const back = await rosters.import(
+      { session: aSession(), csv: aCsv([[officialId(2), '180', 'attended']]) },
+      CENTRE,
+    );
     expect(back).to.include({ written: 1, voided: 0 });
     expect(back.statementIds[0]).to.not.equal(first.statementIds[0]);
   });
@@ -123,7 +174,15 @@ describe('roster import (face-to-face attendance)', () => {
     const before = await lrs.eventCount();
     const error = await rosters
       .import({ session: aSession({ end: '2024-05-02T08:00:00+09:00' }), csv }, CENTRE)
-      .then(() => null, (e: unknown) => e as { status: number; rule: string; details: { problems: { line: number | null; rule: string }[] } });
+      .then(
+        () => null,
+        (e: unknown) =>
+          e as {
+            status: number;
+            rule: string;
+            details: { problems: { line: number | null; rule: string }[] };
+          },
+      );
     expect(error?.status).to.equal(400);
     expect(error?.rule).to.equal('roster.invalid');
     expect(error?.details.problems.map((p) => [p.line, p.rule])).to.deep.equal([
@@ -140,11 +199,17 @@ describe('roster import (face-to-face attendance)', () => {
 
   it('rejects an activity missing from the catalog and an unknown instructor', async () => {
     const result = await rosters.check({
-      session: aSession({ activityId: 'https://training.gov.example/courses/unknown', instructor: 'KR-9999' }),
+      session: aSession({
+        activityId: 'https://training.gov.example/courses/unknown',
+        instructor: 'KR-9999',
+      }),
       csv: aCsv([[officialId(2), '180', 'attended']]),
     });
     expect(result.roster).to.equal(null);
-    expect(result.problems.map((p) => p.pointer)).to.deep.equal(['/session/activityId', '/session/instructor']);
+    expect(result.problems.map((p) => p.pointer)).to.deep.equal([
+      '/session/activityId',
+      '/session/instructor',
+    ]);
   });
 
   describe('over HTTP (/api/connectors/rosters)', () => {
@@ -165,10 +230,18 @@ describe('roster import (face-to-face attendance)', () => {
       const res = await fetch(`${lrs.url}/api/connectors/rosters`, {
         method: 'POST',
         headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
-        body: JSON.stringify({ session: aSession(), csv: aCsv([['KR-1', '10', ''], ['KR-2', '10', '']]) }),
+        body: JSON.stringify({
+          session: aSession(),
+          csv: aCsv([
+            ['KR-1', '10', ''],
+            ['KR-2', '10', ''],
+          ]),
+        }),
       });
       expect(res.status).to.equal(400);
-      const body = (await res.json()) as { error: { rule: string; pointer: string; details: { problems: unknown[] } } };
+      const body = (await res.json()) as {
+        error: { rule: string; pointer: string; details: { problems: unknown[] } };
+      };
       expect(body.error.rule).to.equal('roster.invalid');
       expect(body.error.pointer).to.equal('/session/activityId');
       expect(body.error.details.problems.length).to.be.greaterThan(2);

@@ -71,10 +71,18 @@ export async function fetchStatementsPage(
   }
   try {
     if (res.status === 401 || res.status === 403) {
-      throw new PullError('auth', `the remote refused the credentials (${res.status}): ${await snippet(res)}`, res.status);
+      throw new PullError(
+        'auth',
+        `the remote refused the credentials (${res.status}): ${await snippet(res)}`,
+        res.status,
+      );
     }
     if (res.status >= 500 || res.status === 429 || res.status === 408) {
-      throw new PullError('transient', `the remote answered ${res.status}: ${await snippet(res)}`, res.status);
+      throw new PullError(
+        'transient',
+        `the remote answered ${res.status}: ${await snippet(res)}`,
+        res.status,
+      );
     }
     if (res.status !== 200) {
       throw new PullError('rejected', `the remote answered ${res.status}: ${await snippet(res)}`, res.status);

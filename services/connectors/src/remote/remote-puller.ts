@@ -209,7 +209,8 @@ export class RemotePuller {
   async pullOnce(id: string): Promise<PassOutcome> {
     const t = this.require(id);
     if (t.running) return t.running;
-    if (t.stopped) return { outcome: 'skipped', pages: 0, stored: 0, repeated: 0, quarantined: 0, filtered: 0 };
+    if (t.stopped)
+      return { outcome: 'skipped', pages: 0, stored: 0, repeated: 0, quarantined: 0, filtered: 0 };
     this.clearTimer(t);
     t.running = this.pass(t).finally(() => {
       t.running = null;
@@ -228,7 +229,14 @@ export class RemotePuller {
   }
 
   private async pass(t: Tracked): Promise<PassOutcome> {
-    const result: PassOutcome = { outcome: 'done', pages: 0, stored: 0, repeated: 0, quarantined: 0, filtered: 0 };
+    const result: PassOutcome = {
+      outcome: 'done',
+      pages: 0,
+      stored: 0,
+      repeated: 0,
+      quarantined: 0,
+      filtered: 0,
+    };
     const { source } = t;
     let url = firstPageUrl(source, t.since === null ? undefined : overlap(t.since));
     try {
@@ -246,7 +254,11 @@ export class RemotePuller {
           result.filtered += counts.filtered;
           const since = nextCheckpoint(t.since, page);
           if (since !== t.since && since !== null) {
-            await this.appendTo(source.id, SOURCE_CHECKPOINT, json({ since, ...counts } satisfies SourceCheckpoint));
+            await this.appendTo(
+              source.id,
+              SOURCE_CHECKPOINT,
+              json({ since, ...counts } satisfies SourceCheckpoint),
+            );
             t.since = since;
           }
           t.totals.stored += counts.stored;
@@ -293,7 +305,10 @@ export class RemotePuller {
       }
       if (!s || typeof s !== 'object' || typeof s.id !== 'string') {
         // Without the remote's id a re-read would store it again under a new one.
-        await this.quarantineOne(source, raw, { rule: 'source.statement.id', reason: 'the remote sent a statement without an id' });
+        await this.quarantineOne(source, raw, {
+          rule: 'source.statement.id',
+          reason: 'the remote sent a statement without an id',
+        });
         counts.quarantined++;
         continue;
       }
@@ -319,10 +334,16 @@ export class RemotePuller {
         preserveAuthority: source.preserveAuthority,
         beforeAppend: async (fresh) => {
           if (!this.attachments || page.attachments.length === 0) return;
-          const needed = new Set(fresh.flatMap((f) => (f.attachments ?? []).map((a) => a.sha2.toLowerCase())));
+          const needed = new Set(
+            fresh.flatMap((f) => (f.attachments ?? []).map((a) => a.sha2.toLowerCase())),
+          );
           for (const part of page.attachments) {
             if (needed.has(part.sha2)) {
-              await this.attachments.put(part.sha2, part.contentType ?? 'application/octet-stream', part.bytes);
+              await this.attachments.put(
+                part.sha2,
+                part.contentType ?? 'application/octet-stream',
+                part.bytes,
+              );
             }
           }
         },
@@ -400,7 +421,8 @@ export class RemotePuller {
 
   private require(id: string): Tracked {
     const t = this.sources.get(id);
-    if (!t) throw new NotFound({ rule: 'source.unknown', pointer: '/params/id', message: `No source '${id}'.` });
+    if (!t)
+      throw new NotFound({ rule: 'source.unknown', pointer: '/params/id', message: `No source '${id}'.` });
     return t;
   }
 
@@ -465,4 +487,3 @@ function sourceAuthority(source: RemoteSource): Agent {
     account: { homePage: new URL(source.endpoint).origin, name: `source:${source.id}` },
   };
 }
-

@@ -3,7 +3,9 @@ import type { XapiVersion } from '@lrs/xapi';
 import { isAbsoluteIri } from '@lrs/xapi';
 
 /** How the LRS authenticates to a remote LRS. */
-export type RemoteAuth = { kind: 'basic'; username: string; password: string } | { kind: 'bearer'; token: string };
+export type RemoteAuth =
+  | { kind: 'basic'; username: string; password: string }
+  | { kind: 'bearer'; token: string };
 
 /** A remote LRS this one pulls statements from. */
 export interface RemoteSource {
@@ -31,7 +33,11 @@ export function parseSourceConfig(input: unknown, id?: string): RemoteSource {
   const bad = (field: string, message: string) =>
     new BadRequest({ rule: 'source.invalid', pointer: `/body/${field}`, message });
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new BadRequest({ rule: 'source.invalid', pointer: '/body', message: 'The source must be a JSON object.' });
+    throw new BadRequest({
+      rule: 'source.invalid',
+      pointer: '/body',
+      message: 'The source must be a JSON object.',
+    });
   }
   const o = input as Record<string, unknown>;
   const sourceId = id ?? o.id;
@@ -39,7 +45,8 @@ export function parseSourceConfig(input: unknown, id?: string): RemoteSource {
     throw bad('id', 'id must be 1-63 lower-case letters, digits or dashes.');
   }
   const name = o.name ?? sourceId;
-  if (typeof name !== 'string' || name.length === 0 || name.length > 200) throw bad('name', 'name must be a string.');
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200)
+    throw bad('name', 'name must be a string.');
   const endpoint = o.endpoint;
   let url: URL;
   try {
@@ -49,7 +56,8 @@ export function parseSourceConfig(input: unknown, id?: string): RemoteSource {
   } catch {
     throw bad('endpoint', 'endpoint must be the http(s) URL of the remote xAPI endpoint.');
   }
-  if (url.username || url.password) throw bad('endpoint', 'put credentials in auth, not in the endpoint URL.');
+  if (url.username || url.password)
+    throw bad('endpoint', 'put credentials in auth, not in the endpoint URL.');
   const a = o.auth as Record<string, unknown> | undefined;
   let auth: RemoteAuth;
   if (a && typeof a.username === 'string' && typeof a.password === 'string' && a.username !== '') {
@@ -73,14 +81,16 @@ export function parseSourceConfig(input: unknown, id?: string): RemoteSource {
     throw bad('pollIntervalSeconds', 'pollIntervalSeconds must be a number from 1 to 86400.');
   }
   const preserveAuthority = o.preserveAuthority ?? true;
-  if (typeof preserveAuthority !== 'boolean') throw bad('preserveAuthority', 'preserveAuthority must be a boolean.');
+  if (typeof preserveAuthority !== 'boolean')
+    throw bad('preserveAuthority', 'preserveAuthority must be a boolean.');
   const pageSize = o.pageSize ?? 500;
   if (typeof pageSize !== 'number' || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) {
     throw bad('pageSize', 'pageSize must be an integer from 1 to 10000.');
   }
   let since: string | undefined;
   if (o.since !== undefined) {
-    if (typeof o.since !== 'string' || Number.isNaN(Date.parse(o.since))) throw bad('since', 'since must be a timestamp.');
+    if (typeof o.since !== 'string' || Number.isNaN(Date.parse(o.since)))
+      throw bad('since', 'since must be a timestamp.');
     since = new Date(Date.parse(o.since)).toISOString();
   }
   const base = url.href.endsWith('/') ? url.href : `${url.href}/`;

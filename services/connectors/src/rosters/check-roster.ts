@@ -49,7 +49,12 @@ export async function checkRoster(
   );
   rows.forEach((row, i) => {
     const problem = (field: string, rule: string, message: string) =>
-      problems.push({ line: row.line, pointer: `${row.pointer}/${field}`, rule, message: `Line ${row.line}: ${message}` });
+      problems.push({
+        line: row.line,
+        pointer: `${row.pointer}/${field}`,
+        rule,
+        message: `Line ${row.line}: ${message}`,
+      });
     if (row.official === '') {
       problem('official', 'roster.row.official.missing', 'no official id.');
       return;
@@ -62,14 +67,19 @@ export async function checkRoster(
     }
     const before = seen.get(key);
     if (before !== undefined) {
-      problem('official', 'roster.row.official.duplicate', `'${row.official}' is already listed on line ${before}.`);
+      problem(
+        'official',
+        'roster.row.official.duplicate',
+        `'${row.official}' is already listed on line ${before}.`,
+      );
       return;
     }
     seen.set(key, row.line);
 
     let status: AttendanceStatus | undefined;
     if (row.status !== undefined) {
-      status = STATUSES[row.status.toLowerCase().replace(/[-_]+/g, ' ').trim()] ??
+      status =
+        STATUSES[row.status.toLowerCase().replace(/[-_]+/g, ' ').trim()] ??
         STATUSES[row.status.toLowerCase().replace(/[\s-]+/g, '_')];
       if (status === undefined) {
         problem('status', 'roster.row.status', `status '${row.status}' is not attended, partial or absent.`);
@@ -109,7 +119,8 @@ export async function checkRoster(
       return;
     }
     if (!session) return;
-    if (status === undefined) status = minutes === 0 ? 'absent' : minutes! >= session.lengthMinutes ? 'attended' : 'partial';
+    if (status === undefined)
+      status = minutes === 0 ? 'absent' : minutes! >= session.lengthMinutes ? 'attended' : 'partial';
     if (status === 'absent') {
       absent.push(key);
       return;
@@ -156,9 +167,17 @@ async function checkSession(
   const activityId = str('activityId', true);
   if (activityId !== undefined) {
     if (!isAbsoluteIri(activityId)) {
-      problem('/activityId', 'roster.session.activity.iri', `activityId '${activityId}' is not an absolute IRI.`);
+      problem(
+        '/activityId',
+        'roster.session.activity.iri',
+        `activityId '${activityId}' is not an absolute IRI.`,
+      );
     } else if (!(await deps.catalog.has(activityId))) {
-      problem('/activityId', 'roster.session.activity.unknown', `activity '${activityId}' is not in the catalog.`);
+      problem(
+        '/activityId',
+        'roster.session.activity.unknown',
+        `activity '${activityId}' is not in the catalog.`,
+      );
     }
   }
   let title: LanguageMap | undefined;
@@ -177,7 +196,11 @@ async function checkSession(
     if (v === undefined) return undefined;
     const ms = Date.parse(v);
     if (!ZONED_DATE_TIME.test(v) || Number.isNaN(ms)) {
-      problem(`/${field}`, 'roster.session.time', `${field} '${v}' is not an ISO 8601 date-time with an offset.`);
+      problem(
+        `/${field}`,
+        'roster.session.time',
+        `${field} '${v}' is not an ISO 8601 date-time with an offset.`,
+      );
       return undefined;
     }
     return ms;
@@ -185,7 +208,11 @@ async function checkSession(
   const startMs = time('start');
   const endMs = time('end');
   if (startMs !== undefined && endMs !== undefined && endMs <= startMs) {
-    problem('/end', 'roster.session.end-before-start', `end ${String(s.end)} is not after start ${String(s.start)}.`);
+    problem(
+      '/end',
+      'roster.session.end-before-start',
+      `end ${String(s.end)} is not after start ${String(s.start)}.`,
+    );
   }
   const timeZone = str('timeZone', false);
   if (timeZone !== undefined) {
@@ -202,11 +229,20 @@ async function checkSession(
   let instructor: Agent | null = null;
   if (typeof s.instructor === 'string' && s.instructor !== '') {
     instructor = await deps.directory.resolve(s.instructor);
-    if (!instructor) problem('/instructor', 'roster.session.instructor.unknown', `unknown instructor '${s.instructor}'.`);
-  } else if (s.instructor && typeof s.instructor === 'object' && agentIfiKey(s.instructor as Agent) !== undefined) {
+    if (!instructor)
+      problem('/instructor', 'roster.session.instructor.unknown', `unknown instructor '${s.instructor}'.`);
+  } else if (
+    s.instructor &&
+    typeof s.instructor === 'object' &&
+    agentIfiKey(s.instructor as Agent) !== undefined
+  ) {
     instructor = { objectType: 'Agent', ...(s.instructor as Agent) };
   } else {
-    problem('/instructor', 'roster.session.instructor', 'instructor must be an official id or an agent with an identifier.');
+    problem(
+      '/instructor',
+      'roster.session.instructor',
+      'instructor must be an official id or an agent with an identifier.',
+    );
   }
 
   if (problems.length > before) return null;

@@ -85,7 +85,9 @@ export class RosterService {
   }
 
   /** Parses and checks without writing: the problems, or null when the roster would import. */
-  async check(submission: RosterSubmission): Promise<{ roster: CheckedRoster | null; problems: RosterProblem[] }> {
+  async check(
+    submission: RosterSubmission,
+  ): Promise<{ roster: CheckedRoster | null; problems: RosterProblem[] }> {
     const parsed =
       typeof submission.csv === 'string'
         ? parseRosterCsv(submission.csv)
@@ -224,7 +226,9 @@ export class RosterService {
   }
 
   /** The latest import of a session. */
-  private async previousEntries(stream: string): Promise<{ revision: number | null; entries: RosterEntries }> {
+  private async previousEntries(
+    stream: string,
+  ): Promise<{ revision: number | null; entries: RosterEntries }> {
     const revision = await this.deps.log.streamRevision(stream);
     if (revision === null) return { revision, entries: {} };
     const [last] = await this.deps.log.readStream(stream, { direction: 'backwards', maxCount: 1 });

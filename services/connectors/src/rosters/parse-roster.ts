@@ -117,7 +117,12 @@ export function parseRosterJson(attendees: unknown): ParsedRows {
     const line = index + 1;
     const pointer = `/attendees/${index}`;
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.push({ line, pointer, rule: 'roster.row.type', message: `Attendee ${line} is not an object.` });
+      problems.push({
+        line,
+        pointer,
+        rule: 'roster.row.type',
+        message: `Attendee ${line} is not an object.`,
+      });
       return;
     }
     const o = item as Record<string, unknown>;

@@ -37,7 +37,10 @@ export function aSession(overrides: Partial<SessionInput> = {}): SessionInput {
 }
 
 /** CSV text: a header and one line per [official, minutes, status]. */
-export function aCsv(rows: [string, string, string][], options: { bom?: boolean; name?: boolean } = {}): string {
+export function aCsv(
+  rows: [string, string, string][],
+  options: { bom?: boolean; name?: boolean } = {},
+): string {
   const header = options.name ? 'official_id,name,minutes,status' : 'official_id,minutes,status';
   const lines = rows.map(([id, minutes, status]) =>
     options.name ? `${id},"${id} 이름",${minutes},${status}` : `${id},${minutes},${status}`,

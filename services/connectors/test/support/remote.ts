@@ -12,10 +12,17 @@ import { StatementStore } from '../../../lrs/src';
 import { type PullerOptions, parseSourceConfig, RemotePuller, type RemoteSource } from '../../src';
 
 export const REMOTE = 'https://lms.example';
-export const REMOTE_AUTHORITY = { objectType: 'Agent' as const, name: 'LMS', account: { homePage: REMOTE, name: 'lms' } };
+export const REMOTE_AUTHORITY = {
+  objectType: 'Agent' as const,
+  name: 'LMS',
+  account: { homePage: REMOTE, name: 'lms' },
+};
 
 /** A statement as a remote LRS serves it: id, timestamp, stored and authority set. */
-export function aRemoteStatement(n: number, overrides: (b: ReturnType<typeof aStatement>) => void = () => {}): Statement {
+export function aRemoteStatement(
+  n: number,
+  overrides: (b: ReturnType<typeof aStatement>) => void = () => {},
+): Statement {
   const stored = new Date(Date.UTC(2024, 0, 1) + n * 1000).toISOString();
   const builder = aStatement()
     .withId(randomUUID())

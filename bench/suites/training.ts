@@ -13,6 +13,7 @@ import type { AppendRequest, JsonValue } from '../../packages/event-log/src/inde
 import { openSqliteEventLog } from '../../packages/event-log/src/index';
 import { openReadOnly, replayProjection } from '../../packages/projections/src/index';
 import {
+  activityHash,
   CATALOG_ENTRY_RECORDED,
   catalogStream,
   evaluateCompletion,
@@ -25,9 +26,12 @@ import {
   type Policy,
   periodById,
   policyStream,
-  activityHash,
 } from '../../packages/training/src/index';
-import { type CompletionService, completionProjection, completionReport } from '../../services/completion/src/index';
+import {
+  type CompletionService,
+  completionProjection,
+  completionReport,
+} from '../../services/completion/src/index';
 import { buildTranscript, transcriptsProjection } from '../../services/transcripts/src/index';
 import { generateStatements } from '../lib/statements';
 
@@ -35,7 +39,8 @@ const arg = (args: string[], name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
   return i < 0 ? fallback : Number(args[i + 1]?.replaceAll('_', ''));
 };
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+const pct = (xs: number[], p: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const officials = arg(args, 'officials', 10_000);
@@ -43,25 +48,78 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-training-'));
   try {
     const log = await openSqliteEventLog({ file: join(dir, 'log.sqlite') } as never);
-    const reference: AppendRequest[] = [{ stream: orgUnitStream('city'), events: [{ type: ORG_UNIT_RECORDED, data: { orgUnitId: 'city', name: 'City', parent: null } }] }];
+    const reference: AppendRequest[] = [
+      {
+        stream: orgUnitStream('city'),
+        events: [{ type: ORG_UNIT_RECORDED, data: { orgUnitId: 'city', name: 'City', parent: null } }],
+      },
+    ];
     for (let d = 0; d < 10; d++)
-      reference.push({ stream: orgUnitStream(`d${d}`), events: [{ type: ORG_UNIT_RECORDED, data: { orgUnitId: `d${d}`, name: `District ${d}`, parent: 'city' } }] });
+      reference.push({
+        stream: orgUnitStream(`d${d}`),
+        events: [
+          { type: ORG_UNIT_RECORDED, data: { orgUnitId: `d${d}`, name: `District ${d}`, parent: 'city' } },
+        ],
+      });
     for (let i = 0; i < officials; i++) {
       const id = `official-${String(i).padStart(6, '0')}`;
-      const data = { officialId: id, name: id, orgUnit: `d${i % 10}`, orgUnitFrom: null, staffGroup: ['social-welfare', 'administrative', 'nursing'][i % 3]!, jurisdiction: 'city', employedFrom: null, employedTo: null, identifiers: [{ account: { homePage: 'https://lms.example.kr', name: id } }] };
+      const data = {
+        officialId: id,
+        name: id,
+        orgUnit: `d${i % 10}`,
+        orgUnitFrom: null,
+        staffGroup: ['social-welfare', 'administrative', 'nursing'][i % 3]!,
+        jurisdiction: 'city',
+        employedFrom: null,
+        employedTo: null,
+        identifiers: [{ account: { homePage: 'https://lms.example.kr', name: id } }],
+      };
       reference.push({ stream: officialStream(id), events: [{ type: OFFICIAL_RECORDED, data }] });
     }
     for (let c = 0; c < 120; c++) {
       const activityId = `https://lms.example.kr/courses/c-${String(c).padStart(4, '0')}`;
-      reference.push({ stream: catalogStream(activityHash(activityId)), events: [{ type: CATALOG_ENTRY_RECORDED, data: { activityId, title: { en: `Course ${c}` }, category: c % 2 === 0 ? 'basic' : 'job', nominalHours: 1 + (c % 4), modality: 'self-paced', provider: 'eLMS' } }] });
+      reference.push({
+        stream: catalogStream(activityHash(activityId)),
+        events: [
+          {
+            type: CATALOG_ENTRY_RECORDED,
+            data: {
+              activityId,
+              title: { en: `Course ${c}` },
+              category: c % 2 === 0 ? 'basic' : 'job',
+              nominalHours: 1 + (c % 4),
+              modality: 'self-paced',
+              provider: 'eLMS',
+            },
+          },
+        ],
+      });
     }
-    const policy = JSON.parse(readFileSync(new URL('../../examples/policies/city-annual-welfare-education.json', import.meta.url), 'utf8')) as Policy;
-    reference.push({ stream: policyStream(policy.policyId, 1), events: [{ type: POLICY_PUBLISHED, data: { policy, publishedBy: 'bench' } as unknown as JsonValue }] });
+    const policy = JSON.parse(
+      readFileSync(
+        new URL('../../examples/policies/city-annual-welfare-education.json', import.meta.url),
+        'utf8',
+      ),
+    ) as Policy;
+    reference.push({
+      stream: policyStream(policy.policyId, 1),
+      events: [{ type: POLICY_PUBLISHED, data: { policy, publishedBy: 'bench' } as unknown as JsonValue }],
+    });
     for (let i = 0; i < reference.length; i += 1000) await log.appendMany(reference.slice(i, i + 1000));
     const chunk = 10_000;
     for (let done = 0; done < statements; done += chunk) {
-      const batch = generateStatements(Math.min(chunk, statements - done), { seed: done + 1, officials, year: 2024 });
-      await log.appendMany(batch.map((s) => ({ stream: `statement-${s.id}`, expectedRevision: 'no_stream' as const, events: [{ type: 'xapi.statement.stored', data: { statement: s } as unknown as JsonValue }] })));
+      const batch = generateStatements(Math.min(chunk, statements - done), {
+        seed: done + 1,
+        officials,
+        year: 2024,
+      });
+      await log.appendMany(
+        batch.map((s) => ({
+          stream: `statement-${s.id}`,
+          expectedRevision: 'no_stream' as const,
+          events: [{ type: 'xapi.statement.stored', data: { statement: s } as unknown as JsonValue }],
+        })),
+      );
     }
     const head = (await log.headPosition())!;
     const rebuild = async (def: typeof transcriptsProjection, file: string) => {
@@ -83,7 +141,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       tLat.push(performance.now() - t0);
       t0 = performance.now();
       const official = cReader.official(id)!;
-      evaluateCompletion({ policy, period, official, facts: cReader.facts(id), catalog: (a) => cReader.catalogEntry(a), exemptions: cReader.exemptions(id) });
+      evaluateCompletion({
+        policy,
+        period,
+        official,
+        facts: cReader.facts(id),
+        catalog: (a) => cReader.catalogEntry(a),
+        exemptions: cReader.exemptions(id),
+      });
       cLat.push(performance.now() - t0);
     }
     const fake = { reader: () => cReader, running: { position: () => null } } as unknown as CompletionService;

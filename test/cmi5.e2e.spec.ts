@@ -100,10 +100,7 @@ describe('cmi5-style flow with @xapi/xapi: launch data in State, then statements
   });
 
   it('the AU sends initialized, keeps a bookmark in its own state (merged by POST), then completed, passed and terminated', async () => {
-    const send = async (
-      verb: { id: string; display: Record<string, string> },
-      result?: Statement['result'],
-    ) => {
+    const send = async (verb: Statement['verb'], result?: Statement['result']) => {
       const statement = {
         actor: learner,
         verb,

@@ -82,11 +82,12 @@ describe('document concurrency: ETags, If-Match, If-None-Match (Communication 3.
           const etag = await created(doc);
           const before = await lrs.eventCount();
           const stale = `"${sha1('something else')}"`;
-          const body = method === 'DELETE' ? {} : jsonBody({ v: 2 });
+          const body: { body?: string; headers: Record<string, string> } =
+            method === 'DELETE' ? { headers: {} } : jsonBody({ v: 2 });
           const failed = await lrs.call(method, doc.path(), {
             ...body,
             version,
-            headers: { ...('headers' in body ? body.headers : {}), 'If-Match': stale },
+            headers: { ...body.headers, 'If-Match': stale },
           });
           expectProblem(failed, 412, 'precondition.if-match', '/headers/If-Match');
           expect(await lrs.eventCount()).to.equal(before);
@@ -94,7 +95,7 @@ describe('document concurrency: ETags, If-Match, If-None-Match (Communication 3.
           const ok = await lrs.call(method, doc.path(), {
             ...body,
             version,
-            headers: { ...('headers' in body ? body.headers : {}), 'If-Match': etag },
+            headers: { ...body.headers, 'If-Match': etag },
           });
           expect(ok.status, ok.text).to.equal(204);
         });

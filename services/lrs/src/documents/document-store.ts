@@ -54,7 +54,7 @@ export class DocumentStore {
 
   constructor(
     private readonly log: EventLog,
-    private readonly attachments: AttachmentStore,
+    private readonly attachments: Pick<AttachmentStore, 'put' | 'get'>,
     options: DocumentStoreOptions = {},
   ) {
     this.inlineMaxBytes = options.inlineMaxBytes ?? DEFAULT_INLINE_MAX_BYTES;

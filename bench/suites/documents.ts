@@ -1,0 +1,281 @@
+/**
+ * The xAPI document resources benchmark (issue 4, Performance).
+ *
+ *   pnpm bench documents [--connections C] [--seconds S] [--documents N] [--get-queries Q] [--skip-floor]
+ *
+ * 1. raw floor: DocumentStore.write + read of State documents without HTTP, C in flight, for S
+ *    seconds, over a fresh SQLite log (synchronous=FULL);
+ * 2. the LRS as a child process on a data dir preloaded with N State documents (appended
+ *    straight into its log before it starts, in the events the LRS itself writes):
+ *    a. State PUT + GET round trips from C keep-alive connections for S seconds (each request
+ *       counts as one operation);
+ *    b. GET latency of single documents picked at random among the N: Q requests over one
+ *       connection, then Q over C connections.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AppendRequest, type EventLog, openSqliteEventLog } from '@lrs/event-log';
+import { DOCUMENT_WRITTEN, DocumentStore, documentStream, etagOf } from '@lrs/service-lrs';
+
+interface Options {
+  connections: number;
+  seconds: number;
+  documents: number;
+  getQueries: number;
+  skipFloor: boolean;
+}
+
+function parseArgs(args: string[]): Options {
+  const num = (name: string, fallback: number) => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? Number(args[i + 1]) : fallback;
+  };
+  return {
+    connections: num('connections', 16),
+    seconds: num('seconds', 10),
+    documents: num('documents', 100_000),
+    getQueries: num('get-queries', 5000),
+    skipFloor: args.includes('--skip-floor'),
+  };
+}
+
+const ACTIVITY = 'https://example.gov/courses/fire-safety/au/1';
+const agentOf = (i: number) => `mailto:official-${i}@example.gov`;
+/** The ~300-byte JSON a cmi5 AU keeps as its bookmark/suspend data. */
+const stateBody = (i: number, n: number) =>
+  JSON.stringify({
+    page: n % 40,
+    location: `slide-${n}`,
+    official: i,
+    suspendData: randomBytes(96).toString('base64'),
+  });
+
+const keyOf = (i: number, stateId = 'bookmark') => ({
+  resource: 'state' as const,
+  activityId: ACTIVITY,
+  agent: `mbox:${agentOf(i)}`,
+  id: stateId,
+});
+
+/** Runs `work(worker)` in C workers until the deadline; returns operations done. */
+async function forSeconds(
+  connections: number,
+  seconds: number,
+  work: (worker: number, n: number) => Promise<number>,
+) {
+  const deadline = performance.now() + seconds * 1000;
+  let ops = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async (_, worker) => {
+      for (let n = 0; performance.now() < deadline; n++) ops += await work(worker, n);
+    }),
+  );
+  return ops;
+}
+
+const noAttachments = {
+  put: () => Promise.reject(new Error('bench documents are inline')),
+  get: () => Promise.resolve(null),
+};
+
+async function floor(o: Options) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-docs-floor-'));
+  const log = await openSqliteEventLog({ file: join(dir, 'events.sqlite') });
+  const store = new DocumentStore(log, noAttachments);
+  const t0 = performance.now();
+  const ops = await forSeconds(o.connections, o.seconds, async (worker, n) => {
+    const key = keyOf(worker * 1000 + (n % 1000));
+    await store.write({
+      key,
+      method: 'PUT',
+      content: Buffer.from(stateBody(worker, n)),
+      contentType: 'application/json',
+      preconditions: {},
+      putNeedsHeader: false,
+    });
+    const state = await store.read(key);
+    if (!state.exists) throw new Error('floor: document missing after write');
+    await store.content(state);
+    return 2;
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  await log.close();
+  rmSync(dir, { recursive: true, force: true });
+  return { floorOpsPerSec: Math.round(ops / seconds) };
+}
+
+/** Appends N documents as the LRS writes them, 1,000 per appendMany. */
+async function preload(log: EventLog, count: number) {
+  for (let start = 0; start < count; start += 1000) {
+    const requests: AppendRequest[] = [];
+    for (let i = start; i < Math.min(count, start + 1000); i++) {
+      const key = keyOf(i, 'preloaded');
+      const content = Buffer.from(stateBody(i, 0));
+      requests.push({
+        stream: documentStream(key),
+        expectedRevision: 'no_stream',
+        events: [
+          {
+            type: DOCUMENT_WRITTEN,
+            data: new Uint8Array(content),
+            metadata: { key, contentType: 'application/json', etag: etagOf(content), length: content.length },
+          },
+        ],
+      });
+    }
+    for (const outcome of await log.appendMany(requests)) if (!outcome.ok) throw outcome.error;
+  }
+}
+
+/**
+ * The LRS in a child process with its request log silenced (main.ts logs its URL at info,
+ * and an info-level request log would cost more than the requests): this starts the same
+ * system and app main.ts does and prints the URL itself.
+ */
+async function startServer(dataDir: string): Promise<{ child: ChildProcess; port: number }> {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const script = `
+    const { loadConfig } = await import(${JSON.stringify(join(root, 'packages/config/src/index.ts'))});
+    const { listen } = await import(${JSON.stringify(join(root, 'packages/http/src/index.ts'))});
+    const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/lrs/src/index.ts'))});
+    const config = loadConfig(process.env);
+    const system = await startLrsSystem(config);
+    const server = await listen(createLrsApp(system), { port: 0, host: '127.0.0.1' });
+    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
+    process.on('SIGTERM', async () => { await server.close(); await system.stop(); process.exit(0); });
+  `;
+  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LRS_DATA_DIR: dataDir,
+      LRS_BOOTSTRAP_KEY: 'bench',
+      LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
+      LRS_LOG_LEVEL: 'silent',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  child.stdout!.resume();
+  return { child, port };
+}
+
+const AUTH = `Basic ${Buffer.from('bench:bench-secret-0123456789').toString('base64')}`;
+
+function request(agent: http.Agent, port: number, method: string, path: string, body?: string) {
+  const t0 = performance.now();
+  return new Promise<{ status: number; ms: number }>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: {
+          authorization: AUTH,
+          'x-experience-api-version': '1.0.3',
+          ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - t0 }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const statePath = (i: number, stateId: string) =>
+  `/xapi/activities/state?activityId=${encodeURIComponent(ACTIVITY)}&agent=${encodeURIComponent(
+    JSON.stringify({ mbox: agentOf(i) }),
+  )}&stateId=${stateId}`;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function latencies(agent: http.Agent, port: number, o: Options, connections: number) {
+  const ms: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < o.getQueries) {
+        next++;
+        const i = Math.floor(Math.random() * o.documents);
+        const res = await request(agent, port, 'GET', statePath(i, 'preloaded'));
+        if (res.status !== 200) throw new Error(`GET preloaded ${i}: ${res.status}`);
+        ms.push(res.ms);
+      }
+    }),
+  );
+  ms.sort((a, b) => a - b);
+  return { p50: round(percentile(ms, 50)), p99: round(percentile(ms, 99)) };
+}
+
+async function overHttp(o: Options) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-docs-lrs-'));
+  const t0 = performance.now();
+  const log = await openSqliteEventLog({ file: join(dataDir, 'events.sqlite') });
+  await preload(log, o.documents);
+  await log.close();
+  const preloadSeconds = (performance.now() - t0) / 1000;
+  const server = await startServer(dataDir);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
+  const out: Record<string, unknown> = { documents: o.documents, preloadSeconds: round(preloadSeconds) };
+  try {
+    const t1 = performance.now();
+    let failures = 0;
+    const ops = await forSeconds(o.connections, o.seconds, async (worker, n) => {
+      const path = statePath(o.documents + worker * 1000 + (n % 1000), 'bookmark');
+      const put = await request(agent, server.port, 'PUT', path, stateBody(worker, n));
+      const get = await request(agent, server.port, 'GET', path);
+      if (put.status !== 204 || get.status !== 200) failures++;
+      return 2;
+    });
+    const seconds = (performance.now() - t1) / 1000;
+    out.httpOpsPerSec = Math.round(ops / seconds);
+    out.httpRoundTripsPerSec = Math.round(ops / 2 / seconds);
+    out.httpFailures = failures;
+    const one = await latencies(agent, server.port, o, 1);
+    out.getP50Ms1Conn = one.p50;
+    out.getP99Ms1Conn = one.p99;
+    const many = await latencies(agent, server.port, o, o.connections);
+    out.getP50MsManyConn = many.p50;
+    out.getP99MsManyConn = many.p99;
+  } finally {
+    agent.destroy();
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const o = parseArgs(args);
+  const result: Record<string, unknown> = { connections: o.connections, seconds: o.seconds };
+  if (!o.skipFloor) Object.assign(result, await floor(o));
+  Object.assign(result, await overHttp(o));
+  return result;
+}

@@ -3,7 +3,7 @@
 # Idempotent: a second run is quick.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-want=$(node -p "require('./package.json').devEngines.packageManager.version")
+want=$(node -p "require('./package.json').config.pnpm")
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "$want" ]; then
   echo "setup: installing pnpm $want" >&2
   npm install -g "pnpm@$want" --no-fund --no-audit >/dev/null

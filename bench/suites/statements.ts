@@ -49,7 +49,11 @@ function parseArgs(args: string[]): Options {
 
 const OFFICIALS = 10_000;
 const COURSES = 200;
-const authority = { objectType: 'Agent' as const, name: 'bench', account: { homePage: 'http://bench.local', name: 'bench' } };
+const authority = {
+  objectType: 'Agent' as const,
+  name: 'bench',
+  account: { homePage: 'http://bench.local', name: 'bench' },
+};
 
 /** Runs `work(i)` for i in [0, count) with at most `concurrency` in flight. */
 async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>): Promise<void> {
@@ -139,7 +143,11 @@ function request(
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0 }),
+          resolve({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(chunks).toString(),
+            ms: performance.now() - t0,
+          }),
         );
       },
     );
@@ -168,7 +176,13 @@ async function overHttp(o: Options) {
     let failures = 0;
     const t0 = performance.now();
     await pool(batches, o.connections, async (i) => {
-      const res = await request(agent, server.port, 'POST', '/xapi/statements', JSON.stringify(batchOf(o, i)));
+      const res = await request(
+        agent,
+        server.port,
+        'POST',
+        '/xapi/statements',
+        JSON.stringify(batchOf(o, i)),
+      );
       if (res.status !== 200) failures++;
     });
     const postSeconds = (performance.now() - t0) / 1000;
@@ -186,7 +200,13 @@ async function overHttp(o: Options) {
       Array.from({ length: o.connections }, async () => {
         while (performance.now() < putDeadline) {
           const id = randomUUID();
-          const res = await request(agent, server.port, 'PUT', `/xapi/statements?statementId=${id}`, JSON.stringify({ ...single, id }));
+          const res = await request(
+            agent,
+            server.port,
+            'PUT',
+            `/xapi/statements?statementId=${id}`,
+            JSON.stringify({ ...single, id }),
+          );
           if (res.status === 204) puts++;
           else putFailures++;
         }
@@ -202,7 +222,8 @@ async function overHttp(o: Options) {
         projections?: Record<string, { behind: number }>;
       };
       if (health.projections?.['statements-index']?.behind === 0) break;
-      if (performance.now() - tCatchUp > 600_000) throw new Error('the statements index did not catch up in 10 minutes');
+      if (performance.now() - tCatchUp > 600_000)
+        throw new Error('the statements index did not catch up in 10 minutes');
       await new Promise((r) => setTimeout(r, 200));
     }
     out.indexCatchUpSeconds = round((performance.now() - tCatchUp) / 1000);
@@ -211,7 +232,9 @@ async function overHttp(o: Options) {
     await pool(o.getQueries, 4, async (i) => {
       const official = String((i * 7919) % OFFICIALS).padStart(6, '0');
       const agentParam = encodeURIComponent(
-        JSON.stringify({ account: { homePage: 'https://lms.welfare.example.kr', name: `official-${official}` } }),
+        JSON.stringify({
+          account: { homePage: 'https://lms.welfare.example.kr', name: `official-${official}` },
+        }),
       );
       const res = await request(agent, server.port, 'GET', `/xapi/statements?agent=${agentParam}&limit=25`);
       latencies.push(res.ms);
@@ -238,7 +261,11 @@ function round(n: number): number {
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);
-  const result: Record<string, unknown> = { statements: o.statements, connections: o.connections, batch: o.batch };
+  const result: Record<string, unknown> = {
+    statements: o.statements,
+    connections: o.connections,
+    batch: o.batch,
+  };
   if (!o.skipFloor) Object.assign(result, await floor(o));
   if (!o.skipHttp) Object.assign(result, await overHttp(o));
   return result;

@@ -4,8 +4,8 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier } from '@lrs
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
-import { type Connectors, startConnectors } from '@lrs/service-connectors';
 import { CompletionService } from '@lrs/service-completion';
+import { type Connectors, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';

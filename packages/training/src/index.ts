@@ -34,6 +34,7 @@ export {
 export {
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
+  entryKey,
   type LedgerChanges,
   LedgerReader,
   ledgerApplier,

@@ -56,7 +56,15 @@ export const LEDGER_TABLES = [
 export interface LedgerChanges {
   officials: Set<string>;
   everyone: boolean;
+  /** Of `officials`, those whose registry record, identifiers or exemptions changed. */
+  registry: Set<string>;
+  /** Per official, the entries (entryKey) a statement or a void changed. */
+  entries: Map<string, Set<string>>;
 }
+
+/** The key of a transcript entry: activity × registration. */
+export const entryKey = (activityId: string, registration: string): string =>
+  `${activityId}\u0000${registration}`;
 
 export type StatementOf = (event: RecordedEvent) => Statement;
 
@@ -71,8 +79,8 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
     insertFact: db.prepare(
       'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, record, voided) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    factOfficial: db.prepare<[string], { official_id: string | null; voided: string | null }>(
-      'SELECT official_id, voided FROM fact WHERE statement_id = ?',
+    factOfficial: db.prepare<[string], { official_id: string | null; voided: string | null; record: string }>(
+      'SELECT official_id, voided, record FROM fact WHERE statement_id = ?',
     ),
     voidFact: db.prepare('UPDATE fact SET voided = ? WHERE statement_id = ? AND voided IS NULL'),
     takePending: db.prepare<[string], { voided: string }>(
@@ -104,7 +112,18 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
   };
 
   return (events) => {
-    const changes: LedgerChanges = { officials: new Set(), everyone: false };
+    const changes: LedgerChanges = {
+      officials: new Set(),
+      everyone: false,
+      registry: new Set(),
+      entries: new Map(),
+    };
+    const touchEntry = (officialId: string, activityId: string, registration: string) => {
+      changes.officials.add(officialId);
+      const set = changes.entries.get(officialId);
+      if (set) set.add(entryKey(activityId, registration));
+      else changes.entries.set(officialId, new Set([entryKey(activityId, registration)]));
+    };
     for (const event of events) {
       switch (event.type) {
         case STATEMENT_STORED:
@@ -124,9 +143,13 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         case EXEMPTION_RECORDED: {
           const exemption = event.data as unknown as Exemption;
           const before = q.exemptionOfficial.get(exemption.exemptionId);
-          if (before) changes.officials.add(before.official_id);
+          if (before) {
+            changes.officials.add(before.official_id);
+            changes.registry.add(before.official_id);
+          }
           q.upsertExemption.run(exemption.exemptionId, exemption.officialId, JSON.stringify(exemption));
           changes.officials.add(exemption.officialId);
+          changes.registry.add(exemption.officialId);
           break;
         }
         case CATALOG_ENTRY_RECORDED: {
@@ -155,7 +178,10 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         const fact = q.factOfficial.get(target);
         if (fact) {
           q.voidFact.run(voided, target);
-          if (fact.official_id) changes.officials.add(fact.official_id);
+          if (fact.official_id) {
+            const r = JSON.parse(fact.record) as FactRecord;
+            touchEntry(fact.official_id, r.activityId, r.registration);
+          }
         } else q.addPending.run(target, voided);
         return;
       }
@@ -176,7 +202,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         JSON.stringify(record),
         pending?.voided ?? null,
       );
-      if (official) changes.officials.add(official);
+      if (official) touchEntry(official, record.activityId, record.registration);
     }
 
     function applyOfficial(official: Official, ch: LedgerChanges): void {
@@ -188,6 +214,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         JSON.stringify(official),
       );
       ch.officials.add(official.officialId);
+      ch.registry.add(official.officialId);
       const wanted = new Set(official.identifiers.map(identifierKey));
       for (const { ifi } of q.identifiersOf.all(official.officialId)) {
         if (wanted.has(ifi)) continue;
@@ -197,7 +224,10 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       for (const ifi of wanted) {
         const previous = q.officialOfIfi.get(ifi)?.official_id;
         if (previous === official.officialId) continue;
-        if (previous) ch.officials.add(previous);
+        if (previous) {
+          ch.officials.add(previous);
+          ch.registry.add(previous);
+        }
         q.linkIdentifier.run(ifi, official.officialId);
         // Statements from an identifier the registry did not know are attributed retroactively.
         q.attribute.run(official.officialId, ifi);

@@ -21,6 +21,28 @@ type Anchored = Pick<Official, 'employedFrom' | 'orgUnitFrom'>;
  * 14:30 UTC. Null when the instant lies outside every period (before a fixed window, say).
  */
 export function periodAt(policy: Policy, instantMs: number, official?: Anchored): Period | null {
+  // Zone conversion dominates a rebuild's profile: reuse a known period when the instant lies in it.
+  const anchor = policy.period.type === 'anchored' && official ? (official[policy.period.anchor] ?? '') : '';
+  let known = periodCache.get(policy);
+  if (!known) {
+    known = new Map();
+    periodCache.set(policy, known);
+  }
+  for (const p of known.get(anchor) ?? []) if (instantMs >= p.startMs && instantMs < p.endMs) return p.period;
+  const period = computePeriodAt(policy, instantMs, official);
+  if (period) {
+    const list = known.get(anchor) ?? [];
+    // Few periods per policy are live at once; a bounded list keeps the cache from growing with time.
+    if (list.length >= 16) list.shift();
+    list.push({ period, startMs: period.start.toMillis(), endMs: period.end.toMillis() });
+    known.set(anchor, list);
+  }
+  return period;
+}
+
+const periodCache = new WeakMap<Policy, Map<string, { period: Period; startMs: number; endMs: number }[]>>();
+
+function computePeriodAt(policy: Policy, instantMs: number, official?: Anchored): Period | null {
   const local = DateTime.fromMillis(instantMs, { zone: policy.timeZone });
   const spec = policy.period;
   switch (spec.type) {

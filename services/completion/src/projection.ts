@@ -2,65 +2,274 @@ import type { RecordedEvent } from '@lrs/event-log';
 import { defineProjection } from '@lrs/projections';
 import { storedStatementOf } from '@lrs/service-lrs';
 import {
+  type CatalogEntry,
+  entryKey,
+  inPopulation,
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
+  type LearningFact,
   LedgerReader,
   ledgerApplier,
+  type Official,
+  type Period,
+  type Policy,
+  periodAt,
+  proRating,
   STATEMENT_STORED,
   TRAINING_EVENT_PREFIX,
+  versionInForce,
 } from '@lrs/training';
 import type Database from 'better-sqlite3';
-import { completionsOf } from './evaluate';
+import { byPolicy } from './evaluate';
+import { applyPart, type EntryPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
+
+interface Row {
+  period: string;
+  startMs: number;
+  endMs: number;
+  version: number;
+  policy: Policy;
+  proRata: number;
+  exemptDays: number;
+  periodStart: string;
+  periodEnd: string;
+  due: string;
+  overdueAfter: string;
+  tally: Tally;
+  dirty: boolean;
+}
+
+type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> & { tally: Tally };
 
 /**
- * Completion per official × policy × period, materialised for the reports. Each batch recomputes
- * the officials it touched from the ledger (all of them after a catalog, policy or org-tree
- * change), so the result does not depend on batch boundaries and a rebuild gives the same
- * fingerprint. `overdue` depends on the clock and is decided at read time.
+ * Completion per official × policy × period, materialised for the reports (decision 005). Each
+ * row keeps running totals (tally.ts); a statement or a void re-derives only its own entry and
+ * moves that entry's part between totals. A registry, identifier or exemption change recounts
+ * the official; a catalog, policy or org-tree change recounts everyone. Totals are integers and
+ * each entry's part depends only on the ledger, so the table is a function of the log prefix
+ * whatever the batch boundaries, and a rebuild gives the live fingerprint. `overdue` depends on
+ * the clock and is decided at read time.
  */
 export const completionProjection = defineProjection({
   name: 'completion',
-  version: 1,
+  version: 2,
   migrations: [
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period))',
     'CREATE INDEX completion_report ON completion (policy_id, period)',
+    // What each entry adds to its official's periods, withdrawn when the entry changes.
+    'CREATE TABLE completion_part (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, entry TEXT NOT NULL, parts TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, entry))',
+    "CREATE INDEX fact_entry ON fact (official_id, json_extract(record, '$.activityId'), json_extract(record, '$.registration'))",
   ],
-  tables: [...LEDGER_TABLES, { name: 'completion', key: ['official_id', 'policy_id', 'period'] }],
+  tables: [
+    ...LEDGER_TABLES,
+    { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
+    { name: 'completion_part', key: ['official_id', 'policy_id', 'entry'] },
+  ],
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
   init: (db: Database.Database) => {
     const apply = ledgerApplier(db, storedStatementOf);
     const reader = new LedgerReader(db);
-    const allOfficials = db.prepare<[], { official_id: string }>(
-      'SELECT official_id FROM official ORDER BY official_id',
-    );
-    const clear = db.prepare('DELETE FROM completion WHERE official_id = ?');
-    const insert = db.prepare(
-      'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    const q = {
+      allOfficials: db.prepare<[], { official_id: string }>(
+        'SELECT official_id FROM official ORDER BY official_id',
+      ),
+      clearRows: db.prepare('DELETE FROM completion WHERE official_id = ?'),
+      clearParts: db.prepare('DELETE FROM completion_part WHERE official_id = ?'),
+      rows: db.prepare<[string, string], { period: string; version: number; record: string }>(
+        'SELECT period, version, record FROM completion WHERE official_id = ? AND policy_id = ?',
+      ),
+      upsertRow: db.prepare(
+        'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, record = excluded.record',
+      ),
+      part: db.prepare<[string, string, string], { parts: string }>(
+        'SELECT parts FROM completion_part WHERE official_id = ? AND policy_id = ? AND entry = ?',
+      ),
+      upsertPart: db.prepare(
+        'INSERT INTO completion_part (official_id, policy_id, entry, parts) VALUES (?, ?, ?, ?) ON CONFLICT (official_id, policy_id, entry) DO UPDATE SET parts = excluded.parts',
+      ),
+      dropPart: db.prepare(
+        'DELETE FROM completion_part WHERE official_id = ? AND policy_id = ? AND entry = ?',
+      ),
+      entryFacts: db.prepare<
+        [string, string, string],
+        { record: string; seq: number; voided: string | null }
+      >(
+        "SELECT record, seq, voided FROM fact WHERE official_id = ? AND json_extract(record, '$.activityId') = ? AND json_extract(record, '$.registration') = ?",
+      ),
+    };
+
     return (events: RecordedEvent[]) => {
       const changes = apply(events);
-      const officials = changes.everyone
-        ? allOfficials.all().map((r) => r.official_id)
-        : [...changes.officials];
-      if (officials.length === 0) return;
-      const policies = reader.policies();
+      if (!changes.everyone && changes.officials.size === 0) return;
+      // Reference data read once per batch; the ledger above has already applied this batch's changes.
+      const policies = byPolicy(reader.policies());
       const tree = reader.orgTree();
-      for (const officialId of officials) {
-        clear.run(officialId);
-        const official = reader.official(officialId);
-        if (!official || policies.length === 0) continue;
-        for (const c of completionsOf(reader, official, policies, tree)) {
-          insert.run(
-            c.officialId,
-            c.policyId,
-            c.period,
-            c.version,
-            c.status,
-            c.earnedHours,
-            JSON.stringify(c.hoursByCategory),
-            c.overdueAfter,
-            JSON.stringify(c),
+      const catalogCache = new Map<string, CatalogEntry | undefined>();
+      const catalog = (id: string) => {
+        if (!catalogCache.has(id)) catalogCache.set(id, reader.catalogEntry(id));
+        return catalogCache.get(id);
+      };
+      const rowCache = new Map<string, Map<string, Row>>();
+      const officialCache = new Map<string, Official | undefined>();
+      const officialOf = (id: string) => {
+        if (!officialCache.has(id)) officialCache.set(id, reader.official(id));
+        return officialCache.get(id);
+      };
+
+      const rowsOf = (officialId: string, policyId: string, versions: Policy[]): Map<string, Row> => {
+        const key = `${officialId}\u0000${policyId}`;
+        let rows = rowCache.get(key);
+        if (rows) return rows;
+        rows = new Map();
+        for (const r of q.rows.all(officialId, policyId)) {
+          const rec = JSON.parse(r.record) as RecordOf;
+          const policy = versions.find((v) => v.version === r.version);
+          if (!policy) continue;
+          rows.set(r.period, { ...rec, period: r.period, version: r.version, policy, dirty: false });
+        }
+        rowCache.set(key, rows);
+        return rows;
+      };
+
+      /** Opens the rows a statement's instant belongs to, as completionsOf chooses them. */
+      const openRows = (official: Official, facts: readonly LearningFact[]) => {
+        const ancestry = tree.ancestry(official.orgUnit);
+        for (const [policyId, versions] of policies) {
+          const rows = rowsOf(official.officialId, policyId, versions);
+          for (const version of versions)
+            for (const fact of facts) {
+              const period = periodAt(version, fact.timestampMs, official);
+              if (!period || rows.has(period.id)) continue;
+              const inForce = versionInForce(versions, period);
+              if (!inForce || !inPopulation(inForce, official, ancestry)) continue;
+              rows.set(period.id, newRow(official, period, inForce));
+            }
+        }
+      };
+
+      const newRow = (official: Official, period: Period, policy: Policy): Row => {
+        const { proRata, exemptDays } = proRating(policy, period, reader.exemptions(official.officialId));
+        const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
+        return {
+          period: period.id,
+          startMs: period.start.toMillis(),
+          endMs: period.end.toMillis(),
+          version: policy.version,
+          policy,
+          proRata,
+          exemptDays,
+          periodStart: period.start.toISO() ?? '',
+          periodEnd: period.end.toISO() ?? '',
+          due: due.toISO() ?? '',
+          overdueAfter: due.plus({ days: policy.due?.graceDays ?? 0 }).toISO() ?? '',
+          tally: emptyTally(),
+          dirty: true,
+        };
+      };
+
+      /** Withdraws the entry's old parts and adds its new ones, for every policy. */
+      const recountEntry = (officialId: string, key: string, facts: readonly LearningFact[]) => {
+        for (const [policyId, versions] of policies) {
+          const rows = rowsOf(officialId, policyId, versions);
+          const old = q.part.get(officialId, policyId, key);
+          if (old)
+            for (const part of JSON.parse(old.parts) as EntryPart[]) {
+              const row = rows.get(part.period);
+              if (!row) continue;
+              applyPart(row.tally, part, -1);
+              row.dirty = true;
+            }
+          const parts: EntryPart[] = [];
+          for (const row of rows.values()) {
+            const part = entryPart(
+              facts,
+              row.policy,
+              { id: row.period, startMs: row.startMs, endMs: row.endMs },
+              catalog,
+            );
+            if (!part) continue;
+            applyPart(row.tally, part, 1);
+            row.dirty = true;
+            parts.push(part);
+          }
+          parts.sort((a, b) => a.period.localeCompare(b.period));
+          if (parts.length > 0) q.upsertPart.run(officialId, policyId, key, JSON.stringify(parts));
+          else if (old) q.dropPart.run(officialId, policyId, key);
+        }
+      };
+
+      const recountOfficial = (officialId: string) => {
+        q.clearRows.run(officialId);
+        q.clearParts.run(officialId);
+        for (const policyId of policies.keys()) rowCache.set(`${officialId}\u0000${policyId}`, new Map());
+        const official = officialOf(officialId);
+        if (!official || policies.size === 0) return;
+        const facts = reader.facts(officialId);
+        openRows(official, facts);
+        const entries = new Map<string, LearningFact[]>();
+        for (const f of facts) {
+          const key = entryKey(f.activityId, f.registration);
+          const list = entries.get(key);
+          if (list) list.push(f);
+          else entries.set(key, [f]);
+        }
+        for (const [key, list] of entries) recountEntry(officialId, key, list);
+      };
+
+      const recounted = new Set<string>(
+        changes.everyone ? q.allOfficials.all().map((r) => r.official_id) : changes.registry,
+      );
+      for (const officialId of recounted) recountOfficial(officialId);
+      for (const [officialId, keys] of changes.entries) {
+        if (recounted.has(officialId)) continue;
+        const official = officialOf(officialId);
+        if (!official || policies.size === 0) continue;
+        const byEntry: [string, LearningFact[]][] = [];
+        for (const key of keys) {
+          const [activityId, registration] = key.split('\u0000') as [string, string];
+          const facts = q.entryFacts.all(officialId, activityId, registration).map((row) => ({
+            ...(JSON.parse(row.record) as Omit<LearningFact, 'officialId' | 'seq' | 'voided'>),
+            officialId,
+            seq: row.seq,
+            voided: row.voided === null ? null : (JSON.parse(row.voided) as LearningFact['voided']),
+          }));
+          byEntry.push([key, facts]);
+        }
+        openRows(
+          official,
+          byEntry.flatMap(([, f]) => f),
+        );
+        for (const [key, facts] of byEntry) recountEntry(officialId, key, facts);
+      }
+
+      for (const [key, rows] of rowCache) {
+        const [officialId, policyId] = key.split('\u0000') as [string, string];
+        for (const row of rows.values()) {
+          if (!row.dirty) continue;
+          const j = judge(row.tally, row.policy, row.proRata);
+          const record: RecordOf & { flags: string[] } = {
+            startMs: row.startMs,
+            endMs: row.endMs,
+            proRata: row.proRata,
+            exemptDays: row.exemptDays,
+            periodStart: row.periodStart,
+            periodEnd: row.periodEnd,
+            due: row.due,
+            overdueAfter: row.overdueAfter,
+            flags: j.flags,
+            tally: tallyJson(row.tally) as unknown as Tally,
+          };
+          q.upsertRow.run(
+            officialId,
+            policyId,
+            row.period,
+            row.version,
+            j.status,
+            j.earnedHours,
+            JSON.stringify(j.hoursByCategory),
+            row.overdueAfter,
+            JSON.stringify(record),
           );
         }
       }

@@ -1,0 +1,207 @@
+import {
+  categoryUnder,
+  creditOf,
+  type LearningFact,
+  learningEntries,
+  type Policy,
+  type Requirement,
+  roundHours,
+  VERB,
+} from '@lrs/training';
+
+/**
+ * Running totals of one official × policy × period (decision 005): what each entry adds, kept in
+ * integer hundredths of an hour so that adding and withdrawing entries in any order gives exactly
+ * the totals a recount would (a rebuild must reproduce the live fingerprint).
+ */
+export interface Tally {
+  /** Credited hundredths of an hour per category. */
+  centi: Record<string, number>;
+  /** Counted entries per category (sessions for min_count, presence in hoursByCategory). */
+  count: Record<string, number>;
+  passedActivity: Record<string, number>;
+  passedCategory: Record<string, number>;
+  /** Entries whose earning statement lies in the period. */
+  counted: number;
+  /** Entries with a live statement in the period. */
+  touched: number;
+  flags: Record<string, number>;
+}
+
+/** What one entry adds to one period's tally. */
+export interface EntryPart {
+  period: string;
+  category: string | null;
+  centi: number;
+  counted: boolean;
+  touched: boolean;
+  passed: boolean;
+  activityId: string;
+  flags: string[];
+}
+
+export const emptyTally = (): Tally => ({
+  centi: {},
+  count: {},
+  passedActivity: {},
+  passedCategory: {},
+  counted: 0,
+  touched: 0,
+  flags: {},
+});
+
+function bump(map: Record<string, number>, key: string, by: number): void {
+  const n = (map[key] ?? 0) + by;
+  if (n === 0) delete map[key];
+  else map[key] = n;
+}
+
+/** Adds (sign 1) or withdraws (sign -1) an entry's part. */
+export function applyPart(t: Tally, part: EntryPart, sign: 1 | -1): void {
+  if (part.touched) t.touched += sign;
+  if (!part.counted) return;
+  t.counted += sign;
+  for (const f of part.flags) bump(t.flags, f, sign);
+  if (part.category !== null) {
+    bump(t.count, part.category, sign);
+    bump(t.centi, part.category, sign * part.centi);
+  }
+  if (part.passed) {
+    bump(t.passedActivity, part.activityId, sign);
+    if (part.category !== null) bump(t.passedCategory, part.category, sign);
+  }
+}
+
+/**
+ * The part one entry (all its facts, any order) contributes to a period judged by `policy`; the
+ * same rules as evaluateCompletion (TRAINING-DOMAIN, Credit): null when it adds nothing.
+ */
+export function entryPart(
+  facts: readonly LearningFact[],
+  policy: Policy,
+  period: { id: string; startMs: number; endMs: number },
+  catalog: (activityId: string) => { category: string; nominalHours: number } | undefined,
+): EntryPart | null {
+  const entry = learningEntries(facts, policy.credit.verbs)[0];
+  if (!entry) return null;
+  const { startMs, endMs } = period;
+  const touched = entry.facts.some(
+    (f) => f.voided === null && f.timestampMs >= startMs && f.timestampMs < endMs,
+  );
+  const earning = entry.earning;
+  const counted = earning !== null && earning.timestampMs >= startMs && earning.timestampMs < endMs;
+  if (!touched && !counted) return null;
+  if (!counted)
+    return {
+      period: period.id,
+      category: null,
+      centi: 0,
+      counted,
+      touched,
+      passed: false,
+      activityId: entry.activityId,
+      flags: [],
+    };
+  const catalogEntry = catalog(entry.activityId) as Parameters<typeof creditOf>[1];
+  const category = categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null);
+  const credit = creditOf(entry, catalogEntry, {
+    basis: policy.credit.basis,
+    rounding: policy.credit.rounding,
+  });
+  const passed = entry.facts.some(
+    (f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
+  );
+  return {
+    period: period.id,
+    category,
+    centi: Math.round(credit.hours * 100),
+    counted,
+    touched,
+    passed,
+    activityId: entry.activityId,
+    flags: credit.flags,
+  };
+}
+
+export interface Judgement {
+  met: boolean;
+  status: 'not_started' | 'in_progress' | 'completed' | 'exempt';
+  earnedHours: number;
+  hoursByCategory: Record<string, number>;
+  flags: string[];
+}
+
+/** The requirement tree judged on a tally, as evaluateCompletion judges it on the contributions. */
+export function judge(t: Tally, policy: Policy, proRata: number): Judgement {
+  const met = meets(policy.requirement, t, policy, proRata);
+  const hoursByCategory: Record<string, number> = {};
+  let earned = 0;
+  for (const category of Object.keys(t.count).sort()) {
+    const c = t.centi[category] ?? 0;
+    hoursByCategory[category] = c / 100;
+    earned += c;
+  }
+  return {
+    met,
+    status:
+      proRata === 0
+        ? 'exempt'
+        : met
+          ? 'completed'
+          : t.touched > 0 || t.counted > 0
+            ? 'in_progress'
+            : 'not_started',
+    earnedHours: earned / 100,
+    hoursByCategory,
+    flags: Object.keys(t.flags).sort(),
+  };
+}
+
+function meets(node: Requirement, t: Tally, policy: Policy, proRata: number): boolean {
+  if ('all_of' in node) return node.all_of.every((n) => meets(n, t, policy, proRata));
+  if ('any_of' in node) return node.any_of.some((n) => meets(n, t, policy, proRata));
+  if ('min_hours' in node) {
+    const { category, hours } = node.min_hours;
+    const centi =
+      category === undefined
+        ? Object.values(t.centi).reduce((s, c) => s + Math.max(0, c), 0)
+        : Math.max(0, t.centi[category] ?? 0);
+    const unit = policy.credit.rounding?.unitHours ?? 0.01;
+    const required =
+      proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
+    return centi / 100 >= required;
+  }
+  if ('min_count' in node) {
+    const { category, count } = node.min_count;
+    return (t.count[category] ?? 0) >= Math.ceil(count * proRata - 1e-9);
+  }
+  const { activity, category } = node.passed;
+  const n =
+    activity !== undefined
+      ? t.passedActivity[activity]
+      : category !== undefined
+        ? t.passedCategory[category]
+        : 0;
+  return (n ?? 0) > 0 || proRata === 0;
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+/** JSON with sorted keys, so equal tallies are equal text whatever the order of updates. */
+export function tallyJson(t: Tally): Record<string, unknown> {
+  const sorted = (m: Record<string, number>) =>
+    Object.fromEntries(
+      Object.keys(m)
+        .sort()
+        .map((k) => [k, m[k]!]),
+    );
+  return {
+    centi: sorted(t.centi),
+    count: sorted(t.count),
+    passedActivity: sorted(t.passedActivity),
+    passedCategory: sorted(t.passedCategory),
+    counted: t.counted,
+    touched: t.touched,
+    flags: sorted(t.flags),
+  };
+}

@@ -86,6 +86,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
     takePending: db.prepare<[string], { voided: string }>(
       'DELETE FROM pending_void WHERE target_id = ? RETURNING voided',
     ),
+    anyPending: db.prepare<[], { n: number }>('SELECT EXISTS (SELECT 1 FROM pending_void) AS n'),
     addPending: db.prepare('INSERT OR IGNORE INTO pending_void (target_id, voided) VALUES (?, ?)'),
     upsertOfficial: db.prepare(
       'INSERT INTO official (official_id, org_unit, staff_group, jurisdiction, record) VALUES (?, ?, ?, ?, ?) ON CONFLICT (official_id) DO UPDATE SET org_unit = excluded.org_unit, staff_group = excluded.staff_group, jurisdiction = excluded.jurisdiction, record = excluded.record',
@@ -118,6 +119,19 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       registry: new Set(),
       entries: new Map(),
     };
+    // Per batch: a void waiting for its target is rare, and most statements come from known
+    // identifiers; both lookups are skipped or cached for the batch (the registry events below
+    // clear the cache, so it never outlives a change).
+    let pendingVoids = q.anyPending.get()!.n === 1;
+    const ifiCache = new Map<string, string | null>();
+    const officialOfIfi = (ifi: string): string | null => {
+      let official = ifiCache.get(ifi);
+      if (official === undefined) {
+        official = q.officialOfIfi.get(ifi)?.official_id ?? null;
+        ifiCache.set(ifi, official);
+      }
+      return official;
+    };
     const touchEntry = (officialId: string, activityId: string, registration: string) => {
       changes.officials.add(officialId);
       const set = changes.entries.get(officialId);
@@ -131,6 +145,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
           break;
         case OFFICIAL_RECORDED: {
           const official = event.data as unknown as Official;
+          ifiCache.clear();
           applyOfficial(official, changes);
           break;
         }
@@ -182,7 +197,10 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
             const r = JSON.parse(fact.record) as FactRecord;
             touchEntry(fact.official_id, r.activityId, r.registration);
           }
-        } else q.addPending.run(target, voided);
+        } else {
+          q.addPending.run(target, voided);
+          pendingVoids = true;
+        }
         return;
       }
       const object = statement.object as { objectType?: string; id?: string; definition?: JsonObject };
@@ -190,10 +208,10 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       if (!object.id) return;
       const ifi = agentIfiKey(statement.actor as Agent);
       if (ifi === undefined) return;
-      const official = q.officialOfIfi.get(ifi)?.official_id ?? null;
+      const official = officialOfIfi(ifi);
       const id = statement.id ?? event.id;
       const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
-      const pending = q.takePending.get(id);
+      const pending = pendingVoids ? q.takePending.get(id) : undefined;
       q.insertFact.run(
         id,
         ifi,

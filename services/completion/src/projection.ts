@@ -1,6 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
 import { defineProjection } from '@lrs/projections';
-import { storedStatementOf } from '@lrs/service-lrs';
 import {
   type CatalogEntry,
   entryKey,
@@ -20,6 +19,9 @@ import {
   versionInForce,
 } from '@lrs/training';
 import type Database from 'better-sqlite3';
+// The statement event's own module, not @lrs/service-lrs: that index loads the LRS app, which mounts
+// these services (and the audit service, which imports this projection), an import cycle.
+import { storedStatementOf } from '../../lrs/src/statements/statement-event';
 import { byPolicy } from './evaluate';
 import { applyPart, type EntryPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
 

@@ -1,6 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
 import { defineProjection } from '@lrs/projections';
-import { storedStatementOf } from '@lrs/service-lrs';
 import {
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
@@ -8,6 +7,9 @@ import {
   STATEMENT_STORED,
   TRAINING_EVENT_PREFIX,
 } from '@lrs/training';
+// The statement event's own module, not @lrs/service-lrs: that index loads the LRS app, which mounts
+// these services (and the audit service, which imports this projection), an import cycle.
+import { storedStatementOf } from '../../lrs/src/statements/statement-event';
 
 /**
  * The transcripts read model: the learning ledger (registry, catalog, one fact per statement).

@@ -31,6 +31,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Per-principal token bucket; absent when LRS_RATE_LIMIT_PER_SEC is 0 or unset. */
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
+  /** Web portal (services/portal): LRS_DEV_SIGNIN, LRS_PORTAL_SECRET. */
+  readonly portal?: { readonly devSignIn: boolean; readonly secret?: string };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -62,6 +64,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxDocumentBytes: readBytes(env, 'LRS_MAX_DOCUMENT_BYTES', 16 * MiB),
     logLevel,
     ...readRateLimit(env),
+    portal: readPortal(env),
   };
   // The event log refuses appends over 1 MiB; a statement that fits the HTTP limit but
   // not the log would fail after validation, so refuse the configuration instead.
@@ -208,4 +211,14 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
+}
+
+function readPortal(env: Env): NonNullable<Config['portal']> {
+  const flag = optional(env, 'LRS_DEV_SIGNIN');
+  if (flag !== undefined && flag !== 'true' && flag !== 'false')
+    throw new ConfigError('LRS_DEV_SIGNIN', 'must be true or false');
+  const secret = optional(env, 'LRS_PORTAL_SECRET');
+  if (secret !== undefined && secret.length < 32)
+    throw new ConfigError('LRS_PORTAL_SECRET', 'must be at least 32 characters');
+  return { devSignIn: flag === 'true', ...(secret !== undefined ? { secret } : {}) };
 }

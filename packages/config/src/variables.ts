@@ -106,4 +106,16 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     default: 'info',
     description: 'One of fatal, error, warn, info, debug, trace, silent.',
   },
+  {
+    name: 'LRS_DEV_SIGNIN',
+    default: 'false',
+    description:
+      'true enables the portal development sign-in (/dev/signin: demo users, short-lived tokens). Never in production.',
+  },
+  {
+    name: 'LRS_PORTAL_SECRET',
+    default: null,
+    description:
+      'Key (32+ characters) for certificate verification codes and dev tokens; default a random key kept in LRS_DATA_DIR/portal-secret.',
+  },
 ]);

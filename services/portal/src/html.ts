@@ -1,0 +1,153 @@
+import { LOCALE_NAMES, LOCALES, type Translator } from './i18n';
+import type { PortalUser } from './session';
+
+/** Escapes text for HTML element content and double-quoted attributes. */
+export function esc(value: unknown): string {
+  return String(value ?? '')
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;')
+    .replaceAll("'", '&#39;');
+}
+
+/** A tagged template whose interpolations are escaped unless wrapped in `raw()`. */
+export class Html {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+export const raw = (text: string) => new Html(text);
+export function html(strings: TemplateStringsArray, ...values: unknown[]): Html {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '');
+  });
+  return new Html(out);
+}
+function render(value: unknown): string {
+  if (value instanceof Html) return value.text;
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (value === null || value === undefined || value === false) return '';
+  return esc(value);
+}
+
+export interface PageOptions {
+  title: string;
+  tr: Translator;
+  user: PortalUser | null;
+  csrf: string;
+  body: Html;
+  /** Print pages drop the navigation. */
+  bare?: boolean;
+  /** Seconds after which the page reloads itself (replay progress), without script. */
+  refreshSeconds?: number;
+}
+
+export function page(o: PageOptions): string {
+  const { tr, user } = o;
+  const nav = o.bare
+    ? ''
+    : html`<header class="top">
+  <a class="brand" href="/">${tr.t('appName')}</a>
+  <nav aria-label="main"><ul>
+    ${user?.officialId ? html`<li><a href="/me">${tr.t('myTraining')}</a></li>` : ''}
+    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li>` : ''}
+    <li><a href="/verify">${tr.t('verify')}</a></li>
+    ${
+      user
+        ? html`<li><form method="post" action="/signout"><input type="hidden" name="csrf" value="${o.csrf}"><button type="submit" class="link">${tr.t('signOut')} (${user.name})</button></form></li>`
+        : html`<li><a href="/signin">${tr.t('signIn')}</a></li>`
+    }
+  </ul></nav>
+  <form method="get" action="/lang" class="lang"><label for="lang">${tr.t('language')}</label>
+    <select id="lang" name="lang" data-autosubmit>${LOCALES.map((l) => html`<option value="${l}"${raw(l === tr.locale ? ' selected' : '')}>${LOCALE_NAMES[l]}</option>`)}</select>
+    <button type="submit">OK</button></form>
+</header>`;
+  return `<!doctype html>
+<html lang="${esc(tr.locale)}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${o.refreshSeconds ? `<meta http-equiv="refresh" content="${o.refreshSeconds}">` : ''}
+<title>${esc(o.title)} · ${esc(tr.t('appName'))}</title>
+<link rel="stylesheet" href="/portal/static/portal.css">
+<script src="/portal/static/portal.js" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">Skip to content</a>
+${nav}
+<main id="main" tabindex="-1">
+<h1>${esc(o.title)}</h1>
+${o.body.text}
+</main>
+</body>
+</html>`;
+}
+
+export const CSS = `
+:root{--fg:#1a1a1a;--muted:#4a4a4a;--bg:#fff;--accent:#0b57a4;--ok:#1d6b2f;--warn:#8a4b00;--bad:#a31515;--line:#ccc}
+*{box-sizing:border-box}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK KR",sans-serif;color:var(--fg);background:var(--bg)}
+a{color:var(--accent)}
+a:focus,button:focus,select:focus,input:focus,textarea:focus{outline:3px solid #f5b400;outline-offset:2px}
+.skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
+header.top{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;padding:8px 16px;border-bottom:2px solid var(--accent)}
+header .brand{font-weight:700;text-decoration:none}
+header nav ul{display:flex;flex-wrap:wrap;gap:4px 16px;list-style:none;margin:0;padding:0}
+header form{display:inline;margin:0}
+.lang{margin-left:auto}
+button,.button{font:inherit;padding:6px 12px;border:1px solid var(--accent);background:var(--accent);color:#fff;border-radius:4px;cursor:pointer;text-decoration:none;display:inline-block}
+button.link{background:none;border:none;color:var(--accent);text-decoration:underline;padding:0}
+main{padding:16px;max-width:1100px;margin:0 auto}
+h1{font-size:1.5rem}
+label{display:block;font-weight:600;margin-top:8px}
+input,select,textarea{font:inherit;padding:6px;border:1px solid #767676;border-radius:4px;max-width:100%}
+textarea{width:100%}
+.warning{border:2px solid var(--warn);color:var(--warn);padding:8px;border-radius:4px;font-weight:600}
+.error{border:2px solid var(--bad);color:var(--bad);padding:8px;border-radius:4px}
+.ok{border:2px solid var(--ok);color:var(--ok);padding:8px;border-radius:4px}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;width:100%;margin:8px 0}
+th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+tr.withdrawn td{color:var(--muted);text-decoration:line-through}
+tr.withdrawn td.mark{text-decoration:none}
+.badge{display:inline-block;padding:0 6px;border-radius:8px;border:1px solid currentColor;font-size:.85em;text-decoration:none}
+.status-completed{color:var(--ok)}.status-overdue{color:var(--bad)}.status-in_progress{color:var(--warn)}
+.req{margin:12px 0}
+.bar{height:14px;background:#e6e6e6;border-radius:7px;overflow:hidden;border:1px solid #999}
+.bar svg{display:block;width:100%;height:100%}
+.bar rect{fill:var(--accent)}
+.bar.met rect{fill:var(--ok)}
+.chart{max-width:100%;height:auto}
+.chart text{font-size:12px;fill:var(--fg)}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}
+dl.facts dt{font-weight:600}
+.certificate{border:6px double var(--accent);padding:32px;text-align:center;max-width:760px;margin:0 auto}
+.certificate .code{font-family:monospace;word-break:break-all}
+.users li{margin:4px 0}
+@media (max-width:600px){
+  main{padding:8px}
+  th,td{padding:4px}
+  table.responsive thead{display:none}
+  table.responsive tr{display:block;border-bottom:1px solid var(--line);padding:4px 0}
+  table.responsive td{display:flex;justify-content:space-between;border:none;padding:2px 4px}
+  table.responsive td::before{content:attr(data-label);font-weight:600;margin-right:8px}
+  .lang{margin-left:0}
+}
+@media print{header.top,.noprint,.skip{display:none}.certificate{border-color:#000}}
+`;
+
+// Progressive enhancement only: every page works without it (no inline script: CSP script-src 'self').
+export const JS = `
+document.addEventListener('change', function (e) {
+  var t = e.target;
+  if (t && t.matches && t.matches('select[data-autosubmit]') && t.form) t.form.submit();
+});
+document.addEventListener('click', function (e) {
+  var t = e.target;
+  if (t && t.matches && t.matches('[data-print]')) { e.preventDefault(); window.print(); }
+});
+`;

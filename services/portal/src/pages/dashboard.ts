@@ -1,0 +1,146 @@
+import type { CompletionReport } from '@lrs/service-completion';
+import type { CompletionStatus } from '@lrs/training';
+import { type Html, html, raw } from '../html';
+import type { Translator } from '../i18n';
+
+type Counts = Record<CompletionStatus, number>;
+
+/** One line of the dashboard table: an org unit below the current one, or an official at a leaf. */
+export interface DashboardRow {
+  kind: 'org-unit' | 'official';
+  id: string;
+  name: string;
+  population: number;
+  completed: number;
+  overdue: number;
+  exempt: number;
+  /** Completed over those who must complete (exempt officials are not counted). */
+  rate: number;
+  status?: CompletionStatus;
+  earnedHours?: number;
+}
+
+export const SORT_KEYS = ['name', 'population', 'rate', 'overdue'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+
+const rateOf = (c: Counts, population: number) => {
+  const due = population - c.exempt;
+  return due > 0 ? c.completed / due : 1;
+};
+
+/** What the dashboard shows for a report: child units of `current` (or the officials of a leaf unit). */
+export function dashboardRows(
+  report: CompletionReport,
+  children: { id: string; name: string }[],
+  current: string | null,
+): DashboardRow[] {
+  if (current !== null && children.length === 0) {
+    return report.rows
+      .filter((r) => r.orgUnit === current)
+      .map((r) => ({
+        kind: 'official',
+        id: r.officialId,
+        name: r.officialId,
+        population: 1,
+        completed: r.status === 'completed' ? 1 : 0,
+        overdue: r.status === 'overdue' ? 1 : 0,
+        exempt: r.status === 'exempt' ? 1 : 0,
+        rate: r.status === 'completed' || r.status === 'exempt' ? 1 : 0,
+        status: r.status,
+        earnedHours: r.earnedHours,
+      }));
+  }
+  const out: DashboardRow[] = [];
+  for (const child of children) {
+    const unit = report.byOrgUnit[child.id];
+    if (!unit) continue;
+    const population = Object.values(unit.counts).reduce((a, b) => a + b, 0);
+    out.push({
+      kind: 'org-unit',
+      id: child.id,
+      name: unit.name ?? child.name,
+      population,
+      completed: unit.counts.completed,
+      overdue: unit.counts.overdue,
+      exempt: unit.counts.exempt,
+      rate: rateOf(unit.counts, population),
+    });
+  }
+  return out;
+}
+
+export function sortRows(rows: DashboardRow[], key: SortKey, dir: 'asc' | 'desc'): DashboardRow[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  return [...rows].sort((a, b) => {
+    const d = key === 'name' ? a.name.localeCompare(b.name) : a[key] - b[key];
+    return d !== 0 ? sign * d : a.id.localeCompare(b.id);
+  });
+}
+
+/** RFC 4180 CSV of exactly the rows on screen, in the on-screen order. */
+export function dashboardCsv(report: CompletionReport, rows: DashboardRow[]): string {
+  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
+  const lines = [
+    [
+      'kind',
+      'id',
+      'name',
+      'policy_id',
+      'period',
+      'population',
+      'completed',
+      'overdue',
+      'exempt',
+      'rate',
+      'status',
+    ],
+    ...rows.map((r) => [
+      r.kind,
+      r.id,
+      r.name,
+      report.policyId,
+      report.period,
+      String(r.population),
+      String(r.completed),
+      String(r.overdue),
+      String(r.exempt),
+      r.rate.toFixed(4),
+      r.status ?? '',
+    ]),
+  ];
+  return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Horizontal bars of completion rate, one per row (inline SVG: no script, prints well). */
+export function rateChart(rows: DashboardRow[], tr: Translator, max = 30): Html {
+  const shown = rows.filter((r) => r.kind === 'org-unit').slice(0, max);
+  if (shown.length === 0) return html``;
+  const rowH = 22;
+  const labelW = 180;
+  const width = 560;
+  const h = shown.length * rowH + 10;
+  return html`<svg class="chart" role="img" aria-label="${tr.t('completionRate')}" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}">
+${shown.map((r, i) => {
+  const y = i * rowH + 5;
+  const w = Math.round(r.rate * (width - labelW - 60));
+  return html`<text x="0" y="${y + 14}">${r.name.slice(0, 24)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="14" fill="#0b57a4"></rect><text x="${labelW + w + 4}" y="${y + 14}">${tr.pct(r.rate)}</text>`;
+})}
+</svg>`;
+}
+
+export function sortHeader(
+  label: string,
+  key: SortKey,
+  current: SortKey,
+  dir: 'asc' | 'desc',
+  base: URLSearchParams,
+  numeric = false,
+): Html {
+  const next = key === current && dir === 'asc' ? 'desc' : 'asc';
+  const params = new URLSearchParams(base);
+  params.set('sort', key);
+  params.set('dir', next);
+  const aria = key === current ? (dir === 'asc' ? 'ascending' : 'descending') : 'none';
+  const arrow = key === current ? (dir === 'asc' ? ' ▲' : ' ▼') : '';
+  return html`<th scope="col"${raw(numeric ? ' class="num"' : '')} aria-sort="${aria}"><a href="/dashboard?${params.toString()}" data-sort="${key}">${label}${arrow}</a></th>`;
+}

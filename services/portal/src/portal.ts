@@ -1,0 +1,462 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JwtVerifier } from '@lrs/auth';
+import type { Config } from '@lrs/config';
+import { HttpProblem } from '@lrs/http';
+import { type CompletionService, completionReport } from '@lrs/service-completion';
+import { buildTranscript, type TranscriptsService } from '@lrs/service-transcripts';
+import { assertMayAsk, assertMayRead, periodAt, reportScope } from '@lrs/training';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { CertificateCodes } from './certificate-code';
+import { CSS, type Html, html, JS, page, raw } from './html';
+import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator } from './i18n';
+import { auditRoutes } from './pages/audit';
+import {
+  dashboardCsv,
+  dashboardRows,
+  rateChart,
+  SORT_KEYS,
+  type SortKey,
+  sortHeader,
+  sortRows,
+} from './pages/dashboard';
+import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
+import { type PortalUser, parseCookies, Sessions, safeNext } from './session';
+import { completionsOf, policiesById } from './training-view';
+
+export interface PortalDeps {
+  config: Config;
+  jwt: JwtVerifier | null;
+  transcripts: TranscriptsService;
+  completion: CompletionService;
+}
+
+// No inline script or style anywhere: pages only load /portal/static/*.
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; connect-src 'self'";
+
+/** The portal key: LRS_PORTAL_SECRET, else a random key kept (0600) in the data directory. */
+export function portalSecret(config: Config): string {
+  if (config.portal?.secret) return config.portal.secret;
+  const file = join(config.dataDir, 'portal-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
+  return secret;
+}
+
+export interface PortalContext {
+  user: PortalUser | null;
+  tr: Translator;
+  csrf: string;
+}
+
+/** The server-rendered portal: mount at `/` after the JSON APIs. */
+export function portalRouter(deps: PortalDeps): express.Router {
+  const secret = portalSecret(deps.config);
+  const sessions = new Sessions(deps.config, deps.jwt, secret);
+  const codes = new CertificateCodes(secret);
+  const router = express.Router();
+  const form = express.urlencoded({ extended: false, limit: '64kb' });
+
+  router.get('/portal/static/portal.css', (_req, res) => {
+    res.type('text/css').setHeader('Cache-Control', 'public, max-age=3600').send(CSS);
+  });
+  router.get('/portal/static/portal.js', (_req, res) => {
+    res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(JS);
+  });
+
+  const context = async (req: Request, res: Response): Promise<PortalContext> => {
+    res.setHeader('Content-Security-Policy', CSP);
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('Cache-Control', 'no-store');
+    const user = await sessions.userOf(req);
+    const chosen = parseCookies(req.headers.cookie).portal_lang;
+    const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
+    const zone = deps.transcripts.reader().policies()[0]?.timeZone ?? 'UTC';
+    return { user, tr: new Translator(locale, zone), csrf: sessions.csrfOf(req, res) };
+  };
+  const send = (res: Response, ctx: PortalContext, title: string, body: Html, extra = {}) =>
+    res.type('html').send(page({ title, tr: ctx.tr, user: ctx.user, csrf: ctx.csrf, body, ...extra }));
+  const requireUser = (
+    req: Request,
+    res: Response,
+    ctx: PortalContext,
+  ): ctx is PortalContext & { user: PortalUser } => {
+    if (ctx.user) return true;
+    res.redirect(303, `/signin?next=${encodeURIComponent(req.originalUrl)}`);
+    return false;
+  };
+  const checkCsrf = (req: Request) => {
+    if (!sessions.csrfValid(req, (req.body as Record<string, unknown> | undefined)?.csrf))
+      throw new HttpProblem(
+        403,
+        'portal.csrf',
+        'the form is stale or came from another site; reload and retry',
+      );
+  };
+
+  router.get('/', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    if (ctx.user.officialId) return res.redirect(303, '/me');
+    return res.redirect(303, '/dashboard');
+  });
+
+  router.get('/lang', (req, res) => {
+    const lang = req.query.lang;
+    if (isLocale(lang))
+      res.append('Set-Cookie', `portal_lang=${lang}; Path=/; SameSite=Strict; Max-Age=31536000`);
+    const back = req.get('referer');
+    let next = '/';
+    try {
+      const url = back ? new URL(back) : null;
+      if (url && url.host === req.get('host')) next = safeNext(url.pathname + url.search);
+    } catch {
+      next = '/';
+    }
+    res.redirect(303, next);
+  });
+
+  // Sign-in with a token from the organisation's identity provider.
+  router.get('/signin', async (req, res) => {
+    const ctx = await context(req, res);
+    const next = safeNext(req.query.next);
+    const error = req.query.error === '1';
+    send(
+      res,
+      ctx,
+      ctx.tr.t('signIn'),
+      html`${error ? html`<p class="error" role="alert">The token was not accepted.</p>` : ''}
+<form method="post" action="/signin">
+<input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${next}">
+<label for="token">${ctx.tr.t('tokenLabel')}</label>
+<p id="token-help">${ctx.tr.t('signInHelp')}</p>
+<textarea id="token" name="token" rows="5" required aria-describedby="token-help" autocomplete="off"></textarea>
+<p><button type="submit">${ctx.tr.t('signIn')}</button></p></form>
+${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(next)}">${ctx.tr.t('devSignIn')}</a></p>` : ''}`,
+    );
+  });
+  router.post('/signin', form, async (req, res) => {
+    checkCsrf(req);
+    const body = req.body as Record<string, unknown>;
+    const token = typeof body.token === 'string' ? body.token.trim() : '';
+    const next = safeNext(body.next);
+    const user = token ? await sessions.verify(token) : null;
+    if (!user) return res.redirect(303, `/signin?error=1&next=${encodeURIComponent(next)}`);
+    sessions.signIn(req, res, token);
+    return res.redirect(303, next);
+  });
+  router.post('/signout', form, (req, res) => {
+    checkCsrf(req);
+    sessions.signOut(req, res);
+    res.redirect(303, '/signin');
+  });
+
+  // Development sign-in: 404 unless LRS_DEV_SIGNIN=true, so production has no such page.
+  router.get('/dev/signin', async (req, res, next) => {
+    if (!sessions.devSignIn) return next();
+    const ctx = await context(req, res);
+    const reader = deps.transcripts.reader();
+    const officials = reader.db
+      .prepare<[], { official_id: string; record: string }>(
+        'SELECT official_id, record FROM official ORDER BY official_id LIMIT 12',
+      )
+      .all()
+      .map((r) => JSON.parse(r.record) as { officialId: string; name: string; jurisdiction: string });
+    const jurisdictions = reader.db
+      .prepare<[], { jurisdiction: string }>(
+        'SELECT DISTINCT jurisdiction FROM official ORDER BY jurisdiction LIMIT 5',
+      )
+      .all()
+      .map((r) => r.jurisdiction);
+    const nextPath = safeNext(req.query.next);
+    const button = (value: string, label: string) =>
+      html`<li><form method="post" action="/dev/signin"><input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${nextPath}"><button type="submit" name="user" value="${value}">${label}</button></form></li>`;
+    send(
+      res,
+      ctx,
+      ctx.tr.t('devSignIn'),
+      html`<p class="warning" role="note">${ctx.tr.t('devSignInWarning')}</p>
+<ul class="users">
+${officials.map((o) => button(`official:${o.officialId}`, `${o.name} — official (${o.officialId})`))}
+${jurisdictions.map((j) => button(`policy-unit:${j}`, `Policy unit — ${j}`))}
+${button('auditor:auditor', 'Auditor')}
+</ul>`,
+    );
+  });
+  router.post('/dev/signin', form, async (req, res, next) => {
+    if (!sessions.devSignIn) return next();
+    checkCsrf(req);
+    const body = req.body as Record<string, unknown>;
+    const [role, id] = typeof body.user === 'string' ? body.user.split(/:(.*)/s, 2) : [];
+    let token: string;
+    if (role === 'official' && id) {
+      const official = deps.transcripts.reader().official(id);
+      if (!official) throw new HttpProblem(400, 'portal.dev.user', 'no such demo official');
+      token = sessions.issueDevToken({
+        sub: id,
+        name: official.name,
+        role: 'official',
+        official_id: id,
+        jurisdiction: official.jurisdiction,
+      });
+    } else if (role === 'policy-unit' && id) {
+      token = sessions.issueDevToken({
+        sub: `policy-unit-${id}`,
+        name: `Policy unit ${id}`,
+        role: 'policy-unit',
+        jurisdiction: id,
+      });
+    } else if (role === 'auditor') {
+      token = sessions.issueDevToken({ sub: 'auditor', name: 'Auditor', role: 'auditor' });
+    } else throw new HttpProblem(400, 'portal.dev.user', 'choose a demo user');
+    sessions.signIn(req, res, token);
+    res.redirect(303, safeNext(body.next));
+  });
+
+  router.get('/me', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    if (!ctx.user.officialId) return res.redirect(303, '/dashboard');
+    return res.redirect(303, `/officials/${encodeURIComponent(ctx.user.officialId)}`);
+  });
+
+  // My training: progress per requirement and the transcript.
+  router.get('/officials/:officialId', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const { officialId } = req.params;
+    assertMayAsk(ctx.user.principal, officialId);
+    await deps.completion.catchUp();
+    const reader = deps.transcripts.reader();
+    await deps.transcripts.catchUp();
+    const official = reader.official(officialId);
+    if (!official) throw new HttpProblem(404, 'training.official.unknown', `no official ${officialId}`);
+    assertMayRead(ctx.user.principal, official);
+    const completions = completionsOf(deps.completion.reader(), official, { atMs: Date.now() });
+    const zone = completions[0]?.policy.timeZone;
+    const tr = zone ? new Translator(ctx.tr.locale, zone) : ctx.tr;
+    const transcript = buildTranscript(reader, official, { languages: LANGUAGE_TAGS[tr.locale] });
+    send(
+      res,
+      { ...ctx, tr },
+      `${tr.t('myTraining')} — ${official.name}`,
+      html`<p class="who">${official.name} · ${official.orgUnit} · ${official.staffGroup}</p>
+<h2>${tr.t('progress')}</h2>
+${progressSection(completions, officialId, tr)}
+${transcriptSection(transcript, tr)}`,
+    );
+  });
+
+  router.get('/officials/:officialId/certificate', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const { officialId } = req.params;
+    assertMayAsk(ctx.user.principal, officialId);
+    await deps.completion.catchUp();
+    const reader = deps.completion.reader();
+    const official = reader.official(officialId);
+    if (!official) throw new HttpProblem(404, 'training.official.unknown', `no official ${officialId}`);
+    assertMayRead(ctx.user.principal, official);
+    const policyId = typeof req.query.policy === 'string' ? req.query.policy : '';
+    const period = typeof req.query.period === 'string' ? req.query.period : '';
+    const [c] = completionsOf(reader, official, { atMs: Date.now(), policyId, period });
+    if (!c || c.status !== 'completed')
+      throw new HttpProblem(
+        404,
+        'portal.certificate.not-completed',
+        'no completed requirement for this policy and period',
+      );
+    const tr = new Translator(ctx.tr.locale, c.policy.timeZone);
+    const code = codes.issue({ officialId, policyId: c.policyId, period: c.period });
+    const verifyUrl = `${deps.config.baseUrl}/verify?code=${encodeURIComponent(code)}`;
+    send(
+      res,
+      { ...ctx, tr },
+      tr.t('certificate'),
+      html`<div class="certificate">
+<p class="name"><strong>${official.name}</strong> (${official.officialId})</p>
+<p>${policyTitle(c, tr)}</p>
+<p>${tr.t('period')}: ${c.period} · ${tr.num(c.earnedHours)} ${tr.t('hours')}</p>
+<p>${tr.t('verificationCode')}: <span class="code" id="code">${code}</span></p>
+<p>${tr.t('verifyAt')}: <a href="${verifyUrl}">${deps.config.baseUrl}/verify</a></p>
+</div>
+<p class="noprint"><button type="button" data-print>${tr.t('print')}</button></p>`,
+      { bare: true },
+    );
+  });
+
+  // Public: anyone holding a code can check it; the answer comes from the live completion.
+  router.get('/verify', async (req, res) => {
+    const ctx = await context(req, res);
+    const code = typeof req.query.code === 'string' ? req.query.code : '';
+    let result: Html = html``;
+    if (code) {
+      const claim = codes.read(code);
+      const reader = deps.completion.reader();
+      const official = claim ? reader.official(claim.officialId) : undefined;
+      if (!claim || !official)
+        result = html`<p class="error" role="status" data-result="invalid">${ctx.tr.t('invalid')}</p>`;
+      else {
+        await deps.completion.catchUp();
+        const [c] = completionsOf(reader, official, {
+          atMs: Date.now(),
+          policyId: claim.policyId,
+          period: claim.period,
+        });
+        result =
+          c && c.status === 'completed'
+            ? html`<p class="ok" role="status" data-result="valid">${ctx.tr.t('valid')}</p>
+<dl class="facts"><dt>${ctx.tr.t('official')}</dt><dd>${official.name}</dd><dt>${ctx.tr.t('policy')}</dt><dd>${policyTitle(c, ctx.tr)}</dd><dt>${ctx.tr.t('period')}</dt><dd>${c.period}</dd></dl>`
+            : html`<p class="error" role="status" data-result="revoked">${ctx.tr.t('revoked')}</p>`;
+      }
+    }
+    send(
+      res,
+      ctx,
+      ctx.tr.t('verify'),
+      html`<form method="get" action="/verify"><label for="code">${ctx.tr.t('verificationCode')}</label>
+<input id="code" name="code" value="${code}" size="60" required autocomplete="off"> <button type="submit">${ctx.tr.t('verifyButton')}</button></form>${result}`,
+    );
+  });
+
+  // Completion dashboard for policy units (their jurisdiction), auditors and admins.
+  const dashboardData = async (req: Request, ctx: PortalContext & { user: PortalUser }) => {
+    reportScope(ctx.user.principal);
+    await deps.completion.catchUp();
+    const reader = deps.completion.reader();
+    const policies = policiesById(reader);
+    const policyId =
+      typeof req.query.policy === 'string' && policies.has(req.query.policy)
+        ? req.query.policy
+        : [...policies.keys()][0];
+    if (!policyId) throw new HttpProblem(404, 'portal.dashboard.no-policy', 'no policy is published yet');
+    const versions = policies.get(policyId)!;
+    const latest = versions[versions.length - 1]!;
+    const period =
+      typeof req.query.period === 'string' && req.query.period
+        ? req.query.period
+        : (periodAt(latest, Date.now())?.id ?? '');
+    const orgUnit = typeof req.query.orgUnit === 'string' && req.query.orgUnit ? req.query.orgUnit : null;
+    const report = completionReport(deps.completion, ctx.user.principal, versions, period, orgUnit);
+    const units = reader.db
+      .prepare<[], { org_unit_id: string; name: string; parent: string | null }>(
+        'SELECT org_unit_id, name, parent FROM org_unit ORDER BY org_unit_id',
+      )
+      .all();
+    const children = units
+      .filter((u) => (orgUnit === null ? u.parent === null : u.parent === orgUnit))
+      .map((u) => ({ id: u.org_unit_id, name: u.name }));
+    const sort: SortKey = (SORT_KEYS as readonly string[]).includes(String(req.query.sort))
+      ? (req.query.sort as SortKey)
+      : 'name';
+    const dir = req.query.dir === 'desc' ? 'desc' : 'asc';
+    const rows = sortRows(dashboardRows(report, children, orgUnit), sort, dir);
+    const tree = reader.orgTree();
+    const trail = orgUnit ? tree.ancestry(orgUnit).reverse() : [];
+    return { report, rows, sort, dir, policyId, period, orgUnit, trail, tree, latest, policies } as const;
+  };
+
+  router.get('/dashboard', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const d = await dashboardData(req, ctx);
+    const { tr } = ctx;
+    const base = new URLSearchParams({
+      policy: d.policyId,
+      period: d.period,
+      ...(d.orgUnit ? { orgUnit: d.orgUnit } : {}),
+    });
+    const withSort = new URLSearchParams(base);
+    withSort.set('sort', d.sort);
+    withSort.set('dir', d.dir);
+    const t = d.report.totals;
+    const due = d.report.population - t.exempt;
+    const overdue = d.report.rows.filter((r) => r.status === 'overdue').slice(0, 50);
+    const link = (unit: string | null) => {
+      const p = new URLSearchParams({
+        policy: d.policyId,
+        period: d.period,
+        ...(unit ? { orgUnit: unit } : {}),
+      });
+      return `/dashboard?${p.toString()}`;
+    };
+    send(
+      res,
+      ctx,
+      tr.t('dashboard'),
+      html`<form method="get" action="/dashboard" class="filters">
+<label for="policy">${tr.t('policy')}</label><select id="policy" name="policy">${[...d.policies.keys()].map((p) => html`<option${raw(p === d.policyId ? ' selected' : '')}>${p}</option>`)}</select>
+<label for="period">${tr.t('period')}</label><input id="period" name="period" value="${d.period}" size="10">
+${d.orgUnit ? html`<input type="hidden" name="orgUnit" value="${d.orgUnit}">` : ''}
+<button type="submit">${tr.t('show')}</button></form>
+<nav aria-label="breadcrumb" class="trail"><a href="${link(null)}">${tr.t('up')}: ★</a>${d.trail.map((u) => html` › <a href="${link(u)}">${d.tree.names.get(u) ?? u}</a>`)}</nav>
+<dl class="facts summary"><dt>${tr.t('population')}</dt><dd class="population">${tr.num(d.report.population)}</dd>
+<dt>${tr.t('completionRate')}</dt><dd class="rate">${tr.pct(due > 0 ? t.completed / due : 1)}</dd>
+<dt>${tr.t('completed')}</dt><dd>${tr.num(t.completed)}</dd><dt>${tr.t('overdue')}</dt><dd>${tr.num(t.overdue)}</dd></dl>
+${rateChart(d.rows, tr)}
+<p><a class="button" id="export-csv" href="/dashboard.csv?${withSort.toString()}" download>${tr.t('exportCsv')}</a></p>
+<div class="table-wrap"><table class="responsive dashboard"><thead><tr>
+${sortHeader(d.rows[0]?.kind === 'official' ? tr.t('official') : tr.t('orgUnit'), 'name', d.sort, d.dir, base)}
+${sortHeader(tr.t('population'), 'population', d.sort, d.dir, base, true)}
+${sortHeader(tr.t('completionRate'), 'rate', d.sort, d.dir, base, true)}
+${sortHeader(tr.t('overdue'), 'overdue', d.sort, d.dir, base, true)}
+</tr></thead><tbody>
+${d.rows.map(
+  (
+    r,
+  ) => html`<tr data-id="${r.id}"><td data-label="${tr.t('orgUnit')}"><a href="${r.kind === 'official' ? `/officials/${encodeURIComponent(r.id)}` : link(r.id)}">${r.name}</a>${r.status ? html` <span class="badge status-${r.status}">${tr.label('status', r.status)}</span>` : ''}</td>
+<td class="num" data-label="${tr.t('population')}">${tr.num(r.population)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(r.rate)}</td><td class="num" data-label="${tr.t('overdue')}">${tr.num(r.overdue)}</td></tr>`,
+)}
+</tbody></table></div>
+<h2>${tr.t('staffGroup')}</h2>
+<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">${tr.t('staffGroup')}</th><th scope="col" class="num">${tr.t('population')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
+${Object.entries(d.report.byStaffGroup).map(([g, v]) => {
+  const pop = Object.values(v.counts).reduce((a, b) => a + b, 0);
+  const must = pop - v.counts.exempt;
+  return html`<tr><td data-label="${tr.t('staffGroup')}">${g}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
+})}</tbody></table></div>
+<h2>${tr.t('hoursByCategory')}</h2>
+<dl class="facts">${Object.entries(d.report.hoursByCategory).map(([k, v]) => html`<dt>${tr.label('category', k)}</dt><dd>${tr.num(v)} ${tr.t('hours')}</dd>`)}</dl>
+<h2>${tr.t('overdueList')}</h2>
+${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdue">${overdue.map((r) => html`<li><a href="/officials/${encodeURIComponent(r.officialId)}">${r.officialId}</a> · ${r.orgUnit} · ${tr.num(r.earnedHours)} ${tr.t('hours')}</li>`)}</ul>`}`,
+    );
+  });
+
+  router.get('/dashboard.csv', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const d = await dashboardData(req, ctx);
+    res.type('text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="dashboard-${d.policyId}-${d.period}${d.orgUnit ? `-${d.orgUnit}` : ''}.csv"`,
+    );
+    res.send(dashboardCsv(d.report, d.rows));
+  });
+
+  router.use(auditRoutes({ context, send, requireUser, checkCsrf, form }));
+
+  // Portal errors render as pages (a 403 says "forbidden"), never as JSON.
+  router.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (!(error instanceof HttpProblem) || req.path.startsWith('/api/') || req.path.startsWith('/xapi/'))
+      return next(error);
+    const ctx = await context(req, res);
+    const title =
+      error.status === 403
+        ? ctx.tr.t('forbidden')
+        : error.status === 404
+          ? ctx.tr.t('notFound')
+          : `Error ${error.status}`;
+    res.status(error.status);
+    send(
+      res,
+      ctx,
+      title,
+      html`<p class="error" role="alert" data-rule="${error.rule}">${error.status === 403 ? ctx.tr.t('forbiddenText') : ''} ${error.message}</p>`,
+    );
+  });
+  return router;
+}

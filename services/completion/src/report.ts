@@ -67,13 +67,16 @@ interface OfficialRow {
  * any learning in the period have no materialised row: they are not started (or exempt).
  */
 export function completionReport(
-  service: CompletionService,
+  service: Pick<CompletionService, 'reader'> & { running: Pick<CompletionService['running'], 'position'> },
   principal: Principal,
   versions: Policy[],
   periodText: string,
   orgUnit: string | null,
+  // Audit replays (services/audit) judge a report as of its cut-off, for a snapshot's own scope.
+  options: { now?: number; jurisdiction?: string | null } = {},
 ): CompletionReport {
-  const { jurisdiction } = reportScope(principal);
+  const { jurisdiction } =
+    options.jurisdiction === undefined ? reportScope(principal) : { jurisdiction: options.jurisdiction };
   const reader = service.reader();
   const db = reader.db;
   const latest = versions[versions.length - 1]!;
@@ -129,7 +132,7 @@ export function completionReport(
       JSON.parse(r.record) as Exemption,
     ]);
   const due = period.end.plus({ days: (policy.due?.daysAfterPeriodEnd ?? 0) + (policy.due?.graceDays ?? 0) });
-  const now = Date.now();
+  const now = options.now ?? Date.now();
   const report: CompletionReport = {
     policyId: policy.policyId,
     version: policy.version,

@@ -1,6 +1,7 @@
 import { AttachmentError } from '@lrs/attachments';
 import { authenticate, credentialsRouter } from '@lrs/auth';
 import { createApp, createLogger, HttpProblem, type Logger, rateLimit } from '@lrs/http';
+import { mountAudit } from '@lrs/service-audit';
 import { mountCompletion } from '@lrs/service-completion';
 import { portalRouter } from '@lrs/service-portal';
 import { mountTranscripts } from '@lrs/service-transcripts';
@@ -99,6 +100,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       app.use('/api/connectors', authenticate(system.credentials, system.jwt), system.connectors.router());
       mountTranscripts(app, system.transcripts, { ...system, admin: true });
       mountCompletion(app, system.completion, system);
+      mountAudit(app, system.audit, system);
       // The web portal (issue 8) last: its paths never shadow /xapi or /api.
       app.use('/', portalRouter(system));
     },

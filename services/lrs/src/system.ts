@@ -4,6 +4,7 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier } from '@lrs
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
 import { type Connectors, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
@@ -27,6 +28,8 @@ export interface LrsSystem {
   /** Transcripts and completion projectors with their query APIs (issue 5). */
   transcripts: TranscriptsService;
   completion: CompletionService;
+  /** Audit replays, report snapshots and reporting duties (issue 7). */
+  audit: AuditService;
   stop(): Promise<void>;
 }
 
@@ -47,6 +50,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const documents = await startDocumentResources(log, attachments, config.dataDir);
   const transcripts = await TranscriptsService.start(log, { dataDir: config.dataDir });
   const completion = await CompletionService.start(log, { dataDir: config.dataDir });
+  const audit = AuditService.start(log, { dataDir: config.dataDir });
   return {
     config,
     log,
@@ -59,7 +63,9 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     connectors,
     transcripts,
     completion,
+    audit,
     async stop() {
+      await audit.stop();
       await completion.stop();
       await transcripts.stop();
       await connectors.stop();

@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import type { EventLog } from '@lrs/event-log';
+import { Position } from '@lrs/event-log';
+import {
+  openReadOnly,
+  type ProjectionDefinition,
+  type ReplayProgress,
+  replayProjection,
+} from '@lrs/projections';
+import { completionProjection } from '@lrs/service-completion';
+import { transcriptsProjection } from '@lrs/service-transcripts';
+import { LedgerReader, periodAt, versionInForce } from '@lrs/training';
+import type Database from 'better-sqlite3';
+import type { CutOff } from './cut-off';
+
+/** The read models an audit replay rebuilds (issue 7: transcripts and completion). */
+export const AUDITED_PROJECTIONS: readonly ProjectionDefinition[] = [
+  transcriptsProjection,
+  completionProjection,
+];
+
+export interface ProjectionManifest {
+  name: string;
+  version: number;
+  eventsRead: number;
+  /** Last event the model applied (≤ the cut-off), null when none qualified. */
+  position: string | null;
+  /** SHA-256 over the model's canonical JSON (@lrs/projections fingerprint). */
+  fingerprint: string;
+}
+
+/**
+ * What a replay reproduced and from what: everything here but `replayedAt` is a function of the
+ * log prefix, so the same replay on the same (or a copied) log gives the same manifest.
+ */
+export interface ReplayManifest {
+  cutOff: CutOff;
+  /** Events read by the projections together (each reads its own filtered view of the prefix). */
+  eventsRead: number;
+  projections: ProjectionManifest[];
+  /** Published versions of each policy as of the cut-off, and the one in force at the cut-off instant. */
+  policies: { policyId: string; versions: number[]; inForce: number | null }[];
+  /** The catalog as of the cut-off: entry count and a hash over (activity, stream revision). */
+  catalog: { entries: number; version: string };
+  registry: { officials: number; orgUnits: number; identifiers: number };
+  replayedAt: string;
+}
+
+export interface ReplayRunOptions {
+  projections?: readonly ProjectionDefinition[];
+  signal?: AbortSignal;
+  /** Called after each batch with this projection's progress. */
+  onProgress?(projection: string, progress: ReplayProgress): void;
+  batchSize?: number;
+}
+
+export const scratchFile = (dir: string, projection: ProjectionDefinition) =>
+  join(dir, `${projection.name}.v${projection.version}.sqlite`);
+
+/** Replays each audited projection up to the cut-off into `dir` (one scratch file each). */
+export async function replayToCutOff(
+  log: EventLog,
+  cutOff: CutOff,
+  dir: string,
+  options: ReplayRunOptions = {},
+): Promise<ReplayManifest> {
+  const upTo = Position.parse(cutOff.position)!;
+  const projections = options.projections ?? AUDITED_PROJECTIONS;
+  const out: ProjectionManifest[] = [];
+  for (const def of projections) {
+    const result = await replayProjection(log, def, {
+      upTo,
+      file: scratchFile(dir, def),
+      batchSize: options.batchSize ?? 5000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      onProgress: (p) => options.onProgress?.(def.name, p),
+    });
+    out.push({
+      name: def.name,
+      version: def.version,
+      eventsRead: result.eventsRead,
+      position: result.position ? Position.toString(result.position) : null,
+      fingerprint: result.fingerprint,
+    });
+  }
+  const ledger = projections[projections.length - 1]!;
+  const db = openReadOnly(scratchFile(dir, ledger)) as Database.Database;
+  try {
+    return {
+      cutOff,
+      eventsRead: out.reduce((s, p) => s + p.eventsRead, 0),
+      projections: out,
+      ...referenceVersions(db, Date.parse(cutOff.asOf)),
+      replayedAt: new Date().toISOString(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+/** Policy, catalog and registry versions a ledger held (they are events: the cut-off pins them). */
+export function referenceVersions(
+  db: Database.Database,
+  atMs: number,
+): Pick<ReplayManifest, 'policies' | 'catalog' | 'registry'> {
+  const reader = new LedgerReader(db);
+  const grouped = new Map<string, ReturnType<LedgerReader['policies']>>();
+  for (const p of reader.policies()) grouped.set(p.policyId, [...(grouped.get(p.policyId) ?? []), p]);
+  const policies = [...grouped].map(([policyId, versions]) => {
+    const latest = versions[versions.length - 1]!;
+    const period = periodAt(latest, atMs);
+    return {
+      policyId,
+      versions: versions.map((v) => v.version),
+      inForce: period ? (versionInForce(versions, period)?.version ?? null) : null,
+    };
+  });
+  const hash = createHash('sha256');
+  const rows = db
+    .prepare<[], { activity_id: string; revision: number }>(
+      'SELECT activity_id, revision FROM catalog ORDER BY activity_id',
+    )
+    .all();
+  for (const r of rows) hash.update(`${r.activity_id}\t${r.revision}\n`);
+  const count = (table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  return {
+    policies,
+    catalog: { entries: rows.length, version: hash.digest('hex') },
+    registry: {
+      officials: count('official'),
+      orgUnits: count('org_unit'),
+      identifiers: count('identifier'),
+    },
+  };
+}

@@ -1,0 +1,200 @@
+import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
+import express from 'express';
+import { assertMaySee, auditScope } from './access';
+import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
+import { type DiffSide, diffReports } from './diff';
+import { withModelAt } from './model-at';
+import type { AuditService } from './service';
+import type { ReportSnapshot } from './snapshots';
+import { loadSnapshot, takeSnapshot, verifySnapshot } from './snapshots';
+
+const BODY_LIMIT = 64 * 1024;
+
+/** The audit API (issue 7, API and roles); every route checks auditScope first. */
+export function auditRoutes(service: AuditService): express.Router {
+  const router = express.Router();
+  const { log } = service;
+
+  router.post('/audits/replays', async (req, res) => {
+    const principal = req.principal!;
+    auditScope(principal);
+    const body = objectBody(await readJsonBody(req, { limit: BODY_LIMIT }));
+    const cutOff = await resolveCutOff(log, cutOffRequest(body, 'body'));
+    const job = service.jobs.start(cutOff, principal.id);
+    res.status(202).location(`/api/audits/replays/${job.id}`).json(job);
+  });
+
+  router.get('/audits/replays', (req, res) => {
+    auditScope(req.principal);
+    res.json({ replays: service.jobs.list() });
+  });
+
+  router.get('/audits/replays/:id', (req, res) => {
+    auditScope(req.principal);
+    res.json(replay(service, req.params.id));
+  });
+
+  router.delete('/audits/replays/:id', async (req, res) => {
+    auditScope(req.principal);
+    replay(service, req.params.id);
+    const job = await service.jobs.delete(req.params.id);
+    res.json({ id: job!.id, deleted: true, state: job!.state });
+  });
+
+  router.post('/reports/snapshots', async (req, res) => {
+    const principal = req.principal!;
+    const scope = auditScope(principal);
+    const body = objectBody(await readJsonBody(req, { limit: BODY_LIMIT }));
+    const policyId = requiredString(body.policy, '/body/policy', 'policy');
+    const period = requiredString(body.period, '/body/period', 'period');
+    const orgUnit =
+      body.orgUnit === undefined ? null : requiredString(body.orgUnit, '/body/orgUnit', 'orgUnit');
+    const cutOff = await resolveCutOff(log, cutOffRequest(body, 'body'));
+    const snapshot = await takeSnapshot(
+      log,
+      service.scratchRoot,
+      cutOff,
+      { policyId, period, orgUnit, jurisdiction: scope.jurisdiction },
+      principal,
+    );
+    res.status(201).location(`/api/reports/snapshots/${snapshot.snapshotId}`).json(snapshot);
+  });
+
+  router.get('/reports/snapshots/:id', async (req, res) => {
+    const scope = auditScope(req.principal);
+    const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
+    assertMaySee(scope, snapshot.jurisdiction);
+    res.json(snapshot);
+  });
+
+  router.get('/reports/snapshots/:id/verify', async (req, res) => {
+    const scope = auditScope(req.principal);
+    const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
+    assertMaySee(scope, snapshot.jurisdiction);
+    const verification = await verifySnapshot(log, service.scratchRoot, snapshot, req.principal!);
+    if (!verification.matches) req.log?.warn({ verification }, 'audit alarm: snapshot does not reproduce');
+    res.json(verification);
+  });
+
+  router.get('/reports/duties', async (req, res) => {
+    auditScope(req.principal);
+    res.json({ duties: await service.duties.status(Date.now()) });
+  });
+
+  router.get('/audits/diff', async (req, res) => {
+    const principal = req.principal!;
+    const scope = auditScope(principal);
+    const q = req.query as Record<string, unknown>;
+    const from = await side(q, 'from', true);
+    const to = await side(q, 'to', false);
+    const snapshots = [from.snapshot, to.snapshot].filter((s): s is ReportSnapshot => s !== null);
+    for (const s of snapshots) assertMaySee(scope, s.jurisdiction);
+    const policyId = agreed(
+      q.policy,
+      snapshots.map((s) => s.policyId),
+      'policy',
+      'policies',
+    );
+    const period = agreed(
+      q.period,
+      snapshots.map((s) => s.period),
+      'period',
+      'periods',
+    );
+    const orgUnit =
+      q.orgUnit !== undefined
+        ? requiredString(q.orgUnit, '/query/orgUnit', 'orgUnit')
+        : (snapshots[0]?.orgUnit ?? null);
+    const official =
+      q.official === undefined ? null : requiredString(q.official, '/query/official', 'official');
+    const jurisdiction = snapshots[0]?.jurisdiction ?? scope.jurisdiction;
+    const diff = await withModelAt(log, from.cutOff, service.scratchRoot, (a) =>
+      withModelAt(log, to.cutOff, service.scratchRoot, (b) => {
+        const sideA: DiffSide = { model: a, snapshotId: from.snapshot?.snapshotId ?? null };
+        const sideB: DiffSide = { model: b, snapshotId: to.snapshot?.snapshotId ?? null };
+        return diffReports(sideA, sideB, { policyId, period, orgUnit, jurisdiction, official }, principal);
+      }),
+    );
+    res.json(diff);
+  });
+
+  /** One side of a diff: an instant, a position or a snapshot; the `to` side defaults to now. */
+  async function side(
+    q: Record<string, unknown>,
+    name: 'from' | 'to',
+    required: boolean,
+  ): Promise<{ cutOff: CutOff; snapshot: ReportSnapshot | null }> {
+    const snapshotParam = q[`${name}Snapshot`];
+    const given = [q[name], q[`${name}Position`], snapshotParam].filter((v) => v !== undefined).length;
+    if (given > 1 || (given === 0 && required))
+      throw new BadRequest({
+        rule: 'audit.diff.side',
+        message: `give exactly one of ${name} (instant), ${name}Position or ${name}Snapshot${required ? '' : ' (or none for now)'}`,
+        pointer: `/query/${name}`,
+      });
+    if (snapshotParam !== undefined) {
+      const id = requiredString(snapshotParam, `/query/${name}Snapshot`, `${name}Snapshot`);
+      const snapshot = await loadSnapshot(log, id, `/query/${name}Snapshot`);
+      return { cutOff: snapshot.cutOff, snapshot };
+    }
+    if (given === 0) {
+      const head = await log.headPosition();
+      if (!head) throw new BadRequest({ rule: 'audit.cut-off.empty-log', message: 'the log is empty' });
+      return {
+        cutOff: await resolveCutOff(log, { asOf: new Date().toISOString() }, { pointer: `/query/${name}` }),
+        snapshot: null,
+      };
+    }
+    const request: CutOffRequest = cutOffRequest(q, 'query', { asOf: name, position: `${name}Position` });
+    return {
+      cutOff: await resolveCutOff(log, request, {
+        pointer: `/query/${'asOf' in request ? name : `${name}Position`}`,
+      }),
+      snapshot: null,
+    };
+  }
+
+  return router;
+}
+
+function replay(service: AuditService, id: string) {
+  const job = service.jobs.get(id);
+  if (!job)
+    throw new NotFound({ rule: 'audit.replay.unknown', message: `no replay ${id}`, pointer: '/path/id' });
+  return job;
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw new BadRequest({ rule: 'audit.body', message: 'the body must be a JSON object', pointer: '/body' });
+  return body as Record<string, unknown>;
+}
+
+function requiredString(value: unknown, pointer: string, name: string): string {
+  if (typeof value !== 'string' || value === '')
+    throw new BadRequest({
+      rule: 'audit.parameter',
+      message: `${name} must be one non-empty string`,
+      pointer,
+    });
+  return value;
+}
+
+/** The query's value and the snapshots' must agree: a diff across policies compares nothing. */
+function agreed(value: unknown, fromSnapshots: string[], name: string, plural: string): string {
+  const values = new Set(fromSnapshots);
+  if (value !== undefined) values.add(requiredString(value, `/query/${name}`, name));
+  if (values.size === 0)
+    throw new BadRequest({
+      rule: 'audit.parameter',
+      message: `${name} is required`,
+      pointer: `/query/${name}`,
+    });
+  if (values.size > 1)
+    throw new BadRequest({
+      rule: `audit.diff.${name}-mismatch`,
+      message: `cannot compare reports of different ${plural}: ${[...values].join(' vs ')}`,
+      pointer: `/query/${name}`,
+    });
+  return [...values][0]!;
+}

@@ -1,0 +1,78 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CredentialRegistry, JwtVerifier, Principal } from '@lrs/auth';
+import { authenticate } from '@lrs/auth';
+import type { EventLog } from '@lrs/event-log';
+import type express from 'express';
+import { DEFAULT_DUTIES, ReportingDuties, type ReportingDuty } from './duties';
+import { ReplayJobs } from './replay-jobs';
+import { auditRoutes } from './routes';
+
+export interface AuditServiceOptions {
+  dataDir: string;
+  /** How often due reporting duties are checked; 0 turns the schedule off. Default one minute. */
+  dutiesEveryMs?: number;
+  duties?: readonly ReportingDuty[];
+}
+
+/** The principal the scheduler takes duty snapshots as. */
+export const SCHEDULER: Principal = {
+  kind: 'credential',
+  id: 'audit-scheduler',
+  name: 'audit scheduler',
+  scopes: new Set(['admin']),
+  roles: ['admin'],
+  authority: {
+    objectType: 'Agent',
+    name: 'audit scheduler',
+    account: { homePage: 'urn:lrs', name: 'audit-scheduler' },
+  },
+} as unknown as Principal;
+
+/** Audit replays, report snapshots, verification, differences and reporting duties (issue 7). */
+export class AuditService {
+  private timer: NodeJS.Timeout | null = null;
+  private dutyRun: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly log: EventLog,
+    readonly jobs: ReplayJobs,
+    readonly duties: ReportingDuties,
+    /** Temporary replays of snapshots and diffs; emptied at start. */
+    readonly scratchRoot: string,
+  ) {}
+
+  static start(log: EventLog, options: AuditServiceOptions): AuditService {
+    const scratchRoot = join(options.dataDir, 'audit', 'scratch');
+    rmSync(scratchRoot, { recursive: true, force: true });
+    mkdirSync(scratchRoot, { recursive: true });
+    const jobs = ReplayJobs.open(log, options.dataDir);
+    const duties = new ReportingDuties(log, scratchRoot, options.duties ?? DEFAULT_DUTIES);
+    const service = new AuditService(log, jobs, duties, scratchRoot);
+    const every = options.dutiesEveryMs ?? 60_000;
+    if (every > 0) {
+      service.timer = setInterval(() => {
+        service.dutyRun = service.dutyRun
+          .then(() => duties.run(Date.now(), SCHEDULER))
+          .catch(() => undefined);
+      }, every);
+      service.timer.unref();
+    }
+    return service;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.dutyRun;
+    await this.jobs.stop();
+  }
+}
+
+/** Mounts /api/audits/* and /api/reports/snapshots*, /api/reports/duties on an app. */
+export function mountAudit(
+  app: express.Express,
+  service: AuditService,
+  options: { credentials: CredentialRegistry; jwt: JwtVerifier | null },
+): void {
+  app.use('/api', authenticate(options.credentials, options.jwt), auditRoutes(service));
+}

@@ -1,0 +1,186 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Principal } from '@lrs/auth';
+import type { EventLog, JsonValue } from '@lrs/event-log';
+import { StreamNotFoundError } from '@lrs/event-log';
+import { NotFound } from '@lrs/http';
+import type { CompletionReport, ReportRow } from '@lrs/service-completion';
+import canonicalize from 'canonicalize';
+import type { CutOff } from './cut-off';
+import { type ReportQuery, reportAt, withModelAt } from './model-at';
+import type { ReplayManifest } from './replay';
+
+export const SNAPSHOT_RECORDED = 'audit.report-snapshot.recorded';
+export const snapshotStream = (id: string) => `audit-snapshot-${id}`;
+/** Rows are kept in the event while they fit well under the 1 MiB append limit; else only their hash. */
+const MAX_ROWS_BYTES = 512 * 1024;
+
+/** A report as it stood at a cut-off, recorded in the log (TRAINING-DOMAIN, Audits). */
+export interface ReportSnapshot {
+  snapshotId: string;
+  policyId: string;
+  version: number;
+  period: string;
+  orgUnit: string | null;
+  jurisdiction: string | null;
+  /** The reporting duty that took it (duties.ts), null when taken by hand. */
+  duty: string | null;
+  cutOff: CutOff;
+  manifest: ReplayManifest;
+  /** Fingerprint of the completion read model at the cut-off. */
+  fingerprint: string;
+  /** SHA-256 of the report's canonical JSON (RFC 8785), rows included. */
+  reportHash: string;
+  population: number;
+  totals: CompletionReport['totals'];
+  rows: ReportRow[] | null;
+  takenBy: string;
+  takenAt: string;
+}
+
+export const reportHash = (report: CompletionReport): string =>
+  createHash('sha256').update(canonicalize(report)!).digest('hex');
+
+const completionFingerprint = (manifest: ReplayManifest) =>
+  manifest.projections.find((p) => p.name === 'completion')?.fingerprint ?? '';
+
+export async function takeSnapshot(
+  log: EventLog,
+  scratchRoot: string,
+  cutOff: CutOff,
+  query: ReportQuery,
+  principal: Principal,
+  duty: string | null = null,
+  snapshotId: string = randomUUID(),
+): Promise<ReportSnapshot> {
+  const snapshot = await withModelAt(log, cutOff, scratchRoot, (model) => {
+    const report = reportAt(model, query, principal);
+    const rowsText = JSON.stringify(report.rows);
+    const s: ReportSnapshot = {
+      snapshotId,
+      policyId: report.policyId,
+      version: report.version,
+      period: report.period,
+      orgUnit: report.orgUnit,
+      jurisdiction: report.jurisdiction,
+      duty,
+      cutOff,
+      manifest: model.manifest,
+      fingerprint: completionFingerprint(model.manifest),
+      reportHash: reportHash(report),
+      population: report.population,
+      totals: report.totals,
+      rows: rowsText.length <= MAX_ROWS_BYTES ? report.rows : null,
+      takenBy: principal.id,
+      takenAt: new Date().toISOString(),
+    };
+    return s;
+  });
+  await log.append(
+    snapshotStream(snapshotId),
+    [{ type: SNAPSHOT_RECORDED, data: snapshot as unknown as JsonValue }],
+    { expectedRevision: 'no_stream' },
+  );
+  return snapshot;
+}
+
+export async function loadSnapshot(
+  log: EventLog,
+  snapshotId: string,
+  pointer: string,
+): Promise<ReportSnapshot> {
+  try {
+    const [event] = await log.readStream(snapshotStream(snapshotId), { maxCount: 1 });
+    if (event?.type === SNAPSHOT_RECORDED) return event.data as unknown as ReportSnapshot;
+  } catch (error) {
+    if (!(error instanceof StreamNotFoundError)) throw error;
+  }
+  throw new NotFound({
+    rule: 'audit.snapshot.unknown',
+    message: `no report snapshot ${snapshotId}`,
+    pointer,
+  });
+}
+
+export interface Difference {
+  what: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+export interface Verification {
+  snapshotId: string;
+  matches: boolean;
+  /** Null when everything matches; otherwise one sentence naming what differs. */
+  alarm: string | null;
+  expected: { fingerprint: string; reportHash: string; eventsRead: number; position: string };
+  actual: { fingerprint: string; reportHash: string; eventsRead: number; position: string };
+  differences: Difference[];
+  verifiedAt: string;
+}
+
+/** Replays the snapshot's cut-off and compares fingerprints, hashes, versions and rows. */
+export async function verifySnapshot(
+  log: EventLog,
+  scratchRoot: string,
+  snapshot: ReportSnapshot,
+  principal: Principal,
+): Promise<Verification> {
+  return withModelAt(log, snapshot.cutOff, scratchRoot, (model) => {
+    const report = reportAt(
+      model,
+      {
+        policyId: snapshot.policyId,
+        period: snapshot.period,
+        orgUnit: snapshot.orgUnit,
+        jurisdiction: snapshot.jurisdiction,
+      },
+      principal,
+    );
+    const actual = {
+      fingerprint: completionFingerprint(model.manifest),
+      reportHash: reportHash(report),
+      eventsRead: model.manifest.eventsRead,
+      position: model.cutOff.position,
+    };
+    const expected = {
+      fingerprint: snapshot.fingerprint,
+      reportHash: snapshot.reportHash,
+      eventsRead: snapshot.manifest.eventsRead,
+      position: snapshot.cutOff.position,
+    };
+    const differences: Difference[] = [];
+    const compare = (what: string, e: unknown, a: unknown) => {
+      if (canonicalize(e) !== canonicalize(a)) differences.push({ what, expected: e, actual: a });
+    };
+    compare('fingerprint of the completion read model', expected.fingerprint, actual.fingerprint);
+    compare('report hash', expected.reportHash, actual.reportHash);
+    compare('events read', expected.eventsRead, actual.eventsRead);
+    compare('policy version', snapshot.version, report.version);
+    compare('policies published', snapshot.manifest.policies, model.manifest.policies);
+    compare('catalog version', snapshot.manifest.catalog, model.manifest.catalog);
+    compare('registry', snapshot.manifest.registry, model.manifest.registry);
+    for (const p of model.manifest.projections) {
+      const before = snapshot.manifest.projections.find((q) => q.name === p.name);
+      compare(`projection ${p.name} version`, before?.version ?? null, p.version);
+    }
+    compare('totals', snapshot.totals, report.totals);
+    if (snapshot.rows) {
+      const now = new Map(report.rows.map((r) => [r.officialId, r]));
+      const then = new Map(snapshot.rows.map((r) => [r.officialId, r]));
+      for (const id of [...new Set([...then.keys(), ...now.keys()])].sort())
+        compare(`row of official ${id}`, then.get(id) ?? null, now.get(id) ?? null);
+    }
+    const matches = differences.length === 0;
+    return {
+      snapshotId: snapshot.snapshotId,
+      matches,
+      alarm: matches
+        ? null
+        : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
+      expected,
+      actual,
+      differences,
+      verifiedAt: new Date().toISOString(),
+    };
+  });
+}

@@ -72,7 +72,12 @@ async function forSeconds(
   let ops = 0;
   await Promise.all(
     Array.from({ length: connections }, async (_, worker) => {
-      for (let n = 0; performance.now() < deadline; n++) ops += await work(worker, n);
+      for (let n = 0; performance.now() < deadline; n++) {
+        // Not `ops += await work()`: that reads `ops` before the await, so concurrent workers
+        // overwrote each other's counts and C connections reported about 1/C of the real rate.
+        const done = await work(worker, n);
+        ops += done;
+      }
     }),
   );
   return ops;

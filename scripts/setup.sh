@@ -18,3 +18,7 @@ if [ "${CI:-}" = "true" ]; then
 else
   pnpm install --prefer-offline
 fi
+# The portal's browser tests drive Debian's chromium; install it only as root and only when missing.
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
+  (apt-get update && apt-get install -y chromium) >&2 || echo "setup: chromium not installed; browser tests will skip" >&2
+fi

@@ -1,0 +1,123 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { seedDemoCity } from '@lrs/service-portal/demo';
+import { expect } from 'chai';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { TestLrs } from '../../services/lrs/test/support/lrs';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'portal');
+
+describe('portal in a real browser (headless Chromium)', function () {
+  this.timeout(120_000);
+  let lrs: TestLrs;
+  let browser: Browser;
+  let profile: string;
+
+  before(async function () {
+    if (!existsSync(CHROMIUM)) {
+      console.warn(`    SKIPPED: ${CHROMIUM} is missing (scripts/setup.sh installs it as root)`);
+      this.skip();
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
+    await seedDemoCity(lrs.system.log, { officials: 300, districts: 2, officesPerDistrict: 2 });
+    profile = mkdtempSync(join(tmpdir(), 'portal-chromium-'));
+    // Playwright itself launches with a fresh temporary --user-data-dir (it refuses the flag here).
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await lrs?.stop();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function signInAs(label: RegExp, width = 1200): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.goto(`${lrs.url}/dev/signin`);
+    await expect(await page.locator('.warning').textContent()).to.match(/Development only/);
+    await page.getByRole('button', { name: label }).first().click();
+    return page;
+  }
+
+  it('an official sees progress and transcript, prints the certificate and verifies it publicly', async () => {
+    const page = await signInAs(/\(E00001\)/, 390);
+    await page.waitForURL(/\/officials\/E00001$/);
+    // E00001 took every course: basic 3.5 h of 3, job 7.5 h of 5 (nominal hours, 0.25 rounding).
+    expect(await page.locator('[data-requirement="basic-3h"] .figure').textContent()).to.equal(
+      '3.5 / 3 hours',
+    );
+    expect(await page.locator('[data-requirement="job-5h"] .figure').textContent()).to.equal('7.5 / 5 hours');
+    expect(await page.locator('.badge[data-status]').first().getAttribute('data-status')).to.equal(
+      'completed',
+    );
+    expect(await page.locator('table.transcript tbody tr').count()).to.equal(6);
+    expect(await page.locator('table.transcript').textContent()).to.contain('Case management');
+    await page.screenshot({ path: join(ARTIFACTS, 'my-training-phone.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Printable certificate' }).click();
+    const code = (await page.locator('#code').textContent())!.trim();
+    await page.emulateMedia({ media: 'print' });
+    await page.screenshot({ path: join(ARTIFACTS, 'certificate.png') });
+    await page.pdf?.({ path: join(ARTIFACTS, 'certificate.pdf') }).catch(() => undefined);
+    await page.emulateMedia({ media: 'screen' });
+    // The public page needs no session.
+    const anonymous = await (await browser.newContext()).newPage();
+    await anonymous.goto(`${lrs.url}/verify?code=${encodeURIComponent(code)}`);
+    expect(await anonymous.locator('[data-result]').getAttribute('data-result')).to.equal('valid');
+    await anonymous.screenshot({ path: join(ARTIFACTS, 'verify.png') });
+    // A forged code (one character of the MAC changed) is refused.
+    const forged = code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
+    await anonymous.goto(`${lrs.url}/verify?code=${encodeURIComponent(forged)}`);
+    expect(await anonymous.locator('[data-result]').getAttribute('data-result')).to.equal('invalid');
+  });
+
+  it("an official who opens another official's page gets forbidden", async () => {
+    const page = await signInAs(/\(E00002\)/);
+    const response = await page.goto(`${lrs.url}/officials/E00001`);
+    expect(response?.status()).to.equal(403);
+    expect(await page.locator('h1').textContent()).to.equal('Forbidden');
+    await page.screenshot({ path: join(ARTIFACTS, 'forbidden.png') });
+  });
+
+  it('a policy unit drills down from the city to an official and exports CSV', async () => {
+    const page = await signInAs(/Policy unit — demo-city/);
+    await page.goto(`${lrs.url}/dashboard`);
+    expect(await page.locator('.population').textContent()).to.equal('300');
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Demo City', exact: true }).click();
+    await page.getByRole('link', { name: 'District 1', exact: true }).click();
+    await page.getByRole('link', { name: 'District 1 office 1', exact: true }).click();
+    const rows = page.locator('table.dashboard tbody tr');
+    expect(await rows.count()).to.be.greaterThan(0);
+    const download = page.waitForEvent('download');
+    await page.locator('#export-csv').click();
+    const csv = readFileSync((await (await download).path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).to.match(/^kind,id,name,policy_id,period/);
+    expect(lines.length - 1).to.equal(await rows.count());
+    await rows.first().locator('a').first().click();
+    await page.waitForURL(/\/officials\/E\d{5}$/);
+    expect(await page.locator('h1').textContent()).to.match(/My training/);
+  });
+
+  it('pages carry a CSP without inline script and the sign-in refuses off-site next targets', async () => {
+    const res = await fetch(`${lrs.url}/signin?next=//evil.example/x`);
+    expect(res.headers.get('content-security-policy')).to.match(/script-src 'self'/);
+    const text = await res.text();
+    expect(text).to.not.contain('evil.example');
+    expect(text).to.not.match(/<script>(?!<\/script>)/);
+  });
+});

@@ -34,9 +34,12 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   'CREATE INDEX exemption_official ON exemption (official_id)',
   'CREATE TABLE catalog (activity_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL)',
   'CREATE TABLE policy (policy_id TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (policy_id, version))',
-  'CREATE TABLE fact (statement_id TEXT PRIMARY KEY, ifi TEXT NOT NULL, official_id TEXT, seq INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT)',
-  'CREATE INDEX fact_official ON fact (official_id, seq)',
-  'CREATE INDEX fact_ifi ON fact (ifi)',
+  'CREATE TABLE fact (statement_id TEXT PRIMARY KEY, ifi TEXT NOT NULL, official_id TEXT, seq INTEGER NOT NULL, activity_id TEXT NOT NULL, registration TEXT NOT NULL, record TEXT NOT NULL, voided TEXT)',
+  // One index serves an official's facts and one entry's facts (the completion tallies); every
+  // index on this table is a random-key insert per statement, the cost of a rebuild (decision 005).
+  'CREATE INDEX fact_official ON fact (official_id, activity_id, registration)',
+  // Only unmatched facts need finding by identifier; matched ones are found through their official.
+  'CREATE INDEX fact_unmatched ON fact (ifi) WHERE official_id IS NULL',
   // xAPI Data 2.3.2: a voiding statement can arrive before its target; the void waits here.
   'CREATE TABLE pending_void (target_id TEXT PRIMARY KEY, voided TEXT NOT NULL)',
 ];
@@ -77,11 +80,12 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       'SELECT official_id FROM identifier WHERE ifi = ?',
     ),
     insertFact: db.prepare(
-      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, record, voided) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, activity_id, registration, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
-    factOfficial: db.prepare<[string], { official_id: string | null; voided: string | null; record: string }>(
-      'SELECT official_id, voided, record FROM fact WHERE statement_id = ?',
-    ),
+    factOfficial: db.prepare<
+      [string],
+      { official_id: string | null; voided: string | null; activity_id: string; registration: string }
+    >('SELECT official_id, voided, activity_id, registration FROM fact WHERE statement_id = ?'),
     voidFact: db.prepare('UPDATE fact SET voided = ? WHERE statement_id = ? AND voided IS NULL'),
     takePending: db.prepare<[string], { voided: string }>(
       'DELETE FROM pending_void WHERE target_id = ? RETURNING voided',
@@ -96,7 +100,8 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
     linkIdentifier: db.prepare<[string, string], { official_id: string } | undefined>(
       'INSERT INTO identifier (ifi, official_id) VALUES (?, ?) ON CONFLICT (ifi) DO UPDATE SET official_id = excluded.official_id',
     ),
-    attribute: db.prepare('UPDATE fact SET official_id = ? WHERE ifi = ?'),
+    attributeUnmatched: db.prepare('UPDATE fact SET official_id = ? WHERE official_id IS NULL AND ifi = ?'),
+    reattribute: db.prepare('UPDATE fact SET official_id = ? WHERE official_id = ? AND ifi = ?'),
     upsertOrgUnit: db.prepare(
       'INSERT INTO org_unit (org_unit_id, name, parent) VALUES (?, ?, ?) ON CONFLICT (org_unit_id) DO UPDATE SET name = excluded.name, parent = excluded.parent',
     ),
@@ -193,10 +198,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         const fact = q.factOfficial.get(target);
         if (fact) {
           q.voidFact.run(voided, target);
-          if (fact.official_id) {
-            const r = JSON.parse(fact.record) as FactRecord;
-            touchEntry(fact.official_id, r.activityId, r.registration);
-          }
+          if (fact.official_id) touchEntry(fact.official_id, fact.activity_id, fact.registration);
         } else {
           q.addPending.run(target, voided);
           pendingVoids = true;
@@ -217,6 +219,8 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         ifi,
         official,
         Number(event.position.commit),
+        record.activityId,
+        record.registration,
         JSON.stringify(record),
         pending?.voided ?? null,
       );
@@ -237,7 +241,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       for (const { ifi } of q.identifiersOf.all(official.officialId)) {
         if (wanted.has(ifi)) continue;
         q.dropIdentifier.run(ifi);
-        q.attribute.run(null, ifi);
+        q.reattribute.run(null, official.officialId, ifi);
       }
       for (const ifi of wanted) {
         const previous = q.officialOfIfi.get(ifi)?.official_id;
@@ -248,7 +252,8 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         }
         q.linkIdentifier.run(ifi, official.officialId);
         // Statements from an identifier the registry did not know are attributed retroactively.
-        q.attribute.run(official.officialId, ifi);
+        q.attributeUnmatched.run(official.officialId, ifi);
+        if (previous) q.reattribute.run(official.officialId, previous, ifi);
       }
     }
   };

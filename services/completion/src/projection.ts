@@ -57,11 +57,10 @@ export const completionProjection = defineProjection({
   version: 2,
   migrations: [
     ...LEDGER_MIGRATIONS,
-    'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period))',
+    'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
     'CREATE INDEX completion_report ON completion (policy_id, period)',
     // What each entry adds to its official's periods, withdrawn when the entry changes.
-    'CREATE TABLE completion_part (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, entry TEXT NOT NULL, parts TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, entry))',
-    "CREATE INDEX fact_entry ON fact (official_id, json_extract(record, '$.activityId'), json_extract(record, '$.registration'))",
+    'CREATE TABLE completion_part (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, entry TEXT NOT NULL, parts TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, entry)) WITHOUT ROWID',
   ],
   tables: [
     ...LEDGER_TABLES,
@@ -97,7 +96,7 @@ export const completionProjection = defineProjection({
         [string, string, string],
         { record: string; seq: number; voided: string | null }
       >(
-        "SELECT record, seq, voided FROM fact WHERE official_id = ? AND json_extract(record, '$.activityId') = ? AND json_extract(record, '$.registration') = ?",
+        'SELECT record, seq, voided FROM fact WHERE official_id = ? AND activity_id = ? AND registration = ?',
       ),
     };
 

@@ -18,7 +18,8 @@ import { storedStatementOf } from '../../lrs/src/statements/statement-event';
  */
 export const transcriptsProjection = defineProjection({
   name: 'transcripts',
-  version: 1,
+  // 2: fact keeps activity and registration as columns (decision 005).
+  version: 2,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },

@@ -67,12 +67,18 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       headers: { Authorization: auth, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
-  const cutOff = values['as-of'] ? { asOf: values['as-of'] } : values.position ? { position: values.position } : null;
+  const cutOff = values['as-of']
+    ? { asOf: values['as-of'] }
+    : values.position
+      ? { position: values.position }
+      : null;
 
   if (command === 'replay') {
     if (sub === 'list') return print(await call('GET', '/audits/replays'));
-    if (sub === 'status' && arg) return print(await call('GET', `/audits/replays/${encodeURIComponent(arg)}`));
-    if (sub === 'delete' && arg) return print(await call('DELETE', `/audits/replays/${encodeURIComponent(arg)}`));
+    if (sub === 'status' && arg)
+      return print(await call('GET', `/audits/replays/${encodeURIComponent(arg)}`));
+    if (sub === 'delete' && arg)
+      return print(await call('DELETE', `/audits/replays/${encodeURIComponent(arg)}`));
     if (sub !== undefined || !cutOff) return usage();
     const started = await call('POST', '/audits/replays', cutOff);
     if (started.status !== 202) return print(started);

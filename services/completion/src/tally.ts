@@ -1,4 +1,5 @@
 import {
+  type CatalogEntry,
   categoryUnder,
   creditOf,
   type LearningFact,
@@ -80,7 +81,7 @@ export function entryPart(
   facts: readonly LearningFact[],
   policy: Policy,
   period: { id: string; startMs: number; endMs: number },
-  catalog: (activityId: string) => { category: string; nominalHours: number } | undefined,
+  catalog: (activityId: string) => CatalogEntry | undefined,
 ): EntryPart | null {
   const entry = learningEntries(facts, policy.credit.verbs)[0];
   if (!entry) return null;
@@ -102,7 +103,7 @@ export function entryPart(
       activityId: entry.activityId,
       flags: [],
     };
-  const catalogEntry = catalog(entry.activityId) as Parameters<typeof creditOf>[1];
+  const catalogEntry = catalog(entry.activityId);
   const category = categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null);
   const credit = creditOf(entry, catalogEntry, {
     basis: policy.credit.basis,

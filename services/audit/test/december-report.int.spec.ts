@@ -256,6 +256,47 @@ describe('audit: the 15 December report and why today differs (scenario)', funct
     );
   });
 
+  it('the diff names registry changes: an identifier linked after the cut-off and an org unit move', async () => {
+    // Before the cut-off kim learns under a personal mailbox the registry does not know yet.
+    const [fromMailbox] = await post(
+      learning(verbs.completed, 'kim', COURSE.caseManagement, '2025-03-10T10:00:00+09:00', 'PT5H').withActor(
+        anAgent().withMbox('mailto:kim@home.example.kr'),
+      ),
+    );
+    await tick();
+    const cut = new Date().toISOString();
+    await tick();
+    // Then the registry links the mailbox to kim and moves kim to district B.
+    const relinked = [
+      OFFICIALS_HEADER,
+      anOfficial('kim', 'district-b').replace(/,$/, ',mailto:kim@home.example.kr'),
+    ].join('\n');
+    const imported = await api('POST', '/api/admin/training/officials', asAdmin, relinked, 'text/csv');
+    expect(imported.status, imported.text).to.equal(200);
+
+    const diff = await api(
+      'GET',
+      `/api/audits/diff?policy=${POLICY}&period=2025&official=kim&from=${encodeURIComponent(cut)}`,
+      asAuditor,
+    );
+    expect(diff.status, diff.text).to.equal(200);
+    expect(diff.json.changes).to.have.length(1);
+    const [kim] = diff.json.changes;
+    expect(kim.hours).to.deep.equal({ from: {}, to: { job: 5 } });
+    const kinds = kim.causes.map((c: any) => c.kind);
+    expect(kinds).to.have.members(['identifier-linked', 'org-unit-move']);
+    expect(kim.causes.find((c: any) => c.kind === 'identifier-linked')).to.deep.equal({
+      kind: 'identifier-linked',
+      identifier: 'mbox:mailto:kim@home.example.kr',
+      statements: [fromMailbox],
+    });
+    expect(kim.causes.find((c: any) => c.kind === 'org-unit-move')).to.deep.equal({
+      kind: 'org-unit-move',
+      from: 'district-a',
+      to: 'district-b',
+    });
+  });
+
   it('refuses bad input with a clear 4xx and appends nothing', async () => {
     await post(learning(verbs.completed, 'kim', COURSE.caseManagement, '2025-03-10T10:00:00+09:00', 'PT5H'));
     const before = await lrs.eventCount();

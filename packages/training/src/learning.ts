@@ -65,6 +65,11 @@ export interface LearningEntry {
   durationIndefinite: boolean;
   /** The statement that earns the entry's credit: the first one, so credit is counted once per entry. */
   earning: LearningFact | null;
+  /**
+   * A cmi5 `satisfied` (course or block moveOn met) whose parts, the other activities of the same
+   * registration, earn credit themselves: it counts once, never on top of them (TRAINING-DOMAIN).
+   */
+  coveredByParts?: boolean;
 }
 
 /**
@@ -107,6 +112,17 @@ export function learningEntries(
       earning: earningFacts[0] ?? null,
     });
   }
+  // cmi5: one registration spans the course, its blocks and its AUs; `satisfied` on the course or a
+  // block says its parts' moveOn is met, so its credit would count the parts a second time.
+  const partsEarn = new Set<string>();
+  for (const e of entries)
+    if (e.registration !== '' && e.earning !== null && e.earning.verb !== VERB.satisfied)
+      partsEarn.add(e.registration);
+  for (const e of entries)
+    if (e.earning?.verb === VERB.satisfied && partsEarn.has(e.registration)) {
+      e.earning = null;
+      e.coveredByParts = true;
+    }
   return entries;
 }
 
@@ -148,6 +164,12 @@ export const TRANSCRIPT_CREDIT_RULE: CreditRule = { basis: 'nominal-else-measure
  */
 export function creditOf(entry: LearningEntry, catalog: CatalogEntry | undefined, rule: CreditRule): Credit {
   const earning = entry.earning;
+  if (entry.coveredByParts)
+    return {
+      hours: 0,
+      rule: 'no credit: satisfied counts once, never on top of its parts (the activities of its registration earn the credit)',
+      flags: ['satisfied-by-parts'],
+    };
   if (!earning) {
     const withdrawn = entry.facts.some((f) => f.voided !== null) && entry.status === 'withdrawn';
     return {

@@ -25,6 +25,18 @@ import { storedStatementOf } from '../../lrs/src/statements/statement-event';
 import { byPolicy } from './evaluate';
 import { applyPart, type EntryPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
 
+/** Facts by registration (a cmi5 enrolment), or by activity when they have none. */
+function registrationGroups(facts: readonly LearningFact[]): Map<string, LearningFact[]> {
+  const groups = new Map<string, LearningFact[]>();
+  for (const f of facts) {
+    const key = f.registration === '' ? `a:${f.activityId}` : `r:${f.registration}`;
+    const list = groups.get(key);
+    if (list) list.push(f);
+    else groups.set(key, [f]);
+  }
+  return groups;
+}
+
 interface Row {
   period: string;
   startMs: number;
@@ -96,7 +108,10 @@ export const completionProjection = defineProjection({
         [string, string, string],
         { record: string; seq: number; voided: string | null }
       >(
-        'SELECT record, seq, voided FROM fact WHERE official_id = ? AND activity_id = ? AND registration = ?',
+        'SELECT record, seq, voided FROM fact WHERE official_id = ? AND registration = ? AND activity_id = ?',
+      ),
+      registrationFacts: db.prepare<[string, string], { record: string; seq: number; voided: string | null }>(
+        'SELECT record, seq, voided FROM fact WHERE official_id = ? AND registration = ?',
       ),
     };
 
@@ -170,6 +185,7 @@ export const completionProjection = defineProjection({
       };
 
       /** Withdraws the entry's old parts and adds its new ones, for every policy. */
+      // facts: the entry's whole registration group, which decides whether a `satisfied` counts.
       const recountEntry = (officialId: string, key: string, facts: readonly LearningFact[]) => {
         for (const [policyId, versions] of policies) {
           const rows = rowsOf(officialId, policyId, versions);
@@ -185,6 +201,7 @@ export const completionProjection = defineProjection({
           for (const row of rows.values()) {
             const part = entryPart(
               facts,
+              key,
               row.policy,
               { id: row.period, startMs: row.startMs, endMs: row.endMs },
               catalog,
@@ -208,14 +225,12 @@ export const completionProjection = defineProjection({
         if (!official || policies.size === 0) return;
         const facts = reader.facts(officialId);
         openRows(official, facts);
-        const entries = new Map<string, LearningFact[]>();
-        for (const f of facts) {
-          const key = entryKey(f.activityId, f.registration);
-          const list = entries.get(key);
-          if (list) list.push(f);
-          else entries.set(key, [f]);
-        }
-        for (const [key, list] of entries) recountEntry(officialId, key, list);
+        for (const group of registrationGroups(facts).values()) recountGroup(officialId, group);
+      };
+
+      const recountGroup = (officialId: string, group: readonly LearningFact[]) => {
+        const keys = new Set(group.map((f) => entryKey(f.activityId, f.registration)));
+        for (const key of [...keys].sort()) recountEntry(officialId, key, group);
       };
 
       const recounted = new Set<string>(
@@ -226,22 +241,28 @@ export const completionProjection = defineProjection({
         if (recounted.has(officialId)) continue;
         const official = officialOf(officialId);
         if (!official || policies.size === 0) continue;
-        const byEntry: [string, LearningFact[]][] = [];
+        // A registration is one cmi5 enrolment: its entries are recounted together.
+        const groups = new Map<string, LearningFact[]>();
         for (const key of keys) {
           const [activityId, registration] = key.split('\u0000') as [string, string];
-          const facts = q.entryFacts.all(officialId, activityId, registration).map((row) => ({
-            ...(JSON.parse(row.record) as Omit<LearningFact, 'officialId' | 'seq' | 'voided'>),
-            officialId,
-            seq: row.seq,
-            voided: row.voided === null ? null : (JSON.parse(row.voided) as LearningFact['voided']),
-          }));
-          byEntry.push([key, facts]);
+          const group = registration === '' ? `a:${activityId}` : `r:${registration}`;
+          if (groups.has(group)) continue;
+          const rows =
+            registration === ''
+              ? q.entryFacts.all(officialId, '', activityId)
+              : q.registrationFacts.all(officialId, registration);
+          groups.set(
+            group,
+            rows.map((row) => ({
+              ...(JSON.parse(row.record) as Omit<LearningFact, 'officialId' | 'seq' | 'voided'>),
+              officialId,
+              seq: row.seq,
+              voided: row.voided === null ? null : (JSON.parse(row.voided) as LearningFact['voided']),
+            })),
+          );
         }
-        openRows(
-          official,
-          byEntry.flatMap(([, f]) => f),
-        );
-        for (const [key, facts] of byEntry) recountEntry(officialId, key, facts);
+        openRows(official, [...groups.values()].flat());
+        for (const group of groups.values()) recountGroup(officialId, group);
       }
 
       for (const [key, rows] of rowCache) {

@@ -2,6 +2,7 @@ import {
   type CatalogEntry,
   categoryUnder,
   creditOf,
+  entryKey,
   type LearningFact,
   learningEntries,
   type Policy,
@@ -78,12 +79,16 @@ export function applyPart(t: Tally, part: EntryPart, sign: 1 | -1): void {
  * same rules as evaluateCompletion (TRAINING-DOMAIN, Credit): null when it adds nothing.
  */
 export function entryPart(
+  /** The entry's facts with those of the rest of its registration (a cmi5 course and its parts). */
   facts: readonly LearningFact[],
+  key: string,
   policy: Policy,
   period: { id: string; startMs: number; endMs: number },
   catalog: (activityId: string) => CatalogEntry | undefined,
 ): EntryPart | null {
-  const entry = learningEntries(facts, policy.credit.verbs)[0];
+  const entry = learningEntries(facts, policy.credit.verbs).find(
+    (e) => entryKey(e.activityId, e.registration) === key,
+  );
   if (!entry) return null;
   const { startMs, endMs } = period;
   const touched = entry.facts.some(

@@ -32,13 +32,15 @@ export {
   VERB,
 } from './learning';
 export {
+  entryKey,
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
-  entryKey,
   type LedgerChanges,
   LedgerReader,
   ledgerApplier,
   OrgTree,
+  type OrgUnitSpell,
+  orgUnitOn,
   STATEMENT_STORED,
   type StatementOf,
 } from './ledger';

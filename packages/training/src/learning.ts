@@ -43,12 +43,21 @@ export interface LearningFact {
   source: string;
   authority: string | null;
   recorded: string;
+  /** A `waived` statement's cmi5 reason extension; null when it has none. */
+  reason?: string | null;
   /** Log order. */
   seq: number;
   voided: { by: string; at: string; who: string | null } | null;
 }
 
-export type EntryStatus = 'registered' | 'in_progress' | 'completed' | 'passed' | 'failed' | 'withdrawn';
+export type EntryStatus =
+  | 'registered'
+  | 'in_progress'
+  | 'completed'
+  | 'passed'
+  | 'failed'
+  | 'waived'
+  | 'withdrawn';
 
 /** What one official did in one activity × registration (TRAINING-DOMAIN, Transcript entry). */
 export interface LearningEntry {
@@ -128,6 +137,8 @@ export function learningEntries(
 
 // An internship episode counts only once confirmed (TRAINING-DOMAIN): completion or success set.
 function earnsWhenConfirmed(fact: LearningFact): boolean {
+  // cmi5 9.5.4.1: a waiver carries its reason; without one it is recorded but earns nothing.
+  if (fact.verb === VERB.waived) return typeof fact.reason === 'string' && fact.reason !== '';
   if (fact.verb !== VERB.performedOffline) return true;
   return fact.completion === true || fact.success === true;
 }
@@ -138,6 +149,7 @@ function entryStatus(live: readonly LearningFact[]): EntryStatus {
   if (verbs.has(VERB.passed)) return 'passed';
   if (verbs.has(VERB.completed) || verbs.has(VERB.attended) || verbs.has(VERB.satisfied)) return 'completed';
   if (verbs.has(VERB.failed)) return 'failed';
+  if (verbs.has(VERB.waived)) return 'waived';
   if (verbs.size === 1 && verbs.has(VERB.registered)) return 'registered';
   return 'in_progress';
 }
@@ -171,6 +183,12 @@ export function creditOf(entry: LearningEntry, catalog: CatalogEntry | undefined
       flags: ['satisfied-by-parts'],
     };
   if (!earning) {
+    if (entry.facts.some((f) => f.voided === null && f.verb === VERB.waived && !f.reason))
+      return {
+        hours: 0,
+        rule: 'no credit: waived without a reason (cmi5 requires the reason extension)',
+        flags: ['waiver-without-reason'],
+      };
     const withdrawn = entry.facts.some((f) => f.voided !== null) && entry.status === 'withdrawn';
     return {
       hours: 0,
@@ -188,6 +206,22 @@ export function creditOf(entry: LearningEntry, catalog: CatalogEntry | undefined
     };
   }
   const nominal = catalog?.nominalHours ?? null;
+  // A waiver (equivalency) stands for the course itself: its nominal hours, whatever the basis, as
+  // the policy lists `waived` among its verbs (TRAINING-DOMAIN: per policy).
+  if (earning.verb === VERB.waived) {
+    if (nominal === null)
+      return {
+        hours: 0,
+        rule: 'no credit: waived, but no nominal hours in the catalog',
+        flags: ['waived', 'not-in-catalog'],
+      };
+    const hours = rule.rounding ? roundHours(nominal, rule.rounding) : nominal;
+    return {
+      hours: round2(hours),
+      rule: `waived (reason: ${earning.reason}): nominal ${nominal} h from the catalog`,
+      flags: ['waived'],
+    };
+  }
   const measured = entry.measuredSeconds === null ? null : entry.measuredSeconds / 3600;
   let hours: number;
   let text: string;

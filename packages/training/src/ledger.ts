@@ -4,7 +4,7 @@
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
-import type { LearningFact } from './learning';
+import { type LearningFact, VERB } from './learning';
 import type { Policy, PolicyPublishedData } from './policy-types';
 import {
   CATALOG_ENTRY_RECORDED,
@@ -40,6 +40,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   'CREATE INDEX fact_official ON fact (official_id, registration, activity_id)',
   // Only unmatched facts need finding by identifier; matched ones are found through their official.
   'CREATE INDEX fact_unmatched ON fact (ifi) WHERE official_id IS NULL',
+  // Dated org-unit history: a transcript entry shows the unit in effect at its learning time.
+  'CREATE TABLE org_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, org_unit TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
   // xAPI Data 2.3.2: a voiding statement can arrive before its target; the void waits here.
   'CREATE TABLE pending_void (target_id TEXT PRIMARY KEY, voided TEXT NOT NULL)',
 ];
@@ -53,6 +55,7 @@ export const LEDGER_TABLES = [
   { name: 'policy', key: ['policy_id', 'version'] },
   { name: 'fact', key: ['statement_id'] },
   { name: 'pending_void', key: ['target_id'] },
+  { name: 'org_history', key: ['official_id', 'effective_from'] },
 ];
 
 /** Which officials' derived views a batch may have changed; `everyone` after catalog/policy/tree changes. */
@@ -113,6 +116,9 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
     ),
     upsertCatalog: db.prepare(
       'INSERT INTO catalog (activity_id, revision, record) VALUES (?, ?, ?) ON CONFLICT (activity_id) DO UPDATE SET revision = excluded.revision, record = excluded.record',
+    ),
+    recordOrgUnit: db.prepare(
+      'INSERT INTO org_history (official_id, effective_from, org_unit) VALUES (?, ?, ?) ON CONFLICT (official_id, effective_from) DO UPDATE SET org_unit = excluded.org_unit',
     ),
     insertPolicy: db.prepare('INSERT OR IGNORE INTO policy (policy_id, version, record) VALUES (?, ?, ?)'),
   };
@@ -237,6 +243,8 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       );
       ch.officials.add(official.officialId);
       ch.registry.add(official.officialId);
+      // '' stands for "since before the registry knew" (no orgUnitFrom).
+      q.recordOrgUnit.run(official.officialId, official.orgUnitFrom ?? '', official.orgUnit);
       const wanted = new Set(official.identifiers.map(identifierKey));
       for (const { ifi } of q.identifiersOf.all(official.officialId)) {
         if (wanted.has(ifi)) continue;
@@ -266,7 +274,13 @@ function factRecord(
   event: RecordedEvent,
   stored: string,
 ): FactRecord {
-  const result = (statement.result ?? {}) as { duration?: string; success?: boolean; completion?: boolean };
+  const result = (statement.result ?? {}) as {
+    duration?: string;
+    success?: boolean;
+    completion?: boolean;
+    extensions?: Record<string, unknown>;
+  };
+  const reason = result.extensions?.[CMI5_REASON];
   const parsed = result.duration === undefined ? null : parseIsoDuration(result.duration);
   const timestamp = statement.timestamp ?? stored;
   const data = event.data as { credential?: string; source?: string };
@@ -287,8 +301,14 @@ function factRecord(
     source: data.source ?? (data.credential ? `credential:${data.credential}` : 'unknown'),
     authority: authorityName(statement),
     recorded: stored,
+    ...(statement.verb.id === VERB.waived
+      ? { reason: typeof reason === 'string' ? reason : reason === undefined ? null : JSON.stringify(reason) }
+      : {}),
   };
 }
+
+// cmi5 9.5.4.1 (Waived): the reason a learner's AU requirement was waived.
+const CMI5_REASON = 'https://w3id.org/xapi/cmi5/result/extensions/reason';
 
 function authorityName(statement: Statement): string | null {
   const a = statement.authority as { name?: string; account?: { name: string }; mbox?: string } | undefined;
@@ -310,6 +330,9 @@ export class LedgerReader {
       ),
       policies: db.prepare<[], { record: string }>('SELECT record FROM policy ORDER BY policy_id, version'),
       orgUnits: db.prepare<[], OrgUnitRow>('SELECT org_unit_id, name, parent FROM org_unit'),
+      orgHistory: db.prepare<[string], { effective_from: string; org_unit: string }>(
+        'SELECT effective_from, org_unit FROM org_history WHERE official_id = ? ORDER BY effective_from',
+      ),
       unmatched: db.prepare<[], { ifi: string; statements: number; first: number }>(
         'SELECT ifi, count(*) AS statements, min(seq) AS first FROM fact WHERE official_id IS NULL GROUP BY ifi ORDER BY first',
       ),
@@ -348,9 +371,31 @@ export class LedgerReader {
   }
 
   /** Identifiers that statements came from but the registry does not know (yet). */
+  orgUnitHistory(officialId: string): OrgUnitSpell[] {
+    return this.q.orgHistory
+      .all(officialId)
+      .map((r) => ({ from: r.effective_from || null, orgUnit: r.org_unit }));
+  }
+
   unmatched(): { identifier: string; statements: number }[] {
     return this.q.unmatched.all().map((r) => ({ identifier: r.ifi, statements: r.statements }));
   }
+}
+
+/** An official's org unit from a date on (null: since before the registry knew). */
+export interface OrgUnitSpell {
+  from: string | null;
+  orgUnit: string;
+}
+
+/**
+ * The org unit in effect on a learning date (YYYY-MM-DD): the latest spell starting on or before
+ * it; before every dated spell, the undated one if any, else the earliest known.
+ */
+export function orgUnitOn(history: readonly OrgUnitSpell[], date: string): string | null {
+  let found: string | null = null;
+  for (const s of history) if (s.from === null || s.from <= date) found = s.orgUnit;
+  return found ?? history[0]?.orgUnit ?? null;
 }
 
 interface OrgUnitRow {

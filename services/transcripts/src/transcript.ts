@@ -8,6 +8,8 @@ import {
   type LedgerReader,
   learningEntries,
   type Official,
+  type OrgUnitSpell,
+  orgUnitOn,
   TRANSCRIPT_CREDIT_RULE,
 } from '@lrs/training';
 import { type LanguageMap, pickLanguage } from '@lrs/xapi';
@@ -53,10 +55,18 @@ export function buildTranscript(
   },
 ): Transcript {
   const facts = reader.facts(official.officialId);
+  const history = reader.orgUnitHistory(official.officialId);
   const entries = learningEntries(facts, DEFAULT_EARNING_VERBS)
     .filter((e) => inRange(e, options.fromMs, options.toMs))
     .map((e) =>
-      transcriptEntry(e, official, reader.catalogEntry(e.activityId), options.languages ?? [], options.rule),
+      transcriptEntry(
+        e,
+        official,
+        reader.catalogEntry(e.activityId),
+        options.languages ?? [],
+        options.rule,
+        history,
+      ),
     );
   const total = Math.round(entries.reduce((s, e) => s + e.credit.hours, 0) * 100) / 100;
   return {
@@ -86,6 +96,7 @@ function transcriptEntry(
   catalog: CatalogEntry | undefined,
   languages: readonly string[],
   rule: CreditRule = TRANSCRIPT_CREDIT_RULE,
+  history: readonly OrgUnitSpell[] = [],
 ): TranscriptEntry {
   const title = titleOf(entry.facts, catalog);
   const key = pickLanguage(title, languages);
@@ -100,7 +111,8 @@ function transcriptEntry(
       type: entry.facts.find((f) => f.activityType !== null)?.activityType ?? null,
     },
     registration: entry.registration === '' ? null : entry.registration,
-    orgUnit: official.orgUnit,
+    // The unit in effect on the learning date (the timestamp's own calendar date), not today's.
+    orgUnit: orgUnitOn(history, (entry.earning?.timestamp ?? entry.start).slice(0, 10)) ?? official.orgUnit,
     modality: catalog?.modality ?? null,
     provider: catalog?.provider ?? null,
     category: catalog?.category ?? null,

@@ -18,6 +18,8 @@ export const DEFAULT_EARNING_VERBS: readonly string[] = [
   VERB.attended,
   VERB.completed,
   VERB.passed,
+  // Counts once, never on top of its parts (learningEntries).
+  VERB.satisfied,
   VERB.performedOffline,
 ];
 

@@ -154,18 +154,22 @@ async function startServer(dataDir: string): Promise<{ child: ChildProcess; port
     process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
     process.on('SIGTERM', async () => { await server.close(); await system.stop(); process.exit(0); });
   `;
-  const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LRS_DATA_DIR: dataDir,
-      LRS_BOOTSTRAP_KEY: 'bench',
-      LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
-      LRS_LOG_LEVEL: 'silent',
+  const child = spawn(
+    process.execPath,
+    [...serverNodeArgs(), '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LRS_DATA_DIR: dataDir,
+        LRS_BOOTSTRAP_KEY: 'bench',
+        LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
+        LRS_LOG_LEVEL: 'silent',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -283,4 +287,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   if (!o.skipFloor) Object.assign(result, await floor(o));
   Object.assign(result, await overHttp(o));
   return result;
+}
+
+/** Extra node flags for the LRS child, e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 }

@@ -17,6 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { openSqliteEventLog } from '@lrs/event-log';
 import { StatementStore } from '@lrs/service-lrs';
 import { generateStatements } from '../lib/statements';
@@ -90,18 +91,34 @@ interface Server {
 }
 
 async function startServer(dataDir: string): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/lrs/src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LRS_DATA_DIR: dataDir,
-      LRS_BOOTSTRAP_KEY: 'bench',
-      LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
-      LRS_LOG_LEVEL: 'warn',
+  // main.ts logs its URL at info, which LRS_LOG_LEVEL=warn silences (the bench waited forever):
+  // start the same system and app main.ts does and print the URL here.
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const script = `
+    const { loadConfig } = await import(${JSON.stringify(join(root, 'packages/config/src/index.ts'))});
+    const { listen } = await import(${JSON.stringify(join(root, 'packages/http/src/index.ts'))});
+    const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/lrs/src/index.ts'))});
+    const system = await startLrsSystem(loadConfig(process.env));
+    const server = await listen(createLrsApp(system), { port: 0, host: '127.0.0.1' });
+    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
+    process.on('SIGTERM', async () => { await server.close(); await system.stop(); process.exit(0); });
+  `;
+  const child = spawn(
+    process.execPath,
+    [...serverNodeArgs(), '--import', 'tsx', '--input-type=module', '-e', script],
+    {
+      env: {
+        ...process.env,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LRS_DATA_DIR: dataDir,
+        LRS_BOOTSTRAP_KEY: 'bench',
+        LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
+        LRS_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  );
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -233,13 +250,16 @@ async function overHttp(o: Options) {
       const official = String((i * 7919) % OFFICIALS).padStart(6, '0');
       const agentParam = encodeURIComponent(
         JSON.stringify({
-          account: { homePage: 'https://lms.welfare.example.kr', name: `official-${official}` },
+          // The actors bench/lib/statements.ts generates (its LMS_HOME).
+          account: { homePage: 'https://lms.example.kr', name: `official-${official}` },
         }),
       );
       const res = await request(agent, server.port, 'GET', `/xapi/statements?agent=${agentParam}&limit=25`);
       latencies.push(res.ms);
       returned += (JSON.parse(res.body) as { statements: unknown[] }).statements.length;
     });
+    // A query that matches nothing measures an empty index probe, not the agent filter.
+    if (returned === 0) throw new Error('the agent queries matched no statements: check the actors queried');
     latencies.sort((a, b) => a - b);
     out.getAgentP50Ms = round(percentile(latencies, 50));
     out.getAgentP99Ms = round(percentile(latencies, 99));
@@ -269,4 +289,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   if (!o.skipFloor) Object.assign(result, await floor(o));
   if (!o.skipHttp) Object.assign(result, await overHttp(o));
   return result;
+}
+
+/** Extra node flags for the LRS child, e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+function serverNodeArgs(): string[] {
+  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 }

@@ -46,6 +46,9 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   'CREATE TABLE pending_void (target_id TEXT PRIMARY KEY, voided TEXT NOT NULL)',
 ];
 
+/** Page cache of a ledger's write connection, in KiB. */
+export const LEDGER_CACHE_KIB = 256 * 1024;
+
 export const LEDGER_TABLES = [
   { name: 'official', key: ['official_id'] },
   { name: 'identifier', key: ['ifi'] },
@@ -78,6 +81,9 @@ type FactRecord = Omit<LearningFact, 'officialId' | 'voided' | 'seq'>;
 
 /** The batch handler of the ledger for one connection; statementOf is the LRS's storedStatementOf. */
 export function ledgerApplier(db: Db, statementOf: StatementOf): (events: RecordedEvent[]) => LedgerChanges {
+  // The fact table's random-key indexes outgrow SQLite's default 2 MiB page cache after ~100k
+  // statements; past that every insert reads index pages back from disk (decision 005).
+  db.pragma(`cache_size = -${LEDGER_CACHE_KIB}`);
   const q = {
     officialOfIfi: db.prepare<[string], { official_id: string }>(
       'SELECT official_id FROM identifier WHERE ifi = ?',

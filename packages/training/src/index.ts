@@ -33,6 +33,7 @@ export {
 } from './learning';
 export {
   entryKey,
+  type FactRecord,
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
   type LedgerChanges,

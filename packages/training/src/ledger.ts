@@ -69,6 +69,8 @@ export interface LedgerChanges {
   registry: Set<string>;
   /** Per official, the entries (entryKey) a statement or a void changed. */
   entries: Map<string, Set<string>>;
+  /** The fact records this batch inserted, by statement id, so readers need not parse them back. */
+  records: Map<string, FactRecord>;
 }
 
 /** The key of a transcript entry: activity × registration. */
@@ -77,7 +79,7 @@ export const entryKey = (activityId: string, registration: string): string =>
 
 export type StatementOf = (event: RecordedEvent) => Statement;
 
-type FactRecord = Omit<LearningFact, 'officialId' | 'voided' | 'seq'>;
+export type FactRecord = Omit<LearningFact, 'officialId' | 'voided' | 'seq'>;
 
 /** The batch handler of the ledger for one connection; statementOf is the LRS's storedStatementOf. */
 export function ledgerApplier(db: Db, statementOf: StatementOf): (events: RecordedEvent[]) => LedgerChanges {
@@ -135,6 +137,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       everyone: false,
       registry: new Set(),
       entries: new Map(),
+      records: new Map(),
     };
     // Per batch: a void waiting for its target is rare, and most statements come from known
     // identifiers; both lookups are skipped or cached for the batch (the registry events below
@@ -236,6 +239,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         JSON.stringify(record),
         pending?.voided ?? null,
       );
+      changes.records.set(id, record);
       if (official) touchEntry(official, record.activityId, record.registration);
     }
 

@@ -3,6 +3,7 @@ import { defineProjection } from '@lrs/projections';
 import {
   type CatalogEntry,
   entryKey,
+  type FactRecord,
   inPopulation,
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
@@ -35,6 +36,13 @@ function registrationGroups(facts: readonly LearningFact[]): Map<string, Learnin
     else groups.set(key, [f]);
   }
   return groups;
+}
+
+interface FactRow {
+  statement_id: string;
+  seq: number;
+  voided: string | null;
+  record: string | null;
 }
 
 interface Row {
@@ -104,19 +112,18 @@ export const completionProjection = defineProjection({
       dropPart: db.prepare(
         'DELETE FROM completion_part WHERE official_id = ? AND policy_id = ? AND entry = ?',
       ),
-      entryFacts: db.prepare<
-        [string, string, string],
-        { record: string; seq: number; voided: string | null }
-      >(
-        'SELECT record, seq, voided FROM fact WHERE official_id = ? AND registration = ? AND activity_id = ?',
+      // The record of a fact inserted by this batch (seq ≥ the batch start) is taken from the ledger's hand-over.
+      entryFacts: db.prepare<[number, string, string, string], FactRow>(
+        'SELECT statement_id, seq, voided, CASE WHEN seq >= ? THEN NULL ELSE record END AS record FROM fact WHERE official_id = ? AND registration = ? AND activity_id = ?',
       ),
-      registrationFacts: db.prepare<[string, string], { record: string; seq: number; voided: string | null }>(
-        'SELECT record, seq, voided FROM fact WHERE official_id = ? AND registration = ?',
+      registrationFacts: db.prepare<[number, string, string], FactRow>(
+        'SELECT statement_id, seq, voided, CASE WHEN seq >= ? THEN NULL ELSE record END AS record FROM fact WHERE official_id = ? AND registration = ?',
       ),
     };
 
     return (events: RecordedEvent[]) => {
       const changes = apply(events);
+      const batchStart = events.length > 0 ? Number(events[0]!.position.commit) : 0;
       if (!changes.everyone && changes.officials.size === 0) return;
       // Reference data read once per batch; the ledger above has already applied this batch's changes.
       const policies = byPolicy(reader.policies());
@@ -189,7 +196,10 @@ export const completionProjection = defineProjection({
       const recountEntry = (officialId: string, key: string, facts: readonly LearningFact[]) => {
         for (const [policyId, versions] of policies) {
           const rows = rowsOf(officialId, policyId, versions);
-          const old = q.part.get(officialId, policyId, key);
+          // An entry whose facts all arrived in this batch had no part before it.
+          const old = facts.every((f) => f.seq >= batchStart)
+            ? undefined
+            : q.part.get(officialId, policyId, key);
           if (old)
             for (const part of JSON.parse(old.parts) as EntryPart[]) {
               const row = rows.get(part.period);
@@ -249,12 +259,12 @@ export const completionProjection = defineProjection({
           if (groups.has(group)) continue;
           const rows =
             registration === ''
-              ? q.entryFacts.all(officialId, '', activityId)
-              : q.registrationFacts.all(officialId, registration);
+              ? q.entryFacts.all(batchStart, officialId, '', activityId)
+              : q.registrationFacts.all(batchStart, officialId, registration);
           groups.set(
             group,
             rows.map((row) => ({
-              ...(JSON.parse(row.record) as Omit<LearningFact, 'officialId' | 'seq' | 'voided'>),
+              ...(changes.records.get(row.statement_id) ?? (JSON.parse(row.record ?? 'null') as FactRecord)),
               officialId,
               seq: row.seq,
               voided: row.voided === null ? null : (JSON.parse(row.voided) as LearningFact['voided']),

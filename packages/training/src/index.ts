@@ -1,5 +1,6 @@
 export { assertAdmin, assertMayAsk, assertMayRead, readsEveryone, reportScope } from './access';
 export { type TrainingAdminOptions, trainingAdminRouter } from './admin-router';
+export { type CliOutput, runTrainingCli } from './cli';
 export {
   type Completion,
   type CompletionInput,

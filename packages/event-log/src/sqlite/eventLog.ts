@@ -23,7 +23,7 @@ export interface SqliteEventLogOptions {
   file: string;
   /** How often subscribers look for other processes' commits (PRAGMA data_version). Default 25 ms. */
   pollIntervalMs?: number;
-  /** The -wal file size past which a TRUNCATE checkpoint runs. Default 160 MiB. */
+  /** The -wal file size past which a TRUNCATE checkpoint runs. Default 512 MiB. */
   walCheckpointBytes?: number;
   /** Caps the database at this many pages (a quota); appends past it fail with reason 'disk_full'. */
   maxPageCount?: number;
@@ -33,7 +33,7 @@ export interface SqliteEventLogOptions {
   cacheMiB?: number;
   /** Page size of a new file. */
   pageSize?: number;
-  /** WAL size after which a commit runs a passive checkpoint. Default 64 MiB. */
+  /** WAL size after which a commit runs a passive checkpoint. Default 256 MiB. */
   walAutocheckpointBytes?: number;
 }
 
@@ -42,7 +42,9 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
   const file = resolve(options.file);
   const db = openDatabase(file, options);
   const signal = new CommitSignal(db, file, options.pollIntervalMs ?? 25);
-  const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 160 * 1024 * 1024);
+  // Above the passive checkpoint's threshold: TRUNCATE only for a WAL that passive checkpoints
+  // could not shrink (a long-lived reader), never in place of them.
+  const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 512 * 2 ** 20);
   const queue = new GroupCommitQueue(inlineWriter(db, file, wal), () => signal.committed(), file);
   const global = new GlobalLogReader(db);
   const streams = new StreamReader(db);

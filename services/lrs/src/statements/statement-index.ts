@@ -162,22 +162,24 @@ export function statementIndexApplier(db: Database.Database) {
       const data = event.data as unknown as StatementEventData;
       const statement = storedStatementOf(event);
       const id = statement.id!.toLowerCase();
-      if (findById.get(id)) continue; // a statement id is stored once (stream per statement)
       const target = targetOf(statement);
       const voiding = isVoiding(statement);
-      const mySeq = seq++;
-      let voided = 0;
-      // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
-      if (!voiding && takePendingVoid.get(id)) voided = 1;
-      insertStatement.run(
+      const mySeq = seq;
+      // A statement id is stored once (stream per statement): UNIQUE(id) is the check, which
+      // saves a lookup by random id per statement; seq only advances for a stored row.
+      const stored = insertStatement.run(
         mySeq,
         id,
         event.recorded.getTime(),
-        voided,
+        0,
         voiding ? 1 : 0,
         target,
         JSON.stringify(statement),
       );
+      if (stored.changes === 0) continue;
+      seq++;
+      // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
+      if (!voiding && takePendingVoid.get(id)) setVoided.run(mySeq);
       const keys = [...ownKeys(statement, data.credential)];
       if (target) {
         const targetRow = findById.get(target) as { seq: number; voiding: number } | undefined;

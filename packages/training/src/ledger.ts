@@ -71,6 +71,8 @@ export interface LedgerChanges {
   entries: Map<string, Set<string>>;
   /** The fact records this batch inserted, by statement id, so readers need not parse them back. */
   records: Map<string, FactRecord>;
+  /** Statements this batch voided that were live before it. */
+  voided: Set<string>;
 }
 
 /** The key of a transcript entry: activity × registration. */
@@ -138,6 +140,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
       registry: new Set(),
       entries: new Map(),
       records: new Map(),
+      voided: new Set(),
     };
     // Per batch: a void waiting for its target is rare, and most statements come from known
     // identifiers; both lookups are skipped or cached for the batch (the registry events below
@@ -213,6 +216,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
         const fact = q.factOfficial.get(target);
         if (fact) {
           q.voidFact.run(voided, target);
+          if (fact.voided === null) changes.voided.add(target);
           if (fact.official_id) touchEntry(fact.official_id, fact.activity_id, fact.registration);
         } else {
           q.addPending.run(target, voided);

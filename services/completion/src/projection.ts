@@ -24,7 +24,7 @@ import type Database from 'better-sqlite3';
 // these services (and the audit service, which imports this projection), an import cycle.
 import { storedStatementOf } from '../../lrs/src/statements/statement-event';
 import { byPolicy } from './evaluate';
-import { applyPart, type EntryPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
+import { applyPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
 
 /** Facts by registration (a cmi5 enrolment), or by activity when they have none. */
 function registrationGroups(facts: readonly LearningFact[]): Map<string, LearningFact[]> {
@@ -79,14 +79,8 @@ export const completionProjection = defineProjection({
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
     'CREATE INDEX completion_report ON completion (policy_id, period)',
-    // What each entry adds to its official's periods, withdrawn when the entry changes.
-    'CREATE TABLE completion_part (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, entry TEXT NOT NULL, parts TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, entry)) WITHOUT ROWID',
   ],
-  tables: [
-    ...LEDGER_TABLES,
-    { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
-    { name: 'completion_part', key: ['official_id', 'policy_id', 'entry'] },
-  ],
+  tables: [...LEDGER_TABLES, { name: 'completion', key: ['official_id', 'policy_id', 'period'] }],
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
   init: (db: Database.Database) => {
     const apply = ledgerApplier(db, storedStatementOf);
@@ -96,21 +90,11 @@ export const completionProjection = defineProjection({
         'SELECT official_id FROM official ORDER BY official_id',
       ),
       clearRows: db.prepare('DELETE FROM completion WHERE official_id = ?'),
-      clearParts: db.prepare('DELETE FROM completion_part WHERE official_id = ?'),
       rows: db.prepare<[string, string], { period: string; version: number; record: string }>(
         'SELECT period, version, record FROM completion WHERE official_id = ? AND policy_id = ?',
       ),
       upsertRow: db.prepare(
         'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, record = excluded.record',
-      ),
-      part: db.prepare<[string, string, string], { parts: string }>(
-        'SELECT parts FROM completion_part WHERE official_id = ? AND policy_id = ? AND entry = ?',
-      ),
-      upsertPart: db.prepare(
-        'INSERT INTO completion_part (official_id, policy_id, entry, parts) VALUES (?, ?, ?, ?) ON CONFLICT (official_id, policy_id, entry) DO UPDATE SET parts = excluded.parts',
-      ),
-      dropPart: db.prepare(
-        'DELETE FROM completion_part WHERE official_id = ? AND policy_id = ? AND entry = ?',
       ),
       // The record of a fact inserted by this batch (seq ≥ the batch start) is taken from the ledger's hand-over.
       entryFacts: db.prepare<[number, string, string, string], FactRow>(
@@ -191,56 +175,54 @@ export const completionProjection = defineProjection({
         };
       };
 
-      /** Withdraws the entry's old parts and adds its new ones, for every policy. */
-      // facts: the entry's whole registration group, which decides whether a `satisfied` counts.
-      const recountEntry = (officialId: string, key: string, facts: readonly LearningFact[]) => {
+      /**
+       * Withdraws what the entry added before this batch and adds what it adds now, for every
+       * policy. `facts` is its whole registration group (which decides whether a `satisfied`
+       * counts); `before` the same group as it stood before the batch, null after a reset.
+       */
+      const recountEntry = (
+        officialId: string,
+        key: string,
+        facts: readonly LearningFact[],
+        before: readonly LearningFact[] | null,
+      ) => {
         for (const [policyId, versions] of policies) {
           const rows = rowsOf(officialId, policyId, versions);
-          // An entry whose facts all arrived in this batch had no part before it.
-          const old = facts.every((f) => f.seq >= batchStart)
-            ? undefined
-            : q.part.get(officialId, policyId, key);
-          if (old)
-            for (const part of JSON.parse(old.parts) as EntryPart[]) {
-              const row = rows.get(part.period);
-              if (!row) continue;
-              applyPart(row.tally, part, -1);
-              row.dirty = true;
-            }
-          const parts: EntryPart[] = [];
           for (const row of rows.values()) {
-            const part = entryPart(
-              facts,
-              key,
-              row.policy,
-              { id: row.period, startMs: row.startMs, endMs: row.endMs },
-              catalog,
-            );
-            if (!part) continue;
-            applyPart(row.tally, part, 1);
-            row.dirty = true;
-            parts.push(part);
+            const period = { id: row.period, startMs: row.startMs, endMs: row.endMs };
+            const old =
+              before && before.length > 0 ? entryPart(before, key, row.policy, period, catalog) : null;
+            const now = entryPart(facts, key, row.policy, period, catalog);
+            if (old) applyPart(row.tally, old, -1);
+            if (now) applyPart(row.tally, now, 1);
+            if (old || now) row.dirty = true;
           }
-          parts.sort((a, b) => a.period.localeCompare(b.period));
-          if (parts.length > 0) q.upsertPart.run(officialId, policyId, key, JSON.stringify(parts));
-          else if (old) q.dropPart.run(officialId, policyId, key);
         }
       };
 
       const recountOfficial = (officialId: string) => {
         q.clearRows.run(officialId);
-        q.clearParts.run(officialId);
         for (const policyId of policies.keys()) rowCache.set(`${officialId}\u0000${policyId}`, new Map());
         const official = officialOf(officialId);
         if (!official || policies.size === 0) return;
         const facts = reader.facts(officialId);
         openRows(official, facts);
-        for (const group of registrationGroups(facts).values()) recountGroup(officialId, group);
+        for (const group of registrationGroups(facts).values()) recountGroup(officialId, group, null);
       };
 
-      const recountGroup = (officialId: string, group: readonly LearningFact[]) => {
+      // The group as it stood before this batch: without its new facts, without this batch's voids.
+      const beforeBatch = (group: readonly LearningFact[]): LearningFact[] =>
+        group
+          .filter((f) => f.seq < batchStart)
+          .map((f) => (f.voided !== null && changes.voided.has(f.statementId) ? { ...f, voided: null } : f));
+
+      const recountGroup = (
+        officialId: string,
+        group: readonly LearningFact[],
+        before: readonly LearningFact[] | null,
+      ) => {
         const keys = new Set(group.map((f) => entryKey(f.activityId, f.registration)));
-        for (const key of [...keys].sort()) recountEntry(officialId, key, group);
+        for (const key of [...keys].sort()) recountEntry(officialId, key, group, before);
       };
 
       const recounted = new Set<string>(
@@ -272,7 +254,7 @@ export const completionProjection = defineProjection({
           );
         }
         openRows(official, [...groups.values()].flat());
-        for (const group of groups.values()) recountGroup(officialId, group);
+        for (const group of groups.values()) recountGroup(officialId, group, beforeBatch(group));
       }
 
       for (const [key, rows] of rowCache) {

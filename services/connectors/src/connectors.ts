@@ -5,6 +5,8 @@ import { ReferenceDirectory } from './reference-directory';
 import { type PullerOptions, RemotePuller } from './remote/remote-puller';
 import { RosterService } from './rosters/import-roster';
 import { connectorRoutes } from './routes';
+import type { CompletionStatusSource } from './webhooks/completion-source';
+import { CompletionWebhooks, type WebhookOptions } from './webhooks/completion-webhooks';
 
 export interface ConnectorsDeps {
   log: EventLog;
@@ -21,6 +23,9 @@ export interface ConnectorsDeps {
 export interface Connectors {
   rosters: RosterService;
   puller: RemotePuller;
+  /** Completion notifications, once started (they follow a completion service started later). */
+  webhooks: CompletionWebhooks | null;
+  startWebhooks(source: CompletionStatusSource, options: WebhookOptions): Promise<CompletionWebhooks>;
   router(): ReturnType<typeof connectorRoutes>;
   stop(): Promise<void>;
 }
@@ -43,13 +48,20 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
     },
     { schedule: true, ...deps.puller },
   );
-  return {
+  const connectors: Connectors = {
     rosters,
     puller,
-    router: () => connectorRoutes({ rosters, puller }),
+    webhooks: null,
+    async startWebhooks(source, options) {
+      connectors.webhooks ??= await CompletionWebhooks.start(deps.log, source, options);
+      return connectors.webhooks;
+    },
+    router: () => connectorRoutes({ rosters, puller, webhooks: () => connectors.webhooks }),
     async stop() {
+      await connectors.webhooks?.stop();
       await puller.stop();
       await reference?.stop();
     },
   };
+  return connectors;
 }

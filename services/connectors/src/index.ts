@@ -30,3 +30,28 @@ export { parseRosterCsv, parseRosterJson } from './rosters/parse-roster';
 export { ROSTER_IMPORTED, rosterStream } from './rosters/roster-events';
 export type { RosterProblem, SessionInput } from './rosters/roster-types';
 export { type ConnectorRoutesDeps, connectorRoutes, ROSTER_IMPORT_SCOPE } from './routes';
+export {
+  type CompletionReadSide,
+  type CompletionStatusRow,
+  type CompletionStatusSource,
+  completionStatusSource,
+} from './webhooks/completion-source';
+export { CompletionWebhooks, type WebhookOptions, type WebhooksStatus } from './webhooks/completion-webhooks';
+export { type Delivery, type DeliveryState, WebhookOutbox } from './webhooks/outbox';
+export { webhookRoutes } from './webhooks/routes';
+export {
+  ATTEMPT_HEADER,
+  EVENT_ID_HEADER,
+  SIGNATURE_HEADER,
+  signatureHeader,
+  verifySignature,
+} from './webhooks/signature';
+export {
+  COMPLETION_STATUSES,
+  matches,
+  parseSubscription,
+  publicSubscription,
+  type SubscriptionFilter,
+  type WebhookSubscription,
+} from './webhooks/subscription';
+export * from './webhooks/webhook-events';

@@ -5,6 +5,8 @@ import { type Request, type Response, Router } from 'express';
 import type { RemotePuller } from './remote/remote-puller';
 import { parseSourceConfig, publicSource } from './remote/source-config';
 import type { RosterService, RosterSubmission } from './rosters/import-roster';
+import type { CompletionWebhooks } from './webhooks/completion-webhooks';
+import { webhookRoutes } from './webhooks/routes';
 
 /** Scope a training centre's credential or token needs to import rosters (or `admin`). See docs/decisions. */
 export const ROSTER_IMPORT_SCOPE = 'rosters/import';
@@ -13,6 +15,8 @@ export interface ConnectorRoutesDeps {
   rosters: RosterService;
   puller: RemotePuller;
   maxRosterBytes?: number;
+  /** Completion webhooks, when started (see webhooks/routes.ts). */
+  webhooks?: () => CompletionWebhooks | null;
 }
 
 const mayImportRosters = (p: Principal) => isAdmin(p) || p.scopes.has(ROSTER_IMPORT_SCOPE);
@@ -155,6 +159,13 @@ export function connectorRoutes(deps: ConnectorRoutesDeps): Router {
       });
     }
     res.json({ quarantined: await deps.puller.quarantine(String(req.params.id), limitParam, offset) });
+  });
+  let webhooks: { for: CompletionWebhooks; router: Router } | null = null;
+  router.use('/webhooks', (req, res, next) => {
+    const w = deps.webhooks?.();
+    if (!w) return next();
+    if (webhooks?.for !== w) webhooks = { for: w, router: webhookRoutes(w) };
+    webhooks.router(req, res, next);
   });
   return router;
 }

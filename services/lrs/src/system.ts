@@ -6,7 +6,7 @@ import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
-import { type Connectors, startConnectors } from '@lrs/service-connectors';
+import { completionStatusSource, type Connectors, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';
@@ -50,6 +50,8 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const documents = await startDocumentResources(log, attachments, config.dataDir);
   const transcripts = await TranscriptsService.start(log, { dataDir: config.dataDir });
   const completion = await CompletionService.start(log, { dataDir: config.dataDir });
+  // Completion webhooks follow the completion read model, so they start after it (issue 6).
+  await connectors.startWebhooks(completionStatusSource(completion), { dataDir: config.dataDir });
   const audit = AuditService.start(log, { dataDir: config.dataDir });
   return {
     config,
@@ -66,6 +68,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     audit,
     async stop() {
       await audit.stop();
+      await connectors.webhooks?.stop();
       await completion.stop();
       await transcripts.stop();
       await connectors.stop();

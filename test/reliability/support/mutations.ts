@@ -231,7 +231,8 @@ export function mutatedRequest(random: () => number, index: number): FuzzCase {
   return {
     description: `case ${index}: ${put ? 'PUT' : 'POST'} ${batch ? 'batch' : 'single'}; ${steps.join('; ')}; content-type ${contentType || '(none)'}`,
     method: put ? 'PUT' : 'POST',
-    path: put ? `statements?statementId=${encodeURIComponent(idParam)}` : 'statements',
+    // A mutated id can hold a lone surrogate, which no URL can carry: send its UTF-8 replacement.
+    path: put ? `statements?statementId=${encodeURIComponent((idParam as unknown as { toWellFormed(): string }).toWellFormed())}` : 'statements',
     body,
     contentType,
   };

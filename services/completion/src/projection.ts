@@ -65,8 +65,9 @@ type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> &
 
 /**
  * Completion per official × policy × period, materialised for the reports (decision 005). Each
- * row keeps running totals (tally.ts); a statement or a void re-derives only its own entry and
- * moves that entry's part between totals. A registry, identifier or exemption change recounts
+ * row keeps running totals (tally.ts); a statement or a void re-derives only the entries of its
+ * registration: each entry's part as the group stood before the batch is withdrawn and its part
+ * now is added (no per-entry state is stored). A registry, identifier or exemption change recounts
  * the official; a catalog, policy or org-tree change recounts everyone. Totals are integers and
  * each entry's part depends only on the ledger, so the table is a function of the log prefix
  * whatever the batch boundaries, and a rebuild gives the live fingerprint. `overdue` depends on

@@ -15,6 +15,7 @@ import cliProgress from 'cli-progress';
 const USAGE = `usage:
   roster import|check [--session session.json] ROSTER.csv|ROSTER.json
   sources list | add SOURCE.json | resume ID | pull ID | quarantine ID
+  webhooks list | add SUBSCRIPTION.json | remove ID | deliveries ID
 options: --url URL --key KEY --secret SECRET (or LRS_URL, LRS_KEY, LRS_SECRET)`;
 
 export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -58,6 +59,23 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
         }),
       );
     }
+  }
+  if (group === 'webhooks') {
+    const hooks = `${api}/webhooks`;
+    if (command === 'list') return printResponse(await fetch(hooks, { headers: { Authorization: auth } }));
+    if (command === 'add' && arg)
+      return printResponse(await post(hooks, auth, JSON.parse(readFileSync(arg, 'utf8'))));
+    if (command === 'remove' && arg)
+      return printResponse(
+        await fetch(`${hooks}/${encodeURIComponent(arg)}`, {
+          method: 'DELETE',
+          headers: { Authorization: auth },
+        }),
+      );
+    if (command === 'deliveries' && arg)
+      return printResponse(
+        await fetch(`${hooks}/${encodeURIComponent(arg)}/deliveries`, { headers: { Authorization: auth } }),
+      );
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;

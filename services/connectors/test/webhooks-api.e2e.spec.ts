@@ -1,5 +1,9 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { ADMIN, basic, type Credential, TestLrs } from '../../lrs/test/support/lrs';
+import { runCli } from '../src/cli';
 
 const SECRET = 'a-shared-secret-of-32-characters';
 
@@ -73,5 +77,21 @@ describe('completion webhooks admin API (running LRS)', () => {
       delivered: 0,
       dead: 0,
     });
+  });
+
+  it('CLI: webhooks add FILE then remove ID (exit 0), an unknown id exits 1', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webhooks-cli-'));
+    try {
+      const file = join(dir, 'hr.json');
+      writeFileSync(file, JSON.stringify({ id: 'hr', url: 'https://hr.example/hook', secret: SECRET }));
+      const cli = (...args: string[]) =>
+        runCli([...args, '--url', lrs.url, '--key', ADMIN.key, '--secret', ADMIN.secret]);
+      expect(await cli('webhooks', 'add', file)).to.equal(0);
+      expect(lrs.system.connectors.webhooks!.get('hr')?.url).to.equal('https://hr.example/hook');
+      expect(await cli('webhooks', 'remove', 'hr')).to.equal(0);
+      expect(await cli('webhooks', 'remove', 'hr')).to.equal(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -106,7 +106,20 @@ async function givenALog(log: EventLog, random: () => number): Promise<void> {
       stream: policyStream(policy.policyId, 1),
       events: [{ type: POLICY_PUBLISHED, data: { policy, publishedBy: 'test' } as unknown as JsonValue }],
     },
-    ...['o1', 'o2', 'o3', 'o4'].map((id) => officialEvent(id, [{ account: { homePage: LMS, name: id } }])),
+    ...['o1', 'o2', 'o3', 'o4', 'o5'].map((id) =>
+      officialEvent(id, [{ account: { homePage: LMS, name: id } }]),
+    ),
+  ]);
+  // o5 only enrolled: in progress, nothing counted.
+  await log.appendMany([
+    statementEvent(
+      aStatement()
+        .withId(randomUUID())
+        .withActor(anAgent().withAccount(LMS, 'o5'))
+        .withVerb(verbs.registered)
+        .withActivity(anActivity(COURSES[3]!))
+        .at('2024-02-01T10:00:00+09:00'),
+    ),
   ]);
   const ids: string[] = [];
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(random() * xs.length)]!;
@@ -225,7 +238,7 @@ describe('completion tallies equal a recount, whatever the batch size', function
               'SELECT official_id, period, status, earned_hours, hours FROM completion ORDER BY official_id, period',
             )
             .all();
-          const expected = ['o1', 'o2', 'o3', 'o4'].flatMap((id) =>
+          const expected = ['o1', 'o2', 'o3', 'o4', 'o5'].flatMap((id) =>
             completionsOf(reader, reader.official(id)!, reader.policies(), tree).map((c) => ({
               official_id: c.officialId,
               period: c.period,

@@ -5,9 +5,6 @@ import { STATEMENT_EVENT } from './statement-event';
 import { STATEMENT_INDEX_MIGRATIONS, STATEMENT_INDEX_TABLES, statementIndexApplier } from './statement-index';
 import { StatementIndexReader } from './statement-query';
 
-/** Events per index transaction while the index catches up (see StatementsIndex.start). */
-const INDEX_BATCH_SIZE = 5000;
-
 /** The statements index projection: name and version are part of its read model's identity. */
 export const statementsIndexProjection = defineProjection({
   name: 'statements-index',
@@ -35,12 +32,7 @@ export class StatementsIndex {
   ) {}
 
   static async start(log: EventLog, dataDir: string): Promise<StatementsIndex> {
-    // Each commit rewrites every statement_keys/id index page it touched (random keys), so larger
-    // batches share pages: 5,000 indexed ~25% faster than the runtime's default 1,000 (bench).
-    const running = await startProjection(log, statementsIndexProjection, {
-      dataDir,
-      maxBatchSize: INDEX_BATCH_SIZE,
-    });
+    const running = await startProjection(log, statementsIndexProjection, { dataDir });
     return new StatementsIndex(log, running);
   }
 

@@ -6,7 +6,7 @@ import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
-import { completionStatusSource, type Connectors, startConnectors } from '@lrs/service-connectors';
+import { type Connectors, completionStatusSource, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';

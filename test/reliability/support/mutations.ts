@@ -232,7 +232,9 @@ export function mutatedRequest(random: () => number, index: number): FuzzCase {
     description: `case ${index}: ${put ? 'PUT' : 'POST'} ${batch ? 'batch' : 'single'}; ${steps.join('; ')}; content-type ${contentType || '(none)'}`,
     method: put ? 'PUT' : 'POST',
     // A mutated id can hold a lone surrogate, which no URL can carry: send its UTF-8 replacement.
-    path: put ? `statements?statementId=${encodeURIComponent((idParam as unknown as { toWellFormed(): string }).toWellFormed())}` : 'statements',
+    path: put
+      ? `statements?statementId=${encodeURIComponent((idParam as unknown as { toWellFormed(): string }).toWellFormed())}`
+      : 'statements',
     body,
     contentType,
   };

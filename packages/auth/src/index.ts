@@ -40,6 +40,7 @@ export {
   TokenClaimsError,
   tokenPrincipal,
 } from './principal';
+export { runStandaloneService, type StandaloneService } from './runStandaloneService';
 export type { Scope } from './scopes';
 export { ADMIN_SCOPE, ALL_SCOPES, expandScopes, isScope, XAPI_SCOPES } from './scopes';
 export type { ScryptCost, SecretHash } from './secretHash';

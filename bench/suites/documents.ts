@@ -1,26 +1,12 @@
-/**
- * The xAPI document resources benchmark (issue 4, Performance).
- *
- *   pnpm bench documents [--connections C] [--seconds S] [--documents N] [--get-queries Q] [--skip-floor]
- *
- * 1. raw floor: DocumentStore.write + read of State documents without HTTP, C in flight, for S
- *    seconds, over a fresh SQLite log (synchronous=FULL);
- * 2. the LRS as a child process on a data dir preloaded with N State documents (appended
- *    straight into its log before it starts, in the events the LRS itself writes):
- *    a. State PUT + GET round trips from C keep-alive connections for S seconds (each request
- *       counts as one operation);
- *    b. GET latency of single documents picked at random among the N: Q requests over one
- *       connection, then Q over C connections.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AppendRequest, type EventLog, openSqliteEventLog } from '@lrs/event-log';
 import { DOCUMENT_WRITTEN, DocumentStore, documentStream, etagOf } from '@lrs/service-lrs';
+import { BENCH_AUTH, startBenchLrs } from '../lib/lrs-server';
+import { percentile, round } from '../lib/measure';
 
 interface Options {
   connections: number;
@@ -137,63 +123,6 @@ async function preload(log: EventLog, count: number) {
   }
 }
 
-/**
- * The LRS in a child process with its request log silenced (main.ts logs its URL at info,
- * and an info-level request log would cost more than the requests): this starts the same
- * system and app main.ts does and prints the URL itself.
- */
-async function startServer(
-  dataDir: string,
-): Promise<{ child: ChildProcess; port: number; catchUpSeconds: number }> {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const script = `
-    const { loadConfig } = await import(${JSON.stringify(join(root, 'packages/config/src/index.ts'))});
-    const { listen } = await import(${JSON.stringify(join(root, 'packages/http/src/index.ts'))});
-    const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/lrs/src/index.ts'))});
-    const config = loadConfig(process.env);
-    const system = await startLrsSystem(config);
-    // Measure the steady state, not the projections' start-up catch-up over the preloaded log.
-    const t0 = performance.now();
-    const head = await system.log.headPosition();
-    const models = [system.index, system.documents.index, system.documents.agents, system.documents.activities];
-    if (head) for (const m of models) if (m && m.running) await m.running.waitFor(head, 600000);
-    const catchUpSeconds = (performance.now() - t0) / 1000;
-    const server = await listen(createLrsApp(system), { port: 0, host: '127.0.0.1' });
-    process.stdout.write(JSON.stringify({ catchUpSeconds, url: server.url }) + '\\n');
-    process.on('SIGTERM', async () => { await server.close(); await system.stop(); process.exit(0); });
-  `;
-  const child = spawn(
-    process.execPath,
-    [...serverNodeArgs(), '--import', 'tsx', '--input-type=module', '-e', script],
-    {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LRS_DATA_DIR: dataDir,
-        LRS_BOOTSTRAP_KEY: 'bench',
-        LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
-        LRS_LOG_LEVEL: 'silent',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const started = await new Promise<{ port: number; catchUpSeconds: number }>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
-      const c = /"catchUpSeconds":([\d.]+)/.exec(out);
-      if (m) resolve({ port: Number(m[1]), catchUpSeconds: Number(c?.[1] ?? 0) });
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  child.stdout!.resume();
-  return { child, ...started };
-}
-
-const AUTH = `Basic ${Buffer.from('bench:bench-secret-0123456789').toString('base64')}`;
-
 function request(agent: http.Agent, port: number, method: string, path: string, body?: string) {
   const t0 = performance.now();
   return new Promise<{ status: number; ms: number }>((resolve, reject) => {
@@ -205,7 +134,7 @@ function request(agent: http.Agent, port: number, method: string, path: string, 
         path,
         agent,
         headers: {
-          authorization: AUTH,
+          authorization: BENCH_AUTH,
           'x-experience-api-version': '1.0.3',
           ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
         },
@@ -224,10 +153,6 @@ const statePath = (i: number, stateId: string) =>
   `/xapi/activities/state?activityId=${encodeURIComponent(ACTIVITY)}&agent=${encodeURIComponent(
     JSON.stringify({ mbox: agentOf(i) }),
   )}&stateId=${stateId}`;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 async function latencies(agent: http.Agent, port: number, o: Options, connections: number) {
   const ms: number[] = [];
@@ -254,7 +179,7 @@ async function overHttp(o: Options) {
   await preload(log, o.documents);
   await log.close();
   const preloadSeconds = (performance.now() - t0) / 1000;
-  const server = await startServer(dataDir);
+  const server = await startBenchLrs(dataDir);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const out: Record<string, unknown> = {
     documents: o.documents,
@@ -290,19 +215,10 @@ async function overHttp(o: Options) {
   return out;
 }
 
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);
   const result: Record<string, unknown> = { connections: o.connections, seconds: o.seconds };
   if (!o.skipFloor) Object.assign(result, await floor(o));
   Object.assign(result, await overHttp(o));
   return result;
-}
-
-/** Extra node flags for the LRS child, e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
-function serverNodeArgs(): string[] {
-  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 }

@@ -1,25 +1,12 @@
-/**
- * The xAPI statements benchmark (issue: Statement API, Performance).
- *
- *   pnpm bench statements [--statements N] [--connections C] [--batch B] [--put-seconds S]
- *                         [--get-queries Q] [--skip-floor] [--skip-http]
- *
- * 1. raw floor: validation + append without HTTP (StatementStore over a fresh SQLite log,
- *    synchronous=FULL, C batches in flight);
- * 2. the LRS as a child process on a fresh data dir: POST batches of B statements over C
- *    keep-alive connections; then single-statement PUTs for S seconds; then, once the index
- *    has caught up, GET /xapi/statements?agent=... latencies over the N stored statements;
- *    the child's peak RSS (VmHWM) after ingestion.
- */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openSqliteEventLog } from '@lrs/event-log';
 import { StatementStore } from '@lrs/service-lrs';
+import { BENCH_AUTH, startBenchLrs } from '../lib/lrs-server';
+import { percentile, round } from '../lib/measure';
 import { generateStatements } from '../lib/statements';
 
 interface Options {
@@ -85,55 +72,6 @@ async function floor(o: Options) {
   return { floorStatementsPerSec: Math.round((batches * o.batch) / seconds), floorSeconds: round(seconds) };
 }
 
-interface Server {
-  child: ChildProcess;
-  port: number;
-}
-
-async function startServer(dataDir: string): Promise<Server> {
-  // main.ts logs its URL at info, which LRS_LOG_LEVEL=warn silences (the bench waited forever):
-  // start the same system and app main.ts does and print the URL here.
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const script = `
-    const { loadConfig } = await import(${JSON.stringify(join(root, 'packages/config/src/index.ts'))});
-    const { listen } = await import(${JSON.stringify(join(root, 'packages/http/src/index.ts'))});
-    const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/lrs/src/index.ts'))});
-    const system = await startLrsSystem(loadConfig(process.env));
-    const server = await listen(createLrsApp(system), { port: 0, host: '127.0.0.1' });
-    process.stdout.write(JSON.stringify({ url: server.url }) + '\\n');
-    process.on('SIGTERM', async () => { await server.close(); await system.stop(); process.exit(0); });
-  `;
-  const child = spawn(
-    process.execPath,
-    [...serverNodeArgs(), '--import', 'tsx', '--input-type=module', '-e', script],
-    {
-      env: {
-        ...process.env,
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LRS_DATA_DIR: dataDir,
-        LRS_BOOTSTRAP_KEY: 'bench',
-        LRS_BOOTSTRAP_SECRET: 'bench-secret-0123456789',
-        LRS_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /"url":"http:\/\/127\.0\.0\.1:(\d+)"/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-  child.stdout!.resume();
-  return { child, port };
-}
-
-const AUTH = `Basic ${Buffer.from('bench:bench-secret-0123456789').toString('base64')}`;
-
 function request(
   agent: http.Agent,
   port: number,
@@ -151,7 +89,7 @@ function request(
         path,
         agent,
         headers: {
-          authorization: AUTH,
+          authorization: BENCH_AUTH,
           'x-experience-api-version': '1.0.3',
           ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}),
         },
@@ -179,13 +117,9 @@ function peakRssMb(pid: number): number {
   return Math.round(kb / 1024);
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 async function overHttp(o: Options) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-lrs-'));
-  const server = await startServer(dataDir);
+  const server = await startBenchLrs(dataDir);
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const out: Record<string, number> = {};
   try {
@@ -275,10 +209,6 @@ async function overHttp(o: Options) {
   return out;
 }
 
-function round(n: number): number {
-  return Math.round(n * 100) / 100;
-}
-
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);
   const result: Record<string, unknown> = {
@@ -289,9 +219,4 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   if (!o.skipFloor) Object.assign(result, await floor(o));
   if (!o.skipHttp) Object.assign(result, await overHttp(o));
   return result;
-}
-
-/** Extra node flags for the LRS child, e.g. BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
-function serverNodeArgs(): string[] {
-  return (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 }

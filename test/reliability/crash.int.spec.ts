@@ -40,9 +40,9 @@ async function ingest(
     let ids: string[];
     let method = 'POST';
     let path = 'statements';
-    const resend = roll < 0.15 && ledger.unknown.size > 0;
+    const resend = roll < 0.15 && ledger.unanswered.length > 0;
     if (resend) {
-      ids = [...ledger.unknown].slice(0, 25);
+      ids = ledger.unanswered.shift()!;
     } else {
       const size = roll < 0.6 ? 1 + Math.floor(random() * 40) : 1;
       ids = Array.from({ length: size }, () => randomUUID());

@@ -281,21 +281,19 @@ describe('completion webhooks (nock)', () => {
   });
 
   it('a slow receiver does not slow appends to the log (deliveries run off the request path)', async () => {
-    const received = receiver([], { delayMs: 1500 });
+    receiver([], { delayMs: 1500 });
     const w = await start({ timeoutMs: 5000 });
     await subscribe(w);
     for (let i = 0; i < 10; i++) completion.set(`o${i}`, 'completed');
     w.scanOnce();
     await until(() => w.status().inFlight > 0);
 
-    const t0 = performance.now();
     for (let i = 0; i < 50; i++)
       await log.append(`statement-${i}`, [{ type: 'xapi.statement.stored', data: { i } }], {
         expectedRevision: 'no_stream',
       });
-    const elapsed = performance.now() - t0;
-    expect(elapsed).to.be.lessThan(1000);
-    // The receiver is still answering: nothing has been settled as delivered yet.
+    // The appends finished while the receiver (1.5 s per answer) is still answering: had they
+    // waited on a delivery, one would have been settled by now. No wall-clock assertion needed.
     expect(w.deliveries('hr', 'delivered', 10, 0)).to.have.length(0);
     // Bounded concurrency: never more than the configured number in flight.
     expect(w.status().inFlight).to.be.at.most(4);

@@ -13,10 +13,17 @@ export class Ledger {
   readonly acked = new Set<string>();
   readonly unknown = new Set<string>();
   readonly batches: string[][] = [];
+  /**
+   * Requests whose answer never came, kept whole: a client re-sends exactly what it sent, so a
+   * batch is only ever stored all together (re-sending a slice of a batch would legitimately
+   * store part of it and make the torn-batch check meaningless).
+   */
+  readonly unanswered: string[][] = [];
   /** Responses that were neither 2xx nor a dropped connection while the process was up. */
   readonly unexpected: string[] = [];
 
   record(ids: string[], outcome: 'acked' | 'unknown'): void {
+    if (outcome === 'unknown' && ids.some((id) => !this.acked.has(id))) this.unanswered.push(ids);
     for (const id of ids) {
       if (outcome === 'acked') {
         this.acked.add(id);

@@ -1,11 +1,12 @@
 /**
  * Soak (issue 9): the LRS as a child process under mixed, realistic traffic at a fixed
  * (open-loop) rate: statement ingestion (single and batches), statement queries by agent,
- * reads by id, state documents and About. Reports throughput, p50/p99 per route, errors and
- * the child's RSS over time (from /proc).
+ * reads by id, state documents, transcript reads, About, and an audit replay to the current head
+ * every --replay-every seconds (polled until it completes, then deleted). Reports throughput,
+ * p50/p99 per route, errors and the child's RSS over time (from /proc).
  *   pnpm bench soak                      # 30 minutes
  *   pnpm bench soak --minutes 2          # the short version
- *   pnpm bench soak --seconds 20 --rate 40
+ *   pnpm bench soak --seconds 20 --rate 40 --replay-every 10
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -31,10 +32,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     ? option(args, 'seconds', 120)
     : option(args, 'minutes', 30) * 60;
   const rate = option(args, 'rate', 50);
+  const replayEvery = option(args, 'replay-every', 300);
   const maxInFlight = 64;
   const random = prng(option(args, 'seed', 42));
   const tmp = tempDataDir('lrs-soak-');
   const lrs = await LrsProcess.start(join(tmp.dir, 'data'));
+  await enrolOfficials(lrs);
   const written: string[] = [];
   const latencies = new Map<string, number[]>();
   const errors = new Map<string, number>();
@@ -100,6 +103,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
         return (await lrs.call('GET', path)).status;
       },
     },
+    {
+      name: 'GET transcript',
+      weight: 6,
+      go: async () =>
+        (await lrs.call('GET', `/api/officials/official${Math.floor(random() * OFFICIALS)}/transcript`))
+          .status,
+    },
     { name: 'GET about', weight: 7, go: async () => (await lrs.call('GET', 'about', { as: null })).status },
   ];
   const total = routes.reduce((n, r) => n + r.weight, 0);
@@ -118,6 +128,21 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     if (kib !== null) rss.push({ s: Math.round((Date.now() - started) / 1000), mib: Math.round(kib / 1024) });
   }, 5_000);
   const pending = new Set<Promise<void>>();
+  let replays = Promise.resolve();
+  const replayTimer = setInterval(() => {
+    // One replay at a time, as the service runs them; a slow one delays the next, never overlaps.
+    replays = replays.then(async () => {
+      const t0 = performance.now();
+      const status = await replayToHead(lrs).catch((error: unknown) => (error as Error).name);
+      const list = latencies.get('audit replay (to completion)') ?? [];
+      latencies.set('audit replay (to completion)', list);
+      list.push(performance.now() - t0);
+      if (status !== 200) {
+        const key = `audit replay ${status}`;
+        errors.set(key, (errors.get(key) ?? 0) + 1);
+      }
+    });
+  }, replayEvery * 1000);
   const interval = 1000 / rate;
   let next = started;
   while (Date.now() - started < seconds * 1000) {
@@ -154,7 +179,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       });
     pending.add(p);
   }
+  clearInterval(replayTimer);
   await Promise.all(pending);
+  await replays;
   clearInterval(sampler);
   const elapsed = (Date.now() - started) / 1000;
   const finalRss = lrs.rssKiB();
@@ -191,4 +218,46 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     rssGrowthAfterWarmupMiB: warm.length > 1 ? warm.at(-1)!.mib - warm[0]!.mib : null,
     rssSamples: rss,
   };
+}
+
+/** The 200 soak officials on the roster (by mbox), so transcript reads find them. */
+async function enrolOfficials(lrs: LrsProcess): Promise<void> {
+  const units = await lrs.call('POST', '/api/admin/training/org-units', {
+    body: 'org_unit_id,name,parent\ncity,City,',
+    headers: { 'Content-Type': 'text/csv' },
+  });
+  const rows = Array.from(
+    { length: OFFICIALS },
+    (_, n) =>
+      `official${n},Official ${n},city,2020-01-01,social-welfare,city,2020-01-01,,,,mailto:official${n}@welfare.example.kr`,
+  );
+  const officials = await lrs.call('POST', '/api/admin/training/officials', {
+    body: [
+      'official_id,name,org_unit,org_unit_from,staff_group,jurisdiction,employed_from,employed_to,account_home_page,account_name,mbox',
+      ...rows,
+    ].join('\n'),
+    headers: { 'Content-Type': 'text/csv' },
+  });
+  if (units.status !== 200 || officials.status !== 200)
+    throw new Error(
+      `roster import failed: ${units.status} ${units.text} / ${officials.status} ${officials.text}`,
+    );
+}
+
+/** An audit replay to the current head; 200 once it completed (and was deleted), else the status seen. */
+async function replayToHead(lrs: LrsProcess): Promise<number | string> {
+  const head = (await lrs.health()) as { head?: unknown };
+  const started = await lrs.call('POST', '/api/audits/replays', { json: { position: String(head.head) } });
+  if (started.status !== 202) return started.status;
+  const id = (started.body as { id: string }).id;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const job = await lrs.call('GET', `/api/audits/replays/${id}`);
+    const state = (job.body as { state?: string }).state;
+    if (job.status !== 200) return job.status;
+    if (state === 'completed') break;
+    if (state === 'failed' || state === 'cancelled') return `replay ${state}`;
+  }
+  const deleted = await lrs.call('DELETE', `/api/audits/replays/${id}`);
+  return deleted.status;
 }

@@ -53,7 +53,9 @@ const idsFormatter: Formatter = {
     return ifiOnly(actor);
   },
   verb: (verb) => ({ id: verb.id }),
-  activity: (activity) => ({ objectType: 'Activity', id: activity.id }),
+  // The id alone identifies an Activity (its objectType is optional and defaults to Activity, Data 2.4.4.1);
+  // the ADL suite (XAPI-00171) counts exactly one key.
+  activity: (activity) => ({ id: activity.id }),
 };
 
 function canonicalFormatter(acceptLanguages: readonly string[], sources: CanonicalSources): Formatter {

@@ -25,6 +25,7 @@ export { createXapiAjv } from './schemas';
 export { statementsEquivalent } from './statementsEquivalent';
 export {
   formatStoredTimestamp,
+  isRfc3339Timestamp,
   isTimestamp,
   parseTimestamp,
   timestampMillis,

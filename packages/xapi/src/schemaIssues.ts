@@ -8,6 +8,8 @@ const FORMAT_TEXT: Record<string, string> = {
   irl: 'an absolute IRL with a scheme (xAPI Data 2.2, 4.3)',
   uuid: 'a UUID in standard string form, 8-4-4-4-12 hex digits (xAPI Data 4.4)',
   timestamp: 'an ISO 8601 date and time that exists, e.g. 2024-03-01T09:30:00.000Z (xAPI Data 4.5)',
+  'timestamp-rfc3339':
+    'an ISO 8601 or RFC 3339 date and time that exists, e.g. 2024-03-01T09:30:00.000Z (xAPI Data 4.5; xAPI 2.0)',
   duration: 'an ISO 8601 duration such as PT1H30M, P1D or P4W (xAPI Data 4.6)',
   'language-tag': 'a well-formed RFC 5646 language tag (xAPI Data 2.2, 4.2)',
   'mailto-iri': "a mailto IRI of the form 'mailto:name@example.org' (xAPI Data 2.4.2.3)",
@@ -82,10 +84,12 @@ function issueFor(error: ErrorObject, prefix: string): ValidationIssue | null {
       };
     case 'format': {
       const format = String(params['format']);
+      // One rule name per kind of value, whichever version's variant of the format failed.
+      const ruleName = format === 'timestamp-rfc3339' ? 'timestamp' : format;
       const what = propertyName !== undefined ? 'key' : 'value';
       return {
         pointer,
-        rule: `format.${format}`,
+        rule: `format.${ruleName}`,
         message: `${what} must be ${FORMAT_TEXT[format] ?? format}.`,
       };
     }

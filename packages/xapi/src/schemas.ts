@@ -5,7 +5,7 @@ import { isIsoDuration } from './duration';
 import { isAbsoluteIri } from './iri';
 import { isLanguageTag } from './languageTag';
 import { isMailtoIri } from './mbox';
-import { isTimestamp } from './timestamp';
+import { isRfc3339Timestamp, isTimestamp } from './timestamp';
 import type { XapiVersion } from './types';
 import { isUuid } from './uuid';
 
@@ -36,6 +36,7 @@ export function createXapiAjv(): Ajv2020 {
   ajv.addFormat('irl', { type: 'string', validate: isAbsoluteIri });
   ajv.addFormat('uuid', { type: 'string', validate: isUuid });
   ajv.addFormat('timestamp', { type: 'string', validate: isTimestamp });
+  ajv.addFormat('timestamp-rfc3339', { type: 'string', validate: isRfc3339Timestamp });
   ajv.addFormat('duration', { type: 'string', validate: isIsoDuration });
   ajv.addFormat('language-tag', { type: 'string', validate: isLanguageTag });
   ajv.addFormat('mailto-iri', { type: 'string', validate: isMailtoIri });

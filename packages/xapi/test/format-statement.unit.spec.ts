@@ -41,16 +41,14 @@ describe('xAPI Communication 2.1.3 format parameter (formatStatement)', () => {
       account: { homePage: 'https://lms.example.org', name: 'u-1' },
     });
     expect(out.verb).to.deep.equal({ id: 'http://adlnet.gov/expapi/verbs/attended' });
-    expect(out.object).to.deep.equal({ objectType: 'Activity', id: 'https://example.org/course/ethics' });
+    expect(out.object).to.deep.equal({ id: 'https://example.org/course/ethics' });
     expect(out.context?.instructor).to.deep.equal({ objectType: 'Agent', mbox: 'mailto:lee@example.org' });
     // An Anonymous Group keeps what identifies each member.
     expect(out.context?.team).to.deep.equal({
       objectType: 'Group',
       member: [{ objectType: 'Agent', mbox: 'mailto:park@example.org' }],
     });
-    expect(out.context?.contextActivities?.parent).to.deep.equal([
-      { objectType: 'Activity', id: 'https://example.org/programme' },
-    ]);
+    expect(out.context?.contextActivities?.parent).to.deep.equal([{ id: 'https://example.org/programme' }]);
   });
 
   it('canonical keeps one language per map, chosen by Accept-Language', () => {
@@ -83,10 +81,7 @@ describe('xAPI Communication 2.1.3 format parameter (formatStatement)', () => {
       .withObject(aStatement().withActivity(anActivity().named({ en: 'A', ko: '가' })))
       .build();
     const out = formatStatement(outer, 'ids');
-    expect((out.object as { object: unknown }).object).to.deep.equal({
-      objectType: 'Activity',
-      id: 'https://example.org/course/1',
-    });
+    expect((out.object as { object: unknown }).object).to.deep.equal({ id: 'https://example.org/course/1' });
   });
 });
 

@@ -75,7 +75,6 @@ describe('xAPI Data 4.5 ISO 8601 Timestamps', () => {
     '2013-05-18T05:60:00Z',
     '2013-05-18',
     '05:32:34Z',
-    '2013-05-18 05:32:34Z',
     '2013-05-18T05:32:34.804-00:00',
     '2013-05-18T05:32:34-0000',
     '2013-05-18T05:32:34-00',
@@ -85,6 +84,11 @@ describe('xAPI Data 4.5 ISO 8601 Timestamps', () => {
   ]) {
     it(`rejects "${ts}"`, () => expectRejected(aStatement().at(ts), '/timestamp', 'format.timestamp'));
   }
+
+  it('accepts "2013-05-18 05:32:34Z" (RFC 3339 space separator) under 2.0 only', () => {
+    expectValid(aStatement().at('2013-05-18 05:32:34Z'), ['2.0.0']);
+    expectRejected(aStatement().at('2013-05-18 05:32:34Z'), '/timestamp', 'format.timestamp', ['1.0.3']);
+  });
 
   it('reads the instant at millisecond precision', () => {
     expect(timestampMillis('2013-05-18T05:32:34.8049+09:00')).to.equal(

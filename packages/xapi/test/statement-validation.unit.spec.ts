@@ -820,6 +820,24 @@ describe('xAPI Data 2.4.7 Timestamp and 2.4.8 Stored', () => {
     expectRejected(aStatement().at('2024-02-30T09:30:00Z'), '/timestamp', 'format.timestamp');
     expectRejected(aStatement().set('/stored', 'yesterday'), '/stored', 'format.timestamp');
   });
+
+  it('accepts the RFC 3339 form with a space separator under 2.0 only, and only with seconds and a zone', () => {
+    expectValid(aStatement().at('2008-09-15 15:53:00.601+00:00'), ['2.0.0']);
+    expectRejected(aStatement().at('2008-09-15 15:53:00.601+00:00'), '/timestamp', 'format.timestamp', [
+      '1.0.3',
+    ]);
+    expectRejected(aStatement().at('2008-09-15 15:53'), '/timestamp', 'format.timestamp', ['2.0.0']);
+  });
+
+  for (const negativeZero of ['-00', '-0000', '-00:00']) {
+    it(`rejects the negative zero offset ${negativeZero} in both versions`, () => {
+      expectRejected(
+        aStatement().at(`2008-09-15T15:53:00.601${negativeZero}`),
+        '/timestamp',
+        'format.timestamp',
+      );
+    });
+  }
 });
 
 describe('xAPI Data 2.4.9 Authority', () => {
@@ -849,17 +867,19 @@ describe('xAPI Data 2.4.9 Authority', () => {
 });
 
 describe('xAPI Data 2.4.10 Version', () => {
-  it('accepts 1.0.x in both versions', () => {
+  it('accepts 1.0 and 1.0.x in both versions (the version header format, Communication 3.3)', () => {
+    expectValid(aStatement().withVersion('1.0'));
     expectValid(aStatement().withVersion('1.0.0'));
     expectValid(aStatement().withVersion('1.0.3'));
   });
 
-  it('accepts 2.0.0 only under 2.0', () => {
+  it('accepts 2.0 and 2.0.x only under 2.0', () => {
     expectValid(aStatement().withVersion('2.0.0'), ['2.0.0']);
+    expectValid(aStatement().withVersion('2.0'), ['2.0.0']);
     expectRejected(aStatement().withVersion('2.0.0'), '/version', 'statement.version', ['1.0.3']);
   });
 
-  for (const bad of ['1.1.0', '0.95', '1.0', '1.0.x', '']) {
+  for (const bad of ['1.1.0', '0.95', '1.0.x', '1.0.', '1', '']) {
     it(`rejects version "${bad}"`, () => {
       expectRejected(aStatement().withVersion(bad), '/version', 'statement.version');
     });

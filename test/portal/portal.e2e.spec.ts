@@ -1,57 +1,31 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedDemoCity } from '@lrs/service-portal/demo';
 import { expect } from 'chai';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TestLrs } from '../../services/lrs/test/support/lrs';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'portal');
+import { ARTIFACTS, CHROMIUM, chromiumMissing, launchChromium, signInAs as signIn } from './support/browser';
 
 describe('portal in a real browser (headless Chromium)', function () {
   this.timeout(120_000);
   let lrs: TestLrs;
   let browser: Browser;
-  let profile: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
+    if (chromiumMissing()) {
       console.warn(`    SKIPPED: ${CHROMIUM} is missing (scripts/setup.sh installs it as root)`);
       this.skip();
     }
-    mkdirSync(ARTIFACTS, { recursive: true });
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
     await seedDemoCity(lrs.system.log, { officials: 300, districts: 2, officesPerDistrict: 2 });
-    profile = mkdtempSync(join(tmpdir(), 'portal-chromium-'));
-    // Playwright itself launches with a fresh temporary --user-data-dir (it refuses the flag here).
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
     await lrs?.stop();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  async function signInAs(label: RegExp, width = 1200): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
-    const page = await context.newPage();
-    await page.goto(`${lrs.url}/dev/signin`);
-    await expect(await page.locator('.warning').textContent()).to.match(/Development only/);
-    await page.getByRole('button', { name: label }).first().click();
-    return page;
-  }
+  const signInAs = (label: RegExp, width = 1200): Promise<Page> => signIn(browser, lrs.url, label, width);
 
   it('an official sees progress and transcript, prints the certificate and verifies it publicly', async () => {
     const page = await signInAs(/\(E00001\)/, 390);

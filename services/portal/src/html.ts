@@ -1,4 +1,4 @@
-import { LOCALE_NAMES, LOCALES, type Translator } from './i18n';
+import { LOCALE_NAMES, LOCALES, type MessageKey, type Translator } from './i18n';
 import type { PortalUser } from './session';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -31,6 +31,14 @@ function render(value: unknown): string {
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === null || value === undefined || value === false) return '';
   return esc(value);
+}
+
+/** A message with `{name}` placeholders filled: text values are escaped, Html values kept. */
+export function fill(tr: Translator, key: MessageKey, vars: Record<string, string | Html>): Html {
+  const parts = tr.t(key).split(/\{(\w+)\}/);
+  return new Html(
+    parts.map((part, i) => (i % 2 === 0 ? esc(part) : render(vars[part] ?? `{${part}}`))).join(''),
+  );
 }
 
 export interface PageOptions {
@@ -128,6 +136,14 @@ dl.facts dt{font-weight:600}
 .certificate{border:6px double var(--accent);padding:32px;text-align:center;max-width:760px;margin:0 auto}
 .certificate .code{font-family:monospace;word-break:break-all}
 .users li{margin:4px 0}
+.help{color:var(--muted);margin:4px 0}
+.hash{font-family:monospace;font-size:.85em;word-break:break-all}
+progress{width:100%;max-width:480px;height:18px;display:block}
+.sides{display:grid;grid-template-columns:repeat(auto-fit,minmax(280px,1fr));gap:0 24px}
+tr.changed td{font-weight:700}
+ol.changes>li{margin:8px 0;padding-bottom:8px;border-bottom:1px solid var(--line)}
+ol.changes p{margin:0 0 4px}
+caption{text-align:left;font-weight:600;padding:4px 0}
 @media (max-width:600px){
   main{padding:8px}
   th,td{padding:4px}

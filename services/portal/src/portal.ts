@@ -7,6 +7,7 @@ import { HttpProblem } from '@lrs/http';
 import { type CompletionService, completionReport } from '@lrs/service-completion';
 import { buildTranscript, type TranscriptsService } from '@lrs/service-transcripts';
 import { assertMayAsk, assertMayRead, periodAt, reportScope } from '@lrs/training';
+import { pickLanguage } from '@lrs/xapi';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { CertificateCodes } from './certificate-code';
 import { CSS, type Html, html, JS, page, raw } from './html';
@@ -263,7 +264,7 @@ ${transcriptSection(transcript, tr)}`,
     const policyId = typeof req.query.policy === 'string' ? req.query.policy : '';
     const period = typeof req.query.period === 'string' ? req.query.period : '';
     const [c] = completionsOf(reader, official, { atMs: Date.now(), policyId, period });
-    if (!c || c.status !== 'completed')
+    if (c?.status !== 'completed')
       throw new HttpProblem(
         404,
         'portal.certificate.not-completed',
@@ -437,7 +438,29 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
     res.send(dashboardCsv(d.report, d.rows));
   });
 
-  router.use(auditRoutes({ context, send, requireUser, checkCsrf, form }));
+  router.use(
+    auditRoutes({
+      context,
+      send,
+      requireUser,
+      checkCsrf,
+      form,
+      policies: () => {
+        const now = Date.now();
+        return [...policiesById(deps.completion.reader())].map(([policyId, versions]) => ({
+          policyId,
+          period: periodAt(versions[versions.length - 1]!, now)?.id ?? '',
+        }));
+      },
+      activityTitle: (activityId, tr) => {
+        const title = deps.completion.reader().catalogEntry(activityId)?.title as
+          | Record<string, string>
+          | undefined;
+        const key = title ? pickLanguage(title, LANGUAGE_TAGS[tr.locale]) : undefined;
+        return key === undefined ? null : (title?.[key] ?? null);
+      },
+    }),
+  );
 
   // Portal errors render as pages (a 403 says "forbidden"), never as JSON.
   router.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {

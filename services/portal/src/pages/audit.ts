@@ -1,8 +1,19 @@
 import { HttpProblem } from '@lrs/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { type Html, html } from '../html';
+import { fill, type Html, html, raw } from '../html';
+import type { Translator } from '../i18n';
 import type { PortalContext } from '../portal';
 import type { PortalUser } from '../session';
+import type {
+  AuditCause,
+  AuditCutOff,
+  AuditDiff,
+  AuditManifest,
+  AuditReplayJob,
+  AuditReportSide,
+  AuditSnapshot,
+  AuditVerification,
+} from './audit-api';
 
 export interface AuditPageDeps {
   context: (req: Request, res: Response) => Promise<PortalContext>;
@@ -20,20 +31,27 @@ export interface AuditPageDeps {
   ) => ctx is PortalContext & { user: PortalUser };
   checkCsrf: (req: Request) => void;
   form: RequestHandler;
+  /** Published policies with their current period: the choices of the compare and snapshot forms. */
+  policies: () => { policyId: string; period: string }[];
+  /** The catalog title of an activity in the reader's language, else null. */
+  activityTitle: (activityId: string, tr: Translator) => string | null;
 }
 
 /**
  * Calls the audit JSON API (services/audit) on this same server with the user's token, so the
- * API's own authorisation decides; the portal only renders what it answers.
+ * API's own authorisation decides; the portal only renders what it answers. The request goes to
+ * the address the browser's connection arrived on, which is this server whatever HOST is.
  */
-async function auditApi(
+async function auditApi<T>(
   req: Request,
   user: PortalUser,
   path: string,
   init: { method?: string; body?: unknown } = {},
-) {
-  const port = req.socket.localPort;
-  const response = await fetch(`http://127.0.0.1:${port}/api${path}`, {
+): Promise<T> {
+  let address = req.socket.localAddress ?? '127.0.0.1';
+  if (address.startsWith('::ffff:') && address.includes('.')) address = address.slice(7);
+  const host = address.includes(':') ? `[${address}]` : address;
+  const response = await fetch(`http://${host}:${req.socket.localPort}/api${path}`, {
     method: init.method ?? 'GET',
     headers: {
       authorization: `Bearer ${user.token}`,
@@ -47,41 +65,199 @@ async function auditApi(
     throw new HttpProblem(404, 'portal.audit.unavailable', 'the audit service is not available');
   if (!response.ok) {
     const error = (body?.error ?? {}) as { rule?: string; message?: string };
-    throw new HttpProblem(
-      response.status,
-      error.rule ?? 'portal.audit',
-      error.message ?? `audit API answered ${response.status}`,
-    );
+    // The API accepts only tokens its own verifier knows (LRS_JWT_*): say so instead of a bare 401.
+    const message =
+      response.status === 401
+        ? `the audit API did not accept your sign-in (${error.message ?? 'unauthenticated'}); its tokens must come from the identity provider the API trusts (with the development sign-in, set LRS_JWT_HS256_SECRET)`
+        : (error.message ?? `audit API answered ${response.status}`);
+    throw new HttpProblem(response.status, error.rule ?? 'portal.audit', message);
   }
-  return body ?? {};
+  return (body ?? {}) as T;
 }
 
-const json = (value: unknown) => html`<pre class="json">${JSON.stringify(value, null, 2)}</pre>`;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_CHANGES_SHOWN = 200;
+
+const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/** One side of a comparison: a snapshot id (a UUID), else an instant; empty `to` means now. */
+function sideParams(q: URLSearchParams, name: 'from' | 'to', value: string): void {
+  if (value === '') return;
+  q.set(UUID.test(value) ? `${name}Snapshot` : name, value);
+}
+
+function cutOffFacts(cutOff: AuditCutOff, tr: Translator): Html {
+  return html`<dt>${tr.t('cutOffAt')}</dt><dd><time datetime="${cutOff.asOf}">${tr.dateTime(cutOff.asOf)}</time> <code>${cutOff.asOf}</code></dd>
+<dt>${tr.t('logPosition')}</dt><dd class="position">${cutOff.position}</dd>
+<dt>${tr.t('lastRecorded')}</dt><dd><time datetime="${cutOff.recorded}">${tr.dateTime(cutOff.recorded)}</time></dd>`;
+}
+
+function manifestSection(m: AuditManifest, tr: Translator): Html {
+  return html`<section aria-labelledby="manifest"><h2 id="manifest">${tr.t('manifest')}</h2>
+<dl class="facts manifest">${cutOffFacts(m.cutOff, tr)}
+<dt>${tr.t('eventsRead')}</dt><dd>${tr.num(m.eventsRead)}</dd>
+<dt>${tr.t('policiesAtCutOff')}</dt><dd>${m.policies.map((p) => html`<span>${p.policyId} v${p.versions.join(', v')}${p.inForce !== null ? html` (${tr.t('inForce')}: v${p.inForce})` : ''}</span> `)}</dd>
+<dt>${tr.t('catalog')}</dt><dd>${tr.num(m.catalog.entries)} · <code class="hash">${m.catalog.version}</code></dd>
+<dt>${tr.t('registry')}</dt><dd>${tr.num(m.registry.officials)} ${tr.t('officials')} · ${tr.num(m.registry.orgUnits)} ${tr.t('orgUnits')} · ${tr.num(m.registry.identifiers)} ${tr.t('identifiers')}</dd>
+<dt>${tr.t('replayedAt')}</dt><dd><time datetime="${m.replayedAt}">${tr.dateTime(m.replayedAt)}</time></dd></dl>
+<h3 id="fingerprints">${tr.t('fingerprint')}</h3>
+<div class="table-wrap"><table class="responsive fingerprints" aria-labelledby="fingerprints"><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>
+${m.projections.map(
+  (p) =>
+    html`<tr data-projection="${p.name}"><td data-label="${tr.t('readModel')}">${p.name}</td><td class="num" data-label="${tr.t('version')}">${p.version}</td><td class="num" data-label="${tr.t('eventsRead')}">${tr.num(p.eventsRead)}</td><td class="num" data-label="${tr.t('logPosition')}">${p.position ?? '—'}</td><td data-label="SHA-256"><code class="hash fingerprint">${p.fingerprint}</code></td></tr>`,
+)}
+</tbody></table></div></section>`;
+}
+
+function causeText(c: AuditCause, tr: Translator, title: (id: string) => string): Html {
+  const sid = (id: string) => html`<code class="hash">${id}</code>`;
+  switch (c.kind) {
+    case 'late-arrival':
+      return fill(tr, 'cause.late-arrival', {
+        activity: title(c.activityId),
+        learnt: tr.dateTime(c.timestamp),
+        recorded: tr.dateTime(c.recorded),
+        source: c.source,
+        statement: sid(c.statementId),
+      });
+    case 'new-statement':
+      return fill(tr, 'cause.new-statement', {
+        activity: title(c.activityId),
+        learnt: tr.dateTime(c.timestamp),
+        recorded: tr.dateTime(c.recorded),
+        statement: sid(c.statementId),
+      });
+    case 'void':
+      return fill(tr, 'cause.void', {
+        activity: title(c.activityId),
+        at: tr.dateTime(c.voidedAt),
+        who: c.who ?? '—',
+        statement: sid(c.statementId),
+        by: sid(c.voidedBy),
+      });
+    case 'identifier-linked':
+    case 'identifier-unlinked':
+      return fill(tr, `cause.${c.kind}`, { identifier: c.identifier, count: tr.num(c.statements.length) });
+    case 'org-unit-move':
+      return fill(tr, 'cause.org-unit-move', { from: c.from ?? '—', to: c.to ?? '—' });
+    case 'registry-change':
+      return fill(tr, 'cause.registry-change', { fields: c.fields.join(', ') });
+    case 'exemption-change':
+      return fill(tr, 'cause.exemption-change', {});
+    case 'policy-version':
+      return fill(tr, 'cause.policy-version', { from: String(c.from), to: String(c.to) });
+    case 'catalog-change':
+      return fill(tr, 'cause.catalog-change', { activity: title(c.activityId) });
+    case 'deadline-passed':
+      return fill(tr, 'cause.deadline-passed', { at: tr.dateTime(c.overdueAfter) });
+    default:
+      return html`${(c as { kind: string }).kind}`;
+  }
+}
+
+function sideSummary(label: string, s: AuditReportSide, tr: Translator): Html {
+  return html`<section class="side"><h3>${label}</h3><dl class="facts">${cutOffFacts(s.cutOff, tr)}
+${s.snapshotId ? html`<dt>${tr.t('snapshotId')}</dt><dd><a href="/audit/snapshots/${s.snapshotId}"><code>${s.snapshotId}</code></a></dd>` : ''}
+<dt>${tr.t('policyVersion')}</dt><dd>v${s.version}</dd><dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd></dl></section>`;
+}
+
+function diffSection(d: AuditDiff, tr: Translator, title: (id: string) => string): Html {
+  const statuses = Object.keys({ ...d.from.totals, ...d.to.totals }) as (keyof AuditDiff['from']['totals'])[];
+  const hours = (h: Record<string, number> | null) =>
+    h === null
+      ? '—'
+      : Object.entries(h)
+          .map(([k, v]) => `${tr.label('category', k)} ${tr.num(v)}`)
+          .join(', ') || '0';
+  const shown = d.changes.slice(0, MAX_CHANGES_SHOWN);
+  return html`<div class="sides">${sideSummary(tr.t('from'), d.from, tr)}${sideSummary(tr.t('to'), d.to, tr)}</div>
+<div class="table-wrap"><table class="responsive totals"><caption>${tr.t('totalsByStatus')}</caption><thead><tr><th scope="col">${tr.t('status')}</th><th scope="col" class="num">${tr.t('from')}</th><th scope="col" class="num">${tr.t('to')}</th></tr></thead><tbody>
+${statuses.map((s) => {
+  const a = d.from.totals[s] ?? 0;
+  const b = d.to.totals[s] ?? 0;
+  return html`<tr data-status="${s}"${raw(a !== b ? ' class="changed"' : '')}><td data-label="${tr.t('status')}">${tr.label('status', s)}</td><td class="num" data-label="${tr.t('from')}">${tr.num(a)}</td><td class="num" data-label="${tr.t('to')}">${tr.num(b)}</td></tr>`;
+})}
+</tbody></table></div>
+<h2 id="changes">${tr.t('differences')} <span class="count">(${tr.num(d.changes.length)})</span></h2>
+${
+  d.changes.length === 0
+    ? html`<p class="no-changes">${tr.t('noChanges')}</p>`
+    : html`<ol class="changes" aria-labelledby="changes">${shown.map(
+        (c) => html`<li class="change" data-official="${c.officialId}">
+<p><a href="/officials/${encodeURIComponent(c.officialId)}">${c.officialId}</a>:
+<span class="badge status-${c.status.from ?? 'none'}">${tr.label('status', c.status.from)}</span> → <span class="badge status-${c.status.to ?? 'none'}">${tr.label('status', c.status.to)}</span>
+· ${tr.t('hours')}: ${c.earnedHours.from === null ? '—' : tr.num(c.earnedHours.from)} → ${c.earnedHours.to === null ? '—' : tr.num(c.earnedHours.to)}
+<small>(${hours(c.hours.from)} → ${hours(c.hours.to)})</small></p>
+<ul class="causes">${c.causes.length === 0 ? html`<li>${tr.t('noCause')}</li>` : c.causes.map((cause) => html`<li data-cause="${cause.kind}">${causeText(cause, tr, title)}</li>`)}</ul></li>`,
+      )}</ol>${d.changes.length > shown.length ? html`<p>${fill(tr, 'moreChanges', { count: tr.num(d.changes.length - shown.length) })}</p>` : ''}`
+}`;
+}
+
+function verificationSection(v: AuditVerification, tr: Translator): Html {
+  return html`${
+    v.matches
+      ? html`<p class="ok" role="status" data-result="matches">${tr.t('snapshotReproduces')}</p>`
+      : html`<p class="error" role="alert" data-result="differs">${tr.t('snapshotDiffers')} ${v.alarm ?? ''}</p>`
+  }
+<div class="table-wrap"><table class="responsive verification"><thead><tr><th scope="col"></th><th scope="col">${tr.t('asRecorded')}</th><th scope="col">${tr.t('replayedNow')}</th></tr></thead><tbody>
+<tr><th scope="row">${tr.t('fingerprint')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.fingerprint}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.fingerprint}</code></td></tr>
+<tr><th scope="row">${tr.t('reportHash')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.reportHash}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.reportHash}</code></td></tr>
+<tr><th scope="row">${tr.t('eventsRead')}</th><td data-label="${tr.t('asRecorded')}">${tr.num(v.expected.eventsRead)}</td><td data-label="${tr.t('replayedNow')}">${tr.num(v.actual.eventsRead)}</td></tr>
+<tr><th scope="row">${tr.t('logPosition')}</th><td data-label="${tr.t('asRecorded')}">${v.expected.position}</td><td data-label="${tr.t('replayedNow')}">${v.actual.position}</td></tr>
+</tbody></table></div>
+${
+  v.differences.length > 0
+    ? html`<h2>${tr.t('differences')}</h2><ul class="differences">${v.differences.slice(0, MAX_CHANGES_SHOWN).map((x) => html`<li><strong>${x.what}</strong>: <code>${JSON.stringify(x.expected)}</code> → <code>${JSON.stringify(x.actual)}</code></li>`)}</ul>`
+    : ''
+}
+<p><small>${tr.t('verifiedAt')}: <time datetime="${v.verifiedAt}">${tr.dateTime(v.verifiedAt)}</time></small></p>`;
+}
 
 export function auditRoutes(d: AuditPageDeps): express.Router {
   const router = express.Router();
+
+  const policySelect = (id: string, tr: Translator) => {
+    const choices = d.policies();
+    return html`<label for="${id}">${tr.t('policy')}</label><select id="${id}" name="policy" required>${choices.map((p) => html`<option value="${p.policyId}">${p.policyId}</option>`)}</select>
+<label for="${id}-period">${tr.t('period')}</label><input id="${id}-period" name="period" required value="${choices[0]?.period ?? ''}" size="10">`;
+  };
 
   router.get('/audit', async (req, res) => {
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
     const { tr } = ctx;
+    // Listing replays first also asks the API whether this user may audit at all (403 otherwise).
+    const { replays } = await auditApi<{ replays: AuditReplayJob[] }>(req, ctx.user, '/audits/replays');
+    const now = new Date().toISOString();
+    const recent = [...replays].reverse().slice(0, 10);
     d.send(
       res,
       ctx,
       tr.t('audit'),
-      html`<section><h2>${tr.t('startReplay')}</h2>
+      html`<section aria-labelledby="start"><h2 id="start">${tr.t('startReplay')}</h2>
 <form method="post" action="/audit/replays"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<label for="asOf">${tr.t('cutOff')}</label><input id="asOf" name="asOf" required placeholder="2025-06-30T23:59:59+09:00" size="32">
-<button type="submit">${tr.t('replay')}</button></form></section>
-<section><h2>${tr.t('compare')}</h2>
-<form method="get" action="/audit/diff">
-<label for="policy">${tr.t('policy')}</label><input id="policy" name="policy" required>
-<label for="period">${tr.t('period')}</label><input id="period" name="period" required>
-<label for="from">From (ISO 8601)</label><input id="from" name="from" required size="32">
-<label for="to">To (ISO 8601, empty = now)</label><input id="to" name="to" size="32">
-<p><button type="submit">${tr.t('compare')}</button></p></form></section>
-<section><h2>${tr.t('verifySnapshot')}</h2>
-<form method="get" action="/audit/snapshot"><label for="snapshot">Snapshot id</label><input id="snapshot" name="id" required>
+<label for="asOf">${tr.t('cutOff')}</label><input id="asOf" name="asOf" required value="${now}" size="32" aria-describedby="asOf-help">
+<p id="asOf-help" class="help">${tr.t('cutOffHelp')}</p>
+<button type="submit">${tr.t('replay')}</button></form>
+${
+  recent.length > 0
+    ? html`<div class="table-wrap"><table class="responsive replays"><caption>${tr.t('recentReplays')}</caption><thead><tr><th scope="col">${tr.t('cutOffAt')}</th><th scope="col">${tr.t('status')}</th><th scope="col">${tr.t('requestedBy')}</th></tr></thead><tbody>
+${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audit/replays/${j.id}">${tr.dateTime(j.cutOff.asOf)}</a></td><td data-label="${tr.t('status')}">${tr.t(`replay.${j.state}`)}</td><td data-label="${tr.t('requestedBy')}">${j.requestedBy}</td></tr>`)}
+</tbody></table></div>`
+    : ''
+}</section>
+<section aria-labelledby="compare"><h2 id="compare">${tr.t('compare')}</h2>
+<form method="get" action="/audit/diff">${policySelect('diff-policy', tr)}
+<label for="from">${tr.t('fromField')}</label><input id="from" name="from" required size="40" aria-describedby="side-help">
+<label for="to">${tr.t('toField')}</label><input id="to" name="to" size="40" aria-describedby="side-help">
+<p id="side-help" class="help">${tr.t('sideHelp')}</p>
+<p><button type="submit">${tr.t('compareButton')}</button></p></form></section>
+<section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
+<form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr)}
+<label for="snap-asOf">${tr.t('cutOff')}</label><input id="snap-asOf" name="asOf" required value="${now}" size="32">
+<p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>
+<section aria-labelledby="verify-snapshot"><h2 id="verify-snapshot">${tr.t('verifySnapshot')}</h2>
+<form method="get" action="/audit/snapshot"><label for="snapshot">${tr.t('snapshotId')}</label><input id="snapshot" name="id" required size="40">
 <button type="submit">${tr.t('verifyButton')}</button></form></section>`,
     );
   });
@@ -90,28 +266,46 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
     d.checkCsrf(req);
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
-    const asOf = String((req.body as Record<string, unknown>).asOf ?? '');
-    const job = await auditApi(req, ctx.user, '/audits/replays', { method: 'POST', body: { asOf } });
-    res.redirect(303, `/audit/replays/${encodeURIComponent(String(job.id))}`);
+    const asOf = str((req.body as Record<string, unknown>).asOf);
+    const job = await auditApi<AuditReplayJob>(req, ctx.user, '/audits/replays', {
+      method: 'POST',
+      body: { asOf },
+    });
+    res.redirect(303, `/audit/replays/${encodeURIComponent(job.id)}`);
   });
 
   router.get('/audit/replays/:id', async (req, res) => {
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
-    const job = await auditApi(req, ctx.user, `/audits/replays/${encodeURIComponent(req.params.id)}`);
-    const progress = (job.progress ?? {}) as { done?: number; total?: number };
-    const running = job.state !== 'completed' && job.state !== 'failed' && job.state !== 'cancelled';
-    const manifest = job.manifest as Record<string, unknown> | null;
+    const { tr } = ctx;
+    const job = await auditApi<AuditReplayJob>(
+      req,
+      ctx.user,
+      `/audits/replays/${encodeURIComponent(req.params.id)}`,
+    );
+    const { done, total, projection, eventsRead } = job.progress;
+    const running = job.state === 'queued' || job.state === 'running';
+    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    const compare = new URLSearchParams({ from: job.cutOff.asOf });
+    const first = d.policies()[0];
+    if (first) {
+      compare.set('policy', first.policyId);
+      compare.set('period', first.period);
+    }
     d.send(
       res,
       ctx,
-      `${ctx.tr.t('replay')} ${String(job.id)}`,
-      html`<p>${ctx.tr.t('status')}: <strong class="replay-state">${String(job.state)}</strong></p>
-<p><label for="progress">Progress</label><progress id="progress" max="${progress.total ?? 1}" value="${progress.done ?? 0}">${progress.done ?? 0} / ${progress.total ?? '?'}</progress></p>
-${running ? html`<p>${ctx.tr.t('inProgressNote')}</p>` : ''}
-${manifest ? html`<h2>${ctx.tr.t('fingerprint')}</h2><p class="fingerprint"><code>${JSON.stringify(manifest.fingerprint ?? manifest.fingerprints ?? '')}</code></p><h2>${ctx.tr.t('manifest')}</h2>${json(manifest)}` : ''}
-${job.error ? html`<p class="error">${String(job.error)}</p>` : ''}`,
-      running ? { refreshSeconds: 2 } : {},
+      tr.t('replay'),
+      html`<dl class="facts"><dt>${tr.t('status')}</dt><dd><strong class="replay-state" data-state="${job.state}">${tr.t(`replay.${job.state}`)}</strong></dd>
+${cutOffFacts(job.cutOff, tr)}
+<dt>${tr.t('requestedBy')}</dt><dd>${job.requestedBy} · <time datetime="${job.requestedAt}">${tr.dateTime(job.requestedAt)}</time></dd></dl>
+<p><label for="progress">${tr.t('replayProgress')}</label>
+<progress id="progress" max="${total}" value="${Math.min(done, total)}" aria-describedby="progress-text">${tr.pct(ratio)}</progress>
+<span id="progress-text" class="progress-text">${fill(tr, 'progressText', { pct: tr.pct(ratio), events: tr.num(eventsRead), projection: projection ?? '—' })}</span></p>
+${running ? html`<p role="status">${tr.t('inProgressNote')}</p>` : ''}
+${job.error ? html`<p class="error" role="alert">${job.error}</p>` : ''}
+${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>` : ''}`,
+      running ? { refreshSeconds: 1 } : {},
     );
   });
 
@@ -119,27 +313,79 @@ ${job.error ? html`<p class="error">${String(job.error)}</p>` : ''}`,
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
     const q = new URLSearchParams();
-    for (const name of ['policy', 'period', 'from', 'to', 'orgUnit', 'official']) {
-      const v = req.query[name];
-      if (typeof v === 'string' && v !== '') q.set(name, v);
+    for (const name of ['policy', 'period', 'orgUnit', 'official'] as const) {
+      const v = str(req.query[name]);
+      if (v !== '') q.set(name, v);
     }
-    const diff = await auditApi(req, ctx.user, `/audits/diff?${q.toString()}`);
-    const changes = (diff.changes ?? diff.differences ?? []) as Record<string, unknown>[];
+    sideParams(q, 'from', str(req.query.from));
+    sideParams(q, 'to', str(req.query.to));
+    const diff = await auditApi<AuditDiff>(req, ctx.user, `/audits/diff?${q.toString()}`);
+    const title = (id: string) => d.activityTitle(id, ctx.tr) ?? id;
     d.send(
       res,
       ctx,
       ctx.tr.t('compare'),
-      html`${Array.isArray(changes) && changes.length > 0 ? html`<ul class="diff">${changes.slice(0, 200).map((c) => html`<li>${String(c.explanation ?? c.reason ?? c.officialId ?? '')} ${json(c)}</li>`)}</ul>` : ''}
-<h2>Diff</h2>${json(diff)}`,
+      html`<p>${ctx.tr.t('policy')}: <strong>${diff.policyId}</strong> · ${ctx.tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${ctx.tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
+${diffSection(diff, ctx.tr, title)}`,
+    );
+  });
+
+  router.post('/audit/snapshots', d.form, async (req, res) => {
+    d.checkCsrf(req);
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const body = req.body as Record<string, unknown>;
+    const snapshot = await auditApi<AuditSnapshot>(req, ctx.user, '/reports/snapshots', {
+      method: 'POST',
+      body: { policy: str(body.policy), period: str(body.period), asOf: str(body.asOf) },
+    });
+    res.redirect(303, `/audit/snapshots/${encodeURIComponent(snapshot.snapshotId)}`);
+  });
+
+  router.get('/audit/snapshots/:id', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const { tr } = ctx;
+    const s = await auditApi<AuditSnapshot>(
+      req,
+      ctx.user,
+      `/reports/snapshots/${encodeURIComponent(req.params.id)}`,
+    );
+    const compare = new URLSearchParams({ from: s.snapshotId });
+    d.send(
+      res,
+      ctx,
+      tr.t('snapshot'),
+      html`<dl class="facts snapshot"><dt>${tr.t('snapshotId')}</dt><dd><code id="snapshot-id">${s.snapshotId}</code></dd>
+<dt>${tr.t('policy')}</dt><dd>${s.policyId} v${s.version}</dd><dt>${tr.t('period')}</dt><dd>${s.period}</dd>
+${s.orgUnit ? html`<dt>${tr.t('orgUnit')}</dt><dd>${s.orgUnit}</dd>` : ''}
+${cutOffFacts(s.cutOff, tr)}
+<dt>${tr.t('fingerprint')}</dt><dd><code class="hash">${s.fingerprint}</code></dd>
+<dt>${tr.t('reportHash')}</dt><dd><code class="hash">${s.reportHash}</code></dd>
+<dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd>
+${Object.entries(s.totals).map(([k, v]) => html`<dt>${tr.label('status', k)}</dt><dd>${tr.num(v)}</dd>`)}
+<dt>${tr.t('takenBy')}</dt><dd>${s.takenBy} · <time datetime="${s.takenAt}">${tr.dateTime(s.takenAt)}</time></dd></dl>
+<p><a class="button" id="verify-snapshot" href="/audit/snapshot?id=${encodeURIComponent(s.snapshotId)}">${tr.t('verifyButton')}</a>
+<a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>`,
     );
   });
 
   router.get('/audit/snapshot', async (req, res) => {
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
-    const id = typeof req.query.id === 'string' ? req.query.id : '';
-    const result = await auditApi(req, ctx.user, `/reports/snapshots/${encodeURIComponent(id)}/verify`);
-    d.send(res, ctx, ctx.tr.t('verifySnapshot'), json(result));
+    const id = str(req.query.id);
+    const v = await auditApi<AuditVerification>(
+      req,
+      ctx.user,
+      `/reports/snapshots/${encodeURIComponent(id)}/verify`,
+    );
+    d.send(
+      res,
+      ctx,
+      ctx.tr.t('verifySnapshot'),
+      html`<p>${ctx.tr.t('snapshotId')}: <a href="/audit/snapshots/${encodeURIComponent(v.snapshotId)}"><code>${v.snapshotId}</code></a></p>
+${verificationSection(v, ctx.tr)}`,
+    );
   });
   return router;
 }

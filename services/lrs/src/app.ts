@@ -1,6 +1,6 @@
 import { AttachmentError } from '@lrs/attachments';
 import { authenticate, credentialsRouter } from '@lrs/auth';
-import { createApp, createLogger, HttpProblem, type Logger, rateLimit } from '@lrs/http';
+import { createApp, createLogger, Forbidden, HttpProblem, type Logger, rateLimit } from '@lrs/http';
 import { mountAudit } from '@lrs/service-audit';
 import { mountCompletion } from '@lrs/service-completion';
 import { portalRouter } from '@lrs/service-portal';
@@ -25,6 +25,21 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
   const app = createApp({
     // LRS_LOG_LEVEL applies to the request log too (it was always at info).
     logger: options.logger ?? createLogger(config),
+    // Issue 9: an anonymous probe gets a bare liveness answer; the store, head and projection
+    // lag are for admin or `all` credentials. Credentials that are sent are checked (401/403).
+    healthDetails: async (req, res) => {
+      if (req.get('authorization') === undefined) return false;
+      await authenticate(system.credentials, system.jwt)(req, res, () => {});
+      const principal = req.principal;
+      if (
+        principal &&
+        (principal.scopes.has('admin') || principal.scopes.has('all') || principal.roles.includes('admin'))
+      )
+        return true;
+      throw new Forbidden('health.details', 'the health details are for admin or all-scoped credentials', {
+        details: { needed: ['admin', 'all'] },
+      });
+    },
     health: async () => {
       const lag = await system.index.running.lag();
       return {
@@ -79,14 +94,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       xapi.use(
         (error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
           if (error instanceof AttachmentError) {
-            next(
-              new HttpProblem(
-                error.status,
-                error.rule,
-                error.message,
-                error.pointer ? { pointer: error.pointer } : {},
-              ),
-            );
+            next(new HttpProblem(error.status, error.rule, error.message, { pointer: attachmentPointer(error) }));
           } else next(error);
         },
       );
@@ -106,4 +114,15 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
     },
   });
   return app;
+}
+
+/**
+ * Every 4xx names the field at fault. Framing problems carry no pointer into a statement: a bad or
+ * missing boundary is the Content-Type header's fault, anything else in the multipart body the body's.
+ */
+function attachmentPointer(error: AttachmentError): string {
+  if (error.pointer) return error.pointer;
+  return error.rule === 'multipart.boundary' || error.rule === 'multipart.content-type'
+    ? '/headers/Content-Type'
+    : '/body';
 }

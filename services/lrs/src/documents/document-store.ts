@@ -81,7 +81,14 @@ export class DocumentStore {
   }
 
   async write(request: DocumentWrite): Promise<DocumentWritten> {
-    const posted = request.method === 'POST' ? parsePostedObject(request.contentType, request.content) : null;
+    // A POST onto a document that does not exist stores the content as a PUT would, whatever its type
+    // (ADL suite XAPI-00233 and "cannot reject a POST based on the contents"); the JSON procedure of
+    // Communication 2.2, and so the JSON object checks, apply only when there is a document to merge into.
+    let posted: ReturnType<typeof parsePostedObject> | undefined;
+    const postedObject = () => {
+      posted ??= parsePostedObject(request.contentType, request.content);
+      return posted;
+    };
     // An unconditional replace (1.0.3 State PUT without headers) needs no read: last write wins.
     const blind =
       request.method === 'PUT' && !request.putNeedsHeader && !hasPreconditions(request.preconditions);
@@ -94,8 +101,8 @@ export class DocumentStore {
         const state = await this.read(request.key);
         checkPreconditions(state, request.preconditions, request.method, request.putNeedsHeader);
         expected = state.revision ?? 'no_stream';
-        if (posted !== null && state.exists) {
-          content = mergeInto(state.description.contentType, await this.content(state), posted);
+        if (request.method === 'POST' && state.exists) {
+          content = mergeInto(state.description.contentType, await this.content(state), postedObject());
           contentType = 'application/json';
           type = DOCUMENT_MERGED;
         }

@@ -44,7 +44,9 @@ export function alternateSyntax(options: { maxBodyBytes: number }) {
         });
       }
       const contentType = (req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      if (contentType !== 'application/x-www-form-urlencoded') {
+      // The form's own Content-Type header is a SHOULD* (Communication 1.3), so a request without one
+      // (e.g. POST ?method=GET with no body, as the ADL suite sends) is read as a form too.
+      if (contentType !== '' && contentType !== 'application/x-www-form-urlencoded') {
         throw new BadRequest({
           rule: 'alternate-syntax.content-type',
           pointer: '/headers/Content-Type',

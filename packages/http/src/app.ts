@@ -2,10 +2,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import express, { type Express, type RequestHandler } from 'express';
+import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 import { errorMiddleware } from './errorMiddleware';
-import { NotFound } from './errors';
+import { NotFound, ServiceUnavailable } from './errors';
 import { createLogger } from './logger';
 import { requestContext } from './requestContext';
 
@@ -16,6 +16,13 @@ export interface AppOptions {
   eventLog?: Pick<EventLog, 'kind' | 'headPosition'>;
   /** Extra facts for GET /health (log positions are rendered with Position.toString). */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Whether this request may see the health details (log kind, head, `health()` facts). Throws
+   * the 401/403 problem for credentials that are wrong or not enough; false for an anonymous
+   * liveness probe. Without it nobody sees details: every endpoint is authenticated except a
+   * liveness answer that reveals nothing (issue 9).
+   */
+  healthDetails?: (req: Request, res: Response) => Promise<boolean>;
   /** Mounts the service's routes between the request context and the error middleware. */
   routes?: (app: Express) => void;
 }
@@ -37,13 +44,22 @@ export function createApp(options: AppOptions): Express {
   app.use(requestContext(logger));
   app.use(securityHeaders);
 
-  app.get('/health', async (_req, res) => {
+  app.get('/health', async (req, res) => {
+    const detailed = options.healthDetails ? await options.healthDetails(req, res) : false;
     const body: Record<string, unknown> = { status: 'ok' };
-    const log = options.eventLog;
-    if (log) body['log'] = { kind: log.kind, head: await log.headPosition() };
-    if (options.health) Object.assign(body, await options.health());
     res.setHeader('Cache-Control', 'no-store');
-    res.type('application/json').send(JSON.stringify(body, positionsAsText));
+    try {
+      // The probes run for an anonymous liveness check too: "ok" must mean the store answers.
+      const log = options.eventLog;
+      if (log) body['log'] = { kind: log.kind, head: await log.headPosition() };
+      if (options.health) Object.assign(body, await options.health());
+    } catch (error) {
+      if (detailed) throw error;
+      req.log.warn({ err: error }, 'health probe failed');
+      throw new ServiceUnavailable('health.unavailable', 'the service is not healthy');
+    }
+    const answer = detailed ? body : { status: 'ok' };
+    res.type('application/json').send(JSON.stringify(answer, positionsAsText));
   });
 
   options.routes?.(app);

@@ -126,6 +126,13 @@ describe('createApp', () => {
     let server: Awaited<ReturnType<typeof startApp>>;
     before(async () => {
       server = await startApp({
+        // Stands in for the LRS's credential check: a header `Authorization: admin` sees details.
+        healthDetails: async (req) => {
+          const auth = req.get('authorization');
+          if (auth === undefined) return false;
+          if (auth !== 'admin') throw new Unauthorized('auth.invalid_credentials', 'wrong');
+          return true;
+        },
         eventLog: {
           kind: 'sqlite',
           headPosition: async () => {
@@ -147,21 +154,53 @@ describe('createApp', () => {
       expect(res.headers.get('x-powered-by')).to.equal(null);
     });
 
-    it('reports the log kind and head position', async () => {
+    it('reports the log kind and head position to a request allowed to see details', async () => {
       head = Position.of(42n);
-      const res = await fetch(`${server.url}/health`);
+      const res = await fetch(`${server.url}/health`, { headers: { Authorization: 'admin' } });
       expect(res.status).to.equal(200);
       expect(await res.json()).to.deep.equal({ status: 'ok', log: { kind: 'sqlite', head: '42' } });
     });
 
-    it('answers 503 store.disk_full when the store is full', async () => {
-      failing = true;
+    it('answers an anonymous probe with liveness only', async () => {
       const res = await fetch(`${server.url}/health`);
+      expect(res.status).to.equal(200);
+      expect(await res.text()).to.equal('{"status":"ok"}');
+    });
+
+    it('refuses wrong credentials instead of falling back to the anonymous answer', async () => {
+      const res = await fetch(`${server.url}/health`, { headers: { Authorization: 'guess' } });
+      expect(res.status).to.equal(401);
+      expect(((await res.json()) as ProblemJson).error.rule).to.equal('auth.invalid_credentials');
+    });
+
+    it('shows no details at all when the app says nothing about who may see them', async () => {
+      const bare = await startApp({ eventLog: { kind: 'sqlite', headPosition: async () => head } });
+      try {
+        const res = await fetch(`${bare.url}/health`, { headers: { Authorization: 'admin' } });
+        expect(await res.text()).to.equal('{"status":"ok"}');
+      } finally {
+        await bare.close();
+      }
+    });
+
+    it('answers 503 store.disk_full when the store is full, to an admin', async () => {
+      failing = true;
+      const res = await fetch(`${server.url}/health`, { headers: { Authorization: 'admin' } });
       failing = false;
       expect(res.status).to.equal(503);
       const body = (await res.json()) as ProblemJson;
       expect(body.error.rule).to.equal('store.disk_full');
       expect(JSON.stringify(body)).to.not.include('SQLITE_FULL');
+    });
+
+    it('answers an anonymous probe 503 health.unavailable without saying why', async () => {
+      failing = true;
+      const res = await fetch(`${server.url}/health`);
+      failing = false;
+      expect(res.status).to.equal(503);
+      const body = (await res.json()) as ProblemJson;
+      expect(body.error.rule).to.equal('health.unavailable');
+      expect(JSON.stringify(body)).to.not.match(/disk|SQLITE|store/i);
     });
 
     it('generates a request id when the incoming one is not a sane token', async () => {

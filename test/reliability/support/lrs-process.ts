@@ -120,9 +120,9 @@ export class LrsProcess {
     throw new Error(`LRS did not become ready within ${timeoutMs} ms: ${this.stderr}`);
   }
 
-  /** GET /health as JSON. */
+  /** GET /health as JSON, with the details only an admin or `all` credential sees. */
   async health(): Promise<Record<string, unknown>> {
-    const res = await fetch(`${this.url}/health`);
+    const res = await fetch(`${this.url}/health`, { headers: { Authorization: basic(ADMIN) } });
     return (await res.json()) as Record<string, unknown>;
   }
 

@@ -17,6 +17,8 @@ describe('audit pages in a real browser (headless Chromium)', function () {
   let earlier: string;
   let lateAttendee: string;
   let voidedOfficial: string;
+  /** When the demo city's year was loaded, before its own late rosters and corrections. */
+  let demoReportCutOff: string;
 
   const api = async (path: string, body: unknown) => {
     const res = await fetch(`${lrs.url}${path}`, {
@@ -38,7 +40,13 @@ describe('audit pages in a real browser (headless Chromium)', function () {
       this.skip();
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
-    await seedDemoCity(lrs.system.log, { officials: 60, districts: 1, officesPerDistrict: 2 });
+    const seeded = await seedDemoCity(lrs.system.log, {
+      officials: 60,
+      districts: 1,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
+    demoReportCutOff = seeded.reportCutOff;
     await lrs.system.completion.catchUp();
     const reader = lrs.system.completion.reader();
     const ids = Array.from({ length: 60 }, (_, i) => `E${String(i + 1).padStart(5, '0')}`);
@@ -140,6 +148,15 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.locator('#from').fill(id);
     await auditor.getByRole('button', { name: 'Compare', exact: true }).click();
     expect(await auditor.locator('li.change').count()).to.equal(2);
+  });
+
+  it("the demo city's own report at its cut-off differs from the later one by its late rosters", async () => {
+    const period = String(new Date().getUTCFullYear());
+    const q = new URLSearchParams({ policy: DEMO_POLICY, period, from: demoReportCutOff, to: earlier });
+    await auditor.goto(`${lrs.url}/audit/diff?${q.toString()}`);
+    const late = await auditor.locator('[data-cause="late-arrival"]').allTextContents();
+    expect(late.length).to.be.greaterThan(0);
+    for (const text of late) expect(text).to.match(/^Late arrival: Case management, .*source roster:/);
   });
 
   it('an unknown snapshot and an official on the audit pages get readable errors', async () => {

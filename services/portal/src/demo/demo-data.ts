@@ -18,3 +18,7 @@ const result = await seedDemoCity(log, {
 await log.close();
 process.stderr.write('\n');
 console.log(JSON.stringify({ ...result, seconds: (Date.now() - started) / 1000 }));
+// The audit pages compare this cut-off with now: the late rosters and withdrawn records explain the changes.
+process.stderr.write(
+  `demo-data: a report cut off at ${result.reportCutOff} predates the late rosters; compare it with now on /audit\n`,
+);

@@ -1,4 +1,5 @@
 import type { EventLog } from '@lrs/event-log';
+import { RosterService } from '@lrs/service-connectors';
 import { StatementStore } from '@lrs/service-lrs';
 import { type CatalogEntry, type Official, type OrgUnit, ReferenceStore } from '@lrs/training';
 
@@ -154,20 +155,44 @@ export interface SeedOptions {
   /** The year the learning falls in (the policy's calendar-year period). */
   year?: number;
   batchSize?: number;
+  /**
+   * Wait between the year's records and the late rosters, so that a report cut off in between
+   * (SeedResult.reportCutOff) differs from today's. Default one second (cut-offs to the second).
+   */
+  pauseMs?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface SeedResult {
   officials: number;
+  /** Statements of the year's learning (voids and late rosters not counted). */
   statements: number;
   voided: number;
   orgUnits: number;
+  /** An instant after the year's records and before the late rosters and corrections. */
+  reportCutOff: string;
+  lateRosters: number;
+  /** Attendance statements the late rosters wrote. */
+  lateRosterStatements: number;
+  /** Statements voided after reportCutOff: roster corrections and withdrawn online records. */
+  lateVoids: number;
 }
+
+const DAY = 86_400_000;
+const TRAINING_CENTRE = {
+  authority: {
+    objectType: 'Agent' as const,
+    name: 'Demo City training centre',
+    account: { homePage: DEMO_HOME, name: 'training-centre' },
+  },
+  id: 'training-centre',
+};
 
 /**
  * A city with districts and offices, its officials, the course catalog, the city policy, and a
- * year of learning (online, live, face-to-face rosters arriving late, some voided), written
- * through the same stores the admin and xAPI APIs use.
+ * year of learning (online, live, face-to-face; about 2% voided), written through the same stores
+ * the admin and xAPI APIs use; then, after `reportCutOff`, face-to-face rosters imported weeks
+ * late, a roster correction and a few more withdrawn records: an earlier report differs from today's.
  */
 export async function seedDemoCity(log: EventLog, options: SeedOptions): Promise<SeedResult> {
   const year = options.year ?? new Date().getUTCFullYear();
@@ -222,6 +247,7 @@ export async function seedDemoCity(log: EventLog, options: SeedOptions): Promise
       writer: 'demo-data',
     } as Parameters<StatementStore['store']>[0]);
   };
+  const lateVoidCandidates: string[] = [];
   const now = Date.now();
   const yearStart = Date.UTC(year, 0, 1);
   const span = Math.max(86_400_000, Math.min(now, Date.UTC(year + 1, 0, 1)) - yearStart - 86_400_000);
@@ -248,6 +274,7 @@ export async function seedDemoCity(log: EventLog, options: SeedOptions): Promise
         timestamp: at.toISOString(),
       });
       stored++;
+      if (!faceToFace && official.officialId !== 'E00001' && random() < 0.005) lateVoidCandidates.push(id);
       // About 2% of records are withdrawn (entered for the wrong person, say) by a voiding statement.
       if (random() < 0.02 && official.officialId !== 'E00001') {
         batch.push({
@@ -266,5 +293,89 @@ export async function seedDemoCity(log: EventLog, options: SeedOptions): Promise
     }
   }
   await flush();
-  return { officials: officials.length, statements: stored, voided, orgUnits: units.length };
+
+  await new Promise((resolve) => setTimeout(resolve, options.pauseMs ?? 1000));
+  const reportCutOff = new Date().toISOString();
+  await new Promise((resolve) => setTimeout(resolve, Math.min(options.pauseMs ?? 1000, 50)));
+  const late = await importLateRosters(log, statements, officials, year, now);
+
+  // Online records withdrawn after the report (entered for the wrong person, found in an audit).
+  for (let i = 0; i < lateVoidCandidates.length; i += 500)
+    await statements.store({
+      statements: lateVoidCandidates.slice(i, i + 500).map((id) => ({
+        id: uuid(++n, 3),
+        actor: authority,
+        verb: { id: VOIDED, display: { 'en-US': 'voided' } },
+        object: { objectType: 'StatementRef', id },
+      })),
+      version: '1.0.3',
+      authority,
+      writer: 'demo-data',
+    } as Parameters<StatementStore['store']>[0]);
+  return {
+    officials: officials.length,
+    statements: stored,
+    voided,
+    orgUnits: units.length,
+    reportCutOff,
+    lateRosters: late.rosters,
+    lateRosterStatements: late.statements,
+    lateVoids: late.voids + lateVoidCandidates.length,
+  };
+}
+
+/**
+ * Face-to-face sessions held three to ten weeks ago whose rosters the training centre imports only
+ * now, through the connectors' roster import (the path a real late roster takes); one roster is
+ * then corrected (an attendee was absent after all), which voids that attendee's statement.
+ */
+async function importLateRosters(
+  log: EventLog,
+  statements: StatementStore,
+  officials: Official[],
+  year: number,
+  now: number,
+): Promise<{ rosters: number; statements: number; voids: number }> {
+  const agents = new Map(officials.map((o) => [o.officialId, o.identifiers[0]!]));
+  const rosters = new RosterService({
+    log,
+    writer: statements,
+    directory: { resolve: (id) => (agents.has(id) ? { objectType: 'Agent', ...agents.get(id)! } : null) },
+    catalog: { has: (id) => COURSES.some((c) => c.activityId === id) },
+  });
+  const casework = COURSES.find((c) => c.modality === 'face-to-face')!;
+  const perSession = Math.max(2, Math.min(60, Math.floor(officials.length / 50)));
+  let written = 0;
+  let voids = 0;
+  const sessions = [3, 5, 8, 10];
+  for (const [k, weeksAgo] of sessions.entries()) {
+    // Sessions stay inside the demo year (the policy's calendar-year period).
+    const end = Math.max(
+      Date.UTC(year, 0, 2, 8),
+      Math.min(now, Date.UTC(year + 1, 0, 1)) - weeksAgo * 7 * DAY,
+    );
+    const attendees = officials
+      .filter((o, i) => o.officialId !== 'E00001' && i % sessions.length === k && i % 7 === 3)
+      .slice(0, perSession)
+      .map((o) => ({ official: o.officialId, minutes: 180, status: 'attended' }));
+    const session = {
+      activityId: casework.activityId,
+      title: casework.title,
+      start: new Date(end - 3 * 3_600_000).toISOString(),
+      end: new Date(end).toISOString(),
+      timeZone: 'Asia/Seoul',
+      location: `Demo City HRD, room ${k + 1}`,
+      instructor: officials[0]!.officialId,
+      offeringId: `CASE-${year}-LATE-${k + 1}`,
+    };
+    const result = await rosters.import({ session, attendees }, TRAINING_CENTRE);
+    written += result.written;
+    if (k === 0 && attendees.length > 1) {
+      // The first attendee turns out to have been absent: the corrected roster voids their record.
+      const corrected = attendees.map((a, i) => (i === 0 ? { official: a.official, status: 'absent' } : a));
+      const fix = await rosters.import({ session, attendees: corrected }, TRAINING_CENTRE);
+      voids += fix.voided;
+    }
+  }
+  return { rosters: sessions.length, statements: written, voids };
 }

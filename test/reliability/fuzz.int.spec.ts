@@ -7,7 +7,7 @@ import { mutatedRequest } from './support/mutations';
 /**
  * Bad input on the statement endpoint (issue 9): mutated statements, seeded so a failure
  * reproduces with FUZZ_SEED=<printed seed>; FUZZ_CASES raises the count for a long run.
- * Later resources (documents) join by adding their request makers next to mutatedRequest.
+ * The document resources have their own: fuzz-documents.int.spec.ts.
  */
 const CASES = Number(process.env.FUZZ_CASES ?? 2_000);
 const SEED = seedFrom('FUZZ_SEED');

@@ -11,7 +11,8 @@ describe('soak (short): mixed traffic at a fixed rate', function () {
   this.timeout((SECONDS + 90) * 1000);
 
   it('answers every request without error, at the target rate, with RSS not climbing', async () => {
-    const report = await run(['--seconds', String(SECONDS), '--rate', '40']);
+    // A replay every 8 s: the short run covers the audit replay path too (the long runs use 300 s).
+    const report = await run(['--seconds', String(SECONDS), '--rate', '40', '--replay-every', '8']);
     console.log(
       `      ${report.requests} requests in ${report.seconds} s, errors ${report.errors}, ` +
         `RSS ${report.rssMiBStart}→${report.rssMiBEnd} MiB, latency ${JSON.stringify(report.latencyMs)}`,

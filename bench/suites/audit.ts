@@ -10,27 +10,14 @@
  * Args: --officials N (default 10,000) --statements M (default 1,000,000).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AppendRequest, JsonValue } from '../../packages/event-log/src/index';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
-import {
-  activityHash,
-  CATALOG_ENTRY_RECORDED,
-  catalogStream,
-  OFFICIAL_RECORDED,
-  ORG_UNIT_RECORDED,
-  officialStream,
-  orgUnitStream,
-  POLICY_PUBLISHED,
-  type Policy,
-  policyStream,
-  TRAINING_EVENT_PREFIX,
-} from '../../packages/training/src/index';
+import { TRAINING_EVENT_PREFIX } from '../../packages/training/src/index';
 import { replayToCutOff } from '../../services/audit/src/replay';
-import { generateStatements } from '../lib/statements';
+import { buildTrainingLog } from '../lib/training-log';
 
 const arg = (args: string[], name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
@@ -43,7 +30,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   try {
     const t0 = performance.now();
-    const events = await buildLog(join(dir, 'log.sqlite'), officials, statements);
+    const events = await buildTrainingLog(join(dir, 'log.sqlite'), { officials, statements });
     const buildSec = (performance.now() - t0) / 1000;
     const child = spawnSync(
       process.execPath,
@@ -56,91 +43,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-async function buildLog(file: string, officials: number, statements: number): Promise<number> {
-  const log = await openSqliteEventLog({ file } as never);
-  const reference: AppendRequest[] = [
-    {
-      stream: orgUnitStream('city'),
-      events: [{ type: ORG_UNIT_RECORDED, data: { orgUnitId: 'city', name: 'City', parent: null } }],
-    },
-  ];
-  for (let d = 0; d < 10; d++)
-    reference.push({
-      stream: orgUnitStream(`d${d}`),
-      events: [
-        { type: ORG_UNIT_RECORDED, data: { orgUnitId: `d${d}`, name: `District ${d}`, parent: 'city' } },
-      ],
-    });
-  for (let i = 0; i < officials; i++) {
-    const id = `official-${String(i).padStart(6, '0')}`;
-    reference.push({
-      stream: officialStream(id),
-      events: [
-        {
-          type: OFFICIAL_RECORDED,
-          data: {
-            officialId: id,
-            name: id,
-            orgUnit: `d${i % 10}`,
-            orgUnitFrom: null,
-            staffGroup: ['social-welfare', 'administrative', 'nursing'][i % 3]!,
-            jurisdiction: 'city',
-            employedFrom: null,
-            employedTo: null,
-            identifiers: [{ account: { homePage: 'https://lms.example.kr', name: id } }],
-          },
-        },
-      ],
-    });
-  }
-  for (let c = 0; c < 120; c++) {
-    const activityId = `https://lms.example.kr/courses/c-${String(c).padStart(4, '0')}`;
-    reference.push({
-      stream: catalogStream(activityHash(activityId)),
-      events: [
-        {
-          type: CATALOG_ENTRY_RECORDED,
-          data: {
-            activityId,
-            title: { en: `Course ${c}` },
-            category: c % 2 === 0 ? 'basic' : 'job',
-            nominalHours: 1 + (c % 4),
-            modality: 'self-paced',
-            provider: 'eLMS',
-          },
-        },
-      ],
-    });
-  }
-  const policy = JSON.parse(
-    readFileSync(
-      new URL('../../examples/policies/city-annual-welfare-education.json', import.meta.url),
-      'utf8',
-    ),
-  ) as Policy;
-  reference.push({
-    stream: policyStream(policy.policyId, 1),
-    events: [{ type: POLICY_PUBLISHED, data: { policy, publishedBy: 'bench' } as unknown as JsonValue }],
-  });
-  for (let i = 0; i < reference.length; i += 1000) await log.appendMany(reference.slice(i, i + 1000));
-  for (let done = 0; done < statements; done += 10_000) {
-    const batch = generateStatements(Math.min(10_000, statements - done), {
-      seed: done + 1,
-      officials,
-      year: 2024,
-    });
-    await log.appendMany(
-      batch.map((s) => ({
-        stream: `statement-${s.id}`,
-        expectedRevision: 'no_stream' as const,
-        events: [{ type: 'xapi.statement.stored', data: { statement: s } as unknown as JsonValue }],
-      })),
-    );
-  }
-  await log.close();
-  return reference.length + statements;
 }
 
 /** In the child: the floor, then the replay, each timed; peak RSS of this process. */

@@ -6,34 +6,19 @@
  * completion (p50/p99 over 1,000 random officials) and the whole-city report.
  * Args: --officials N (default 10,000) --statements M (default 1,000,000).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AppendRequest, JsonValue } from '../../packages/event-log/src/index';
 import { openSqliteEventLog } from '../../packages/event-log/src/index';
 import { openReadOnly, replayProjection } from '../../packages/projections/src/index';
-import {
-  activityHash,
-  CATALOG_ENTRY_RECORDED,
-  catalogStream,
-  evaluateCompletion,
-  LedgerReader,
-  OFFICIAL_RECORDED,
-  ORG_UNIT_RECORDED,
-  officialStream,
-  orgUnitStream,
-  POLICY_PUBLISHED,
-  type Policy,
-  periodById,
-  policyStream,
-} from '../../packages/training/src/index';
+import { evaluateCompletion, LedgerReader, periodById } from '../../packages/training/src/index';
 import {
   type CompletionService,
   completionProjection,
   completionReport,
 } from '../../services/completion/src/index';
 import { buildTranscript, transcriptsProjection } from '../../services/transcripts/src/index';
-import { generateStatements } from '../lib/statements';
+import { buildTrainingLog, cityPolicy, officialId } from '../lib/training-log';
 
 const arg = (args: string[], name: string, fallback: number) => {
   const i = args.indexOf(`--${name}`);
@@ -50,80 +35,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const statements = arg(args, 'statements', 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'bench-training-'));
   try {
-    const log = await openSqliteEventLog({ file: join(dir, 'log.sqlite') } as never);
-    const reference: AppendRequest[] = [
-      {
-        stream: orgUnitStream('city'),
-        events: [{ type: ORG_UNIT_RECORDED, data: { orgUnitId: 'city', name: 'City', parent: null } }],
-      },
-    ];
-    for (let d = 0; d < 10; d++)
-      reference.push({
-        stream: orgUnitStream(`d${d}`),
-        events: [
-          { type: ORG_UNIT_RECORDED, data: { orgUnitId: `d${d}`, name: `District ${d}`, parent: 'city' } },
-        ],
-      });
-    for (let i = 0; i < officials; i++) {
-      const id = `official-${String(i).padStart(6, '0')}`;
-      const data = {
-        officialId: id,
-        name: id,
-        orgUnit: `d${i % 10}`,
-        orgUnitFrom: null,
-        staffGroup: ['social-welfare', 'administrative', 'nursing'][i % 3]!,
-        jurisdiction: 'city',
-        employedFrom: null,
-        employedTo: null,
-        identifiers: [{ account: { homePage: 'https://lms.example.kr', name: id } }],
-      };
-      reference.push({ stream: officialStream(id), events: [{ type: OFFICIAL_RECORDED, data }] });
-    }
-    for (let c = 0; c < 120; c++) {
-      const activityId = `https://lms.example.kr/courses/c-${String(c).padStart(4, '0')}`;
-      reference.push({
-        stream: catalogStream(activityHash(activityId)),
-        events: [
-          {
-            type: CATALOG_ENTRY_RECORDED,
-            data: {
-              activityId,
-              title: { en: `Course ${c}` },
-              category: c % 2 === 0 ? 'basic' : 'job',
-              nominalHours: 1 + (c % 4),
-              modality: 'self-paced',
-              provider: 'eLMS',
-            },
-          },
-        ],
-      });
-    }
-    const policy = JSON.parse(
-      readFileSync(
-        new URL('../../examples/policies/city-annual-welfare-education.json', import.meta.url),
-        'utf8',
-      ),
-    ) as Policy;
-    reference.push({
-      stream: policyStream(policy.policyId, 1),
-      events: [{ type: POLICY_PUBLISHED, data: { policy, publishedBy: 'bench' } as unknown as JsonValue }],
-    });
-    for (let i = 0; i < reference.length; i += 1000) await log.appendMany(reference.slice(i, i + 1000));
-    const chunk = 10_000;
-    for (let done = 0; done < statements; done += chunk) {
-      const batch = generateStatements(Math.min(chunk, statements - done), {
-        seed: done + 1,
-        officials,
-        year: 2024,
-      });
-      await log.appendMany(
-        batch.map((s) => ({
-          stream: `statement-${s.id}`,
-          expectedRevision: 'no_stream' as const,
-          events: [{ type: 'xapi.statement.stored', data: { statement: s } as unknown as JsonValue }],
-        })),
-      );
-    }
+    await buildTrainingLog(join(dir, 'log.sqlite'), { officials, statements });
+    const log = await openSqliteEventLog({ file: join(dir, 'log.sqlite') });
+    const policy = cityPolicy();
     const head = (await log.headPosition())!;
     const rebuild = async (def: typeof transcriptsProjection, file: string) => {
       const t0 = performance.now();
@@ -138,7 +52,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const tLat: number[] = [];
     const cLat: number[] = [];
     for (let k = 0; k < 1000; k++) {
-      const id = `official-${String((k * 7919) % officials).padStart(6, '0')}`;
+      const id = officialId((k * 7919) % officials);
       let t0 = performance.now();
       buildTranscript(tReader, tReader.official(id)!, {});
       tLat.push(performance.now() - t0);

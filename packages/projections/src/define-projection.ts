@@ -39,6 +39,8 @@ export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
     throw new InvalidProjectionError(`projection '${spec.name}': give exactly one of apply or init`);
   }
 
+  for (const inner of spec.embeds ?? []) checkEmbedded(spec, inner);
+
   const schemaHash = createHash('sha256').update(JSON.stringify(spec.migrations)).digest('hex');
   const bind = (db: Db): ApplyBatch => {
     if (spec.init) return spec.init(db);
@@ -53,6 +55,22 @@ export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
     tables: Object.freeze(spec.tables.map((t) => Object.freeze({ name: t.name, key: [...t.key] }))),
     ...(spec.filter ? { filter: spec.filter } : {}),
     schemaHash,
+    embeds: Object.freeze([...(spec.embeds ?? [])]),
     bind,
   });
+}
+
+/** The structural half of `embeds`: the inner model's SQL, tables and filter are part of the outer's. */
+function checkEmbedded(spec: ProjectionSpec, inner: ProjectionDefinition): void {
+  const fail = (why: string) => {
+    throw new InvalidProjectionError(`projection '${spec.name}' cannot embed '${inner.name}': ${why}`);
+  };
+  if (inner.migrations.some((sql, i) => spec.migrations[i] !== sql)) fail('its migrations are not a prefix');
+  for (const table of inner.tables) {
+    const mine = spec.tables.find((t) => t.name === table.name);
+    if (!mine || mine.key.join() !== table.key.join())
+      fail(`table '${table.name}' is missing or keyed differently`);
+  }
+  if (JSON.stringify(inner.filter ?? null) !== JSON.stringify(spec.filter ?? null))
+    fail('the filters differ');
 }

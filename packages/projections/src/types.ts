@@ -34,6 +34,14 @@ interface ProjectionSpecBase {
   tables: ProjectionTable[];
   /** Only events of these types reach apply; the checkpoint still advances past the others. */
   filter?: EventFilter;
+  /**
+   * Projections whose read model this one contains table for table (their migrations are a
+   * prefix of these, their tables a subset, the same filter, and this handler writes those
+   * tables exactly as theirs would). One build of this projection then answers for them: one
+   * replay gives both fingerprints, and one live model can serve both query sides. Structure
+   * is checked by defineProjection; equal writes are the author's promise, to be tested.
+   */
+  embeds?: readonly ProjectionDefinition[];
 }
 
 /**
@@ -54,6 +62,8 @@ export interface ProjectionDefinition {
   readonly migrations: readonly string[];
   /** SHA-256 of the migrations: a read model built from other SQL is refused for the same version. */
   readonly schemaHash: string;
+  /** See ProjectionSpec.embeds. */
+  readonly embeds: readonly ProjectionDefinition[];
   /** The batch handler bound to one connection. */
   bind(db: Db): ApplyBatch;
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Position } from '@lrs/event-log';
 import Database from 'better-sqlite3';
+import canonicalize from 'canonicalize';
 import { expect } from 'chai';
 import { defineProjection, fingerprint, replayProjection, startProjection } from '../src/index';
 import { MemoryEventLog } from './support/memory-log';
@@ -72,6 +74,37 @@ describe('fingerprint', () => {
         db.close();
       }
     }
+
+    it('hashes each row as its RFC 8785 canonical JSON (checked against the canonicalize library)', () => {
+      const rows: [number, unknown][] = [
+        [1, null],
+        [2, 'plain'],
+        [3, 'ünïcode \u2028 "quoted" \\ \ud83d\ude00 \u0001'],
+        [4, 0.1],
+        [5, 1e21],
+        [6, -0],
+        [7, 2n ** 60n],
+        [8, Number.POSITIVE_INFINITY],
+        [9, Buffer.from([0, 255, 10])],
+        [10, 123456789012345],
+      ];
+      const normal = (v: unknown) =>
+        v === null
+          ? null
+          : typeof v === 'bigint'
+            ? Number.isSafeInteger(Number(v))
+              ? Number(v)
+              : { $int: v.toString() }
+            : typeof v === 'number' && !Number.isFinite(v)
+              ? { $real: String(v) }
+              : Buffer.isBuffer(v)
+                ? { $blob: v.toString('base64') }
+                : v;
+      const expected = createHash('sha256');
+      expected.update(`${canonicalize({ columns: ['k', 'v'], table: 't' })}\n`);
+      for (const [k, v] of rows) expected.update(`${canonicalize({ v: normal(v), k })}\n`);
+      expect(fingerprintOf(rows)).to.equal(expected.digest('hex'));
+    });
 
     it('does not depend on insertion order', () => {
       expect(

@@ -5,7 +5,16 @@ import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import { removeDatabase } from '@lrs/projections';
 import type { CutOff } from './cut-off';
-import { AUDITED_PROJECTIONS, type ReplayManifest, replayToCutOff, scratchFile } from './replay';
+import {
+  AUDITED_PROJECTIONS,
+  type ReplayManifest,
+  replayedProjections,
+  replayToCutOff,
+  scratchFile,
+} from './replay';
+
+/** The models a replay job builds (the others are fingerprinted inside them). */
+const REPLAYED = replayedProjections(AUDITED_PROJECTIONS);
 
 export type ReplayState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -68,7 +77,7 @@ export class ReplayJobs {
 
   start(cutOff: CutOff, requestedBy: string): ReplayJob {
     const id = randomUUID();
-    const total = Number(Position.parse(cutOff.position)!.commit) * AUDITED_PROJECTIONS.length;
+    const total = Number(Position.parse(cutOff.position)!.commit) * REPLAYED.length;
     const job: ReplayJob = {
       id,
       state: 'queued',
@@ -135,7 +144,7 @@ export class ReplayJobs {
       const manifest = await replayToCutOff(this.log, job.cutOff, dir, {
         signal,
         onProgress: (name, p) => {
-          const base = AUDITED_PROJECTIONS.findIndex((d) => d.name === name) * upTo;
+          const base = REPLAYED.findIndex((d) => d.name === name) * upTo;
           eventsBy.set(name, p.eventsRead);
           // A filtered-out tail leaves the position short of the cut-off; the last batch reaches it.
           const reached = p.position ? Number(p.position.commit) : 0;

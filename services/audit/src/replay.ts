@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import {
+  fingerprint,
   openReadOnly,
   type ProjectionDefinition,
   type ReplayProgress,
@@ -36,7 +37,7 @@ export interface ProjectionManifest {
  */
 export interface ReplayManifest {
   cutOff: CutOff;
-  /** Events read by the projections together (each reads its own filtered view of the prefix). */
+  /** Events read by the replays together (each replayed model reads its own filtered view of the prefix). */
   eventsRead: number;
   projections: ProjectionManifest[];
   /** Published versions of each policy as of the cut-off, and the one in force at the cut-off instant. */
@@ -55,6 +56,11 @@ export interface ReplayRunOptions {
   batchSize?: number;
 }
 
+/** The projections a replay builds: those no other listed projection embeds. */
+export function replayedProjections(projections: readonly ProjectionDefinition[]): ProjectionDefinition[] {
+  return projections.filter((def) => !projections.some((outer) => outer.embeds.includes(def)));
+}
+
 export const scratchFile = (dir: string, projection: ProjectionDefinition) =>
   join(dir, `${projection.name}.v${projection.version}.sqlite`);
 
@@ -67,8 +73,8 @@ export async function replayToCutOff(
 ): Promise<ReplayManifest> {
   const upTo = Position.parse(cutOff.position)!;
   const projections = options.projections ?? AUDITED_PROJECTIONS;
-  const out: ProjectionManifest[] = [];
-  for (const def of projections) {
+  const manifests = new Map<string, ProjectionManifest>();
+  for (const def of replayedProjections(projections)) {
     const result = await replayProjection(log, def, {
       upTo,
       file: scratchFile(dir, def),
@@ -76,20 +82,38 @@ export async function replayToCutOff(
       ...(options.signal ? { signal: options.signal } : {}),
       onProgress: (p) => options.onProgress?.(def.name, p),
     });
-    out.push({
+    const position = result.position ? Position.toString(result.position) : null;
+    manifests.set(def.name, {
       name: def.name,
       version: def.version,
       eventsRead: result.eventsRead,
-      position: result.position ? Position.toString(result.position) : null,
+      position,
       fingerprint: result.fingerprint,
     });
+    const embedded = def.embeds.filter((inner) => projections.includes(inner));
+    if (embedded.length === 0) continue;
+    // One replay answers for the models it embeds: their tables, fingerprinted in its file.
+    const db = openReadOnly(scratchFile(dir, def)) as Database.Database;
+    try {
+      for (const inner of embedded)
+        manifests.set(inner.name, {
+          name: inner.name,
+          version: inner.version,
+          eventsRead: result.eventsRead,
+          position,
+          fingerprint: fingerprint(db, inner),
+        });
+    } finally {
+      db.close();
+    }
   }
-  const ledger = projections[projections.length - 1]!;
+  const out = projections.map((def) => manifests.get(def.name)!);
+  const ledger = replayedProjections(projections).at(-1)!;
   const db = openReadOnly(scratchFile(dir, ledger)) as Database.Database;
   try {
     return {
       cutOff,
-      eventsRead: out.reduce((s, p) => s + p.eventsRead, 0),
+      eventsRead: replayedProjections(projections).reduce((s, d) => s + manifests.get(d.name)!.eventsRead, 0),
       projections: out,
       ...referenceVersions(db, Date.parse(cutOff.asOf)),
       replayedAt: new Date().toISOString(),

@@ -1,5 +1,6 @@
 import type { RecordedEvent } from '@lrs/event-log';
 import { defineProjection } from '@lrs/projections';
+import { transcriptsProjection } from '@lrs/service-transcripts';
 import {
   type CatalogEntry,
   entryKey,
@@ -83,6 +84,9 @@ export const completionProjection = defineProjection({
   ],
   tables: [...LEDGER_TABLES, { name: 'completion', key: ['official_id', 'policy_id', 'period'] }],
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
+  // The ledger tables are written by the same ledgerApplier as the transcripts model's: one
+  // completion model answers for both (one live projector per process, one audit replay).
+  embeds: [transcriptsProjection],
   init: (db: Database.Database) => {
     const apply = ledgerApplier(db, storedStatementOf);
     const reader = new LedgerReader(db);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppendRequest, EventLog, JsonValue } from '@lrs/event-log';
 import { openSqliteEventLog } from '@lrs/event-log';
-import { openReadOnly, replayProjection } from '@lrs/projections';
+import { fingerprint, openReadOnly, replayProjection } from '@lrs/projections';
+import { transcriptsProjection } from '@lrs/service-transcripts';
 import { anActivity, anAgent, aStatement, type StatementBuilder, verbs } from '@lrs/testkit';
 import {
   activityHash,
@@ -251,6 +252,17 @@ describe('completion tallies equal a recount, whatever the batch size', function
           db.close();
         }
         expect(prints.size).to.equal(1);
+        // The completion model embeds the transcripts model (ProjectionSpec.embeds): its ledger
+        // tables equal a transcripts build of the same log, which is what lets one replay and one
+        // live projector answer for both.
+        const transcripts = await replayProjection(log, transcriptsProjection, {
+          upTo,
+          file: join(dir, 'transcripts.sqlite'),
+          batchSize: 7,
+        });
+        const embedded = openReadOnly(join(dir, 'completion-500.sqlite')) as Database.Database;
+        expect(fingerprint(embedded, transcriptsProjection)).to.equal(transcripts.fingerprint);
+        embedded.close();
         await log.close();
       } finally {
         rmSync(dir, { recursive: true, force: true });

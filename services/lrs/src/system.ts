@@ -48,8 +48,10 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({ log, statements, attachments });
   const documents = await startDocumentResources(log, attachments, config.dataDir);
-  const transcripts = await TranscriptsService.start(log, { dataDir: config.dataDir });
   const completion = await CompletionService.start(log, { dataDir: config.dataDir });
+  // The completion model embeds the transcripts ledger: one projector builds both in this process
+  // (the standalone transcripts service still builds its own).
+  const transcripts = TranscriptsService.sharing(completion.running, log);
   // Completion webhooks follow the completion read model, so they start after it (issue 6).
   await connectors.startWebhooks(completionStatusSource(completion), { dataDir: config.dataDir });
   const audit = AuditService.start(log, { dataDir: config.dataDir });

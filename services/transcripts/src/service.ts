@@ -13,7 +13,20 @@ export class TranscriptsService {
   private constructor(
     readonly running: RunningProjection,
     private readonly log: EventLog,
+    /** False when the projection belongs to another service (sharing): stop leaves it running. */
+    private readonly owned = true,
   ) {}
+
+  /**
+   * The query side over a running projection that embeds this one's read model (the completion
+   * model does, ProjectionSpec.embeds): in one process the ledger is then built and stored once.
+   */
+  static sharing(running: RunningProjection, log: EventLog): TranscriptsService {
+    if (!running.projection.embeds.includes(transcriptsProjection)) {
+      throw new Error(`projection ${running.projection.name} does not embed the transcripts read model`);
+    }
+    return new TranscriptsService(running, log, false);
+  }
 
   static async start(
     log: EventLog,
@@ -41,7 +54,7 @@ export class TranscriptsService {
   }
 
   async stop(): Promise<void> {
-    await this.running.stop();
+    if (this.owned) await this.running.stop();
   }
 }
 

@@ -238,6 +238,16 @@ function checkAuthority(ctx: RuleContext, authority: unknown, at: string): void 
         'An authority that is a Group must have exactly two member Agents, the OAuth application and the user (xAPI Data 2.4.9).',
       );
     }
+    // The pair stands for an application acting for a user, not for a group with an identity of its
+    // own: an identified Group is no OAuth authority (ADL XAPI-00098, XAPI-00100).
+    const ifi = IFI_KEYS.find((key) => authority[key] !== undefined);
+    if (ifi !== undefined) {
+      ctx.report(
+        childPointer(at, ifi),
+        'authority.group-anonymous',
+        'An authority that is a Group must be an Anonymous Group (no mbox, mbox_sha1sum, openid or account) of the OAuth application and the user (xAPI Data 2.4.9).',
+      );
+    }
   }
 }
 

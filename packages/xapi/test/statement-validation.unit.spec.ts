@@ -853,6 +853,21 @@ describe('xAPI Data 2.4.9 Authority', () => {
     );
   });
 
+  it('rejects an identified Group as authority, even with two members (ADL XAPI-00098)', () => {
+    expectRejected(
+      aStatement().withAuthority(
+        aGroup()
+          .identifiedByMbox('mailto:xapigroup@example.org')
+          .withMembers(
+            anAgent().withMbox('mailto:a@example.org'),
+            anAgent().withMbox('mailto:b@example.org'),
+          ),
+      ),
+      '/authority/mbox',
+      'authority.group-anonymous',
+    );
+  });
+
   it('rejects a Group authority without exactly two members', () => {
     expectRejected(
       aStatement().withAuthority(aGroup().withMembers(anAgent())),

@@ -12,6 +12,7 @@ import type { LrsSystem } from './system';
 import { aboutRoutes } from './xapi/about';
 import { alternateSyntax } from './xapi/alternate-syntax';
 import { cors } from './xapi/cors';
+import { methodNotAllowed } from './xapi/method-not-allowed';
 import { xapiParams } from './xapi/params';
 import { xapiVersion } from './xapi/version';
 
@@ -90,11 +91,14 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
         }),
       );
       xapi.use(documentResourceRoutes(system.documents, config));
+      xapi.use(methodNotAllowed());
       // Attachment and signature problems are client errors with their own status (400/413).
       xapi.use(
         (error: unknown, _req: express.Request, _res: express.Response, next: express.NextFunction) => {
           if (error instanceof AttachmentError) {
-            next(new HttpProblem(error.status, error.rule, error.message, { pointer: attachmentPointer(error) }));
+            next(
+              new HttpProblem(error.status, error.rule, error.message, { pointer: attachmentPointer(error) }),
+            );
           } else next(error);
         },
       );

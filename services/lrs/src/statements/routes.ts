@@ -8,7 +8,7 @@ import {
   writeMultipartMixed,
 } from '@lrs/attachments';
 import { requireScope } from '@lrs/auth';
-import { BadRequest, PayloadTooLarge, parseJson, readBody } from '@lrs/http';
+import { BadRequest, HttpProblem, PayloadTooLarge, parseJson, readBody } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
 import { isUuid, parseAcceptLanguage, statementsEquivalent } from '@lrs/xapi';
 import { type Request, type Response, Router } from 'express';
@@ -235,7 +235,7 @@ async function readStatementsBody(req: Request, limits: StatementRoutesDeps['lim
     });
   }
   try {
-    const body = parseJson(jsonBytes.toString('utf8'));
+    const body = parseStatementsJson(jsonBytes);
     if (body === null || typeof body !== 'object') {
       throw new BadRequest({
         rule: 'statement.type',
@@ -247,6 +247,21 @@ async function readStatementsBody(req: Request, limits: StatementRoutesDeps['lim
     return { statements: single ? [body] : (body as unknown[]), single, parts, dispose };
   } catch (error) {
     await dispose();
+    throw error;
+  }
+}
+
+/** The statements JSON; a syntax error names the body, as every 4xx names the field at fault. */
+function parseStatementsJson(bytes: Buffer): unknown {
+  try {
+    return parseJson(bytes.toString('utf8'));
+  } catch (error) {
+    if (error instanceof HttpProblem && error.pointer === undefined) {
+      throw new HttpProblem(error.status, error.rule, error.message, {
+        pointer: '/body',
+        ...(error.details ? { details: error.details } : {}),
+      });
+    }
     throw error;
   }
 }

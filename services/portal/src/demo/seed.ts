@@ -349,11 +349,9 @@ async function importLateRosters(
   let voids = 0;
   const sessions = [3, 5, 8, 10];
   for (const [k, weeksAgo] of sessions.entries()) {
-    // Sessions stay inside the demo year (the policy's calendar-year period).
-    const end = Math.max(
-      Date.UTC(year, 0, 2, 8),
-      Math.min(now, Date.UTC(year + 1, 0, 1)) - weeksAgo * 7 * DAY,
-    );
+    // Sessions end at 17:00 in Seoul and stay inside the demo year (the policy's calendar-year period).
+    const day = Math.min(now, Date.UTC(year + 1, 0, 1)) - weeksAgo * 7 * DAY;
+    const end = Math.max(Date.UTC(year, 0, 2, 8), day - (day % DAY) + 8 * 3_600_000);
     const attendees = officials
       .filter((o, i) => o.officialId !== 'E00001' && i % sessions.length === k && i % 7 === 3)
       .slice(0, perSession)

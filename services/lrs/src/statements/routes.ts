@@ -135,7 +135,10 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
 
   const send = async (res: Response, json: string, withAttachments: Statement[] | null) => {
     if (!withAttachments) {
-      res.type('application/json').send(json);
+      // Exactly application/json: JSON has no charset parameter (RFC 8259 11), and the ADL 1.0.3
+      // suite (XAPI-00161) compares the header to that string. A Buffer keeps express from adding one.
+      res.setHeader('Content-Type', 'application/json');
+      res.send(Buffer.from(json, 'utf8'));
       return;
     }
     const wanted = new Map<string, string>();

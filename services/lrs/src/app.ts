@@ -14,7 +14,7 @@ import { alternateSyntax } from './xapi/alternate-syntax';
 import { cors } from './xapi/cors';
 import { methodNotAllowed } from './xapi/method-not-allowed';
 import { xapiParams } from './xapi/params';
-import { xapiVersion } from './xapi/version';
+import { announceVersion, xapiVersion } from './xapi/version';
 
 /** The LRS HTTP application: xAPI under /xapi, the admin API under /api/admin. */
 export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {}): express.Express {
@@ -59,6 +59,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
     },
     routes: (app) => {
       const xapi = express.Router();
+      xapi.use(announceVersion());
       xapi.use(cors());
       // Communication 2.1.3: every statements response carries X-Experience-API-Consistent-Through,
       // "regardless of the code returned" (the ADL suite checks it on a 400 for a missing version

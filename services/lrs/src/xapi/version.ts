@@ -26,6 +26,24 @@ declare global {
   }
 }
 
+/** The version a response announces before the request is understood: its header's, else 2.0.0. */
+function announcedVersion(header: string | undefined): XapiVersion {
+  const parsed = parseVersionHeader(header);
+  return parsed === null || parsed === 'invalid' ? '2.0.0' : parsed;
+}
+
+/**
+ * Mounted first on the xAPI router: Communication 3.3 wants X-Experience-API-Version on every
+ * response, including preflights and the 400s of the parameter and alternate-syntax checks that
+ * run before `xapiVersion` (which sets it again once the request's version is known).
+ */
+export function announceVersion() {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Experience-API-Version', announcedVersion(req.header('x-experience-api-version')));
+    next();
+  };
+}
+
 /**
  * Every response carries X-Experience-API-Version (Communication 3.3), the version the request
  * is served under. A request without a valid version header is rejected with 400, except
@@ -34,7 +52,7 @@ declare global {
 export function xapiVersion(options: { exempt: (req: Request) => boolean }) {
   return (req: Request, res: Response, next: NextFunction) => {
     const parsed = parseVersionHeader(req.header('x-experience-api-version'));
-    const version: XapiVersion = parsed === null || parsed === 'invalid' ? '2.0.0' : parsed;
+    const version = announcedVersion(req.header('x-experience-api-version'));
     req.xapiVersion = version;
     res.setHeader('X-Experience-API-Version', version);
     if (options.exempt(req) || req.method === 'OPTIONS') return next();

@@ -27,6 +27,21 @@ describe('conformance: versions, About and methods', () => {
       });
     }
 
+    it('is on every response, even those refused before the version is read (repeated parameter, bad alternate syntax, preflight, no route)', async () => {
+      const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+      for (const [method, path, extra] of [
+        ['GET', 'statements?limit=1&limit=2', {}],
+        ['POST', 'statements?method=PUT&statementId=x', { headers: form, body: '' }],
+        ['OPTIONS', 'statements', { as: null }],
+        ['GET', 'no-such-resource', {}],
+      ] as const) {
+        const res = await lrs.call(method, path, extra);
+        expect(res.headers.get('x-experience-api-version'), `${method} ${path} → ${res.status}`).to.equal(
+          '1.0.3',
+        );
+      }
+    });
+
     for (const sent of ['2.1.0', '1.1.0', '0.95']) {
       it(`rejects ${sent} with 400 and writes nothing`, async () => {
         const before = await lrs.statementCount();

@@ -99,7 +99,8 @@ export interface SubscribeOptions {
   /**
    * Called with consecutive batches, in log order, never concurrently: the next batch is
    * delivered only after the promise returned for the previous one settles. A rejection
-   * stops the subscription and is reported through onError.
+   * stops the subscription and is reported through onError. The events are read-only: an
+   * adapter may hand the same (frozen) objects to every subscription of the log.
    */
   handle(events: RecordedEvent[]): void | Promise<void>;
   /** Called once the subscription has delivered everything that existed when it started. */

@@ -63,6 +63,25 @@ describe('SQLite event log', function () {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+  it('decodes an event once for all subscriptions of the log and hands it out frozen', async () => {
+    const log = await openSqliteEventLog({ file });
+    try {
+      const seen: Array<Array<{ data: unknown }>> = [[], []];
+      const subs = seen.map((into) => log.subscribe({ handle: (events) => void into.push(...events) }));
+      await log.append(aStream(), [anEvent('t.e', { nested: { list: [1, 2] } })]);
+      await until(() => seen.every((s) => s.length === 1));
+      const [a, b] = [seen[0]![0]!, seen[1]![0]!];
+      expect(a).to.equal(b);
+      expect(() => {
+        (a.data as { nested: { list: number[] } }).nested.list.push(3);
+      }).to.throw(TypeError);
+      expect(a.data).to.deep.equal({ nested: { list: [1, 2] } });
+      await Promise.all(subs.map((s) => s.stop()));
+    } finally {
+      await log.close();
+    }
+  });
+
   describe('opening', () => {
     it("refuses a file that is not a SQLite database with reason 'not_a_database', naming the file", async () => {
       writeFileSync(file, 'this is a CSV export, not a database\n'.repeat(200));

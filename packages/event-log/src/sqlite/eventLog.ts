@@ -15,6 +15,7 @@ import { GroupCommitQueue } from './groupCommit';
 import { openDatabase, toStoreError } from './openDatabase';
 import { GlobalLogReader, toLogPosition } from './readAll';
 import { StreamReader } from './readStream';
+import { DecodedEvents } from './recordedEvent';
 import { subscribe } from './subscribe';
 import { WalCheckpointer } from './walCheckpoint';
 import { inlineWriter } from './writer';
@@ -49,6 +50,7 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
   const global = new GlobalLogReader(db);
   const streams = new StreamReader(db);
   const subscriptions = new Set<Subscription>();
+  const decoded = new DecodedEvents();
   let closed = false;
 
   const ensureOpen = (): void => {
@@ -107,7 +109,7 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
 
     subscribe(subscribeOptions: SubscribeOptions) {
       ensureOpen();
-      const subscription = subscribe(global, signal, subscribeOptions);
+      const subscription = subscribe(global, signal, subscribeOptions, decoded);
       subscriptions.add(subscription);
       void subscription.done.then(() => subscriptions.delete(subscription));
       return subscription;

@@ -37,3 +37,37 @@ export function toRecordedEvent(row: EventRow): RecordedEvent {
     recorded: new Date(row[8]),
   };
 }
+
+/**
+ * Recently decoded events by position, shared by one log's subscriptions. In a process that runs
+ * several projectors each new event is read by all of them within milliseconds, and decoding
+ * (JSON.parse of a ~1 KB statement) was the largest per-subscriber cost after SQLite itself.
+ * Shared events are deep-frozen, so a handler that mutated one fails loudly instead of changing
+ * what the other projectors see. Bounded FIFO: a long catch-up passes through without growing it.
+ */
+export class DecodedEvents {
+  private readonly byPosition = new Map<number, RecordedEvent>();
+
+  constructor(private readonly capacity = 4096) {}
+
+  decode(row: EventRow): RecordedEvent {
+    const hit = this.byPosition.get(row[0]);
+    if (hit) return hit;
+    const event = deepFreeze(toRecordedEvent(row));
+    this.byPosition.set(row[0], event);
+    if (this.byPosition.size > this.capacity) {
+      const oldest = this.byPosition.keys().next().value;
+      if (oldest !== undefined) this.byPosition.delete(oldest);
+    }
+    return event;
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  // Typed arrays with elements cannot be frozen (binary data stays writable).
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value))
+    return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
+}

@@ -1,7 +1,7 @@
 import type { SubscribeOptions, Subscription } from '../types';
 import type { CommitSignal } from './commitSignal';
 import { effectivePrefixes, type GlobalLogReader, positionNumber, toLogPosition } from './readAll';
-import { toRecordedEvent } from './recordedEvent';
+import type { DecodedEvents } from './recordedEvent';
 
 /**
  * Catch-up then live subscription over the global log. Each page is bounded by the head read
@@ -12,6 +12,7 @@ export function subscribe(
   reader: GlobalLogReader,
   signal: CommitSignal,
   options: SubscribeOptions,
+  decoded: DecodedEvents,
 ): Subscription {
   const batchSize = Math.max(1, options.maxBatchSize ?? 500);
   const prefixes = effectivePrefixes(options.filter);
@@ -39,7 +40,7 @@ export function subscribe(
         const rows = reader.readPage(after, head, batchSize, prefixes);
         // A short page means everything up to head was scanned, including filtered-out events.
         const reached = rows.length < batchSize ? head : rows[rows.length - 1]![0];
-        if (rows.length > 0) await options.handle(rows.map(toRecordedEvent));
+        if (rows.length > 0) await options.handle(rows.map((row) => decoded.decode(row)));
         after = reached;
         options.onCheckpoint?.(toLogPosition(reached));
       }

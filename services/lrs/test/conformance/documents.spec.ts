@@ -103,6 +103,48 @@ describe('conformance: document resources as the ADL suite drives them', () => {
     }
   });
 
+  describe('document ids are opaque strings (Communication 2.2)', () => {
+    for (const id of ['with space', 'ü/?#&=+', '%41%', '..', 'x'.repeat(300)]) {
+      it(`${JSON.stringify(id.slice(0, 24))}: round-trips, is listed as sent and can be deleted`, async () => {
+        const agent = { objectType: 'Agent' as const, mbox: `mailto:${randomUUID()}@example.org` };
+        const doc = aState().forAgent(agent).withStateId(id);
+        expect((await lrs.call('PUT', doc.path(), { json: { id } })).status).to.equal(204);
+        expect((await lrs.call('GET', doc.path())).body).to.deep.equal({ id });
+        expect((await lrs.call('GET', doc.all().path())).body).to.deep.equal([id]);
+        expect((await lrs.call('DELETE', doc.path())).status).to.equal(204);
+        expect((await lrs.call('GET', doc.path())).status).to.equal(404);
+      });
+    }
+  });
+
+  describe('the agent parameter is an Agent, not a Group (Communication 2.4, 2.6 notes)', () => {
+    // Communication 2.6: "The agent parameter is an Agent Object and not a Group"; a Group's data goes
+    // under an Agent carrying the Group's IFI.
+    const group = { objectType: 'Group', mbox: 'mailto:team@example.org' };
+    for (const [name, address] of [
+      ['Agent Profile', anAgentProfile],
+      ['State', aState],
+    ] as const) {
+      it(`${name}: a Group is 400 naming the agent parameter, and the same IFI as an Agent works`, async () => {
+        const refused = await lrs.call('PUT', address().with('agent', JSON.stringify(group)).path(), {
+          json: { a: 1 },
+        });
+        expectProblem(refused, 400, 'agent-parameter.group-not-allowed');
+        expect(refused.error?.pointer).to.match(/^\/query\/agent/);
+        const asAgent = address().forAgent({ objectType: 'Agent', mbox: group.mbox });
+        expect(
+          (await lrs.call('PUT', asAgent.path(), { json: { a: 1 }, headers: { 'If-None-Match': '*' } }))
+            .status,
+        ).to.equal(204);
+      });
+    }
+
+    it('Agents: a Group is 400 too', async () => {
+      const res = await lrs.call('GET', `agents?agent=${encodeURIComponent(JSON.stringify(group))}`);
+      expectProblem(res, 400, 'agent-parameter.group-not-allowed');
+    });
+  });
+
   describe('parameters (Communication 2.3, 2.6, 2.7)', () => {
     it('a single-document GET ignores since and answers the document', async () => {
       const doc = fresh['Activity Profile']!();

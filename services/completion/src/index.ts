@@ -2,4 +2,4 @@ export { byPolicy, completionsOf } from './evaluate';
 export { completionProjection } from './projection';
 export { type CompletionReport, completionReport, type ReportRow, reportCsv } from './report';
 export { completionRoutes } from './routes';
-export { CompletionService, mountCompletion } from './service';
+export { COMPLETION_BATCH, CompletionService, mountCompletion } from './service';

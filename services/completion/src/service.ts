@@ -7,6 +7,14 @@ import type express from 'express';
 import { completionProjection } from './projection';
 import { completionRoutes } from './routes';
 
+/**
+ * Events per completion batch. Its per-batch work is per official touched (their rows read,
+ * re-judged and written once), so a catch-up or rebuild in larger batches does less of it:
+ * a 210k-event rebuild took 42 s in batches of 1,000 and 30 s in batches of 5,000 (20,000: no
+ * better). Live batches stay small: a batch holds only what is new.
+ */
+export const COMPLETION_BATCH = 5000;
+
 /** The running completion projector with its query side. */
 export class CompletionService {
   private cached: LedgerReader | null = null;
@@ -21,7 +29,7 @@ export class CompletionService {
   ): Promise<CompletionService> {
     const running = await startProjection(log, completionProjection, {
       dataDir: options.dataDir,
-      ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
+      maxBatchSize: options.maxBatchSize ?? COMPLETION_BATCH,
     });
     return new CompletionService(running, log);
   }

@@ -74,6 +74,19 @@ describe('conformance: attachments and signed statements in the ADL framing', ()
         expect(plain.contentType).to.match(/^application\/json/);
       });
 
+      it('accepts a quoted boundary parameter (RFC 2046 5.1.1)', async () => {
+        const statement = aStatement().withAttachment(attachmentFor(SIMPLE, 'text/plain')).build();
+        const { body } = adlMultipart(JSON.stringify(statement), [
+          { contentType: 'text/plain', bytes: SIMPLE },
+        ]);
+        const res = await lrs.call('POST', 'statements', {
+          version,
+          body,
+          headers: { 'Content-Type': 'multipart/mixed; boundary="-------314159265358979323846"' },
+        });
+        expect(res.status, res.text).to.equal(200);
+      });
+
       it('accepts a multipart request with no attachments, and with a fileUrl-only attachment', async () => {
         const noAttachments = adlMultipart(JSON.stringify(aStatement().build()), []);
         const res1 = await lrs.call('POST', 'statements', {

@@ -29,6 +29,21 @@ describe('conformance: the statements resource as the ADL suite drives it', () =
         }
       });
 
+      it('accepts a statement whose Content-Type has parameters or other letter case (RFC 9110 8.3.1)', async () => {
+        for (const contentType of [
+          'application/json; charset=UTF-8',
+          'Application/JSON',
+          'application/json;charset=utf-8',
+        ]) {
+          const res = await lrs.call('POST', 'statements', {
+            version,
+            body: JSON.stringify(aStatement().build()),
+            headers: { 'Content-Type': contentType },
+          });
+          expect(res.status, `${contentType}: ${res.text}`).to.equal(200);
+        }
+      });
+
       it('carries X-Experience-API-Consistent-Through on a 400 for a parameter in the wrong case (XAPI-00153)', async () => {
         const res = await lrs.call('GET', 'statements?LIMIT=1', { version });
         expectProblem(res, 400, 'parameter.case', '/query/LIMIT');

@@ -42,20 +42,26 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       });
     },
     health: async () => {
-      const lag = await system.index.running.lag();
-      return {
-        store: system.log.kind,
-        head: await system.log.headPosition(),
-        projections: {
-          [system.index.running.projection.name]: {
-            status: system.index.running.status().state,
-            position: lag.position,
-            behind: Number(lag.behind),
-            unit: lag.unit,
-            secondsBehind: lag.secondsBehind,
-          },
-        },
-      };
+      // Every projector this process runs: an operator sees which one lags or failed.
+      const running = [
+        system.index.running,
+        system.documents.index.running,
+        system.documents.agents.running,
+        system.documents.activities.running,
+        system.completion.running,
+      ];
+      const projections: Record<string, unknown> = {};
+      for (const projection of running) {
+        const lag = await projection.lag();
+        projections[projection.projection.name] = {
+          status: projection.status().state,
+          position: lag.position,
+          behind: Number(lag.behind),
+          unit: lag.unit,
+          secondsBehind: lag.secondsBehind,
+        };
+      }
+      return { store: system.log.kind, head: await system.log.headPosition(), projections };
     },
     routes: (app) => {
       const xapi = express.Router();

@@ -5,6 +5,7 @@ import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { AuditService } from '@lrs/service-audit';
+import type { RunningProjection } from '@lrs/projections';
 import { CompletionService } from '@lrs/service-completion';
 import { type Connectors, completionStatusSource, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
@@ -43,7 +44,6 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
   const index = await StatementsIndex.start(log, config.dataDir);
-  const indexWatchdog = restartAfterStorageFailure(index.running);
   const statements = new StatementStore(log);
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({ log, statements, attachments });
@@ -55,6 +55,14 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   // Completion webhooks follow the completion read model, so they start after it (issue 6).
   await connectors.startWebhooks(completionStatusSource(completion), { dataDir: config.dataDir });
   const audit = AuditService.start(log, { dataDir: config.dataDir });
+  // Every projector of the process recovers from a full disk by itself, not only the index.
+  const watchdogs = [
+    index.running,
+    documents.index.running,
+    documents.agents.running,
+    documents.activities.running,
+    completion.running,
+  ].map((running) => restartAfterStorageFailure(running));
   return {
     config,
     log,
@@ -75,7 +83,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
       await transcripts.stop();
       await connectors.stop();
       await documents.stop();
-      clearInterval(indexWatchdog);
+      for (const watchdog of watchdogs) clearInterval(watchdog);
       await index.stop();
       await credentials.stop();
       await log.close();
@@ -88,7 +96,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
  * so retrying once space returns is safe and the projection catches up by itself (issue 9,
  * test/reliability/disk-full.int.spec.ts). Handler bugs are not retried: they need a fix.
  */
-function restartAfterStorageFailure(running: StatementsIndex['running'], everyMs = 2_000): NodeJS.Timeout {
+function restartAfterStorageFailure(running: RunningProjection, everyMs = 2_000): NodeJS.Timeout {
   const storage = /SQLITE_(FULL|IOERR|BUSY)|disk is full|no space left/i;
   const timer = setInterval(() => {
     const status = running.status();

@@ -15,6 +15,8 @@ export interface AuthenticateOptions {
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
+const AUTHORIZATION_POINTER = '/headers/Authorization';
+
 /**
  * xAPI Communication 4.0: every request is authenticated. HTTP Basic (RFC 7617) against
  * the credential registry, or a bearer JWT when a key source is configured. Anything
@@ -27,6 +29,7 @@ export function authenticate(
 ): RequestHandler {
   const challenges = jwtVerifier ? [BASIC_CHALLENGE, jwtVerifier.challenge] : [BASIC_CHALLENGE];
   const homePage = options.authorityHomePage ?? registry.baseUrl;
+  // The field at fault in every 401 is the Authorization header (missing, malformed or refused).
   const unauthorized = (rule: string, message: string, bearerError = false) =>
     new Unauthorized(
       rule,
@@ -34,6 +37,7 @@ export function authenticate(
       bearerError && jwtVerifier
         ? [BASIC_CHALLENGE, `${jwtVerifier.challenge}, error="invalid_token"`]
         : challenges,
+      { pointer: AUTHORIZATION_POINTER },
     );
 
   return async (req, _res, next) => {
@@ -100,9 +104,13 @@ export function requireScope(...acceptable: readonly string[]): RequestHandler {
   }
   return (req, _res, next) => {
     const principal = req.principal;
-    if (!principal) throw new Unauthorized('auth.missing', 'this resource needs credentials');
+    if (!principal)
+      throw new Unauthorized('auth.missing', 'this resource needs credentials', undefined, {
+        pointer: AUTHORIZATION_POINTER,
+      });
     if (!acceptable.some((scope) => principal.scopes.has(scope))) {
       throw new Forbidden('auth.scope', `this request needs the scope ${acceptable.join(' or ')}`, {
+        pointer: AUTHORIZATION_POINTER,
         details: { needed: acceptable },
       });
     }

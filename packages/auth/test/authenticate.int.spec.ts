@@ -86,7 +86,9 @@ describe('authenticate', () => {
         const res = await get(header);
         expect(res.status).to.equal(401);
         expect(res.headers.get('www-authenticate')).to.equal('Basic realm="LRS"');
-        expect(((await res.json()) as Problem).error.rule).to.equal(rule);
+        const { error } = (await res.json()) as Problem & { error: { pointer?: string } };
+        expect(error.rule).to.equal(rule);
+        expect(error.pointer).to.equal('/headers/Authorization');
       });
     }
 

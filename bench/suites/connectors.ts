@@ -10,10 +10,11 @@
  *    (default 1,000) linked by `more`, pulled by RemotePuller into a fresh log. Floor:
  *    StatementStore storing the same statements in batches of P without HTTP.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecretBox } from '@lrs/auth';
 import { openSqliteEventLog } from '@lrs/event-log';
 import { parseSourceConfig, RemotePuller, RosterService } from '@lrs/service-connectors';
 import { StatementStore } from '@lrs/service-lrs';
@@ -133,7 +134,10 @@ async function pull(count: number, pageSize: number) {
       return [200, pages[m ? Number(m[1]) : 0]!, { 'Content-Type': 'application/json' }];
     });
   const s = await freshStore();
-  const puller = await RemotePuller.start({ log: s.log, writer: s.store }, { schedule: false });
+  const puller = await RemotePuller.start(
+    { log: s.log, writer: s.store, secrets: SecretBox.fromKey(randomBytes(32).toString('base64')) },
+    { schedule: false },
+  );
   await puller.configure(
     parseSourceConfig({ id: 'bench', endpoint: `${remote}/xapi/`, auth: { token: 't' }, pageSize }),
     'bench',

@@ -181,6 +181,30 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
     });
     await request('/api/admin/credentials', { headers: { Authorization: basic(ADMIN) } });
     await request(`/api/admin/credentials/${lms.key}`, { headers: { Authorization: basic(ADMIN) } });
+    // Secrets the LRS must keep to use later: a remote LRS's password and a webhook's signing
+    // secret. They are sealed in the log's events (SecretBox), never kept in clear.
+    const admin = { Authorization: basic(ADMIN), 'Content-Type': 'application/json' };
+    const remotePassword = 'remote-lrs-password-0123456789';
+    const webhookSecret = 'webhook-signing-secret-0123456789';
+    const source = await request('/api/connectors/sources', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({
+        id: 'elms',
+        endpoint: 'https://elms.example/xapi/',
+        auth: { username: 'lrs', password: remotePassword },
+        schedule: { everySeconds: 3600 },
+      }),
+    });
+    expect(source.status, source.text).to.equal(201);
+    const hook = await request('/api/connectors/webhooks', {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'hr', url: 'https://hr.example/hook', secret: webhookSecret }),
+    });
+    expect(hook.status, hook.text).to.equal(201);
+    expect(system.connectors.webhooks!.get('hr')!.secret, 'usable after sealing').to.equal(webhookSecret);
+    expect(system.connectors.puller.source('elms').auth).to.deep.include({ password: remotePassword });
 
     const secrets = [
       ADMIN.secret,
@@ -188,6 +212,8 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
       token,
       token.split('.')[2]!,
       HS_SECRET,
+      remotePassword,
+      webhookSecret,
       basic(lms).slice('Basic '.length),
       basic(ADMIN).slice('Basic '.length),
     ];

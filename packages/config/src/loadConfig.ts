@@ -31,6 +31,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   /** Per-principal token bucket; absent when LRS_RATE_LIMIT_PER_SEC is 0 or unset. */
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
+  /** LRS_SECRETS_KEY (32 bytes, base64/base64url) sealing secrets kept in the log; absent → a key file in dataDir. */
+  readonly secretsKey?: string;
   /** Web portal (services/portal): LRS_DEV_SIGNIN, LRS_PORTAL_SECRET. */
   readonly portal?: { readonly devSignIn: boolean; readonly secret?: string };
 }
@@ -63,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
     maxDocumentBytes: readBytes(env, 'LRS_MAX_DOCUMENT_BYTES', 16 * MiB),
     logLevel,
+    ...readSecretsKey(env),
     ...readRateLimit(env),
     portal: readPortal(env),
   };
@@ -75,6 +78,17 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return deepFreeze(config);
+}
+
+function readSecretsKey(env: Env): { secretsKey?: string } {
+  const text = optional(env, 'LRS_SECRETS_KEY');
+  if (text === undefined) return {};
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(text) || Buffer.from(text, 'base64').length !== 32)
+    throw new ConfigError(
+      'LRS_SECRETS_KEY',
+      'must be 32 bytes in base64 or base64url (e.g. openssl rand -base64 32)',
+    );
+  return { secretsKey: text };
 }
 
 function optional(env: Env, name: string): string | undefined {

@@ -113,6 +113,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
       'true enables the portal development sign-in (/dev/signin: demo users, short-lived tokens). Never in production.',
   },
   {
+    name: 'LRS_SECRETS_KEY',
+    default: null,
+    description:
+      'Key (base64 or base64url of 32 bytes) sealing secrets kept in the log (remote LRS credentials, webhook secrets) with AES-256-GCM; default a random key kept in LRS_DATA_DIR/secrets.key. Services sharing one EventStoreDB need the same key.',
+  },
+  {
     name: 'LRS_PORTAL_SECRET',
     default: null,
     description:

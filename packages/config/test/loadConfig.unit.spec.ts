@@ -132,9 +132,28 @@ describe('loadConfig', () => {
     });
   });
 
+  it('takes LRS_SECRETS_KEY as 32 bytes of base64 or base64url and names it when it is not', () => {
+    const key = Buffer.alloc(32, 7);
+    expect(loadConfig({ LRS_SECRETS_KEY: key.toString('base64') }).secretsKey).to.equal(
+      key.toString('base64'),
+    );
+    expect(loadConfig({ LRS_SECRETS_KEY: key.toString('base64url') }).secretsKey).to.be.a('string');
+    expect(loadConfig({}).secretsKey).to.equal(undefined);
+    expectConfigError({ LRS_SECRETS_KEY: 'c2hvcnQ=' }, 'LRS_SECRETS_KEY', /32 bytes/);
+    expectConfigError({ LRS_SECRETS_KEY: 'not base64!' }, 'LRS_SECRETS_KEY', /32 bytes/);
+  });
+
   it('documents every variable it reads', () => {
     const names = CONFIG_VARIABLES.map((v) => v.name);
-    for (const name of ['PORT', 'HOST', 'LRS_DATA_DIR', 'ESDB_URL', 'LRS_JWT_JWKS_URL', 'LRS_LOG_LEVEL']) {
+    for (const name of [
+      'PORT',
+      'HOST',
+      'LRS_DATA_DIR',
+      'ESDB_URL',
+      'LRS_JWT_JWKS_URL',
+      'LRS_LOG_LEVEL',
+      'LRS_SECRETS_KEY',
+    ]) {
       expect(names).to.include(name);
     }
   });

@@ -1,3 +1,4 @@
+import type { SecretBox } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import type { XapiVersion } from '@lrs/xapi';
 import type { AttachmentWriter, Catalog, OfficialDirectory, StatementWriter } from './ports';
@@ -18,6 +19,8 @@ export interface ConnectorsDeps {
   catalog?: Catalog;
   version?: XapiVersion;
   puller?: PullerOptions;
+  /** Seals the remote LRS credentials and webhook secrets kept in the log. */
+  secrets: SecretBox;
 }
 
 export interface Connectors {
@@ -25,7 +28,10 @@ export interface Connectors {
   puller: RemotePuller;
   /** Completion notifications, once started (they follow a completion service started later). */
   webhooks: CompletionWebhooks | null;
-  startWebhooks(source: CompletionStatusSource, options: WebhookOptions): Promise<CompletionWebhooks>;
+  startWebhooks(
+    source: CompletionStatusSource,
+    options: Omit<WebhookOptions, 'secrets'>,
+  ): Promise<CompletionWebhooks>;
   router(): ReturnType<typeof connectorRoutes>;
   stop(): Promise<void>;
 }
@@ -45,6 +51,7 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
       log: deps.log,
       writer: deps.statements,
       ...(deps.attachments ? { attachments: deps.attachments } : {}),
+      secrets: deps.secrets,
     },
     { schedule: true, ...deps.puller },
   );
@@ -53,7 +60,10 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
     puller,
     webhooks: null,
     async startWebhooks(source, options) {
-      connectors.webhooks ??= await CompletionWebhooks.start(deps.log, source, options);
+      connectors.webhooks ??= await CompletionWebhooks.start(deps.log, source, {
+        ...options,
+        secrets: deps.secrets,
+      });
       return connectors.webhooks;
     },
     router: () => connectorRoutes({ rosters, puller, webhooks: () => connectors.webhooks }),

@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecretBox } from '@lrs/auth';
 import { type EventLog, openSqliteEventLog } from '@lrs/event-log';
 import type { CompletionStatus } from '@lrs/training';
 import { expect } from 'chai';
@@ -102,6 +104,7 @@ async function until(condition: () => boolean, timeoutMs = 4000): Promise<void> 
 }
 
 describe('completion webhooks (nock)', () => {
+  const secrets = SecretBox.fromKey(randomBytes(32).toString('base64'));
   let dir: string;
   let log: EventLog;
   let completion: FakeCompletion;
@@ -110,6 +113,7 @@ describe('completion webhooks (nock)', () => {
   const start = async (options: Partial<WebhookOptions> = {}) => {
     const w = await CompletionWebhooks.start(log, completion, {
       dataDir: join(dir, 'webhooks'),
+      secrets,
       scanIntervalMs: 10,
       pumpIntervalMs: 10,
       backoff: { baseMs: 10, maxMs: 40 },

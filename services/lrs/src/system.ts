@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { AttachmentStore } from '@lrs/attachments';
-import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier } from '@lrs/auth';
+import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier, SecretBox } from '@lrs/auth';
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
-import { AuditService } from '@lrs/service-audit';
 import type { RunningProjection } from '@lrs/projections';
+import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
 import { type Connectors, completionStatusSource, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
@@ -46,7 +46,12 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const index = await StatementsIndex.start(log, config.dataDir);
   const statements = new StatementStore(log);
   const attachments = new AttachmentStore(log);
-  const connectors = await startConnectors({ log, statements, attachments });
+  const connectors = await startConnectors({
+    log,
+    statements,
+    attachments,
+    secrets: SecretBox.fromConfig(config),
+  });
   const documents = await startDocumentResources(log, attachments, config.dataDir);
   const completion = await CompletionService.start(log, { dataDir: config.dataDir });
   // The completion model embeds the transcripts ledger: one projector builds both in this process

@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { JwtVerifier } from '@lrs/auth';
-import type { Config } from '@lrs/config';
+import { type Config, dataDirKey } from '@lrs/config';
 import { HttpProblem } from '@lrs/http';
 import { type CompletionService, completionReport } from '@lrs/service-completion';
 import { buildTranscript, type TranscriptsService } from '@lrs/service-transcripts';
@@ -39,12 +36,7 @@ const CSP =
 
 /** The portal key: LRS_PORTAL_SECRET, else a random key kept (0600) in the data directory. */
 export function portalSecret(config: Config): string {
-  if (config.portal?.secret) return config.portal.secret;
-  const file = join(config.dataDir, 'portal-secret');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-  return secret;
+  return config.portal?.secret ?? dataDirKey(config.dataDir, 'portal-secret');
 }
 
 export interface PortalContext {

@@ -1,3 +1,4 @@
+import type { SecretBox } from '@lrs/auth';
 import type { EventLog, RecordedEvent, Subscription } from '@lrs/event-log';
 
 import { HttpProblem, NotFound } from '@lrs/http';
@@ -7,6 +8,7 @@ import { fetchStatementsPage, firstPageUrl, moreUrl, PullError, type StatementsP
 import type { RemoteSource } from './source-config';
 import {
   json,
+  openSource,
   quarantineStream,
   SOURCE_CHECKPOINT,
   SOURCE_CONFIGURED,
@@ -18,6 +20,7 @@ import {
   type SourceStopped,
   STATEMENT_QUARANTINED,
   type StatementQuarantined,
+  sealSource,
   sourceStream,
 } from './source-events';
 
@@ -91,6 +94,7 @@ export class RemotePuller {
     private readonly log: EventLog,
     private readonly writer: StatementWriter,
     private readonly attachments: AttachmentWriter | null,
+    private readonly secrets: SecretBox,
     private readonly options: PullerOptions,
   ) {
     this.timeoutMs = options.requestTimeoutMs ?? 30_000;
@@ -100,10 +104,10 @@ export class RemotePuller {
   }
 
   static async start(
-    deps: { log: EventLog; writer: StatementWriter; attachments?: AttachmentWriter },
+    deps: { log: EventLog; writer: StatementWriter; attachments?: AttachmentWriter; secrets: SecretBox },
     options: PullerOptions = {},
   ): Promise<RemotePuller> {
-    const puller = new RemotePuller(deps.log, deps.writer, deps.attachments ?? null, options);
+    const puller = new RemotePuller(deps.log, deps.writer, deps.attachments ?? null, deps.secrets, options);
     const head = await deps.log.headPosition();
     const events = await deps.log.readAll({ filter: { typePrefixes: [SOURCE_EVENT_PREFIX] } });
     for (const event of events) puller.apply(event);
@@ -125,7 +129,7 @@ export class RemotePuller {
     const known = this.sources.get(id);
     if (known && event.revision <= known.revision) return;
     if (event.type === SOURCE_CONFIGURED) {
-      const { source } = event.data as unknown as SourceConfigured;
+      const source = openSource(this.secrets, (event.data as unknown as SourceConfigured).source);
       if (known) {
         known.source = source;
         known.revision = event.revision;
@@ -162,7 +166,12 @@ export class RemotePuller {
   }
 
   async configure(source: RemoteSource, by: string): Promise<RemoteSource> {
-    await this.appendTo(source.id, SOURCE_CONFIGURED, json({ source, by } satisfies SourceConfigured));
+    const stored = sealSource(this.secrets, source);
+    await this.appendTo(
+      source.id,
+      SOURCE_CONFIGURED,
+      json({ source: stored, by } satisfies SourceConfigured),
+    );
     return source;
   }
 

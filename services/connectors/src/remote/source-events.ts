@@ -1,3 +1,4 @@
+import { isSealed, type Sealed, type SecretBox } from '@lrs/auth';
 import type { JsonObject } from '@lrs/event-log';
 import type { RemoteSource } from './source-config';
 
@@ -14,9 +15,22 @@ export const STATEMENT_QUARANTINED = 'connectors.quarantine.statement';
 export const sourceStream = (id: string) => `connectors-source-${id}`;
 export const quarantineStream = (id: string) => `connectors-quarantine-${id}`;
 
+/** The source as the log keeps it: its credentials sealed (a plaintext `auth` is an older event). */
+export type StoredSource = Omit<RemoteSource, 'auth'> & { auth: Sealed | RemoteSource['auth'] };
+
 export interface SourceConfigured {
-  source: RemoteSource;
+  source: StoredSource;
   by: string;
+}
+
+/** Issue 9: no secret in the log's events. The remote LRS's credentials are sealed (SecretBox). */
+export function sealSource(box: SecretBox, source: RemoteSource): StoredSource {
+  return { ...source, auth: box.seal(JSON.stringify(source.auth)) };
+}
+
+export function openSource(box: SecretBox, stored: StoredSource): RemoteSource {
+  const { auth } = stored;
+  return { ...stored, auth: isSealed(auth) ? (JSON.parse(box.open(auth)) as RemoteSource['auth']) : auth };
 }
 export interface SourceCheckpoint {
   since: string;

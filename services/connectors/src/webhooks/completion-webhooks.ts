@@ -1,3 +1,4 @@
+import { isSealed, type SecretBox } from '@lrs/auth';
 import type { EventLog, JsonValue, LogPosition } from '@lrs/event-log';
 import { uuidV5 } from '../ids';
 import type { CompletionStatusSource } from './completion-source';
@@ -18,6 +19,8 @@ import {
 export interface WebhookOptions {
   /** Where webhooks.sqlite (the outbox) lives. */
   dataDir: string;
+  /** Seals subscription secrets in the log's events (issue 9: no secret in the log). */
+  secrets: SecretBox;
   /** How often completion's position is checked; a scan runs only when it moved. Default 1 s. */
   scanIntervalMs?: number;
   /** A full rescan even without new events, because `overdue` comes from the clock. Default 60 s. */
@@ -113,7 +116,8 @@ export class CompletionWebhooks {
     for (const e of await log.readAll({ filter: { typePrefixes: ['connectors.webhook.subscription.'] } })) {
       if (e.type === SUBSCRIPTION_CONFIGURED) {
         const s = (e.data as unknown as SubscriptionConfigured).subscription;
-        w.subscriptions.set(s.id, s);
+        const secret = isSealed(s.secret) ? options.secrets.open(s.secret) : s.secret;
+        w.subscriptions.set(s.id, { ...s, secret });
       } else if (e.type === SUBSCRIPTION_DELETED) {
         w.subscriptions.delete((e.data as { id: string }).id);
       }
@@ -140,7 +144,13 @@ export class CompletionWebhooks {
 
   async configure(subscription: WebhookSubscription, by: string): Promise<void> {
     await this.log.append(subscriptionStream(subscription.id), [
-      { type: SUBSCRIPTION_CONFIGURED, data: json({ subscription, by } satisfies SubscriptionConfigured) },
+      {
+        type: SUBSCRIPTION_CONFIGURED,
+        data: json({
+          subscription: { ...subscription, secret: this.o.secrets.seal(subscription.secret) },
+          by,
+        } satisfies SubscriptionConfigured),
+      },
     ]);
     this.subscriptions.set(subscription.id, subscription);
     this.breakers.delete(subscription.id);

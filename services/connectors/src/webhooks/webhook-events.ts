@@ -1,3 +1,4 @@
+import type { Sealed } from '@lrs/auth';
 import type { CompletionStatus } from '@lrs/training';
 import type { WebhookSubscription } from './subscription';
 
@@ -10,7 +11,8 @@ export const subscriptionStream = (id: string) => `webhook-subscription-${id}`;
 export const deliveryStream = (subscriptionId: string) => `webhook-delivery-${subscriptionId}`;
 
 export interface SubscriptionConfigured {
-  subscription: WebhookSubscription;
+  /** The signing secret sealed (SecretBox); a plaintext string is an older event. */
+  subscription: Omit<WebhookSubscription, 'secret'> & { secret: Sealed | string };
   by: string;
 }
 

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttachmentStore } from '@lrs/attachments';
+import { SecretBox } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { anAgent, aStatement } from '@lrs/testkit';
@@ -61,9 +62,12 @@ export class PullHarness {
     return new PullHarness(log, new StatementStore(log), new AttachmentStore(log), dir);
   }
 
+  /** The key the harness's pullers seal credentials with (the LRS's is LRS_SECRETS_KEY or a key file). */
+  readonly secrets = SecretBox.fromKey(randomBytes(32).toString('base64'));
+
   async puller(options: PullerOptions = {}): Promise<RemotePuller> {
     const puller = await RemotePuller.start(
-      { log: this.log, writer: this.statements, attachments: this.attachments },
+      { log: this.log, writer: this.statements, attachments: this.attachments, secrets: this.secrets },
       { schedule: false, requestTimeoutMs: 300, backoffBaseMs: 10, backoffMaxMs: 50, ...options },
     );
     this.pullers.push(puller);

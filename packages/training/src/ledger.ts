@@ -352,6 +352,9 @@ export class LedgerReader {
       orgHistory: db.prepare<[string], { effective_from: string; org_unit: string }>(
         'SELECT effective_from, org_unit FROM org_history WHERE official_id = ? ORDER BY effective_from',
       ),
+      samePerson: db.prepare<[string], { ifi: string }>(
+        'SELECT b.ifi FROM identifier a JOIN identifier b ON b.official_id = a.official_id WHERE a.ifi = ? ORDER BY b.ifi',
+      ),
       unmatched: db.prepare<[], { ifi: string; statements: number; first: number }>(
         'SELECT ifi, count(*) AS statements, min(seq) AS first FROM fact WHERE official_id IS NULL GROUP BY ifi ORDER BY first',
       ),
@@ -394,6 +397,14 @@ export class LedgerReader {
     return this.q.orgHistory
       .all(officialId)
       .map((r) => ({ from: r.effective_from || null, orgUnit: r.org_unit }));
+  }
+
+  /**
+   * The identifier keys (agentIfiKey form) the registry links to the same official as `ifi`,
+   * `ifi` included; empty when the registry does not know it.
+   */
+  samePerson(ifi: string): string[] {
+    return this.q.samePerson.all(ifi).map((r) => r.ifi);
   }
 
   unmatched(): { identifier: string; statements: number }[] {

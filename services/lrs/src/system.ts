@@ -57,6 +57,14 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   // The completion model embeds the transcripts ledger: one projector builds both in this process
   // (the standalone transcripts service still builds its own).
   const transcripts = TranscriptsService.sharing(completion.running, log);
+  // Communication 2.4: the Person combines every identifier known for someone, including the
+  // accounts and addresses the officials registry links to one official.
+  documents.agents.linkPersons({
+    samePerson: (ifi) => {
+      const linked = completion.reader().samePerson(ifi);
+      return linked.length > 0 ? linked : [ifi];
+    },
+  });
   // Completion webhooks follow the completion read model, so they start after it (issue 6).
   await connectors.startWebhooks(completionStatusSource(completion), { dataDir: config.dataDir });
   const audit = AuditService.start(log, { dataDir: config.dataDir });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { anActivity, anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { expectProblem, TestLrs } from './support/lrs';
+import { ADMIN, basic, expectProblem, TestLrs } from './support/lrs';
 
 const agentQuery = (agent: unknown) => `agents?agent=${encodeURIComponent(JSON.stringify(agent))}`;
 const activityQuery = (id: string) => `activities?activityId=${encodeURIComponent(id)}`;
@@ -42,6 +42,41 @@ describe('Agents (Communication 2.4) and Activities (2.5) resources', () => {
         objectType: 'Person',
         account: [account],
       });
+    });
+
+    it('combines the identifiers the officials registry links to one official, used or not', async () => {
+      const mbox = `mailto:${randomUUID()}@welfare.example.kr`;
+      const account = { homePage: 'https://elms.example.kr', name: randomUUID() };
+      const stored = await lrs.call('POST', 'statements', {
+        json: aStatement().withActor(anAgent().withMbox(mbox).named('Kim Minji')).build(),
+      });
+      expect(stored.status, stored.text).to.equal(200);
+      // Before the registry links them, the account is a person of its own.
+      expect((await lrs.call('GET', agentQuery({ account }))).body).to.deep.equal({
+        objectType: 'Person',
+        account: [account],
+      });
+      const official = {
+        officialId: `kim-${randomUUID().slice(0, 8)}`,
+        name: 'Kim Minji',
+        orgUnit: 'district-a',
+        staffGroup: 'social-welfare',
+        jurisdiction: 'city',
+        identifiers: [{ mbox }, { account }],
+      };
+      const imported = await fetch(`${lrs.url}/api/admin/training/officials`, {
+        method: 'POST',
+        headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
+        body: JSON.stringify([official]),
+      });
+      expect(imported.status, await imported.text()).to.equal(200);
+      await lrs.system.completion.catchUp();
+      for (const asked of [{ account }, { mbox }]) {
+        const reply = await lrs.call('GET', agentQuery(asked));
+        expect(reply.status, reply.text).to.equal(200);
+        expect(reply.body).to.deep.include({ objectType: 'Person', name: ['Kim Minji'], mbox: [mbox] });
+        expect((reply.body as { account: unknown[] }).account).to.deep.equal([account]);
+      }
     });
 
     it('bad agent parameters are 400 naming the parameter', async () => {

@@ -69,16 +69,32 @@ function identifierOf(a: Agent): Identifier {
   return { account: a.account! };
 }
 
+/** The identifier an IFI key stands for (agentIfiKey's inverse; the mbox is already normalised). */
+function identifierOfKey(ifi: string): Identifier | undefined {
+  const colon = ifi.indexOf(':');
+  const kind = ifi.slice(0, colon);
+  const value = ifi.slice(colon + 1);
+  if (kind === 'mbox') return { mbox: value };
+  if (kind === 'mbox_sha1sum') return { mbox_sha1sum: value };
+  if (kind === 'openid') return { openid: value };
+  if (kind === 'account') {
+    // An IRI cannot hold a raw '|', so the first one ends the homePage.
+    const bar = value.indexOf('|');
+    if (bar > 0) return { account: { homePage: value.slice(0, bar), name: value.slice(bar + 1) } };
+  }
+  return undefined;
+}
+
 /**
- * Extension point for identifiers known to belong to one person besides what statements say:
- * the officials registry will link an official's accounts and addresses here. Returns the IFI
- * keys (agentIfiKey) of the same person, the given one included.
+ * Identifiers known to belong to one person besides what statements say: the officials registry
+ * links an official's accounts and addresses (system.ts wires it). Returns the IFI keys
+ * (agentIfiKey) of the same person, the given one included.
  */
 export interface PersonLinks {
   samePerson(ifi: string): string[];
 }
 
-/** Until the officials registry exists, a person is known by one identifier. */
+/** Without a registry, a person is known by one identifier. */
 export const NO_LINKS: PersonLinks = { samePerson: (ifi) => [ifi] };
 
 /** The Person object (xAPI Communication 2.4): every identifier and name known for one person. */
@@ -133,7 +149,9 @@ export class AgentsIndex {
       for (const n of this.statements.names.all(ifi) as string[]) names.add(n);
       if (ifi === own) continue;
       const json = this.statements.identifier.get(ifi) as string | undefined;
-      if (json !== undefined) identifiers.push(JSON.parse(json) as Identifier);
+      // A linked identifier no statement has used yet is still part of the person.
+      const identifier = json !== undefined ? (JSON.parse(json) as Identifier) : identifierOfKey(ifi);
+      if (identifier) identifiers.push(identifier);
     }
     const person: Person = { objectType: 'Person' };
     if (names.size > 0) person.name = [...names];

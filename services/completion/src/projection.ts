@@ -258,7 +258,12 @@ export const completionProjection = defineProjection({
             })),
           );
         }
-        openRows(official, [...groups.values()].flat());
+        // Rows for the periods of earlier facts exist already (opened when those facts arrived, or
+        // by a recount): only this batch's facts can open a period (each is a luxon conversion).
+        openRows(
+          official,
+          [...groups.values()].flat().filter((f) => f.seq >= batchStart),
+        );
         for (const group of groups.values()) recountGroup(officialId, group, beforeBatch(group));
       }
 

@@ -1,7 +1,7 @@
 import type { SubscribeOptions, Subscription } from '../types';
 import type { CommitSignal } from './commitSignal';
 import { effectivePrefixes, type GlobalLogReader, positionNumber, toLogPosition } from './readAll';
-import type { DecodedEvents } from './recordedEvent';
+import { type DecodedEvents, toRecordedEvent } from './recordedEvent';
 
 /**
  * Catch-up then live subscription over the global log. Each page is bounded by the head read
@@ -40,7 +40,10 @@ export function subscribe(
         const rows = reader.readPage(after, head, batchSize, prefixes);
         // A short page means everything up to head was scanned, including filtered-out events.
         const reached = rows.length < batchSize ? head : rows[rows.length - 1]![0];
-        if (rows.length > 0) await options.handle(rows.map((row) => decoded.decode(row)));
+        // Live, every projector of the process reads the same few new events: decode them once
+        // (shared, frozen). Catching up, each reads its own stretch of history: no sharing to gain.
+        if (rows.length > 0)
+          await options.handle(rows.map((row) => (caughtUp ? decoded.decode(row) : toRecordedEvent(row))));
         after = reached;
         options.onCheckpoint?.(toLogPosition(reached));
       }

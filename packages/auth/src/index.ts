@@ -42,7 +42,7 @@ export {
 } from './principal';
 export { runStandaloneService, type StandaloneService } from './runStandaloneService';
 export type { Scope } from './scopes';
-export { ADMIN_SCOPE, ALL_SCOPES, expandScopes, isScope, XAPI_SCOPES } from './scopes';
+export { ADMIN_SCOPE, ALL_SCOPES, expandScopes, isScope, ROSTERS_IMPORT_SCOPE, XAPI_SCOPES } from './scopes';
 export { isSealed, type Sealed, SecretBox, SecretBoxError } from './secretBox';
 export type { ScryptCost, SecretHash } from './secretHash';
 export { DEFAULT_SCRYPT_COST, hashSecret, verifySecret } from './secretHash';

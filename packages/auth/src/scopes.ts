@@ -18,7 +18,12 @@ export const XAPI_SCOPES = [
 ] as const;
 
 export const ADMIN_SCOPE = 'admin';
-export const ALL_SCOPES = [...XAPI_SCOPES, ADMIN_SCOPE] as const;
+/**
+ * Face-to-face rosters (services/connectors): a training centre's credential imports attendance,
+ * and becomes the authority of the statements it produces, without admin or any xAPI scope.
+ */
+export const ROSTERS_IMPORT_SCOPE = 'rosters/import';
+export const ALL_SCOPES = [...XAPI_SCOPES, ADMIN_SCOPE, ROSTERS_IMPORT_SCOPE] as const;
 
 export type Scope = (typeof ALL_SCOPES)[number];
 
@@ -45,6 +50,7 @@ const IMPLIES: Record<Scope, readonly Scope[]> = {
   define: [],
   profile: [],
   admin: [],
+  'rosters/import': [],
 };
 
 /** The granted scopes with everything they imply, so `scopes.has(x)` answers "may I do x". */

@@ -1,5 +1,5 @@
 import type { Principal } from '@lrs/auth';
-import { isAdmin } from '@lrs/auth';
+import { isAdmin, ROSTERS_IMPORT_SCOPE } from '@lrs/auth';
 import { BadRequest, Forbidden, readJsonBody } from '@lrs/http';
 import { type Request, type Response, Router } from 'express';
 import type { RemotePuller } from './remote/remote-puller';
@@ -9,7 +9,8 @@ import type { CompletionWebhooks } from './webhooks/completion-webhooks';
 import { webhookRoutes } from './webhooks/routes';
 
 /** Scope a training centre's credential or token needs to import rosters (or `admin`). See docs/decisions. */
-export const ROSTER_IMPORT_SCOPE = 'rosters/import';
+/** The scope a training centre's credential needs to import rosters (@lrs/auth defines it). */
+export const ROSTER_IMPORT_SCOPE = ROSTERS_IMPORT_SCOPE;
 
 export interface ConnectorRoutesDeps {
   rosters: RosterService;

@@ -95,6 +95,34 @@ describe('connectors in the LRS process: CLI and admin API', () => {
     expect(await lrs.statementCount()).to.equal(1);
   });
 
+  it("a training centre's rosters/import credential imports rosters as their authority, and can do nothing else", async () => {
+    await recordReferenceData(lrs, 5);
+    const centre = await lrs.issueCredential('Seoul training centre', ['rosters/import']);
+    const auth = { Authorization: basic(centre), 'Content-Type': 'application/json' };
+    const roster = JSON.stringify({ session: aSession(), csv: aCsv([[officialId(2), '180', 'attended']]) });
+    let res = await fetch(`${lrs.url}/api/connectors/rosters`, {
+      method: 'POST',
+      headers: auth,
+      body: roster,
+    });
+    // The registry is read from the log by a subscription: allow it a moment to catch up.
+    for (let i = 0; i < 50 && res.status === 400; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      res = await fetch(`${lrs.url}/api/connectors/rosters`, { method: 'POST', headers: auth, body: roster });
+    }
+    expect(res.status, await res.clone().text()).to.equal(200);
+    expect(await res.json()).to.include({ written: 1 });
+    const stored = await lrs.call('GET', 'statements?limit=1');
+    const [statement] = (stored.body as { statements: { authority: { account: { name: string } } }[] })
+      .statements;
+    expect(statement!.authority.account.name).to.equal(centre.key);
+    // Nothing else: no xAPI reads or writes, no sources, no credentials.
+    expect((await lrs.call('GET', 'statements', { as: centre })).status).to.equal(403);
+    expect((await lrs.call('POST', 'statements', { as: centre, json: {} })).status).to.equal(403);
+    for (const path of ['/api/connectors/sources', '/api/admin/credentials'])
+      expect((await fetch(`${lrs.url}${path}`, { headers: auth })).status, path).to.equal(403);
+  });
+
   it('source configuration and the quarantine listing are admin only; credentials never come back', async () => {
     const lms = await lrs.issueCredential('lms', ['all']);
     const source = {

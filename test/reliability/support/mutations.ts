@@ -122,9 +122,10 @@ export function mutatedRequest(random: () => number, index: number): FuzzCase {
     const slot = parentAndKey(doc, target);
     const kind = Math.floor(random() * 11);
     if (kind === 0 && slot) {
-      const value = pick(random, ODD_VALUES);
-      (slot[0] as Record<string, Json>)[slot[1]] = value;
+      // A copy: a later mutation inside it must not change the shared constant for every case after.
+      const value = structuredClone(pick(random, ODD_VALUES));
       steps.push(`set ${target}=${JSON.stringify(value)}`);
+      (slot[0] as Record<string, Json>)[slot[1]] = value;
     } else if (kind === 1 && slot) {
       if (Array.isArray(slot[0])) slot[0].splice(Number(slot[1]), 1);
       else delete slot[0][slot[1]];

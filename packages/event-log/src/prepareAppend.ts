@@ -117,9 +117,49 @@ function prepareEvent(stream: string, index: number, event: unknown): PreparedEv
  * checked first: what is stored must read back as what the caller appended.
  */
 function serialise(value: unknown, where: string): string {
-  const problem = findUnserialisable(value, [], '$');
-  if (problem) throw new InvalidAppendError(`${where} is not JSON-serialisable: ${problem}`);
+  // The walk that names the offending path runs only for a value that fails the cheap check:
+  // building a path string per node cost the hot append path ~10% (bench eventlog).
+  if (!serialisable(value, [])) {
+    const problem = findUnserialisable(value, [], '$');
+    throw new InvalidAppendError(`${where} is not JSON-serialisable: ${problem}`);
+  }
   return JSON.stringify(value);
+}
+
+/** The same rules as findUnserialisable, without naming the path. */
+function serialisable(value: unknown, ancestors: object[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (ancestors.includes(value)) return false;
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return true;
+      ancestors.push(value);
+      let ok = true;
+      if (Array.isArray(value)) {
+        for (let i = 0; ok && i < value.length; i++) {
+          const item: unknown = value[i];
+          ok = item !== undefined && serialisable(item, ancestors);
+        }
+      } else {
+        for (const key of Object.keys(value)) {
+          const item: unknown = (value as Record<string, unknown>)[key];
+          if (item !== undefined && !serialisable(item, ancestors)) {
+            ok = false;
+            break;
+          }
+        }
+      }
+      ancestors.pop();
+      return ok;
+    }
+    default:
+      return false;
+  }
 }
 
 function findUnserialisable(value: unknown, ancestors: object[], path: string): string | null {

@@ -10,6 +10,7 @@ import type { ApplyContext, Db, ProjectionDefinition, Statement } from './types'
  */
 export class BatchApplier {
   private readonly handler;
+  private readonly settler;
   private readonly writeCheckpoint;
   private readonly statements = new Map<string, Statement>();
   private readonly applyTx;
@@ -27,10 +28,13 @@ export class BatchApplier {
     const checkpoint = readCheckpoint(db);
     this.current = checkpoint.position;
     this.applied = checkpoint.eventsApplied;
-    this.handler = projection.bind(db);
+    const bound = projection.bind(db);
+    this.handler = bound.apply;
+    const settle = bound.settle;
+    this.settler = settle ? db.transaction(() => settle()) : null;
     this.writeCheckpoint = checkpointWriter(db);
-    this.applyTx = db.transaction((events: RecordedEvent[], position: LogPosition) => {
-      this.handler(events, this.context(position));
+    this.applyTx = db.transaction((events: RecordedEvent[], position: LogPosition, catchingUp: boolean) => {
+      this.handler(events, this.context(position, catchingUp));
       this.writeCheckpoint(position, this.applied + events.length);
     });
     this.advanceTx = db.transaction((position: LogPosition) => this.writeCheckpoint(position, this.applied));
@@ -44,12 +48,30 @@ export class BatchApplier {
     return this.applied;
   }
 
+  /** Whether the handler defers work while catching up (DeferringHandler). */
+  get defers(): boolean {
+    return this.settler !== null;
+  }
+
+  /**
+   * Completes part of the work the handler deferred, in its own transaction; true while more
+   * remains. Throws ProjectionFailedError (the part is rolled back) when the handler throws.
+   */
+  settle(): boolean {
+    if (!this.settler) return false;
+    try {
+      return this.settler.immediate();
+    } catch (cause) {
+      throw new ProjectionFailedError(this.projection.name, this.projection.version, null, { cause });
+    }
+  }
+
   /**
    * Applies the batch and moves the checkpoint to its last event. Events at or before the
    * checkpoint are skipped (a redelivery must not count twice). Throws ProjectionFailedError
-   * after rolling the whole batch back.
+   * after rolling the whole batch back. `catchingUp` is passed to the handler (ApplyContext).
    */
-  apply(batch: RecordedEvent[]): void {
+  apply(batch: RecordedEvent[], catchingUp = false): void {
     const current = this.current;
     const first = batch[0];
     // Batches arrive in log order: only a redelivered prefix can be at or before the checkpoint.
@@ -60,11 +82,16 @@ export class BatchApplier {
     const last = events[events.length - 1];
     if (!last) return;
     try {
-      this.applyTx.immediate(events, last.position);
+      this.applyTx.immediate(events, last.position, catchingUp);
     } catch (cause) {
-      throw new ProjectionFailedError(this.projection.name, this.projection.version, this.culprit(events), {
-        cause,
-      });
+      throw new ProjectionFailedError(
+        this.projection.name,
+        this.projection.version,
+        this.culprit(events, catchingUp),
+        {
+          cause,
+        },
+      );
     }
     this.current = last.position;
     this.applied += events.length;
@@ -94,11 +121,12 @@ export class BatchApplier {
     this.persistedAt = Date.now();
   }
 
-  private context(position: LogPosition): ApplyContext {
+  private context(position: LogPosition, catchingUp: boolean): ApplyContext {
     return {
       projection: this.projection.name,
       version: this.projection.version,
       position,
+      catchingUp,
       prepare: (sql) => {
         let stmt = this.statements.get(sql);
         if (!stmt) {
@@ -114,12 +142,15 @@ export class BatchApplier {
    * Re-runs the failed batch one event at a time in a transaction that is always rolled
    * back, to name the event that throws: the operator needs it to fix the handler or data.
    */
-  private culprit(events: RecordedEvent[]): { id: string; type: string; position: LogPosition } | null {
+  private culprit(
+    events: RecordedEvent[],
+    catchingUp: boolean,
+  ): { id: string; type: string; position: LogPosition } | null {
     let found: RecordedEvent | null = null;
     const probe = this.db.transaction(() => {
       for (const event of events) {
         try {
-          this.handler([event], this.context(event.position));
+          this.handler([event], this.context(event.position, catchingUp));
         } catch {
           found = event;
           break;

@@ -42,10 +42,13 @@ export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
   for (const inner of spec.embeds ?? []) checkEmbedded(spec, inner);
 
   const schemaHash = createHash('sha256').update(JSON.stringify(spec.migrations)).digest('hex');
-  const bind = (db: Db): ApplyBatch => {
-    if (spec.init) return spec.init(db);
+  const bind = (db: Db): { apply: ApplyBatch; settle?: () => boolean } => {
+    if (spec.init) {
+      const handler = spec.init(db);
+      return typeof handler === 'function' ? { apply: handler } : handler;
+    }
     const apply = spec.apply!;
-    return (events: RecordedEvent[], ctx: ApplyContext) => apply(events, db, ctx);
+    return { apply: (events: RecordedEvent[], ctx: ApplyContext) => apply(events, db, ctx) };
   };
 
   return Object.freeze({

@@ -27,6 +27,7 @@ export type {
   ApplyBatch,
   ApplyContext,
   Db,
+  DeferringHandler,
   ProjectionDefinition,
   ProjectionLag,
   ProjectionSpec,

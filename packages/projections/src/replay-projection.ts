@@ -21,6 +21,12 @@ export interface ReplayOptions {
   /** Events read per page and applied per transaction. Default 1,000 (see StartProjectionOptions.maxBatchSize). */
   batchSize?: number;
   onProgress?(progress: ReplayProgress): void;
+  /**
+   * Whether the handler may defer work to its settle (ApplyContext.catchingUp), as a rebuild
+   * does. Default true; false applies every batch as live batches are (tests use it to show
+   * that both give one fingerprint).
+   */
+  defer?: boolean;
   /** Aborting stops the replay between batches and deletes the partial scratch file. */
   signal?: AbortSignal;
 }
@@ -45,6 +51,7 @@ export async function replayProjection(
   signal?.throwIfAborted();
   if (existsSync(file)) throw new ProjectionError(`replay target ${file} already exists`);
   const batchSize = options.batchSize ?? 1000;
+  const defer = options.defer ?? true;
   const db = openReadModel(file, projection);
   let completed = false;
   try {
@@ -65,7 +72,7 @@ export async function replayProjection(
           ? page.filter((e) => Position.compare(e.position, upTo) <= 0)
           : page;
       signal?.throwIfAborted();
-      applier.apply(inRange);
+      applier.apply(inRange, defer);
       eventsRead += inRange.length;
       options.onProgress?.({ eventsRead, position: applier.position, upTo });
       // The read and the apply are synchronous on SQLite: yield so a replay inside a server
@@ -73,6 +80,10 @@ export async function replayProjection(
       await new Promise((resolve) => setImmediate(resolve));
       if (!tail || inRange.length < page.length || Position.compare(tail.position, upTo) >= 0) break;
       after = tail.position;
+    }
+    while (applier.settle()) {
+      signal?.throwIfAborted();
+      await new Promise((resolve) => setImmediate(resolve));
     }
     const result = { eventsRead, position: applier.position, fingerprint: fingerprint(db, projection) };
     completed = true;

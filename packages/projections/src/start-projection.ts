@@ -95,9 +95,7 @@ export class RunningProjection {
         if (generation !== this.generation || this.current.state !== 'catching_up') return;
         // The log may report its head even though the filter dropped the last events.
         if (position) this.applier.advanceTo(position, 0);
-        this.settleWaiters();
-        this.setStatus({ state: 'live' });
-        this.markCaughtUp();
+        void this.settleThenGoLive(generation);
       },
       onError: (error) => {
         if (generation !== this.generation || this.current.state === 'failed') return;
@@ -112,13 +110,36 @@ export class RunningProjection {
     });
   }
 
+  /**
+   * Completes the work a deferring handler left while catching up (DeferringHandler), in
+   * parts with the event loop free between them, then reports the projection live. Batches
+   * that arrive meanwhile are still applied as catching up, and their deferred work joins the
+   * rest; no waiter is resolved before the end (reached()), so no reader sees an unsettled model.
+   */
+  private async settleThenGoLive(generation: number): Promise<void> {
+    const current = () => generation === this.generation && this.current.state === 'catching_up';
+    try {
+      while (this.applier.settle()) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (!current()) return;
+      }
+    } catch (error) {
+      if (current()) this.fail(error as Error);
+      return;
+    }
+    if (!current()) return;
+    this.setStatus({ state: 'live' });
+    this.settleWaiters();
+    this.markCaughtUp();
+  }
+
   private async handle(generation: number, events: RecordedEvent[]): Promise<void> {
     if (generation !== this.generation) return;
     if (this.current.state === 'failed' || this.current.state === 'stopped') {
       throw new Error('projection is not running');
     }
     try {
-      this.applier.apply(events);
+      this.applier.apply(events, this.current.state === 'catching_up');
     } catch (error) {
       this.fail(error as Error);
       // Rejecting stops the subscription: nothing after the failed event may be applied.
@@ -188,6 +209,8 @@ export class RunningProjection {
   }
 
   private reached(target: LogPosition): boolean {
+    // A deferring handler's model is complete only once settled, when the projection turns live.
+    if (this.applier.defers && this.current.state === 'catching_up') return false;
     const position = this.applier.position;
     return position !== null && Position.compare(position, target) >= 0;
   }

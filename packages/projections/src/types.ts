@@ -10,12 +10,31 @@ export interface ApplyContext {
   readonly version: number;
   /** Position of the batch's last event: what the checkpoint holds once the batch commits. */
   readonly position: LogPosition;
+  /**
+   * True while the projection works through history: from its start until it has first reached
+   * the log's head and settled (start-projection.ts), and throughout a replay. A handler may
+   * then leave work that later events would redo anyway to its `settle` (BoundProjection).
+   */
+  readonly catchingUp: boolean;
   /** A statement prepared once per connection and reused, keyed by its SQL text. */
   prepare(sql: string): Statement;
 }
 
 /** Applies one batch; runs synchronously inside the transaction that also writes the checkpoint. */
 export type ApplyBatch = (events: RecordedEvent[], ctx: ApplyContext) => void;
+
+/**
+ * A handler that defers work while catching up. `settle` completes a bounded part of what
+ * batches applied with `catchingUp` left undone and returns true while more remains; it runs
+ * in its own transaction (the checkpoint unchanged) and must leave the read model exactly as
+ * if nothing had been deferred. The runtime calls it until it returns false before it reports
+ * the projection live (and before it resolves any waiter), and at the end of a replay; what is
+ * deferred must therefore be recorded in the read model, so a crash cannot lose it.
+ */
+export interface DeferringHandler {
+  apply: ApplyBatch;
+  settle(): boolean;
+}
 
 export interface ProjectionTable {
   name: string;
@@ -51,7 +70,7 @@ interface ProjectionSpecBase {
 export type ProjectionSpec = ProjectionSpecBase &
   (
     | { apply(events: RecordedEvent[], db: Db, ctx: ApplyContext): void; init?: undefined }
-    | { init(db: Db): ApplyBatch; apply?: undefined }
+    | { init(db: Db): ApplyBatch | DeferringHandler; apply?: undefined }
   );
 
 export interface ProjectionDefinition {
@@ -64,8 +83,8 @@ export interface ProjectionDefinition {
   readonly schemaHash: string;
   /** See ProjectionSpec.embeds. */
   readonly embeds: readonly ProjectionDefinition[];
-  /** The batch handler bound to one connection. */
-  bind(db: Db): ApplyBatch;
+  /** The batch handler bound to one connection (with `settle` when it defers work). */
+  bind(db: Db): { apply: ApplyBatch; settle?: () => boolean };
 }
 
 export type ProjectionState = 'catching_up' | 'live' | 'failed' | 'stopped';

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { defineProjection } from '@lrs/projections';
+import { type ApplyContext, defineProjection } from '@lrs/projections';
 import { transcriptsProjection } from '@lrs/service-transcripts';
 import {
   type CatalogEntry,
@@ -9,6 +9,7 @@ import {
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
   type LearningFact,
+  type LedgerChanges,
   LedgerReader,
   ledgerApplier,
   type Official,
@@ -76,13 +77,19 @@ type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> &
  */
 export const completionProjection = defineProjection({
   name: 'completion',
-  version: 2,
+  version: 3,
   migrations: [
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
     'CREATE INDEX completion_report ON completion (policy_id, period)',
+    // Officials whose rows a catch-up left to be recounted (settle); empty once settled.
+    'CREATE TABLE completion_pending (official_id TEXT PRIMARY KEY) WITHOUT ROWID',
   ],
-  tables: [...LEDGER_TABLES, { name: 'completion', key: ['official_id', 'policy_id', 'period'] }],
+  tables: [
+    ...LEDGER_TABLES,
+    { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
+    { name: 'completion_pending', key: ['official_id'] },
+  ],
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
   // The ledger tables are written by the same ledgerApplier as the transcripts model's: one
   // completion model answers for both (one live projector per process, one audit replay).
@@ -108,12 +115,50 @@ export const completionProjection = defineProjection({
       registrationFacts: db.prepare<[number, string, string], FactRow>(
         'SELECT statement_id, seq, voided, CASE WHEN seq >= ? THEN NULL ELSE record END AS record FROM fact WHERE official_id = ? AND registration = ?',
       ),
+      defer: db.prepare('INSERT OR IGNORE INTO completion_pending (official_id) VALUES (?)'),
+      deferEveryone: db.prepare(
+        'INSERT OR IGNORE INTO completion_pending (official_id) SELECT official_id FROM official',
+      ),
+      pending: db.prepare<[number], { official_id: string }>(
+        'SELECT official_id FROM completion_pending ORDER BY official_id LIMIT ?',
+      ),
+      settled: db.prepare('DELETE FROM completion_pending WHERE official_id = ?'),
     };
 
-    return (events: RecordedEvent[]) => {
-      const changes = apply(events);
-      const batchStart = events.length > 0 ? Number(events[0]!.position.commit) : 0;
-      if (!changes.everyone && changes.officials.size === 0) return;
+    /** Recounts (and so settles) up to `limit` officials a catch-up deferred; true while more remain. */
+    const settleSome = (limit: number): boolean => {
+      const ids = q.pending.all(limit + 1).map((r) => r.official_id);
+      const now = ids.slice(0, limit);
+      if (now.length === 0) return false;
+      complete(noChanges(), Number.MAX_SAFE_INTEGER, now);
+      for (const id of now) q.settled.run(id);
+      return ids.length > limit;
+    };
+
+    return {
+      apply: (events: RecordedEvent[], ctx: ApplyContext) => {
+        const changes = apply(events);
+        if (ctx.catchingUp) {
+          // A rebuild touches most officials in every batch: their rows are recounted once, by
+          // settle, instead of re-derived per batch (same rows: an entry's part depends only on
+          // the ledger, and a recount is what a registry change does anyway).
+          if (changes.everyone) q.deferEveryone.run();
+          for (const id of changes.officials) q.defer.run(id);
+          return;
+        }
+        // Live batches come after settle; a model left unsettled (not by this runtime) settles first.
+        while (settleSome(SETTLE_PART));
+        complete(changes, events.length > 0 ? Number(events[0]!.position.commit) : 0, []);
+      },
+      settle: () => settleSome(SETTLE_PART),
+    };
+
+    /**
+     * Brings the rows of the officials a batch changed up to date; `recountAlso` are recounted
+     * from their facts whatever the batch changed.
+     */
+    function complete(changes: LedgerChanges, batchStart: number, recountAlso: readonly string[]): void {
+      if (!changes.everyone && changes.officials.size === 0 && recountAlso.length === 0) return;
       // Reference data read once per batch; the ledger above has already applied this batch's changes.
       const policies = byPolicy(reader.policies());
       const tree = reader.orgTree();
@@ -231,7 +276,9 @@ export const completionProjection = defineProjection({
       };
 
       const recounted = new Set<string>(
-        changes.everyone ? q.allOfficials.all().map((r) => r.official_id) : changes.registry,
+        changes.everyone
+          ? q.allOfficials.all().map((r) => r.official_id)
+          : [...changes.registry, ...recountAlso],
       );
       for (const officialId of recounted) recountOfficial(officialId);
       for (const [officialId, keys] of changes.entries) {
@@ -297,6 +344,18 @@ export const completionProjection = defineProjection({
           );
         }
       }
-    };
+    }
   },
+});
+
+/** Officials recounted per settle transaction: a part of a few hundred milliseconds at most. */
+const SETTLE_PART = 200;
+
+const noChanges = (): LedgerChanges => ({
+  officials: new Set(),
+  everyone: false,
+  registry: new Set(),
+  entries: new Map(),
+  records: new Map(),
+  voided: new Set(),
 });

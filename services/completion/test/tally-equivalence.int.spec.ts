@@ -216,17 +216,26 @@ async function givenALog(log: EventLog, random: () => number): Promise<void> {
 describe('completion tallies equal a recount, whatever the batch size', function () {
   this.timeout(60_000);
   for (const seed of [1, 2, 3]) {
-    it(`seed ${seed}: every row equals evaluateCompletion; batch sizes 1, 7 and 500 give one fingerprint`, async () => {
+    it(`seed ${seed}: every row equals evaluateCompletion; batch sizes 1, 7 and 500, applied live or as a catch-up that settles at the end, give one fingerprint`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'tally-equivalence-'));
       try {
         const log = await openSqliteEventLog({ file: join(dir, 'log.sqlite') } as never);
         await givenALog(log, seeded(seed));
         const upTo = (await log.headPosition())!;
         const prints = new Set<string>();
-        for (const batchSize of [1, 7, 500]) {
-          const file = join(dir, `completion-${batchSize}.sqlite`);
+        // defer false: every batch re-derives the entries it touched (live); true: the rebuild's
+        // path, recounting each touched official once when the catch-up settles.
+        const builds = [
+          { batchSize: 1, defer: false },
+          { batchSize: 7, defer: false },
+          { batchSize: 500, defer: false },
+          { batchSize: 7, defer: true },
+          { batchSize: 500, defer: true },
+        ];
+        for (const { batchSize, defer } of builds) {
+          const file = join(dir, `completion-${batchSize}-${defer}.sqlite`);
           prints.add(
-            (await replayProjection(log, completionProjection, { upTo, file, batchSize })).fingerprint,
+            (await replayProjection(log, completionProjection, { upTo, file, batchSize, defer })).fingerprint,
           );
           const db = openReadOnly(file) as Database.Database;
           const reader = new LedgerReader(db);
@@ -260,7 +269,7 @@ describe('completion tallies equal a recount, whatever the batch size', function
           file: join(dir, 'transcripts.sqlite'),
           batchSize: 7,
         });
-        const embedded = openReadOnly(join(dir, 'completion-500.sqlite')) as Database.Database;
+        const embedded = openReadOnly(join(dir, 'completion-500-false.sqlite')) as Database.Database;
         expect(fingerprint(embedded, transcriptsProjection)).to.equal(transcripts.fingerprint);
         embedded.close();
         await log.close();

@@ -43,15 +43,23 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
 }
 
-function medians(results: Record<string, unknown>[]): Record<string, number> {
+/**
+ * The median of every numeric figure that all runs report; nested objects of figures (e.g.
+ * `transcriptReadMs: {p50, p99}`) get medians per key, so latencies are summarised too.
+ */
+function medians(results: Record<string, unknown>[]): Record<string, unknown> {
   const keys = new Set(results.flatMap((r) => Object.keys(r)));
-  const out: Record<string, number> = {};
+  const out: Record<string, unknown> = {};
   for (const key of keys) {
-    const values = results.map((r) => r[key]).filter((v): v is number => typeof v === 'number');
-    if (values.length !== results.length) continue;
-    values.sort((a, b) => a - b);
-    const mid = Math.floor(values.length / 2);
-    out[key] = values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+    const values = results.map((r) => r[key]);
+    if (values.every((v): v is number => typeof v === 'number')) {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      out[key] = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+    } else if (values.every((v) => typeof v === 'object' && v !== null && !Array.isArray(v))) {
+      const nested = medians(values as Record<string, unknown>[]);
+      if (Object.keys(nested).length > 0) out[key] = nested;
+    }
   }
   return out;
 }

@@ -40,6 +40,7 @@ export {
   type LedgerChanges,
   LedgerReader,
   ledgerApplier,
+  noLedgerChanges,
   OrgTree,
   type OrgUnitSpell,
   orgUnitOn,

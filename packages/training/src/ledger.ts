@@ -80,6 +80,16 @@ export interface LedgerChanges {
   voided: Set<string>;
 }
 
+/** Changes of nothing: what a batch starts from, and what a recount of pending officials passes. */
+export const noLedgerChanges = (): LedgerChanges => ({
+  officials: new Set(),
+  everyone: false,
+  registry: new Set(),
+  entries: new Map(),
+  records: new Map(),
+  voided: new Set(),
+});
+
 /** The key of a transcript entry: activity × registration. */
 export const entryKey = (activityId: string, registration: string): string =>
   `${activityId}\u0000${registration}`;
@@ -139,14 +149,7 @@ export function ledgerApplier(db: Db, statementOf: StatementOf): (events: Record
   };
 
   return (events) => {
-    const changes: LedgerChanges = {
-      officials: new Set(),
-      everyone: false,
-      registry: new Set(),
-      entries: new Map(),
-      records: new Map(),
-      voided: new Set(),
-    };
+    const changes = noLedgerChanges();
     // Per batch: a void waiting for its target is rare, and most statements come from known
     // identifiers; both lookups are skipped or cached for the batch (the registry events below
     // clear the cache, so it never outlives a change).

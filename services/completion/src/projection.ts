@@ -12,6 +12,7 @@ import {
   type LedgerChanges,
   LedgerReader,
   ledgerApplier,
+  noLedgerChanges,
   type Official,
   type Period,
   type Policy,
@@ -130,7 +131,7 @@ export const completionProjection = defineProjection({
       const ids = q.pending.all(limit + 1).map((r) => r.official_id);
       const now = ids.slice(0, limit);
       if (now.length === 0) return false;
-      complete(noChanges(), Number.MAX_SAFE_INTEGER, now);
+      complete(noLedgerChanges(), Number.MAX_SAFE_INTEGER, now);
       for (const id of now) q.settled.run(id);
       return ids.length > limit;
     };
@@ -350,12 +351,3 @@ export const completionProjection = defineProjection({
 
 /** Officials recounted per settle transaction: a part of a few hundred milliseconds at most. */
 const SETTLE_PART = 200;
-
-const noChanges = (): LedgerChanges => ({
-  officials: new Set(),
-  everyone: false,
-  registry: new Set(),
-  entries: new Map(),
-  records: new Map(),
-  voided: new Set(),
-});

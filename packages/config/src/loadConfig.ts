@@ -29,6 +29,8 @@ export interface Config {
   /** Largest State / Agent Profile / Activity Profile document (LRS_MAX_DOCUMENT_BYTES). */
   readonly maxDocumentBytes: number;
   readonly logLevel: LogLevel;
+  /** LRS_PROJECTORS: projections applied on a worker thread (default) or on the HTTP thread. */
+  readonly projectors: 'thread' | 'inline';
   /** Per-principal token bucket; absent when LRS_RATE_LIMIT_PER_SEC is 0 or unset. */
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
   /** LRS_SECRETS_KEY (32 bytes, base64/base64url) sealing secrets kept in the log; absent → a key file in dataDir. */
@@ -52,6 +54,10 @@ export function loadConfig(env: Env = process.env): Config {
   if (!isLogLevel(logLevel)) {
     throw new ConfigError('LRS_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const projectors = optional(env, 'LRS_PROJECTORS') ?? 'thread';
+  if (projectors !== 'thread' && projectors !== 'inline') {
+    throw new ConfigError('LRS_PROJECTORS', 'must be thread or inline');
+  }
   const config: Config = {
     port,
     host: optional(env, 'HOST') ?? '0.0.0.0',
@@ -65,6 +71,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
     maxDocumentBytes: readBytes(env, 'LRS_MAX_DOCUMENT_BYTES', 16 * MiB),
     logLevel,
+    projectors,
     ...readSecretsKey(env),
     ...readRateLimit(env),
     portal: readPortal(env),

@@ -102,6 +102,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
       'Largest State, Agent Profile or Activity Profile document. Larger → 413. Documents over 768 KiB are stored chunked.',
   },
   {
+    name: 'LRS_PROJECTORS',
+    default: 'thread',
+    description:
+      'Where the projectors of `start` apply the log: `thread` (a worker thread, so HTTP and projections use two cores) or `inline` (the HTTP thread, for a one-core machine).',
+  },
+  {
     name: 'LRS_LOG_LEVEL',
     default: 'info',
     description: 'One of fatal, error, warn, info, debug, trace, silent.',

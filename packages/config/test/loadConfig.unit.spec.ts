@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(config.jwt).to.equal(undefined);
     expect(config.bootstrap).to.equal(undefined);
     expect(config.esdbUrl).to.equal(undefined);
+    expect(config.projectors).to.equal('thread');
   });
 
   it('returns a deeply frozen object', () => {
@@ -47,6 +48,7 @@ describe('loadConfig', () => {
       LRS_LOG_LEVEL: 'WARN',
       ESDB_URL: 'esdb://localhost:2113?tls=false',
       LRS_BASE_URL: 'https://lrs.example.gov/',
+      LRS_PROJECTORS: 'inline',
     });
     expect(config.port).to.equal(0);
     expect(config.host).to.equal('127.0.0.1');
@@ -55,6 +57,7 @@ describe('loadConfig', () => {
     expect(config.logLevel).to.equal('warn');
     expect(config.esdbUrl).to.equal('esdb://localhost:2113?tls=false');
     expect(config.baseUrl).to.equal('https://lrs.example.gov');
+    expect(config.projectors).to.equal('inline');
   });
 
   it('names the variable and the rule for invalid values', () => {
@@ -66,6 +69,7 @@ describe('loadConfig', () => {
     expectConfigError({ LRS_LOG_LEVEL: 'loud' }, 'LRS_LOG_LEVEL', /one of fatal/);
     expectConfigError({ ESDB_URL: 'http://x' }, 'ESDB_URL', /esdb:\/\//);
     expectConfigError({ LRS_BASE_URL: 'ftp://x' }, 'LRS_BASE_URL', /http\(s\) URL/);
+    expectConfigError({ LRS_PROJECTORS: 'process' }, 'LRS_PROJECTORS', /thread or inline/);
   });
 
   it('requires both bootstrap variables, a sane key and a long secret', () => {

@@ -138,6 +138,17 @@ export interface EventLog {
   subscribe(options: SubscribeOptions): Subscription;
   /** Position of the last event in the log, or null when the log is empty. */
   headPosition(): Promise<LogPosition | null>;
+  /**
+   * Calls `listener` after every commit made through this log instance; returns the way to stop.
+   * Lets another thread's log on the same store (a projector thread) learn of commits at once.
+   * Absent on EventStoreDB, whose subscriptions are pushed by the server.
+   */
+  onCommit?(listener: () => void): () => void;
+  /**
+   * Another connection to the same store has committed: subscriptions look for new events now
+   * instead of at their next poll. Absent on EventStoreDB.
+   */
+  wakeSubscriptions?(): void;
   close(): Promise<void>;
 }
 

@@ -9,6 +9,7 @@ export {
 } from './errors';
 export { fingerprint } from './fingerprint';
 export { type HostedProjectionStatus, ProjectionHost, type ProjectionHostOptions } from './projection-host';
+export type { Projector, ProjectorOptions, StartProjector } from './projector';
 export { openReadOnly, readCheckpoint } from './read-model';
 export {
   type ReplayOptions,
@@ -18,11 +19,13 @@ export {
   replayProjection,
 } from './replay-projection';
 export {
+  inlineProjectors,
   RunningProjection,
   readModelFile,
   type StartProjectionOptions,
   startProjection,
 } from './start-projection';
+export { ProjectorThread, type ProjectorThreadOptions, ThreadedProjector } from './thread/projector-thread';
 export type {
   ApplyBatch,
   ApplyContext,

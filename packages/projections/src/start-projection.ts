@@ -1,16 +1,19 @@
 import { join } from 'node:path';
 import type { EventLog, LogPosition, RecordedEvent, Subscription } from '@lrs/event-log';
-import { Position } from '@lrs/event-log';
 import { BatchApplier } from './batch-applier';
 import { ProjectionFailedError, ProjectionSubscriptionError } from './errors';
+import {
+  lagBehind,
+  PositionWaiters,
+  type Projector,
+  type ProjectorOptions,
+  reaches,
+  type StartProjector,
+} from './projector';
 import { openReadModel, openReadOnly } from './read-model';
 import type { Db, ProjectionDefinition, ProjectionLag, ProjectionStatus } from './types';
 
-export interface StartProjectionOptions {
-  /** The read model goes to `<dataDir>/projections/<name>.v<version>.sqlite`... */
-  dataDir?: string;
-  /** ...unless an explicit file is given. */
-  file?: string;
+export interface StartProjectionOptions extends ProjectorOptions {
   /**
    * Events per subscription batch, and so per transaction. Each commit costs an fsync
    * (synchronous=FULL), which argues for large batches; but a batch of decoded events that
@@ -20,13 +23,28 @@ export interface StartProjectionOptions {
   maxBatchSize?: number;
   /** Called on every state change (catching_up → live, → failed, → stopped). */
   onStatus?(status: ProjectionStatus): void;
+  /** Called whenever the position the read model reflects advances (a batch committed, or filtered-out events passed). */
+  onProgress?(position: LogPosition, eventsApplied: number): void;
 }
+
+/** Projectors that apply their batches on this thread. */
+export const inlineProjectors =
+  (log: EventLog): StartProjector =>
+  (projection, options) =>
+    startProjection(log, projection, options);
 
 export function readModelFile(
   dataDir: string,
   projection: Pick<ProjectionDefinition, 'name' | 'version'>,
 ): string {
   return join(dataDir, 'projections', `${projection.name}.v${projection.version}.sqlite`);
+}
+
+/** The read model file a projector with these options uses. */
+export function readModelFileOf(projection: ProjectionDefinition, options: ProjectorOptions): string {
+  const file = options.file ?? (options.dataDir ? readModelFile(options.dataDir, projection) : undefined);
+  if (!file) throw new TypeError('a projector needs dataDir or file');
+  return file;
 }
 
 /**
@@ -38,26 +56,18 @@ export async function startProjection(
   projection: ProjectionDefinition,
   options: StartProjectionOptions,
 ): Promise<RunningProjection> {
-  const file = options.file ?? (options.dataDir ? readModelFile(options.dataDir, projection) : undefined);
-  if (!file) throw new TypeError('startProjection needs dataDir or file');
-  const running = new RunningProjection(log, projection, file, options);
+  const running = new RunningProjection(log, projection, readModelFileOf(projection, options), options);
   running.start();
   return running;
 }
 
-interface Waiter {
-  target: LogPosition;
-  resolve(reached: boolean): void;
-  timer: NodeJS.Timeout;
-}
-
-export class RunningProjection {
+export class RunningProjection implements Projector {
   private readonly db: Db;
   private readonly applier: BatchApplier;
   private subscription: Subscription | null = null;
   private reader: Db | null = null;
   private current: ProjectionStatus = { state: 'catching_up' };
-  private waiters: Waiter[] = [];
+  private readonly waiters = new PositionWaiters();
   private caughtUpOnce: Promise<void>;
   private markCaughtUp!: () => void;
   /** Incremented per subscription so callbacks of a stopped one are ignored. */
@@ -89,12 +99,15 @@ export class RunningProjection {
       onCheckpoint: (position) => {
         if (generation !== this.generation || this.current.state === 'failed') return;
         this.applier.advanceTo(position);
-        this.settleWaiters();
+        this.progressed();
       },
       onCaughtUp: (position) => {
         if (generation !== this.generation || this.current.state !== 'catching_up') return;
         // The log may report its head even though the filter dropped the last events.
-        if (position) this.applier.advanceTo(position, 0);
+        if (position) {
+          this.applier.advanceTo(position, 0);
+          this.progressed();
+        }
         void this.settleThenGoLive(generation);
       },
       onError: (error) => {
@@ -129,7 +142,7 @@ export class RunningProjection {
     }
     if (!current()) return;
     this.setStatus({ state: 'live' });
-    this.settleWaiters();
+    this.progressed();
     this.markCaughtUp();
   }
 
@@ -145,7 +158,7 @@ export class RunningProjection {
       // Rejecting stops the subscription: nothing after the failed event may be applied.
       throw error;
     }
-    this.settleWaiters();
+    this.progressed();
     // Yield to the event loop between batches: a long catch-up must not starve the queries
     // and requests this process also serves (the log awaits this before the next batch).
     await new Promise((resolve) => setImmediate(resolve));
@@ -158,10 +171,7 @@ export class RunningProjection {
     this.subscription = null;
     void subscription?.stop().catch(() => {});
     // A failed projection will not reach any further position until restarted.
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(false);
-    }
+    this.waiters.abandon();
   }
 
   private setStatus(status: ProjectionStatus): void {
@@ -195,61 +205,27 @@ export class RunningProjection {
   waitFor(target: LogPosition, timeoutMs: number): Promise<boolean> {
     if (this.reached(target)) return Promise.resolve(true);
     if (this.current.state === 'failed' || this.current.state === 'stopped') return Promise.resolve(false);
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        target,
-        resolve,
-        timer: setTimeout(() => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve(false);
-        }, timeoutMs),
-      };
-      this.waiters.push(waiter);
-    });
+    return this.waiters.wait(target, timeoutMs);
+  }
+
+  /** Whether the handler defers work while catching up (DeferringHandler). */
+  get defers(): boolean {
+    return this.applier.defers;
   }
 
   private reached(target: LogPosition): boolean {
-    // A deferring handler's model is complete only once settled, when the projection turns live.
-    if (this.applier.defers && this.current.state === 'catching_up') return false;
-    const position = this.applier.position;
-    return position !== null && Position.compare(position, target) >= 0;
+    return reaches(this.applier.position, this.current.state, this.applier.defers, target);
   }
 
-  private settleWaiters(): void {
-    if (this.waiters.length === 0) return;
-    const pending: Waiter[] = [];
-    for (const waiter of this.waiters) {
-      if (this.reached(waiter.target)) {
-        clearTimeout(waiter.timer);
-        waiter.resolve(true);
-      } else {
-        pending.push(waiter);
-      }
-    }
-    this.waiters = pending;
+  /** The position may have advanced: release waiters and tell the onProgress listener. */
+  private progressed(): void {
+    this.waiters.release((target) => this.reached(target));
+    const position = this.applier.position;
+    if (position) this.options.onProgress?.(position, this.applier.eventsApplied);
   }
 
-  async lag(): Promise<ProjectionLag> {
-    const position = this.applier.position;
-    const head = await this.log.headPosition();
-    const unit = this.log.kind === 'sqlite' ? 'events' : 'bytes';
-    if (!head || (position && Position.compare(position, head) >= 0)) {
-      return { position, head, behind: 0n, unit, secondsBehind: 0 };
-    }
-    const behind = head.commit - (position?.commit ?? 0n);
-    let secondsBehind: number | null = null;
-    try {
-      const [oldest] = await this.log.readAll({
-        ...(position ? { after: position } : {}),
-        ...(this.projection.filter ? { filter: this.projection.filter } : {}),
-        maxCount: 1,
-      });
-      // Only filtered-out events remain: nothing this projection cares about is waiting.
-      secondsBehind = oldest ? Math.max(0, (Date.now() - oldest.recorded.getTime()) / 1000) : 0;
-    } catch {
-      secondsBehind = null;
-    }
-    return { position, head, behind, unit, secondsBehind };
+  lag(): Promise<ProjectionLag> {
+    return lagBehind(this.log, this.projection, this.applier.position);
   }
 
   /**
@@ -275,10 +251,7 @@ export class RunningProjection {
     const subscription = this.subscription;
     this.subscription = null;
     this.setStatus({ state: 'stopped' });
-    for (const waiter of this.waiters.splice(0)) {
-      clearTimeout(waiter.timer);
-      waiter.resolve(false);
-    }
+    this.waiters.abandon();
     await subscription?.stop().catch(() => {});
     this.applier.flush();
     this.reader?.close();

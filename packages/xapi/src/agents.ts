@@ -56,7 +56,7 @@ export function parseAgentParameter(
       },
     ];
   }
-  const validate = allowGroup ? actorSchemaValidator : agentSchemaValidator;
+  const validate = allowGroup ? actorSchemaValidator() : agentSchemaValidator();
   const issues = validate(value) ? [] : schemaIssues(validate.errors);
   const taken = new Set(issues.map((i) => i.pointer));
   for (const issue of actorRuleIssues(value, '1.0.3')) if (!taken.has(issue.pointer)) issues.push(issue);

@@ -46,19 +46,22 @@ export function createXapiAjv(): Ajv2020 {
   return ajv;
 }
 
-// Compiled once at import: validation is on the hot path of every statement write.
-const ajv = createXapiAjv();
+// Compiled once, on first use: validation is on the hot path of every statement write, but a
+// process that never validates (a projector thread) should not pay the compilation at start-up.
+let ajv: Ajv2020 | null = null;
+const validators = new Map<string, ValidateFunction>();
 
 function compiled(ref: string): ValidateFunction {
-  const fn = ajv.getSchema(SCHEMA_BASE + ref);
+  let fn = validators.get(ref);
+  if (fn) return fn;
+  ajv ??= createXapiAjv();
+  fn = ajv.getSchema(SCHEMA_BASE + ref);
   if (!fn) throw new Error(`xAPI schema ${ref} did not compile`);
+  validators.set(ref, fn);
   return fn;
 }
 
-export const statementSchemaValidators: Record<XapiVersion, ValidateFunction> = {
-  '1.0.3': compiled('statement-1.0.3.json'),
-  '2.0.0': compiled('statement-2.0.0.json'),
-};
-
-export const agentSchemaValidator = compiled('common.json#/$defs/agent');
-export const actorSchemaValidator = compiled('common.json#/$defs/actor');
+export const statementSchemaValidator = (version: XapiVersion): ValidateFunction =>
+  compiled(version === '1.0.3' ? 'statement-1.0.3.json' : 'statement-2.0.0.json');
+export const agentSchemaValidator = (): ValidateFunction => compiled('common.json#/$defs/agent');
+export const actorSchemaValidator = (): ValidateFunction => compiled('common.json#/$defs/actor');

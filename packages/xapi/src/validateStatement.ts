@@ -1,6 +1,6 @@
 import { childPointer } from './pointer';
 import { schemaIssues } from './schemaIssues';
-import { statementSchemaValidators } from './schemas';
+import { statementSchemaValidator } from './schemas';
 import { statementRuleIssues } from './statementRules';
 import type { ValidationIssue, XapiVersion } from './types';
 
@@ -13,7 +13,7 @@ export function validateStatement(statement: unknown, version: XapiVersion): Val
 }
 
 function validateAt(statement: unknown, version: XapiVersion, prefix: string): ValidationIssue[] {
-  const validate = statementSchemaValidators[version];
+  const validate = statementSchemaValidator(version);
   const valid = validate(statement);
   const issues = valid ? [] : schemaIssues(validate.errors, prefix);
   const ruleIssues = statementRuleIssues(statement, version, prefix);

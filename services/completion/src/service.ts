@@ -1,7 +1,7 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
-import { type RunningProjection, startProjection } from '@lrs/projections';
+import { inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
 import { LedgerReader } from '@lrs/training';
 import type express from 'express';
 import { completionProjection } from './projection';
@@ -19,15 +19,16 @@ export const COMPLETION_BATCH = 5000;
 export class CompletionService {
   private cached: LedgerReader | null = null;
   private constructor(
-    readonly running: RunningProjection,
+    readonly running: Projector,
     private readonly log: EventLog,
   ) {}
 
   static async start(
     log: EventLog,
-    options: { dataDir: string; maxBatchSize?: number },
+    options: { dataDir: string; maxBatchSize?: number; startProjector?: StartProjector },
   ): Promise<CompletionService> {
-    const running = await startProjection(log, completionProjection, {
+    const startProjector = options.startProjector ?? inlineProjectors(log);
+    const running = await startProjector(completionProjection, {
       dataDir: options.dataDir,
       maxBatchSize: options.maxBatchSize ?? COMPLETION_BATCH,
     });

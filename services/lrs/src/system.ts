@@ -4,7 +4,7 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier, SecretBox }
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
-import type { RunningProjection } from '@lrs/projections';
+import { inlineProjectors, type Projector, ProjectorThread, type StartProjector } from '@lrs/projections';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
 import { type Connectors, completionStatusSource, startConnectors } from '@lrs/service-connectors';
@@ -43,7 +43,19 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
-  const index = await StatementsIndex.start(log, config.dataDir);
+  // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
+  const projectorThread =
+    config.projectors === 'thread'
+      ? await ProjectorThread.open({
+          log,
+          logOptions: { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) },
+          catalog: new URL('./projection-catalog.ts', import.meta.url).href,
+        })
+      : null;
+  const startProjector: StartProjector = projectorThread
+    ? (projection, options) => projectorThread.start(projection, options)
+    : inlineProjectors(log);
+  const index = await StatementsIndex.start(log, config.dataDir, startProjector);
   const statements = new StatementStore(log);
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({
@@ -52,8 +64,8 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     attachments,
     secrets: SecretBox.fromConfig(config),
   });
-  const documents = await startDocumentResources(log, attachments, config.dataDir);
-  const completion = await CompletionService.start(log, { dataDir: config.dataDir });
+  const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector);
+  const completion = await CompletionService.start(log, { dataDir: config.dataDir, startProjector });
   // The completion model embeds the transcripts ledger: one projector builds both in this process
   // (the standalone transcripts service still builds its own).
   const transcripts = TranscriptsService.sharing(completion.running, log);
@@ -98,6 +110,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
       await documents.stop();
       for (const watchdog of watchdogs) clearInterval(watchdog);
       await index.stop();
+      await projectorThread?.close();
       await credentials.stop();
       await log.close();
     },
@@ -107,10 +120,11 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
 /**
  * A full disk (or a transient I/O error) fails a projection's batch; the batch is rolled back,
  * so retrying once space returns is safe and the projection catches up by itself (issue 9,
- * test/reliability/disk-full.int.spec.ts). Handler bugs are not retried: they need a fix.
+ * test/reliability/disk-full.int.spec.ts). So is the end of the projector thread (its projectors
+ * resume from their checkpoints on a new one). Handler bugs are not retried: they need a fix.
  */
-function restartAfterStorageFailure(running: RunningProjection, everyMs = 2_000): NodeJS.Timeout {
-  const storage = /SQLITE_(FULL|IOERR|BUSY)|disk is full|no space left/i;
+function restartAfterStorageFailure(running: Projector, everyMs = 2_000): NodeJS.Timeout {
+  const storage = /SQLITE_(FULL|IOERR|BUSY)|disk is full|no space left|projector thread exited/i;
   const timer = setInterval(() => {
     const status = running.status();
     if (status.state !== 'failed') return;

@@ -1,7 +1,7 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
-import { type RunningProjection, startProjection } from '@lrs/projections';
+import { type Projector, startProjection } from '@lrs/projections';
 import { LedgerReader, trainingAdminRouter } from '@lrs/training';
 import type express from 'express';
 import { transcriptsProjection } from './projection';
@@ -11,7 +11,7 @@ import { transcriptRoutes } from './routes';
 export class TranscriptsService {
   private cached: LedgerReader | null = null;
   private constructor(
-    readonly running: RunningProjection,
+    readonly running: Projector,
     private readonly log: EventLog,
     /** False when the projection belongs to another service (sharing): stop leaves it running. */
     private readonly owned = true,
@@ -21,7 +21,7 @@ export class TranscriptsService {
    * The query side over a running projection that embeds this one's read model (the completion
    * model does, ProjectionSpec.embeds): in one process the ledger is then built and stored once.
    */
-  static sharing(running: RunningProjection, log: EventLog): TranscriptsService {
+  static sharing(running: Projector, log: EventLog): TranscriptsService {
     if (!running.projection.embeds.includes(transcriptsProjection)) {
       throw new Error(`projection ${running.projection.name} does not embed the transcripts read model`);
     }

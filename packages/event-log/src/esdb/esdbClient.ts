@@ -3,23 +3,11 @@
  * (@kurrent/kurrentdb-client: `expectedRevision` becomes `streamState`, the client class is
  * renamed) touches this file alone. It speaks the port's types on its outside.
  */
-import {
-  type AllStreamResolvedEvent,
-  ANY,
-  type AppendExpectedRevision,
-  BACKWARDS,
-  binaryEvent,
-  END,
-  EventStoreDBClient,
-  eventTypeFilter,
-  excludeSystemEvents,
-  FORWARDS,
-  type JSONType,
-  jsonEvent,
-  NO_STREAM,
-  type ResolvedEvent,
-  START,
-  STREAM_EXISTS,
+import type {
+  AllStreamResolvedEvent,
+  AppendExpectedRevision,
+  JSONType,
+  ResolvedEvent,
 } from '@eventstore/db-client';
 import type { PreparedRequest } from '../prepareAppend';
 import {
@@ -64,8 +52,17 @@ export interface EsdbConnection {
   close(): Promise<void>;
 }
 
-export function connectEsdb(connectionString: string): EsdbConnection {
-  const client = EventStoreDBClient.connectionString(connectionString);
+type Client = typeof import('@eventstore/db-client');
+
+/**
+ * The client is imported when the first connection is made: it (gRPC) takes ~300 ms to load,
+ * which processes and projector threads on the embedded store would otherwise pay at start-up.
+ */
+export async function connectEsdb(connectionString: string): Promise<EsdbConnection> {
+  const lib: Client = await import('@eventstore/db-client');
+  const { BACKWARDS, END, FORWARDS, START, binaryEvent, eventTypeFilter, excludeSystemEvents, jsonEvent } =
+    lib;
+  const client = lib.EventStoreDBClient.connectionString(connectionString);
   return {
     async append(request) {
       const events = request.events.map((e) =>
@@ -77,7 +74,7 @@ export function connectEsdb(connectionString: string): EsdbConnection {
       );
       try {
         const result = await client.appendToStream(request.stream, events, {
-          expectedRevision: toClientExpected(request.expectedRevision),
+          expectedRevision: toClientExpected(lib, request.expectedRevision),
         });
         // The server always returns a position on success; the client types it optional.
         const position = result.position ?? { commit: -1n, prepare: -1n };
@@ -166,14 +163,14 @@ export function connectEsdb(connectionString: string): EsdbConnection {
   };
 }
 
-function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
+function toClientExpected(lib: Client, expected: ExpectedRevision): AppendExpectedRevision {
   switch (expected) {
     case 'any':
-      return ANY;
+      return lib.ANY;
     case 'no_stream':
-      return NO_STREAM;
+      return lib.NO_STREAM;
     case 'exists':
-      return STREAM_EXISTS;
+      return lib.STREAM_EXISTS;
     default:
       return BigInt(expected);
   }

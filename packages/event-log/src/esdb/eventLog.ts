@@ -20,7 +20,7 @@ export interface EsdbEventLogOptions {
 
 /** The EventStoreDB adapter: the same port semantics over a server or a cluster. */
 export async function openEsdbEventLog(options: EsdbEventLogOptions): Promise<EventLog> {
-  const connection = connectEsdb(options.connectionString);
+  const connection = await connectEsdb(options.connectionString);
   const subscriptions = new Set<Subscription>();
   let closed = false;
   const ensureOpen = (): void => {

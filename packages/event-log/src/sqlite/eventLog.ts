@@ -46,7 +46,15 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
   // Above the passive checkpoint's threshold: TRUNCATE only for a WAL that passive checkpoints
   // could not shrink (a long-lived reader), never in place of them.
   const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 512 * 2 ** 20);
-  const queue = new GroupCommitQueue(inlineWriter(db, file, wal), () => signal.committed(), file);
+  const commitListeners = new Set<() => void>();
+  const queue = new GroupCommitQueue(
+    inlineWriter(db, file, wal),
+    () => {
+      signal.committed();
+      for (const listener of commitListeners) listener();
+    },
+    file,
+  );
   const global = new GlobalLogReader(db);
   const streams = new StreamReader(db);
   const subscriptions = new Set<Subscription>();
@@ -107,6 +115,13 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
         return head === 0 ? null : toLogPosition(head);
       }),
 
+    onCommit(listener) {
+      commitListeners.add(listener);
+      return () => commitListeners.delete(listener);
+    },
+
+    wakeSubscriptions: () => signal.wake(),
+
     subscribe(subscribeOptions: SubscribeOptions) {
       ensureOpen();
       const subscription = subscribe(global, signal, subscribeOptions, decoded);
@@ -118,6 +133,7 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
     async close() {
       if (closed) return;
       closed = true;
+      commitListeners.clear();
       // Appends already accepted are written, not dropped.
       try {
         await queue.drain();

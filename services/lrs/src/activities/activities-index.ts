@@ -1,5 +1,5 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
 import type { ActivityDefinition, CanonicalSources } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { STATEMENT_EVENT, storedStatementOf } from '../statements/statement-event';
@@ -36,11 +36,15 @@ export class ActivitiesIndex {
 
   private constructor(
     private readonly log: EventLog,
-    readonly running: RunningProjection,
+    readonly running: Projector,
   ) {}
 
-  static async start(log: EventLog, dataDir: string): Promise<ActivitiesIndex> {
-    return new ActivitiesIndex(log, await startProjection(log, activitiesIndexProjection, { dataDir }));
+  static async start(
+    log: EventLog,
+    dataDir: string,
+    startProjector: StartProjector = inlineProjectors(log),
+  ): Promise<ActivitiesIndex> {
+    return new ActivitiesIndex(log, await startProjector(activitiesIndexProjection, { dataDir }));
   }
 
   /** Waits (bounded) for the statements acknowledged before the request. */

@@ -1,5 +1,5 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
 import type { Actor, Agent, Statement } from '@lrs/xapi';
 import { agentIfiKey } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
@@ -113,11 +113,15 @@ export class AgentsIndex {
 
   private constructor(
     private readonly log: EventLog,
-    readonly running: RunningProjection,
+    readonly running: Projector,
   ) {}
 
-  static async start(log: EventLog, dataDir: string): Promise<AgentsIndex> {
-    return new AgentsIndex(log, await startProjection(log, agentsIndexProjection, { dataDir }));
+  static async start(
+    log: EventLog,
+    dataDir: string,
+    startProjector: StartProjector = inlineProjectors(log),
+  ): Promise<AgentsIndex> {
+    return new AgentsIndex(log, await startProjector(agentsIndexProjection, { dataDir }));
   }
 
   /** Lets another source (the officials registry) say which identifiers are one person. */

@@ -1,6 +1,7 @@
 import type { AttachmentStore } from '@lrs/attachments';
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
+import { inlineProjectors, type StartProjector } from '@lrs/projections';
 import { Router } from 'express';
 import { ActivitiesIndex } from '../activities/activities-index';
 import { activityRoutes } from '../activities/routes';
@@ -26,10 +27,11 @@ export async function startDocumentResources(
   log: EventLog,
   attachments: AttachmentStore,
   dataDir: string,
+  startProjector: StartProjector = inlineProjectors(log),
 ): Promise<DocumentResources> {
-  const index = await DocumentsIndex.start(log, dataDir);
-  const agents = await AgentsIndex.start(log, dataDir);
-  const activities = await ActivitiesIndex.start(log, dataDir);
+  const index = await DocumentsIndex.start(log, dataDir, startProjector);
+  const agents = await AgentsIndex.start(log, dataDir, startProjector);
+  const activities = await ActivitiesIndex.start(log, dataDir, startProjector);
   return {
     store: new DocumentStore(log, attachments),
     index,

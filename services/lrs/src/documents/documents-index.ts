@@ -1,5 +1,5 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
 import type Database from 'better-sqlite3';
 import { DOCUMENT_DELETED, DOCUMENT_EVENT_PREFIX, documentKeyOf } from './document-events';
 import { type DocumentKey, type DocumentScope, scopeIndexKey } from './document-key';
@@ -108,11 +108,15 @@ export class DocumentsIndex {
 
   private constructor(
     private readonly log: EventLog,
-    readonly running: RunningProjection,
+    readonly running: Projector,
   ) {}
 
-  static async start(log: EventLog, dataDir: string): Promise<DocumentsIndex> {
-    return new DocumentsIndex(log, await startProjection(log, documentsIndexProjection, { dataDir }));
+  static async start(
+    log: EventLog,
+    dataDir: string,
+    startProjector: StartProjector = inlineProjectors(log),
+  ): Promise<DocumentsIndex> {
+    return new DocumentsIndex(log, await startProjector(documentsIndexProjection, { dataDir }));
   }
 
   /**

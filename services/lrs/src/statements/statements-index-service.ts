@@ -1,6 +1,6 @@
 import type { EventLog, LogPosition, RecordedEvent } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { defineProjection, type RunningProjection, startProjection } from '@lrs/projections';
+import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
 import { STATEMENT_EVENT } from './statement-event';
 import { STATEMENT_INDEX_MIGRATIONS, STATEMENT_INDEX_TABLES, statementIndexApplier } from './statement-index';
 import { StatementIndexReader } from './statement-query';
@@ -28,11 +28,15 @@ export class StatementsIndex {
 
   private constructor(
     private readonly log: EventLog,
-    readonly running: RunningProjection,
+    readonly running: Projector,
   ) {}
 
-  static async start(log: EventLog, dataDir: string): Promise<StatementsIndex> {
-    const running = await startProjection(log, statementsIndexProjection, { dataDir });
+  static async start(
+    log: EventLog,
+    dataDir: string,
+    startProjector: StartProjector = inlineProjectors(log),
+  ): Promise<StatementsIndex> {
+    const running = await startProjector(statementsIndexProjection, { dataDir });
     return new StatementsIndex(log, running);
   }
 

@@ -258,6 +258,7 @@ export function proRating(
   period: Period,
   exemptions: readonly Exemption[],
 ): { proRata: number; exemptDays: number } {
+  if (exemptions.length === 0) return { proRata: 1, exemptDays: 0 };
   const reasons = policy.exemptions?.reasons;
   const first = localDate(period.start);
   const last = localDate(period.end.minus({ days: 1 }));

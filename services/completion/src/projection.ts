@@ -11,9 +11,9 @@ import {
   type LearningFact,
   type LedgerChanges,
   LedgerReader,
-  ledgerApplier,
   noLedgerChanges,
   type Official,
+  openLedger,
   type Period,
   type Policy,
   periodAt,
@@ -78,7 +78,8 @@ type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> &
  */
 export const completionProjection = defineProjection({
   name: 'completion',
-  version: 3,
+  // 4: the ledger's facts in log order, loaded without indexes by a rebuild (decision 019).
+  version: 4,
   migrations: [
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
@@ -92,11 +93,11 @@ export const completionProjection = defineProjection({
     { name: 'completion_pending', key: ['official_id'] },
   ],
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
-  // The ledger tables are written by the same ledgerApplier as the transcripts model's: one
+  // The ledger tables are written by the same ledger as the transcripts model's: one
   // completion model answers for both (one live projector per process, one audit replay).
   embeds: [transcriptsProjection],
   init: (db: Database.Database) => {
-    const apply = ledgerApplier(db, storedStatementOf);
+    const ledger = openLedger(db, storedStatementOf);
     const reader = new LedgerReader(db);
     const q = {
       allOfficials: db.prepare<[], { official_id: string }>(
@@ -138,7 +139,10 @@ export const completionProjection = defineProjection({
 
     return {
       apply: (events: RecordedEvent[], ctx: ApplyContext) => {
-        const changes = apply(events);
+        // Live batches come after settle; a model left unsettled (not by this runtime) settles
+        // first, before this batch's facts join the ledger (a recount must not include them).
+        if (!ctx.catchingUp) while (settle());
+        const changes = ledger.apply(events, ctx.catchingUp);
         if (ctx.catchingUp) {
           // A rebuild touches most officials in every batch: their rows are recounted once, by
           // settle, instead of re-derived per batch (same rows: an entry's part depends only on
@@ -147,12 +151,15 @@ export const completionProjection = defineProjection({
           for (const id of changes.officials) q.defer.run(id);
           return;
         }
-        // Live batches come after settle; a model left unsettled (not by this runtime) settles first.
-        while (settleSome(SETTLE_PART));
         complete(changes, events.length > 0 ? Number(events[0]!.position.commit) : 0, []);
       },
-      settle: () => settleSome(SETTLE_PART),
+      settle,
     };
+
+    /** A load of the ledger ends first (its facts are then indexed), then officials are recounted in parts. */
+    function settle(): boolean {
+      return ledger.settle() || settleSome(SETTLE_PART);
+    }
 
     /**
      * Brings the rows of the officials a batch changed up to date; `recountAlso` are recounted
@@ -190,6 +197,41 @@ export const completionProjection = defineProjection({
         return rows;
       };
 
+      // Per call, the version in force and the dates of a period are the same for every official
+      // (a personal window is keyed by its start): each is a few luxon conversions otherwise.
+      const inForceCache = new Map<string, Policy | null>();
+      const inForceOf = (policyId: string, versions: Policy[], period: Period): Policy | null => {
+        const key = `${policyId}\u0000${period.id}\u0000${period.start.toMillis()}`;
+        let found = inForceCache.get(key);
+        if (found === undefined) {
+          found = versionInForce(versions, period);
+          inForceCache.set(key, found);
+        }
+        return found;
+      };
+      type PeriodDates = Pick<
+        Row,
+        'startMs' | 'endMs' | 'periodStart' | 'periodEnd' | 'due' | 'overdueAfter'
+      >;
+      const datesCache = new Map<string, PeriodDates>();
+      const datesOf = (period: Period, policy: Policy): PeriodDates => {
+        const key = `${policy.policyId}\u0000${policy.version}\u0000${period.id}\u0000${period.start.toMillis()}`;
+        let dates = datesCache.get(key);
+        if (!dates) {
+          const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
+          dates = {
+            startMs: period.start.toMillis(),
+            endMs: period.end.toMillis(),
+            periodStart: period.start.toISO() ?? '',
+            periodEnd: period.end.toISO() ?? '',
+            due: due.toISO() ?? '',
+            overdueAfter: due.plus({ days: policy.due?.graceDays ?? 0 }).toISO() ?? '',
+          };
+          datesCache.set(key, dates);
+        }
+        return dates;
+      };
+
       /** Opens the rows a statement's instant belongs to, as completionsOf chooses them. */
       const openRows = (official: Official, facts: readonly LearningFact[]) => {
         const ancestry = tree.ancestry(official.orgUnit);
@@ -199,7 +241,7 @@ export const completionProjection = defineProjection({
             for (const fact of facts) {
               const period = periodAt(version, fact.timestampMs, official);
               if (!period || rows.has(period.id)) continue;
-              const inForce = versionInForce(versions, period);
+              const inForce = inForceOf(policyId, versions, period);
               if (!inForce || !inPopulation(inForce, official, ancestry)) continue;
               rows.set(period.id, newRow(official, period, inForce));
             }
@@ -208,19 +250,13 @@ export const completionProjection = defineProjection({
 
       const newRow = (official: Official, period: Period, policy: Policy): Row => {
         const { proRata, exemptDays } = proRating(policy, period, reader.exemptions(official.officialId));
-        const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
         return {
           period: period.id,
-          startMs: period.start.toMillis(),
-          endMs: period.end.toMillis(),
+          ...datesOf(period, policy),
           version: policy.version,
           policy,
           proRata,
           exemptDays,
-          periodStart: period.start.toISO() ?? '',
-          periodEnd: period.end.toISO() ?? '',
-          due: due.toISO() ?? '',
-          overdueAfter: due.plus({ days: policy.due?.graceDays ?? 0 }).toISO() ?? '',
           tally: emptyTally(),
           dirty: true,
         };

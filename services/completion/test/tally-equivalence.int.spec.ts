@@ -1,6 +1,7 @@
 // The running tallies (decision 005) against a recount: a seeded mix of sessions, AUs with their
-// cmi5 `satisfied`, waivers, voids (some before their target), an exemption and a late identifier
-// link, replayed with different batch sizes. Every materialised completion row must equal what
+// cmi5 `satisfied`, waivers, voids (some before their target), an exemption, a late identifier
+// link that later moves to another official and is then dropped, replayed with different batch
+// sizes, live and as a rebuild that loads the ledger without indexes (decision 019). Every materialised completion row must equal what
 // evaluateCompletion says from the facts, and every batch size must give the same fingerprint.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -8,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AppendRequest, EventLog, JsonValue } from '@lrs/event-log';
 import { openSqliteEventLog } from '@lrs/event-log';
-import { fingerprint, openReadOnly, replayProjection } from '@lrs/projections';
+import { fingerprint, openReadOnly, replayProjection, startProjection } from '@lrs/projections';
 import { transcriptsProjection } from '@lrs/service-transcripts';
 import { anActivity, anAgent, aStatement, type StatementBuilder, verbs } from '@lrs/testkit';
 import {
@@ -210,6 +211,18 @@ async function givenALog(log: EventLog, random: () => number): Promise<void> {
           { account: { homePage: LMS, name: 'stranger' } },
         ]),
       ]);
+    if (round === 100)
+      // A registry correction: the account was o3's, not o4's (its statements move with it).
+      await log.appendMany([
+        officialEvent('o4', [{ account: { homePage: LMS, name: 'o4' } }]),
+        officialEvent('o3', [
+          { account: { homePage: LMS, name: 'o3' } },
+          { account: { homePage: LMS, name: 'stranger' } },
+        ]),
+      ]);
+    if (round === 110)
+      // ...and then nobody's: its statements are unmatched again.
+      await log.appendMany([officialEvent('o3', [{ account: { homePage: LMS, name: 'o3' } }])]);
   }
 }
 
@@ -278,4 +291,41 @@ describe('completion tallies equal a recount, whatever the batch size', function
       }
     });
   }
+});
+
+describe('a rebuild that loads the ledger without indexes (decision 019)', function () {
+  this.timeout(60_000);
+  it('stopped while loading, resumes loading on restart and settles to the model a clean build gives', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-loading-'));
+    try {
+      const log = await openSqliteEventLog({ file: join(dir, 'log.sqlite') } as never);
+      await givenALog(log, seeded(4));
+      const upTo = (await log.headPosition())!;
+      const clean = await replayProjection(log, completionProjection, {
+        upTo,
+        file: join(dir, 'clean.sqlite'),
+        defer: false,
+      });
+      const file = join(dir, 'interrupted.sqlite');
+      // Stopped after a few batches of its catch-up: facts loaded, nothing settled.
+      const first = await startProjection(log, completionProjection, { file, maxBatchSize: 7 });
+      while (first.eventsApplied() < 60) await new Promise((r) => setTimeout(r, 1));
+      await first.stop();
+      const halfway = openReadOnly(file) as Database.Database;
+      const indexes = halfway
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'fact'")
+        .pluck()
+        .all();
+      halfway.close();
+      expect(indexes, 'the fact indexes are dropped while loading').to.deep.equal([]);
+
+      const second = await startProjection(log, completionProjection, { file, maxBatchSize: 7 });
+      await second.caughtUp();
+      expect(fingerprint(second.readDb(), completionProjection)).to.equal(clean.fingerprint);
+      await second.stop();
+      await log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

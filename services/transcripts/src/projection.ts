@@ -1,9 +1,9 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { defineProjection } from '@lrs/projections';
+import { type ApplyContext, defineProjection } from '@lrs/projections';
 import {
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
-  ledgerApplier,
+  openLedger,
   STATEMENT_STORED,
   TRAINING_EVENT_PREFIX,
 } from '@lrs/training';
@@ -18,15 +18,19 @@ import { storedStatementOf } from '../../lrs/src/statements/statement-event';
  */
 export const transcriptsProjection = defineProjection({
   name: 'transcripts',
-  // 2: fact keeps activity and registration as columns (decision 005).
-  version: 2,
+  // 2: fact keeps activity and registration as columns (decision 005). 3: facts in log order, loaded
+  // without indexes by a rebuild (decision 019).
+  version: 3,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
   init: (db) => {
-    const apply = ledgerApplier(db, storedStatementOf);
-    return (events: RecordedEvent[]) => {
-      apply(events);
+    const ledger = openLedger(db, storedStatementOf);
+    return {
+      apply: (events: RecordedEvent[], ctx: ApplyContext) => {
+        ledger.apply(events, ctx.catchingUp);
+      },
+      settle: () => ledger.settle(),
     };
   },
 });

@@ -16,47 +16,86 @@ import type { Db, ProjectionDefinition } from './types';
  * (_checkpoint, _projection) are excluded: they record how the model was built, not what it says.
  */
 export function fingerprint(db: Db, projection: ProjectionDefinition): string {
-  const hash = createHash('sha256');
-  const tables = [...projection.tables].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const table of tables) {
-    const columns = (db.prepare(`PRAGMA table_info("${table.name}")`).all() as { name: string }[]).map(
-      (c) => c.name,
-    );
-    if (columns.length === 0) {
-      throw new ProjectionError(`fingerprint: table '${table.name}' of ${projection.name} does not exist`);
+  return fingerprints(db, [projection])[0]!;
+}
+
+/**
+ * The fingerprints of several projections whose tables share one read model (a projection and the
+ * ones it embeds), reading each table once: a table's rows feed the hash of every projection that
+ * lists it. Each result equals `fingerprint(db, projection)`.
+ */
+export function fingerprints(db: Db, projections: readonly ProjectionDefinition[]): string[] {
+  const hashes = projections.map(() => createHash('sha256'));
+  const byName = new Map<string, { key: readonly string[]; readers: number[] }>();
+  projections.forEach((projection, p) => {
+    for (const table of projection.tables) {
+      const known = byName.get(table.name);
+      if (known && known.key.join() !== table.key.join())
+        throw new ProjectionError(
+          `fingerprint: table '${table.name}' is keyed differently by two projections`,
+        );
+      if (known) known.readers.push(p);
+      else byName.set(table.name, { key: table.key, readers: [p] });
     }
-    for (const key of table.key) {
-      if (!columns.includes(key)) {
-        throw new ProjectionError(`fingerprint: '${table.name}' has no key column '${key}'`);
-      }
-    }
-    const order = [...table.key, ...columns.filter((c) => !table.key.includes(c))];
-    hash.update(`${canonicalize({ columns, table: table.name })}\n`);
-    const select = db
-      .prepare(
-        `SELECT ${columns.map(quote).join(', ')} FROM ${quote(table.name)} ORDER BY ${order.map(quote).join(', ')}`,
-      )
-      .raw(true)
-      .safeIntegers(true);
-    // RFC 8785 for a row is its members in UTF-16 order of their names, each `"name":value`;
-    // the names are fixed per table, so the order and the prefixes are worked out once and
-    // rows are written directly (the same bytes canonicalize() gives; fingerprint.unit.spec).
-    const members = columns
-      .map((name, i) => ({ name, i }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map(({ name, i }, k) => ({ i, prefix: `${k === 0 ? '{' : ','}${JSON.stringify(name)}:` }));
-    let chunk = '';
-    for (const values of select.iterate() as IterableIterator<unknown[]>) {
-      for (const m of members) chunk += m.prefix + canonicalValue(values[m.i]);
-      chunk += '}\n';
-      if (chunk.length > 1 << 16) {
-        hash.update(chunk);
-        chunk = '';
-      }
-    }
-    hash.update(chunk);
+  });
+  // Every projection hashes its own tables in name order; a merge of all names keeps that order.
+  const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const { key, readers } = byName.get(name)!;
+    // Text shared by several hashes is encoded to UTF-8 once.
+    const update =
+      readers.length === 1
+        ? (text: string) => hashes[readers[0]!]!.update(text)
+        : (text: string) => {
+            const bytes = Buffer.from(text, 'utf8');
+            for (const r of readers) hashes[r]!.update(bytes);
+          };
+    hashTable(db, name, key, update, projections[readers[0]!]!.name);
   }
-  return hash.digest('hex');
+  return hashes.map((hash) => hash.digest('hex'));
+}
+
+function hashTable(
+  db: Db,
+  name: string,
+  key: readonly string[],
+  update: (text: string) => void,
+  projectionName: string,
+): void {
+  const columns = (db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]).map((c) => c.name);
+  if (columns.length === 0) {
+    throw new ProjectionError(`fingerprint: table '${name}' of ${projectionName} does not exist`);
+  }
+  for (const k of key) {
+    if (!columns.includes(k)) {
+      throw new ProjectionError(`fingerprint: '${name}' has no key column '${k}'`);
+    }
+  }
+  const order = [...key, ...columns.filter((c) => !key.includes(c))];
+  update(`${canonicalize({ columns, table: name })}\n`);
+  const select = db
+    .prepare(
+      `SELECT ${columns.map(quote).join(', ')} FROM ${quote(name)} ORDER BY ${order.map(quote).join(', ')}`,
+    )
+    .raw(true)
+    .safeIntegers(true);
+  // RFC 8785 for a row is its members in UTF-16 order of their names, each `"name":value`;
+  // the names are fixed per table, so the order and the prefixes are worked out once and
+  // rows are written directly (the same bytes canonicalize() gives; fingerprint.unit.spec).
+  const members = columns
+    .map((column, i) => ({ column, i }))
+    .sort((a, b) => (a.column < b.column ? -1 : a.column > b.column ? 1 : 0))
+    .map(({ column, i }, k) => ({ i, prefix: `${k === 0 ? '{' : ','}${JSON.stringify(column)}:` }));
+  let chunk = '';
+  for (const values of select.iterate() as IterableIterator<unknown[]>) {
+    for (const m of members) chunk += m.prefix + canonicalValue(values[m.i]);
+    chunk += '}\n';
+    if (chunk.length > 1 << 20) {
+      update(chunk);
+      chunk = '';
+    }
+  }
+  update(chunk);
 }
 
 function quote(identifier: string): string {

@@ -7,7 +7,7 @@ export {
   ProjectionSubscriptionError,
   ReadModelMismatchError,
 } from './errors';
-export { fingerprint } from './fingerprint';
+export { fingerprint, fingerprints } from './fingerprint';
 export { type HostedProjectionStatus, ProjectionHost, type ProjectionHostOptions } from './projection-host';
 export type { Projector, ProjectorOptions, StartProjector } from './projector';
 export { openReadOnly, readCheckpoint } from './read-model';

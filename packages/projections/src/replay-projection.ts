@@ -3,7 +3,7 @@ import type { EventLog, LogPosition } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import { BatchApplier } from './batch-applier';
 import { ProjectionError } from './errors';
-import { fingerprint } from './fingerprint';
+import { fingerprints } from './fingerprint';
 import { openReadModel } from './read-model';
 import type { ProjectionDefinition } from './types';
 
@@ -36,6 +36,8 @@ export interface ReplayResult {
   /** Position of the last event applied (≤ upTo), null when no event qualified. */
   position: LogPosition | null;
   fingerprint: string;
+  /** The fingerprints of the models this projection embeds, by name, read in the same pass. */
+  embedded: Map<string, string>;
 }
 
 /**
@@ -85,7 +87,9 @@ export async function replayProjection(
       signal?.throwIfAborted();
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const result = { eventsRead, position: applier.position, fingerprint: fingerprint(db, projection) };
+    const [own, ...inner] = fingerprints(db, [projection, ...projection.embeds]);
+    const embedded = new Map(projection.embeds.map((def, i) => [def.name, inner[i]!]));
+    const result = { eventsRead, position: applier.position, fingerprint: own!, embedded };
     completed = true;
     return result;
   } finally {

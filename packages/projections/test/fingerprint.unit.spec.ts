@@ -3,7 +3,7 @@ import { Position } from '@lrs/event-log';
 import Database from 'better-sqlite3';
 import canonicalize from 'canonicalize';
 import { expect } from 'chai';
-import { defineProjection, fingerprint, replayProjection, startProjection } from '../src/index';
+import { defineProjection, fingerprint, fingerprints, replayProjection, startProjection } from '../src/index';
 import { MemoryEventLog } from './support/memory-log';
 import { appendVisits, tallyProjection } from './support/tally-projection';
 import { tempDir } from './support/temp-dir';
@@ -52,6 +52,31 @@ describe('fingerprint', () => {
     await appendVisits(log, 1, { from: 50 });
 
     expect(await liveFingerprint(log, 10, `${tmp.dir}/b`)).to.not.equal(before);
+  });
+
+  it('gives several projections of one model, read in one pass, the fingerprints each has alone', () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE a (k INTEGER PRIMARY KEY, v TEXT); CREATE TABLE b (k INTEGER PRIMARY KEY, w REAL)');
+    db.exec("INSERT INTO a VALUES (1, 'x'), (2, 'y'); INSERT INTO b VALUES (5, 0.5)");
+    const table = (name: string) => ({ name, key: ['k'] });
+    const outer = defineProjection({
+      name: 'outer',
+      version: 1,
+      migrations: ['-- a and b'],
+      tables: [table('b'), table('a')],
+      apply: () => {},
+    });
+    const inner = defineProjection({
+      name: 'inner',
+      version: 1,
+      migrations: ['-- a'],
+      tables: [table('a')],
+      apply: () => {},
+    });
+    const [both, onlyA] = fingerprints(db, [outer, inner]);
+    expect(both).to.equal(fingerprint(db, outer));
+    expect(onlyA).to.equal(fingerprint(db, inner));
+    expect(both).to.not.equal(onlyA);
   });
 
   describe('value normalisation', () => {

@@ -48,9 +48,10 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   'CREATE INDEX exemption_official ON exemption (official_id)',
   'CREATE TABLE catalog (activity_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, record TEXT NOT NULL)',
   'CREATE TABLE policy (policy_id TEXT NOT NULL, version INTEGER NOT NULL, record TEXT NOT NULL, PRIMARY KEY (policy_id, version))',
-  // Rows in log order; every index on this table is a random-key insert per statement, the cost of
-  // a rebuild (decision 005), so a rebuild loads it without them (FACT_INDEXES, decision 019).
-  'CREATE TABLE fact (statement_id TEXT NOT NULL, ifi TEXT NOT NULL, official_id TEXT, seq INTEGER NOT NULL, activity_id TEXT NOT NULL, registration TEXT NOT NULL, record TEXT NOT NULL, voided TEXT)',
+  // Stored in log order (seq), so inserts append and a fingerprint reads the table in one pass; every
+  // index on it is a random-key insert per statement, the cost of a rebuild (decision 005), so a
+  // rebuild loads it without them (FACT_INDEXES, decision 019).
+  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
   ...FACT_INDEXES.map((index) => index.sql),
   // Dated org-unit history: a transcript entry shows the unit in effect at its learning time.
   'CREATE TABLE org_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, org_unit TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
@@ -76,7 +77,7 @@ export const LEDGER_TABLES = [
   { name: 'exemption', key: ['exemption_id'] },
   { name: 'catalog', key: ['activity_id'] },
   { name: 'policy', key: ['policy_id', 'version'] },
-  { name: 'fact', key: ['statement_id'] },
+  { name: 'fact', key: ['seq', 'statement_id'] },
   { name: 'pending_void', key: ['target_id'] },
   { name: 'org_history', key: ['official_id', 'effective_from'] },
 ];
@@ -206,7 +207,9 @@ export function openLedger(db: Db, statementOf: StatementOf): Ledger {
       if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
       // A statement id twice in the log (the log's stream per statement makes this impossible):
       // keep its first fact, as a live INSERT OR IGNORE would have.
-      db.exec('DELETE FROM fact WHERE rowid NOT IN (SELECT min(rowid) FROM fact GROUP BY statement_id)');
+      db.exec(
+        'DELETE FROM fact WHERE (seq, statement_id) NOT IN (SELECT min(seq), statement_id FROM fact GROUP BY statement_id)',
+      );
       db.exec(byStatement!.sql);
     }
     db.exec(`UPDATE fact SET voided = (SELECT p.voided FROM pending_void p WHERE p.target_id = fact.statement_id)

@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import {
-  fingerprint,
   openReadOnly,
   type ProjectionDefinition,
   type ReplayProgress,
@@ -90,22 +89,15 @@ export async function replayToCutOff(
       position,
       fingerprint: result.fingerprint,
     });
-    const embedded = def.embeds.filter((inner) => projections.includes(inner));
-    if (embedded.length === 0) continue;
     // One replay answers for the models it embeds: their tables, fingerprinted in its file.
-    const db = openReadOnly(scratchFile(dir, def)) as Database.Database;
-    try {
-      for (const inner of embedded)
-        manifests.set(inner.name, {
-          name: inner.name,
-          version: inner.version,
-          eventsRead: result.eventsRead,
-          position,
-          fingerprint: fingerprint(db, inner),
-        });
-    } finally {
-      db.close();
-    }
+    for (const inner of def.embeds.filter((d) => projections.includes(d)))
+      manifests.set(inner.name, {
+        name: inner.name,
+        version: inner.version,
+        eventsRead: result.eventsRead,
+        position,
+        fingerprint: result.embedded.get(inner.name)!,
+      });
   }
   const out = projections.map((def) => manifests.get(def.name)!);
   const ledger = replayedProjections(projections).at(-1)!;

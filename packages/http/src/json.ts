@@ -20,34 +20,65 @@ export interface ParseJsonOptions {
  */
 export const DEFAULT_MAX_JSON_DEPTH = 512;
 
-/** True when arrays/objects nest deeper than `max`; brackets inside strings do not count. */
-function nestsDeeperThan(text: string, max: number): boolean {
+interface JsonShape {
+  /** Arrays/objects nest deeper than the limit (brackets inside strings do not count). */
+  tooDeep: boolean;
+  /** A number literal that may lie beyond the double range (an exponent of 3+ digits, or 300+ digits). */
+  mayOverflow: boolean;
+}
+
+/**
+ * One pass over the text outside its strings (which are skipped with indexOf): nesting depth and
+ * number literals that could overflow. Meant for valid JSON; on invalid text JSON.parse reports.
+ */
+function shapeOf(text: string, maxDepth: number): JsonShape {
   let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
+  let mayOverflow = false;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      // A backslash escapes the next character (\" does not end the string).
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 91 || c === 123) {
-      if (++depth > max) return true;
-    } else if (c === 93 || c === 125) depth--;
+    if (c === 34) {
+      // To the closing quote: one not escaped by an odd number of backslashes.
+      for (;;) {
+        const q = text.indexOf('"', i + 1);
+        if (q === -1) return { tooDeep: false, mayOverflow };
+        let b = q - 1;
+        while (text.charCodeAt(b) === 92) b--;
+        i = q;
+        if ((q - 1 - b) % 2 === 0) break;
+      }
+    } else if (c === 91 || c === 123) {
+      if (++depth > maxDepth) return { tooDeep: true, mayOverflow };
+    } else if (c === 93 || c === 125) {
+      depth--;
+    } else if (c === 45 || (c >= 48 && c <= 57)) {
+      // A number literal: its length and its exponent's digits.
+      const start = i;
+      let exponentDigits = -1;
+      for (; i + 1 < n; i++) {
+        const d = text.charCodeAt(i + 1);
+        if (d === 101 || d === 69) exponentDigits = 0;
+        else if (d >= 48 && d <= 57) {
+          if (exponentDigits >= 0) exponentDigits++;
+        } else if (d !== 46 && d !== 43 && d !== 45) break;
+      }
+      if (exponentDigits >= 3 || i - start >= 300) mayOverflow = true;
+    }
   }
-  return false;
+  return { tooDeep: false, mayOverflow };
 }
 
 /** JSON.parse that reports syntax errors as 400 'json.syntax' with a position, and refuses pollution keys. */
 export function parseJson(text: string, options: ParseJsonOptions = {}): unknown {
   const forbidden = options.forbiddenKeys ?? DEFAULT_FORBIDDEN_KEYS;
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
-  if (text.length > maxDepth && nestsDeeperThan(text, maxDepth)) {
+  const shape = shapeOf(text, maxDepth);
+  if (shape.tooDeep) {
     const message = `request body nests arrays/objects deeper than ${maxDepth} levels`;
     throw new BadRequest('json.too_deep', message, { pointer: '', details: { maxDepth } });
   }
   const parsed = parseChecked(text, forbidden);
-  if (MAYBE_OVERFLOW.test(text)) {
+  if (shape.mayOverflow) {
     const pointer = nonFinitePointer(parsed);
     if (pointer !== null) {
       throw new BadRequest('json.number_range', 'a number is outside the range of a double (±1.8e308)', {
@@ -84,10 +115,8 @@ function parseChecked(text: string, forbidden: readonly string[]): unknown {
 /**
  * JSON.parse turns literals past the double range (1e309) into ±Infinity, which no later
  * JSON.stringify or canonical form can write back (found by the fuzz test as a 500).
- * Only walked when the text has a literal that could overflow.
+ * Only walked when the text has a literal that could overflow (shapeOf).
  */
-const MAYBE_OVERFLOW = /[eE]\+?[0-9]{3}|[0-9]{300}/;
-
 function nonFinitePointer(value: unknown, at = ''): string | null {
   if (typeof value === 'number') return Number.isFinite(value) ? null : at;
   if (value === null || typeof value !== 'object') return null;

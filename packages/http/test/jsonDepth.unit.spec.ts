@@ -39,6 +39,16 @@ describe('parseJson number range', () => {
     expect((thrown as BadRequest).pointer).to.equal('/result/score/raw');
   });
 
+  it('reads number-like text inside strings as text, whatever escapes precede the quotes', () => {
+    const text = JSON.stringify({
+      id: '4e123-1e309',
+      path: 'C:\\dir\\',
+      q: 'say \\"[[[1e999\\"',
+      n: [1e300],
+    });
+    expect(parseJson(text)).to.deep.equal(JSON.parse(text));
+  });
+
   it('keeps large but finite numbers', () => {
     expect(parseJson('[1e308, -1.7976931348623157e308, 5e-324]')).to.deep.equal([
       1e308, -1.7976931348623157e308, 5e-324,

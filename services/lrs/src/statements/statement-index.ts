@@ -20,6 +20,10 @@ import { STATEMENT_EVENT, type StatementEventData, storedStatementOf, VOIDED_VER
  * A statement whose object is a StatementRef also carries the keys (except w:) of the statement
  * it targets, recursively (Communication 2.1.3 "Filter Conditions for StatementRefs"); the
  * target may arrive before or after the referrer, so keys are propagated both ways.
+ *
+ * `statement_keys` holds a key's integer id (`filter_key`, numbered in order of first use), not
+ * its text: an index entry of a few bytes instead of ~60, so a batch dirties far fewer index
+ * pages (version 2; a rebuild of 200k statements ran at 8.4k/s with text keys).
  */
 export const STATEMENT_INDEX_MIGRATIONS = [
   `CREATE TABLE statements (
@@ -33,8 +37,9 @@ export const STATEMENT_INDEX_MIGRATIONS = [
    )`,
   'CREATE INDEX statements_stored ON statements (stored_ms)',
   'CREATE INDEX statements_target ON statements (target_id) WHERE target_id IS NOT NULL',
+  'CREATE TABLE filter_key (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE)',
   `CREATE TABLE statement_keys (
-     key TEXT NOT NULL,
+     key INTEGER NOT NULL,
      seq INTEGER NOT NULL,
      PRIMARY KEY (key, seq)
    ) WITHOUT ROWID`,
@@ -47,6 +52,7 @@ export const STATEMENT_INDEX_MIGRATIONS = [
 
 export const STATEMENT_INDEX_TABLES = [
   { name: 'statements', key: ['seq'] },
+  { name: 'filter_key', key: ['id'] },
   { name: 'statement_keys', key: ['key', 'seq'] },
   { name: 'pending_voids', key: ['target_id'] },
 ];
@@ -134,20 +140,38 @@ export function statementIndexApplier(db: Database.Database) {
     'INSERT OR IGNORE INTO statements (seq, id, stored_ms, voided, voiding, target_id, json) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
   const insertKey = db.prepare('INSERT OR IGNORE INTO statement_keys (key, seq) VALUES (?, ?)');
+  const keyId = db.prepare('SELECT id FROM filter_key WHERE key = ?').pluck();
+  const newKey = db.prepare('INSERT INTO filter_key (key) VALUES (?)');
   const findById = db.prepare('SELECT seq, voiding FROM statements WHERE id = ?');
-  const keysOf = db.prepare("SELECT key FROM statement_keys WHERE seq = ? AND key NOT LIKE 'w:%'").pluck();
+  const keysOf = db
+    .prepare(
+      "SELECT k.key FROM statement_keys k JOIN filter_key f ON f.id = k.key WHERE k.seq = ? AND f.key NOT LIKE 'w:%'",
+    )
+    .pluck();
   const referrers = db.prepare('SELECT seq FROM statements WHERE target_id = ?').pluck();
   const setVoided = db.prepare('UPDATE statements SET voided = 1 WHERE seq = ? AND voiding = 0');
   const addPendingVoid = db.prepare(
     'INSERT OR IGNORE INTO pending_voids (target_id, voiding_seq) VALUES (?, ?)',
   );
   const takePendingVoid = db.prepare('DELETE FROM pending_voids WHERE target_id = ? RETURNING voiding_seq');
+  const anyPendingVoid = db.prepare('SELECT EXISTS (SELECT 1 FROM pending_voids)').pluck();
   const idOfSeq = db.prepare('SELECT id FROM statements WHERE seq = ?').pluck();
 
   let seq = nextSeq.get() as number;
+  // Ids of keys, for one batch: a rolled-back batch must not leave ids behind that were never
+  // committed, and most keys of a batch (verb, category, credential, courses) repeat within it.
+  let ids = new Map<string, number>();
+  const idOf = (key: string): number => {
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = (keyId.get(key) as number | undefined) ?? Number(newKey.run(key).lastInsertRowid);
+      ids.set(key, id);
+    }
+    return id;
+  };
 
-  /** Copies `keys` to every statement that (transitively) targets statement `id`. */
-  const propagate = (id: string, keys: string[], depth = 0) => {
+  /** Copies `keys` (ids) to every statement that (transitively) targets statement `id`. */
+  const propagate = (id: string, keys: number[], depth = 0) => {
     if (depth > 64) return; // a reference chain this deep is not a real use; stop a cycle
     for (const referrer of referrers.all(id) as number[]) {
       for (const k of keys) insertKey.run(k, referrer);
@@ -157,6 +181,9 @@ export function statementIndexApplier(db: Database.Database) {
   };
 
   return (events: RecordedEvent[]) => {
+    ids = new Map();
+    // A void waiting for its target is rare: look for one only when some wait.
+    let pendingVoids = anyPendingVoid.get() === 1;
     for (const event of events) {
       if (event.type !== STATEMENT_EVENT) continue;
       const data = event.data as unknown as StatementEventData;
@@ -179,22 +206,31 @@ export function statementIndexApplier(db: Database.Database) {
       if (stored.changes === 0) continue;
       seq++;
       // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
-      if (!voiding && takePendingVoid.get(id)) setVoided.run(mySeq);
-      const keys = [...ownKeys(statement, data.credential)];
+      if (!voiding && pendingVoids && takePendingVoid.get(id)) setVoided.run(mySeq);
+      const own = ownKeys(statement, data.credential);
+      const keys: number[] = [];
+      const inherited: number[] = [];
+      for (const k of own) {
+        const kid = idOf(k);
+        keys.push(kid);
+        if (!k.startsWith('w:')) inherited.push(kid);
+      }
       if (target) {
         const targetRow = findById.get(target) as { seq: number; voiding: number } | undefined;
         if (targetRow) {
-          for (const k of keysOf.all(targetRow.seq) as string[]) keys.push(k);
+          for (const kid of keysOf.all(targetRow.seq) as number[]) {
+            keys.push(kid);
+            inherited.push(kid);
+          }
           if (voiding) setVoided.run(targetRow.seq);
         } else if (voiding) {
           addPendingVoid.run(target, mySeq);
+          pendingVoids = true;
         }
       }
-      for (const k of keys) insertKey.run(k, mySeq);
-      propagate(
-        id,
-        keys.filter((k) => !k.startsWith('w:')),
-      );
+      for (const kid of keys) insertKey.run(kid, mySeq);
+      // Only statements that target this one inherit its keys; most have none.
+      propagate(id, inherited);
     }
   };
 }

@@ -36,6 +36,7 @@ export class StatementIndexReader {
   private readonly lastSeqUpTo: Database.Statement;
   private readonly byId: Database.Statement;
   private readonly hasKey: Database.Statement;
+  private readonly keyId: Database.Statement;
   private readonly maxStored: Database.Statement;
   private readonly cache = new Map<string, Database.Statement>();
 
@@ -45,6 +46,7 @@ export class StatementIndexReader {
     this.lastSeqUpTo = db.prepare('SELECT max(seq) FROM statements WHERE stored_ms <= ?').pluck();
     this.byId = db.prepare('SELECT seq, json, voided, stored_ms AS storedMs FROM statements WHERE id = ?');
     this.hasKey = db.prepare('SELECT 1 FROM statement_keys WHERE key = ? AND seq = ?').pluck();
+    this.keyId = db.prepare('SELECT id FROM filter_key WHERE key = ?').pluck();
     this.maxStored = db.prepare('SELECT max(stored_ms) FROM statements').pluck();
   }
 
@@ -60,7 +62,8 @@ export class StatementIndexReader {
   }
 
   carriesKey(seq: number, key: string): boolean {
-    return this.hasKey.get(key, seq) !== undefined;
+    const id = this.keyId.get(key) as number | undefined;
+    return id !== undefined && this.hasKey.get(id, seq) !== undefined;
   }
 
   page(q: StatementQuery): StatementPage {
@@ -85,7 +88,14 @@ export class StatementIndexReader {
 
     const params: (string | number)[] = [];
     let sql: string;
-    const [driver, ...others] = q.keys;
+    const keyIds: number[] = [];
+    for (const key of q.keys) {
+      const id = this.keyId.get(key) as number | undefined;
+      // A key no statement has ever carried matches nothing.
+      if (id === undefined) return { rows: [], nextAfterSeq: null, maxSeq };
+      keyIds.push(id);
+    }
+    const [driver, ...others] = keyIds;
     const order = q.ascending ? 'ASC' : 'DESC';
     if (driver !== undefined) {
       sql =

@@ -8,7 +8,8 @@ import { StatementIndexReader } from './statement-query';
 /** The statements index projection: name and version are part of its read model's identity. */
 export const statementsIndexProjection = defineProjection({
   name: 'statements-index',
-  version: 1,
+  // 2: filter keys by integer id (filter_key).
+  version: 2,
   migrations: STATEMENT_INDEX_MIGRATIONS,
   tables: STATEMENT_INDEX_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT] },

@@ -16,13 +16,18 @@ export function requestContext(logger: Logger): RequestHandler {
     const incoming = req.get('x-request-id');
     const requestId = incoming !== undefined && SANE_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     req.id = requestId;
-    req.log = logger.child({ requestId });
+    // The child logger is made when something logs: most requests log only their access line.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      get: () => (child ??= logger.child({ requestId })),
+      configurable: true,
+    });
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
-    let logged = false;
-    const accessLog = () => {
-      if (logged) return;
-      logged = true;
+    // 'close' follows the end of every response, and also comes alone when the connection drops.
+    res.once('close', () => {
+      const level = res.statusCode >= 500 ? 'error' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
       const [path = '', query] = req.originalUrl.split('?', 2);
       const line = {
         method: req.method,
@@ -33,11 +38,8 @@ export function requestContext(logger: Logger): RequestHandler {
         ...(req.credentialName ? { credential: req.credentialName } : {}),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
-      if (res.statusCode >= 500) req.log.error(line, 'request');
-      else req.log.info(line, 'request');
-    };
-    res.on('finish', accessLog);
-    res.on('close', accessLog);
+      req.log[level](line, 'request');
+    });
     next();
   };
 }

@@ -92,7 +92,11 @@ export class StatementStore {
     });
 
     // Repeats of ids the LRS already has: equivalent → no-op; different → 409, nothing written.
-    const existing = await Promise.all(prepared.map((s) => this.existing(s.id)));
+    // A lone statement without attachments needs no look-up first: its append fails on an
+    // existing id and is then compared with what is stored (below), and nothing else of the
+    // call could be written meanwhile (attachments would be stored before the append).
+    const lone = prepared.length === 1 && !prepared[0]!.attachments?.length;
+    const existing = lone ? [null] : await Promise.all(prepared.map((s) => this.existing(s.id)));
     const fresh: StoredStatement[] = [];
     prepared.forEach((s, i) => {
       const old = existing[i];

@@ -152,7 +152,9 @@ describe('crash safety: SIGKILL during ingestion and projection work', function 
       const lrs = await LrsProcess.spawn(dataDir);
       const deadline = Date.now() + 30_000;
       while (lrs.alive && checkpointCommit(dataDir) === start && Date.now() < deadline) await sleep(5);
-      await sleep(Math.floor(random() * 60));
+      // A short random delay: projection batches now take a few milliseconds each, so a
+      // longer one would let the whole catch-up finish before the kill.
+      await sleep(Math.floor(random() * 15));
       await lrs.kill();
       seen.push(checkpointCommit(dataDir));
     }
@@ -202,7 +204,7 @@ describe('crash safety: SIGKILL during ingestion and projection work', function 
 
   it(`live catch-up killed ${PROJECTION_KILLS} times equals a clean rebuild`, async () => {
     const from = checkpointCommit(dataDir);
-    const head = await appendOffline(8_000);
+    const head = await appendOffline(16_000);
     const seen = await killWhileProjecting(PROJECTION_KILLS);
     const midway = seen.filter((c) => c > from && c < head);
     console.log(`      catch-up: from ${from}, checkpoints after kills ${seen.join(', ')} (head ${head})`);

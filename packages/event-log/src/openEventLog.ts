@@ -11,6 +11,8 @@ export interface OpenEventLogOptions {
   esdbUrl?: string;
   /** SQLite only: how often subscribers look for other processes' commits. */
   pollIntervalMs?: number;
+  /** SQLite only: page cache of this connection (default 64 MiB, sized for appends). */
+  cacheMiB?: number;
 }
 
 /** EventStoreDB when a connection string is configured, else SQLite at <dataDir>/events.sqlite. */
@@ -20,5 +22,6 @@ export async function openEventLog(options: OpenEventLogOptions): Promise<EventL
   return openSqliteEventLog({
     file: join(options.dataDir, 'events.sqlite'),
     pollIntervalMs: options.pollIntervalMs,
+    cacheMiB: options.cacheMiB,
   });
 }

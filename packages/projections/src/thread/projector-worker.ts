@@ -114,12 +114,17 @@ async function handle(message: ToWorker): Promise<void> {
   }
 }
 
+/** Page cache of the worker's log connection. */
+const READER_CACHE_MIB = 8;
+
 async function call(message: Extract<ToWorker, { id: number }>): Promise<void> {
   switch (message.t) {
     case 'open': {
       const definitions = await catalog(message.catalog);
       sessions.set(message.session, {
-        log: await openEventLog(message.log),
+        // This connection only reads the log in order: a small page cache does (the OS caches
+        // the file), where the appender's 64 MiB default would add its size to the process's RSS.
+        log: await openEventLog({ ...message.log, cacheMiB: READER_CACHE_MIB }),
         definitions,
         running: new Map(),
       });

@@ -60,10 +60,15 @@ export class LrsProcess {
     proc.stdout?.resume();
   }
 
-  /** Spawns the service; does not wait for it (see ready()). */
-  static async spawn(dataDir: string, env: Record<string, string> = {}): Promise<LrsProcess> {
+  /** Spawns the service (with extra node options before the script); does not wait for it (see ready()). */
+  static async spawn(
+    dataDir: string,
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ): Promise<LrsProcess> {
     const port = await freePort();
-    const proc = spawn(process.execPath, ['--import', 'tsx', join('services', 'lrs', 'src', 'main.ts')], {
+    const script = join('services', 'lrs', 'src', 'main.ts');
+    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -82,8 +87,12 @@ export class LrsProcess {
   }
 
   /** Spawns and waits until GET /health answers 200. */
-  static async start(dataDir: string, env: Record<string, string> = {}): Promise<LrsProcess> {
-    const lrs = await LrsProcess.spawn(dataDir, env);
+  static async start(
+    dataDir: string,
+    env: Record<string, string> = {},
+    nodeArgs: string[] = [],
+  ): Promise<LrsProcess> {
+    const lrs = await LrsProcess.spawn(dataDir, env, nodeArgs);
     await lrs.ready();
     return lrs;
   }

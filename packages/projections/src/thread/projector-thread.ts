@@ -306,21 +306,45 @@ export class ProjectorThread {
   }
 }
 
+/** Node options that take a value and that the thread needs to load its modules the same way. */
+const WORKER_OPTIONS_WITH_VALUE = new Set([
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  '--conditions',
+  '-C',
+  '--disable-warning',
+]);
+const WORKER_FLAGS = new Set([
+  '--enable-source-maps',
+  '--no-warnings',
+  '--no-deprecation',
+  '--preserve-symlinks',
+]);
+
 /**
- * The process's node options for the thread, without those that only make sense for a main
- * script: `-e <code>`/`-p <code>` and `--input-type` (a worker refuses them).
+ * The process's node options that the thread needs: module loading (`--import tsx`, loaders,
+ * conditions) and warnings. A worker refuses V8 and per-process options (`--max-old-space-size`,
+ * `--heapsnapshot-signal`, `--inspect`, `-e`, `--input-type`, ...: ERR_WORKER_INVALID_EXEC_ARGV),
+ * so anything else stays with the main thread; V8 heap flags still apply to the worker's isolate
+ * as process-wide defaults.
  */
-function workerExecArgv(): string[] {
+export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (['-e', '--eval', '-p', '--print'].includes(arg)) {
-      i++;
-      continue;
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (WORKER_OPTIONS_WITH_VALUE.has(name)) {
+      if (eq > 0) out.push(arg);
+      else if (i + 1 < execArgv.length) out.push(arg, execArgv[++i]!);
+    } else if (WORKER_FLAGS.has(arg)) {
+      out.push(arg);
+    } else if (eq < 0 && ['-e', '--eval', '-p', '--print', '--input-type'].includes(arg)) {
+      i++; // its value is not an option
     }
-    if (arg.startsWith('--eval=') || arg.startsWith('--print=') || arg.startsWith('--input-type')) continue;
-    out.push(arg);
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lrsNodeOptions } from '@lrs/service-lrs';
 
 export const BENCH_KEY = 'bench';
 export const BENCH_SECRET = 'bench-secret-0123456789';
@@ -19,6 +20,7 @@ export interface BenchLrs {
  * at info, and an info-level request log would cost more than the requests): this starts the
  * same system and app main.ts does, waits until its projections have caught up with whatever
  * the log already holds (benches measure the steady state), and prints the URL itself.
+ * It runs with the service's node options (lrsNodeOptions, as `npm start` does);
  * BENCH_SERVER_NODE_ARGS passes extra node flags, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
  */
 export async function startBenchLrs(dataDir: string): Promise<BenchLrs> {
@@ -37,7 +39,8 @@ export async function startBenchLrs(dataDir: string): Promise<BenchLrs> {
     process.stdout.write(JSON.stringify({ catchUpSeconds, url: server.url }) + '\\n');
     process.on('SIGTERM', async () => { await server.close(); await system.stop(); process.exit(0); });
   `;
-  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [...lrsNodeOptions(), ...extra];
   const child = spawn(
     process.execPath,
     [...nodeArgs, '--import', 'tsx', '--input-type=module', '-e', script],

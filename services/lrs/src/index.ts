@@ -2,6 +2,7 @@ export { createLrsApp } from './app';
 export { DOCUMENT_WRITTEN } from './documents/document-events';
 export { documentStream } from './documents/document-key';
 export { DocumentStore, etagOf } from './documents/document-store';
+export { lrsNodeOptions } from './node-options';
 export {
   STATEMENT_EVENT,
   type StatementEventData,

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lrsNodeOptions } from '@lrs/service-lrs';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ADMIN = { key: 'reliability-admin', secret: 'reliability-secret-0123456789' };
@@ -68,7 +69,9 @@ export class LrsProcess {
   ): Promise<LrsProcess> {
     const port = await freePort();
     const script = join('services', 'lrs', 'src', 'main.ts');
-    const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script], {
+    // The service's own node options first (as `npm start`), then the test's.
+    const args = [...lrsNodeOptions(), ...nodeArgs, '--import', 'tsx', script];
+    const proc = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {

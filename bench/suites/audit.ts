@@ -1,7 +1,7 @@
 /**
  * Audit replay (issue 7): a SQLite log with reference data (org tree, N officials, 120-course
  * catalog, the city policy) and M statements from bench/lib/statements.ts, then in a fresh child
- * process (so its peak RSS is the replay's alone):
+ * process (so its peak RSS is the replay's alone; with the LRS's node options, decision 020):
  *  - floor: reading the same filtered log prefix without applying it (log read + JSON parse);
  *  - replay: services/audit replayToCutOff of transcripts and completion to the head, with the
  *    manifest (fingerprints), as an audit job runs it (one completion replay, which embeds the
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { TRAINING_EVENT_PREFIX } from '../../packages/training/src/index';
 import { replayToCutOff } from '../../services/audit/src/replay';
+import { lrsNodeOptions } from '../../services/lrs/src/node-options';
 import { buildTrainingLog } from '../lib/training-log';
 
 const arg = (args: string[], name: string, fallback: number) => {
@@ -35,7 +36,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const buildSec = (performance.now() - t0) / 1000;
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--replay-child', dir],
+      // With the LRS process's node options: audit replays run inside it.
+      [...lrsNodeOptions(), '--import', 'tsx', fileURLToPath(import.meta.url), '--replay-child', dir],
       { encoding: 'utf8', maxBuffer: 1 << 20 },
     );
     if (child.status !== 0) throw new Error(`replay child failed: ${child.stderr}`);

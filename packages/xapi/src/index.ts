@@ -21,7 +21,7 @@ export { isLanguageTag } from './languageTag';
 export { isMailtoIri, mboxSha1, normalizeMbox } from './mbox';
 export type { StorageOptions } from './prepareStatementForStorage';
 export { DEFAULT_STATEMENT_VERSION, prepareStatementForStorage } from './prepareStatementForStorage';
-export { createXapiAjv } from './schemas';
+export { compileXapiSchemas, createXapiAjv } from './schemas';
 export { statementsEquivalent } from './statementsEquivalent';
 export {
   formatStoredTimestamp,

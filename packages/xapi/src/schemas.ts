@@ -46,8 +46,9 @@ export function createXapiAjv(): Ajv2020 {
   return ajv;
 }
 
-// Compiled once, on first use: validation is on the hot path of every statement write, but a
-// process that never validates (a projector thread) should not pay the compilation at start-up.
+// Compiled once, on first use or by compileXapiSchemas: validation is on the hot path of every
+// statement write, but a process that never validates (a projector thread) should not pay the
+// compilation at start-up.
 let ajv: Ajv2020 | null = null;
 const validators = new Map<string, ValidateFunction>();
 
@@ -59,6 +60,18 @@ function compiled(ref: string): ValidateFunction {
   if (!fn) throw new Error(`xAPI schema ${ref} did not compile`);
   validators.set(ref, fn);
   return fn;
+}
+
+/**
+ * Compiles every xAPI validator now (~120 ms here), for a service that will validate: otherwise
+ * the first statement request after a start or restart pays it (measured 126-139 ms against
+ * 4-7 ms for the next ones).
+ */
+export function compileXapiSchemas(): void {
+  statementSchemaValidator('1.0.3');
+  statementSchemaValidator('2.0.0');
+  agentSchemaValidator();
+  actorSchemaValidator();
 }
 
 export const statementSchemaValidator = (version: XapiVersion): ValidateFunction =>

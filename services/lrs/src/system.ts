@@ -9,6 +9,7 @@ import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
 import { type Connectors, completionStatusSource, startConnectors } from '@lrs/service-connectors';
 import { TranscriptsService } from '@lrs/service-transcripts';
+import { compileXapiSchemas } from '@lrs/xapi';
 import { type DocumentResources, startDocumentResources } from './documents/document-resources';
 import { StatementsIndex } from './statements/statements-index-service';
 import { StatementStore } from './statements/store-statements';
@@ -36,6 +37,8 @@ export interface LrsSystem {
 
 export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   mkdirSync(config.dataDir, { recursive: true });
+  // Before the service answers: the first write after a restart would otherwise wait for this.
+  compileXapiSchemas();
   const log = await openEventLog({
     dataDir: config.dataDir,
     ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),

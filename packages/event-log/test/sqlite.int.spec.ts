@@ -172,6 +172,59 @@ describe('SQLite event log', function () {
       await log.close();
     });
 
+    it('acknowledges an append only once a sync of the -wal file that began after its commit has finished', async () => {
+      const syncs: Array<() => void> = [];
+      const log = await openSqliteEventLog({
+        file,
+        syncWal: () => new Promise<void>((resolve) => syncs.push(resolve)),
+      });
+      let first = false;
+      const a = log.append(aStream(), [anEvent('t.a')]).then(() => {
+        first = true;
+      });
+      await until(() => syncs.length === 1, 2000, 'the first sync');
+      // Committed while the first sync runs: that sync may not cover it.
+      let second = false;
+      const b = log.append(aStream(), [anEvent('t.b')]).then(() => {
+        second = true;
+      });
+      const c = log.append(aStream(), [anEvent('t.c')]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect([first, second, syncs.length]).to.deep.equal([false, false, 1]);
+
+      syncs[0]!();
+      await a;
+      await until(() => syncs.length === 2, 2000, 'the second sync');
+      expect(second).to.equal(false);
+      // One sync serves every commit that waited for it.
+      syncs[1]!();
+      await Promise.all([b, c]);
+      expect(syncs).to.have.length(2);
+      await log.close();
+    });
+
+    it('fails an append whose sync failed with StoreUnavailableError, and writes nothing after it', async () => {
+      let fail = false;
+      const log = await openSqliteEventLog({
+        file,
+        syncWal: () =>
+          fail
+            ? Promise.reject(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))
+            : Promise.resolve(),
+      });
+      await log.append(aStream(), [anEvent('t.before')]);
+      fail = true;
+
+      const error = await expectRejection(log.append(aStream(), [anEvent('t.unsynced')]));
+      expect(error).to.be.instanceOf(StoreUnavailableError);
+      expect((error as Error).message).to.match(/syncing the -wal file failed \(EIO\)/);
+      fail = false;
+      const later = await expectRejection(log.append(aStream(), [anEvent('t.after')]));
+      expect(later).to.equal(error);
+      expect((await log.readAll()).map((e) => e.type)).to.not.include('t.after');
+      await log.close();
+    });
+
     it('keeps every acknowledged append when the writing process is killed with SIGKILL', async () => {
       await (await openSqliteEventLog({ file })).close();
       const child = spawnAppender(file, 't.', 100_000, 0);

@@ -1,5 +1,12 @@
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventLog, LogPosition, RecordedEvent, Subscription } from '@lrs/event-log';
+import {
+  type EventLog,
+  type LogPosition,
+  Position,
+  type RecordedEvent,
+  type Subscription,
+} from '@lrs/event-log';
 import { BatchApplier } from './batch-applier';
 import { ProjectionFailedError, ProjectionSubscriptionError } from './errors';
 import {
@@ -10,13 +17,13 @@ import {
   reaches,
   type StartProjector,
 } from './projector';
-import { openReadModel, openReadOnly } from './read-model';
+import { openReadModel, openReadOnly, readCheckpoint } from './read-model';
 import type { Db, ProjectionDefinition, ProjectionLag, ProjectionStatus } from './types';
 
 export interface StartProjectionOptions extends ProjectorOptions {
   /**
-   * Events per subscription batch, and so per transaction. Each commit costs an fsync
-   * (synchronous=FULL), which argues for large batches; but a batch of decoded events that
+   * Events per subscription batch, and so per transaction. Each commit has a fixed cost
+   * (transaction, checkpoint row), which argues for large batches; but a batch of decoded events that
    * outgrows V8's young generation gets promoted and collected expensively. Measured on the
    * bench (≈750-byte events): 1,000 beat 250, 500, 2,000 and 5,000. Default 1,000.
    */
@@ -56,9 +63,43 @@ export async function startProjection(
   projection: ProjectionDefinition,
   options: StartProjectionOptions,
 ): Promise<RunningProjection> {
-  const running = new RunningProjection(log, projection, readModelFileOf(projection, options), options);
+  const file = readModelFileOf(projection, options);
+  await discardIfAheadOfLog(log, file);
+  const running = new RunningProjection(log, projection, file, options);
   running.start();
   return running;
+}
+
+/**
+ * A read model whose checkpoint lies beyond the log's head reflects events the log does not
+ * have: the log was restored from an older backup or replaced, or a power failure took commits
+ * whose fsync had not finished (they were never acknowledged, but a projector may have read
+ * them: decision 021). Resuming would skip the events the log appends at those positions next,
+ * so the read model is deleted and rebuilt from the log. Returns whether it was.
+ */
+export async function discardIfAheadOfLog(log: EventLog, file: string): Promise<boolean> {
+  if (!existsSync(file)) return false;
+  let checkpoint: LogPosition | null;
+  try {
+    const db = openReadOnly(file);
+    try {
+      checkpoint = readCheckpoint(db).position;
+    } finally {
+      db.close();
+    }
+  } catch {
+    // Not a read model yet (or not one at all): openReadModel creates or refuses it.
+    return false;
+  }
+  if (checkpoint === null) return false;
+  const head = await log.headPosition();
+  if (head !== null && Position.compare(checkpoint, head) <= 0) return false;
+  process.emitWarning(
+    `read model ${file} is at log position ${Position.toString(checkpoint)}, beyond the log's head ${head === null ? '(empty log)' : Position.toString(head)}: rebuilding it from the log`,
+    { code: 'LRS_READ_MODEL_AHEAD_OF_LOG' },
+  );
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  return true;
 }
 
 export class RunningProjection implements Projector {

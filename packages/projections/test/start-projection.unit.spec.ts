@@ -58,6 +58,41 @@ describe('startProjection', () => {
     expect(running.eventsApplied()).to.equal(150);
   });
 
+  it("rebuilds a read model whose checkpoint is beyond the log's head (a log restored from an older copy)", async () => {
+    await appendVisits(log, 120);
+    running = await startProjection(log, tallyProjection(), { dataDir: tmp.dir });
+    await running.caughtUp();
+    await running.stop();
+    // The log now has 50 events: the model's 120 include positions it does not have.
+    log = new MemoryEventLog();
+    await appendVisits(log, 50);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      running = await startProjection(log, tallyProjection(), { dataDir: tmp.dir });
+      await running.caughtUp();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+
+    expect(eventsCount(running)).to.equal(50);
+    expect(Position.toString(running.position()!)).to.equal('50');
+    expect(warnings.join('\n')).to.match(/at log position 120, beyond the log's head 50: rebuilding/);
+  });
+
+  it('keeps a read model whose checkpoint is at or before the head', async () => {
+    await appendVisits(log, 30);
+    running = await startProjection(log, tallyProjection(), { dataDir: tmp.dir });
+    await running.caughtUp();
+    await running.stop();
+    await appendVisits(log, 5);
+    running = await startProjection(log, tallyProjection(), { dataDir: tmp.dir });
+    await running.caughtUp();
+    expect(eventsCount(running)).to.equal(35);
+  });
+
   describe('waitFor', () => {
     it('resolves true once a later append has been applied', async () => {
       running = await startProjection(log, tallyProjection(), { dataDir: tmp.dir });

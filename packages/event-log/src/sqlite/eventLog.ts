@@ -18,6 +18,7 @@ import { StreamReader } from './readStream';
 import { DecodedEvents } from './recordedEvent';
 import { subscribe } from './subscribe';
 import { WalCheckpointer } from './walCheckpoint';
+import { type SyncFile, WalSync, walFileSync } from './walSync';
 import { inlineWriter } from './writer';
 
 export interface SqliteEventLogOptions {
@@ -36,9 +37,14 @@ export interface SqliteEventLogOptions {
   pageSize?: number;
   /** WAL size after which a commit runs a passive checkpoint. Default 256 MiB. */
   walAutocheckpointBytes?: number;
+  /**
+   * Makes what was written to the -wal file durable; appends are acknowledged after it.
+   * Default: fdatasync on the thread pool. A seam for tests of a slow or failing disk.
+   */
+  syncWal?: SyncFile;
 }
 
-/** The embedded default event log: one SQLite file in WAL mode, synchronous=FULL. */
+/** The embedded default event log: one SQLite file in WAL mode; an append resolves once its commit is on disk (decision 021). */
 export async function openSqliteEventLog(options: SqliteEventLogOptions): Promise<EventLog> {
   const file = resolve(options.file);
   const db = openDatabase(file, options);
@@ -47,8 +53,11 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
   // could not shrink (a long-lived reader), never in place of them.
   const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 512 * 2 ** 20);
   const commitListeners = new Set<() => void>();
+  const walMode = (db.pragma('journal_mode', { simple: true }) as string).toLowerCase() === 'wal';
+  const walFile = walMode ? walFileSync(file) : null;
+  const durability = walFile ? new WalSync(options.syncWal ?? walFile.sync, file) : null;
   const queue = new GroupCommitQueue(
-    inlineWriter(db, file, wal),
+    inlineWriter(db, file, wal, durability),
     () => {
       signal.committed();
       for (const listener of commitListeners) listener();
@@ -142,6 +151,8 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
       }
       await Promise.all([...subscriptions].map((s) => s.stop()));
       signal.close();
+      await durability?.idle();
+      await walFile?.close();
       db.close();
     },
   };

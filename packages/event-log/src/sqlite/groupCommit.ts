@@ -16,13 +16,17 @@ interface PendingCall {
 /** Upper bound of one group commit, so one transaction's WAL growth and latency stay bounded. */
 const MAX_EVENTS_PER_COMMIT = 20_000;
 
-/** One transaction at a time: whatever arrives meanwhile forms the next group. */
-const MAX_COMMITS_IN_FLIGHT = 1;
+/**
+ * Groups committed but not yet acknowledged: one waits for its fsync (WalSync) while the next
+ * is written; a third would only split what arrives meanwhile into smaller groups.
+ */
+const MAX_COMMITS_IN_FLIGHT = 2;
 
 /**
  * Group commit: calls queue up while earlier transactions are being committed and are all
- * written by the next ONE transaction, which pays the commit (WAL writes, fsync) once for all. A call's promise resolves only after its COMMIT
- * returned, so an acknowledged append survives a crash (synchronous=FULL).
+ * written by the next ONE transaction, which pays the commit (WAL writes, fsync) once for all.
+ * A call's promise resolves only after its commit is on disk (the writer's durability), so an
+ * acknowledged append survives a crash or a power loss.
  */
 export class GroupCommitQueue {
   private queue: PendingCall[] = [];

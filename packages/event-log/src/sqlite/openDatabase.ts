@@ -35,8 +35,11 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Datab
       Math.floor((options.walAutocheckpointBytes ?? DEFAULT_WAL_AUTOCHECKPOINT_BYTES) / pageSize),
     );
     db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
-    // better-sqlite3 defaults WAL to NORMAL, which can lose acknowledged commits on power loss.
-    db.pragma('synchronous = FULL');
+    // In WAL mode a commit writes its frames with synchronous=NORMAL and the log acknowledges
+    // it only after WalSync's fdatasync of the -wal file, which runs off the event loop
+    // (decision 021). Without WAL (a file system without shared memory) SQLite syncs itself.
+    const wal = (db.pragma('journal_mode', { simple: true }) as string).toLowerCase() === 'wal';
+    db.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = OFF');
     // The default 2 MiB cache re-reads the random-key index's leaves from the OS on every insert.
     db.pragma(`cache_size = ${-(options.cacheMiB ?? 64) * 1024}`);

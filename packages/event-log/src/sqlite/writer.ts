@@ -3,16 +3,28 @@ import { createAppendTransaction } from './appendToStream';
 import type { CommitGroup } from './groupCommit';
 import { toStoreError } from './openDatabase';
 import type { WalCheckpointer } from './walCheckpoint';
+import type { WalSync } from './walSync';
 
 /**
  * Commits on the event loop's own connection. better-sqlite3 is synchronous, so the event loop
- * waits for each group's fsync. A writer thread was tried (docs in the package README): with
- * the bench's 16 requests in flight the two threads took turns idling and it measured slower
- * (19-25k vs 24-32k events/s on this 2-core machine), and it added ~250 ms per open log.
+ * runs each group's inserts; with `durability` (WAL mode) the fsync that makes the group durable
+ * runs on the thread pool and the group's calls resolve after it (decision 021), so the event
+ * loop serves other requests and commits the next group meanwhile. Without it (not WAL)
+ * SQLite's own synchronous=FULL commit waits for the disk on the event loop.
+ * A writer thread was tried (docs in the package README): with the bench's 16 requests in
+ * flight the two threads took turns idling and it measured slower (19-25k vs 24-32k events/s
+ * on this 2-core machine), and it added ~250 ms per open log.
  */
-export function inlineWriter(db: Database.Database, file: string, wal: WalCheckpointer): CommitGroup {
+export function inlineWriter(
+  db: Database.Database,
+  file: string,
+  wal: WalCheckpointer,
+  durability: WalSync | null,
+): CommitGroup {
   const transaction = createAppendTransaction(db);
   return (calls, recorded) => {
+    // After a failed fsync nothing more is written: what reached the disk is unknown.
+    if (durability?.failed) return Promise.reject(durability.failed);
     let outcomes: ReturnType<typeof transaction>;
     try {
       outcomes = transaction(calls, recorded);
@@ -21,6 +33,6 @@ export function inlineWriter(db: Database.Database, file: string, wal: WalCheckp
       return Promise.reject(toStoreError(error, file));
     }
     wal.afterCommit();
-    return Promise.resolve(outcomes);
+    return durability ? durability.durable().then(() => outcomes) : Promise.resolve(outcomes);
   };
 }

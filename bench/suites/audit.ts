@@ -5,19 +5,23 @@
  *  - floor: reading the same filtered log prefix without applying it (log read + JSON parse);
  *  - replay: services/audit replayToCutOff of transcripts and completion to the head, with the
  *    manifest (fingerprints), as an audit job runs it (one completion replay, which embeds the
- *    transcripts model; both fingerprints come from it).
+ *    transcripts model; both fingerprints come from it), on the calling thread;
+ *  - the same replay on a worker thread, as the LRS runs replays of large logs (decision 022);
+ *    for both, the event-loop delay (p99, max) of the calling thread while the replay runs: what
+ *    every HTTP request of the LRS would wait on top of its own work.
  * Figures: events/s (events of the log prefix, reference data included, per second of replay of
- * both projections), per projection, and the child's peak RSS (MB).
+ * both projections), per projection, and the child's peak RSS (MB, both replays).
  * Args: --officials N (default 10,000) --statements M (default 1,000,000).
  */
 import { spawnSync } from 'node:child_process';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { TRAINING_EVENT_PREFIX } from '../../packages/training/src/index';
-import { replayToCutOff } from '../../services/audit/src/replay';
+import { replayOnWorkerThreads, replayToCutOff } from '../../services/audit/src/replay';
 import { lrsNodeOptions } from '../../services/lrs/src/node-options';
 import { buildTrainingLog } from '../lib/training-log';
 
@@ -32,7 +36,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-audit-'));
   try {
     const t0 = performance.now();
-    const events = await buildTrainingLog(join(dir, 'log.sqlite'), { officials, statements });
+    const events = await buildTrainingLog(join(dir, 'events.sqlite'), { officials, statements });
     const buildSec = (performance.now() - t0) / 1000;
     const child = spawnSync(
       process.execPath,
@@ -50,7 +54,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
 
 /** In the child: the floor, then the replay, each timed; peak RSS of this process. */
 async function replayChild(dir: string): Promise<void> {
-  const log = await openSqliteEventLog({ file: join(dir, 'log.sqlite') } as never);
+  const log = await openSqliteEventLog({ file: join(dir, 'events.sqlite') });
   const head = (await log.headPosition())!;
   const filter = { typePrefixes: ['xapi.statement.stored', TRAINING_EVENT_PREFIX] };
   let read = 0;
@@ -66,10 +70,13 @@ async function replayChild(dir: string): Promise<void> {
   let mark = performance.now();
   const r0 = mark;
   const recorded = new Date().toISOString();
+  const cutOff = { asOf: recorded, position: Position.toString(head), recorded };
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const manifest = await replayToCutOff(
     log,
-    { asOf: recorded, position: Position.toString(head), recorded },
-    dir,
+    cutOff,
+    join(dir, 'inline'),
     {
       onProgress: (name, p) => {
         if (Position.compare(p.position ?? Position.of(0n), head) >= 0 && perProjection[name] === undefined) {
@@ -80,6 +87,26 @@ async function replayChild(dir: string): Promise<void> {
     },
   );
   const replaySec = (performance.now() - r0) / 1000;
+  loop.disable();
+  const delay = (h: typeof loop) => ({ p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) });
+  const inlineDelay = delay(loop);
+  // The floor: the same monitor on an idle event loop (its values include the 5 ms resolution).
+  const idleLoop = monitorEventLoopDelay({ resolution: 5 });
+  idleLoop.enable();
+  await new Promise((r) => setTimeout(r, 2000));
+  idleLoop.disable();
+  const idleDelay = delay(idleLoop);
+  // The same replay on a worker thread, as the LRS runs it (decision 022).
+  replayOnWorkerThreads(log, { dataDir: dir }, { minPosition: 0n });
+  const threadLoop = monitorEventLoopDelay({ resolution: 5 });
+  threadLoop.enable();
+  const t0 = performance.now();
+  const threaded = await replayToCutOff(log, cutOff, join(dir, 'thread'));
+  const threadSec = (performance.now() - t0) / 1000;
+  threadLoop.disable();
+  const threadDelay = delay(threadLoop);
+  if (threaded.projections.some((p, i) => p.fingerprint !== manifest.projections[i]!.fingerprint))
+    throw new Error('the replay on a worker thread built other models than the inline one');
   await log.close();
   const rate = (sec: number | undefined) => (sec ? Math.round(read / sec) : null);
   process.stdout.write(
@@ -89,6 +116,11 @@ async function replayChild(dir: string): Promise<void> {
       replayBothSec: +replaySec.toFixed(1),
       // One replay of completion answers for transcripts too (it embeds the ledger, decision 013).
       completionPerSec: rate(perProjection.completion),
+      loopDelayMsIdle: idleDelay,
+      loopDelayMsInline: inlineDelay,
+      replayThreadPerSec: rate(threadSec),
+      replayThreadSec: +threadSec.toFixed(1),
+      loopDelayMsThread: threadDelay,
       eventsReadByReplay: manifest.eventsRead,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     })}\n`,

@@ -25,7 +25,12 @@ export {
   type StartProjectionOptions,
   startProjection,
 } from './start-projection';
-export { ProjectorThread, type ProjectorThreadOptions, ThreadedProjector } from './thread/projector-thread';
+export {
+  moduleWorker,
+  ProjectorThread,
+  type ProjectorThreadOptions,
+  ThreadedProjector,
+} from './thread/projector-thread';
 export type {
   ApplyBatch,
   ApplyContext,

@@ -10,7 +10,7 @@ export {
   type ReportingDuty,
 } from './duties';
 export { type ModelAt, reportAt, withModelAt } from './model-at';
-export { AUDITED_PROJECTIONS, type ReplayManifest, replayToCutOff } from './replay';
+export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replayToCutOff } from './replay';
 export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes } from './routes';
 export { AuditService, type AuditServiceOptions, mountAudit } from './service';

@@ -4,6 +4,10 @@ import { AuditService, mountAudit } from './service';
 /** The audit service alone, against the configured log (ESDB_URL or SQLite). */
 runStandaloneService({
   name: 'audit',
-  start: (log, config) => AuditService.start(log, { dataDir: config.dataDir }),
+  start: (log, config) =>
+    AuditService.start(log, {
+      dataDir: config.dataDir,
+      replayThread: { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) },
+    }),
   mount: (app, service, { credentials, jwt }) => mountAudit(app, service, { credentials, jwt }),
 });

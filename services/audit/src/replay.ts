@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { EventLog } from '@lrs/event-log';
+import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import {
   openReadOnly,
@@ -13,6 +13,7 @@ import { transcriptsProjection } from '@lrs/service-transcripts';
 import { LedgerReader, periodAt, versionInForce } from '@lrs/training';
 import type Database from 'better-sqlite3';
 import type { CutOff } from './cut-off';
+import { replayInWorker } from './replay-thread';
 
 /** The read models an audit replay rebuilds (issue 7: transcripts and completion). */
 export const AUDITED_PROJECTIONS: readonly ProjectionDefinition[] = [
@@ -64,8 +65,40 @@ export function replayedProjections(projections: readonly ProjectionDefinition[]
 export const scratchFile = (dir: string, projection: ProjectionDefinition) =>
   join(dir, `${projection.name}.v${projection.version}.sqlite`);
 
+/** Logs whose large replays run on a worker thread (replayOnWorkerThreads). */
+const threaded = new WeakMap<EventLog, { logOptions: OpenEventLogOptions; minPosition: bigint }>();
+
+/**
+ * From now on, replays of `log` whose cut-off lies past `minPosition` run on a worker thread of
+ * their own, which opens the log with `logOptions` (decision 022): a replay of a large log takes
+ * a core for tens of seconds, and on the HTTP thread it slowed every request meanwhile. Below
+ * `minPosition` (default 20,000: ~1 s of replay on SQLite, where positions count events; on
+ * EventStoreDB they count bytes) the thread's start-up (~1 s of module loading) would cost more
+ * than it saves.
+ */
+export function replayOnWorkerThreads(
+  log: EventLog,
+  logOptions: OpenEventLogOptions,
+  options: { minPosition?: bigint } = {},
+): void {
+  threaded.set(log, { logOptions, minPosition: options.minPosition ?? 20_000n });
+}
+
 /** Replays each audited projection up to the cut-off into `dir` (one scratch file each). */
 export async function replayToCutOff(
+  log: EventLog,
+  cutOff: CutOff,
+  dir: string,
+  options: ReplayRunOptions = {},
+): Promise<ReplayManifest> {
+  const thread = threaded.get(log);
+  if (thread && Position.parse(cutOff.position)!.commit >= thread.minPosition)
+    return replayInWorker(thread.logOptions, cutOff, dir, options);
+  return replayHere(log, cutOff, dir, options);
+}
+
+/** replayToCutOff on the calling thread. */
+export async function replayHere(
   log: EventLog,
   cutOff: CutOff,
   dir: string,

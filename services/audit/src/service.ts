@@ -2,9 +2,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CredentialRegistry, JwtVerifier, Principal } from '@lrs/auth';
 import { authenticate } from '@lrs/auth';
-import type { EventLog } from '@lrs/event-log';
+import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
 import type express from 'express';
 import { DEFAULT_DUTIES, ReportingDuties, type ReportingDuty } from './duties';
+import { replayOnWorkerThreads } from './replay';
 import { ReplayJobs } from './replay-jobs';
 import { auditRoutes } from './routes';
 
@@ -13,6 +14,11 @@ export interface AuditServiceOptions {
   /** How often due reporting duties are checked; 0 turns the schedule off. Default one minute. */
   dutiesEveryMs?: number;
   duties?: readonly ReportingDuty[];
+  /**
+   * How the log is opened from another thread: large replays then run on a worker thread of
+   * their own (replayOnWorkerThreads, decision 022). Without it every replay runs on this thread.
+   */
+  replayThread?: OpenEventLogOptions;
 }
 
 /** The principal the scheduler takes duty snapshots as. */
@@ -43,6 +49,7 @@ export class AuditService {
   ) {}
 
   static start(log: EventLog, options: AuditServiceOptions): AuditService {
+    if (options.replayThread) replayOnWorkerThreads(log, options.replayThread);
     const scratchRoot = join(options.dataDir, 'audit', 'scratch');
     rmSync(scratchRoot, { recursive: true, force: true });
     mkdirSync(scratchRoot, { recursive: true });

@@ -1,60 +1,15 @@
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type EventLog, type JsonValue, openEventLog, Position } from '@lrs/event-log';
-import { anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
-import { OFFICIAL_RECORDED, officialStream } from '@lrs/training';
+import { type EventLog, openEventLog, Position } from '@lrs/event-log';
 import { expect } from 'chai';
 import { resolveCutOff } from '../src/cut-off';
 import { ReplayJobs } from '../src/replay-jobs';
+import { aLogWith } from './support/a-log-with';
 
-const LMS = 'https://lms.example.kr';
 const here = dirname(fileURLToPath(import.meta.url));
-
-/** Appends n statements of official-<i % 10>, 100 per appendMany, with their officials first. */
-async function aLogWith(log: EventLog, n: number): Promise<void> {
-  await log.appendMany(
-    Array.from({ length: 10 }, (_, i) => ({
-      stream: officialStream(`o${i}`),
-      events: [
-        {
-          type: OFFICIAL_RECORDED,
-          data: {
-            officialId: `o${i}`,
-            name: `o${i}`,
-            orgUnit: 'city',
-            orgUnitFrom: null,
-            staffGroup: 'social-welfare',
-            jurisdiction: 'city',
-            employedFrom: null,
-            employedTo: null,
-            identifiers: [{ account: { homePage: LMS, name: `o${i}` } }],
-          },
-        },
-      ],
-    })),
-  );
-  for (let done = 0; done < n; done += 100)
-    await log.appendMany(
-      Array.from({ length: Math.min(100, n - done) }, (_, k) => {
-        const statement = aStatement()
-          .withId(randomUUID())
-          .withActor(anAgent().withAccount(LMS, `o${(done + k) % 10}`))
-          .withVerb(verbs.completed)
-          .withActivity(anActivity(`${LMS}/courses/c${k % 7}`))
-          .lasting('PT1H')
-          .at('2025-03-01T10:00:00+09:00')
-          .build();
-        return {
-          stream: `statement-${statement.id}`,
-          events: [{ type: 'xapi.statement.stored', data: { statement } as unknown as JsonValue }],
-        };
-      }),
-    );
-}
 
 describe('audit replay jobs', function () {
   this.timeout(60_000);

@@ -47,11 +47,12 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
+  const logOptions = { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) };
   const projectorThread =
     config.projectors === 'thread'
       ? await ProjectorThread.open({
           log,
-          logOptions: { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) },
+          logOptions,
           catalog: new URL('./projection-catalog.ts', import.meta.url).href,
         })
       : null;
@@ -82,7 +83,11 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   });
   // Completion webhooks follow the completion read model, so they start after it (issue 6).
   await connectors.startWebhooks(completionStatusSource(completion), { dataDir: config.dataDir });
-  const audit = AuditService.start(log, { dataDir: config.dataDir });
+  // Large audit replays run on threads of their own, as the projectors do (LRS_PROJECTORS).
+  const audit = AuditService.start(log, {
+    dataDir: config.dataDir,
+    ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
+  });
   // Every projector of the process recovers from a full disk by itself, not only the index.
   const watchdogs = [
     index.running,

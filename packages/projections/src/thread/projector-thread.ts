@@ -4,7 +4,7 @@ import { lagBehind, PositionWaiters, type Projector, type ProjectorOptions, reac
 import { openReadOnly } from '../read-model';
 import { readModelFileOf } from '../start-projection';
 import type { Db, ProjectionDefinition, ProjectionLag, ProjectionStatus } from '../types';
-import { type FromWorker, fromWireError, type ProjectorWorkerData, type ToWorker } from './protocol';
+import { type FromWorker, fromWireError, type ToWorker } from './protocol';
 
 export interface ProjectorThreadOptions {
   /** The main thread's log: read for lag, and watched for commits to wake the thread at once. */
@@ -42,8 +42,7 @@ class ProjectorWorker {
   dead: Error | null = null;
 
   private constructor() {
-    const data: ProjectorWorkerData = { entry: ENTRY };
-    this.worker = new Worker(BOOT, { workerData: data, name: 'projectors', execArgv: workerExecArgv() });
+    this.worker = moduleWorker(ENTRY, {}, 'projectors');
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (m: FromWorker) => {
         if (m.t !== 'ready') return;
@@ -331,6 +330,14 @@ const WORKER_FLAGS = new Set([
  * so anything else stays with the main thread; V8 heap flags still apply to the worker's isolate
  * as process-wide defaults.
  */
+/**
+ * A worker thread running the module `entry` (a file URL; TypeScript sources load through tsx,
+ * see boot.mjs) with `data` as its workerData, and only the node options a worker accepts.
+ */
+export function moduleWorker(entry: string, data: object, name: string): Worker {
+  return new Worker(BOOT, { workerData: { ...data, entry }, name, execArgv: workerExecArgv() });
+}
+
 export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {
   const out: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {

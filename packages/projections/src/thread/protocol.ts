@@ -2,12 +2,6 @@ import type { LogPosition, OpenEventLogOptions } from '@lrs/event-log';
 import type { ProjectorOptions } from '../projector';
 import type { ProjectionState } from '../types';
 
-/** What the projector worker is started with (worker_threads workerData). */
-export interface ProjectorWorkerData {
-  /** The module to load in the thread, as a file URL (projector-worker.ts). */
-  entry: string;
-}
-
 /** An Error as it crosses threads: the fields the health page and the restart watchdog read. */
 export interface WireError {
   name: string;

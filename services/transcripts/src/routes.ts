@@ -38,8 +38,10 @@ export function transcriptRoutes(service: TranscriptsService): express.Router {
       }),
     );
   });
-  router.get('/admin/training/unmatched', (req, res) => {
+  router.get('/admin/training/unmatched', async (req, res) => {
     assertAdmin(req.principal);
+    // Read-your-writes, as for transcripts: a statement acknowledged before this request is listed.
+    await service.catchUp();
     res.json({ unmatched: service.reader().unmatched() });
   });
   return router;

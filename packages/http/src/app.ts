@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, IncomingMessage, type Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
@@ -98,11 +98,38 @@ export interface Listening {
   close(): Promise<void>;
 }
 
+/**
+ * Request and response classes whose instances are born with the app's own prototypes (express's
+ * `app.request` and `app.response`, which extend node's). Express sets those prototypes on every
+ * request (`Object.setPrototypeOf` in app.handle); on objects that already have them that is a
+ * no-op, while changing the prototype of a live object costs V8 its fast paths for the whole
+ * request: a minimal express app answered 2.5x more requests (hello-world PUT+GET, client and
+ * server in one process: 7.5-9.3k -> 19.7-24.8k ops/s).
+ */
+function expressClasses(app: Express): {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+} {
+  function Request(this: IncomingMessage, socket: ConstructorParameters<typeof IncomingMessage>[0]) {
+    IncomingMessage.call(this, socket);
+  }
+  Request.prototype = app.request;
+  function Response(this: ServerResponse, req: IncomingMessage, options?: object) {
+    (ServerResponse as unknown as (req: IncomingMessage, options?: object) => void).call(this, req, options);
+  }
+  Response.prototype = app.response;
+  return {
+    IncomingMessage: Request as unknown as typeof IncomingMessage,
+    ServerResponse: Response as unknown as typeof ServerResponse,
+  };
+}
+
 export function listen(app: Express, options: ListenOptions): Promise<Listening> {
   const headersTimeout = options.headersTimeoutMs ?? 10_000;
   const requestTimeout = Math.max(options.requestTimeoutMs ?? 300_000, headersTimeout);
   const server = createServer(
     {
+      ...expressClasses(app),
       headersTimeout,
       requestTimeout,
       keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,

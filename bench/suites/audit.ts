@@ -14,10 +14,10 @@
  * Args: --officials N (default 10,000) --statements M (default 1,000,000).
  */
 import { spawnSync } from 'node:child_process';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { TRAINING_EVENT_PREFIX } from '../../packages/training/src/index';
@@ -73,22 +73,20 @@ async function replayChild(dir: string): Promise<void> {
   const cutOff = { asOf: recorded, position: Position.toString(head), recorded };
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
-  const manifest = await replayToCutOff(
-    log,
-    cutOff,
-    join(dir, 'inline'),
-    {
-      onProgress: (name, p) => {
-        if (Position.compare(p.position ?? Position.of(0n), head) >= 0 && perProjection[name] === undefined) {
-          perProjection[name] = (performance.now() - mark) / 1000;
-          mark = performance.now();
-        }
-      },
+  const manifest = await replayToCutOff(log, cutOff, join(dir, 'inline'), {
+    onProgress: (name, p) => {
+      if (Position.compare(p.position ?? Position.of(0n), head) >= 0 && perProjection[name] === undefined) {
+        perProjection[name] = (performance.now() - mark) / 1000;
+        mark = performance.now();
+      }
     },
-  );
+  });
   const replaySec = (performance.now() - r0) / 1000;
   loop.disable();
-  const delay = (h: typeof loop) => ({ p99: +(h.percentile(99) / 1e6).toFixed(1), max: +(h.max / 1e6).toFixed(1) });
+  const delay = (h: typeof loop) => ({
+    p99: +(h.percentile(99) / 1e6).toFixed(1),
+    max: +(h.max / 1e6).toFixed(1),
+  });
   const inlineDelay = delay(loop);
   // The floor: the same monitor on an idle event loop (its values include the 5 ms resolution).
   const idleLoop = monitorEventLoopDelay({ resolution: 5 });

@@ -243,6 +243,71 @@ describe('SQLite event log', function () {
   });
 
   describe('subscriptions', () => {
+    it("delivers another writer's event that lies between two of its own connection's unwanted commits, before any poll", async () => {
+      // A poll interval far beyond the test: only data_version can tell the subscription.
+      const log = await openSqliteEventLog({ file, pollIntervalMs: 600_000 });
+      const seen: string[] = [];
+      const checkpoints: bigint[] = [];
+      let live = false;
+      const subscription = log.subscribe({
+        filter: { typePrefixes: ['wanted.'] },
+        handle: (events) => {
+          for (const e of events) seen.push(e.type);
+        },
+        onCheckpoint: (p) => checkpoints.push(p.commit),
+        onCaughtUp: () => {
+          live = true;
+        },
+      });
+      await until(() => live, 2000, 'live');
+      await log.append(aStream(), [anEvent('noise.one')]);
+      await until(() => checkpoints.length > 0, 2000, 'the first checkpoint');
+      // Another connection (as another process would) appends an event the subscription wants.
+      const other = new Database(file);
+      other
+        .prepare(
+          `INSERT INTO events (stream, revision, id, type, is_binary, data, metadata, recorded)
+           VALUES ('other-stream', 0, 'e-other', 'wanted.other', 0, '{}', NULL, ?)`,
+        )
+        .run(Date.now());
+      other.close();
+      const head = (await log.append(aStream(), [anEvent('noise.two')])).position.commit;
+
+      await until(() => seen.includes('wanted.other'), 2000, 'the other connection’s event');
+      await until(() => checkpoints.at(-1) === head, 2000, 'the checkpoint at the head');
+      expect(seen).to.deep.equal(['wanted.other']);
+      await subscription.stop();
+      await log.close();
+    });
+
+    it("moves past its own connection's unwanted commits and still delivers a wanted one after them", async () => {
+      const log = await openSqliteEventLog({ file, pollIntervalMs: 600_000 });
+      const seen: string[] = [];
+      let checkpoint = 0n;
+      let live = false;
+      const subscription = log.subscribe({
+        filter: { typePrefixes: ['wanted.'] },
+        handle: (events) => {
+          for (const e of events) seen.push(`${e.type}@${e.position.commit}`);
+        },
+        onCheckpoint: (p) => {
+          checkpoint = p.commit;
+        },
+        onCaughtUp: () => {
+          live = true;
+        },
+      });
+      await until(() => live, 2000, 'live');
+      let last = 0n;
+      for (let i = 0; i < 20; i++) last = (await log.append(aStream(), [anEvent('noise.n')])).position.commit;
+      await until(() => checkpoint === last, 2000, 'the checkpoint past the noise');
+      const wanted = (await log.append(aStream(), [anEvent('wanted.one')])).position.commit;
+      await until(() => seen.length === 1, 2000, 'the wanted event');
+      expect(seen).to.deep.equal([`wanted.one@${wanted}`]);
+      await subscription.stop();
+      await log.close();
+    });
+
     it('advances onCheckpoint through a stretch the filter drops entirely', async () => {
       const log = await openSqliteEventLog({ file });
       await log.append(aStream(), [anEvent('keep.a'), anEvent('drop.b'), anEvent('drop.c')]);

@@ -58,8 +58,8 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
   const durability = walFile ? new WalSync(options.syncWal ?? walFile.sync, file) : null;
   const queue = new GroupCommitQueue(
     inlineWriter(db, file, wal, durability),
-    () => {
-      signal.committed();
+    (committed) => {
+      signal.committed(committed);
       for (const listener of commitListeners) listener();
     },
     file,

@@ -3,6 +3,12 @@ import { type AppendOutcome, StoreUnavailableError, WrongExpectedRevisionError }
 import type { WireOutcome, WireRequest } from './appendToStream';
 import { toLogPosition } from './readAll';
 
+/** What one group commit wrote: its events' types and the position of its last event (0: none). */
+export interface Committed {
+  types: ReadonlySet<string>;
+  head: number;
+}
+
 /** Commits a group of calls in one transaction; rejects (nothing written) when it rolled back. */
 export type CommitGroup = (calls: WireRequest[][], recorded: number) => Promise<WireOutcome[][]>;
 
@@ -35,7 +41,7 @@ export class GroupCommitQueue {
 
   constructor(
     private readonly commit: CommitGroup,
-    private readonly afterCommit: () => void,
+    private readonly afterCommit: (committed: Committed) => void,
     private readonly file: string,
   ) {}
 
@@ -87,9 +93,19 @@ export class GroupCommitQueue {
     // One record time per transaction: its events became part of the log together.
     const committing = this.commit(wire, Date.now()).then(
       (outcomes) => {
-        for (let i = 0; i < calls.length; i++)
-          calls[i]!.resolve(toOutcomes(calls[i]!.requests, outcomes[i]!));
-        this.afterCommit();
+        const types = new Set<string>();
+        let head = 0;
+        for (let i = 0; i < calls.length; i++) {
+          const written = outcomes[i]!;
+          for (let r = 0; r < written.length; r++) {
+            const o = written[r]!;
+            if (!o.ok) continue;
+            if (o.position > head) head = o.position;
+            for (const e of wire[i]![r]!.events) types.add(e.type);
+          }
+          calls[i]!.resolve(toOutcomes(calls[i]!.requests, written));
+        }
+        this.afterCommit({ types, head });
       },
       (error: unknown) => {
         const e = error instanceof Error ? error : new Error(String(error));

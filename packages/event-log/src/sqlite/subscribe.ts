@@ -23,12 +23,25 @@ export function subscribe(
     const headAtStart = reader.headPosition();
     let caughtUp = false;
     signal.addSubscriber();
+    const watch = signal.watch(prefixes);
     try {
       while (!stopped) {
         if (!caughtUp && after >= headAtStart) {
           caughtUp = true;
           options.onCaughtUp?.(after > 0 ? toLogPosition(after) : null);
           continue; // the callback may have stopped the subscription
+        }
+        if (caughtUp) {
+          const skip = signal.skipTo(watch, after);
+          if (skip !== null) {
+            // Only this connection's commits of unwanted types since the last read (CommitSignal).
+            after = skip;
+            options.onCheckpoint?.(toLogPosition(skip));
+            // Registered in the same synchronous step as skipTo: no later commit is missed.
+            if (!stopped) await signal.next();
+            continue;
+          }
+          signal.reading(watch);
         }
         const head = reader.headPosition();
         if (head <= after) {
@@ -51,6 +64,7 @@ export function subscribe(
       stopped = true;
       options.onError?.(error instanceof Error ? error : new Error(String(error)));
     } finally {
+      signal.unwatch(watch);
       signal.removeSubscriber();
     }
   };

@@ -38,7 +38,7 @@ export class CommitSignal {
   private readonly version: Database.Statement;
 
   constructor(
-    private readonly db: Database.Database,
+    db: Database.Database,
     private readonly file: string,
     private readonly pollIntervalMs: number,
   ) {

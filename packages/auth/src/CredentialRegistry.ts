@@ -60,7 +60,8 @@ export interface IssuedCredential {
 }
 
 export type VerifyResult =
-  | { ok: true; credential: CredentialSummary }
+  /** `proof` stands for this successful check until the credential changes (stillVerified). */
+  | { ok: true; credential: CredentialSummary; proof: object }
   | { ok: false; reason: 'unknown_key' | 'wrong_secret' | 'revoked' };
 
 export interface RegistryOptions {
@@ -353,7 +354,19 @@ export class CredentialRegistry {
     }
     const current = this.records.get(key)!.summary;
     if (current.revoked) return { ok: false, reason: 'revoked' };
-    return { ok: true, credential: current };
+    return { ok: true, credential: current, proof: this.verified.get(key) ?? digest };
+  }
+
+  /**
+   * The credential again, without hashing the secret, when `proof` (from verifyBasic) still
+   * stands: the registry has not dropped or replaced its check of that secret since (a
+   * revocation drops it) and the credential is not revoked. Null otherwise: verify again.
+   */
+  stillVerified(key: string, proof: object): CredentialSummary | null {
+    this.assertHealthy();
+    const record = this.records.get(key);
+    if (!record || record.summary.revoked || this.verified.get(key) !== proof) return null;
+    return record.summary;
   }
 
   private assertHealthy(): void {

@@ -1,8 +1,8 @@
 import { Forbidden, ServiceUnavailable, Unauthorized } from '@lrs/http';
 import type { RequestHandler } from 'express';
-import type { CredentialRegistry } from './CredentialRegistry';
+import type { CredentialRegistry, CredentialSummary } from './CredentialRegistry';
 import type { JwtVerifier } from './jwtVerifier';
-import { credentialPrincipal, TokenClaimsError, tokenPrincipal } from './principal';
+import { credentialPrincipal, type Principal, TokenClaimsError, tokenPrincipal } from './principal';
 import { isScope } from './scopes';
 import { TokenRejected } from './TokenRejected';
 
@@ -16,6 +16,26 @@ export interface AuthenticateOptions {
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const AUTHORIZATION_POINTER = '/headers/Authorization';
+
+/**
+ * The Basic credentials a keep-alive connection last authenticated with. A client sends the same
+ * Authorization header on every request of a connection; while the registry's check of it still
+ * stands (CredentialRegistry.stillVerified: not revoked), the next request with the identical
+ * header skips decoding and the keyed hash of the secret. The header lives as long as the
+ * connection, as each request's own copy does meanwhile.
+ */
+const basicBySocket = new WeakMap<object, { header: string; key: string; proof: object }>();
+
+/** One principal per credential version (summaries are replaced, never changed, on an update). */
+const principals = new WeakMap<CredentialSummary, Principal>();
+const principalOf = (credential: CredentialSummary): Principal => {
+  let principal = principals.get(credential);
+  if (!principal) {
+    principal = credentialPrincipal(credential);
+    principals.set(credential, principal);
+  }
+  return principal;
+};
 
 /**
  * xAPI Communication 4.0: every request is authenticated. HTTP Basic (RFC 7617) against
@@ -51,18 +71,31 @@ export function authenticate(
     const value = m[2]!;
 
     if (scheme === 'basic') {
+      const known = basicBySocket.get(req.socket);
+      if (known !== undefined && known.header === header) {
+        const credential = registry.stillVerified(known.key, known.proof);
+        if (credential) {
+          req.principal = principalOf(credential);
+          req.credentialName = `${credential.name} (${credential.key})`;
+          next();
+          return;
+        }
+      }
       if (!BASE64.test(value)) throw unauthorized('auth.malformed', 'the Basic credentials are not base64');
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0)
         throw unauthorized('auth.malformed', 'the Basic credentials have no key:secret separator');
-      const result = await registry.verifyBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      const key = decoded.slice(0, colon);
+      const result = await registry.verifyBasic(key, decoded.slice(colon + 1));
       if (!result.ok) {
+        basicBySocket.delete(req.socket);
         if (result.reason === 'revoked')
           throw unauthorized('auth.revoked', 'this credential has been revoked');
         throw unauthorized('auth.invalid_credentials', 'the key or secret is wrong');
       }
-      req.principal = credentialPrincipal(result.credential);
+      basicBySocket.set(req.socket, { header, key, proof: result.proof });
+      req.principal = principalOf(result.credential);
       req.credentialName = `${result.credential.name} (${result.credential.key})`;
       next();
       return;

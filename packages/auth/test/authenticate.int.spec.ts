@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { EventLog } from '@lrs/event-log';
 import { createApp, type Listening, listen } from '@lrs/http';
 import { expect } from 'chai';
@@ -105,6 +106,48 @@ describe('authenticate', () => {
       const res = await get(basic(doomed.key, doomed.secret));
       expect(res.status).to.equal(401);
       expect(((await res.json()) as Problem).error.rule).to.equal('auth.revoked');
+    });
+
+    it('checks every request of a keep-alive connection: a revocation or another header takes effect on the next one', async () => {
+      // One TCP connection, requests written one after the other (no agent: nock wraps those).
+      const { port } = new URL(server.url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+      let buffered = Buffer.alloc(0);
+      socket.on('data', (chunk: Buffer) => {
+        buffered = Buffer.concat([buffered, chunk]);
+      });
+      const onSocket = async (authorization: string) => {
+        socket.write(`GET /xapi/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${authorization}\r\n\r\n`);
+        for (;;) {
+          const text = buffered.toString('latin1');
+          const end = text.indexOf('\r\n\r\n');
+          const length = /\r\ncontent-length: (\d+)/i.exec(text);
+          if (end >= 0 && length && buffered.length >= end + 4 + Number(length[1])) {
+            const body = buffered.subarray(end + 4, end + 4 + Number(length[1])).toString();
+            buffered = buffered.subarray(end + 4 + Number(length[1]));
+            const status = Number(text.slice(9, 12));
+            return status === 200 ? { status } : { status, rule: (JSON.parse(body) as Problem).error.rule };
+          }
+          if (socket.destroyed) throw new Error('the server closed the connection');
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      };
+      try {
+        const lms = await registry.issue({ name: 'Kept-alive LMS', scopes: ['all'], issuedBy: 'test' });
+        const good = basic(lms.key, lms.secret);
+        expect(await onSocket(good)).to.deep.equal({ status: 200 });
+        expect(await onSocket(good)).to.deep.equal({ status: 200 });
+        expect(await onSocket(basic(lms.key, `${lms.secret}0`))).to.deep.equal({
+          status: 401,
+          rule: 'auth.invalid_credentials',
+        });
+        expect(await onSocket(good)).to.deep.equal({ status: 200 });
+        await registry.revoke(lms.key, { revokedBy: 'test' });
+        expect(await onSocket(good)).to.deep.equal({ status: 401, rule: 'auth.revoked' });
+      } finally {
+        socket.destroy();
+      }
     });
 
     it('answers 403 auth.scope naming the missing scope', async () => {

@@ -172,34 +172,50 @@ describe('SQLite event log', function () {
       await log.close();
     });
 
-    it('acknowledges an append only once a sync of the -wal file that began after its commit has finished', async () => {
+    it('acknowledges an append only once a sync of the -wal file that began after its commit has finished, in commit order', async () => {
       const syncs: Array<() => void> = [];
       const log = await openSqliteEventLog({
         file,
         syncWal: () => new Promise<void>((resolve) => syncs.push(resolve)),
       });
-      let first = false;
-      const a = log.append(aStream(), [anEvent('t.a')]).then(() => {
-        first = true;
-      });
+      const acked: string[] = [];
+      const a = log.append(aStream(), [anEvent('t.a')]).then(() => acked.push('a'));
       await until(() => syncs.length === 1, 2000, 'the first sync');
-      // Committed while the first sync runs: that sync may not cover it.
-      let second = false;
-      const b = log.append(aStream(), [anEvent('t.b')]).then(() => {
-        second = true;
-      });
-      const c = log.append(aStream(), [anEvent('t.c')]);
-      await new Promise((r) => setTimeout(r, 20));
-      expect([first, second, syncs.length]).to.deep.equal([false, false, 1]);
-
-      syncs[0]!();
-      await a;
+      // Committed while the first sync runs: that sync may not cover it, so it starts its own.
+      const b = log.append(aStream(), [anEvent('t.b')]).then(() => acked.push('b'));
+      const c = log.append(aStream(), [anEvent('t.c')]).then(() => acked.push('c'));
       await until(() => syncs.length === 2, 2000, 'the second sync');
-      expect(second).to.equal(false);
-      // One sync serves every commit that waited for it.
+      await new Promise((r) => setTimeout(r, 20));
+      expect(acked).to.deep.equal([]);
+
+      // The later commit's sync ends first: it still waits for the earlier commit.
       syncs[1]!();
-      await Promise.all([b, c]);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(acked).to.deep.equal([]);
+      syncs[0]!();
+      await Promise.all([a, b, c]);
+      expect(acked).to.deep.equal(['a', 'b', 'c']);
+      // b and c were committed together: one sync for both.
       expect(syncs).to.have.length(2);
+      await log.close();
+    });
+
+    it("fails a later commit whose own sync succeeded when an earlier commit's sync failed", async () => {
+      const syncs: Array<{ resolve(): void; reject(e: Error): void }> = [];
+      const log = await openSqliteEventLog({
+        file,
+        syncWal: () => new Promise<void>((resolve, reject) => syncs.push({ resolve, reject })),
+      });
+      const a = expectRejection(log.append(aStream(), [anEvent('t.a')]));
+      await until(() => syncs.length === 1, 2000, 'the first sync');
+      const b = expectRejection(log.append(aStream(), [anEvent('t.b')]));
+      await until(() => syncs.length === 2, 2000, 'the second sync');
+      syncs[1]!.resolve();
+      syncs[0]!.reject(Object.assign(new Error('EIO'), { code: 'EIO' }));
+      const [ea, eb] = await Promise.all([a, b]);
+      expect(ea).to.be.instanceOf(StoreUnavailableError);
+      // Its frames follow the lost ones in the -wal file: it is not durable either.
+      expect(eb).to.equal(ea);
       await log.close();
     });
 

@@ -18,17 +18,18 @@ export type SyncFile = () => Promise<void>;
  * resolved, i.e. after an fdatasync of the -wal file that STARTED after the commit. fsync is
  * per file (inode), not per descriptor, so syncing our own descriptor flushes SQLite's writes.
  *
- * Calls that arrive while a sync runs share the next one: one fdatasync makes every commit
- * before it durable, however many there were. The event loop keeps serving requests (and
- * committing the next group) while the thread pool waits for the disk.
+ * Each commit starts its own sync at once, even while an earlier one runs (waiting for it to end
+ * first made a commit wait up to two syncs; State PUT+GET 4,872-4,912 -> 5,053-5,114 ops/s), and
+ * commits are acknowledged in commit order: a commit's WAL frames follow the earlier ones', and a
+ * subscription may move past a commit only after those before it (CommitSignal.skipTo).
  *
  * A failed fsync leaves it unknown what reached the disk (and Linux may report the next one
- * as clean), so the first failure is final: it and every later call reject, and the log must
- * be reopened.
+ * as clean), so the first failure is final: that commit, every commit after it, and every
+ * later call reject, and the log must be reopened.
  */
 export class WalSync {
-  private running: Promise<void> | null = null;
-  private next: { promise: Promise<void>; resolve(): void; reject(error: Error): void } | null = null;
+  /** Settles when the last commit so far has been acknowledged or refused. */
+  private last: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
 
   constructor(
@@ -36,21 +37,21 @@ export class WalSync {
     private readonly file: string,
   ) {}
 
-  /** Resolves once every commit made before this call is on disk. */
+  /** Resolves once every commit made before this call is on disk, after those before it resolved. */
   durable(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
-    if (this.running === null) return this.launch();
-    // The running sync may have started before the caller's commit: wait for the next one.
-    if (this.next === null) {
-      let resolve!: () => void;
-      let reject!: (error: Error) => void;
-      const promise = new Promise<void>((res, rej) => {
-        resolve = res;
-        reject = rej;
-      });
-      this.next = { promise, resolve, reject };
-    }
-    return this.next.promise;
+    const mine = this.sync().catch((error: unknown) => {
+      this.failure ??= syncFailed(this.file, error);
+      throw this.failure;
+    });
+    // Observed here too: when an earlier commit failed, this one's outcome is never awaited.
+    mine.catch(() => undefined);
+    const done = this.last.then(() => {
+      if (this.failure) throw this.failure;
+      return mine;
+    });
+    this.last = done.catch(() => undefined);
+    return done;
   }
 
   /** The failure that stopped this log's writes, if any. */
@@ -58,27 +59,9 @@ export class WalSync {
     return this.failure;
   }
 
-  /** Resolves when no sync is running or queued (close waits for it). */
+  /** Resolves when every sync started so far has settled (close waits for it). */
   async idle(): Promise<void> {
-    while (this.running !== null) await this.running.catch(() => undefined);
-  }
-
-  private launch(): Promise<void> {
-    const run = this.sync().catch((error: unknown) => {
-      this.failure ??= syncFailed(this.file, error);
-      throw this.failure;
-    });
-    this.running = run;
-    const settled = () => {
-      this.running = null;
-      const waiting = this.next;
-      this.next = null;
-      if (waiting === null) return;
-      if (this.failure) waiting.reject(this.failure);
-      else this.launch().then(waiting.resolve, waiting.reject);
-    };
-    run.then(settled, settled);
-    return run;
+    await this.last;
   }
 }
 

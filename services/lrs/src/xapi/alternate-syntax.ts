@@ -24,9 +24,11 @@ const HEADERS_KEPT = ['authorization', 'x-experience-api-version'];
 export function alternateSyntax(options: { maxBodyBytes: number }) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     try {
+      // Only a POST can be one: other requests are not parsed here (xapiParams parses them).
+      if (req.method !== 'POST') return next();
       const q = req.originalUrl.indexOf('?');
       const query = new URLSearchParams(q === -1 ? '' : req.originalUrl.slice(q + 1));
-      if (req.method !== 'POST' || !query.has('method')) return next();
+      if (!query.has('method')) return next();
       const method = query.get('method')!.toUpperCase();
       if ([...query.keys()].length !== 1) {
         throw new BadRequest({

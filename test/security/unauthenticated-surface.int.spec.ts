@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '@lrs/event-log';
 import { CertificateCodes } from '@lrs/service-portal';
 import { expect } from 'chai';
 import { createLrsApp } from '../../services/lrs/src';
@@ -137,6 +138,24 @@ describe('unauthenticated surface: every route refuses an anonymous request exce
         expect(body.store).to.equal('sqlite');
         expect(body.projections).to.have.property('statements-index');
       }
+    });
+
+    it("answers 503 once the log's writes stopped (a failed fsync), to the probe and to the admin", async () => {
+      const log = lrs.system.log;
+      const original = log.writeFailure;
+      log.writeFailure = () =>
+        new StoreUnavailableError("event log 'x': syncing the -wal file failed (EIO)", 'other');
+      try {
+        expect((await health()).status).to.equal(503);
+        const detailed = await health(basic(ADMIN));
+        expect(detailed.status).to.equal(503);
+        expect(((await detailed.json()) as { error: { rule: string } }).error.rule).to.equal(
+          'store.unavailable',
+        );
+      } finally {
+        log.writeFailure = original;
+      }
+      expect((await health()).status).to.equal(200);
     });
 
     it('refuses a credential without admin or all (403 health.details) and a wrong secret (401)', async () => {

@@ -149,6 +149,11 @@ export interface EventLog {
    * instead of at their next poll. Absent on EventStoreDB.
    */
   wakeSubscriptions?(): void;
+  /**
+   * The failure that stopped this log's writes (SQLite: a failed fsync, decision 021), or null
+   * while it accepts them. Reads still work; health checks report it. Absent on EventStoreDB.
+   */
+  writeFailure?(): Error | null;
   close(): Promise<void>;
 }
 

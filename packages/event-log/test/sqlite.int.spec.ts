@@ -237,6 +237,7 @@ describe('SQLite event log', function () {
       fail = false;
       const later = await expectRejection(log.append(aStream(), [anEvent('t.after')]));
       expect(later).to.equal(error);
+      expect(log.writeFailure!()).to.equal(error);
       expect((await log.readAll()).map((e) => e.type)).to.not.include('t.after');
       await log.close();
     });

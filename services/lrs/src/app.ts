@@ -42,6 +42,9 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       });
     },
     health: async () => {
+      // A log whose writes stopped (a failed fsync) answers reads but takes no statement: 503.
+      const stopped = system.log.writeFailure?.();
+      if (stopped) throw stopped;
       // Every projector this process runs: an operator sees which one lags or failed.
       const running = [
         system.index.running,

@@ -131,6 +131,8 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
 
     wakeSubscriptions: () => signal.wake(),
 
+    writeFailure: () => durability?.failed ?? null,
+
     subscribe(subscribeOptions: SubscribeOptions) {
       ensureOpen();
       const subscription = subscribe(global, signal, subscribeOptions, decoded);

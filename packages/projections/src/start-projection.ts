@@ -76,9 +76,13 @@ export async function startProjection(
  * whose fsync had not finished (they were never acknowledged, but a projector may have read
  * them: decision 021). Resuming would skip the events the log appends at those positions next,
  * so the read model is deleted and rebuilt from the log. Returns whether it was.
+ * SQLite only: there the head is the last event's position. EventStoreDB's filtered
+ * subscriptions checkpoint at positions of system events, beyond its last user event (the
+ * head the adapter reports), so a sound model can be "ahead" there; and it acknowledges
+ * nothing it has not made durable.
  */
 export async function discardIfAheadOfLog(log: EventLog, file: string): Promise<boolean> {
-  if (!existsSync(file)) return false;
+  if (log.kind !== 'sqlite' || !existsSync(file)) return false;
   let checkpoint: LogPosition | null;
   try {
     const db = openReadOnly(file);

@@ -47,13 +47,12 @@ export interface SqliteEventLogOptions {
 /** The embedded default event log: one SQLite file in WAL mode; an append resolves once its commit is on disk (decision 021). */
 export async function openSqliteEventLog(options: SqliteEventLogOptions): Promise<EventLog> {
   const file = resolve(options.file);
-  const db = openDatabase(file, options);
+  const { db, walMode } = openDatabase(file, options);
   const signal = new CommitSignal(db, file, options.pollIntervalMs ?? 25);
   // Above the passive checkpoint's threshold: TRUNCATE only for a WAL that passive checkpoints
   // could not shrink (a long-lived reader), never in place of them.
   const wal = new WalCheckpointer(db, `${file}-wal`, options.walCheckpointBytes ?? 512 * 2 ** 20);
   const commitListeners = new Set<() => void>();
-  const walMode = (db.pragma('journal_mode', { simple: true }) as string).toLowerCase() === 'wal';
   const walFile = walMode ? walFileSync(file) : null;
   const durability = walFile ? new WalSync(options.syncWal ?? walFile.sync, file) : null;
   const queue = new GroupCommitQueue(

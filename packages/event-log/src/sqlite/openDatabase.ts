@@ -17,7 +17,14 @@ export interface DatabaseOptions {
 /** WAL size after which a commit runs a passive checkpoint (see README, measurements). */
 export const DEFAULT_WAL_AUTOCHECKPOINT_BYTES = 256 * 2 ** 20;
 
-export function openDatabase(file: string, options: DatabaseOptions = {}): Database.Database {
+/**
+ * The log's connection, and whether it runs in WAL mode: then its commits are synchronous=NORMAL
+ * and the caller must make them durable itself (WalSync, decision 021).
+ */
+export function openDatabase(
+  file: string,
+  options: DatabaseOptions = {},
+): { db: Database.Database; walMode: boolean } {
   let db: Database.Database | undefined;
   try {
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
@@ -45,7 +52,7 @@ export function openDatabase(file: string, options: DatabaseOptions = {}): Datab
     db.pragma(`cache_size = ${-(options.cacheMiB ?? 64) * 1024}`);
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
     migrate(db, file);
-    return db;
+    return { db, walMode: wal };
   } catch (error) {
     db?.close();
     throw toStoreError(error, file);

@@ -1,4 +1,4 @@
-export { AttachmentError, AttachmentIntegrityError } from './AttachmentError';
+export { AttachmentError, AttachmentIntegrityError } from './attachment-error';
 export {
   type AttachmentCheckOptions,
   type AttachmentCheckWarning,
@@ -6,22 +6,22 @@ export {
   attachmentReferences,
   checkAttachmentsAgainstStatements,
   type ReceivedPart,
-} from './checkAttachmentsAgainstStatements';
-export { type MediaType, mediaTypeEssence, multipartBoundary, parseMediaType } from './mediaType';
-export { FileBackedBytes, type PartBytes, readPartBytes, streamPartBytes } from './multipart/PartBytes';
+} from './check-attachments-against-statements';
+export { type MediaType, mediaTypeEssence, multipartBoundary, parseMediaType } from './media-type';
+export { FileBackedBytes, type PartBytes, readPartBytes, streamPartBytes } from './multipart/part-bytes';
 export {
   type AttachmentPart,
   type MultipartLimits,
   type ParsedMultipart,
   parseMultipartMixed,
   type StatementsPart,
-} from './multipart/parseMultipartMixed';
+} from './multipart/parse-multipart-mixed';
 export {
   type MultipartBody,
   multipartBodyToBuffer,
   type OutgoingAttachment,
   writeMultipartMixed,
-} from './multipart/writeMultipartMixed';
+} from './multipart/write-multipart-mixed';
 export { normaliseSha2, sha256Hex } from './sha2';
 export {
   SIGNATURE_USAGE_TYPE,
@@ -31,7 +31,7 @@ export {
   type VerifySignatureOptions,
   verifySignedStatement,
   withoutSignatureAttachments,
-} from './signature/verifySignedStatement';
+} from './signature/verify-signed-statement';
 export {
   ATTACHMENT_CHUNK,
   ATTACHMENT_STORED,
@@ -41,5 +41,5 @@ export {
   chunkStream,
   manifestStream,
   type PutResult,
-} from './store/AttachmentStore';
-export type { StoreInput } from './store/chunkSource';
+} from './store/attachment-store';
+export type { StoreInput } from './store/chunk-source';

@@ -1,10 +1,10 @@
 import { Forbidden, ServiceUnavailable, Unauthorized } from '@lrs/http';
 import type { RequestHandler } from 'express';
-import type { CredentialRegistry, CredentialSummary } from './CredentialRegistry';
-import type { JwtVerifier } from './jwtVerifier';
+import type { CredentialRegistry, CredentialSummary } from './credential-registry';
+import type { JwtVerifier } from './jwt-verifier';
 import { credentialPrincipal, type Principal, TokenClaimsError, tokenPrincipal } from './principal';
 import { isScope } from './scopes';
-import { TokenRejected } from './TokenRejected';
+import { TokenRejected } from './token-rejected';
 
 export const BASIC_CHALLENGE = 'Basic realm="LRS"';
 

@@ -1,5 +1,5 @@
 import { Conflict } from '@lrs/http';
-import type { CredentialRegistry } from './CredentialRegistry';
+import type { CredentialRegistry } from './credential-registry';
 
 /**
  * Issues the configured bootstrap credential (scopes all + admin) while the log has no

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@lrs/config';
 import { openEventLog } from '@lrs/event-log';
 import { HttpProblem } from '@lrs/http';
-import { CredentialRegistry } from './CredentialRegistry';
+import { CredentialRegistry } from './credential-registry';
 
 const USAGE = `usage:
   issue --name NAME --scopes SCOPE[,SCOPE...]

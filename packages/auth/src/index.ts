@@ -7,22 +7,22 @@ export type {
   IssueRequest,
   RegistryOptions,
   VerifyResult,
-} from './CredentialRegistry';
-export { CredentialRegistry } from './CredentialRegistry';
-export type { AuthorityAgent, CredentialIssued, CredentialRevoked } from './credentialEvents';
+} from './credential-registry';
+export { CredentialRegistry } from './credential-registry';
+export type { AuthorityAgent, CredentialIssued, CredentialRevoked } from './credential-events';
 export {
   CREDENTIAL_EVENT_PREFIX,
   CREDENTIAL_ISSUED,
   CREDENTIAL_REVOKED,
   CREDENTIAL_STREAM_PREFIX,
   credentialStream,
-} from './credentialEvents';
-export type { CredentialsRouterOptions } from './credentialsRouter';
-export { credentialsRouter } from './credentialsRouter';
+} from './credential-events';
+export type { CredentialsRouterOptions } from './credentials-router';
+export { credentialsRouter } from './credentials-router';
 export type { JwksOptions } from './jwks';
 export { JwksKeySource } from './jwks';
-export type { JwtVerifierOptions } from './jwtVerifier';
-export { JwtVerifier } from './jwtVerifier';
+export type { JwtVerifierOptions } from './jwt-verifier';
+export { JwtVerifier } from './jwt-verifier';
 export type { Principal, Role } from './principal';
 export {
   canDefine,
@@ -40,11 +40,11 @@ export {
   TokenClaimsError,
   tokenPrincipal,
 } from './principal';
-export { runStandaloneService, type StandaloneService } from './runStandaloneService';
+export { runStandaloneService, type StandaloneService } from './run-standalone-service';
 export type { Scope } from './scopes';
 export { ADMIN_SCOPE, ALL_SCOPES, expandScopes, isScope, ROSTERS_IMPORT_SCOPE, XAPI_SCOPES } from './scopes';
-export { isSealed, type Sealed, SecretBox, SecretBoxError } from './secretBox';
-export type { ScryptCost, SecretHash } from './secretHash';
-export { DEFAULT_SCRYPT_COST, hashSecret, verifySecret } from './secretHash';
-export type { TokenRejection } from './TokenRejected';
-export { TokenRejected } from './TokenRejected';
+export { isSealed, type Sealed, SecretBox, SecretBoxError } from './secret-box';
+export type { ScryptCost, SecretHash } from './secret-hash';
+export { DEFAULT_SCRYPT_COST, hashSecret, verifySecret } from './secret-hash';
+export type { TokenRejection } from './token-rejected';
+export { TokenRejected } from './token-rejected';

@@ -1,6 +1,6 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { Algorithm } from 'jsonwebtoken';
-import { TokenRejected } from './TokenRejected';
+import { TokenRejected } from './token-rejected';
 
 export interface JwksOptions {
   /** How long fetched keys are trusted before a refetch. Default 10 min. */

@@ -1,5 +1,5 @@
 export { type EsdbEventLogOptions, openEsdbEventLog } from './esdb';
-export { type OpenEventLogOptions, openEventLog } from './openEventLog';
+export { type OpenEventLogOptions, openEventLog } from './open-event-log';
 export { Position } from './position';
 export { openSqliteEventLog, SCHEMA_VERSION, type SqliteEventLogOptions } from './sqlite';
 export * from './types';

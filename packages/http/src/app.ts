@@ -4,10 +4,10 @@ import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import express, { type Express, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
-import { errorMiddleware } from './errorMiddleware';
+import { errorMiddleware } from './error-middleware';
 import { NotFound, ServiceUnavailable } from './errors';
 import { createLogger } from './logger';
-import { requestContext } from './requestContext';
+import { requestContext } from './request-context';
 
 export interface AppOptions {
   /** Default: a logger at level info on stdout. */

@@ -1,6 +1,6 @@
 export { ActivityBuilder, anActivity } from './activities';
 export { AgentBuilder, aGroup, anAgent, GroupBuilder } from './agents';
-export type { Patch } from './pointerPatch';
-export { applyPatch } from './pointerPatch';
+export type { Patch } from './pointer-patch';
+export { applyPatch } from './pointer-patch';
 export { anAttachment, aStatement, StatementBuilder } from './statements';
 export { activityTypes, cmi5Category, verbs } from './vocabulary';

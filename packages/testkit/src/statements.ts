@@ -12,7 +12,7 @@ import type {
 } from '@lrs/xapi';
 import { ActivityBuilder, anActivity } from './activities';
 import { AgentBuilder, anAgent, GroupBuilder } from './agents';
-import { applyPatch, type Patch } from './pointerPatch';
+import { applyPatch, type Patch } from './pointer-patch';
 import { verbs } from './vocabulary';
 
 type ActorInput = Actor | AgentBuilder | GroupBuilder;

@@ -1,7 +1,7 @@
 import { normalizeMbox } from './mbox';
-import { schemaIssues } from './schemaIssues';
+import { schemaIssues } from './schema-issues';
 import { actorSchemaValidator, agentSchemaValidator } from './schemas';
-import { actorRuleIssues } from './statementRules';
+import { actorRuleIssues } from './statement-rules';
 import type { Actor, Agent, Group, InverseFunctionalIdentifiers, ValidationIssue } from './types';
 
 export interface AgentParameterOptions {

@@ -1,4 +1,4 @@
-export { filterLanguageMap, parseAcceptLanguage, pickLanguage } from './acceptLanguage';
+export { filterLanguageMap, parseAcceptLanguage, pickLanguage } from './accept-language';
 export type { AgentParameterOptions } from './agents';
 export {
   agentIfiKey,
@@ -14,15 +14,15 @@ export {
   parseIsoDuration,
   truncateDurationToCentiseconds,
 } from './duration';
-export type { CanonicalSources, StatementFormat } from './formatStatement';
-export { formatStatement } from './formatStatement';
+export type { CanonicalSources, StatementFormat } from './format-statement';
+export { formatStatement } from './format-statement';
 export { isAbsoluteIri, isIrl } from './iri';
-export { isLanguageTag } from './languageTag';
+export { isLanguageTag } from './language-tag';
 export { isMailtoIri, mboxSha1, normalizeMbox } from './mbox';
-export type { StorageOptions } from './prepareStatementForStorage';
-export { DEFAULT_STATEMENT_VERSION, prepareStatementForStorage } from './prepareStatementForStorage';
+export type { StorageOptions } from './prepare-statement-for-storage';
+export { DEFAULT_STATEMENT_VERSION, prepareStatementForStorage } from './prepare-statement-for-storage';
 export { compileXapiSchemas, createXapiAjv } from './schemas';
-export { statementsEquivalent } from './statementsEquivalent';
+export { statementsEquivalent } from './statements-equivalent';
 export {
   formatStoredTimestamp,
   isRfc3339Timestamp,
@@ -34,4 +34,4 @@ export {
 export type * from './types';
 export { VOIDED_VERB_ID } from './types';
 export { isUuid, newStatementId, normalizeUuid } from './uuid';
-export { validateStatement, validateStatementBatch } from './validateStatement';
+export { validateStatement, validateStatementBatch } from './validate-statement';

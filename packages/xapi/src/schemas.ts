@@ -3,7 +3,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020';
 import Ajv2020 from 'ajv/dist/2020';
 import { isIsoDuration } from './duration';
 import { isAbsoluteIri } from './iri';
-import { isLanguageTag } from './languageTag';
+import { isLanguageTag } from './language-tag';
 import { isMailtoIri } from './mbox';
 import { isRfc3339Timestamp, isTimestamp } from './timestamp';
 import type { XapiVersion } from './types';

@@ -1,1 +1,1 @@
-export { type EsdbEventLogOptions, openEsdbEventLog } from './eventLog';
+export { type EsdbEventLogOptions, openEsdbEventLog } from './event-log';

@@ -1,2 +1,2 @@
-export { openSqliteEventLog, type SqliteEventLogOptions } from './eventLog';
+export { openSqliteEventLog, type SqliteEventLogOptions } from './event-log';
 export { SCHEMA_VERSION } from './tables';

@@ -1,7 +1,7 @@
 import type { SubscribeOptions, Subscription } from '../types';
-import type { CommitSignal } from './commitSignal';
-import { effectivePrefixes, type GlobalLogReader, positionNumber, toLogPosition } from './readAll';
-import { type DecodedEvents, toRecordedEvent } from './recordedEvent';
+import type { CommitSignal } from './commit-signal';
+import { effectivePrefixes, type GlobalLogReader, positionNumber, toLogPosition } from './read-all';
+import { type DecodedEvents, toRecordedEvent } from './recorded-event';
 
 /**
  * Catch-up then live subscription over the global log. Each page is bounded by the head read

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import { createAppendTransaction } from './appendToStream';
-import type { CommitGroup } from './groupCommit';
-import { toStoreError } from './openDatabase';
-import type { WalCheckpointer } from './walCheckpoint';
-import type { WalSync } from './walSync';
+import { createAppendTransaction } from './append-to-stream';
+import type { CommitGroup } from './group-commit';
+import { toStoreError } from './open-database';
+import type { WalCheckpointer } from './wal-checkpoint';
+import type { WalSync } from './wal-sync';
 
 /**
  * Commits on the event loop's own connection. better-sqlite3 is synchronous, so the event loop

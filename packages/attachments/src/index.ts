@@ -8,7 +8,6 @@ export {
   type ReceivedPart,
 } from './check-attachments-against-statements';
 export { type MediaType, mediaTypeEssence, multipartBoundary, parseMediaType } from './media-type';
-export { FileBackedBytes, type PartBytes, readPartBytes, streamPartBytes } from './multipart/part-bytes';
 export {
   type AttachmentPart,
   type MultipartLimits,
@@ -16,6 +15,7 @@ export {
   parseMultipartMixed,
   type StatementsPart,
 } from './multipart/parse-multipart-mixed';
+export { FileBackedBytes, type PartBytes, readPartBytes, streamPartBytes } from './multipart/part-bytes';
 export {
   type MultipartBody,
   multipartBodyToBuffer,

@@ -1,14 +1,6 @@
 export type { AuthenticateOptions } from './authenticate';
 export { authenticate, BASIC_CHALLENGE, requireScope } from './authenticate';
 export { ensureBootstrapCredential } from './bootstrap';
-export type {
-  CredentialSummary,
-  IssuedCredential,
-  IssueRequest,
-  RegistryOptions,
-  VerifyResult,
-} from './credential-registry';
-export { CredentialRegistry } from './credential-registry';
 export type { AuthorityAgent, CredentialIssued, CredentialRevoked } from './credential-events';
 export {
   CREDENTIAL_EVENT_PREFIX,
@@ -17,6 +9,14 @@ export {
   CREDENTIAL_STREAM_PREFIX,
   credentialStream,
 } from './credential-events';
+export type {
+  CredentialSummary,
+  IssuedCredential,
+  IssueRequest,
+  RegistryOptions,
+  VerifyResult,
+} from './credential-registry';
+export { CredentialRegistry } from './credential-registry';
 export type { CredentialsRouterOptions } from './credentials-router';
 export { credentialsRouter } from './credentials-router';
 export type { JwksOptions } from './jwks';

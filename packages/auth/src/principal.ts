@@ -1,5 +1,5 @@
-import type { CredentialSummary } from './credential-registry';
 import type { AuthorityAgent } from './credential-events';
+import type { CredentialSummary } from './credential-registry';
 import { ADMIN_SCOPE, expandScopes, isScope, type Scope } from './scopes';
 
 export const ROLES = ['official', 'policy-unit', 'auditor', 'admin'] as const;

@@ -12,7 +12,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CMI5_CATEGORY = { id: 'https://w3id.org/xapi/cmi5/context/categories/cmi5' };
 
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/lrs/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/server/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

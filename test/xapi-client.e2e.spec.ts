@@ -11,9 +11,9 @@ import nock from 'nock';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Starts `services/lrs/src/main.ts` as its own process on 127.0.0.1 and an ephemeral port. */
+/** Starts `services/server/src/main.ts` as its own process on 127.0.0.1 and an ephemeral port. */
 async function startServer(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/lrs/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/server/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lrsNodeOptions } from '@lrs/service-lrs';
+import { lrsNodeOptions } from '@lrs/server';
 
 export const BENCH_KEY = 'bench';
 export const BENCH_SECRET = 'bench-secret-0123456789';

@@ -19,10 +19,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { lrsNodeOptions } from '@lrs/server';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { TRAINING_EVENT_PREFIX } from '../../packages/training/src/index';
 import { replayOnWorkerThreads, replayToCutOff } from '../../services/audit/src/replay';
-import { lrsNodeOptions } from '../../services/lrs/src/node-options';
 import { buildTrainingLog } from '../lib/training-log';
 
 const arg = (args: string[], name: string, fallback: number) => {

@@ -17,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventLog } from '@lrs/event-log';
-import { DEMO_POLICY, seedDemoCity } from '../../services/portal/src/demo/seed';
+import { DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
 import { launchChromium, signInAs } from '../../test/portal/support/browser';
 import { startBenchLrs } from '../lib/lrs-server';
 import { percentile, round } from '../lib/measure';

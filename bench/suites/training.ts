@@ -13,14 +13,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { openReadOnly, startProjection } from '../../packages/projections/src/index';
-import { evaluateCompletion, LedgerReader, periodById } from '../../packages/training/src/index';
 import {
+  buildTranscript,
   COMPLETION_BATCH,
-  type CompletionService,
+  CompletionReader,
   completionProjection,
   completionReport,
-} from '../../services/completion/src/index';
-import { buildTranscript, transcriptsProjection } from '../../services/transcripts/src/index';
+  evaluateCompletion,
+  LedgerReader,
+  periodById,
+  transcriptsProjection,
+} from '../../packages/training/src/index';
 import { buildTrainingLog, cityPolicy, officialId } from '../lib/training-log';
 
 const arg = (args: string[], name: string, fallback: number) => {
@@ -53,7 +56,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const tSec = await rebuild(transcriptsProjection, 'transcripts.sqlite');
     const cSec = await rebuild(completionProjection, 'completion.sqlite', COMPLETION_BATCH);
     const tReader = new LedgerReader(openReadOnly(join(dir, 'transcripts.sqlite')) as never);
-    const cReader = new LedgerReader(openReadOnly(join(dir, 'completion.sqlite')) as never);
+    const cReader = new CompletionReader(openReadOnly(join(dir, 'completion.sqlite')) as never);
     const period = periodById(policy, '2024')!;
     const tLat: number[] = [];
     const cLat: number[] = [];
@@ -74,7 +77,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       });
       cLat.push(performance.now() - t0);
     }
-    const fake = { reader: () => cReader, running: { position: () => null } } as unknown as CompletionService;
+    const fake = { reader: () => cReader, running: { position: () => null } };
     const principal = { roles: ['admin'], scopes: new Set(['admin']) } as never;
     const r0 = performance.now();
     const report = completionReport(fake, principal, [policy], '2024', 'city');

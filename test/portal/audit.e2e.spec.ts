@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { DEMO_HOME, DEMO_POLICY, seedDemoCity } from '@lrs/service-portal/demo';
+import { DEMO_HOME, DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN, basic, TestLrs } from '../../services/lrs/test/support/lrs';
 import { ARTIFACTS, CHROMIUM, chromiumMissing, launchChromium, signInAs } from './support/browser';
 
 const CASEWORK = 'https://lms.demo-city.example/courses/casework';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seedDemoCity } from '@lrs/service-portal/demo';
+import { seedDemoCity } from '@lrs/server/demo';
+import { TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
-import { TestLrs } from '../../services/lrs/test/support/lrs';
 import { ARTIFACTS, CHROMIUM, chromiumMissing, launchChromium, signInAs as signIn } from './support/browser';
 
 describe('portal in a real browser (headless Chromium)', function () {

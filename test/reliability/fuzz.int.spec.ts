@@ -1,6 +1,6 @@
 import { Position } from '@lrs/event-log';
+import { TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
-import { TestLrs } from '../../services/lrs/test/support/lrs';
 import { prng, seedFrom } from './support/lrs-process';
 import { mutatedRequest } from './support/mutations';
 

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@lrs/config';
 import { type Listening, listen } from '@lrs/http';
-import { createLrsApp, type LrsSystem, startLrsSystem } from '@lrs/service-lrs';
+import { createLrsApp, type LrsSystem, startLrsSystem } from '@lrs/server';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
 import nock from 'nock';
-import { ADMIN, basic, TestLrs } from '../../services/lrs/test/support/lrs';
 
 /** Raw socket to the server: writes what it is told and collects the answer. */
 function rawClient(url: string): { socket: Socket; answer: Promise<string>; closed: Promise<number> } {

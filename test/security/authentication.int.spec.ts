@@ -1,5 +1,5 @@
+import { ADMIN, basic, type Credential, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
-import { ADMIN, basic, type Credential, TestLrs } from '../../services/lrs/test/support/lrs';
 import { nowSeconds, rsaKeys, signHs256, signRs256, unsignedNone } from './support/jwt';
 import { PROTECTED_ROUTES, type ProtectedRoute, PUBLIC_ROUTES } from './support/routes';
 

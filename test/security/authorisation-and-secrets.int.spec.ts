@@ -5,11 +5,11 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig } from '@lrs/config';
 import { createLogger, type Listening, listen } from '@lrs/http';
-import { createLrsApp, type LrsSystem, startLrsSystem } from '@lrs/service-lrs';
+import { createLrsApp, type LrsSystem, startLrsSystem } from '@lrs/server';
+import { ADMIN, basic, type Credential, TestLrs } from '@lrs/server/testing';
 import { anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
 import nock from 'nock';
-import { ADMIN, basic, type Credential, TestLrs } from '../../services/lrs/test/support/lrs';
 import { nowSeconds, signHs256 } from './support/jwt';
 import { PROTECTED_ROUTES, PUBLIC_ROUTES } from './support/routes';
 

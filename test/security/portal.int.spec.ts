@@ -1,5 +1,5 @@
+import { TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
-import { TestLrs } from '../../services/lrs/test/support/lrs';
 import { nowSeconds, signHs256 } from './support/jwt';
 
 /**

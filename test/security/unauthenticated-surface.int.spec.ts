@@ -1,8 +1,8 @@
 import { StoreUnavailableError } from '@lrs/event-log';
+import { createLrsApp } from '@lrs/server';
+import { ADMIN, basic, type Credential, TestLrs } from '@lrs/server/testing';
 import { CertificateCodes } from '@lrs/service-portal';
 import { expect } from 'chai';
-import { createLrsApp } from '../../services/lrs/src';
-import { ADMIN, basic, type Credential, TestLrs } from '../../services/lrs/test/support/lrs';
 
 /**
  * Issue 9: every endpoint is authenticated, and what answers without credentials reveals

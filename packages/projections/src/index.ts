@@ -18,6 +18,7 @@ export {
   removeDatabase,
   replayProjection,
 } from './replay-projection';
+export { RunningReadModel, type StartReadModelOptions } from './running-read-model';
 export {
   inlineProjectors,
   RunningProjection,

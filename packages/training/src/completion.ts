@@ -64,7 +64,7 @@ export interface Completion {
 /** True when the official belongs to the policy's population; orgUnits include descendants. */
 export function inPopulation(
   policy: Policy,
-  official: Official,
+  official: Pick<Official, 'officialId' | 'staffGroup' | 'jurisdiction'>,
   orgUnitAncestry: readonly string[],
 ): boolean {
   const p = policy.population;

@@ -12,6 +12,9 @@ export {
   type RequirementResult,
   statusAt,
 } from './completion';
+export { COMPLETION_BATCH, CompletionReader, completionProjection } from './completion-model';
+export { type CompletionReport, completionReport, type ReportRow, reportCsv } from './completion-report';
+export { byPolicy, completionsOf } from './completions-of';
 export {
   parseReferenceFile,
   REFERENCE_KINDS,
@@ -45,9 +48,12 @@ export {
   type OrgUnitSpell,
   openLedger,
   orgUnitOn,
-  STATEMENT_STORED,
-  type StatementOf,
 } from './ledger';
+export {
+  type OfficialCompletion,
+  type OfficialCompletions,
+  officialCompletions,
+} from './official-completions';
 export {
   PERSONAL_PERIOD,
   type Period,
@@ -74,3 +80,6 @@ export {
   ReferenceConflict,
   ReferenceStore,
 } from './reference-store';
+export { applyPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
+export { buildTranscript, type Transcript, type TranscriptEntry } from './transcript';
+export { transcriptsProjection } from './transcripts-model';

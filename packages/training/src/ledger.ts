@@ -2,6 +2,7 @@
 // read model (registry, org tree, exemptions, catalog, policies, and one fact per statement
 // about an activity). Each service owns its copy so each can run and scale alone.
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
+import { STATEMENT_EVENT, storedStatementOf, VOIDED_VERB } from '@lrs/events';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
@@ -20,9 +21,6 @@ import {
 } from './reference-data';
 
 type Db = Database.Database;
-
-export const STATEMENT_STORED = 'xapi.statement.stored';
-const VOIDED = 'http://adlnet.gov/expapi/verbs/voided';
 
 /**
  * The fact table's indexes, in the order loading creates them. One serves an official's facts, one
@@ -110,8 +108,6 @@ export const noLedgerChanges = (): LedgerChanges => ({
 export const entryKey = (activityId: string, registration: string): string =>
   `${activityId}\u0000${registration}`;
 
-export type StatementOf = (event: RecordedEvent) => Statement;
-
 export type FactRecord = Omit<LearningFact, 'officialId' | 'voided' | 'seq'>;
 
 /** The ledger's writer on one read-model connection (a projection's handler uses it). */
@@ -126,8 +122,8 @@ export interface Ledger {
   settle(): boolean;
 }
 
-/** The ledger of one connection; statementOf is the LRS's storedStatementOf. */
-export function openLedger(db: Db, statementOf: StatementOf): Ledger {
+/** The ledger of one read-model connection. */
+export function openLedger(db: Db): Ledger {
   // The fact table's random-key indexes outgrow SQLite's default 2 MiB page cache after ~100k
   // statements; past that every insert reads index pages back from disk (decision 005).
   db.pragma(`cache_size = -${LEDGER_CACHE_KIB}`);
@@ -245,7 +241,7 @@ export function openLedger(db: Db, statementOf: StatementOf): Ledger {
     };
     for (const event of events) {
       switch (event.type) {
-        case STATEMENT_STORED:
+        case STATEMENT_EVENT:
           applyStatement(event);
           break;
         case OFFICIAL_RECORDED: {
@@ -289,9 +285,9 @@ export function openLedger(db: Db, statementOf: StatementOf): Ledger {
     return changes;
 
     function applyStatement(event: RecordedEvent): void {
-      const statement = statementOf(event);
+      const statement = storedStatementOf(event);
       const stored = statement.stored ?? event.recorded.toISOString();
-      if (statement.verb.id === VOIDED) {
+      if (statement.verb.id === VOIDED_VERB) {
         const target = (statement.object as { id?: string }).id;
         if (!target) return;
         const voided = JSON.stringify({ by: statement.id, at: stored, who: authorityName(statement) });
@@ -430,10 +426,21 @@ function authorityName(statement: Statement): string | null {
   return a?.name ?? a?.account?.name ?? a?.mbox ?? null;
 }
 
-/** Reads of the ledger tables; one per read connection. */
+/** An official as reports list them: the registry's grouping fields. */
+export interface OfficialSummary {
+  officialId: string;
+  orgUnit: string;
+  staffGroup: string;
+  jurisdiction: string;
+}
+
+/**
+ * Reads of the ledger tables; one per read connection. The ledger's tables are read only here
+ * (and by CompletionReader, which extends it): pages, reports and audits ask this reader.
+ */
 export class LedgerReader {
   private readonly q;
-  constructor(readonly db: Db) {
+  constructor(protected readonly db: Db) {
     this.q = {
       official: db.prepare<[string], { record: string }>('SELECT record FROM official WHERE official_id = ?'),
       facts: db.prepare<[string], { record: string; seq: number; voided: string | null }>(
@@ -455,6 +462,87 @@ export class LedgerReader {
         'SELECT ifi, count(*) AS statements, min(seq) AS first FROM fact WHERE official_id IS NULL GROUP BY ifi ORDER BY first',
       ),
     };
+  }
+
+  /** Every official, ordered by org unit then id, with the fields reports group by. */
+  officialSummaries(): OfficialSummary[] {
+    return this.db
+      .prepare<[], { official_id: string; org_unit: string; staff_group: string; jurisdiction: string }>(
+        'SELECT official_id, org_unit, staff_group, jurisdiction FROM official ORDER BY org_unit, official_id',
+      )
+      .all()
+      .map((o) => ({
+        officialId: o.official_id,
+        orgUnit: o.org_unit,
+        staffGroup: o.staff_group,
+        jurisdiction: o.jurisdiction,
+      }));
+  }
+
+  /** The first `limit` officials by id (the development sign-in offers them). */
+  someOfficials(limit: number): Official[] {
+    return this.db
+      .prepare<[number], { record: string }>('SELECT record FROM official ORDER BY official_id LIMIT ?')
+      .all(limit)
+      .map((r) => JSON.parse(r.record) as Official);
+  }
+
+  /** The jurisdictions the registry names, first `limit` in order. */
+  jurisdictions(limit: number): string[] {
+    return this.db
+      .prepare<[number], { jurisdiction: string }>(
+        'SELECT DISTINCT jurisdiction FROM official ORDER BY jurisdiction LIMIT ?',
+      )
+      .all(limit)
+      .map((r) => r.jurisdiction);
+  }
+
+  /** Every org unit, ordered by id. */
+  orgUnits(): { orgUnitId: string; name: string; parent: string | null }[] {
+    return this.q.orgUnits
+      .all()
+      .map((u) => ({ orgUnitId: u.org_unit_id, name: u.name, parent: u.parent }))
+      .sort((a, b) => (a.orgUnitId < b.orgUnitId ? -1 : a.orgUnitId > b.orgUnitId ? 1 : 0));
+  }
+
+  /** Every official's exemptions. */
+  allExemptions(): Map<string, Exemption[]> {
+    const out = new Map<string, Exemption[]>();
+    for (const r of this.db
+      .prepare<[], { official_id: string; record: string }>('SELECT official_id, record FROM exemption')
+      .all())
+      out.set(r.official_id, [...(out.get(r.official_id) ?? []), JSON.parse(r.record) as Exemption]);
+    return out;
+  }
+
+  /**
+   * Whom the ledger attributes a statement to: known with the identifier key it came from and the
+   * official it was matched to (null while the registry does not know the identifier), or undefined.
+   */
+  statementAttribution(statementId: string): { ifi: string; officialId: string | null } | undefined {
+    const row = this.db
+      .prepare<[string], { ifi: string; official_id: string | null }>(
+        'SELECT ifi, official_id FROM fact WHERE statement_id = ?',
+      )
+      .get(statementId);
+    return row ? { ifi: row.ifi, officialId: row.official_id } : undefined;
+  }
+
+  /** Catalog entries with the revision (stream revision) each was last recorded at, by activity id. */
+  catalogRevisions(): { activityId: string; revision: number }[] {
+    return this.db
+      .prepare<[], { activity_id: string; revision: number }>(
+        'SELECT activity_id, revision FROM catalog ORDER BY activity_id',
+      )
+      .all()
+      .map((r) => ({ activityId: r.activity_id, revision: r.revision }));
+  }
+
+  /** How many officials, org units and linked identifiers the registry holds. */
+  registryCounts(): { officials: number; orgUnits: number; identifiers: number } {
+    const count = (table: 'official' | 'org_unit' | 'identifier') =>
+      (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+    return { officials: count('official'), orgUnits: count('org_unit'), identifiers: count('identifier') };
   }
 
   official(officialId: string): Official | undefined {

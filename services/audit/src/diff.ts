@@ -1,6 +1,5 @@
 import type { Principal } from '@lrs/auth';
-import type { CompletionReport, ReportRow } from '@lrs/service-completion';
-import type { CatalogEntry, LearningFact, Official } from '@lrs/training';
+import type { CatalogEntry, CompletionReport, LearningFact, Official, ReportRow } from '@lrs/training';
 import { identifierKey } from '@lrs/training';
 import canonicalize from 'canonicalize';
 import type { CutOff } from './cut-off';
@@ -140,13 +139,10 @@ function explain(
   const cutA = Date.parse(a.cutOff.asOf);
   const factsA = new Map(a.reader.facts(officialId).map((f) => [f.statementId, f]));
   const factsB = new Map(b.reader.facts(officialId).map((f) => [f.statementId, f]));
-  const knownInA = a.db.prepare<[string], { official_id: string | null }>(
-    'SELECT official_id FROM fact WHERE statement_id = ?',
-  );
   const linked = new Map<string, string[]>();
   for (const f of factsB.values()) {
     if (factsA.has(f.statementId)) continue;
-    const earlier = knownInA.get(f.statementId);
+    const earlier = a.reader.statementAttribution(f.statementId);
     if (earlier) {
       // Known at the first cut-off but attributed to nobody (or someone else): a registry link.
       const ifi = ifiOf(b, f.statementId);
@@ -210,10 +206,7 @@ function voidCause(f: LearningFact): Cause {
 }
 
 function ifiOf(model: ModelAt, statementId: string): string {
-  const row = model.db
-    .prepare<[string], { ifi: string }>('SELECT ifi FROM fact WHERE statement_id = ?')
-    .get(statementId);
-  return row?.ifi ?? 'unknown';
+  return model.reader.statementAttribution(statementId)?.ifi ?? 'unknown';
 }
 
 function registryCauses(

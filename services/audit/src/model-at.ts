@@ -5,8 +5,13 @@ import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
 import { BadRequest } from '@lrs/http';
 import { openReadOnly } from '@lrs/projections';
-import { type CompletionReport, completionProjection, completionReport } from '@lrs/service-completion';
-import { LedgerReader, type Policy } from '@lrs/training';
+import {
+  CompletionReader,
+  type CompletionReport,
+  completionProjection,
+  completionReport,
+  type Policy,
+} from '@lrs/training';
 import type Database from 'better-sqlite3';
 import type { CutOff } from './cut-off';
 import { type ReplayManifest, replayToCutOff, scratchFile } from './replay';
@@ -15,8 +20,7 @@ import { type ReplayManifest, replayToCutOff, scratchFile } from './replay';
 export interface ModelAt {
   cutOff: CutOff;
   manifest: ReplayManifest;
-  reader: LedgerReader;
-  db: Database.Database;
+  reader: CompletionReader;
   policyVersions(policyId: string): Policy[];
 }
 
@@ -39,13 +43,12 @@ export async function withModelAt<T>(
     });
     const db = openReadOnly(scratchFile(dir, completionProjection)) as Database.Database;
     try {
-      const reader = new LedgerReader(db);
+      const reader = new CompletionReader(db);
       const policies = reader.policies();
       return await use({
         cutOff,
         manifest,
         reader,
-        db,
         policyVersions: (id) => policies.filter((p) => p.policyId === id),
       });
     } finally {

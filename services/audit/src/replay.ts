@@ -8,9 +8,14 @@ import {
   type ReplayProgress,
   replayProjection,
 } from '@lrs/projections';
-import { COMPLETION_BATCH, completionProjection } from '@lrs/service-completion';
-import { transcriptsProjection } from '@lrs/service-transcripts';
-import { LedgerReader, periodAt, versionInForce } from '@lrs/training';
+import {
+  COMPLETION_BATCH,
+  completionProjection,
+  LedgerReader,
+  periodAt,
+  transcriptsProjection,
+  versionInForce,
+} from '@lrs/training';
 import type Database from 'better-sqlite3';
 import type { CutOff } from './cut-off';
 import { replayInWorker } from './replay-thread';
@@ -167,21 +172,11 @@ export function referenceVersions(
     };
   });
   const hash = createHash('sha256');
-  const rows = db
-    .prepare<[], { activity_id: string; revision: number }>(
-      'SELECT activity_id, revision FROM catalog ORDER BY activity_id',
-    )
-    .all();
-  for (const r of rows) hash.update(`${r.activity_id}\t${r.revision}\n`);
-  const count = (table: string) =>
-    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const rows = reader.catalogRevisions();
+  for (const r of rows) hash.update(`${r.activityId}\t${r.revision}\n`);
   return {
     policies,
     catalog: { entries: rows.length, version: hash.digest('hex') },
-    registry: {
-      officials: count('official'),
-      orgUnits: count('org_unit'),
-      identifiers: count('identifier'),
-    },
+    registry: reader.registryCounts(),
   };
 }

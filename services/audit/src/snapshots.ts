@@ -3,7 +3,7 @@ import type { Principal } from '@lrs/auth';
 import type { EventLog, JsonValue } from '@lrs/event-log';
 import { StreamNotFoundError } from '@lrs/event-log';
 import { NotFound } from '@lrs/http';
-import type { CompletionReport, ReportRow } from '@lrs/service-completion';
+import type { CompletionReport, ReportRow } from '@lrs/training';
 import canonicalize from 'canonicalize';
 import type { CutOff } from './cut-off';
 import { type ReportQuery, reportAt, withModelAt } from './model-at';

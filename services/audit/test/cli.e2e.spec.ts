@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
 import { expect } from 'chai';
-import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
 import { runCli } from '../src/cli';
 
 /** Runs the CLI in-process and captures what it writes. */

@@ -3,11 +3,10 @@
 // and why does today's differ?"
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { completionProjection } from '@lrs/service-completion';
-import { transcriptsProjection } from '@lrs/service-transcripts';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
+import { completionProjection, transcriptsProjection } from '@lrs/training';
 import { expect } from 'chai';
-import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
 
 const JWT_SECRET = 'a-test-secret-of-at-least-32-characters!';
 const LMS = 'https://lms.welfare.example.kr';

@@ -2,20 +2,13 @@ import { BadRequest, NotFound } from '@lrs/http';
 import {
   assertMayAsk,
   assertMayRead,
-  type Completion,
-  type CompletionStatus,
-  evaluateCompletion,
-  inPopulation,
+  byPolicy,
+  completionReport,
+  officialCompletions,
   type Policy,
-  periodAt,
-  periodById,
-  periodIdFormat,
-  statusAt,
-  versionInForce,
+  reportCsv,
 } from '@lrs/training';
 import express from 'express';
-import { byPolicy, memo } from './evaluate';
-import { completionReport, reportCsv } from './report';
 import type { CompletionService } from './service';
 
 /** GET /officials/:officialId/completion[?policy&period]; GET /reports/completion?policy&period[&orgUnit]. */
@@ -45,41 +38,25 @@ export function completionRoutes(service: CompletionService): express.Router {
         message: 'period needs a policy',
         pointer: '/query/policy',
       });
-    const facts = reader.facts(officialId);
-    const exemptions = reader.exemptions(officialId);
-    const ancestry = reader.orgTree().ancestry(official.orgUnit);
-    const catalog = memo((id: string) => reader.catalogEntry(id));
     const now = Date.now();
-    const completions: (Omit<Completion, 'status'> & { status: CompletionStatus })[] = [];
-    const notApplicable: { policyId: string; period: string; reason: string }[] = [];
-    for (const [policyId, versions] of policies) {
-      if (wanted !== null && policyId !== wanted) continue;
-      const latest = versions[versions.length - 1]!;
-      const period =
-        periodText !== null ? periodById(latest, periodText, official) : periodAt(latest, now, official);
-      const policy = period ? versionInForce(versions, period) : null;
-      if (periodText !== null && (!period || !policy))
-        throw new BadRequest({
-          rule: 'training.query.period',
-          message: `policy ${policyId} has no period ${periodText}; its periods are ${periodIdFormat(latest)}`,
-          pointer: '/query/period',
-        });
-      if (!period || !policy) {
-        notApplicable.push({ policyId, period: '', reason: 'no period of this policy contains today' });
-        continue;
-      }
-      if (!inPopulation(policy, official, ancestry)) {
-        notApplicable.push({
-          policyId,
-          period: period.id,
-          reason: 'the official is not in the policy population',
-        });
-        continue;
-      }
-      const c = evaluateCompletion({ policy, period, official, facts, catalog, exemptions });
-      completions.push({ ...c, status: statusAt(c.status, Date.parse(c.overdueAfter), now) });
-    }
-    res.json({ officialId, asOf: new Date(now).toISOString(), completions, notApplicable });
+    const { completions, notApplicable, unknownPeriods } = officialCompletions(reader, official, {
+      atMs: now,
+      ...(wanted !== null ? { policyId: wanted } : {}),
+      ...(periodText !== null ? { period: periodText } : {}),
+    });
+    const [unknown] = unknownPeriods;
+    if (unknown)
+      throw new BadRequest({
+        rule: 'training.query.period',
+        message: `policy ${unknown.policyId} has no period ${unknown.period}; its periods are ${unknown.format}`,
+        pointer: '/query/period',
+      });
+    res.json({
+      officialId,
+      asOf: new Date(now).toISOString(),
+      completions: completions.map(({ policy: _policy, ...c }) => c),
+      notApplicable,
+    });
   });
 
   router.get('/reports/completion', async (req, res) => {

@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprint, replayProjection } from '@lrs/projections';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
+import { completionProjection } from '@lrs/training';
 import type Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
-import { completionProjection } from '../src';
 
 const asAdmin = basic(ADMIN);
 const LMS = 'https://lms.example.org';

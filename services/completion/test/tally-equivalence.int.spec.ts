@@ -10,12 +10,13 @@ import { join } from 'node:path';
 import type { AppendRequest, EventLog, JsonValue } from '@lrs/event-log';
 import { openSqliteEventLog } from '@lrs/event-log';
 import { fingerprint, openReadOnly, replayProjection, startProjection } from '@lrs/projections';
-import { transcriptsProjection } from '@lrs/service-transcripts';
 import { anActivity, anAgent, aStatement, type StatementBuilder, verbs } from '@lrs/testkit';
 import {
   activityHash,
   CATALOG_ENTRY_RECORDED,
   catalogStream,
+  completionProjection,
+  completionsOf,
   EXEMPTION_RECORDED,
   exemptionStream,
   LedgerReader,
@@ -26,10 +27,10 @@ import {
   POLICY_PUBLISHED,
   type Policy,
   policyStream,
+  transcriptsProjection,
 } from '@lrs/training';
 import type Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { completionProjection, completionsOf } from '../src';
 
 const LMS = 'https://lms.example.kr';
 const COURSES = Array.from({ length: 6 }, (_, i) => `https://lms.example.kr/courses/c${i}`);

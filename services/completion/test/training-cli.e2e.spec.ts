@@ -3,9 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN, TestLrs } from '@lrs/server/testing';
 import { type CliOutput, runTrainingCli } from '@lrs/training';
 import { expect } from 'chai';
-import { ADMIN, TestLrs } from '../../lrs/test/support/lrs';
 
 const officialsCsv = (rows: { id: string; employedFrom?: string }[]) =>
   [

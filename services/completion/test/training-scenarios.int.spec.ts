@@ -6,11 +6,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprint, replayProjection } from '@lrs/projections';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
+import { completionProjection } from '@lrs/training';
 import type Database from 'better-sqlite3';
 import { expect } from 'chai';
-import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
-import { completionProjection } from '../src';
 
 const JWT_SECRET = 'a-test-secret-of-at-least-32-characters!';
 const LMS = 'https://lms.welfare.example.kr';

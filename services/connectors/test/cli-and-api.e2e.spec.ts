@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { CATALOG_ENTRY_RECORDED, catalogStream, OFFICIAL_RECORDED, officialStream } from '@lrs/training';
 import { expect } from 'chai';
-import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
 import { runCli } from '../src/cli';
 import { aCsv, aSession, COURSE, HOME, officialId } from './support/builders';
 

@@ -1,6 +1,6 @@
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import type { Statement } from '@lrs/xapi';
 import { expect } from 'chai';
-import { ADMIN, basic, TestLrs } from '../../lrs/test/support/lrs';
 import { ATTENDED_VERB, MEETING_TYPE, RosterService, SESSION_EXTENSION } from '../src';
 import { aCatalog, aCsv, aDirectory, aSession, HOME, officialId } from './support/builders';
 

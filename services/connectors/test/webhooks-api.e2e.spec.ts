@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN, basic, type Credential, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
-import { ADMIN, basic, type Credential, TestLrs } from '../../lrs/test/support/lrs';
 import { runCli } from '../src/cli';
 
 const SECRET = 'a-shared-secret-of-32-characters';

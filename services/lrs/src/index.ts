@@ -1,14 +1,16 @@
-export { createLrsApp } from './app';
+export { AttachmentError } from '@lrs/attachments';
+export { ActivitiesIndex, activitiesIndexProjection } from './activities/activities-index';
+export { AgentsIndex, agentsIndexProjection } from './agents/agents-index';
 export { DOCUMENT_WRITTEN } from './documents/document-events';
 export { documentStream } from './documents/document-key';
-export { DocumentStore, etagOf } from './documents/document-store';
-export { lrsNodeOptions } from './node-options';
 export {
-  STATEMENT_EVENT,
-  type StatementEventData,
-  statementStream,
-  storedStatementOf,
-} from './statements/statement-event';
-export { statementsIndexProjection } from './statements/statements-index-service';
+  type DocumentResources,
+  documentResourceRoutes,
+  startDocumentResources,
+} from './documents/document-resources';
+export { DocumentStore, etagOf } from './documents/document-store';
+export { documentsIndexProjection } from './documents/documents-index';
+export { statementRoutes } from './statements/routes';
+export { StatementsIndex, statementsIndexProjection } from './statements/statements-index-service';
 export { StatementStore } from './statements/store-statements';
-export { type LrsSystem, startLrsSystem } from './system';
+export { xapiRouter } from './xapi-router';

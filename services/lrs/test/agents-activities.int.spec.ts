@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ADMIN, basic, expectProblem, TestLrs } from '@lrs/server/testing';
 import { anActivity, anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { ADMIN, basic, expectProblem, TestLrs } from './support/lrs';
 
 const agentQuery = (agent: unknown) => `agents?agent=${encodeURIComponent(JSON.stringify(agent))}`;
 const activityQuery = (id: string) => `activities?activityId=${encodeURIComponent(id)}`;

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { expectProblem, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import { anActivityProfile, anAgentProfile, aState, type DocumentAddress } from './documents/address';
-import { expectProblem, TestLrs } from './support/lrs';
 
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 const jsonBody = (value: unknown, headers: Record<string, string> = {}) => ({

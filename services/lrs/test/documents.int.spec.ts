@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { expectProblem, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import { anActivityProfile, anAgentProfile, aState, COURSE, LEARNER } from './documents/address';
-import { expectProblem, TestLrs } from './support/lrs';
 
 const sha1 = (bytes: Buffer | string) => createHash('sha1').update(bytes).digest('hex');
 const json = (value: unknown) => ({

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { expectNothingWritten, type StatementResult, TestLrs } from '@lrs/server/testing';
 import { aStatement } from '@lrs/testkit';
 import type { Statement } from '@lrs/xapi';
 import { expect } from 'chai';
-import { expectNothingWritten, type StatementResult, TestLrs } from './support/lrs';
 import {
   attachmentFor,
   certifiedSigner,

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { anAgent, aStatement } from '@lrs/testkit';
-import { expect } from 'chai';
 import {
   ADMIN,
   basic,
@@ -8,7 +6,9 @@ import {
   expectProblem,
   type StatementResult,
   TestLrs,
-} from './support/lrs';
+} from '@lrs/server/testing';
+import { anAgent, aStatement } from '@lrs/testkit';
+import { expect } from 'chai';
 
 /** An alternate-syntax request (Communication 1.3): POST ?method=X with a url-encoded form. */
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();

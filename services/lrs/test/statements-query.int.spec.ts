@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { type StatementResult, TestLrs } from '@lrs/server/testing';
 import { aGroup, anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
 import type { Statement } from '@lrs/xapi';
 import { expect } from 'chai';
-import { type StatementResult, TestLrs } from './support/lrs';
 
 // xAPI Communication 2.1.3 (GET statements) and 2.1.4 (voided statements).
 describe('Statements resource: GET and its filters (xAPI Communication 2.1.3)', () => {

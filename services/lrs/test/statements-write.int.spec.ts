@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import {
+  expectNothingWritten,
+  expectProblem,
+  type StatementResult,
+  TestLrs,
+  UUID_RE,
+} from '@lrs/server/testing';
 import { anActivity, aStatement, verbs } from '@lrs/testkit';
 import { expect } from 'chai';
-import { expectNothingWritten, expectProblem, type StatementResult, TestLrs, UUID_RE } from './support/lrs';
 
 // xAPI Communication 2.1.1 (PUT) and 2.1.2 (POST): storing statements.
 describe('Statements resource: PUT and POST (xAPI Communication 2.1.1, 2.1.2)', () => {

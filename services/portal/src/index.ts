@@ -2,4 +2,3 @@ export { type CertificateClaim, CertificateCodes } from './certificate-code';
 export { LOCALES, type Locale, negotiateLocale, Translator } from './i18n';
 export { type PortalDeps, portalRouter, portalSecret } from './portal';
 export { Sessions, safeNext } from './session';
-export { completionsOf, policiesById } from './training-view';

@@ -1,9 +1,19 @@
 import type { JwtVerifier } from '@lrs/auth';
 import { type Config, dataDirKey } from '@lrs/config';
 import { HttpProblem } from '@lrs/http';
-import { type CompletionService, completionReport } from '@lrs/service-completion';
-import { buildTranscript, type TranscriptsService } from '@lrs/service-transcripts';
-import { assertMayAsk, assertMayRead, periodAt, reportScope } from '@lrs/training';
+import type { RunningReadModel } from '@lrs/projections';
+import {
+  assertMayAsk,
+  assertMayRead,
+  buildTranscript,
+  byPolicy,
+  type CompletionReader,
+  completionReport,
+  type LedgerReader,
+  officialCompletions,
+  periodAt,
+  reportScope,
+} from '@lrs/training';
 import { pickLanguage } from '@lrs/xapi';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { CertificateCodes } from './certificate-code';
@@ -21,13 +31,13 @@ import {
 } from './pages/dashboard';
 import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
 import { type PortalUser, parseCookies, Sessions, safeNext } from './session';
-import { completionsOf, policiesById } from './training-view';
 
 export interface PortalDeps {
   config: Config;
   jwt: JwtVerifier | null;
-  transcripts: TranscriptsService;
-  completion: CompletionService;
+  /** The transcripts and completion read models, read only through their readers. */
+  transcripts: RunningReadModel<LedgerReader>;
+  completion: RunningReadModel<CompletionReader>;
 }
 
 // No inline script or style anywhere: pages only load /portal/static/*.
@@ -152,18 +162,8 @@ ${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(ne
     if (!sessions.devSignIn) return next();
     const ctx = await context(req, res);
     const reader = deps.transcripts.reader();
-    const officials = reader.db
-      .prepare<[], { official_id: string; record: string }>(
-        'SELECT official_id, record FROM official ORDER BY official_id LIMIT 12',
-      )
-      .all()
-      .map((r) => JSON.parse(r.record) as { officialId: string; name: string; jurisdiction: string });
-    const jurisdictions = reader.db
-      .prepare<[], { jurisdiction: string }>(
-        'SELECT DISTINCT jurisdiction FROM official ORDER BY jurisdiction LIMIT 5',
-      )
-      .all()
-      .map((r) => r.jurisdiction);
+    const officials = reader.someOfficials(12);
+    const jurisdictions = reader.jurisdictions(5);
     const nextPath = safeNext(req.query.next);
     const button = (value: string, label: string) =>
       html`<li><form method="post" action="/dev/signin"><input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${nextPath}"><button type="submit" name="user" value="${value}">${label}</button></form></li>`;
@@ -228,7 +228,7 @@ ${button('auditor:auditor', 'Auditor')}
     const official = reader.official(officialId);
     if (!official) throw new HttpProblem(404, 'training.official.unknown', `no official ${officialId}`);
     assertMayRead(ctx.user.principal, official);
-    const completions = completionsOf(deps.completion.reader(), official, { atMs: Date.now() });
+    const { completions } = officialCompletions(deps.completion.reader(), official, { atMs: Date.now() });
     const zone = completions[0]?.policy.timeZone;
     const tr = zone ? new Translator(ctx.tr.locale, zone) : ctx.tr;
     const transcript = buildTranscript(reader, official, { languages: LANGUAGE_TAGS[tr.locale] });
@@ -255,7 +255,7 @@ ${transcriptSection(transcript, tr)}`,
     assertMayRead(ctx.user.principal, official);
     const policyId = typeof req.query.policy === 'string' ? req.query.policy : '';
     const period = typeof req.query.period === 'string' ? req.query.period : '';
-    const [c] = completionsOf(reader, official, { atMs: Date.now(), policyId, period });
+    const [c] = officialCompletions(reader, official, { atMs: Date.now(), policyId, period }).completions;
     if (c?.status !== 'completed')
       throw new HttpProblem(
         404,
@@ -294,11 +294,11 @@ ${transcriptSection(transcript, tr)}`,
         result = html`<p class="error" role="status" data-result="invalid">${ctx.tr.t('invalid')}</p>`;
       else {
         await deps.completion.catchUp();
-        const [c] = completionsOf(reader, official, {
+        const [c] = officialCompletions(reader, official, {
           atMs: Date.now(),
           policyId: claim.policyId,
           period: claim.period,
-        });
+        }).completions;
         result =
           c && c.status === 'completed'
             ? html`<p class="ok" role="status" data-result="valid">${ctx.tr.t('valid')}</p>
@@ -320,7 +320,7 @@ ${transcriptSection(transcript, tr)}`,
     reportScope(ctx.user.principal);
     await deps.completion.catchUp();
     const reader = deps.completion.reader();
-    const policies = policiesById(reader);
+    const policies = byPolicy(reader.policies());
     const policyId =
       typeof req.query.policy === 'string' && policies.has(req.query.policy)
         ? req.query.policy
@@ -334,14 +334,10 @@ ${transcriptSection(transcript, tr)}`,
         : (periodAt(latest, Date.now())?.id ?? '');
     const orgUnit = typeof req.query.orgUnit === 'string' && req.query.orgUnit ? req.query.orgUnit : null;
     const report = completionReport(deps.completion, ctx.user.principal, versions, period, orgUnit);
-    const units = reader.db
-      .prepare<[], { org_unit_id: string; name: string; parent: string | null }>(
-        'SELECT org_unit_id, name, parent FROM org_unit ORDER BY org_unit_id',
-      )
-      .all();
-    const children = units
+    const children = reader
+      .orgUnits()
       .filter((u) => (orgUnit === null ? u.parent === null : u.parent === orgUnit))
-      .map((u) => ({ id: u.org_unit_id, name: u.name }));
+      .map((u) => ({ id: u.orgUnitId, name: u.name }));
     const sort: SortKey = (SORT_KEYS as readonly string[]).includes(String(req.query.sort))
       ? (req.query.sort as SortKey)
       : 'name';
@@ -439,7 +435,7 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
       form,
       policies: () => {
         const now = Date.now();
-        return [...policiesById(deps.completion.reader())].map(([policyId, versions]) => ({
+        return [...byPolicy(deps.completion.reader().policies())].map(([policyId, versions]) => ({
           policyId,
           period: periodAt(versions[versions.length - 1]!, now)?.id ?? '',
         }));

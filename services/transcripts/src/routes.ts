@@ -1,9 +1,8 @@
 import { BadRequest, NotFound } from '@lrs/http';
-import { assertAdmin, assertMayAsk, assertMayRead } from '@lrs/training';
+import { assertAdmin, assertMayAsk, assertMayRead, buildTranscript } from '@lrs/training';
 import { parseAcceptLanguage, timestampMillis } from '@lrs/xapi';
 import express from 'express';
 import type { TranscriptsService } from './service';
-import { buildTranscript } from './transcript';
 
 /** GET /officials/:officialId/transcript[?from&to]; GET /admin/training/unmatched. */
 export function transcriptRoutes(service: TranscriptsService): express.Router {

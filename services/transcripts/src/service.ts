@@ -1,22 +1,13 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
-import { type Projector, startProjection } from '@lrs/projections';
-import { LedgerReader, trainingAdminRouter } from '@lrs/training';
+import { type Projector, RunningReadModel, type StartReadModelOptions } from '@lrs/projections';
+import { LedgerReader, trainingAdminRouter, transcriptsProjection } from '@lrs/training';
 import type express from 'express';
-import { transcriptsProjection } from './projection';
 import { transcriptRoutes } from './routes';
 
-/** The running transcripts projector with its query side. */
-export class TranscriptsService {
-  private cached: LedgerReader | null = null;
-  private constructor(
-    readonly running: Projector,
-    private readonly log: EventLog,
-    /** False when the projection belongs to another service (sharing): stop leaves it running. */
-    private readonly owned = true,
-  ) {}
-
+/** The running transcripts read model (the learning ledger) with its query side. */
+export class TranscriptsService extends RunningReadModel<LedgerReader> {
   /**
    * The query side over a running projection that embeds this one's read model (the completion
    * model does, ProjectionSpec.embeds): in one process the ledger is then built and stored once.
@@ -25,36 +16,12 @@ export class TranscriptsService {
     if (!running.projection.embeds.includes(transcriptsProjection)) {
       throw new Error(`projection ${running.projection.name} does not embed the transcripts read model`);
     }
-    return new TranscriptsService(running, log, false);
+    return new TranscriptsService(running, log, (db) => new LedgerReader(db), false);
   }
 
-  static async start(
-    log: EventLog,
-    options: { dataDir: string; maxBatchSize?: number },
-  ): Promise<TranscriptsService> {
-    const running = await startProjection(log, transcriptsProjection, {
-      dataDir: options.dataDir,
-      ...(options.maxBatchSize ? { maxBatchSize: options.maxBatchSize } : {}),
-    });
-    return new TranscriptsService(running, log);
-  }
-
-  reader(): LedgerReader {
-    this.cached ??= new LedgerReader(this.running.readDb());
-    return this.cached;
-  }
-
-  /**
-   * Read-your-writes (ARCHITECTURE-BRIEF, Consistency): waits, bounded, until the read model has
-   * applied the log as it is now, so a statement acknowledged before the request is in the answer.
-   */
-  async catchUp(timeoutMs = 2000): Promise<void> {
-    const head = await this.log.headPosition();
-    if (head) await this.running.waitFor(head, timeoutMs);
-  }
-
-  async stop(): Promise<void> {
-    if (this.owned) await this.running.stop();
+  static async start(log: EventLog, options: StartReadModelOptions): Promise<TranscriptsService> {
+    const running = await RunningReadModel.project(log, transcriptsProjection, options);
+    return new TranscriptsService(running, log, (db) => new LedgerReader(db));
   }
 }
 

@@ -1,8 +1,9 @@
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteEventLog, type RecordedEvent } from '@lrs/event-log';
+import { STATEMENT_EVENT } from '@lrs/events';
 import { fingerprint, openReadOnly, readCheckpoint, readModelFile, replayProjection } from '@lrs/projections';
-import { STATEMENT_EVENT, statementsIndexProjection } from '@lrs/service-lrs';
+import { statementsIndexProjection } from '@lrs/service-lrs';
 
 /**
  * What the clients were told: ids acknowledged with a 2xx, ids whose answer never came

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { lrsNodeOptions } from '@lrs/service-lrs';
+import { lrsNodeOptions } from '@lrs/server';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const ADMIN = { key: 'reliability-admin', secret: 'reliability-secret-0123456789' };
@@ -35,7 +35,7 @@ export interface Exit {
 }
 
 /**
- * The LRS as users run it (`node --import tsx services/lrs/src/main.ts`) in a child process
+ * The LRS as users run it (`node --import tsx services/server/src/main.ts`) in a child process
  * on the embedded store, so a SIGKILL is a real crash: no finally blocks, no flushes.
  */
 export class LrsProcess {
@@ -68,7 +68,7 @@ export class LrsProcess {
     nodeArgs: string[] = [],
   ): Promise<LrsProcess> {
     const port = await freePort();
-    const script = join('services', 'lrs', 'src', 'main.ts');
+    const script = join('services', 'server', 'src', 'main.ts');
     // The service's own node options first (as `npm start`), then the test's.
     const args = [...lrsNodeOptions(), ...nodeArgs, '--import', 'tsx', script];
     const proc = spawn(process.execPath, args, {

@@ -1,6 +1,5 @@
 import type { LogPosition } from '@lrs/event-log';
-import { type CompletionStatus, statusAt } from '@lrs/training';
-import type Database from 'better-sqlite3';
+import { type CompletionReader, type CompletionStatus, statusAt } from '@lrs/training';
 
 /** One official × policy × period as the completion read model has it, judged at `now`. */
 export interface CompletionStatusRow {
@@ -23,51 +22,30 @@ export interface CompletionStatusSource {
   ancestry(orgUnit: string): string[];
 }
 
-/** The part of CompletionService (services/completion) this adapter reads: its public read side. */
+/** The completion read model as its owner exposes it: its position and its reader. */
 export interface CompletionReadSide {
   running: { position(): LogPosition | null };
-  reader(): {
-    db: Database.Database;
-    orgTree(): { ancestry(unit: string): string[] };
-  };
+  reader(): CompletionReader;
 }
 
-/** Reads CompletionService's report table (the same query its report uses) and its org tree. */
-export function completionStatusSource(service: CompletionReadSide): CompletionStatusSource {
+/** The completion read model's rows (through its reader) judged at `now`, and its org tree. */
+export function completionStatusSource(model: CompletionReadSide): CompletionStatusSource {
   return {
-    position: () => service.running.position(),
+    position: () => model.running.position(),
     rows(nowMs) {
-      const rows = service
+      return model
         .reader()
-        .db.prepare<
-          [],
-          {
-            official_id: string;
-            policy_id: string;
-            period: string;
-            status: string;
-            earned_hours: number;
-            overdue_after: string;
-            org_unit: string | null;
-          }
-        >(
-          'SELECT c.official_id, c.policy_id, c.period, c.status, c.earned_hours, c.overdue_after, o.org_unit FROM completion c LEFT JOIN official o ON o.official_id = c.official_id',
-        )
-        .all();
-      return rows.map((r) => ({
-        officialId: r.official_id,
-        policyId: r.policy_id,
-        period: r.period,
-        // `overdue` is decided against the clock, as completion's report does (statusAt).
-        status: statusAt(
-          r.status as Exclude<CompletionStatus, 'overdue'>,
-          Date.parse(r.overdue_after),
-          nowMs,
-        ),
-        earnedHours: r.earned_hours,
-        orgUnit: r.org_unit,
-      }));
+        .allRows()
+        .map((r) => ({
+          officialId: r.officialId,
+          policyId: r.policyId,
+          period: r.period,
+          // `overdue` is decided against the clock, as completion's report does (statusAt).
+          status: statusAt(r.status, Date.parse(r.overdueAfter), nowMs),
+          earnedHours: r.earnedHours,
+          orgUnit: r.orgUnit,
+        }));
     },
-    ancestry: (orgUnit) => service.reader().orgTree().ancestry(orgUnit),
+    ancestry: (orgUnit) => model.reader().orgTree().ancestry(orgUnit),
   };
 }

@@ -1,8 +1,8 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
+import { STATEMENT_EVENT, storedStatementOf } from '@lrs/events';
+import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import type { ActivityDefinition, CanonicalSources } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
-import { STATEMENT_EVENT, storedStatementOf } from '../statements/statement-event';
 import { activityDefinitionsIn, mergeDefinition } from './canonical-definition';
 
 /** Canonical Activity definitions, merged in log order from the definitions seen in statements. */
@@ -30,44 +30,36 @@ export const activitiesIndexProjection = defineProjection({
   },
 });
 
+/** Reads of the activities index. */
+export class ActivitiesIndexReader {
+  private readonly byId: Database.Statement;
+  constructor(db: Database.Database) {
+    this.byId = db.prepare('SELECT definition FROM activities WHERE id = ?').pluck();
+  }
+
+  definition(activityId: string): ActivityDefinition | undefined {
+    const json = this.byId.get(activityId) as string | undefined;
+    return json === undefined ? undefined : (JSON.parse(json) as ActivityDefinition);
+  }
+}
+
 /** The running activities index: the Activities resource and `format=canonical` read it. */
-export class ActivitiesIndex {
-  private getStatement: Database.Statement | null = null;
-
-  private constructor(
-    private readonly log: EventLog,
-    readonly running: Projector,
-  ) {}
-
+export class ActivitiesIndex extends RunningReadModel<ActivitiesIndexReader> {
   static async start(
     log: EventLog,
     dataDir: string,
     startProjector: StartProjector = inlineProjectors(log),
   ): Promise<ActivitiesIndex> {
-    return new ActivitiesIndex(log, await startProjector(activitiesIndexProjection, { dataDir }));
-  }
-
-  /** Waits (bounded) for the statements acknowledged before the request. */
-  async catchUp(timeoutMs: number): Promise<void> {
-    const head = await this.log.headPosition();
-    if (head !== null) await this.running.waitFor(head, timeoutMs);
+    const running = await startProjector(activitiesIndexProjection, { dataDir });
+    return new ActivitiesIndex(running, log, (db) => new ActivitiesIndexReader(db));
   }
 
   definition(activityId: string): ActivityDefinition | undefined {
-    this.getStatement ??= this.running
-      .readDb()
-      .prepare('SELECT definition FROM activities WHERE id = ?')
-      .pluck();
-    const json = this.getStatement.get(activityId) as string | undefined;
-    return json === undefined ? undefined : (JSON.parse(json) as ActivityDefinition);
+    return this.reader().definition(activityId);
   }
 
   /** For formatStatement's canonical format (Communication 2.1.3). */
   sources(): CanonicalSources {
     return { activityDefinition: (id) => this.definition(id) };
-  }
-
-  async stop(): Promise<void> {
-    await this.running.stop();
   }
 }

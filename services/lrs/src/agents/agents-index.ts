@@ -1,9 +1,9 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
+import { STATEMENT_EVENT, storedStatementOf } from '@lrs/events';
+import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import type { Actor, Agent, Statement } from '@lrs/xapi';
 import { agentIfiKey } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
-import { STATEMENT_EVENT, storedStatementOf } from '../statements/statement-event';
 
 /** Every Agent seen in statements: its identifier and the names it was sent with. */
 export const agentsIndexProjection = defineProjection({
@@ -107,31 +107,17 @@ export interface Person {
   account?: { homePage: string; name: string }[];
 }
 
-export class AgentsIndex {
-  private statements: { identifier: Database.Statement; names: Database.Statement } | null = null;
-  private links: PersonLinks = NO_LINKS;
-
-  private constructor(
-    private readonly log: EventLog,
-    readonly running: Projector,
-  ) {}
-
-  static async start(
-    log: EventLog,
-    dataDir: string,
-    startProjector: StartProjector = inlineProjectors(log),
-  ): Promise<AgentsIndex> {
-    return new AgentsIndex(log, await startProjector(agentsIndexProjection, { dataDir }));
-  }
-
-  /** Lets another source (the officials registry) say which identifiers are one person. */
-  linkPersons(links: PersonLinks): void {
-    this.links = links;
-  }
-
-  async catchUp(timeoutMs: number): Promise<void> {
-    const head = await this.log.headPosition();
-    if (head !== null) await this.running.waitFor(head, timeoutMs);
+/** Reads of the agents index: identifiers and names per identifier key. */
+export class AgentsIndexReader {
+  private readonly statements: { identifier: Database.Statement; names: Database.Statement };
+  constructor(
+    db: Database.Database,
+    private readonly links: () => PersonLinks,
+  ) {
+    this.statements = {
+      identifier: db.prepare('SELECT identifier FROM agents WHERE ifi = ?').pluck(),
+      names: db.prepare('SELECT name FROM agent_names WHERE ifi = ? ORDER BY name').pluck(),
+    };
   }
 
   /**
@@ -139,13 +125,13 @@ export class AgentsIndex {
    * the request said (Communication 2.4 requirements).
    */
   person(agent: Agent): Person {
-    const db = this.running.readDb();
-    this.statements ??= {
-      identifier: db.prepare('SELECT identifier FROM agents WHERE ifi = ?').pluck(),
-      names: db.prepare('SELECT name FROM agent_names WHERE ifi = ? ORDER BY name').pluck(),
-    };
     const own = agentIfiKey(agent)!;
-    const ifis = [own, ...this.links.samePerson(own).filter((k) => k !== own)];
+    const ifis = [
+      own,
+      ...this.links()
+        .samePerson(own)
+        .filter((k) => k !== own),
+    ];
     const names = new Set<string>();
     if (typeof agent.name === 'string' && agent.name !== '') names.add(agent.name);
     const identifiers: Identifier[] = [identifierOf(agent)];
@@ -175,8 +161,32 @@ export class AgentsIndex {
     if (account) person.account = account;
     return person;
   }
+}
 
-  async stop(): Promise<void> {
-    await this.running.stop();
+/** The running agents index: the Agents resource reads it. */
+export class AgentsIndex extends RunningReadModel<AgentsIndexReader> {
+  private links: PersonLinks = NO_LINKS;
+
+  static async start(
+    log: EventLog,
+    dataDir: string,
+    startProjector: StartProjector = inlineProjectors(log),
+  ): Promise<AgentsIndex> {
+    const running = await startProjector(agentsIndexProjection, { dataDir });
+    const index: AgentsIndex = new AgentsIndex(
+      running,
+      log,
+      (db) => new AgentsIndexReader(db, () => index.links),
+    );
+    return index;
+  }
+
+  /** Lets another source (the officials registry) say which identifiers are one person. */
+  linkPersons(links: PersonLinks): void {
+    this.links = links;
+  }
+
+  person(agent: Agent): Person {
+    return this.reader().person(agent);
   }
 }

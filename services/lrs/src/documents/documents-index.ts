@@ -1,5 +1,5 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
+import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import type Database from 'better-sqlite3';
 import { DOCUMENT_DELETED, DOCUMENT_EVENT_PREFIX, documentKeyOf } from './document-events';
 import { type DocumentKey, type DocumentScope, scopeIndexKey } from './document-key';
@@ -103,34 +103,17 @@ export class DocumentsIndexReader {
 }
 
 /** The running documents index, with read-your-writes for list queries. */
-export class DocumentsIndex {
-  private readerCache: DocumentsIndexReader | null = null;
-
-  private constructor(
-    private readonly log: EventLog,
-    readonly running: Projector,
-  ) {}
-
+/**
+ * The running documents index. Its routes ask for `current()`: an id list or a multi-document
+ * DELETE then sees every write acknowledged before the request.
+ */
+export class DocumentsIndex extends RunningReadModel<DocumentsIndexReader> {
   static async start(
     log: EventLog,
     dataDir: string,
     startProjector: StartProjector = inlineProjectors(log),
   ): Promise<DocumentsIndex> {
-    return new DocumentsIndex(log, await startProjector(documentsIndexProjection, { dataDir }));
-  }
-
-  /**
-   * Waits (bounded) until the index has applied everything in the log when the request came:
-   * an id list or a multi-document DELETE then sees every write acknowledged before it.
-   */
-  async current(timeoutMs: number): Promise<DocumentsIndexReader> {
-    const head = await this.log.headPosition();
-    if (head !== null) await this.running.waitFor(head, timeoutMs);
-    this.readerCache ??= new DocumentsIndexReader(this.running.readDb());
-    return this.readerCache;
-  }
-
-  async stop(): Promise<void> {
-    await this.running.stop();
+    const running = await startProjector(documentsIndexProjection, { dataDir });
+    return new DocumentsIndex(running, log, (db) => new DocumentsIndexReader(db));
   }
 }

@@ -1,8 +1,8 @@
 import type { RecordedEvent } from '@lrs/event-log';
+import { STATEMENT_EVENT, type StatementEventData, storedStatementOf, VOIDED_VERB } from '@lrs/events';
 import type { Statement } from '@lrs/xapi';
 import { agentIfiKeys, groupMemberIfiKeys } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
-import { STATEMENT_EVENT, type StatementEventData, storedStatementOf, VOIDED_VERB } from './statement-event';
 
 /**
  * The statements index: the read model behind GET /statements (xAPI Communication 2.1.3).

@@ -1,7 +1,7 @@
 import type { EventLog, LogPosition, RecordedEvent } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { defineProjection, inlineProjectors, type Projector, type StartProjector } from '@lrs/projections';
-import { STATEMENT_EVENT } from './statement-event';
+import { STATEMENT_EVENT } from '@lrs/events';
+import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import { STATEMENT_INDEX_MIGRATIONS, STATEMENT_INDEX_TABLES, statementIndexApplier } from './statement-index';
 import { StatementIndexReader } from './statement-query';
 
@@ -23,14 +23,8 @@ export const statementsIndexProjection = defineProjection({
  * The running statements index with what the xAPI layer needs on top of the runtime:
  * read-your-writes per writer, and the X-Experience-API-Consistent-Through watermark.
  */
-export class StatementsIndex {
+export class StatementsIndex extends RunningReadModel<StatementIndexReader> {
   private readonly lastWrites = new Map<string, LogPosition>();
-  private readerCache: StatementIndexReader | null = null;
-
-  private constructor(
-    private readonly log: EventLog,
-    readonly running: Projector,
-  ) {}
 
   static async start(
     log: EventLog,
@@ -38,12 +32,7 @@ export class StatementsIndex {
     startProjector: StartProjector = inlineProjectors(log),
   ): Promise<StatementsIndex> {
     const running = await startProjector(statementsIndexProjection, { dataDir });
-    return new StatementsIndex(log, running);
-  }
-
-  reader(): StatementIndexReader {
-    this.readerCache ??= new StatementIndexReader(this.running.readDb());
-    return this.readerCache;
+    return new StatementsIndex(running, log, (db) => new StatementIndexReader(db));
   }
 
   /** Remembers the writer's last write so its next read waits for the index to include it. */
@@ -77,13 +66,5 @@ export class StatementsIndex {
     if (head === null || (position !== null && Position.compare(position, head) >= 0))
       return now.toISOString();
     return new Date(this.reader().maxStoredMs() ?? 0).toISOString();
-  }
-
-  async stop(): Promise<void> {
-    await this.running.stop();
-  }
-
-  get eventLog(): EventLog {
-    return this.log;
   }
 }

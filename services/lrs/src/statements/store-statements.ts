@@ -1,10 +1,10 @@
 import type { AppendRequest, EventLog, LogPosition } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
+import { STATEMENT_EVENT, type StatementEventData, statementStream } from '@lrs/events';
 import { BadRequest, Conflict } from '@lrs/http';
 import type { Actor, Statement, StoredStatement } from '@lrs/xapi';
 import { prepareStatementForStorage, statementsEquivalent, validateStatementBatch } from '@lrs/xapi';
 import type { XapiVersion } from '../xapi/version';
-import { STATEMENT_EVENT, type StatementEventData, statementStream } from './statement-event';
 
 export interface StatementsToStore {
   statements: unknown[];

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { ADMIN, basic, expectNothingWritten, type StatementResult, TestLrs } from '@lrs/server/testing';
 import { aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { ADMIN, basic, expectNothingWritten, type StatementResult, TestLrs } from '../support/lrs';
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };

@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { expectNothingWritten, expectProblem, TestLrs } from '@lrs/server/testing';
 import { aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { expectNothingWritten, expectProblem, TestLrs } from '../support/lrs';
 import { attachmentFor, parseMultipartResponse, sha256 } from '../support/multipart';
 import { adlMultipart, adlSignedStatement } from './support';
 

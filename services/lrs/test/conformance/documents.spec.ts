@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { expectProblem, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import { anActivityProfile, anAgentProfile, aState, type DocumentAddress } from '../documents/address';
-import { expectProblem, TestLrs } from '../support/lrs';
 
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { TestLrs } from '@lrs/server/testing';
 import { activityTypes, aGroup, anActivity, anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { TestLrs } from '../support/lrs';
 
 // ADL suite XAPI-00168..00172 (Communication 2.1.3 `format` and Accept-Language), run under both versions.
 describe('conformance: GET statements format=ids|exact|canonical', () => {

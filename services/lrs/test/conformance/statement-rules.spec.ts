@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { expectNothingWritten, expectProblem, TestLrs } from '@lrs/server/testing';
 import { aGroup, anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { expectNothingWritten, expectProblem, TestLrs } from '../support/lrs';
 
 // ADL suite templating configs: timestamps.js (XAPI-00123, 2.0 RFC 3339 case) and authorities.js
 // (XAPI-00098/00100), plus the 2.0 rule that timestamps are returned in UTC.

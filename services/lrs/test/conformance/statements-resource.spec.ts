@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { expectNothingWritten, expectProblem, type StatementResult, TestLrs } from '@lrs/server/testing';
 import { aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { expectNothingWritten, expectProblem, type StatementResult, TestLrs } from '../support/lrs';
 
 // ADL suite: 1.0.3 H.Communication2.1 and 2.0.0 4.1.6.1 / 4.2.4.2 (Communication 2.1, Data 2.4.7, 2.4.8).
 describe('conformance: the statements resource as the ADL suite drives it', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { expectNothingWritten, expectProblem, TestLrs } from '@lrs/server/testing';
 import { anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
-import { expectNothingWritten, expectProblem, TestLrs } from '../support/lrs';
 
 // ADL LRS conformance suite, 1.0.3 and 2.0.0: Communication 3.3 (versioning), 2.8 (About),
 // Data 2.4.10 (statement version) and the 405 checks of its non-templating tests.

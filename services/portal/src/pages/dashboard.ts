@@ -1,5 +1,4 @@
-import type { CompletionReport } from '@lrs/service-completion';
-import type { CompletionStatus } from '@lrs/training';
+import type { CompletionReport, CompletionStatus } from '@lrs/training';
 import { type Html, html, raw } from '../html';
 import type { Translator } from '../i18n';
 

@@ -1,9 +1,7 @@
-import type { Transcript } from '@lrs/service-transcripts';
-import type { RequirementResult } from '@lrs/training';
+import type { OfficialCompletion, RequirementResult, Transcript } from '@lrs/training';
 import { pickLanguage } from '@lrs/xapi';
 import { type Html, html, raw } from '../html';
 import { LANGUAGE_TAGS, type Translator } from '../i18n';
-import type { OfficialCompletion } from '../training-view';
 
 const titleOf = (map: Record<string, string> | undefined, tr: Translator): string | null => {
   if (!map) return null;

@@ -1,16 +1,9 @@
-import {
-  type Completion,
-  evaluateCompletion,
-  inPopulation,
-  type LearningFact,
-  type LedgerReader,
-  type Official,
-  type OrgTree,
-  type Period,
-  type Policy,
-  periodAt,
-  versionInForce,
-} from '@lrs/training';
+import { type Completion, evaluateCompletion, inPopulation } from './completion';
+import type { LearningFact } from './learning';
+import type { LedgerReader, OrgTree } from './ledger';
+import { type Period, periodAt, versionInForce } from './periods';
+import type { Policy } from './policy';
+import type { Official } from './reference-data';
 
 /** Published versions grouped by policy id. */
 export function byPolicy(policies: readonly Policy[]): Map<string, Policy[]> {

@@ -1,18 +1,15 @@
+import { type LanguageMap, pickLanguage } from '@lrs/xapi';
 import {
-  type CatalogEntry,
   type CreditRule,
   creditOf,
   DEFAULT_EARNING_VERBS,
   type LearningEntry,
   type LearningFact,
-  type LedgerReader,
   learningEntries,
-  type Official,
-  type OrgUnitSpell,
-  orgUnitOn,
   TRANSCRIPT_CREDIT_RULE,
-} from '@lrs/training';
-import { type LanguageMap, pickLanguage } from '@lrs/xapi';
+} from './learning';
+import { type LedgerReader, type OrgUnitSpell, orgUnitOn } from './ledger';
+import type { CatalogEntry, Official } from './reference-data';
 
 export interface TranscriptEntry {
   activity: { id: string; title: LanguageMap; displayTitle: string | null; type: string | null };

@@ -1,19 +1,12 @@
 import type { Principal } from '@lrs/auth';
+import type { LogPosition } from '@lrs/event-log';
 import { BadRequest, Forbidden } from '@lrs/http';
-import {
-  type CompletionStatus,
-  type Exemption,
-  inPopulation,
-  type Official,
-  type Policy,
-  periodById,
-  periodIdFormat,
-  proRating,
-  reportScope,
-  statusAt,
-  versionInForce,
-} from '@lrs/training';
-import type { CompletionService } from './service';
+import { reportScope } from './access';
+import { type CompletionStatus, inPopulation, proRating, statusAt } from './completion';
+import type { CompletionReader } from './completion-model';
+import { periodById, periodIdFormat, versionInForce } from './periods';
+import type { Policy } from './policy';
+import type { Exemption, Official } from './reference-data';
 
 const STATUSES: readonly CompletionStatus[] = [
   'not_started',
@@ -54,20 +47,13 @@ export interface CompletionReport {
   rows: ReportRow[];
 }
 
-interface OfficialRow {
-  official_id: string;
-  org_unit: string;
-  staff_group: string;
-  jurisdiction: string;
-}
-
 /**
  * The aggregate completion of a policy period over an org unit's subtree (a city includes its
  * districts), counted per status, org unit and staff group. Officials of the population without
  * any learning in the period have no materialised row: they are not started (or exempt).
  */
 export function completionReport(
-  service: Pick<CompletionService, 'reader'> & { running: Pick<CompletionService['running'], 'position'> },
+  model: { reader(): CompletionReader; running: { position(): LogPosition | null } },
   principal: Principal,
   versions: Policy[],
   periodText: string,
@@ -77,8 +63,7 @@ export function completionReport(
 ): CompletionReport {
   const { jurisdiction } =
     options.jurisdiction === undefined ? reportScope(principal) : { jurisdiction: options.jurisdiction };
-  const reader = service.reader();
-  const db = reader.db;
+  const reader = model.reader();
   const latest = versions[versions.length - 1]!;
   const period = periodById(latest, periodText);
   const policy = period ? versionInForce(versions, period) : null;
@@ -96,14 +81,11 @@ export function completionReport(
       pointer: '/query/orgUnit',
     });
   const scope = orgUnit === null ? null : tree.subtree(orgUnit);
-  const officials = db
-    .prepare<[], OfficialRow>(
-      'SELECT official_id, org_unit, staff_group, jurisdiction FROM official ORDER BY org_unit, official_id',
-    )
-    .all()
+  const officials = reader
+    .officialSummaries()
     .filter(
       (o) =>
-        (scope === null || scope.has(o.org_unit)) &&
+        (scope === null || scope.has(o.orgUnit)) &&
         (jurisdiction === null || o.jurisdiction === jurisdiction),
     );
   if (jurisdiction !== null && orgUnit !== null && officials.length === 0)
@@ -112,25 +94,8 @@ export function completionReport(
       message: 'this org unit is outside your jurisdiction',
       pointer: '/query/orgUnit',
     });
-  const rows = new Map(
-    db
-      .prepare<
-        [string, string],
-        { official_id: string; status: string; earned_hours: number; hours: string; overdue_after: string }
-      >(
-        'SELECT official_id, status, earned_hours, hours, overdue_after FROM completion WHERE policy_id = ? AND period = ?',
-      )
-      .all(policy.policyId, period.id)
-      .map((r) => [r.official_id, r]),
-  );
-  const exemptions = new Map<string, Exemption[]>();
-  for (const r of db
-    .prepare<[], { official_id: string; record: string }>('SELECT official_id, record FROM exemption')
-    .all())
-    exemptions.set(r.official_id, [
-      ...(exemptions.get(r.official_id) ?? []),
-      JSON.parse(r.record) as Exemption,
-    ]);
+  const rows = reader.periodRows(policy.policyId, period.id);
+  const exemptions = reader.allExemptions();
   const due = period.end.plus({ days: (policy.due?.daysAfterPeriodEnd ?? 0) + (policy.due?.graceDays ?? 0) });
   const now = options.now ?? Date.now();
   const report: CompletionReport = {
@@ -143,7 +108,7 @@ export function completionReport(
     orgUnit,
     jurisdiction,
     asOf: new Date(now).toISOString(),
-    position: service.running.position()?.commit.toString() ?? null,
+    position: model.running.position()?.commit.toString() ?? null,
     population: 0,
     totals: zero(),
     hoursByCategory: {},
@@ -153,39 +118,30 @@ export function completionReport(
   };
   const ancestryCache = new Map<string, string[]>();
   for (const o of officials) {
-    let ancestry = ancestryCache.get(o.org_unit);
+    let ancestry = ancestryCache.get(o.orgUnit);
     if (!ancestry) {
-      ancestry = tree.ancestry(o.org_unit);
-      ancestryCache.set(o.org_unit, ancestry);
+      ancestry = tree.ancestry(o.orgUnit);
+      ancestryCache.set(o.orgUnit, ancestry);
     }
-    const light = {
-      officialId: o.official_id,
-      staffGroup: o.staff_group,
-      jurisdiction: o.jurisdiction,
-    } as Official;
-    if (!inPopulation(policy, light, ancestry)) continue;
-    const row = rows.get(o.official_id);
+    if (!inPopulation(policy, o, ancestry)) continue;
+    const row = rows.get(o.officialId);
     let status: CompletionStatus;
     let hours: Record<string, number> = {};
     let earned = 0;
     if (row) {
-      status = statusAt(
-        row.status as Exclude<CompletionStatus, 'overdue'>,
-        Date.parse(row.overdue_after),
-        now,
-      );
-      hours = JSON.parse(row.hours) as Record<string, number>;
-      earned = row.earned_hours;
+      status = statusAt(row.status, Date.parse(row.overdueAfter), now);
+      hours = row.hoursByCategory;
+      earned = row.earnedHours;
     } else {
-      const own = exemptions.get(o.official_id);
+      const own = exemptions.get(o.officialId);
       const exempt = own !== undefined && proRating(policy, period, own).proRata === 0;
       status = exempt ? 'exempt' : statusAt('not_started', due.toMillis(), now);
     }
     report.population++;
     report.totals[status]++;
     add(report.hoursByCategory, hours);
-    report.byStaffGroup[o.staff_group] ??= { counts: zero(), hoursByCategory: {} };
-    const group = report.byStaffGroup[o.staff_group]!;
+    report.byStaffGroup[o.staffGroup] ??= { counts: zero(), hoursByCategory: {} };
+    const group = report.byStaffGroup[o.staffGroup]!;
     group.counts[status]++;
     add(group.hoursByCategory, hours);
     for (const unit of ancestry) {
@@ -200,9 +156,9 @@ export function completionReport(
       add(u.hoursByCategory, hours);
     }
     report.rows.push({
-      officialId: o.official_id,
-      orgUnit: o.org_unit,
-      staffGroup: o.staff_group,
+      officialId: o.officialId,
+      orgUnit: o.orgUnit,
+      staffGroup: o.staffGroup,
       status,
       earnedHours: earned,
       hours,

@@ -2,11 +2,13 @@
 // catalog): the thread imports this module itself, since functions cannot cross threads.
 
 import type { ProjectionDefinition } from '@lrs/projections';
-import { completionProjection } from '@lrs/service-completion';
-import { activitiesIndexProjection } from './activities/activities-index';
-import { agentsIndexProjection } from './agents/agents-index';
-import { documentsIndexProjection } from './documents/documents-index';
-import { statementsIndexProjection } from './statements/statements-index-service';
+import {
+  activitiesIndexProjection,
+  agentsIndexProjection,
+  documentsIndexProjection,
+  statementsIndexProjection,
+} from '@lrs/service-lrs';
+import { completionProjection } from '@lrs/training';
 
 export const projections: readonly ProjectionDefinition[] = [
   statementsIndexProjection,

@@ -1,15 +1,7 @@
-import {
-  type CatalogEntry,
-  categoryUnder,
-  creditOf,
-  entryKey,
-  type LearningFact,
-  learningEntries,
-  type Policy,
-  type Requirement,
-  roundHours,
-  VERB,
-} from '@lrs/training';
+import { creditOf, type LearningFact, learningEntries, roundHours, VERB } from './learning';
+import { entryKey } from './ledger';
+import { categoryUnder, type Policy, type Requirement } from './policy';
+import type { CatalogEntry } from './reference-data';
 
 /**
  * Running totals of one official × policy × period (decision 005): what each entry adds, kept in

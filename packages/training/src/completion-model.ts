@@ -1,33 +1,25 @@
 import type { RecordedEvent } from '@lrs/event-log';
+import { STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
-import { transcriptsProjection } from '@lrs/service-transcripts';
+import type Database from 'better-sqlite3';
+import { type CompletionStatus, inPopulation, proRating } from './completion';
+import { byPolicy } from './completions-of';
+import type { LearningFact } from './learning';
 import {
-  type CatalogEntry,
   entryKey,
   type FactRecord,
-  inPopulation,
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
-  type LearningFact,
   type LedgerChanges,
   LedgerReader,
   noLedgerChanges,
-  type Official,
   openLedger,
-  type Period,
-  type Policy,
-  periodAt,
-  proRating,
-  STATEMENT_STORED,
-  TRAINING_EVENT_PREFIX,
-  versionInForce,
-} from '@lrs/training';
-import type Database from 'better-sqlite3';
-// The statement event's own module, not @lrs/service-lrs: that index loads the LRS app, which mounts
-// these services (and the audit service, which imports this projection), an import cycle.
-import { storedStatementOf } from '../../lrs/src/statements/statement-event';
-import { byPolicy } from './evaluate';
+} from './ledger';
+import { type Period, periodAt, versionInForce } from './periods';
+import type { Policy } from './policy';
+import { type CatalogEntry, type Official, TRAINING_EVENT_PREFIX } from './reference-data';
 import { applyPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
+import { transcriptsProjection } from './transcripts-model';
 
 /** Facts by registration (a cmi5 enrolment), or by activity when they have none. */
 function registrationGroups(facts: readonly LearningFact[]): Map<string, LearningFact[]> {
@@ -92,12 +84,12 @@ export const completionProjection = defineProjection({
     { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
     { name: 'completion_pending', key: ['official_id'] },
   ],
-  filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
+  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },
   // The ledger tables are written by the same ledger as the transcripts model's: one
   // completion model answers for both (one live projector per process, one audit replay).
   embeds: [transcriptsProjection],
   init: (db: Database.Database) => {
-    const ledger = openLedger(db, storedStatementOf);
+    const ledger = openLedger(db);
     const reader = new LedgerReader(db);
     const q = {
       allOfficials: db.prepare<[], { official_id: string }>(
@@ -387,3 +379,73 @@ export const completionProjection = defineProjection({
 
 /** Officials recounted per settle transaction: a part of a few hundred milliseconds at most. */
 const SETTLE_PART = 200;
+
+/**
+ * Events per completion batch. Since the recount moved to the end of a catch-up (decision 017)
+ * the per-batch work no longer favours large batches: the 1M-statement rebuild (`pnpm bench
+ * training`, 2 runs each) ran at 28.8k statements/s in batches of 5,000 and 30.5k in batches of
+ * 1,000, and the smaller batch keeps the projector thread's heap ~75 MB lower while it catches up
+ * behind a fast ingest (statements bench at 400k: peak RSS 654 -> 581 MB).
+ */
+export const COMPLETION_BATCH = 1000;
+
+/** One official × policy × period as the completion read model materialised it. */
+export interface CompletionRow {
+  officialId: string;
+  policyId: string;
+  period: string;
+  /** As the log knows it; `overdue` is decided against the clock (statusAt). */
+  status: Exclude<CompletionStatus, 'overdue'>;
+  earnedHours: number;
+  hoursByCategory: Record<string, number>;
+  overdueAfter: string;
+  /** The official's org unit today (null when the registry no longer knows them). */
+  orgUnit: string | null;
+}
+
+interface CompletionTableRow {
+  official_id: string;
+  policy_id: string;
+  period: string;
+  status: string;
+  earned_hours: number;
+  hours: string;
+  overdue_after: string;
+  org_unit: string | null;
+}
+
+const completionRow = (r: CompletionTableRow): CompletionRow => ({
+  officialId: r.official_id,
+  policyId: r.policy_id,
+  period: r.period,
+  status: r.status as CompletionRow['status'],
+  earnedHours: r.earned_hours,
+  hoursByCategory: JSON.parse(r.hours) as Record<string, number>,
+  overdueAfter: r.overdue_after,
+  orgUnit: r.org_unit,
+});
+
+/** Reads of the completion read model: the ledger's reads and the materialised completion rows. */
+export class CompletionReader extends LedgerReader {
+  private readonly rowsOfPeriod;
+  private readonly everyRow;
+  constructor(db: Database.Database) {
+    super(db);
+    const select =
+      'SELECT c.official_id, c.policy_id, c.period, c.status, c.earned_hours, c.hours, c.overdue_after, o.org_unit FROM completion c LEFT JOIN official o ON o.official_id = c.official_id';
+    this.rowsOfPeriod = db.prepare<[string, string], CompletionTableRow>(
+      `${select} WHERE c.policy_id = ? AND c.period = ?`,
+    );
+    this.everyRow = db.prepare<[], CompletionTableRow>(select);
+  }
+
+  /** The materialised rows of one policy period, by official id. */
+  periodRows(policyId: string, period: string): Map<string, CompletionRow> {
+    return new Map(this.rowsOfPeriod.all(policyId, period).map((r) => [r.official_id, completionRow(r)]));
+  }
+
+  /** Every materialised row (completion webhooks compare them with what they last notified). */
+  allRows(): CompletionRow[] {
+    return this.everyRow.all().map(completionRow);
+  }
+}

@@ -1,15 +1,8 @@
 import type { RecordedEvent } from '@lrs/event-log';
+import { STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
-import {
-  LEDGER_MIGRATIONS,
-  LEDGER_TABLES,
-  openLedger,
-  STATEMENT_STORED,
-  TRAINING_EVENT_PREFIX,
-} from '@lrs/training';
-// The statement event's own module, not @lrs/service-lrs: that index loads the LRS app, which mounts
-// these services (and the audit service, which imports this projection), an import cycle.
-import { storedStatementOf } from '../../lrs/src/statements/statement-event';
+import { LEDGER_MIGRATIONS, LEDGER_TABLES, openLedger } from './ledger';
+import { TRAINING_EVENT_PREFIX } from './reference-data';
 
 /**
  * The transcripts read model: the learning ledger (registry, catalog, one fact per statement).
@@ -23,9 +16,9 @@ export const transcriptsProjection = defineProjection({
   version: 3,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
-  filter: { typePrefixes: [STATEMENT_STORED, TRAINING_EVENT_PREFIX] },
+  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },
   init: (db) => {
-    const ledger = openLedger(db, storedStatementOf);
+    const ledger = openLedger(db);
     return {
       apply: (events: RecordedEvent[], ctx: ApplyContext) => {
         ledger.apply(events, ctx.catchingUp);

@@ -17,13 +17,22 @@ export interface StatementEventData {
 }
 
 /**
+ * The payload of a statement event. The log stores JSON; the LRS wrote it from a validated
+ * statement (store-statements.ts), so this is the one place the payload's type is asserted.
+ */
+export function statementEventData(event: RecordedEvent): StatementEventData {
+  if (event.type !== STATEMENT_EVENT) throw new TypeError(`${event.type} is not a statement event`);
+  return event.data as unknown as StatementEventData;
+}
+
+/**
  * The statement as the LRS serves it. `stored` is the log's record time of the event, so the
  * order of `stored` is the log order and X-Experience-API-Consistent-Through can be a true
  * watermark (xAPI Data 2.4.8: stored may be any time between receipt and being written).
  * A missing `timestamp` takes the value of `stored` (Data 2.4.7).
  */
 export function storedStatementOf(event: RecordedEvent): Statement {
-  const data = event.data as unknown as StatementEventData;
+  const data = statementEventData(event);
   const stored = event.recorded.toISOString();
   const s = data.statement as unknown as JsonObject;
   return { ...s, timestamp: s.timestamp ?? stored, stored } as unknown as Statement;

@@ -8,11 +8,14 @@ import { inlineProjectors, type Projector, ProjectorThread, type StartProjector 
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
 import { type Connectors, completionStatusSource, startConnectors } from '@lrs/service-connectors';
+import {
+  type DocumentResources,
+  StatementStore,
+  StatementsIndex,
+  startDocumentResources,
+} from '@lrs/service-lrs';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { compileXapiSchemas } from '@lrs/xapi';
-import { type DocumentResources, startDocumentResources } from './documents/document-resources';
-import { StatementsIndex } from './statements/statements-index-service';
-import { StatementStore } from './statements/store-statements';
 
 /** Everything the LRS service runs on: the log, the projections and the domain services. */
 export interface LrsSystem {
@@ -23,14 +26,14 @@ export interface LrsSystem {
   index: StatementsIndex;
   statements: StatementStore;
   attachments: AttachmentStore;
-  /** State, Agent/Activity Profile documents, Agents and Activities (issue 4). */
+  /** State, Agent/Activity Profile documents, Agents and Activities. */
   documents: DocumentResources;
   /** Face-to-face rosters and remote LRS pulls (services/connectors), writing through `statements`. */
   connectors: Connectors;
-  /** Transcripts and completion projectors with their query APIs (issue 5). */
+  /** Transcripts and completion read models with their query APIs. */
   transcripts: TranscriptsService;
   completion: CompletionService;
-  /** Audit replays, report snapshots and reporting duties (issue 7). */
+  /** Audit replays, report snapshots and reporting duties. */
   audit: AuditService;
   stop(): Promise<void>;
 }
@@ -81,7 +84,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
       return linked.length > 0 ? linked : [ifi];
     },
   });
-  // Completion webhooks follow the completion read model, so they start after it (issue 6).
+  // Completion webhooks follow the completion read model, so they start after it.
   await connectors.startWebhooks(completionStatusSource(completion), { dataDir: config.dataDir });
   // Large audit replays run on threads of their own, as the projectors do (LRS_PROJECTORS).
   const audit = AuditService.start(log, {
@@ -127,8 +130,8 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
 
 /**
  * A full disk (or a transient I/O error) fails a projection's batch; the batch is rolled back,
- * so retrying once space returns is safe and the projection catches up by itself (issue 9,
- * test/reliability/disk-full.int.spec.ts). So is the end of the projector thread (its projectors
+ * so retrying once space returns is safe and the projection catches up by itself
+ * (test/reliability/disk-full.int.spec.ts). So is the end of the projector thread (its projectors
  * resume from their checkpoints on a new one). Handler bugs are not retried: they need a fix.
  */
 function restartAfterStorageFailure(running: Projector, everyMs = 2_000): NodeJS.Timeout {

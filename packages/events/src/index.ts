@@ -1,0 +1,8 @@
+export {
+  STATEMENT_EVENT,
+  type StatementEventData,
+  statementEventData,
+  statementStream,
+  storedStatementOf,
+  VOIDED_VERB,
+} from './statement-event';

@@ -1,0 +1,74 @@
+import { authenticate, credentialsRouter } from '@lrs/auth';
+import { createApp, createLogger, Forbidden, type Logger, rateLimit } from '@lrs/http';
+import { mountAudit } from '@lrs/service-audit';
+import { mountCompletion } from '@lrs/service-completion';
+import { xapiRouter } from '@lrs/service-lrs';
+import { portalRouter } from '@lrs/service-portal';
+import { mountTranscripts } from '@lrs/service-transcripts';
+import type express from 'express';
+import type { LrsSystem } from './system';
+
+/** The LRS HTTP application: xAPI under /xapi, the admin API under /api/admin. */
+export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {}): express.Express {
+  const { config } = system;
+  const limiter = rateLimit({
+    perSecond: config.rateLimit?.perSecond ?? 0,
+    ...(config.rateLimit ? { burst: config.rateLimit.burst } : {}),
+  });
+  const app = createApp({
+    // LRS_LOG_LEVEL applies to the request log too (it was always at info).
+    logger: options.logger ?? createLogger(config),
+    // An anonymous probe gets a bare liveness answer; the store, head and projection
+    // lag are for admin or `all` credentials. Credentials that are sent are checked (401/403).
+    healthDetails: async (req, res) => {
+      if (req.get('authorization') === undefined) return false;
+      await authenticate(system.credentials, system.jwt)(req, res, () => {});
+      const principal = req.principal;
+      if (
+        principal &&
+        (principal.scopes.has('admin') || principal.scopes.has('all') || principal.roles.includes('admin'))
+      )
+        return true;
+      throw new Forbidden('health.details', 'the health details are for admin or all-scoped credentials', {
+        details: { needed: ['admin', 'all'] },
+      });
+    },
+    health: async () => {
+      // A log whose writes stopped (a failed fsync) answers reads but takes no statement: 503.
+      const stopped = system.log.writeFailure?.();
+      if (stopped) throw stopped;
+      // Every projector this process runs: an operator sees which one lags or failed.
+      const running = [
+        system.index.running,
+        system.documents.index.running,
+        system.documents.agents.running,
+        system.documents.activities.running,
+        system.completion.running,
+      ];
+      const projections: Record<string, unknown> = {};
+      for (const projection of running) {
+        const lag = await projection.lag();
+        projections[projection.projection.name] = {
+          status: projection.status().state,
+          position: lag.position,
+          behind: Number(lag.behind),
+          unit: lag.unit,
+          secondsBehind: lag.secondsBehind,
+        };
+      }
+      return { store: system.log.kind, head: await system.log.headPosition(), projections };
+    },
+    routes: (app) => {
+      const auth = authenticate(system.credentials, system.jwt);
+      app.use('/xapi', xapiRouter({ ...system, authenticate: auth, limiter }));
+      app.use('/api/admin', auth, limiter, credentialsRouter(system.credentials));
+      app.use('/api/connectors', auth, system.connectors.router());
+      mountTranscripts(app, system.transcripts, { ...system, admin: true });
+      mountCompletion(app, system.completion, system);
+      mountAudit(app, system.audit, system);
+      // The web portal last: its paths never shadow /xapi or /api.
+      app.use('/', portalRouter(system));
+    },
+  });
+  return app;
+}

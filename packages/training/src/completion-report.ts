@@ -6,7 +6,6 @@ import { type CompletionStatus, inPopulation, proRating, statusAt } from './comp
 import type { CompletionReader } from './completion-model';
 import { periodById, periodIdFormat, versionInForce } from './periods';
 import type { Policy } from './policy';
-import type { Exemption, Official } from './reference-data';
 
 const STATUSES: readonly CompletionStatus[] = [
   'not_started',

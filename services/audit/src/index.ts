@@ -12,8 +12,8 @@ export {
 export { type ModelAt, reportAt, withModelAt } from './model-at';
 export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replayToCutOff } from './replay';
 export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
-export { auditRoutes } from './routes';
-export { AuditService, type AuditServiceOptions, mountAudit } from './service';
+export { auditRoutes, mountAudit } from './routes';
+export { AuditService, type AuditServiceOptions } from './service';
 export {
   loadSnapshot,
   type ReportSnapshot,

@@ -1,5 +1,6 @@
 import { runStandaloneService } from '@lrs/auth';
-import { AuditService, mountAudit } from './service';
+import { mountAudit } from './routes';
+import { AuditService } from './service';
 
 /** The audit service alone, against the configured log (ESDB_URL or SQLite). */
 runStandaloneService({

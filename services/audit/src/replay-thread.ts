@@ -1,7 +1,7 @@
 import type { OpenEventLogOptions } from '@lrs/event-log';
 import { moduleWorker, type ReplayProgress } from '@lrs/projections';
 import type { CutOff } from './cut-off';
-import type { ReplayManifest, ReplayRunOptions } from './replay';
+import type { ReplayManifest, ReplayRunOptions } from './replay-manifest';
 
 const ENTRY = new URL('./replay-worker.ts', import.meta.url).href;
 

@@ -1,3 +1,5 @@
+import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
+import { authenticate } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
 import express from 'express';
 import { assertMaySee, auditScope } from './access';
@@ -197,4 +199,13 @@ function agreed(value: unknown, fromSnapshots: string[], name: string, plural: s
       pointer: `/query/${name}`,
     });
   return [...values][0]!;
+}
+
+/** Mounts /api/audits/* and /api/reports/snapshots*, /api/reports/duties on an app. */
+export function mountAudit(
+  app: express.Express,
+  service: AuditService,
+  options: { credentials: CredentialRegistry; jwt: JwtVerifier | null },
+): void {
+  app.use('/api', authenticate(options.credentials, options.jwt), auditRoutes(service));
 }

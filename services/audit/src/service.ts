@@ -1,13 +1,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CredentialRegistry, JwtVerifier, Principal } from '@lrs/auth';
-import { authenticate } from '@lrs/auth';
+import type { Principal } from '@lrs/auth';
 import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
-import type express from 'express';
 import { DEFAULT_DUTIES, ReportingDuties, type ReportingDuty } from './duties';
 import { replayOnWorkerThreads } from './replay';
 import { ReplayJobs } from './replay-jobs';
-import { auditRoutes } from './routes';
 
 export interface AuditServiceOptions {
   dataDir: string;
@@ -73,13 +70,4 @@ export class AuditService {
     await this.dutyRun;
     await this.jobs.stop();
   }
-}
-
-/** Mounts /api/audits/* and /api/reports/snapshots*, /api/reports/duties on an app. */
-export function mountAudit(
-  app: express.Express,
-  service: AuditService,
-  options: { credentials: CredentialRegistry; jwt: JwtVerifier | null },
-): void {
-  app.use('/api', authenticate(options.credentials, options.jwt), auditRoutes(service));
 }

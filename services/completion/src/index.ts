@@ -1,2 +1,2 @@
-export { completionRoutes } from './routes';
-export { CompletionService, mountCompletion } from './service';
+export { completionRoutes, mountCompletion } from './routes';
+export { CompletionService } from './service';

@@ -1,5 +1,6 @@
 import { runStandaloneService } from '@lrs/auth';
-import { CompletionService, mountCompletion } from './service';
+import { mountCompletion } from './routes';
+import { CompletionService } from './service';
 
 /** The completion projector and its query API alone, against the configured log (ESDB_URL or SQLite). */
 runStandaloneService({

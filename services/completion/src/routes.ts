@@ -1,3 +1,5 @@
+import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
+import { authenticate } from '@lrs/auth';
 import { BadRequest, NotFound } from '@lrs/http';
 import {
   assertMayAsk,
@@ -118,4 +120,13 @@ function policyParam(value: unknown, policies: Map<string, Policy[]>, required: 
       pointer: '/query/policy',
     });
   return id;
+}
+
+/** Mounts GET /api/officials/:officialId/completion and GET /api/reports/completion on an app. */
+export function mountCompletion(
+  app: express.Express,
+  service: CompletionService,
+  options: { credentials: CredentialRegistry; jwt: JwtVerifier | null },
+): void {
+  app.use('/api', authenticate(options.credentials, options.jwt), completionRoutes(service));
 }

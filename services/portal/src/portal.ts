@@ -30,6 +30,7 @@ import {
   sortRows,
 } from './pages/dashboard';
 import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
+import type { PortalContext } from './portal-context';
 import { type PortalUser, parseCookies, Sessions, safeNext } from './session';
 
 export interface PortalDeps {
@@ -47,12 +48,6 @@ const CSP =
 /** The portal key: LRS_PORTAL_SECRET, else a random key kept (0600) in the data directory. */
 export function portalSecret(config: Config): string {
   return config.portal?.secret ?? dataDirKey(config.dataDir, 'portal-secret');
-}
-
-export interface PortalContext {
-  user: PortalUser | null;
-  tr: Translator;
-  csrf: string;
 }
 
 /** The server-rendered portal: mount at `/` after the JSON APIs. */

@@ -1,2 +1,2 @@
-export { transcriptRoutes } from './routes';
-export { type MountOptions, mountTranscripts, TranscriptsService } from './service';
+export { type MountOptions, mountTranscripts, transcriptRoutes } from './routes';
+export { TranscriptsService } from './service';

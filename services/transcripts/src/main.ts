@@ -1,5 +1,6 @@
 import { runStandaloneService } from '@lrs/auth';
-import { mountTranscripts, TranscriptsService } from './service';
+import { mountTranscripts } from './routes';
+import { TranscriptsService } from './service';
 
 /** The transcripts projector and its query API alone, against the configured log (ESDB_URL or SQLite). */
 runStandaloneService({

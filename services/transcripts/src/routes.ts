@@ -1,5 +1,14 @@
+import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
+import { authenticate } from '@lrs/auth';
+import type { EventLog } from '@lrs/event-log';
 import { BadRequest, NotFound } from '@lrs/http';
-import { assertAdmin, assertMayAsk, assertMayRead, buildTranscript } from '@lrs/training';
+import {
+  assertAdmin,
+  assertMayAsk,
+  assertMayRead,
+  buildTranscript,
+  trainingAdminRouter,
+} from '@lrs/training';
 import { parseAcceptLanguage, timestampMillis } from '@lrs/xapi';
 import express from 'express';
 import type { TranscriptsService } from './service';
@@ -58,4 +67,23 @@ function instantParam(value: unknown, name: string): { ms: number; text: string 
       pointer: `/query/${name}`,
     });
   return { ms, text };
+}
+
+/** Mounts GET /api/officials/:officialId/transcript (and the admin API when asked) on an app. */
+export interface MountOptions {
+  credentials: CredentialRegistry;
+  jwt: JwtVerifier | null;
+  log: EventLog;
+  /** Also mount the reference-data admin API (once per process). */
+  admin?: boolean;
+}
+
+export function mountTranscripts(
+  app: express.Express,
+  service: TranscriptsService,
+  options: MountOptions,
+): void {
+  const auth = authenticate(options.credentials, options.jwt);
+  app.use('/api', auth, transcriptRoutes(service));
+  if (options.admin) app.use('/api/admin/training', auth, trainingAdminRouter(options.log));
 }

@@ -1,10 +1,6 @@
-import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
-import { authenticate } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { type Projector, RunningReadModel, type StartReadModelOptions } from '@lrs/projections';
-import { LedgerReader, trainingAdminRouter, transcriptsProjection } from '@lrs/training';
-import type express from 'express';
-import { transcriptRoutes } from './routes';
+import { LedgerReader, transcriptsProjection } from '@lrs/training';
 
 /** The running transcripts read model (the learning ledger) with its query side. */
 export class TranscriptsService extends RunningReadModel<LedgerReader> {
@@ -23,23 +19,4 @@ export class TranscriptsService extends RunningReadModel<LedgerReader> {
     const running = await RunningReadModel.project(log, transcriptsProjection, options);
     return new TranscriptsService(running, log, (db) => new LedgerReader(db));
   }
-}
-
-export interface MountOptions {
-  credentials: CredentialRegistry;
-  jwt: JwtVerifier | null;
-  log: EventLog;
-  /** Also mount the reference-data admin API (once per process). */
-  admin?: boolean;
-}
-
-/** Mounts GET /api/officials/:officialId/transcript (and the admin API when asked) on an app. */
-export function mountTranscripts(
-  app: express.Express,
-  service: TranscriptsService,
-  options: MountOptions,
-): void {
-  const auth = authenticate(options.credentials, options.jwt);
-  app.use('/api', auth, transcriptRoutes(service));
-  if (options.admin) app.use('/api/admin/training', auth, trainingAdminRouter(options.log));
 }

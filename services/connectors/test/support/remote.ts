@@ -6,10 +6,10 @@ import { AttachmentStore } from '@lrs/attachments';
 import { SecretBox } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import { StatementStore } from '@lrs/server/testing';
 import { anAgent, aStatement } from '@lrs/testkit';
 import type { Statement } from '@lrs/xapi';
 import nock from 'nock';
-import { StatementStore } from '../../../lrs/src';
 import { type PullerOptions, parseSourceConfig, RemotePuller, type RemoteSource } from '../../src';
 
 export const REMOTE = 'https://lms.example';

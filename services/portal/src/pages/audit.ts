@@ -2,7 +2,7 @@ import { HttpProblem } from '@lrs/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { fill, type Html, html, raw } from '../html';
 import type { Translator } from '../i18n';
-import type { PortalContext } from '../portal';
+import type { PortalContext } from '../portal-context';
 import type { PortalUser } from '../session';
 import type {
   AuditCause,

@@ -7,6 +7,9 @@ import { expect } from 'chai';
 import nock from 'nock';
 import { createLrsApp, type LrsSystem, startLrsSystem } from '../../src';
 
+/** The LRS's real statement write path, for harnesses that need a store without the HTTP API. */
+export { StatementStore } from '@lrs/service-lrs';
+
 export const ADMIN = { key: 'admin', secret: 'change-me-please-now' };
 export type Credential = { key: string; secret: string };
 

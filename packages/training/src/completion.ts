@@ -1,44 +1,22 @@
 import { DateTime } from 'luxon';
-import {
-  type Credit,
-  creditOf,
-  type LearningEntry,
-  type LearningFact,
-  learningEntries,
-  round2,
-  roundHours,
-  VERB,
-} from './learning';
+import { type Credit, type LearningEntry, type LearningFact, learningEntries, round2 } from './learning';
 import type { Period } from './periods';
 import { localDate } from './periods';
-import { categoryUnder, type Policy, type Requirement } from './policy';
+import type { Policy } from './policy';
+import {
+  type Contribution,
+  entryCredit,
+  judgeRequirement,
+  type RequirementResult,
+  statusOf,
+} from './requirements';
+import { applyPart, emptyTally, partOf } from './tally';
+
+export type { Contribution, RequirementResult } from './requirements';
+
 import type { CatalogEntry, Exemption, Official } from './reference-data';
 
 export type CompletionStatus = 'not_started' | 'in_progress' | 'completed' | 'overdue' | 'exempt';
-
-export interface Contribution {
-  activityId: string;
-  registration: string;
-  category: string | null;
-  hours: number;
-  rule: string;
-  evidence: string[];
-  timestamp: string;
-}
-
-export interface RequirementResult {
-  id: string;
-  kind: 'all_of' | 'any_of' | 'min_hours' | 'min_count' | 'passed';
-  category?: string;
-  activity?: string;
-  /** Hours, sessions, or 1 for `passed`; scaled by pro-rating. */
-  required: number;
-  earned: number;
-  excess: number;
-  met: boolean;
-  contributing: Contribution[];
-  children?: RequirementResult[];
-}
 
 export interface Completion {
   officialId: string;
@@ -88,10 +66,10 @@ export interface CompletionInput {
 export function evaluateCompletion(input: CompletionInput): Completion {
   const { policy, period, official } = input;
   const entries = learningEntries(input.facts, policy.credit.verbs);
-  const rule = { basis: policy.credit.basis, rounding: policy.credit.rounding };
   const flags = new Set<string>();
   const counted: Contribution[] = [];
   const passedActivities: { activityId: string; category: string | null; c: Contribution }[] = [];
+  const earned = emptyTally();
   let touched = false;
   const startMs = period.start.toMillis();
   const endMs = period.end.toMillis();
@@ -100,22 +78,18 @@ export function evaluateCompletion(input: CompletionInput): Completion {
       touched = true;
     const earning = entry.earning;
     if (!earning || earning.timestampMs < startMs || earning.timestampMs >= endMs) continue;
-    const catalogEntry = input.catalog(entry.activityId);
-    const category = categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null);
-    const credit: Credit = creditOf(entry, catalogEntry, rule);
+    const { category, credit, passed } = entryCredit(entry, policy, input.catalog(entry.activityId));
     for (const f of credit.flags) flags.add(f);
     const c = contribution(entry, category, credit);
     counted.push(c);
-    if (
-      entry.facts.some(
-        (f) =>
-          f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
-      )
-    )
-      passedActivities.push({ activityId: entry.activityId, category, c });
+    if (passed) passedActivities.push({ activityId: entry.activityId, category, c });
+    applyPart(earned, partOf(period.id, entry.activityId, category, credit, passed), 1);
   }
   const { proRata, exemptDays } = proRating(policy, period, input.exemptions);
-  const requirement = evaluate(policy.requirement, counted, passedActivities, proRata, policy);
+  const requirement = judgeRequirement(policy.requirement, earned, proRata, policy, {
+    counted,
+    passed: passedActivities,
+  });
   const hoursByCategory: Record<string, number> = {};
   let earnedHours = 0;
   for (const c of counted) {
@@ -125,14 +99,6 @@ export function evaluateCompletion(input: CompletionInput): Completion {
   }
   const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
   const overdueAfter = due.plus({ days: policy.due?.graceDays ?? 0 });
-  const status =
-    proRata === 0
-      ? 'exempt'
-      : requirement.met
-        ? 'completed'
-        : touched || counted.length > 0
-          ? 'in_progress'
-          : 'not_started';
   return {
     officialId: official.officialId,
     policyId: policy.policyId,
@@ -142,7 +108,7 @@ export function evaluateCompletion(input: CompletionInput): Completion {
     periodEnd: period.end.toISO() ?? '',
     due: due.toISO() ?? '',
     overdueAfter: overdueAfter.toISO() ?? '',
-    status,
+    status: statusOf(proRata, requirement.met, touched || counted.length > 0),
     proRata: round4(proRata),
     exemptDays,
     earnedHours: round2(earnedHours),
@@ -171,84 +137,6 @@ function contribution(entry: LearningEntry, category: string | null, credit: Cre
     rule: credit.rule,
     evidence: entry.facts.filter((f) => f.voided === null).map((f) => f.statementId),
     timestamp: entry.earning?.timestamp ?? entry.start,
-  };
-}
-
-function evaluate(
-  node: Requirement,
-  counted: readonly Contribution[],
-  passed: readonly { activityId: string; category: string | null; c: Contribution }[],
-  proRata: number,
-  policy: Policy,
-): RequirementResult {
-  if ('all_of' in node || 'any_of' in node) {
-    const all = 'all_of' in node;
-    const children = (all ? node.all_of : node.any_of).map((n) =>
-      evaluate(n, counted, passed, proRata, policy),
-    );
-    const met = all ? children.every((c) => c.met) : children.some((c) => c.met);
-    const metCount = children.filter((c) => c.met).length;
-    return {
-      id: node.id,
-      kind: all ? 'all_of' : 'any_of',
-      required: all ? children.length : 1,
-      earned: metCount,
-      excess: 0,
-      met,
-      contributing: [],
-      children,
-    };
-  }
-  if ('min_hours' in node) {
-    const { category, hours } = node.min_hours;
-    const mine = counted.filter(
-      (c) => c.category !== null && (category === undefined || c.category === category) && c.hours > 0,
-    );
-    const earned = round2(mine.reduce((s, c) => s + c.hours, 0));
-    const unit = policy.credit.rounding?.unitHours ?? 0.01;
-    // Pro-rated hours round up to the policy's unit: a part-year exemption never asks for less than its share.
-    const required =
-      proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
-    return {
-      id: node.id,
-      kind: 'min_hours',
-      ...(category === undefined ? {} : { category }),
-      required,
-      earned,
-      excess: round2(Math.max(0, earned - required)),
-      met: earned >= required,
-      contributing: mine,
-    };
-  }
-  if ('min_count' in node) {
-    const { category, count } = node.min_count;
-    const mine = counted.filter((c) => c.category === category);
-    const required = Math.ceil(count * proRata - 1e-9);
-    return {
-      id: node.id,
-      kind: 'min_count',
-      category,
-      required,
-      earned: mine.length,
-      excess: Math.max(0, mine.length - required),
-      met: mine.length >= required,
-      contributing: mine,
-    };
-  }
-  const { activity, category } = node.passed;
-  const mine = passed
-    .filter((p) => (activity !== undefined ? p.activityId === activity : p.category === category))
-    .map((p) => p.c);
-  return {
-    id: node.id,
-    kind: 'passed',
-    ...(activity === undefined ? {} : { activity }),
-    ...(category === undefined ? {} : { category }),
-    required: proRata === 0 ? 0 : 1,
-    earned: mine.length > 0 ? 1 : 0,
-    excess: 0,
-    met: mine.length > 0 || proRata === 0,
-    contributing: mine,
   };
 }
 

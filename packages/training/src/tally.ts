@@ -1,14 +1,16 @@
-import { creditOf, type LearningFact, learningEntries, roundHours, VERB } from './learning';
+import type { Credit, LearningFact } from './learning';
+import { learningEntries } from './learning';
 import { entryKey } from './ledger';
-import { categoryUnder, type Policy, type Requirement } from './policy';
+import type { Policy } from './policy';
 import type { CatalogEntry } from './reference-data';
+import { type Earned, entryCredit, judgeRequirement, statusOf } from './requirements';
 
 /**
  * Running totals of one official × policy × period (decision 005): what each entry adds, kept in
  * integer hundredths of an hour so that adding and withdrawing entries in any order gives exactly
  * the totals a recount would (a rebuild must reproduce the live fingerprint).
  */
-export interface Tally {
+export interface Tally extends Earned {
   /** Credited hundredths of an hour per category. */
   centi: Record<string, number>;
   /** Counted entries per category (sessions for min_count, presence in hoursByCategory). */
@@ -100,23 +102,26 @@ export function entryPart(
       activityId: entry.activityId,
       flags: [],
     };
-  const catalogEntry = catalog(entry.activityId);
-  const category = categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null);
-  const credit = creditOf(entry, catalogEntry, {
-    basis: policy.credit.basis,
-    rounding: policy.credit.rounding,
-  });
-  const passed = entry.facts.some(
-    (f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
-  );
+  const { category, credit, passed } = entryCredit(entry, policy, catalog(entry.activityId));
+  return partOf(period.id, entry.activityId, category, credit, passed);
+}
+
+/** A counted entry's part of a period's tally. */
+export function partOf(
+  period: string,
+  activityId: string,
+  category: string | null,
+  credit: Credit,
+  passed: boolean,
+): EntryPart {
   return {
-    period: period.id,
+    period,
     category,
     centi: Math.round(credit.hours * 100),
-    counted,
-    touched,
+    counted: true,
+    touched: true,
     passed,
-    activityId: entry.activityId,
+    activityId,
     flags: credit.flags,
   };
 }
@@ -131,7 +136,7 @@ export interface Judgement {
 
 /** The requirement tree judged on a tally, as evaluateCompletion judges it on the contributions. */
 export function judge(t: Tally, policy: Policy, proRata: number): Judgement {
-  const met = meets(policy.requirement, t, policy, proRata);
+  const { met } = judgeRequirement(policy.requirement, t, proRata, policy);
   const hoursByCategory: Record<string, number> = {};
   let earned = 0;
   for (const category of Object.keys(t.count).sort()) {
@@ -141,49 +146,12 @@ export function judge(t: Tally, policy: Policy, proRata: number): Judgement {
   }
   return {
     met,
-    status:
-      proRata === 0
-        ? 'exempt'
-        : met
-          ? 'completed'
-          : t.touched > 0 || t.counted > 0
-            ? 'in_progress'
-            : 'not_started',
+    status: statusOf(proRata, met, t.touched > 0 || t.counted > 0),
     earnedHours: earned / 100,
     hoursByCategory,
     flags: Object.keys(t.flags).sort(),
   };
 }
-
-function meets(node: Requirement, t: Tally, policy: Policy, proRata: number): boolean {
-  if ('all_of' in node) return node.all_of.every((n) => meets(n, t, policy, proRata));
-  if ('any_of' in node) return node.any_of.some((n) => meets(n, t, policy, proRata));
-  if ('min_hours' in node) {
-    const { category, hours } = node.min_hours;
-    const centi =
-      category === undefined
-        ? Object.values(t.centi).reduce((s, c) => s + Math.max(0, c), 0)
-        : Math.max(0, t.centi[category] ?? 0);
-    const unit = policy.credit.rounding?.unitHours ?? 0.01;
-    const required =
-      proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
-    return centi / 100 >= required;
-  }
-  if ('min_count' in node) {
-    const { category, count } = node.min_count;
-    return (t.count[category] ?? 0) >= Math.ceil(count * proRata - 1e-9);
-  }
-  const { activity, category } = node.passed;
-  const n =
-    activity !== undefined
-      ? t.passedActivity[activity]
-      : category !== undefined
-        ? t.passedCategory[category]
-        : 0;
-  return (n ?? 0) > 0 || proRata === 0;
-}
-
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** JSON with sorted keys, so equal tallies are equal text whatever the order of updates. */
 export function tallyJson(t: Tally): Record<string, unknown> {

@@ -1,0 +1,171 @@
+import { type Credit, creditOf, type LearningEntry, round2, roundHours, VERB } from './learning';
+import { categoryUnder, type Policy, type Requirement } from './policy';
+import type { CatalogEntry } from './reference-data';
+
+/** What one entry earns under a policy (TRAINING-DOMAIN, Credit). */
+export interface EntryCredit {
+  /** The category the policy counts it under (its catalog category unless the policy reclassifies it). */
+  category: string | null;
+  credit: Credit;
+  /** A `passed` statement, or a success, that is not withdrawn. */
+  passed: boolean;
+}
+
+/** The one place an entry's category, credit and pass are decided, for evaluations and tallies alike. */
+export function entryCredit(
+  entry: LearningEntry,
+  policy: Policy,
+  catalogEntry: CatalogEntry | undefined,
+): EntryCredit {
+  return {
+    category: categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null),
+    credit: creditOf(entry, catalogEntry, { basis: policy.credit.basis, rounding: policy.credit.rounding }),
+    passed: entry.facts.some(
+      (f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
+    ),
+  };
+}
+
+/**
+ * What a requirement tree is judged on: credited hundredths of an hour and counted entries per
+ * category, and passes per activity and per category. Integers, so sums are exact in any order.
+ */
+export interface Earned {
+  centi: Record<string, number>;
+  count: Record<string, number>;
+  passedActivity: Record<string, number>;
+  passedCategory: Record<string, number>;
+}
+
+/** A counted entry as a requirement shows it: what it contributed and the evidence for it. */
+export interface Contribution {
+  activityId: string;
+  registration: string;
+  category: string | null;
+  hours: number;
+  rule: string;
+  evidence: string[];
+  timestamp: string;
+}
+
+export interface RequirementResult {
+  id: string;
+  kind: 'all_of' | 'any_of' | 'min_hours' | 'min_count' | 'passed';
+  category?: string;
+  activity?: string;
+  /** Hours, sessions, or 1 for `passed`; scaled by pro-rating. */
+  required: number;
+  earned: number;
+  excess: number;
+  met: boolean;
+  contributing: Contribution[];
+  children?: RequirementResult[];
+}
+
+/** The contributions behind the totals, when the caller has them (a running tally does not). */
+export interface ContributionsOf {
+  counted: readonly Contribution[];
+  passed: readonly { activityId: string; category: string | null; c: Contribution }[];
+}
+
+const NONE: ContributionsOf = { counted: [], passed: [] };
+
+/**
+ * Judges a requirement tree (TRAINING-DOMAIN, Policy document: `all_of`, `any_of`, `min_hours`,
+ * `min_count`, `passed`) on earned totals, with pro-rating for exemptions. Pro-rated hours round up
+ * to the policy's unit: a part-year exemption never asks for less than its share.
+ */
+export function judgeRequirement(
+  node: Requirement,
+  earned: Earned,
+  proRata: number,
+  policy: Policy,
+  contributions: ContributionsOf = NONE,
+): RequirementResult {
+  if ('all_of' in node || 'any_of' in node) {
+    const all = 'all_of' in node;
+    const children = (all ? node.all_of : node.any_of).map((n) =>
+      judgeRequirement(n, earned, proRata, policy, contributions),
+    );
+    const met = all ? children.every((c) => c.met) : children.some((c) => c.met);
+    return {
+      id: node.id,
+      kind: all ? 'all_of' : 'any_of',
+      required: all ? children.length : 1,
+      earned: children.filter((c) => c.met).length,
+      excess: 0,
+      met,
+      contributing: [],
+      children,
+    };
+  }
+  if ('min_hours' in node) {
+    const { category, hours } = node.min_hours;
+    const centi =
+      category === undefined
+        ? Object.values(earned.centi).reduce((s, c) => s + Math.max(0, c), 0)
+        : Math.max(0, earned.centi[category] ?? 0);
+    const got = centi / 100;
+    const unit = policy.credit.rounding?.unitHours ?? 0.01;
+    const required =
+      proRata === 1 ? hours : round2(roundHours(hours * proRata, { unitHours: unit, mode: 'up' }));
+    return {
+      id: node.id,
+      kind: 'min_hours',
+      ...(category === undefined ? {} : { category }),
+      required,
+      earned: got,
+      excess: round2(Math.max(0, got - required)),
+      met: got >= required,
+      contributing: contributions.counted.filter(
+        (c) => c.category !== null && (category === undefined || c.category === category) && c.hours > 0,
+      ),
+    };
+  }
+  if ('min_count' in node) {
+    const { category, count } = node.min_count;
+    const got = earned.count[category] ?? 0;
+    const required = Math.ceil(count * proRata - 1e-9);
+    return {
+      id: node.id,
+      kind: 'min_count',
+      category,
+      required,
+      earned: got,
+      excess: Math.max(0, got - required),
+      met: got >= required,
+      contributing: contributions.counted.filter((c) => c.category === category),
+    };
+  }
+  const { activity, category } = node.passed;
+  const passes =
+    (activity !== undefined
+      ? earned.passedActivity[activity]
+      : category !== undefined
+        ? earned.passedCategory[category]
+        : 0) ?? 0;
+  return {
+    id: node.id,
+    kind: 'passed',
+    ...(activity === undefined ? {} : { activity }),
+    ...(category === undefined ? {} : { category }),
+    required: proRata === 0 ? 0 : 1,
+    earned: passes > 0 ? 1 : 0,
+    excess: 0,
+    met: passes > 0 || proRata === 0,
+    contributing: contributions.passed
+      .filter((p) => (activity !== undefined ? p.activityId === activity : p.category === category))
+      .map((p) => p.c),
+  };
+}
+
+/** The status the log knows (TRAINING-DOMAIN, Statuses); `overdue` is decided against the clock. */
+export function statusOf(
+  proRata: number,
+  met: boolean,
+  started: boolean,
+): 'not_started' | 'in_progress' | 'completed' | 'exempt' {
+  if (proRata === 0) return 'exempt';
+  if (met) return 'completed';
+  return started ? 'in_progress' : 'not_started';
+}

@@ -86,6 +86,14 @@ describe('Credit: how many hours a piece of learning earns', () => {
       expect(credit.rule).to.equal('measured PT45M');
     });
 
+    it('rounding down to tenths of an hour keeps 18 minutes as 0.3 hour (no arithmetic noise loses a tenth)', () => {
+      const credit = creditOfOnly([attended('PT18M')], threeHourSession, {
+        basis: 'measured',
+        rounding: { unitHours: 0.1, mode: 'down' },
+      });
+      expect(credit.hours).to.equal(0.3);
+    });
+
     it('rounding to the nearest half hour credits 1 h 20 min as 1½ hours; rounding up credits 1 h 05 min as 1½ hours', () => {
       expect(
         creditOfOnly([attended('PT1H20M')], threeHourSession, {

@@ -247,6 +247,52 @@ describe('Transcript entries: what counts as new learning', () => {
   });
 
   describe('known departures from TRAINING-DOMAIN.md (current behaviour pinned; see the report of these specs)', () => {
+    const cmi5 = {
+      policy: () => cityPolicy().earningWith(VERB.completed, VERB.satisfied).build(),
+      REG: '44444444-2026-4000-8000-000000000000',
+    };
+
+    it('today, a cmi5 course in the catalog earns nothing when its AUs, not in the catalog, send completed: the parts earn 0 h under the nominal basis and the satisfied course is treated as covered by them (the domain says it counts once)', () => {
+      const facts = [
+        aFact().completed(AU_1).inRegistration(cmi5.REG).at('2026-05-01T09:00:00+09:00').build(),
+        aFact().satisfied(CMI5_COURSE).inRegistration(cmi5.REG).at('2026-05-01T09:00:01+09:00').build(),
+      ];
+      const c = completionOf({
+        policy: cmi5.policy(),
+        periodId: '2026',
+        facts,
+        courses: [aCourse(CMI5_COURSE).inCategory('basic').worth(4)],
+      });
+      expect(c.earnedHours).to.equal(0);
+      expect(entriesOf(facts, cmi5.policy().credit.verbs)[1]!.coveredByParts).to.equal(true);
+      // The completion view only says the AU is not in the catalog; the course's own 4 h vanish unflagged.
+      expect(c.flags).to.deep.equal(['not-in-catalog']);
+    });
+
+    it('today, satisfied on a block and on its course in one registration both earn, when the catalog lists both (the block is a part of the course)', () => {
+      const BLOCK = 'https://lms.example.org/cmi5/human-rights/block-1';
+      const facts = [
+        aFact().satisfied(BLOCK).inRegistration(cmi5.REG).at('2026-05-01T09:00:00+09:00').build(),
+        aFact().satisfied(CMI5_COURSE).inRegistration(cmi5.REG).at('2026-05-01T09:00:01+09:00').build(),
+      ];
+      const c = completionOf({
+        policy: cmi5.policy(),
+        periodId: '2026',
+        facts,
+        courses: [
+          aCourse(CMI5_COURSE).inCategory('basic').worth(4),
+          aCourse(BLOCK).inCategory('basic').worth(2),
+        ],
+      });
+      expect(c.earnedHours).to.equal(6);
+    });
+
+    it('today, a policy that lists failed among its verbs credits a failed assessment (the domain says failed earns no credit)', () => {
+      const facts = [aFact().failed(ETHICS).at('2026-03-02T09:00:00+09:00').build()];
+      const policy = cityPolicy().earningWith(VERB.completed, VERB.failed).build();
+      expect(completionOf({ policy, periodId: '2026', facts, courses: [ethics] }).earnedHours).to.equal(3);
+    });
+
     it('today, eighteen session statements on one meeting without registrations form one entry and count as one session (the domain says eighteen)', () => {
       const facts = Array.from({ length: 18 }, (_, i) =>
         aFact()

@@ -3,4 +3,22 @@ export { AgentBuilder, aGroup, anAgent, GroupBuilder } from './agents';
 export type { Patch } from './pointer-patch';
 export { applyPatch } from './pointer-patch';
 export { anAttachment, aStatement, StatementBuilder } from './statements';
+export {
+  aCatalog,
+  aCourse,
+  aFact,
+  allOf,
+  anExemption,
+  anOfficial,
+  anyOf,
+  aPolicy,
+  CatalogEntryBuilder,
+  ExemptionBuilder,
+  LearningFactBuilder,
+  minCount,
+  minHours,
+  OfficialBuilder,
+  PolicyBuilder,
+  passed,
+} from './training';
 export { activityTypes, cmi5Category, verbs } from './vocabulary';

@@ -4,6 +4,7 @@ import {
   type EventLog,
   type LogPosition,
   Position,
+  PositionFollower,
   type RecordedEvent,
   StreamNotFoundError,
   type Subscription,
@@ -85,8 +86,7 @@ export class CredentialRegistry {
   private readonly verified = new Map<string, Buffer>();
   private readonly inflight = new Map<string, Promise<boolean>>();
   private readonly hmacKey = randomBytes(32);
-  private position: LogPosition | null = null;
-  private waiters: { target: LogPosition; resolve: () => void }[] = [];
+  private readonly follower = new PositionFollower();
   private subscription: Subscription | null = null;
   private failure: Error | null = null;
 
@@ -132,12 +132,7 @@ export class CredentialRegistry {
   }
 
   private advance(position: LogPosition): void {
-    if (this.position && Position.compare(position, this.position) <= 0) return;
-    this.position = position;
-    const due = this.waiters.filter((w) => Position.compare(w.target, position) <= 0);
-    if (due.length === 0) return;
-    this.waiters = this.waiters.filter((w) => !due.includes(w));
-    for (const waiter of due) waiter.resolve();
+    this.follower.advance(position);
   }
 
   /** Applies one event; idempotent by stream revision, so local and subscribed applies can overlap. */
@@ -189,22 +184,9 @@ export class CredentialRegistry {
   }
 
   /** Resolves when this registry has applied the log up to `position`. */
-  waitFor(position: LogPosition, timeoutMs = 5_000): Promise<void> {
-    if (this.position && Position.compare(position, this.position) <= 0) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new ServiceUnavailable('auth.registry_lagging', 'the credential registry is behind the log'));
-      }, timeoutMs);
-      const waiter = {
-        target: position,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.waiters.push(waiter);
-    });
+  async waitFor(position: LogPosition, timeoutMs = 5_000): Promise<void> {
+    if (!(await this.follower.waitFor(position, timeoutMs)))
+      throw new ServiceUnavailable('auth.registry_lagging', 'the credential registry is behind the log');
   }
 
   /** Number of credentials ever issued, revoked ones included. */

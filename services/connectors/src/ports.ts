@@ -30,6 +30,8 @@ export interface AttachmentWriter {
  */
 export interface OfficialDirectory {
   resolve(officialIdOrIdentifier: string): Agent | null | Promise<Agent | null>;
+  /** Waits (bounded) until officials and courses recorded before now are known (read-your-writes). */
+  catchUp?(): Promise<void>;
 }
 
 /** Whether an activity id is a known training activity (the catalog of @lrs/training). */

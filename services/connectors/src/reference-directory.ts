@@ -1,4 +1,10 @@
-import type { EventLog, RecordedEvent, Subscription } from '@lrs/event-log';
+import {
+  type EventLog,
+  Position,
+  PositionFollower,
+  type RecordedEvent,
+  type Subscription,
+} from '@lrs/event-log';
 import {
   CATALOG_ENTRY_RECORDED,
   type CatalogEntry,
@@ -20,21 +26,42 @@ export class ReferenceDirectory implements OfficialDirectory, Catalog {
   private readonly byIdentifier = new Map<string, string>();
   private readonly activities = new Set<string>();
   private subscription: Subscription | null = null;
+  private readonly follower = new PositionFollower();
+
+  private constructor(private readonly log: EventLog) {}
 
   static async start(log: EventLog): Promise<ReferenceDirectory> {
-    const directory = new ReferenceDirectory();
+    const directory = new ReferenceDirectory(log);
     const caughtUp = new Promise<void>((resolve, reject) => {
       directory.subscription = log.subscribe({
         filter: { typePrefixes: [OFFICIAL_RECORDED, CATALOG_ENTRY_RECORDED] },
         handle: (events) => {
-          for (const event of events) directory.apply(event);
+          for (const event of events) {
+            directory.apply(event);
+            directory.follower.advance(event.position);
+          }
         },
+        onCheckpoint: (position) => directory.follower.advance(position),
         onCaughtUp: () => resolve(),
         onError: reject,
       });
     });
     await caughtUp;
     return directory;
+  }
+
+  /**
+   * Read-your-writes for imports: waits (bounded) until the directory has applied the log as it is
+   * now, so an official or course recorded before a roster arrives is known when the roster is
+   * checked. On time-out the check runs on what the directory has.
+   */
+  async catchUp(timeoutMs = 2_000): Promise<void> {
+    const head = await this.log.headPosition();
+    if (head === null) return;
+    // Another process's commit (an import CLI, a second server) is seen at the next poll; look now.
+    if (!this.follower.position || Position.compare(this.follower.position, head) < 0)
+      this.log.wakeSubscriptions?.();
+    await this.follower.waitFor(head, timeoutMs);
   }
 
   private apply(event: RecordedEvent): void {

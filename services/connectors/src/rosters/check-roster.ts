@@ -40,6 +40,8 @@ export async function checkRoster(
   earlier: RosterProblem[] = [],
 ): Promise<{ roster: CheckedRoster | null; problems: RosterProblem[] }> {
   const problems = [...earlier];
+  // An official or course recorded before the roster arrived must be known to its check.
+  await deps.directory.catchUp?.();
   const session = await checkSession(sessionInput, deps, problems);
   const attendances: CheckedAttendance[] = [];
   const absent: string[] = [];

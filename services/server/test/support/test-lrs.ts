@@ -108,6 +108,29 @@ export class TestLrs {
     return { status: res.status, headers: res.headers, text, body: parsed, error };
   }
 
+  /**
+   * Waits until every read model of the system has applied the log up to its head as it is now:
+   * what a test needs before reading, as one principal, what another principal has just written
+   * (xAPI promises each writer its own writes, not everyone's at once). Waits on log positions,
+   * never on time; fails the test when a model does not get there within `timeoutMs`.
+   */
+  async caughtUp(timeoutMs = 10_000): Promise<void> {
+    const head = await this.system.log.headPosition();
+    if (head === null) return;
+    const { index, documents, completion } = this.system;
+    for (const running of [
+      index.running,
+      documents.index.running,
+      documents.agents.running,
+      documents.activities.running,
+      completion.running,
+    ])
+      expect(
+        await running.waitFor(head, timeoutMs),
+        `${running.projection.name} reached the log head`,
+      ).to.equal(true);
+  }
+
   /** Number of statement events in the log: a failed write must leave it unchanged. */
   async statementCount(): Promise<number> {
     const events = await this.system.log.readAll({ filter: { typePrefixes: ['xapi.statement'] } });

@@ -3,7 +3,6 @@ import { CREDENTIAL_KEY_PATTERN } from '@lrs/config';
 import {
   type EventLog,
   type LogPosition,
-  Position,
   PositionFollower,
   type RecordedEvent,
   StreamNotFoundError,

@@ -1,5 +1,5 @@
 /**
- * Audit replay (issue 7): a SQLite log with reference data (org tree, N officials, 120-course
+ * Audit replay (decision 008): a SQLite log with reference data (org tree, N officials, 120-course
  * catalog, the city policy) and M statements from bench/lib/statements.ts, then in a fresh child
  * process (so its peak RSS is the replay's alone; with the LRS's node options, decision 020):
  *  - floor: reading the same filtered log prefix without applying it (log read + JSON parse);

@@ -1,5 +1,5 @@
 /**
- * Connectors benchmark (issue 6, Performance).
+ * Connectors benchmark (rosters and remote pulls).
  *
  *   pnpm bench connectors [--rows N] [--pull N] [--page P] [--skip-roster] [--skip-pull]
  *

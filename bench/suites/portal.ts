@@ -1,6 +1,6 @@
 /**
- * Portal pages in headless Chromium (issue 8, Performance): the demo city (N officials, a year of
- * online, live and face-to-face learning with voids and late rosters; services/portal demo seed)
+ * Portal pages in headless Chromium: the demo city (N officials, a year of
+ * online, live and face-to-face learning with voids and late rosters; services/server demo seed)
  * is written to a SQLite log, the LRS starts on it in a child process (bench/lib/lrs-server.ts)
  * with the development sign-in, and a policy unit of the city opens in the browser:
  *  - the completion dashboard of the whole city, `--dashboard-loads` times;

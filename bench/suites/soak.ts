@@ -1,5 +1,5 @@
 /**
- * Soak (issue 9): the LRS as a child process under mixed, realistic traffic at a fixed
+ * Soak (docs/RELIABILITY.md): the LRS as a child process under mixed, realistic traffic at a fixed
  * (open-loop) rate: statement ingestion (single and batches), statement queries by agent,
  * reads by id, state documents, transcript reads, About, and an audit replay to the current head
  * every --replay-every seconds (polled until it completes, then deleted). Reports throughput,

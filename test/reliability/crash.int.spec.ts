@@ -9,7 +9,7 @@ import { auditLog, checkpointCommit, compareWithCleanRebuild, Ledger } from './s
 import { call, LrsProcess, prng, seedFrom, sleep, tempDataDir } from './support/lrs-process';
 
 /**
- * Crash safety of the Statement API (issue 9): the LRS runs as a child process and is killed
+ * Crash safety of the Statement API (docs/RELIABILITY.md): the LRS runs as a child process and is killed
  * with SIGKILL at random moments while several clients ingest. CI runs the short default;
  * the long mode is the same file with more kills, e.g.
  *   CRASH_KILLS=200 CRASH_MAX_MS=4000 pnpm exec mocha test/reliability/crash.int.spec.ts

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { LrsProcess, sleep, tempDataDir } from './support/lrs-process';
 
 /**
- * Disk full (issue 9): the LRS child process writes to a small tmpfs. Needs root and a
+ * Disk full (docs/RELIABILITY.md): the LRS child process writes to a small tmpfs. Needs root and a
  * kernel that lets this sandbox mount tmpfs; otherwise the test skips and says why.
  */
 const SMALL = '3m';

@@ -11,7 +11,7 @@ import {
 import { prng, seedFrom } from './support/lrs-process';
 
 /**
- * Bad input on the document resources (issue 9): State, Activity Profile and Agent Profile,
+ * Bad input on the document resources (docs/RELIABILITY.md): State, Activity Profile and Agent Profile,
  * every method, with mutated query parameters, headers and bodies. Seeded: a failure reproduces
  * with DOCUMENT_FUZZ_SEED=<printed seed>; DOCUMENT_FUZZ_CASES raises the count for a long run.
  */

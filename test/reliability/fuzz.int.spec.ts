@@ -5,7 +5,7 @@ import { prng, seedFrom } from './support/lrs-process';
 import { mutatedRequest } from './support/mutations';
 
 /**
- * Bad input on the statement endpoint (issue 9): mutated statements, seeded so a failure
+ * Bad input on the statement endpoint (docs/RELIABILITY.md): mutated statements, seeded so a failure
  * reproduces with FUZZ_SEED=<printed seed>; FUZZ_CASES raises the count for a long run.
  * The document resources have their own: fuzz-documents.int.spec.ts.
  */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { run } from '../../bench/suites/soak';
 
 /**
- * The CI-sized soak (issue 9: "a short version (2 minutes) runs in CI"): mixed traffic against the
+ * The CI-sized soak (docs/RELIABILITY.md: a short version runs in CI): mixed traffic against the
  * LRS process for SOAK_SECONDS (default 120). The 30-minute version: `pnpm bench soak`.
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);

@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { nowSeconds, signHs256 } from './support/jwt';
 
 /**
- * Issue 9 on the web portal, over plain HTTP (the browser tests in test/portal cover the pages):
+ * The security promises on the web portal, over plain HTTP (the browser tests in test/portal cover the pages):
  * security headers, CSRF on every state change, and no redirect that leaves the site.
  */
 const SECRET = 'portal-security-hs256-secret-0123456789abcdef';

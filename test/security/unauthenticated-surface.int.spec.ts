@@ -5,7 +5,7 @@ import { CertificateCodes } from '@lrs/service-portal';
 import { expect } from 'chai';
 
 /**
- * Issue 9: every endpoint is authenticated, and what answers without credentials reveals
+ * Every endpoint is authenticated, and what answers without credentials reveals
  * nothing. Rather than trusting a hand-kept list, the routes are read from the app itself,
  * so a route added later without authentication fails here.
  */

@@ -19,7 +19,7 @@ export class SecretBoxError extends Error {
 /**
  * Seals the secrets the LRS must keep in its log to use them later (a remote LRS's password, a
  * webhook's signing secret), so the log, its copies, exports and audit replays never hold them in
- * clear (issue 9). The key is LRS_SECRETS_KEY, else a random key in LRS_DATA_DIR/secrets.key:
+ * clear (docs/RELIABILITY.md, security). The key is LRS_SECRETS_KEY, else a random key in LRS_DATA_DIR/secrets.key:
  * outside the log, though on the embedded default it sits in the same data directory.
  */
 export class SecretBox {

@@ -20,7 +20,7 @@ export interface AppOptions {
    * Whether this request may see the health details (log kind, head, `health()` facts). Throws
    * the 401/403 problem for credentials that are wrong or not enough; false for an anonymous
    * liveness probe. Without it nobody sees details: every endpoint is authenticated except a
-   * liveness answer that reveals nothing (issue 9).
+   * liveness answer that reveals nothing (docs/RELIABILITY.md).
    */
   healthDetails?: (req: Request, res: Response) => Promise<boolean>;
   /** Mounts the service's routes between the request context and the error middleware. */

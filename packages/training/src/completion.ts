@@ -62,7 +62,7 @@ export interface CompletionInput {
   exemptions: readonly Exemption[];
 }
 
-/** Evaluates one official × policy × period (TRAINING-DOMAIN, Statuses; issue 5, completion). */
+/** Evaluates one official × policy × period (TRAINING-DOMAIN, Statuses; decision 005). */
 export function evaluateCompletion(input: CompletionInput): Completion {
   const { policy, period, official } = input;
   const entries = learningEntries(input.facts, policy.credit.verbs);

@@ -5,7 +5,7 @@ import canonicalize from 'canonicalize';
 import type { CutOff } from './cut-off';
 import { type ModelAt, type ReportQuery, reportAt } from './model-at';
 
-/** Why a row changed between two cut-offs (issue 7, Explaining differences). */
+/** Why a row changed between two cut-offs (TRAINING-DOMAIN, Audits; decision 008). */
 export type Cause =
   | {
       kind: 'late-arrival';

@@ -16,7 +16,7 @@ import type { CutOff } from './cut-off';
 import type { ProjectionManifest, ReplayManifest, ReplayRunOptions } from './replay-manifest';
 import { replayInWorker } from './replay-thread';
 
-/** The read models an audit replay rebuilds (issue 7: transcripts and completion). */
+/** The read models an audit replay rebuilds (transcripts and completion; decision 008). */
 export type { ProjectionManifest, ReplayManifest, ReplayRunOptions } from './replay-manifest';
 
 export const AUDITED_PROJECTIONS: readonly ProjectionDefinition[] = [

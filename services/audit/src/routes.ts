@@ -12,7 +12,7 @@ import { loadSnapshot, takeSnapshot, verifySnapshot } from './snapshots';
 
 const BODY_LIMIT = 64 * 1024;
 
-/** The audit API (issue 7, API and roles); every route checks auditScope first. */
+/** The audit API (decision 008); every route checks auditScope first. */
 export function auditRoutes(service: AuditService): express.Router {
   const router = express.Router();
   const { log } = service;

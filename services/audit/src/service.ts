@@ -32,7 +32,7 @@ export const SCHEDULER: Principal = {
   },
 } as unknown as Principal;
 
-/** Audit replays, report snapshots, verification, differences and reporting duties (issue 7). */
+/** Audit replays, report snapshots, verification, differences and reporting duties (decision 008). */
 export class AuditService {
   private timer: NodeJS.Timeout | null = null;
   private dutyRun: Promise<unknown> = Promise.resolve();

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: response bodies are read loosely; each assertion names what it expects
-// The auditor's question told as a story (issue 7, Tests): "what did the 15 December report show,
+// The auditor's question told as a story (TRAINING-DOMAIN, Audits): "what did the 15 December report show,
 // and why does today's differ?"
 import { createHmac, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';

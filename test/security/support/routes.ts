@@ -3,7 +3,7 @@ import { aStatement } from '@lrs/testkit';
 
 /**
  * Every authenticated route of the service, in one place: the authentication tests run each
- * case against each entry. A new resource (documents, issue 4; training services, issue 5)
+ * case against each entry. A new resource (documents, training services)
  * joins the suite by adding its routes here.
  */
 export interface ProtectedRoute {
@@ -48,7 +48,7 @@ export const PROTECTED_ROUTES: readonly ProtectedRoute[] = [
     needs: ['statements/write'],
     writes: true,
   },
-  // Documents (issue 4).
+  // Documents.
   {
     method: 'GET',
     path: `/xapi/activities/state?activityId=${activity}&agent=${agent}&stateId=s1`,

@@ -23,7 +23,7 @@ export interface SourceConfigured {
   by: string;
 }
 
-/** Issue 9: no secret in the log's events. The remote LRS's credentials are sealed (SecretBox). */
+/** No secret in the log's events (decision 016). The remote LRS's credentials are sealed (SecretBox). */
 export function sealSource(box: SecretBox, source: RemoteSource): StoredSource {
   return { ...source, auth: box.seal(JSON.stringify(source.auth)) };
 }

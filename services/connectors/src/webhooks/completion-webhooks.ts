@@ -19,7 +19,7 @@ import {
 export interface WebhookOptions {
   /** Where webhooks.sqlite (the outbox) lives. */
   dataDir: string;
-  /** Seals subscription secrets in the log's events (issue 9: no secret in the log). */
+  /** Seals subscription secrets in the log's events (decision 016: no secret in the log). */
   secrets: SecretBox;
   /** How often completion's position is checked; a scan runs only when it moved. Default 1 s. */
   scanIntervalMs?: number;
@@ -64,7 +64,7 @@ const samePosition = (a: LogPosition | null, b: LogPosition | null) =>
   a === b || (a !== null && b !== null && a.commit === b.commit && a.prepare === b.prepare);
 
 /**
- * Completion notifications (issue 6): follows the completion read model, notices status changes
+ * Completion notifications (decision 009): follows the completion read model, notices status changes
  * against the last status it notified, and delivers each change, signed, to every matching
  * subscription. Runs off the request path on its own timers and its own SQLite; the projection
  * never waits for it and a dead endpoint only fills its own queue (decision: completion-webhooks).

@@ -12,7 +12,7 @@ import { DocumentsIndex } from './documents-index';
 import { documentRoutes } from './routes';
 
 /**
- * Issue 4's resources as one unit for system.ts and app.ts: State, Agent Profile and Activity
+ * The document resources as one unit for the composition root: State, Agent Profile and Activity
  * Profile documents, the Agents resource and the Activities resource, with their read models.
  */
 export interface DocumentResources {

@@ -1,3 +1,4 @@
+export { anEvent, type EventPayloads, type KnownEventType, payloadOf } from './payloads';
 export {
   STATEMENT_EVENT,
   type StatementEventData,

@@ -1,5 +1,6 @@
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
 import type { Statement } from '@lrs/xapi';
+import { payloadOf } from './payloads';
 
 /** Event type of an accepted xAPI statement; its stream is statementStream(id). */
 export const STATEMENT_EVENT = 'xapi.statement.stored';
@@ -21,8 +22,13 @@ export interface StatementEventData {
  * statement (store-statements.ts), so this is the one place the payload's type is asserted.
  */
 export function statementEventData(event: RecordedEvent): StatementEventData {
-  if (event.type !== STATEMENT_EVENT) throw new TypeError(`${event.type} is not a statement event`);
-  return event.data as unknown as StatementEventData;
+  return payloadOf(event, STATEMENT_EVENT);
+}
+
+declare module './payloads' {
+  interface EventPayloads {
+    'xapi.statement.stored': StatementEventData;
+  }
 }
 
 /**

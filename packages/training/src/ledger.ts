@@ -2,11 +2,11 @@
 // read model (registry, org tree, exemptions, catalog, policies, and one fact per statement
 // about an activity). Each service owns its copy so each can run and scale alone.
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT, storedStatementOf, VOIDED_VERB } from '@lrs/events';
+import { payloadOf, STATEMENT_EVENT, storedStatementOf, VOIDED_VERB } from '@lrs/events';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
-import type { Policy, PolicyPublishedData } from './policy-types';
+import type { Policy } from './policy-types';
 import {
   CATALOG_ENTRY_RECORDED,
   type CatalogEntry,
@@ -16,7 +16,6 @@ import {
   OFFICIAL_RECORDED,
   type Official,
   ORG_UNIT_RECORDED,
-  type OrgUnit,
   POLICY_PUBLISHED,
 } from './reference-data';
 
@@ -245,19 +244,19 @@ export function openLedger(db: Db): Ledger {
           applyStatement(event);
           break;
         case OFFICIAL_RECORDED: {
-          const official = event.data as unknown as Official;
+          const official = payloadOf(event, OFFICIAL_RECORDED);
           ifiCache.clear();
           applyOfficial(official, changes);
           break;
         }
         case ORG_UNIT_RECORDED: {
-          const unit = event.data as unknown as OrgUnit;
+          const unit = payloadOf(event, ORG_UNIT_RECORDED);
           q.upsertOrgUnit.run(unit.orgUnitId, unit.name, unit.parent);
           changes.everyone = true;
           break;
         }
         case EXEMPTION_RECORDED: {
-          const exemption = event.data as unknown as Exemption;
+          const exemption = payloadOf(event, EXEMPTION_RECORDED);
           const before = q.exemptionOfficial.get(exemption.exemptionId);
           if (before) {
             changes.officials.add(before.official_id);
@@ -269,13 +268,13 @@ export function openLedger(db: Db): Ledger {
           break;
         }
         case CATALOG_ENTRY_RECORDED: {
-          const entry = event.data as unknown as CatalogEntry;
+          const entry = payloadOf(event, CATALOG_ENTRY_RECORDED);
           q.upsertCatalog.run(entry.activityId, event.revision, JSON.stringify(entry));
           changes.everyone = true;
           break;
         }
         case POLICY_PUBLISHED: {
-          const { policy } = event.data as unknown as PolicyPublishedData;
+          const { policy } = payloadOf(event, POLICY_PUBLISHED);
           q.insertPolicy.run(policy.policyId, policy.version, JSON.stringify(policy));
           changes.everyone = true;
           break;

@@ -80,3 +80,14 @@ export function identifierKey(identifier: OfficialIdentifier): string {
 }
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+// The payload of each reference-data event, declared once (@lrs/events, payloadOf / anEvent).
+declare module '@lrs/events' {
+  interface EventPayloads {
+    [OFFICIAL_RECORDED]: Official;
+    [ORG_UNIT_RECORDED]: OrgUnit;
+    [EXEMPTION_RECORDED]: Exemption;
+    [CATALOG_ENTRY_RECORDED]: CatalogEntry;
+    [POLICY_PUBLISHED]: PolicyPublishedData;
+  }
+}

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { AppendRequest, EventLog, JsonValue } from '@lrs/event-log';
+import type { AppendRequest, EventLog, JsonValue, RecordedEvent } from '@lrs/event-log';
+import { anEvent, payloadOf } from '@lrs/events';
 import canonicalize from 'canonicalize';
 import type { ReferenceKind, ReferenceRecord } from './import-rows';
 import { type Policy, type PolicyProblem, policyProblems } from './policy';
@@ -105,7 +106,7 @@ export class ReferenceStore {
     const current = await this.latest(stream);
     const ids = { policyId: policy.policyId, version: policy.version };
     if (current) {
-      const published = (current.data as unknown as PolicyPublishedData).policy;
+      const published = payloadOf(current, POLICY_PUBLISHED).policy;
       return canonicalize(published) === canonicalize(policy)
         ? { outcome: 'unchanged', ...ids }
         : { outcome: 'conflict', ...ids };
@@ -115,17 +116,17 @@ export class ReferenceStore {
       {
         stream,
         expectedRevision: 'no_stream',
-        events: [{ type: POLICY_PUBLISHED, data: data as unknown as JsonValue }],
+        events: [anEvent(POLICY_PUBLISHED, data)],
       },
     ]);
     if (result && !result.ok) return { outcome: 'conflict', ...ids };
     return { outcome: 'published', ...ids };
   }
 
-  private async latest(stream: string): Promise<{ data: unknown; revision: number } | null> {
+  private async latest(stream: string): Promise<RecordedEvent | null> {
     const revision = await this.log.streamRevision(stream);
     if (revision === null) return null;
     const [event] = await this.log.readStream(stream, { fromRevision: revision, maxCount: 1 });
-    return event ? { data: event.data, revision: event.revision } : null;
+    return event ?? null;
   }
 }

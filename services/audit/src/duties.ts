@@ -1,7 +1,8 @@
 import type { Principal } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { StreamNotFoundError } from '@lrs/event-log';
-import { POLICY_PUBLISHED, type Policy, type PolicyPublishedData, periodAt } from '@lrs/training';
+import { payloadOf } from '@lrs/events';
+import { POLICY_PUBLISHED, type Policy, periodAt } from '@lrs/training';
 import { DateTime } from 'luxon';
 import { resolveCutOff } from './cut-off';
 import { type ReportSnapshot, takeSnapshot } from './snapshots';
@@ -82,7 +83,7 @@ export class ReportingDuties {
         maxCount: 500,
       });
       for (const e of page) {
-        const { policy } = e.data as unknown as PolicyPublishedData;
+        const { policy } = payloadOf(e, POLICY_PUBLISHED);
         const known = latest.get(policy.policyId);
         if (!known || known.version < policy.version) latest.set(policy.policyId, policy);
       }

@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Principal } from '@lrs/auth';
-import type { EventLog, JsonValue } from '@lrs/event-log';
+import type { EventLog } from '@lrs/event-log';
 import { StreamNotFoundError } from '@lrs/event-log';
+import { anEvent, payloadOf } from '@lrs/events';
 import { NotFound } from '@lrs/http';
 import type { CompletionReport, ReportRow } from '@lrs/training';
 import canonicalize from 'canonicalize';
@@ -35,6 +36,12 @@ export interface ReportSnapshot {
   rows: ReportRow[] | null;
   takenBy: string;
   takenAt: string;
+}
+
+declare module '@lrs/events' {
+  interface EventPayloads {
+    [SNAPSHOT_RECORDED]: ReportSnapshot;
+  }
 }
 
 export const reportHash = (report: CompletionReport): string =>
@@ -75,11 +82,9 @@ export async function takeSnapshot(
     };
     return s;
   });
-  await log.append(
-    snapshotStream(snapshotId),
-    [{ type: SNAPSHOT_RECORDED, data: snapshot as unknown as JsonValue }],
-    { expectedRevision: 'no_stream' },
-  );
+  await log.append(snapshotStream(snapshotId), [anEvent(SNAPSHOT_RECORDED, snapshot)], {
+    expectedRevision: 'no_stream',
+  });
   return snapshot;
 }
 
@@ -90,7 +95,7 @@ export async function loadSnapshot(
 ): Promise<ReportSnapshot> {
   try {
     const [event] = await log.readStream(snapshotStream(snapshotId), { maxCount: 1 });
-    if (event?.type === SNAPSHOT_RECORDED) return event.data as unknown as ReportSnapshot;
+    if (event?.type === SNAPSHOT_RECORDED) return payloadOf(event, SNAPSHOT_RECORDED);
   } catch (error) {
     if (!(error instanceof StreamNotFoundError)) throw error;
   }

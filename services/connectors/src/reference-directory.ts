@@ -5,13 +5,8 @@ import {
   type RecordedEvent,
   type Subscription,
 } from '@lrs/event-log';
-import {
-  CATALOG_ENTRY_RECORDED,
-  type CatalogEntry,
-  identifierKey,
-  OFFICIAL_RECORDED,
-  type Official,
-} from '@lrs/training';
+import { payloadOf } from '@lrs/events';
+import { CATALOG_ENTRY_RECORDED, identifierKey, OFFICIAL_RECORDED, type Official } from '@lrs/training';
 import type { Agent } from '@lrs/xapi';
 import { normalizeMbox } from '@lrs/xapi';
 import type { Catalog, OfficialDirectory } from './ports';
@@ -66,14 +61,14 @@ export class ReferenceDirectory implements OfficialDirectory, Catalog {
 
   private apply(event: RecordedEvent): void {
     if (event.type === OFFICIAL_RECORDED) {
-      const official = event.data as unknown as Official;
+      const official = payloadOf(event, OFFICIAL_RECORDED);
       const before = this.officials.get(official.officialId);
       for (const identifier of before?.identifiers ?? []) this.byIdentifier.delete(identifierKey(identifier));
       this.officials.set(official.officialId, official);
       for (const identifier of official.identifiers)
         this.byIdentifier.set(identifierKey(identifier), official.officialId);
     } else if (event.type === CATALOG_ENTRY_RECORDED) {
-      this.activities.add((event.data as unknown as CatalogEntry).activityId);
+      this.activities.add(payloadOf(event, CATALOG_ENTRY_RECORDED).activityId);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { SecretBox } from '@lrs/auth';
 import type { EventLog, RecordedEvent, Subscription } from '@lrs/event-log';
+import { payloadOf } from '@lrs/events';
 
 import { HttpProblem, NotFound } from '@lrs/http';
 import type { Agent, Statement } from '@lrs/xapi';
@@ -129,7 +130,7 @@ export class RemotePuller {
     const known = this.sources.get(id);
     if (known && event.revision <= known.revision) return;
     if (event.type === SOURCE_CONFIGURED) {
-      const source = openSource(this.secrets, (event.data as unknown as SourceConfigured).source);
+      const source = openSource(this.secrets, payloadOf(event, SOURCE_CONFIGURED).source);
       if (known) {
         known.source = source;
         known.revision = event.revision;
@@ -149,12 +150,12 @@ export class RemotePuller {
       }
       this.reschedule(id, 0);
     } else if (known && event.type === SOURCE_CHECKPOINT) {
-      const cp = event.data as unknown as SourceCheckpoint;
+      const cp = payloadOf(event, SOURCE_CHECKPOINT);
       known.revision = event.revision;
       if (known.since === null || cp.since > known.since) known.since = cp.since;
     } else if (known && event.type === SOURCE_STOPPED) {
       known.revision = event.revision;
-      known.stopped = event.data as unknown as SourceStopped;
+      known.stopped = payloadOf(event, SOURCE_STOPPED);
       this.clearTimer(known);
     } else if (known && event.type === SOURCE_RESUMED) {
       known.revision = event.revision;
@@ -208,7 +209,7 @@ export class RemotePuller {
     const stream = quarantineStream(id);
     if ((await this.log.streamRevision(stream)) === null) return [];
     const events = await this.log.readStream(stream, { fromRevision: offset, maxCount: limit });
-    return events.map((e) => e.data as unknown as StatementQuarantined);
+    return events.map((e) => payloadOf(e, STATEMENT_QUARANTINED));
   }
 
   /**

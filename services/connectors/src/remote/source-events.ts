@@ -58,3 +58,13 @@ export interface StatementQuarantined {
 }
 
 export const json = (value: object) => value as unknown as JsonObject;
+
+declare module '@lrs/events' {
+  interface EventPayloads {
+    [SOURCE_CONFIGURED]: SourceConfigured;
+    [SOURCE_CHECKPOINT]: SourceCheckpoint;
+    [SOURCE_STOPPED]: SourceStopped;
+    [SOURCE_RESUMED]: SourceResumed;
+    [STATEMENT_QUARANTINED]: StatementQuarantined;
+  }
+}

@@ -1,4 +1,5 @@
 import type { EventLog } from '@lrs/event-log';
+import { anEvent, payloadOf } from '@lrs/events';
 import { BadRequest, Conflict } from '@lrs/http';
 import type { Actor, Statement, XapiVersion } from '@lrs/xapi';
 import { shortDigest } from '../ids';
@@ -12,13 +13,7 @@ import {
 } from './attendance-statement';
 import { checkRoster } from './check-roster';
 import { parseRosterCsv, parseRosterJson } from './parse-roster';
-import {
-  asEventData,
-  ROSTER_IMPORTED,
-  type RosterEntries,
-  type RosterImportedData,
-  rosterStream,
-} from './roster-events';
+import { ROSTER_IMPORTED, type RosterEntries, type RosterImportedData, rosterStream } from './roster-events';
 import type { CheckedRoster, RosterProblem } from './roster-types';
 
 /** A roster as submitted: the session plus either CSV text or a JSON attendee list. */
@@ -198,7 +193,7 @@ export class RosterService {
       entries,
     };
     try {
-      await this.deps.log.append(stream, [{ type: ROSTER_IMPORTED, data: asEventData(data) }], {
+      await this.deps.log.append(stream, [anEvent(ROSTER_IMPORTED, data)], {
         expectedRevision: previous.revision === null ? 'no_stream' : previous.revision,
       });
     } catch (error) {
@@ -232,7 +227,7 @@ export class RosterService {
     const revision = await this.deps.log.streamRevision(stream);
     if (revision === null) return { revision, entries: {} };
     const [last] = await this.deps.log.readStream(stream, { direction: 'backwards', maxCount: 1 });
-    return { revision, entries: (last!.data as unknown as RosterImportedData).entries };
+    return { revision, entries: payloadOf(last!, ROSTER_IMPORTED).entries };
   }
 }
 

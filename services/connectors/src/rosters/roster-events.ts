@@ -1,5 +1,3 @@
-import type { JsonObject } from '@lrs/event-log';
-
 /** One import of a session's roster; the latest one is the session's current state. */
 export const ROSTER_IMPORTED = 'connectors.roster.imported';
 export const rosterStream = (sessionKey: string) => `connectors-roster-${sessionKey}`;
@@ -26,4 +24,8 @@ export interface RosterImportedData {
   entries: RosterEntries;
 }
 
-export const asEventData = (d: RosterImportedData) => d as unknown as JsonObject;
+declare module '@lrs/events' {
+  interface EventPayloads {
+    [ROSTER_IMPORTED]: RosterImportedData;
+  }
+}

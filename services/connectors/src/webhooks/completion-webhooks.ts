@@ -1,5 +1,6 @@
 import { isSealed, type SecretBox } from '@lrs/auth';
 import type { EventLog, JsonValue, LogPosition } from '@lrs/event-log';
+import { payloadOf } from '@lrs/events';
 import { uuidV5 } from '../ids';
 import type { CompletionStatusSource } from './completion-source';
 import { type Delivery, type DeliveryState, statusKey, WebhookOutbox } from './outbox';
@@ -115,7 +116,7 @@ export class CompletionWebhooks {
     const w = new CompletionWebhooks(log, source, options);
     for (const e of await log.readAll({ filter: { typePrefixes: ['connectors.webhook.subscription.'] } })) {
       if (e.type === SUBSCRIPTION_CONFIGURED) {
-        const s = (e.data as unknown as SubscriptionConfigured).subscription;
+        const s = payloadOf(e, SUBSCRIPTION_CONFIGURED).subscription;
         const secret = isSealed(s.secret) ? options.secrets.open(s.secret) : s.secret;
         w.subscriptions.set(s.id, { ...s, secret });
       } else if (e.type === SUBSCRIPTION_DELETED) {

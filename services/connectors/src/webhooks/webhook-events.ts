@@ -44,3 +44,9 @@ export interface DeliveryAttempted {
   outcome: 'delivered' | 'retry' | 'dead';
   nextAttemptAt: string | null;
 }
+
+declare module '@lrs/events' {
+  interface EventPayloads {
+    [SUBSCRIPTION_CONFIGURED]: SubscriptionConfigured;
+  }
+}

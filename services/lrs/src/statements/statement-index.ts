@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT, type StatementEventData, storedStatementOf, VOIDED_VERB } from '@lrs/events';
+import { STATEMENT_EVENT, statementEventData, storedStatementOf, VOIDED_VERB } from '@lrs/events';
 import type { Statement } from '@lrs/xapi';
 import { agentIfiKeys, groupMemberIfiKeys } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
@@ -186,7 +186,7 @@ export function statementIndexApplier(db: Database.Database) {
     let pendingVoids = anyPendingVoid.get() === 1;
     for (const event of events) {
       if (event.type !== STATEMENT_EVENT) continue;
-      const data = event.data as unknown as StatementEventData;
+      const data = statementEventData(event);
       const statement = storedStatementOf(event);
       const id = statement.id!.toLowerCase();
       const target = targetOf(statement);

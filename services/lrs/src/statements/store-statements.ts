@@ -1,6 +1,6 @@
 import type { AppendRequest, EventLog, LogPosition } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { STATEMENT_EVENT, type StatementEventData, statementStream } from '@lrs/events';
+import { anEvent, STATEMENT_EVENT, statementEventData, statementStream } from '@lrs/events';
 import { BadRequest, Conflict } from '@lrs/http';
 import type { Actor, Statement, StoredStatement } from '@lrs/xapi';
 import { prepareStatementForStorage, statementsEquivalent, validateStatementBatch } from '@lrs/xapi';
@@ -109,18 +109,20 @@ export class StatementStore {
       stream: statementStream(statement.id),
       expectedRevision: 'no_stream',
       events: [
-        {
-          type: STATEMENT_EVENT,
-          data: {
+        anEvent(
+          STATEMENT_EVENT,
+          {
             statement,
             credential: input.writer,
             ...(input.source ? { source: input.source } : {}),
-          } as unknown as StatementEventData as never,
-          metadata: {
-            xapiVersion: version,
-            ...(input.requestId ? { requestId: input.requestId } : {}),
           },
-        },
+          {
+            metadata: {
+              xapiVersion: version,
+              ...(input.requestId ? { requestId: input.requestId } : {}),
+            },
+          },
+        ),
       ],
     }));
     let position: LogPosition | null = null;
@@ -149,7 +151,7 @@ export class StatementStore {
     const stream = statementStream(id);
     if ((await this.log.streamRevision(stream)) === null) return null;
     const [first] = await this.log.readStream(stream, { maxCount: 1 });
-    return first ? (first.data as unknown as StatementEventData).statement : null;
+    return first ? statementEventData(first).statement : null;
   }
 }
 

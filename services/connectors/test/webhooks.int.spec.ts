@@ -66,7 +66,12 @@ interface Received {
 /** A nock receiver at HR/hook answering with `statuses` in turn (then 200), recording what it saw. */
 function receiver(
   statuses: number[] = [],
-  options: { delayMs?: number; failuresFor?: Record<string, number> } = {},
+  options: {
+    delayMs?: number;
+    failuresFor?: Record<string, number>;
+    /** Answers 503 for an official while this holds (checked at each request). */
+    failWhile?: (officialId: string, received: Received[]) => boolean;
+  } = {},
 ) {
   const failuresFor = { ...options.failuresFor };
   const received: Received[] = [];
@@ -83,6 +88,7 @@ function receiver(
         failuresFor[officialId]!--;
         status = 503;
       }
+      if (options.failWhile?.(officialId, received)) status = 503;
       if (status === 200)
         received.push({
           event: JSON.parse(raw) as CompletionStatusChanged,
@@ -189,8 +195,16 @@ describe('completion webhooks (nock)', () => {
   });
 
   it("keeps each official's changes in order while a retry holds them, without holding other officials", async () => {
-    const received = receiver([], { failuresFor: { 'off-a': 2 } });
-    const w = await start({ breaker: { failures: 100, cooldownMs: 0 }, backoff: { baseMs: 60, maxMs: 60 } });
+    // off-a's first change fails until off-b's change has arrived: however slow the machine, off-b
+    // can only get through while off-a's is held by its retries.
+    const received = receiver([], {
+      failWhile: (id, got) => id === 'off-a' && !got.some((r) => r.event.officialId === 'off-b'),
+    });
+    const w = await start({
+      maxAttempts: 1000,
+      breaker: { failures: 1000, cooldownMs: 0 },
+      backoff: { baseMs: 20, maxMs: 20 },
+    });
     await subscribe(w);
     completion.set('off-a', 'in_progress');
     w.scanOnce();

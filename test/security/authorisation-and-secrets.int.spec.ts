@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '@lrs/config';
 import { createLogger, type Listening, listen } from '@lrs/http';
 import { createLrsApp, type LrsSystem, startLrsSystem } from '@lrs/server';
-import { ADMIN, basic, type Credential, TestLrs } from '@lrs/server/testing';
+import { ADMIN, basic, type Credential, caughtUp, TestLrs } from '@lrs/server/testing';
 import { anAgent, aStatement } from '@lrs/testkit';
 import { expect } from 'chai';
 import nock from 'nock';
@@ -36,6 +36,9 @@ describe('authorisation: every denial is a test', function () {
       .build();
     expect((await lrs.call('POST', 'statements', { json: own, as: mine })).status).to.equal(200);
     expect((await lrs.call('POST', 'statements', { json: foreign, as: other })).status).to.equal(200);
+    // `other`'s write is not `mine`'s to wait for: without this, the index may not hold it yet
+    // and the checks below would pass without the restriction having anything to hide.
+    await lrs.caughtUp();
 
     const list = await lrs.call('GET', 'statements?limit=100', { as: mine });
     expect(list.status).to.equal(200);
@@ -112,6 +115,7 @@ describe('authorisation: every denial is a test', function () {
 describe('secrets never leak (logs, error bodies, the event log) and security headers', function () {
   this.timeout(60_000);
   const chunks: string[] = [];
+  let written: () => void = () => {};
   let system: LrsSystem;
   let server: Listening;
   let dataDir: string;
@@ -131,6 +135,7 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
     const sink = new Writable({
       write(chunk, _encoding, done) {
         chunks.push(String(chunk));
+        written();
         done();
       },
     });
@@ -148,10 +153,12 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
 
   it('keeps credential secrets, Basic headers and bearer tokens out of logs, bodies and the event log', async () => {
     const bodies: string[] = [];
+    const requestIds: string[] = [];
     const request = async (path: string, init: RequestInit) => {
       const res = await fetch(`${server.url}${path}`, init);
       const text = await res.text();
       bodies.push(text);
+      requestIds.push(res.headers.get('x-request-id')!);
       return { status: res.status, text };
     };
     const issued = await request('/api/admin/credentials', {
@@ -217,7 +224,27 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
       basic(lms).slice('Basic '.length),
       basic(ADMIN).slice('Basic '.length),
     ];
-    await new Promise((r) => setTimeout(r, 100));
+    // Every request's access line (written at the response's 'close', maybe after the client has
+    // the response) and every read model up to the log head, else a leak in them goes unseen.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('access lines missing after 10 s')), 10_000);
+      written = () => {
+        const logged = new Set(
+          chunks
+            .join('')
+            .split('\n')
+            .filter((line) => line.trim() !== '')
+            .map((line) => JSON.parse(line) as { msg?: string; requestId?: string })
+            .filter((line) => line.msg === 'request')
+            .map((line) => line.requestId),
+        );
+        if (!requestIds.every((id) => logged.has(id))) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      written();
+    });
+    await caughtUp(system);
     const logText = chunks.join('');
     expect(logText.length, 'the log captured requests').to.be.greaterThan(200);
     // Bytes of every file in the data dir: the event log, its WAL, the read models.

@@ -125,8 +125,7 @@ describe('pulling from a remote LRS (nock)', () => {
       .reply(200, page([a]));
     const puller = await h.puller({ schedule: true });
     await puller.configure(aSource(), 'test');
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline && (await h.statementEvents()).length === 0) await sleep(10);
+    await h.statementStored();
     expect(await h.statementEvents()).to.have.length(1);
     for (let n = 1; n < 20; n++) {
       const d = puller.backoffDelay(n);
@@ -216,5 +215,3 @@ describe('pulling from a remote LRS (nock)', () => {
     expect(verb).to.equal(ATTENDED);
   });
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -136,6 +136,8 @@ describe('roster import (face-to-face attendance)', () => {
     expect(corrected.statementIds[1]).to.not.equal(first.statementIds[1]);
     expect((await stored(corrected.statementIds[1]!))!.result?.duration).to.equal('PT2H');
 
+    // The centre wrote (and voided) these, not the admin who reads them: wait for the index.
+    await lrs.caughtUp();
     const read = await lrs.call('GET', `statements?statementId=${first.statementIds[1]}`);
     expect(read.status, 'the old statement is voided').to.equal(404);
     const voided = await lrs.call('GET', `statements?voidedStatementId=${first.statementIds[1]}`);

@@ -66,7 +66,12 @@ interface Received {
 /** A nock receiver at HR/hook answering with `statuses` in turn (then 200), recording what it saw. */
 function receiver(
   statuses: number[] = [],
-  options: { delayMs?: number; failuresFor?: Record<string, number> } = {},
+  options: {
+    delayMs?: number;
+    failuresFor?: Record<string, number>;
+    /** Answers 503 for an official while this holds (checked at each request). */
+    failWhile?: (officialId: string, received: Received[]) => boolean;
+  } = {},
 ) {
   const failuresFor = { ...options.failuresFor };
   const received: Received[] = [];
@@ -83,6 +88,7 @@ function receiver(
         failuresFor[officialId]!--;
         status = 503;
       }
+      if (options.failWhile?.(officialId, received)) status = 503;
       if (status === 200)
         received.push({
           event: JSON.parse(raw) as CompletionStatusChanged,
@@ -95,7 +101,8 @@ function receiver(
   return received;
 }
 
-async function until(condition: () => boolean, timeoutMs = 4000): Promise<void> {
+/** Deliveries run on back-off timers with no log position to wait on: a generous deadline. */
+async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > end) throw new Error('timed out waiting');
@@ -165,7 +172,7 @@ describe('completion webhooks (nock)', () => {
       sequence: 1,
     });
     expect(r!.eventIdHeader).to.equal(r!.event.id);
-    await w.idle();
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
     expect((await attempts()).map((a) => a.outcome)).to.deep.equal(['delivered']);
   });
 
@@ -175,7 +182,7 @@ describe('completion webhooks (nock)', () => {
     await subscribe(w);
     completion.set('off-1', 'completed');
     await until(() => received.length === 1);
-    await w.idle();
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
 
     const recorded = await attempts();
     expect(recorded.map((a) => [a.attempt, a.httpStatus, a.outcome])).to.deep.equal([
@@ -188,8 +195,16 @@ describe('completion webhooks (nock)', () => {
   });
 
   it("keeps each official's changes in order while a retry holds them, without holding other officials", async () => {
-    const received = receiver([], { failuresFor: { 'off-a': 2 } });
-    const w = await start({ breaker: { failures: 100, cooldownMs: 0 }, backoff: { baseMs: 60, maxMs: 60 } });
+    // off-a's first change fails until off-b's change has arrived: however slow the machine, off-b
+    // can only get through while off-a's is held by its retries.
+    const received = receiver([], {
+      failWhile: (id, got) => id === 'off-a' && !got.some((r) => r.event.officialId === 'off-b'),
+    });
+    const w = await start({
+      maxAttempts: 1000,
+      breaker: { failures: 1000, cooldownMs: 0 },
+      backoff: { baseMs: 20, maxMs: 20 },
+    });
     await subscribe(w);
     completion.set('off-a', 'in_progress');
     w.scanOnce();
@@ -217,8 +232,8 @@ describe('completion webhooks (nock)', () => {
     w.scanOnce();
     for (const id of ['o1', 'o2', 'o3', 'o4']) completion.set(id, 'completed');
     w.scanOnce();
-    await until(() => received.length === 8, 8000);
-    await w.idle();
+    await until(() => received.length === 8);
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
 
     expect(new Set(received.map((r) => r.event.id)).size).to.equal(8);
     for (const id of ['o1', 'o2', 'o3', 'o4'])
@@ -240,7 +255,7 @@ describe('completion webhooks (nock)', () => {
     completion.set('off-1', 'completed');
     w.scanOnce();
     await until(() => received.length === 1);
-    await w.idle();
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
 
     expect(received[0]!.event.status).to.equal('completed');
     const dead = w.deliveries('hr', 'dead', 10, 0);
@@ -260,7 +275,7 @@ describe('completion webhooks (nock)', () => {
       .set('other-policy', 'completed', { policyId: 'security' })
       .set('not-yet', 'in_progress');
     w.scanOnce();
-    await w.idle();
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
     expect(received.map((r) => r.event.officialId)).to.deep.equal(['in-district']);
   });
 
@@ -270,14 +285,14 @@ describe('completion webhooks (nock)', () => {
     await subscribe(w);
     completion.set('off-1', 'completed').set('off-2', 'not_started');
     w.scanOnce();
-    await w.idle();
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
     await w.stop();
 
     const again = await start();
     expect(again.scanOnce()).to.equal(0);
     completion.set('off-2', 'in_progress');
     expect(again.scanOnce()).to.equal(1);
-    await again.idle();
+    expect(await again.idle(15_000), 'nothing pending or in flight').to.equal(true);
     expect(received.map((r) => [r.event.officialId, r.event.previousStatus, r.event.status])).to.deep.equal([
       ['off-1', null, 'completed'],
       ['off-2', 'not_started', 'in_progress'],
@@ -285,22 +300,38 @@ describe('completion webhooks (nock)', () => {
   });
 
   it('a slow receiver does not slow appends to the log (deliveries run off the request path)', async () => {
-    receiver([], { delayMs: 1500 });
-    const w = await start({ timeoutMs: 5000 });
+    // The receiver answers only when the test lets it: however long the appends take on a busy
+    // machine, no delivery can settle meanwhile unless the appends waited for one.
+    const held: (() => void)[] = [];
+    let answering = false;
+    nock(HR)
+      .post('/hook')
+      .times(1000)
+      .reply((_uri, _body, callback) => {
+        const answer = () => callback(null, [200, '']);
+        if (answering) answer();
+        else held.push(answer);
+      });
+    const w = await start({ timeoutMs: 60_000 });
     await subscribe(w);
     for (let i = 0; i < 10; i++) completion.set(`o${i}`, 'completed');
     w.scanOnce();
-    await until(() => w.status().inFlight > 0);
+    await until(() => held.length > 0);
+    expect(w.status().inFlight).to.be.greaterThan(0);
 
     for (let i = 0; i < 50; i++)
       await log.append(`statement-${i}`, [{ type: 'xapi.statement.stored', data: { i } }], {
         expectedRevision: 'no_stream',
       });
-    // The appends finished while the receiver (1.5 s per answer) is still answering: had they
-    // waited on a delivery, one would have been settled by now. No wall-clock assertion needed.
+    // The appends finished while the receiver has not answered: had they waited on a delivery,
+    // they would never have finished. No wall-clock assertion needed.
     expect(w.deliveries('hr', 'delivered', 10, 0)).to.have.length(0);
     // Bounded concurrency: never more than the configured number in flight.
     expect(w.status().inFlight).to.be.at.most(4);
+    answering = true;
+    for (const answer of held.splice(0)) answer();
+    expect(await w.idle(15_000), 'every delivery settled').to.equal(true);
+    expect(w.deliveries('hr', 'delivered', 10, 0)).to.have.length(10);
   });
 });
 

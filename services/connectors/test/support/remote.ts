@@ -78,6 +78,32 @@ export class PullHarness {
     return this.log.readAll({ filter: { typePrefixes: ['xapi.statement'] } });
   }
 
+  /**
+   * Resolves when the log holds a statement event: a puller on its own schedule has stored
+   * something. Waits on the log (a subscription), not on a timer; fails after `timeoutMs`.
+   */
+  statementStored(timeoutMs = 15_000): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        void subscription.stop();
+        reject(new Error(`no statement stored within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const subscription = this.log.subscribe({
+        filter: { typePrefixes: ['xapi.statement'] },
+        handle: (events) => {
+          if (events.length === 0) return;
+          clearTimeout(timer);
+          void subscription.stop();
+          resolve();
+        },
+        onError: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
+    });
+  }
+
   async stop(): Promise<void> {
     for (const p of this.pullers) await p.stop();
     await this.log.close();

@@ -115,20 +115,7 @@ export class TestLrs {
    * never on time; fails the test when a model does not get there within `timeoutMs`.
    */
   async caughtUp(timeoutMs = 10_000): Promise<void> {
-    const head = await this.system.log.headPosition();
-    if (head === null) return;
-    const { index, documents, completion } = this.system;
-    for (const running of [
-      index.running,
-      documents.index.running,
-      documents.agents.running,
-      documents.activities.running,
-      completion.running,
-    ])
-      expect(
-        await running.waitFor(head, timeoutMs),
-        `${running.projection.name} reached the log head`,
-      ).to.equal(true);
+    await caughtUp(this.system, timeoutMs);
   }
 
   /** Number of statement events in the log: a failed write must leave it unchanged. */
@@ -153,6 +140,28 @@ export class TestLrs {
     const issued = (await res.json()) as { key: string; secret: string };
     return { key: issued.key, secret: issued.secret };
   }
+}
+
+/**
+ * Waits until every read model of `system` has applied the log up to its head as it is now
+ * (TestLrs.caughtUp, for harnesses that start a system of their own). Waits on log positions,
+ * never on time; fails when a model does not get there within `timeoutMs`.
+ */
+export async function caughtUp(system: LrsSystem, timeoutMs = 10_000): Promise<void> {
+  const head = await system.log.headPosition();
+  if (head === null) return;
+  const { index, documents, completion } = system;
+  for (const running of [
+    index.running,
+    documents.index.running,
+    documents.agents.running,
+    documents.activities.running,
+    completion.running,
+  ])
+    expect(
+      await running.waitFor(head, timeoutMs),
+      `${running.projection.name} reached the log head`,
+    ).to.equal(true);
 }
 
 /** Asserts a problem response: status, rule and (when given) pointer. */

@@ -97,6 +97,11 @@ export class CatalogEntryBuilder {
     this.entry.provider = provider;
     return this;
   }
+  /** A session, meeting or log entry: each statement is its own episode and earns on its own. */
+  earnsEachStatement(): this {
+    this.entry.repeats = 'each-statement';
+    return this;
+  }
   build(): CatalogEntry {
     return structuredClone(this.entry);
   }

@@ -18,7 +18,7 @@ import {
 import { type Period, periodAt, versionInForce } from './periods';
 import type { Policy } from './policy';
 import { type CatalogEntry, type Official, TRAINING_EVENT_PREFIX } from './reference-data';
-import { applyPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
+import { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
 import { transcriptsProjection } from './transcripts-model';
 
 /** Facts by registration (a cmi5 enrolment), or by activity when they have none. */
@@ -71,7 +71,9 @@ type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> &
 export const completionProjection = defineProjection({
   name: 'completion',
   // 4: the ledger's facts in log order, loaded without indexes by a rebuild (decision 019).
-  version: 4,
+  // 5: counting rules 2 (COMPLETION_RULES): episodes of each-statement activities earn one by one;
+  // categories no requirement names are not counted.
+  version: 5,
   migrations: [
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
@@ -270,11 +272,11 @@ export const completionProjection = defineProjection({
           for (const row of rows.values()) {
             const period = { id: row.period, startMs: row.startMs, endMs: row.endMs };
             const old =
-              before && before.length > 0 ? entryPart(before, key, row.policy, period, catalog) : null;
-            const now = entryPart(facts, key, row.policy, period, catalog);
-            if (old) applyPart(row.tally, old, -1);
-            if (now) applyPart(row.tally, now, 1);
-            if (old || now) row.dirty = true;
+              before && before.length > 0 ? entryParts(before, key, row.policy, period, catalog) : [];
+            const now = entryParts(facts, key, row.policy, period, catalog);
+            for (const part of old) applyPart(row.tally, part, -1);
+            for (const part of now) applyPart(row.tally, part, 1);
+            if (old.length > 0 || now.length > 0) row.dirty = true;
           }
         }
       };

@@ -1,10 +1,18 @@
 import { DateTime } from 'luxon';
-import { type Credit, type LearningEntry, type LearningFact, learningEntries, round2 } from './learning';
+import {
+  type Credit,
+  type LearningEntry,
+  type LearningFact,
+  learningEntries,
+  repeatsFrom,
+  round2,
+} from './learning';
 import type { Period } from './periods';
 import { localDate } from './periods';
 import type { Policy } from './policy';
 import {
   type Contribution,
+  countedCategory,
   entryCredit,
   judgeRequirement,
   type RequirementResult,
@@ -65,7 +73,7 @@ export interface CompletionInput {
 /** Evaluates one official × policy × period (TRAINING-DOMAIN, Statuses; decision 005). */
 export function evaluateCompletion(input: CompletionInput): Completion {
   const { policy, period, official } = input;
-  const entries = learningEntries(input.facts, policy.credit.verbs);
+  const entries = learningEntries(input.facts, policy.credit.verbs, repeatsFrom(input.catalog));
   const flags = new Set<string>();
   const counted: Contribution[] = [];
   const passedActivities: { activityId: string; category: string | null; c: Contribution }[] = [];
@@ -74,11 +82,14 @@ export function evaluateCompletion(input: CompletionInput): Completion {
   const startMs = period.start.toMillis();
   const endMs = period.end.toMillis();
   for (const entry of entries) {
+    const catalogEntry = input.catalog(entry.activityId);
+    // Recorded, not counted: a category no requirement names earns nothing and starts nothing.
+    if (!countedCategory(policy, entry.activityId, catalogEntry).counted) continue;
     if (entry.facts.some((f) => f.voided === null && f.timestampMs >= startMs && f.timestampMs < endMs))
       touched = true;
     const earning = entry.earning;
     if (!earning || earning.timestampMs < startMs || earning.timestampMs >= endMs) continue;
-    const { category, credit, passed } = entryCredit(entry, policy, input.catalog(entry.activityId));
+    const { category, credit, passed } = entryCredit(entry, policy, catalogEntry);
     for (const f of credit.flags) flags.add(f);
     const c = contribution(entry, category, credit);
     counted.push(c);

@@ -12,6 +12,8 @@ import {
   type Official,
   type OfficialIdentifier,
   type OrgUnit,
+  REPEATS,
+  type Repeats,
 } from './reference-data';
 
 export type ReferenceKind = 'officials' | 'org-units' | 'exemptions' | 'catalog';
@@ -177,7 +179,7 @@ const KNOWN_FIELDS: Record<ReferenceKind, string[]> = {
   ],
   'org-units': ['orgUnitId', 'name', 'parent'],
   exemptions: ['exemptionId', 'officialId', 'from', 'to', 'reason'],
-  catalog: ['activityId', 'title', 'category', 'nominalHours', 'modality', 'provider'],
+  catalog: ['activityId', 'title', 'category', 'nominalHours', 'modality', 'provider', 'repeats'],
 };
 
 const KEY_FIELD: Record<ReferenceKind, string> = {
@@ -256,6 +258,9 @@ function recordOf(kind: ReferenceKind, c: RowCheck): ReferenceRecord | null {
       if (modality !== null && !(MODALITIES as readonly string[]).includes(modality))
         c.problem('modality', `must be one of ${MODALITIES.join(', ')}`);
       const provider = c.text('provider', false);
+      const repeats = c.text('repeats', false);
+      if (repeats !== null && !(REPEATS as readonly string[]).includes(repeats))
+        c.problem('repeats', `must be one of ${REPEATS.join(', ')}`);
       return activityId && titleOk && category
         ? {
             activityId,
@@ -264,6 +269,8 @@ function recordOf(kind: ReferenceKind, c: RowCheck): ReferenceRecord | null {
             nominalHours,
             modality: (modality as Modality | null) ?? null,
             provider,
+            // Written only when given, so catalog events recorded before the field existed stay equal.
+            ...(repeats === null ? {} : { repeats: repeats as Repeats }),
           }
         : null;
     }

@@ -80,6 +80,6 @@ export {
   ReferenceConflict,
   ReferenceStore,
 } from './reference-store';
-export { applyPart, emptyTally, entryPart, judge, type Tally, tallyJson } from './tally';
+export { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
 export { buildTranscript, type Transcript, type TranscriptEntry } from './transcript';
 export { transcriptsProjection } from './transcripts-model';

@@ -1,6 +1,6 @@
 import type { LanguageMap } from '@lrs/xapi';
 import type { CreditBasis, Rounding } from './policy';
-import type { CatalogEntry } from './reference-data';
+import type { CatalogEntry, Repeats } from './reference-data';
 
 export const VERB = {
   attended: 'http://adlnet.gov/expapi/verbs/attended',
@@ -65,6 +65,11 @@ export type EntryStatus =
 export interface LearningEntry {
   activityId: string;
   registration: string;
+  /**
+   * The statement id of an episode (a session, meeting or log entry whose activity repeats with
+   * each statement), null for an entry that earns once per registration.
+   */
+  episode: string | null;
   facts: LearningFact[];
   start: string;
   end: string;
@@ -83,18 +88,41 @@ export interface LearningEntry {
   coveredByParts?: boolean;
 }
 
+/** How an activity's repeats combine: the catalog says, courses and modules by default. */
+export type RepeatsOf = (activityId: string) => Repeats | undefined;
+const ONCE: RepeatsOf = () => undefined;
+
+/** A RepeatsOf that reads the catalog through `catalog`. */
+export const repeatsFrom =
+  (catalog: (activityId: string) => CatalogEntry | undefined): RepeatsOf =>
+  (activityId) =>
+    catalog(activityId)?.repeats;
+
 /**
- * Groups facts into entries per activity × registration; credit is deduplicated there
+ * Groups facts into entries per activity × registration, or per statement for an activity whose
+ * repeats each earn (sessions, meetings, internship log entries); credit is deduplicated there
  * (TRAINING-DOMAIN, Credit). Facts must be one official's; the result is in order of first statement.
  */
 export function learningEntries(
   facts: readonly LearningFact[],
   earningVerbs: readonly string[],
+  repeatsOf: RepeatsOf = ONCE,
 ): LearningEntry[] {
   const groups = new Map<string, LearningFact[]>();
   const sorted = [...facts].sort((a, b) => a.seq - b.seq);
+  const eachStatement = new Map<string, boolean>();
+  const isEpisode = (activityId: string) => {
+    let each = eachStatement.get(activityId);
+    if (each === undefined) {
+      each = repeatsOf(activityId) === 'each-statement';
+      eachStatement.set(activityId, each);
+    }
+    return each;
+  };
   for (const fact of sorted) {
-    const key = `${fact.activityId}\u0000${fact.registration}`;
+    const base = `${fact.activityId}\u0000${fact.registration}`;
+    // The statement id de-duplicates an episode: a re-sent statement is the same fact already.
+    const key = isEpisode(fact.activityId) ? `${base}\u0000${fact.statementId}` : base;
     const list = groups.get(key);
     if (list) list.push(fact);
     else groups.set(key, [fact]);
@@ -110,6 +138,7 @@ export function learningEntries(
     entries.push({
       activityId: first.activityId,
       registration: first.registration,
+      episode: isEpisode(first.activityId) ? first.statementId : null,
       facts: group,
       start: byTime[0]!.timestamp,
       end: byTime[byTime.length - 1]!.timestamp,

@@ -49,6 +49,15 @@ export interface Exemption {
 export type Modality = 'face-to-face' | 'live-online' | 'self-paced';
 export const MODALITIES: readonly Modality[] = ['face-to-face', 'live-online', 'self-paced'];
 
+/**
+ * How repeated statements on one activity combine (TRAINING-DOMAIN, Credit): a course or module
+ * earns once per official × activity × registration; a session, a supervision meeting or an
+ * internship log entry earns for each statement (the statement id is the de-duplication key), even
+ * when an LMS sends them all against one activity without registrations.
+ */
+export type Repeats = 'once-per-registration' | 'each-statement';
+export const REPEATS: readonly Repeats[] = ['once-per-registration', 'each-statement'];
+
 export interface CatalogEntry {
   activityId: string;
   title: LanguageMap;
@@ -57,6 +66,8 @@ export interface CatalogEntry {
   nominalHours: number | null;
   modality: Modality | null;
   provider: string | null;
+  /** Absent: once per registration (courses and modules). */
+  repeats?: Repeats;
 }
 
 /** Event data of a published policy: the document as validated, immutable once appended. */

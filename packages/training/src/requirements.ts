@@ -6,6 +6,11 @@ import type { CatalogEntry } from './reference-data';
 export interface EntryCredit {
   /** The category the policy counts it under (its catalog category unless the policy reclassifies it). */
   category: string | null;
+  /**
+   * False when the entry's category is one no requirement of the policy names (an optional
+   * specialised course): recorded, shown on the transcript, never in earned hours or progress.
+   */
+  counted: boolean;
   credit: Credit;
   /** A `passed` statement, or a success, that is not withdrawn. */
   passed: boolean;
@@ -18,12 +23,51 @@ export function entryCredit(
   catalogEntry: CatalogEntry | undefined,
 ): EntryCredit {
   return {
-    category: categoryUnder(policy, entry.activityId, catalogEntry?.category ?? null),
+    ...countedCategory(policy, entry.activityId, catalogEntry),
     credit: creditOf(entry, catalogEntry, { basis: policy.credit.basis, rounding: policy.credit.rounding }),
     passed: entry.facts.some(
       (f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
     ),
   };
+}
+
+/**
+ * The category an activity counts under and whether the policy counts it at all. An activity the
+ * catalog does not know has no category: it is counted (and flagged `not-in-catalog`), so a missing
+ * catalog entry shows instead of vanishing.
+ */
+export function countedCategory(
+  policy: Policy,
+  activityId: string,
+  catalogEntry: CatalogEntry | undefined,
+): { category: string | null; counted: boolean } {
+  const category = categoryUnder(policy, activityId, catalogEntry?.category ?? null);
+  const named = namedCategories(policy);
+  return { category, counted: category === null || named === null || named.has(category) };
+}
+
+const namedCache = new WeakMap<Policy, ReadonlySet<string> | null>();
+
+/**
+ * The categories a policy's requirements name (TRAINING-DOMAIN, Credit: "a category that no
+ * requirement of the policy names is recorded but not counted"); null when they name none, as a
+ * policy of total hours alone does: then every category counts toward its total.
+ */
+export function namedCategories(policy: Policy): ReadonlySet<string> | null {
+  if (namedCache.has(policy)) return namedCache.get(policy)!;
+  const names = new Set<string>();
+  const walk = (node: Requirement) => {
+    if ('all_of' in node) node.all_of.forEach(walk);
+    else if ('any_of' in node) node.any_of.forEach(walk);
+    else if ('min_hours' in node) {
+      if (node.min_hours.category !== undefined) names.add(node.min_hours.category);
+    } else if ('min_count' in node) names.add(node.min_count.category);
+    else if (node.passed.category !== undefined) names.add(node.passed.category);
+  };
+  walk(policy.requirement);
+  const named = names.size > 0 ? names : null;
+  namedCache.set(policy, named);
+  return named;
 }
 
 /**

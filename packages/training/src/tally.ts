@@ -1,9 +1,9 @@
-import type { Credit, LearningFact } from './learning';
-import { learningEntries } from './learning';
+import type { Credit, LearningEntry, LearningFact } from './learning';
+import { learningEntries, repeatsFrom } from './learning';
 import { entryKey } from './ledger';
 import type { Policy } from './policy';
 import type { CatalogEntry } from './reference-data';
-import { type Earned, entryCredit, judgeRequirement, statusOf } from './requirements';
+import { countedCategory, type Earned, entryCredit, judgeRequirement, statusOf } from './requirements';
 
 /**
  * Running totals of one official × policy × period (decision 005): what each entry adds, kept in
@@ -69,21 +69,36 @@ export function applyPart(t: Tally, part: EntryPart, sign: 1 | -1): void {
 }
 
 /**
- * The part one entry (all its facts, any order) contributes to a period judged by `policy`; the
- * same rules as evaluateCompletion (TRAINING-DOMAIN, Credit): null when it adds nothing.
+ * The parts the entries of one activity × registration (all their facts, any order) contribute to
+ * a period judged by `policy`: one entry for a course, one per statement for an activity whose
+ * repeats each earn. The same rules as evaluateCompletion (TRAINING-DOMAIN, Credit).
  */
-export function entryPart(
-  /** The entry's facts with those of the rest of its registration (a cmi5 course and its parts). */
+export function entryParts(
+  /** The entries' facts with those of the rest of their registration (a cmi5 course and its parts). */
   facts: readonly LearningFact[],
   key: string,
   policy: Policy,
   period: { id: string; startMs: number; endMs: number },
   catalog: (activityId: string) => CatalogEntry | undefined,
+): EntryPart[] {
+  const parts: EntryPart[] = [];
+  for (const entry of learningEntries(facts, policy.credit.verbs, repeatsFrom(catalog))) {
+    if (entryKey(entry.activityId, entry.registration) !== key) continue;
+    const part = partOfEntry(entry, policy, period, catalog);
+    if (part) parts.push(part);
+  }
+  return parts;
+}
+
+function partOfEntry(
+  entry: LearningEntry,
+  policy: Policy,
+  period: { id: string; startMs: number; endMs: number },
+  catalog: (activityId: string) => CatalogEntry | undefined,
 ): EntryPart | null {
-  const entry = learningEntries(facts, policy.credit.verbs).find(
-    (e) => entryKey(e.activityId, e.registration) === key,
-  );
-  if (!entry) return null;
+  const catalogEntry = catalog(entry.activityId);
+  // Recorded, not counted: a category no requirement names earns nothing and starts nothing.
+  if (!countedCategory(policy, entry.activityId, catalogEntry).counted) return null;
   const { startMs, endMs } = period;
   const touched = entry.facts.some(
     (f) => f.voided === null && f.timestampMs >= startMs && f.timestampMs < endMs,
@@ -102,7 +117,7 @@ export function entryPart(
       activityId: entry.activityId,
       flags: [],
     };
-  const { category, credit, passed } = entryCredit(entry, policy, catalog(entry.activityId));
+  const { category, credit, passed } = entryCredit(entry, policy, catalogEntry);
   return partOf(period.id, entry.activityId, category, credit, passed);
 }
 

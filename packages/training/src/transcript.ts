@@ -6,6 +6,7 @@ import {
   type LearningEntry,
   type LearningFact,
   learningEntries,
+  repeatsFrom,
   TRANSCRIPT_CREDIT_RULE,
 } from './learning';
 import { type LedgerReader, type OrgUnitSpell, orgUnitOn } from './ledger';
@@ -53,7 +54,8 @@ export function buildTranscript(
 ): Transcript {
   const facts = reader.facts(official.officialId);
   const history = reader.orgUnitHistory(official.officialId);
-  const entries = learningEntries(facts, DEFAULT_EARNING_VERBS)
+  const catalog = (id: string) => reader.catalogEntry(id);
+  const entries = learningEntries(facts, DEFAULT_EARNING_VERBS, repeatsFrom(catalog))
     .filter((e) => inRange(e, options.fromMs, options.toMs))
     .map((e) =>
       transcriptEntry(

@@ -144,19 +144,31 @@ describe('Completion: a requirement tree judged for one official over one period
     });
   });
 
-  describe('known departures from TRAINING-DOMAIN.md (current behaviour pinned; see the report of these specs)', () => {
-    it("today an optional specialised course, a category no requirement names, is counted in the official's earned hours (the domain says: recorded, never in earned hours)", () => {
+  describe('courses in categories the policy does not count', () => {
+    it('an optional specialised course, a category no requirement names, is recorded but earns no hours and starts nothing', () => {
       const c = completionOf({
         policy: cityRequirement().build(),
         periodId: '2026',
         facts: [done(CRISIS_CARE)],
         courses,
       });
-      expect(c.earnedHours).to.equal(4);
-      expect(c.hoursByCategory).to.deep.equal({ specialised: 4 });
+      expect(c.earnedHours).to.equal(0);
+      expect(c.hoursByCategory).to.deep.equal({});
+      expect(c.status).to.equal('not_started');
     });
 
-    it('today a total min_hours without a category counts that specialised course too', () => {
+    it('beside counted courses, the specialised course adds nothing to earned hours or any requirement', () => {
+      const c = completionOf({
+        policy: cityRequirement().build(),
+        periodId: '2026',
+        facts: [done(ETHICS), done(CRISIS_CARE)],
+        courses,
+      });
+      expect(c.hoursByCategory).to.not.have.property('specialised');
+      expect(c.earnedHours).to.equal(c.hoursByCategory.basic);
+    });
+
+    it('a policy of total hours alone, naming no category, counts every category toward its total', () => {
       const policy = cityRequirement().requiring(minHours('total-8h', 8)).build();
       const c = completionOf({ policy, periodId: '2026', facts: [done(CRISIS_CARE)], courses });
       expect(c.requirement.earned).to.equal(4);

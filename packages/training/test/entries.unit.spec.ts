@@ -292,51 +292,92 @@ describe('Transcript entries: what counts as new learning', () => {
       const policy = cityPolicy().earningWith(VERB.completed, VERB.failed).build();
       expect(completionOf({ policy, periodId: '2026', facts, courses: [ethics] }).earnedHours).to.equal(3);
     });
+  });
+});
 
-    it('today, eighteen session statements on one meeting without registrations form one entry and count as one session (the domain says eighteen)', () => {
-      const facts = Array.from({ length: 18 }, (_, i) =>
-        aFact()
-          .attended(SUPERVISION)
-          .at(`2024-05-${String(i + 1).padStart(2, '0')}T14:00:00+08:00`)
-          .lasting('PT5H')
-          .build(),
-      );
-      const policy = aPolicy('supervisor-cohort')
-        .cohortWindow('cohort-2024', '2024-03-01', '2024-10-31', 'Asia/Shanghai')
-        .requiring(minCount('supervision-18', 18, 'group-supervision'))
-        .build();
-      const c = completionOf({
-        policy,
-        periodId: 'cohort-2024',
-        facts,
-        courses: [aCourse(SUPERVISION).inCategory('group-supervision').worth(5)],
-      });
-      expect(entriesOf(facts)).to.have.length(1);
-      expect(c.requirement.earned).to.equal(1);
-    });
+describe('sessions, supervision meetings and internship log entries: each statement is an episode', () => {
+  const cohort = () =>
+    aPolicy('supervisor-cohort').cohortWindow('cohort-2024', '2024-03-01', '2024-10-31', 'Asia/Shanghai');
 
-    it('today, six confirmed 40-hour internship logs against one activity without registrations credit 40 hours (the domain says 240)', () => {
-      const facts = Array.from({ length: 6 }, (_, i) =>
-        aFact()
-          .performedOffline(INTERNSHIP)
-          .confirmed()
-          .at(`2024-0${i + 3}-15T09:00:00+08:00`)
-          .lasting('PT40H')
-          .build(),
-      );
-      const policy = aPolicy('supervisor-cohort')
-        .cohortWindow('cohort-2024', '2024-03-01', '2024-10-31', 'Asia/Shanghai')
-        .creditBasis('measured')
-        .earningWith(VERB.performedOffline)
-        .requiring(minHours('internship-220h', 220, 'supervised-internship'))
-        .build();
-      const c = completionOf({
-        policy,
-        periodId: 'cohort-2024',
-        facts,
-        courses: [aCourse(INTERNSHIP).inCategory('supervised-internship').worth(null)],
-      });
-      expect(c.earnedHours).to.equal(40);
+  it('eighteen supervision meetings sent against one activity without registrations are eighteen sessions', () => {
+    const facts = Array.from({ length: 18 }, (_, i) =>
+      aFact()
+        .attended(SUPERVISION)
+        .at(`2024-05-${String(i + 1).padStart(2, '0')}T14:00:00+08:00`)
+        .lasting('PT5H')
+        .build(),
+    );
+    const policy = cohort()
+      .requiring(minCount('supervision-18', 18, 'group-supervision'))
+      .build();
+    const meetings = aCourse(SUPERVISION).inCategory('group-supervision').worth(5).earnsEachStatement();
+    const c = completionOf({ policy, periodId: 'cohort-2024', facts, courses: [meetings] });
+    expect(c.requirement.earned).to.equal(18);
+    expect(c.requirement.met).to.equal(true);
+  });
+
+  it('a meeting statement sent twice (same statement id) is still one session', () => {
+    const meeting = aFact().attended(SUPERVISION).at('2024-05-02T14:00:00+08:00').lasting('PT5H').build();
+    const policy = cohort()
+      .requiring(minCount('supervision-2', 2, 'group-supervision'))
+      .build();
+    const meetings = aCourse(SUPERVISION).inCategory('group-supervision').worth(5).earnsEachStatement();
+    const c = completionOf({
+      policy,
+      periodId: 'cohort-2024',
+      facts: [meeting, { ...meeting }],
+      courses: [meetings],
     });
+    expect(c.requirement.earned).to.equal(1);
+  });
+
+  it('six confirmed 40-hour internship logs against one activity without registrations credit 240 hours', () => {
+    const facts = Array.from({ length: 6 }, (_, i) =>
+      aFact()
+        .performedOffline(INTERNSHIP)
+        .confirmed()
+        .at(`2024-0${i + 3}-15T09:00:00+08:00`)
+        .lasting('PT40H')
+        .build(),
+    );
+    const policy = cohort()
+      .creditBasis('measured')
+      .earningWith(VERB.performedOffline)
+      .requiring(minHours('internship-220h', 220, 'supervised-internship'))
+      .build();
+    const logs = aCourse(INTERNSHIP).inCategory('supervised-internship').worth(null).earnsEachStatement();
+    const c = completionOf({ policy, periodId: 'cohort-2024', facts, courses: [logs] });
+    expect(c.earnedHours).to.equal(240);
+    expect(c.requirement.met).to.equal(true);
+  });
+
+  it('an unconfirmed log entry among them is pending: recorded, earns nothing', () => {
+    const confirmed = aFact()
+      .performedOffline(INTERNSHIP)
+      .confirmed()
+      .at('2024-03-15T09:00:00+08:00')
+      .lasting('PT40H')
+      .build();
+    const pending = aFact()
+      .performedOffline(INTERNSHIP)
+      .at('2024-04-15T09:00:00+08:00')
+      .lasting('PT40H')
+      .build();
+    const policy = cohort()
+      .creditBasis('measured')
+      .earningWith(VERB.performedOffline)
+      .requiring(minHours('internship-220h', 220, 'supervised-internship'))
+      .build();
+    const logs = aCourse(INTERNSHIP).inCategory('supervised-internship').worth(null).earnsEachStatement();
+    const c = completionOf({ policy, periodId: 'cohort-2024', facts: [confirmed, pending], courses: [logs] });
+    expect(c.earnedHours).to.equal(40);
+  });
+
+  it('a course keeps earning once per registration: a re-sent completion is not new learning', () => {
+    const facts = [
+      aFact().attended(SUPERVISION).at('2024-05-02T14:00:00+08:00').lasting('PT5H').build(),
+      aFact().attended(SUPERVISION).at('2024-05-03T14:00:00+08:00').lasting('PT5H').build(),
+    ];
+    expect(entriesOf(facts)).to.have.length(1);
   });
 });

@@ -4,7 +4,7 @@ import { BadRequest, Forbidden } from '@lrs/http';
 import { reportScope } from './access';
 import { type CompletionStatus, inPopulation, proRating, statusAt } from './completion';
 import type { CompletionReader } from './completion-model';
-import { periodById, periodIdFormat, versionInForce } from './periods';
+import { dueDates, periodById, periodIdFormat, versionInForce } from './periods';
 import type { Policy } from './policy';
 
 const STATUSES: readonly CompletionStatus[] = [
@@ -33,6 +33,9 @@ export interface CompletionReport {
   periodStart: string;
   periodEnd: string;
   overdueAfter: string;
+  /** The period's last day that counts and the due date, in the policy's zone (YYYY-MM-DD). */
+  lastDay: string;
+  dueDate: string;
   orgUnit: string | null;
   jurisdiction: string | null;
   asOf: string;
@@ -95,6 +98,7 @@ export function completionReport(
     });
   const rows = reader.periodRows(policy.policyId, period.id);
   const exemptions = reader.allExemptions();
+  const { lastDay, dueDate } = dueDates(policy, period);
   const due = period.end.plus({ days: (policy.due?.daysAfterPeriodEnd ?? 0) + (policy.due?.graceDays ?? 0) });
   const now = options.now ?? Date.now();
   const report: CompletionReport = {
@@ -104,6 +108,8 @@ export function completionReport(
     periodStart: period.start.toISO() ?? '',
     periodEnd: period.end.toISO() ?? '',
     overdueAfter: due.toISO() ?? '',
+    lastDay,
+    dueDate,
     orgUnit,
     jurisdiction,
     asOf: new Date(now).toISOString(),

@@ -8,7 +8,7 @@ import {
   round2,
 } from './learning';
 import type { Period } from './periods';
-import { localDate } from './periods';
+import { dueDates, localDate } from './periods';
 import type { Policy } from './policy';
 import {
   type Contribution,
@@ -33,8 +33,12 @@ export interface Completion {
   period: string;
   periodStart: string;
   periodEnd: string;
-  /** Not complete after this instant → overdue (after the grace days). */
+  /** The instant the period's due date ends (exclusive); `dueDate` is how a person reads it. */
   due: string;
+  /** The period's last day that counts, in the policy's zone (YYYY-MM-DD). */
+  lastDay: string;
+  /** The last day the requirement may be met on time, in the policy's zone (YYYY-MM-DD). */
+  dueDate: string;
   overdueAfter: string;
   /** Status as the log knows it; `overdue` is decided at read time against the clock (statusAt). */
   status: Exclude<CompletionStatus, 'overdue'>;
@@ -109,6 +113,7 @@ export function evaluateCompletion(input: CompletionInput): Completion {
     earnedHours += c.hours;
   }
   const due = period.end.plus({ days: policy.due?.daysAfterPeriodEnd ?? 0 });
+  const { lastDay, dueDate } = dueDates(policy, period);
   const overdueAfter = due.plus({ days: policy.due?.graceDays ?? 0 });
   return {
     officialId: official.officialId,
@@ -118,6 +123,8 @@ export function evaluateCompletion(input: CompletionInput): Completion {
     periodStart: period.start.toISO() ?? '',
     periodEnd: period.end.toISO() ?? '',
     due: due.toISO() ?? '',
+    lastDay,
+    dueDate,
     overdueAfter: overdueAfter.toISO() ?? '',
     status: statusOf(proRata, requirement.met, touched || counted.length > 0),
     proRata: round4(proRata),

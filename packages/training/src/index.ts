@@ -55,6 +55,7 @@ export {
   officialCompletions,
 } from './official-completions';
 export {
+  dueDates,
   PERSONAL_PERIOD,
   type Period,
   periodAt,

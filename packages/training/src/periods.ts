@@ -133,6 +133,26 @@ function personalPeriod(policy: Policy, official: Anchored): Period | null {
 export const localDate = (t: DateTime): string => t.toISODate() ?? '';
 
 /**
+ * The dates a person reads, in the policy's zone (TRAINING-DOMAIN, Periods): the period's last day
+ * that counts (31 December for a calendar year, 31 March for a fiscal year from 1 April, a cohort
+ * window's last day; never the exclusive end), the due date (that day, or the policy's days after
+ * the period end), and the last day of grace, after which an unmet requirement is overdue.
+ */
+export function dueDates(
+  policy: Pick<Policy, 'due'>,
+  period: Period,
+): { lastDay: string; dueDate: string; graceLastDay: string } {
+  const after = policy.due?.daysAfterPeriodEnd ?? 0;
+  const grace = policy.due?.graceDays ?? 0;
+  const last = (end: DateTime) => localDate(end.minus({ days: 1 }));
+  return {
+    lastDay: last(period.end),
+    dueDate: last(period.end.plus({ days: after })),
+    graceLastDay: last(period.end.plus({ days: after + grace })),
+  };
+}
+
+/**
  * Which published version of a policy governs a period: the latest whose effective date is on or
  * before the period's start, else the first that takes effect within it. A version published
  * mid-period therefore governs from the next period, so one period is judged by one rule.

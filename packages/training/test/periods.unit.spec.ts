@@ -1,7 +1,7 @@
 // TRAINING-DOMAIN.md, Periods: every period is in a named time zone, learning time is the
 // statement's timestamp, and a period's due date is its last day that counts.
 import { aCourse, aFact, anOfficial, aPolicy, minHours } from '@lrs/testkit';
-import { type Policy, periodAt, periodById, versionInForce } from '@lrs/training';
+import { dueDates, type Policy, periodAt, periodById, versionInForce } from '@lrs/training';
 import { expect } from 'chai';
 import { completionOf } from './support';
 
@@ -156,5 +156,41 @@ describe('Periods: which period a piece of learning belongs to', () => {
       expect(versionInForce([v2], periodById(v2, '2026')!)?.version).to.equal(2);
       expect(versionInForce([v2], periodById(v2, '2025')!)).to.equal(null);
     });
+  });
+});
+
+describe('Due dates: the last day that counts, never the exclusive end', () => {
+  it('a calendar year in Seoul is due on 31 December, not 1 January', () => {
+    const seoul = aPolicy().calendarYear('Asia/Seoul').build();
+    expect(dueDates(seoul, periodById(seoul, '2026')!)).to.deep.equal({
+      lastDay: '2026-12-31',
+      dueDate: '2026-12-31',
+      graceLastDay: '2026-12-31',
+    });
+  });
+
+  it('a fiscal year from 1 April in Hong Kong ends on 31 March', () => {
+    const hk = aPolicy().fiscalYearFrom(4, 'Asia/Hong_Kong').build();
+    expect(dueDates(hk, periodById(hk, 'FY2026')!).lastDay).to.equal('2027-03-31');
+  });
+
+  it('a cohort window ends on its own last day', () => {
+    const cohort = aPolicy().cohortWindow('cohort-2024', '2024-03-01', '2024-10-31', 'Asia/Shanghai').build();
+    expect(dueDates(cohort, periodById(cohort, 'cohort-2024')!).lastDay).to.equal('2024-10-31');
+  });
+
+  it('thirty days after the period end with fourteen days of grace: due 30 January, overdue after 13 February', () => {
+    const seoul = aPolicy().calendarYear('Asia/Seoul').due(30, 14).build();
+    expect(dueDates(seoul, periodById(seoul, '2026')!)).to.deep.equal({
+      lastDay: '2026-12-31',
+      dueDate: '2027-01-30',
+      graceLastDay: '2027-02-13',
+    });
+  });
+
+  it('the completion of that year carries the same dates', () => {
+    const seoul = aPolicy().calendarYear('Asia/Seoul').requiring(minHours('h', 1)).build();
+    const c = completionOf({ policy: seoul, periodId: '2026', facts: [], courses: [aCourse()] });
+    expect([c.lastDay, c.dueDate]).to.deep.equal(['2026-12-31', '2026-12-31']);
   });
 });

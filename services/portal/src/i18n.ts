@@ -567,6 +567,12 @@ export class Translator {
     return this.percent.format(ratio);
   }
   /** A calendar date in the reader's time zone (a 23:30 UTC session is the next day in Seoul). */
+  /** A calendar day (YYYY-MM-DD: a due date, a period's last day) as it is, in no zone. */
+  day(isoDate: string): string {
+    const d = DateTime.fromISO(isoDate, { zone: 'UTC' });
+    if (!d.isValid) return isoDate;
+    return d.setLocale(this.locale).toLocaleString(DateTime.DATE_MED);
+  }
   date(iso: string): string {
     const d = DateTime.fromISO(iso, { setZone: true });
     if (!d.isValid) return iso;

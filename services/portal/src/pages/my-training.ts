@@ -39,7 +39,7 @@ export function progressSection(completions: OfficialCompletion[], officialId: s
     return html`<section class="policy" aria-labelledby="p-${c.policyId}">
   <h2 id="p-${c.policyId}">${policyTitle(c, tr)} <small>(${c.period})</small></h2>
   <p>${tr.t('status')}: <span class="badge status-${status}" data-status="${status}">${tr.label('status', status)}</span>
-   · ${tr.t('due')}: <time datetime="${c.due}">${tr.date(c.due)}</time></p>
+   · ${tr.t('due')}: <time datetime="${c.dueDate}">${tr.day(c.dueDate)}</time></p>
   ${leaves(c.requirement).map((r) => {
     const ratio = r.required > 0 ? Math.min(1, r.earned / r.required) : 1;
     const label = requirementTitle(c, r.id, tr);

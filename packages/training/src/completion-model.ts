@@ -451,3 +451,24 @@ export class CompletionReader extends LedgerReader {
     return this.everyRow.all().map(completionRow);
   }
 }
+
+/**
+ * How completion counting changed, by the completion read model's version: what a verification
+ * cites when a report snapshot taken under an earlier version does not reproduce from the same log
+ * prefix. An auditor then reads a rule change, never tampering (TRAINING-DOMAIN, Audits).
+ */
+export const COMPLETION_RULE_CHANGES: readonly {
+  version: number;
+  release: string;
+  changes: readonly string[];
+}[] = [
+  {
+    version: 5,
+    release: 'counting rules 2 (December 2026)',
+    changes: [
+      'sessions, supervision meetings and internship log entries whose catalog entry says each-statement earn once per statement, not once per activity and registration',
+      'a category no requirement of the policy names is recorded but not counted: no earned hours, no progress',
+      "reports carry the period's last day and its due date (lastDay, dueDate)",
+    ],
+  },
+];

@@ -12,7 +12,13 @@ export {
   type RequirementResult,
   statusAt,
 } from './completion';
-export { COMPLETION_BATCH, CompletionReader, completionProjection } from './completion-model';
+export {
+  COMPLETION_BATCH,
+  COMPLETION_RULE_CHANGES,
+  CompletionReader,
+  type CompletionRow,
+  completionProjection,
+} from './completion-model';
 export { type CompletionReport, completionReport, type ReportRow, reportCsv } from './completion-report';
 export { byPolicy, completionsOf } from './completions-of';
 export {

@@ -4,7 +4,7 @@ import type { EventLog } from '@lrs/event-log';
 import { StreamNotFoundError } from '@lrs/event-log';
 import { anEvent, payloadOf } from '@lrs/events';
 import { NotFound } from '@lrs/http';
-import type { CompletionReport, ReportRow } from '@lrs/training';
+import { COMPLETION_RULE_CHANGES, type CompletionReport, type ReportRow } from '@lrs/training';
 import canonicalize from 'canonicalize';
 import type { CutOff } from './cut-off';
 import { type ReportQuery, reportAt, withModelAt } from './model-at';
@@ -115,8 +115,23 @@ export interface Difference {
 export interface Verification {
   snapshotId: string;
   matches: boolean;
-  /** Null when everything matches; otherwise one sentence naming what differs. */
+  /**
+   * Null when everything matches, or when every difference comes from a change of the counting
+   * rules on the same data (see rulesChanged); otherwise one sentence naming what differs.
+   */
   alarm: string | null;
+  /**
+   * Set when the snapshot was computed by an earlier version of the completion rules and the data
+   * it was computed from (events read, position, policies, catalog, registry) is the same: which
+   * rules changed, in which release, and the officials whose figures differ because of it.
+   */
+  rulesChanged: {
+    from: number;
+    to: number;
+    changes: { version: number; release: string; changes: readonly string[] }[];
+    officials: string[];
+    explanation: string;
+  } | null;
   expected: { fingerprint: string; reportHash: string; eventsRead: number; position: string };
   actual: { fingerprint: string; reportHash: string; eventsRead: number; position: string };
   differences: Difference[];
@@ -176,16 +191,53 @@ export async function verifySnapshot(
         compare(`row of official ${id}`, then.get(id) ?? null, now.get(id) ?? null);
     }
     const matches = differences.length === 0;
+    const rulesChanged = matches ? null : ruleChangeBehind(snapshot, model.manifest, differences);
     return {
       snapshotId: snapshot.snapshotId,
       matches,
-      alarm: matches
-        ? null
-        : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
+      alarm:
+        matches || rulesChanged
+          ? null
+          : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
+      rulesChanged,
       expected,
       actual,
       differences,
       verifiedAt: new Date().toISOString(),
     };
   });
+}
+
+/** What a snapshot was computed from: if any of these differ, the data differs, whatever the rules. */
+const DATA = new Set(['events read', 'policies published', 'catalog version', 'registry', 'policy version']);
+
+/**
+ * Differences on the same data, where the completion model's version changed since the snapshot:
+ * they come from the rule changes of the versions in between (COMPLETION_RULE_CHANGES).
+ */
+function ruleChangeBehind(
+  snapshot: ReportSnapshot,
+  now: ReplayManifest,
+  differences: readonly Difference[],
+): Verification['rulesChanged'] {
+  const version = (m: ReplayManifest) => m.projections.find((p) => p.name === 'completion')?.version;
+  const from = version(snapshot.manifest);
+  const to = version(now);
+  if (from === undefined || to === undefined || from === to) return null;
+  if (differences.some((d) => DATA.has(d.what))) return null;
+  const changes = COMPLETION_RULE_CHANGES.filter((c) => c.version > from && c.version <= to);
+  const officials = differences
+    .filter((d) => d.what.startsWith('row of official '))
+    .map((d) => d.what.slice('row of official '.length));
+  const releases = changes.map((c) => c.release).join('; ');
+  return {
+    from,
+    to,
+    changes: [...changes],
+    officials,
+    explanation:
+      `the snapshot was computed by completion rules v${from}; they changed since (${releases || `v${to}`}). ` +
+      `The data is the same (events read, position, policies, catalog, registry); ` +
+      `${officials.length} official(s) have different figures because of the rule change.`,
+  };
 }

@@ -92,6 +92,8 @@ const en = {
   snapshotReproduces:
     'Reproduces: replaying the log to the snapshot’s cut-off gives the same fingerprint, report hash and rows.',
   snapshotDiffers: 'Does not reproduce.',
+  snapshotRulesChanged:
+    'Computed by the counting rules of version {from}; the rules changed since (now version {to}). The data is the same; the figures of {count} official(s) differ because of the rule change, not because anything was altered.',
   asRecorded: 'In the snapshot',
   replayedNow: 'Replayed now',
   reportHash: 'Report hash',
@@ -236,6 +238,8 @@ const ko: Partial<Messages> = {
   snapshotReproduces:
     '재현됨: 스냅샷 기준 시점까지 로그를 다시 적용하면 같은 지문, 보고서 해시, 행이 나옵니다.',
   snapshotDiffers: '재현되지 않음.',
+  snapshotRulesChanged:
+    '집계 규칙 버전 {from}으로 계산된 스냅숏입니다. 이후 규칙이 바뀌었습니다(현재 버전 {to}). 데이터는 같으며, 공무원 {count}명의 수치가 다른 것은 변조가 아니라 규칙 변경 때문입니다.',
   asRecorded: '스냅샷',
   replayedNow: '지금 재현',
   reportHash: '보고서 해시',
@@ -328,6 +332,8 @@ const zhHant: Partial<Messages> = {
   noChanges: '兩個截止時間之間沒有公務員的狀態或時數改變。',
   snapshotReproduces: '可重現：重播日誌至快照截止時間，得到相同的指紋、報告雜湊與資料列。',
   snapshotDiffers: '無法重現。',
+  snapshotRulesChanged:
+    '此快照以第 {from} 版計算規則得出；其後規則已變更（現為第 {to} 版）。資料相同；{count} 名人員的數字不同，是規則變更所致，並非資料遭竄改。',
   reportHash: '報告雜湊',
   compareButton: '比較',
   takeSnapshot: '建立報告快照',
@@ -402,6 +408,8 @@ const zhHans: Partial<Messages> = {
   noChanges: '两个截止时间之间没有公务员的状态或学时发生变化。',
   snapshotReproduces: '可重现：将日志重放到快照截止时间，得到相同的指纹、报告哈希和数据行。',
   snapshotDiffers: '无法重现。',
+  snapshotRulesChanged:
+    '此快照按第 {from} 版计算规则得出；此后规则已变更（现为第 {to} 版）。数据相同；{count} 名人员的数字不同，是规则变更所致，并非数据被篡改。',
   reportHash: '报告哈希',
   compareButton: '比较',
   takeSnapshot: '创建报告快照',
@@ -477,6 +485,8 @@ const vi: Partial<Messages> = {
   snapshotReproduces:
     'Tái lập được: phát lại nhật ký đến mốc của ảnh chụp cho cùng dấu vân tay, mã băm báo cáo và các dòng.',
   snapshotDiffers: 'Không tái lập được.',
+  snapshotRulesChanged:
+    'Ảnh chụp này được tính theo quy tắc tính phiên bản {from}; quy tắc đã thay đổi từ đó (nay là phiên bản {to}). Dữ liệu không đổi; số liệu của {count} người khác đi là do thay đổi quy tắc, không phải do dữ liệu bị sửa.',
   reportHash: 'Mã băm báo cáo',
   compareButton: 'So sánh',
   takeSnapshot: 'Chụp báo cáo',

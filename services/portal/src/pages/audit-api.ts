@@ -123,6 +123,13 @@ export interface AuditVerification {
   snapshotId: string;
   matches: boolean;
   alarm: string | null;
+  rulesChanged: {
+    from: number;
+    to: number;
+    changes: { version: number; release: string; changes: string[] }[];
+    officials: string[];
+    explanation: string;
+  } | null;
   expected: VerificationFigures;
   actual: VerificationFigures;
   differences: { what: string; expected: unknown; actual: unknown }[];

@@ -197,7 +197,10 @@ function verificationSection(v: AuditVerification, tr: Translator): Html {
   return html`${
     v.matches
       ? html`<p class="ok" role="status" data-result="matches">${tr.t('snapshotReproduces')}</p>`
-      : html`<p class="error" role="alert" data-result="differs">${tr.t('snapshotDiffers')} ${v.alarm ?? ''}</p>`
+      : v.rulesChanged
+        ? html`<div role="status" data-result="rules-changed"><p>${fill(tr, 'snapshotRulesChanged', { from: String(v.rulesChanged.from), to: String(v.rulesChanged.to), count: tr.num(v.rulesChanged.officials.length) })}</p>
+<ul lang="en">${v.rulesChanged.changes.flatMap((c) => c.changes.map((text) => html`<li>${c.release}: ${text}</li>`))}</ul></div>`
+        : html`<p class="error" role="alert" data-result="differs">${tr.t('snapshotDiffers')} ${v.alarm ?? ''}</p>`
   }
 <div class="table-wrap"><table class="responsive verification"><thead><tr><th scope="col"></th><th scope="col">${tr.t('asRecorded')}</th><th scope="col">${tr.t('replayedNow')}</th></tr></thead><tbody>
 <tr><th scope="row">${tr.t('fingerprint')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.fingerprint}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.fingerprint}</code></td></tr>

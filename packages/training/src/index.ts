@@ -1,6 +1,7 @@
 export { assertAdmin, assertMayAsk, assertMayRead, readsEveryone, reportScope } from './access';
 export { type TrainingAdminOptions, trainingAdminRouter } from './admin-router';
 export { type CliOutput, runTrainingCli } from './cli';
+export { type CohortTrainee, type CohortView, cohortView, type RequirementProgress } from './cohort-view';
 export {
   type Completion,
   type CompletionInput,
@@ -66,6 +67,7 @@ export {
   type Period,
   periodAt,
   periodById,
+  periodFor,
   periodIdFormat,
   versionInForce,
 } from './periods';

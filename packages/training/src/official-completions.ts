@@ -7,7 +7,7 @@ import {
 } from './completion';
 import { byPolicy, memo } from './completions-of';
 import type { LedgerReader } from './ledger';
-import { periodAt, periodById, periodIdFormat, versionInForce } from './periods';
+import { periodById, periodFor, periodIdFormat, versionInForce } from './periods';
 import type { Policy } from './policy';
 import type { Official } from './reference-data';
 
@@ -45,7 +45,7 @@ export function officialCompletions(
     const period =
       options.period !== undefined
         ? periodById(latest, options.period, official)
-        : periodAt(latest, options.atMs, official);
+        : periodFor(latest, options.atMs, official);
     const policy = period ? versionInForce(versions, period) : null;
     if (options.period !== undefined && (!period || !policy)) {
       out.unknownPeriods.push({ policyId, period: options.period, format: periodIdFormat(latest) });

@@ -133,6 +133,18 @@ function personalPeriod(policy: Policy, official: Anchored): Period | null {
 export const localDate = (t: DateTime): string => t.toISODate() ?? '';
 
 /**
+ * The period a person means by "now" (TRAINING-DOMAIN, Periods): the one containing the instant,
+ * else a fixed cohort window that has already ended, so a closed cohort's trainees still see their
+ * result and its policy unit its figures. Null before a window opens.
+ */
+export function periodFor(policy: Policy, instantMs: number, official?: Anchored): Period | null {
+  const current = periodAt(policy, instantMs, official);
+  if (current || policy.period.type !== 'fixed_window') return current;
+  const window = periodById(policy, policy.period.id, official);
+  return window && instantMs >= window.end.toMillis() ? window : null;
+}
+
+/**
  * The dates a person reads, in the policy's zone (TRAINING-DOMAIN, Periods): the period's last day
  * that counts (31 December for a calendar year, 31 March for a fiscal year from 1 April, a cohort
  * window's last day; never the exclusive end), the due date (that day, or the policy's days after

@@ -5,6 +5,7 @@ import {
   assertMayAsk,
   assertMayRead,
   byPolicy,
+  cohortView,
   completionReport,
   officialCompletions,
   type Policy,
@@ -59,6 +60,24 @@ export function completionRoutes(service: CompletionService): express.Router {
       completions: completions.map(({ policy: _policy, ...c }) => c),
       notApplicable,
     });
+  });
+
+  // The cohort view (TRAINING-DOMAIN, the provincial supervisor cohort): each trainee's progress per requirement.
+  router.get('/reports/cohort', async (req, res) => {
+    await service.catchUp();
+    const reader = service.reader();
+    const policies = byPolicy(reader.policies());
+    const policyId = policyParam(req.query.policy, policies, true)!;
+    const view = cohortView(
+      reader,
+      req.principal!,
+      policies.get(policyId)!,
+      stringParam(req.query.period, 'period'),
+      {
+        orgUnit: stringParam(req.query.orgUnit, 'orgUnit'),
+      },
+    );
+    res.json(view);
   });
 
   router.get('/reports/completion', async (req, res) => {

@@ -11,7 +11,7 @@ import {
   completionReport,
   type LedgerReader,
   officialCompletions,
-  periodAt,
+  periodFor,
   reportScope,
 } from '@lrs/training';
 import { pickLanguage } from '@lrs/xapi';
@@ -326,7 +326,7 @@ ${transcriptSection(transcript, tr)}`,
     const period =
       typeof req.query.period === 'string' && req.query.period
         ? req.query.period
-        : (periodAt(latest, Date.now())?.id ?? '');
+        : (periodFor(latest, Date.now())?.id ?? '');
     const orgUnit = typeof req.query.orgUnit === 'string' && req.query.orgUnit ? req.query.orgUnit : null;
     const report = completionReport(deps.completion, ctx.user.principal, versions, period, orgUnit);
     const children = reader
@@ -432,7 +432,7 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
         const now = Date.now();
         return [...byPolicy(deps.completion.reader().policies())].map(([policyId, versions]) => ({
           policyId,
-          period: periodAt(versions[versions.length - 1]!, now)?.id ?? '',
+          period: periodFor(versions[versions.length - 1]!, now)?.id ?? '',
         }));
       },
       activityTitle: (activityId, tr) => {

@@ -1,0 +1,87 @@
+// The provincial supervisor cohort from examples/cohort, loaded through the admin API and the xAPI
+// API as an administrator would, long after its window closed (TRAINING-DOMAIN, the cohort).
+import { readFileSync } from 'node:fs';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
+import type { CohortView } from '@lrs/training';
+import { expect } from 'chai';
+
+const example = (file: string) => readFileSync(new URL(`../../../examples/${file}`, import.meta.url), 'utf8');
+const COHORT = 'provincial-supervisor-cohort';
+
+describe('the supervisor cohort of examples/cohort, after its window closed', function () {
+  this.timeout(30_000);
+  let lrs: TestLrs;
+  const api = async (method: string, path: string, body?: string, type = 'application/json') => {
+    const res = await fetch(`${lrs.url}${path}`, {
+      method,
+      headers: { Authorization: basic(ADMIN), ...(body === undefined ? {} : { 'Content-Type': type }) },
+      ...(body === undefined ? {} : { body }),
+    });
+    const text = await res.text();
+    return { status: res.status, json: text ? JSON.parse(text) : null };
+  };
+
+  before(async () => {
+    lrs = await TestLrs.start();
+    for (const kind of ['org-units', 'officials', 'catalog']) {
+      const r = await api('POST', `/api/admin/training/${kind}`, example(`cohort/${kind}.csv`), 'text/csv');
+      expect(r.status, JSON.stringify(r.json)).to.equal(200);
+    }
+    const policy = await api('POST', '/api/admin/training/policies', example(`policies/${COHORT}.json`));
+    expect(policy.status, JSON.stringify(policy.json)).to.equal(201);
+    const posted = await lrs.call('POST', 'statements', {
+      body: example('cohort/statements.json'),
+      headers: { 'Content-Type': 'application/json' },
+    });
+    expect(posted.status, posted.text).to.equal(200);
+  });
+  after(async () => lrs.stop());
+
+  it('lists every trainee with hours toward 220, sessions toward 30 and the defence, and the cohort summary', async () => {
+    const r = await api('GET', `/api/reports/cohort?policy=${COHORT}`);
+    expect(r.status, JSON.stringify(r.json)).to.equal(200);
+    const view = r.json as CohortView;
+    expect([view.period, view.lastDay, view.closed]).to.deep.equal(['cohort-2024', '2024-10-31', true]);
+    const progress = Object.fromEntries(
+      view.trainees.map((t) => [
+        t.name,
+        [
+          t.status,
+          ...t.requirements
+            .filter((q) => q.kind !== 'all_of')
+            .map((q) => `${q.id} ${q.earned}/${q.required}`),
+        ],
+      ]),
+    );
+    expect(progress).to.deep.equal({
+      张伟: ['completed', 'internship-220h 240/220', 'group-supervision-30 30/30', 'defence 1/1'],
+      // One of her four logs is not confirmed yet: it is pending and earns nothing.
+      李娜: ['overdue', 'internship-220h 120/220', 'group-supervision-30 18/30', 'defence 0/1'],
+      王芳: ['overdue', 'internship-220h 0/220', 'group-supervision-30 0/30', 'defence 0/1'],
+    });
+    expect(view.trainees.find((t) => t.name === '张伟')!.certificate).to.equal(true);
+    expect(view.summary.byStatus).to.include({ completed: 1, overdue: 2 });
+    expect(view.summary.requirements.find((q) => q.id === 'group-supervision-30')).to.include({
+      met: 1,
+      earnedTotal: 48,
+    });
+  });
+
+  it("a trainee still sees the cohort's result after the window closed, without naming the period", async () => {
+    const r = await api('GET', '/api/officials/zhang-wei/completion');
+    expect(r.status).to.equal(200);
+    expect(
+      r.json.completions.map((c: { period: string; status: string; dueDate: string }) => [
+        c.period,
+        c.status,
+        c.dueDate,
+      ]),
+    ).to.deep.equal([['cohort-2024', 'completed', '2024-10-31']]);
+  });
+
+  it('a period the cohort policy does not have is a 400 naming the period format', async () => {
+    const r = await api('GET', `/api/reports/cohort?policy=${COHORT}&period=2024`);
+    expect(r.status).to.equal(400);
+    expect(r.json.error).to.include({ rule: 'training.query.period', pointer: '/query/period' });
+  });
+});

@@ -3,10 +3,18 @@ import { BadRequest, Conflict, readBody, UnsupportedMediaType } from '@lrs/http'
 import express from 'express';
 import { assertAdmin } from './access';
 import { parseReferenceFile, REFERENCE_KINDS, type ReferenceKind } from './import-rows';
+import { type Policy, policyProblems } from './policy';
 import { ReferenceConflict, ReferenceStore } from './reference-store';
+import { unknownCategories } from './requirements';
 
 export interface TrainingAdminOptions {
   maxBodyBytes?: number;
+  /**
+   * The catalog's categories as the log knows them now (read-your-writes). When given, a policy
+   * whose requirements name a category nothing in the catalog can earn is refused, unless the
+   * request says `?allowUnknownCategories=true`; then it is published with a warning.
+   */
+  catalogCategories?: () => Promise<ReadonlySet<string>>;
 }
 
 /**
@@ -32,6 +40,25 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
     } catch (error) {
       throw new BadRequest({ rule: 'json.syntax', message: (error as Error).message, pointer: '/body' });
     }
+    const warnings: { category: string; pointer: string; message: string }[] = [];
+    if (options.catalogCategories && policyProblems(document).length === 0) {
+      const unknown = unknownCategories(document as Policy, await options.catalogCategories());
+      const override = req.query.allowUnknownCategories === 'true';
+      const first = unknown[0];
+      if (first && !override)
+        throw new BadRequest({
+          rule: 'training.policy.category-unknown',
+          message: `the requirement names category ${first.category}, which no catalog entry has: import the catalog first, fix the category, or publish with ?allowUnknownCategories=true`,
+          pointer: `/body${first.pointer}`,
+          details: { unknown: unknown.map((u) => ({ category: u.category, pointer: `/body${u.pointer}` })) },
+        });
+      for (const u of unknown)
+        warnings.push({
+          category: u.category,
+          pointer: `/body${u.pointer}`,
+          message: `no catalog entry is in category ${u.category}: this requirement cannot be met until one is`,
+        });
+    }
     const outcome = await store.publishPolicy(document, req.principal?.id ?? 'unknown');
     switch (outcome.outcome) {
       case 'invalid': {
@@ -55,7 +82,7 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
         res.status(200).json(outcome);
         return;
       case 'published':
-        res.status(201).json(outcome);
+        res.status(201).json(warnings.length > 0 ? { ...outcome, warnings } : outcome);
     }
   });
 

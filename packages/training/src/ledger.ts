@@ -537,6 +537,14 @@ export class LedgerReader {
       .map((r) => ({ activityId: r.activity_id, revision: r.revision }));
   }
 
+  /** Every category the catalog's entries are in. */
+  catalogCategories(): Set<string> {
+    const out = new Set<string>();
+    for (const r of this.db.prepare<[], { record: string }>('SELECT record FROM catalog').all())
+      out.add((JSON.parse(r.record) as CatalogEntry).category);
+    return out;
+  }
+
   /** How many officials, org units and linked identifiers the registry holds. */
   registryCounts(): { officials: number; orgUnits: number; identifiers: number } {
     const count = (table: 'official' | 'org_unit' | 'identifier') =>

@@ -213,3 +213,34 @@ export function statusOf(
   if (met) return 'completed';
   return started ? 'in_progress' : 'not_started';
 }
+
+/**
+ * The categories a policy's requirements name that nothing in the catalog can earn: neither a
+ * catalog category (as the policy's classification maps it) nor a category the policy assigns to
+ * an activity. Such a requirement could never be met; publishing it is refused unless overridden.
+ */
+export function unknownCategories(
+  policy: Policy,
+  catalogCategories: ReadonlySet<string>,
+): { category: string; pointer: string }[] {
+  const available = new Set<string>();
+  for (const c of catalogCategories) available.add(policy.classification?.categories?.[c] ?? c);
+  for (const c of Object.values(policy.classification?.activities ?? {})) available.add(c);
+  const out: { category: string; pointer: string }[] = [];
+  const walk = (node: Requirement, pointer: string) => {
+    const named =
+      'min_hours' in node
+        ? { category: node.min_hours.category, at: `${pointer}/min_hours/category` }
+        : 'min_count' in node
+          ? { category: node.min_count.category, at: `${pointer}/min_count/category` }
+          : 'passed' in node
+            ? { category: node.passed.category, at: `${pointer}/passed/category` }
+            : null;
+    if (named?.category !== undefined && !available.has(named.category))
+      out.push({ category: named.category, pointer: named.at });
+    if ('all_of' in node) node.all_of.forEach((n, i) => walk(n, `${pointer}/all_of/${i}`));
+    if ('any_of' in node) node.any_of.forEach((n, i) => walk(n, `${pointer}/any_of/${i}`));
+  };
+  walk(policy.requirement, '/requirement');
+  return out;
+}

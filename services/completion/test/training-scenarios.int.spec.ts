@@ -395,6 +395,37 @@ describe('training: transcripts and completion (scenarios)', function () {
   });
 
   describe('bad input and authorisation', () => {
+    it('a policy whose requirement names a category no catalog entry has is refused, naming it; an explicit override publishes it with a warning', async () => {
+      const policy = {
+        ...cityPolicy(),
+        policyId: 'with-a-typo',
+        requirement: { id: 'all', all_of: [{ id: 'typo', min_hours: { category: 'jobb', hours: 5 } }] },
+      };
+      const before = await lrs.eventCount();
+      const refused = await api('POST', '/api/admin/training/policies', asAdmin, JSON.stringify(policy));
+      expect(refused.status).to.equal(400);
+      expect(refused.json.error).to.include({
+        rule: 'training.policy.category-unknown',
+        pointer: '/body/requirement/all_of/0/min_hours/category',
+      });
+      expect(refused.json.error.message).to.include('jobb');
+      expect(await lrs.eventCount()).to.equal(before);
+      const forced = await api(
+        'POST',
+        '/api/admin/training/policies?allowUnknownCategories=true',
+        asAdmin,
+        JSON.stringify(policy),
+      );
+      expect(forced.status).to.equal(201);
+      expect(forced.json.warnings).to.deep.equal([
+        {
+          category: 'jobb',
+          pointer: '/body/requirement/all_of/0/min_hours/category',
+          message: 'no catalog entry is in category jobb: this requirement cannot be met until one is',
+        },
+      ]);
+    });
+
     it('an unknown official is 404; a bad policy, period or date is 400 with a pointer', async () => {
       const unknown = await api('GET', '/api/officials/nobody/transcript', asAdmin);
       expect([unknown.status, unknown.json.error.pointer]).to.deep.equal([404, '/path/officialId']);

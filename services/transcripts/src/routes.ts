@@ -85,5 +85,15 @@ export function mountTranscripts(
 ): void {
   const auth = authenticate(options.credentials, options.jwt);
   app.use('/api', auth, transcriptRoutes(service));
-  if (options.admin) app.use('/api/admin/training', auth, trainingAdminRouter(options.log));
+  if (options.admin)
+    app.use(
+      '/api/admin/training',
+      auth,
+      trainingAdminRouter(options.log, {
+        catalogCategories: async () => {
+          await service.catchUp();
+          return service.reader().catalogCategories();
+        },
+      }),
+    );
 }

@@ -238,8 +238,9 @@ export function unknownCategories(
             : null;
     if (named?.category !== undefined && !available.has(named.category))
       out.push({ category: named.category, pointer: named.at });
-    if ('all_of' in node) node.all_of.forEach((n, i) => walk(n, `${pointer}/all_of/${i}`));
-    if ('any_of' in node) node.any_of.forEach((n, i) => walk(n, `${pointer}/any_of/${i}`));
+    const key = 'all_of' in node ? 'all_of' : 'any_of' in node ? 'any_of' : null;
+    const children = 'all_of' in node ? node.all_of : 'any_of' in node ? node.any_of : [];
+    for (const [i, child] of children.entries()) walk(child, `${pointer}/${key}/${i}`);
   };
   walk(policy.requirement, '/requirement');
   return out;

@@ -24,6 +24,12 @@ export class MemoryEventLog implements EventLog {
   private readonly listeners = new Set<() => void>();
   /** Test hook: the next subscription delivery fails with this error. */
   failNextDelivery: Error | null = null;
+  /** EventLog.identity: one per instance, as a new store would have. */
+  private readonly id = `memory:${randomUUID()}`;
+
+  async identity(): Promise<string> {
+    return this.id;
+  }
 
   async append(stream: string, events: EventToAppend[]): Promise<AppendResult> {
     let revision = this.streams.get(stream) ?? -1;

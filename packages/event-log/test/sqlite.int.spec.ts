@@ -109,7 +109,9 @@ describe('SQLite event log', function () {
       db.pragma('user_version = 1');
       db.close();
       const migrated = await openSqliteEventLog({ file });
-      expect(await migrated.identity()).to.match(/^sqlite:[0-9a-f]{32}$/).and.not.equal(id);
+      expect(await migrated.identity())
+        .to.match(/^sqlite:[0-9a-f]{32}$/)
+        .and.not.equal(id);
       await migrated.close();
     });
 

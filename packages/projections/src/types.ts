@@ -40,6 +40,12 @@ export interface ProjectionTable {
   name: string;
   /** Columns that order the table's rows for the fingerprint (normally its primary key). */
   key: string[];
+  /**
+   * Columns holding log positions (or numbers derived from them): they still order the rows, but
+   * their values are not hashed, because the same events sit at different positions in different
+   * logs (SQLite counts events, EventStoreDB counts bytes) and a fingerprint must not tell them apart.
+   */
+  positional?: string[];
 }
 
 interface ProjectionSpecBase {

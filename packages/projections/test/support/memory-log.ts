@@ -24,8 +24,12 @@ export class MemoryEventLog implements EventLog {
   private readonly listeners = new Set<() => void>();
   /** Test hook: the next subscription delivery fails with this error. */
   failNextDelivery: Error | null = null;
-  /** EventLog.identity: one per instance, as a new store would have. */
-  private readonly id = `memory:${randomUUID()}`;
+  /** EventLog.identity: one per instance, as a new store would have, unless given (a restored copy). */
+  private readonly id: string;
+
+  constructor(options: { identity?: string } = {}) {
+    this.id = options.identity ?? `memory:${randomUUID()}`;
+  }
 
   async identity(): Promise<string> {
     return this.id;

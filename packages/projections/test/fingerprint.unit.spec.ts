@@ -64,7 +64,10 @@ describe('fingerprint', () => {
     const model = (positions: number[]) => {
       const db = new Database(':memory:');
       db.exec('CREATE TABLE fact (seq INTEGER NOT NULL, id TEXT NOT NULL, v TEXT, PRIMARY KEY (seq, id))');
-      positions.forEach((p, i) => db.prepare('INSERT INTO fact VALUES (?, ?, ?)').run(p, `s${i}`, `v${i}`));
+      const insert = db.prepare('INSERT INTO fact VALUES (?, ?, ?)');
+      positions.forEach((p, i) => {
+        insert.run(p, `s${i}`, `v${i}`);
+      });
       return db;
     };
     // SQLite numbers events 1, 2, 3; EventStoreDB positions are byte offsets.

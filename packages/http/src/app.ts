@@ -52,11 +52,15 @@ export function createApp(options: AppOptions): Express {
       // The probes run for an anonymous liveness check too: "ok" must mean the store answers.
       const log = options.eventLog;
       if (log) {
+        // EventStoreDB: subscriptions the server dropped are resubscribing (back-off) or failed.
+        const subscriptions = log.subscriptionStates?.();
         body['log'] = {
           kind: log.kind,
           head: await log.headPosition(),
-          ...(log.subscriptionStates ? { subscriptions: log.subscriptionStates() } : {}),
+          ...(subscriptions ? { subscriptions } : {}),
         };
+        if (subscriptions?.some((s) => s.state === 'resubscribing' || s.state === 'failed'))
+          body['status'] = 'degraded';
       }
       if (options.health) Object.assign(body, await options.health());
     } catch (error) {

@@ -150,8 +150,8 @@ export async function openEsdbEventLog(options: EsdbEventLogOptions): Promise<Ev
     },
 
     /**
-     * Requests are sent concurrently (the client multiplexes them over one BatchAppend call),
-     * each atomic on its own. Unlike SQLite they are NOT committed together: when one fails
+     * Requests to different streams are sent concurrently (the client multiplexes them over one
+     * BatchAppend call), those to one stream in request order; each is atomic on its own. Unlike SQLite they are NOT committed together: when one fails
      * with anything but a wrong expected revision, the call throws that error after all have
      * settled, and the others may be written. Callers make their requests idempotent
      * (`no_stream` per statement) so that a retry completes the batch (decision 030).
@@ -159,16 +159,27 @@ export async function openEsdbEventLog(options: EsdbEventLogOptions): Promise<Ev
     async appendMany(requests: AppendRequest[]) {
       ensureOpen();
       const prepared = requests.map((r) => prepareRequest(r.stream, r.events, r.expectedRevision));
+      // Requests to the same stream go one after another, in request order (a later one is
+      // checked against an earlier one's result); different streams go at once.
+      const lastOfStream = new Map<string, Promise<unknown>>();
       const settled = await Promise.allSettled(
-        prepared.map(async (request): Promise<AppendOutcome> => {
-          const large = tooLarge(request);
-          if (large) return { ok: false, error: large };
-          try {
-            return { ok: true, result: await connection.append(request) };
-          } catch (error) {
-            if (error instanceof WrongExpectedRevisionError) return { ok: false, error };
-            throw error;
-          }
+        prepared.map((request): Promise<AppendOutcome> => {
+          const previous = lastOfStream.get(request.stream) ?? Promise.resolve();
+          const outcome = previous.then(async (): Promise<AppendOutcome> => {
+            const large = tooLarge(request);
+            if (large) return { ok: false, error: large };
+            try {
+              return { ok: true, result: await connection.append(request) };
+            } catch (error) {
+              if (error instanceof WrongExpectedRevisionError) return { ok: false, error };
+              throw error;
+            }
+          });
+          lastOfStream.set(
+            request.stream,
+            outcome.catch(() => undefined),
+          );
+          return outcome;
         }),
       );
       const failed = settled.find((s) => s.status === 'rejected');

@@ -419,7 +419,9 @@ describe('EventStoreDB adapter over the gRPC protocol (in-process fake server)',
 
     it('every connection string in the cluster set-up lists the three seeds with leader preference', () => {
       const dir = new URL('../../../infra/eventstoredb/', import.meta.url);
-      const texts = ['docker-compose.yml', 'README.md'].map((f) => readFileSync(new URL(f, dir), 'utf8'));
+      const texts = ['docker-compose.yml', 'docker-compose.secure.yml', 'README.md'].map((f) =>
+        readFileSync(new URL(f, dir), 'utf8'),
+      );
       const urls = texts.flatMap((t) => t.match(/esdb(\+discover)?:\/\/[^\s'"]+/g) ?? []);
       expect(urls.length).to.be.greaterThan(0);
       for (const url of urls) {

@@ -246,6 +246,24 @@ describe('EventStoreDB adapter over the gRPC protocol (in-process fake server)',
     expect(Math.max(...batches)).to.be.greaterThan(900);
   });
 
+  it('fills catch-up batches towards maxBatchSize even when the handler keeps up with the feed', async () => {
+    for (let i = 0; i < 3000; i++) fake.add(`s-${i}`, 't.a', { i });
+    const batches: number[] = [];
+    await new Promise<void>((resolve, reject) => {
+      log.subscribe({
+        maxBatchSize: 1000,
+        handle: (events) => {
+          batches.push(events.length);
+        },
+        onCaughtUp: () => resolve(),
+        onError: reject,
+      });
+    });
+    expect(batches.reduce((a, b) => a + b, 0)).to.equal(3000);
+    // Cut whenever the client's buffer ran dry, a fast handler got batches of 1-3 events.
+    expect(batches.length, `batches: ${batches.join(',')}`).to.be.lessThan(30);
+  });
+
   describe('appendMany', () => {
     const requests = (n: number) =>
       Array.from({ length: n }, (_, i) => ({

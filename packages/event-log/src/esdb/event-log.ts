@@ -13,7 +13,7 @@ import type {
   SubscriptionState,
 } from '../types';
 import { StoreUnavailableError, StreamNotFoundError, WrongExpectedRevisionError } from '../types';
-import { connectEsdb, type EsdbConnection } from './esdb-client';
+import { connectEsdb, type EsdbConnection, type FeedItem } from './esdb-client';
 
 export interface EsdbEventLogOptions {
   /**
@@ -25,6 +25,8 @@ export interface EsdbEventLogOptions {
   resubscribe?: { initialDelayMs?: number; maxDelayMs?: number };
 }
 
+/** A catch-up batch not yet full is delivered when the feed pauses this long. */
+const CATCH_UP_IDLE_MS = 25;
 /** Records per Read call of $all: each call is bounded by this count (or by the caller's maxCount). */
 const READ_PAGE = 1000;
 /** The identity of the log is the first event of this stream (EventLog.identity). */
@@ -333,7 +335,12 @@ function subscribeToAll(
     if (stopped) return;
     if (!head || (reached && Position.compare(reached, head) >= 0)) await caughtUpNow();
     if (stopped) return; // onCaughtUp may stop the subscription before it has a feed
-    feed = connection.subscribeToAll({ after: reached ?? undefined, prefixes, bufferSize: maxBatchSize });
+    const current = connection.subscribeToAll({
+      after: reached ?? undefined,
+      prefixes,
+      bufferSize: maxBatchSize,
+    });
+    feed = current;
     let batch: RecordedEvent[] = [];
     const deliver = async (): Promise<void> => {
       if (batch.length > 0) {
@@ -346,27 +353,69 @@ function subscribeToAll(
       if (state.state !== 'live' && head && reached && Position.compare(reached, head) >= 0)
         await caughtUpNow();
     };
-    for await (const item of feed) {
-      if (stopped) return;
-      if (state.state === 'resubscribing') state.state = 'catching_up';
-      if (item.kind === 'event') {
-        const event = item.event;
-        // Subscriptions resume after the position, but never deliver the checkpoint's own event twice.
-        if (reached && Position.compare(event.position, reached) <= 0) continue;
-        if (!prefixes || prefixes.some((p) => event.type.startsWith(p))) batch.push(event);
-        if (batch.length >= maxBatchSize || feed.buffered() === 0) await deliver();
-      } else if (item.kind === 'checkpoint') {
-        await deliver();
-        if (!reached || Position.compare(item.position, reached) > 0) {
-          advance(item.position);
-          await call(() => options.onCheckpoint?.(item.position));
-        }
-      } else {
-        await deliver();
-        await caughtUpNow();
-      }
+    // While catching up a batch fills to maxBatchSize (one transaction per 1,000 events, not per
+    // handful): it is delivered full, at the head read at subscription, at a checkpoint or
+    // caught-up, or when the feed pauses for CATCH_UP_IDLE_MS. Live, whatever has arrived is
+    // delivered at once.
+    const iterator = current[Symbol.asyncIterator]();
+    const pull = () => {
+      const promise = iterator.next();
+      promise.catch(() => undefined); // a pull left pending when stopping must not go unhandled
+      return promise;
+    };
+    let next = pull();
+    try {
+      await consume();
+    } catch (error) {
+      // The events received before the drop are sound: hand them over, then resubscribe after them.
+      if (!(error instanceof HandlerFailure) && !stopped) await deliver();
+      throw error;
     }
     if (!stopped) await deliver();
+
+    async function consume(): Promise<void> {
+      for (;;) {
+        let result: IteratorResult<FeedItem>;
+        if (batch.length > 0 && state.state !== 'live') {
+          let timer: NodeJS.Timeout | undefined;
+          const idle = new Promise<'idle'>((resolve) => {
+            timer = setTimeout(() => resolve('idle'), CATCH_UP_IDLE_MS);
+          });
+          const raced = await Promise.race([next, idle]);
+          clearTimeout(timer);
+          if (raced === 'idle') {
+            await deliver();
+            continue;
+          }
+          result = raced;
+        } else {
+          result = await next;
+        }
+        if (result.done) break;
+        next = pull();
+        const item = result.value;
+        if (stopped) return;
+        if (state.state === 'resubscribing') state.state = 'catching_up';
+        if (item.kind === 'event') {
+          const event = item.event;
+          // Subscriptions resume after the position, but never deliver the checkpoint's own event twice.
+          if (reached && Position.compare(event.position, reached) <= 0) continue;
+          if (!prefixes || prefixes.some((p) => event.type.startsWith(p))) batch.push(event);
+          const full = batch.length >= maxBatchSize;
+          const atHead = head !== null && Position.compare(event.position, head) >= 0;
+          if (full || atHead || (state.state === 'live' && current.buffered() === 0)) await deliver();
+        } else if (item.kind === 'checkpoint') {
+          await deliver();
+          if (!reached || Position.compare(item.position, reached) > 0) {
+            advance(item.position);
+            await call(() => options.onCheckpoint?.(item.position));
+          }
+        } else {
+          await deliver();
+          await caughtUpNow();
+        }
+      }
+    }
   };
 
   const run = async (): Promise<void> => {

@@ -185,6 +185,8 @@ export class FakeEsdb {
   readonly openReads = new Set<ReadCall>();
   readonly reads: ReadCall[] = [];
   readonly appends: AppendAttempt[] = [];
+  /** Delay before each BatchAppend answer (a network round trip), for measurements. */
+  appendLatencyMs = 0;
   /** Largest number of BatchAppend requests received before any of them was answered. */
   maxAppendsInFlight = 0;
   onRead: ReadHandler | undefined;
@@ -194,6 +196,7 @@ export class FakeEsdb {
   port = 0;
   private readonly server = new grpc.Server();
   private readonly live = new Set<ReadCall>();
+  private readonly streamLength = new Map<string, number>();
   private nextPosition = 1000n;
   private inFlight = 0;
   private appendGate: Promise<void> | null = null;
@@ -263,7 +266,8 @@ export class FakeEsdb {
 
   /** Appends to the in-memory log (as a write through the server would) and feeds live subscriptions. */
   add(stream: string, type: string, data: unknown = {}, options: { id?: string } = {}): StoredEvent {
-    const revision = BigInt(this.log.filter((e) => e.stream === stream).length);
+    const revision = BigInt(this.streamLength.get(stream) ?? 0);
+    this.streamLength.set(stream, Number(revision) + 1);
     const position = { commit: this.nextPosition, prepare: this.nextPosition };
     this.nextPosition += 100n;
     const e: StoredEvent = {
@@ -400,6 +404,7 @@ export class FakeEsdb {
       this.inFlight++;
       this.maxAppendsInFlight = Math.max(this.maxAppendsInFlight, this.inFlight);
       if (this.appendGate) await this.appendGate;
+      if (this.appendLatencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.appendLatencyMs));
       this.inFlight--;
       const resp = new streamsPb.BatchAppendResp();
       resp.setCorrelationId(correlation);
@@ -423,8 +428,8 @@ export class FakeEsdb {
         });
         return;
       }
-      const current = this.log.filter((e) => e.stream === stream);
-      const revision = current.length ? BigInt(current.length - 1) : null;
+      const length = this.streamLength.get(stream) ?? 0;
+      const revision = length > 0 ? BigInt(length - 1) : null;
       const wrong =
         (expected === 'no_stream' && revision !== null) ||
         (expected === 'stream_exists' && revision === null) ||

@@ -262,7 +262,7 @@ describe('EventStoreDB adapter over the gRPC protocol (in-process fake server)',
     });
     expect(batches.reduce((a, b) => a + b, 0)).to.equal(3000);
     // Cut whenever the client's buffer ran dry, a fast handler got batches of 1-3 events.
-    expect(batches.length, `batches: ${batches.join(',')}`).to.be.lessThan(30);
+    expect(batches.length, `${batches.length} batches, largest ${Math.max(...batches)}`).to.be.lessThan(30);
   });
 
   describe('appendMany', () => {

@@ -376,7 +376,8 @@ function subscribeToAll(
     async function consume(): Promise<void> {
       for (;;) {
         let result: IteratorResult<FeedItem>;
-        if (batch.length > 0 && state.state !== 'live') {
+        // A timer only when nothing is buffered (else the next item is there at once).
+        if (batch.length > 0 && state.state !== 'live' && current.buffered() === 0) {
           let timer: NodeJS.Timeout | undefined;
           const idle = new Promise<'idle'>((resolve) => {
             timer = setTimeout(() => resolve('idle'), CATCH_UP_IDLE_MS);

@@ -4,7 +4,9 @@
  * batch sizes, resubscription, error mapping, leader following. Semantics are the contract
  * suite's business (esdb.int.spec.ts, with ESDB_URL).
  */
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import {
   type EventLog,
@@ -108,6 +110,40 @@ describe('EventStoreDB adapter over the gRPC protocol (in-process fake server)',
       await Promise.all(fake.reads.map((r) => within(r.ended, 2000, 'reads to end')));
       expect(fake.openReads.size).to.equal(0);
     });
+  });
+
+  it('closes after reads it left early, against a server in another process (the client disposes every stream)', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./support/fake-esdb/serve-in-child.ts', import.meta.url)),
+        '50',
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    try {
+      const url = await within(
+        new Promise<string>((resolve) => {
+          let out = '';
+          child.stdout!.on('data', (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out.includes('\n')) resolve(out.split('\n')[0]!);
+          });
+        }),
+        15_000,
+        'the server process to start',
+      );
+      const remote = await openEsdbEventLog({ connectionString: url });
+      // Each of these stops reading before the server's last event: the rest must not stay behind.
+      for (let i = 0; i < 20; i++) await remote.headPosition();
+      await remote.streamRevision('child-1');
+      await remote.readAll({ maxCount: 1 });
+      await within(remote.close(), 3000, 'the log to close');
+    } finally {
+      child.stdin!.end();
+    }
   });
 
   describe('subscriptions survive the server dropping them', () => {

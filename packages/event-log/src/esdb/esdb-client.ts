@@ -131,7 +131,7 @@ export async function connectEsdb(connectionString: string): Promise<EsdbConnect
         maxCount: options.maxCount,
       });
       try {
-        for await (const resolved of read as AsyncIterable<ResolvedEvent>) {
+        for await (const resolved of keepOnReturn<ResolvedEvent>(read)) {
           const event = toRecordedEvent(resolved);
           if (event) yield event;
         }
@@ -139,7 +139,7 @@ export async function connectEsdb(connectionString: string): Promise<EsdbConnect
         // The client raises StreamNotFoundError while iterating, not when readStream is called.
         throw toPortError(error, stream);
       } finally {
-        await read.cancel();
+        await endRead(read);
       }
     },
 
@@ -150,7 +150,7 @@ export async function connectEsdb(connectionString: string): Promise<EsdbConnect
         maxCount: options.maxCount,
       });
       try {
-        for await (const resolved of read as AsyncIterable<AllStreamResolvedEvent>) {
+        for await (const resolved of keepOnReturn<AllStreamResolvedEvent>(read)) {
           const event = toRecordedEvent(resolved);
           const position = event?.position ?? resolved.event?.position;
           if (position) yield event ? { event, position } : { event: null, position };
@@ -158,7 +158,7 @@ export async function connectEsdb(connectionString: string): Promise<EsdbConnect
       } catch (error) {
         throw toPortError(error, '$all', undefined, undefined, options.from);
       } finally {
-        await read.cancel();
+        await endRead(read);
       }
     },
 
@@ -211,6 +211,33 @@ export async function connectEsdb(connectionString: string): Promise<EsdbConnect
 
     close: () => client.dispose(),
   };
+}
+
+interface ClientRead extends NodeJS.ReadableStream {
+  cancel(): Promise<void>;
+  iterator(options: { destroyOnReturn: boolean }): AsyncIterable<unknown>;
+}
+
+/**
+ * Iterates a client read without destroying it when the loop is left early: a `for await`
+ * straight over the stream destroys it, which unpipes the gRPC call's stream; if the server had
+ * already ended the call, the events it sent stay unread in that stream, which then never ends,
+ * stays in the client's set of streams to dispose, and makes `dispose()` (the log's close) wait
+ * for ever.
+ */
+function keepOnReturn<T>(read: unknown): AsyncIterable<T> {
+  return (read as ClientRead).iterator({ destroyOnReturn: false }) as AsyncIterable<T>;
+}
+
+/**
+ * Ends a read for good: cancel() ends a call the server is still sending on (only it does:
+ * ReadStream.cancel), and resume() lets what the server already sent (at most the read's count)
+ * flow through and be dropped, so the client's stream reaches its end.
+ */
+async function endRead(read: unknown): Promise<void> {
+  const r = read as ClientRead;
+  await r.cancel();
+  r.resume();
 }
 
 function toClientExpected(lib: Client, expected: ExpectedRevision): AppendExpectedRevision {

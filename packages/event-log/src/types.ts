@@ -115,6 +115,8 @@ export interface SubscribeOptions {
   maxBatchSize?: number; // default 500
   /** Names the subscription in health reports (subscriptionStates). */
   name?: string;
+  /** Called when the subscription's state changes (EventStoreDB: e.g. live → resubscribing → live). */
+  onStateChange?(state: SubscriptionState): void;
 }
 
 /**

@@ -41,6 +41,7 @@ export type {
   ProjectionSpec,
   ProjectionState,
   ProjectionStatus,
+  ProjectionSubscription,
   ProjectionTable,
   Statement,
 } from './types';

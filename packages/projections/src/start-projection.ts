@@ -24,7 +24,13 @@ import {
   readLogIdentity,
   recordLogIdentity,
 } from './read-model';
-import type { Db, ProjectionDefinition, ProjectionLag, ProjectionStatus } from './types';
+import type {
+  Db,
+  ProjectionDefinition,
+  ProjectionLag,
+  ProjectionStatus,
+  ProjectionSubscription,
+} from './types';
 
 export interface StartProjectionOptions extends ProjectorOptions {
   /**
@@ -161,6 +167,8 @@ export class RunningProjection implements Projector {
   private markCaughtUp!: () => void;
   /** Incremented per subscription so callbacks of a stopped one are ignored. */
   private generation = 0;
+  /** What the log last said about the subscription (EventStoreDB), reported with the status. */
+  private subscriptionHealth: ProjectionSubscription | null = null;
 
   constructor(
     private readonly log: EventLog,
@@ -188,6 +196,12 @@ export class RunningProjection implements Projector {
       maxBatchSize: this.options.maxBatchSize ?? 1000,
       name: `projection ${this.projection.name} v${this.projection.version}`,
       handle: (events) => this.handle(generation, events),
+      onStateChange: ({ state, resubscriptions, lastError }) => {
+        if (generation !== this.generation) return;
+        this.subscriptionHealth = { state, resubscriptions, lastError };
+        if (this.current.state === 'catching_up' || this.current.state === 'live')
+          this.setStatus(this.current);
+      },
       onCheckpoint: (position) => {
         if (generation !== this.generation || this.current.state === 'failed') return;
         this.applier.advanceTo(position);
@@ -267,8 +281,8 @@ export class RunningProjection implements Projector {
   }
 
   private setStatus(status: ProjectionStatus): void {
-    this.current = status;
-    this.options.onStatus?.(status);
+    this.current = this.subscriptionHealth ? { ...status, subscription: this.subscriptionHealth } : status;
+    this.options.onStatus?.(this.current);
   }
 
   status(): ProjectionStatus {

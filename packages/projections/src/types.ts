@@ -101,6 +101,17 @@ export interface ProjectionStatus {
   error?: Error;
   /** Position of the event whose handling failed, when known. */
   failedAt?: LogPosition | null;
+  /**
+   * The log subscription behind it, where the log reports one (EventStoreDB): 'resubscribing'
+   * while the server has dropped it and it is being opened again.
+   */
+  subscription?: ProjectionSubscription;
+}
+
+export interface ProjectionSubscription {
+  state: 'catching_up' | 'live' | 'resubscribing' | 'stopped' | 'failed';
+  resubscriptions: number;
+  lastError: string | null;
 }
 
 export interface ProjectionLag {

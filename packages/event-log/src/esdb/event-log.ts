@@ -306,6 +306,16 @@ function subscribeToAll(
   let reached: LogPosition | null = options.after ?? null;
   let caughtUp = false;
 
+  /** Moves to `next` and tells the subscriber (a failing listener changes nothing here). */
+  const setState = (next: SubscriptionState['state']): void => {
+    if (state.state === next) return;
+    state.state = next;
+    try {
+      options.onStateChange?.({ ...state });
+    } catch {
+      // reported state only
+    }
+  };
   const call = async (fn: () => unknown): Promise<void> => {
     try {
       await fn();
@@ -323,8 +333,8 @@ function subscribeToAll(
       await call(() => options.onCaughtUp?.(reached));
     }
     if (!stopped) {
-      state.state = 'live';
       state.lastError = null;
+      setState('live');
     }
   };
 
@@ -396,7 +406,7 @@ function subscribeToAll(
         next = pull();
         const item = result.value;
         if (stopped) return;
-        if (state.state === 'resubscribing') state.state = 'catching_up';
+        if (state.state === 'resubscribing') setState('catching_up');
         if (item.kind === 'event') {
           const event = item.event;
           // Subscriptions resume after the position, but never deliver the checkpoint's own event twice.
@@ -438,8 +448,8 @@ function subscribeToAll(
         }
         // Progress since the last drop restarts the back-off.
         if (!Position.equals(before, reached)) delay = retry.initialDelayMs;
-        state.state = 'resubscribing';
         state.resubscriptions++;
+        setState('resubscribing');
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
           wakeFromBackOff = () => {
@@ -452,12 +462,12 @@ function subscribeToAll(
     } catch (error) {
       if (stopped) return;
       stopped = true;
-      state.state = 'failed';
       state.lastError = error instanceof Error ? error.message : String(error);
+      setState('failed');
       options.onError?.(error instanceof Error ? error : new Error(String(error)));
     } finally {
       stopped = true;
-      if (state.state !== 'failed') state.state = 'stopped';
+      if (state.state !== 'failed') setState('stopped');
       await feed?.cancel().catch(() => undefined);
     }
   };

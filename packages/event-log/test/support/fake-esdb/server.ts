@@ -265,7 +265,12 @@ export class FakeEsdb {
   }
 
   /** Appends to the in-memory log (as a write through the server would) and feeds live subscriptions. */
-  add(stream: string, type: string, data: unknown = {}, options: { id?: string } = {}): StoredEvent {
+  add(
+    stream: string,
+    type: string,
+    data: unknown = {},
+    options: { id?: string; raw?: { json: boolean; data: Uint8Array; metadata: Uint8Array } } = {},
+  ): StoredEvent {
     const revision = BigInt(this.streamLength.get(stream) ?? 0);
     this.streamLength.set(stream, Number(revision) + 1);
     const position = { commit: this.nextPosition, prepare: this.nextPosition };
@@ -276,9 +281,9 @@ export class FakeEsdb {
       position,
       id: options.id ?? randomUUID(),
       type,
-      json: true,
-      data: Buffer.from(JSON.stringify(data)),
-      metadata: Buffer.from('{}'),
+      json: options.raw?.json ?? true,
+      data: options.raw?.data ?? Buffer.from(JSON.stringify(data)),
+      metadata: options.raw?.metadata ?? Buffer.from('{}'),
       created: new Date(),
     };
     this.log.push(e);
@@ -452,10 +457,14 @@ export class FakeEsdb {
       let last: StoredEvent | null = null;
       for (const m of messages) {
         const md = m.getMetadataMap();
-        last = this.add(stream, md.get('type'), undefined, { id: m.getId().getString() });
-        last.json = md.get('content-type') === 'application/json';
-        last.data = m.getData_asU8();
-        last.metadata = m.getCustomMetadata_asU8();
+        last = this.add(stream, md.get('type'), undefined, {
+          id: m.getId().getString(),
+          raw: {
+            json: md.get('content-type') === 'application/json',
+            data: m.getData_asU8(),
+            metadata: m.getCustomMetadata_asU8(),
+          },
+        });
       }
       const success = new streamsPb.BatchAppendResp.Success();
       success.setCurrentRevision(last!.revision.toString());

@@ -380,6 +380,17 @@ describe('EventStoreDB adapter over the gRPC protocol (in-process fake server)',
       expect(sub.request.fromPosition).to.deep.equal(after);
     });
 
+    it('fails a filtered read the server ends before caught-up instead of answering part of it', async () => {
+      fake.onRead = async (call) => {
+        if (!call.request.subscription) return fake.serve(call);
+        await call.confirm();
+        await call.event(fake.log.find((e) => e.type.startsWith('connectors.'))!);
+        call.end();
+      };
+      const error = await expectRejection(log.readAll({ filter: { typePrefixes: ['connectors.'] } }));
+      expect(error).to.be.instanceOf(StoreUnavailableError);
+    });
+
     it('an unfiltered readAll reads in bounded pages', async () => {
       const events = await log.readAll();
       expect(events).to.have.length(fake.log.length);

@@ -103,15 +103,20 @@ export async function openEsdbEventLog(options: EsdbEventLogOptions): Promise<Ev
     const events: RecordedEvent[] = [];
     const feed = connection.subscribeToAll({ after, prefixes, bufferSize: Math.min(maxCount, READ_PAGE) });
     for await (const item of feed) {
-      if (item.kind === 'caughtUp') break;
+      if (item.kind === 'caughtUp') return events;
       const position = item.kind === 'event' ? item.event.position : item.position;
       if (item.kind === 'event' && (!after || Position.compare(position, after) > 0)) {
         events.push(item.event);
-        if (events.length >= maxCount) break;
+        if (events.length >= maxCount) return events;
       }
-      if (Position.compare(position, head) >= 0) break;
+      if (Position.compare(position, head) >= 0) return events;
     }
-    return events;
+    // The server ended the subscription before it was complete (a node restarting): a partial
+    // answer would look like the whole one, so the read fails and the caller retries.
+    throw new StoreUnavailableError(
+      'EventStoreDB ended a filtered read of $all before it reached the end of the log',
+      'unreachable',
+    );
   }
 
   async function readIdentity(): Promise<string> {

@@ -108,6 +108,7 @@ export class CredentialRegistry {
         this.options.catchUpTimeoutMs ?? 30_000,
       );
       this.subscription = this.log.subscribe({
+        name: 'credential-registry',
         filter: { typePrefixes: [CREDENTIAL_EVENT_PREFIX] },
         handle: (events) => {
           for (const event of events) {

@@ -113,6 +113,26 @@ export interface SubscribeOptions {
    */
   onCheckpoint?(position: LogPosition): void;
   maxBatchSize?: number; // default 500
+  /** Names the subscription in health reports (subscriptionStates). */
+  name?: string;
+  /** Called when the subscription's state changes (EventStoreDB: e.g. live → resubscribing → live). */
+  onStateChange?(state: SubscriptionState): void;
+}
+
+/**
+ * Where a subscription stands. 'resubscribing': the server dropped it (node restart, leader
+ * change, a slow consumer cut off) and the adapter is subscribing again from its last position
+ * after a back-off; 'failed': its handler failed and it stopped (reported through onError).
+ */
+export interface SubscriptionState {
+  name: string;
+  state: 'catching_up' | 'live' | 'resubscribing' | 'stopped' | 'failed';
+  /** Position reached (last batch or checkpoint), or null before the first. */
+  position: LogPosition | null;
+  /** Resubscriptions since it was started. */
+  resubscriptions: number;
+  /** The last drop or failure, while resubscribing or failed. */
+  lastError: string | null;
 }
 
 export interface Subscription {
@@ -154,6 +174,14 @@ export interface EventLog {
    * while it accepts them. Reads still work; health checks report it. Absent on EventStoreDB.
    */
   writeFailure?(): Error | null;
+  /**
+   * A random id given to the store when it was created, the same for every connection to it and
+   * never reused: read models record it and are rebuilt when they meet a different log (positions
+   * of one log mean nothing in another).
+   */
+  identity(): Promise<string>;
+  /** The state of every open subscription (health reports). Absent on SQLite, whose subscriptions never drop. */
+  subscriptionStates?(): SubscriptionState[];
   close(): Promise<void>;
 }
 
@@ -196,6 +224,25 @@ export class AppendTooLargeError extends EventLogError {
   }
 }
 
+/** The stream was deleted (tombstoned) by an operator: it can neither be read nor written again. */
+export class StreamDeletedError extends EventLogError {
+  override name = 'StreamDeletedError';
+  constructor(readonly stream: string) {
+    super(`stream '${stream}' has been deleted from the event store`);
+  }
+}
+
+/** A read from a position that is not an event's position in this log (e.g. one from another log). */
+export class InvalidPositionError extends EventLogError {
+  override name = 'InvalidPositionError';
+  constructor(
+    readonly position: LogPosition,
+    detail: string,
+  ) {
+    super(`position ${position.commit}:${position.prepare} is not a position in this event log (${detail})`);
+  }
+}
+
 /** Bad arguments: an unknown expected revision, data that is not JSON-serialisable, ... */
 export class InvalidAppendError extends EventLogError {
   override name = 'InvalidAppendError';
@@ -206,7 +253,14 @@ export class StoreUnavailableError extends EventLogError {
   override name = 'StoreUnavailableError';
   constructor(
     message: string,
-    readonly reason: 'not_a_database' | 'newer_schema' | 'unreachable' | 'disk_full' | 'closed' | 'other',
+    readonly reason:
+      | 'not_a_database'
+      | 'newer_schema'
+      | 'unreachable'
+      | 'access_denied'
+      | 'disk_full'
+      | 'closed'
+      | 'other',
     options?: { cause?: unknown },
   ) {
     super(message, options);

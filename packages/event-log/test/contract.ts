@@ -221,6 +221,15 @@ export function describeEventLogContract(label: string, makeLog: () => Promise<L
       });
     });
 
+    describe('identity', () => {
+      it('is the same for every connection to the store and does not change', async () => {
+        const a = await log.identity();
+        expect(a).to.be.a('string').with.length.greaterThan(8);
+        expect(await reader.identity()).to.equal(a);
+        expect(await log.identity()).to.equal(a);
+      });
+    });
+
     describe('appendMany', () => {
       it('writes every request that passes its check when another one fails', async () => {
         const prefix = aPrefix();

@@ -27,6 +27,31 @@ if (!url) {
       },
     };
   });
+
+  // With the gossip seeds of a cluster: a connection to each single node must still write
+  // (a follower answers NotLeader; the adapter follows it to the leader).
+  const match = /^(esdb:\/\/)([^@/]*@)?([^?/]+)(\?.*)?$/.exec(url);
+  const hosts = match ? match[3]!.split(',') : [];
+  if (hosts.length > 1) {
+    describe(`EventStoreDB cluster of ${hosts.length} nodes`, function () {
+      this.timeout(60_000);
+      for (const host of hosts) {
+        it(`writes through a connection to ${host} alone, leader or not`, async () => {
+          const query = (match![4] ?? '').replace(/([?&])nodePreference=[^&]*&?/, '$1').replace(/[?&]$/, '');
+          const single = await openEsdbEventLog({
+            connectionString: `${match![1]}${match![2] ?? ''}${host}${query}`,
+          });
+          try {
+            const stream = aStream('cluster');
+            await single.append(stream, [anEvent('t.cluster')], { expectedRevision: 'no_stream' });
+            expect(await single.streamRevision(stream)).to.equal(0);
+          } finally {
+            await single.close();
+          }
+        });
+      }
+    });
+  }
 }
 
 describe('EventStoreDB event log without a server', function () {

@@ -93,6 +93,28 @@ describe('SQLite event log', function () {
       expect(error.message).to.contain(file).and.to.contain('not a SQLite database');
     });
 
+    it('gives each new file its own identity, kept across reopening and given to a version-1 file', async () => {
+      const log = await openSqliteEventLog({ file });
+      const id = await log.identity();
+      await log.close();
+      const again = await openSqliteEventLog({ file });
+      expect(await again.identity()).to.equal(id);
+      await again.close();
+      const other = await openSqliteEventLog({ file: `${file}-other` });
+      expect(await other.identity()).to.not.equal(id);
+      await other.close();
+      // A file of schema version 1 (before identities) is migrated and gets one.
+      const db = new Database(file);
+      db.exec('DROP TABLE log_identity');
+      db.pragma('user_version = 1');
+      db.close();
+      const migrated = await openSqliteEventLog({ file });
+      expect(await migrated.identity())
+        .to.match(/^sqlite:[0-9a-f]{32}$/)
+        .and.not.equal(id);
+      await migrated.close();
+    });
+
     it("refuses a file written by a newer schema with reason 'newer_schema', leaving it untouched", async () => {
       const log = await openSqliteEventLog({ file });
       await log.append(aStream(), [anEvent('t.e')]);

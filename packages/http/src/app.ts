@@ -13,7 +13,7 @@ export interface AppOptions {
   /** Default: a logger at level info on stdout. */
   logger?: Logger;
   /** When given, GET /health reports its kind and head position (and fails 503 when it is down). */
-  eventLog?: Pick<EventLog, 'kind' | 'headPosition'>;
+  eventLog?: Pick<EventLog, 'kind' | 'headPosition' | 'subscriptionStates'>;
   /** Extra facts for GET /health (log positions are rendered with Position.toString). */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
@@ -51,7 +51,17 @@ export function createApp(options: AppOptions): Express {
     try {
       // The probes run for an anonymous liveness check too: "ok" must mean the store answers.
       const log = options.eventLog;
-      if (log) body['log'] = { kind: log.kind, head: await log.headPosition() };
+      if (log) {
+        // EventStoreDB: subscriptions the server dropped are resubscribing (back-off) or failed.
+        const subscriptions = log.subscriptionStates?.();
+        body['log'] = {
+          kind: log.kind,
+          head: await log.headPosition(),
+          ...(subscriptions ? { subscriptions } : {}),
+        };
+        if (subscriptions?.some((s) => s.state === 'resubscribing' || s.state === 'failed'))
+          body['status'] = 'degraded';
+      }
       if (options.health) Object.assign(body, await options.health());
     } catch (error) {
       if (detailed) throw error;

@@ -1,6 +1,8 @@
 import {
   AppendTooLargeError,
+  InvalidPositionError,
   StoreUnavailableError,
+  StreamDeletedError,
   StreamNotFoundError,
   WrongExpectedRevisionError,
 } from '@lrs/event-log';
@@ -45,6 +47,16 @@ export function toProblem(error: unknown): HttpProblem {
     return new HttpProblem(409, 'store.concurrent_write', 'a concurrent write changed this resource; retry');
   }
   if (error instanceof StreamNotFoundError) return new NotFound('store.not_found', 'not found');
+  if (error instanceof StreamDeletedError) {
+    return new HttpProblem(
+      410,
+      'store.stream_deleted',
+      'this resource was deleted from the event store by an operator',
+    );
+  }
+  if (error instanceof InvalidPositionError) {
+    return new BadRequest('store.invalid_position', 'the position given is not a position in this event log');
+  }
   const mapped = bodyParserProblem(error);
   if (mapped) return mapped;
   return new HttpProblem(500, 'internal', 'internal error; quote the request id when reporting it', {
@@ -62,6 +74,13 @@ function storeUnavailable(error: StoreUnavailableError): ServiceUnavailable {
       );
     case 'unreachable':
       return new ServiceUnavailable('store.unreachable', 'the event store cannot be reached; retry later', 5);
+    case 'access_denied':
+      // The service's own credentials are wrong: not the caller's fault, nothing was written.
+      return new ServiceUnavailable(
+        'store.access_denied',
+        "the event store refused the service's credentials; an operator must fix its configuration",
+        60,
+      );
     case 'closed':
       return new ServiceUnavailable('store.closed', 'the service is shutting down; retry later', 5);
     default:

@@ -183,6 +183,42 @@ describe('createApp', () => {
       }
     });
 
+    it("reports the log's subscription states, degraded while one is resubscribing", async () => {
+      const states = [
+        {
+          name: 'projection statements v3',
+          state: 'live',
+          position: head,
+          resubscriptions: 0,
+          lastError: null,
+        },
+        {
+          name: 'credential-registry',
+          state: 'resubscribing',
+          position: null,
+          resubscriptions: 2,
+          lastError: '14 UNAVAILABLE: node restarting',
+        },
+      ] as const;
+      const esdb = await startApp({
+        healthDetails: async () => true,
+        eventLog: {
+          kind: 'eventstoredb',
+          headPosition: async () => head,
+          subscriptionStates: () => states.map((s) => ({ ...s })),
+        },
+      });
+      try {
+        const res = await fetch(`${esdb.url}/health`);
+        expect(res.status).to.equal(200);
+        const body = (await res.json()) as { status: string; log: { subscriptions: { state: string }[] } };
+        expect(body.status).to.equal('degraded');
+        expect(body.log.subscriptions.map((s) => s.state)).to.deep.equal(['live', 'resubscribing']);
+      } finally {
+        await esdb.close();
+      }
+    });
+
     it('answers 503 store.disk_full when the store is full, to an admin', async () => {
       failing = true;
       const res = await fetch(`${server.url}/health`, { headers: { Authorization: 'admin' } });

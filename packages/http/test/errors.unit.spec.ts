@@ -1,4 +1,11 @@
-import { AppendTooLargeError, StoreUnavailableError, WrongExpectedRevisionError } from '@lrs/event-log';
+import {
+  AppendTooLargeError,
+  InvalidPositionError,
+  Position,
+  StoreUnavailableError,
+  StreamDeletedError,
+  WrongExpectedRevisionError,
+} from '@lrs/event-log';
 import { expect } from 'chai';
 import {
   BadRequest,
@@ -58,6 +65,15 @@ describe('toProblem', () => {
     expect(full.headers()).to.have.property('Retry-After');
     const down = toProblem(new StoreUnavailableError('14 UNAVAILABLE', 'unreachable'));
     expect([down.status, down.rule]).to.deep.equal([503, 'store.unreachable']);
+  });
+
+  it('maps EventStoreDB refusals: access denied 503, a deleted stream 410, an invalid position 400', () => {
+    const denied = toProblem(new StoreUnavailableError('access denied', 'access_denied'));
+    expect([denied.status, denied.rule]).to.deep.equal([503, 'store.access_denied']);
+    const deleted = toProblem(new StreamDeletedError('statement-x'));
+    expect([deleted.status, deleted.rule]).to.deep.equal([410, 'store.stream_deleted']);
+    const position = toProblem(new InvalidPositionError(Position.of(7n, 3n), 'Invalid position'));
+    expect([position.status, position.rule]).to.deep.equal([400, 'store.invalid_position']);
   });
 
   it('maps an oversized append to 413 with the limit', () => {

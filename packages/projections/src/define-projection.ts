@@ -19,7 +19,7 @@ export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
   }
   for (const table of spec.tables) {
     // Table and key names are interpolated into the fingerprint's SQL.
-    for (const id of [table.name, ...table.key]) {
+    for (const id of [table.name, ...table.key, ...(table.positional ?? [])]) {
       if (!IDENTIFIER.test(id)) {
         throw new InvalidProjectionError(`projection '${spec.name}': '${id}' is not a plain SQL identifier`);
       }
@@ -55,7 +55,15 @@ export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
     name: spec.name,
     version: spec.version,
     migrations: Object.freeze([...spec.migrations]),
-    tables: Object.freeze(spec.tables.map((t) => Object.freeze({ name: t.name, key: [...t.key] }))),
+    tables: Object.freeze(
+      spec.tables.map((t) =>
+        Object.freeze({
+          name: t.name,
+          key: [...t.key],
+          ...(t.positional ? { positional: [...t.positional] } : {}),
+        }),
+      ),
+    ),
     ...(spec.filter ? { filter: spec.filter } : {}),
     schemaHash,
     embeds: Object.freeze([...(spec.embeds ?? [])]),
@@ -71,7 +79,11 @@ function checkEmbedded(spec: ProjectionSpec, inner: ProjectionDefinition): void 
   if (inner.migrations.some((sql, i) => spec.migrations[i] !== sql)) fail('its migrations are not a prefix');
   for (const table of inner.tables) {
     const mine = spec.tables.find((t) => t.name === table.name);
-    if (!mine || mine.key.join() !== table.key.join())
+    if (
+      !mine ||
+      mine.key.join() !== table.key.join() ||
+      (mine.positional ?? []).join() !== (table.positional ?? []).join()
+    )
       fail(`table '${table.name}' is missing or keyed differently`);
   }
   if (JSON.stringify(inner.filter ?? null) !== JSON.stringify(spec.filter ?? null))

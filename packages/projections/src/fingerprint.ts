@@ -26,22 +26,28 @@ export function fingerprint(db: Db, projection: ProjectionDefinition): string {
  */
 export function fingerprints(db: Db, projections: readonly ProjectionDefinition[]): string[] {
   const hashes = projections.map(() => createHash('sha256'));
-  const byName = new Map<string, { key: readonly string[]; readers: number[] }>();
+  const byName = new Map<
+    string,
+    { key: readonly string[]; positional: readonly string[]; readers: number[] }
+  >();
   projections.forEach((projection, p) => {
     for (const table of projection.tables) {
       const known = byName.get(table.name);
-      if (known && known.key.join() !== table.key.join())
+      if (
+        known &&
+        (known.key.join() !== table.key.join() || known.positional.join() !== (table.positional ?? []).join())
+      )
         throw new ProjectionError(
           `fingerprint: table '${table.name}' is keyed differently by two projections`,
         );
       if (known) known.readers.push(p);
-      else byName.set(table.name, { key: table.key, readers: [p] });
+      else byName.set(table.name, { key: table.key, positional: table.positional ?? [], readers: [p] });
     }
   });
   // Every projection hashes its own tables in name order; a merge of all names keeps that order.
   const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const name of names) {
-    const { key, readers } = byName.get(name)!;
+    const { key, positional, readers } = byName.get(name)!;
     // Text shared by several hashes is encoded to UTF-8 once.
     const update =
       readers.length === 1
@@ -50,7 +56,7 @@ export function fingerprints(db: Db, projections: readonly ProjectionDefinition[
             const bytes = Buffer.from(text, 'utf8');
             for (const r of readers) hashes[r]!.update(bytes);
           };
-    hashTable(db, name, key, update, projections[readers[0]!]!.name);
+    hashTable(db, name, key, positional, update, projections[readers[0]!]!.name);
   }
   return hashes.map((hash) => hash.digest('hex'));
 }
@@ -59,24 +65,29 @@ function hashTable(
   db: Db,
   name: string,
   key: readonly string[],
+  positional: readonly string[],
   update: (text: string) => void,
   projectionName: string,
 ): void {
-  const columns = (db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]).map((c) => c.name);
-  if (columns.length === 0) {
+  const all = (db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]).map((c) => c.name);
+  if (all.length === 0) {
     throw new ProjectionError(`fingerprint: table '${name}' of ${projectionName} does not exist`);
   }
   for (const k of key) {
-    if (!columns.includes(k)) {
+    if (!all.includes(k)) {
       throw new ProjectionError(`fingerprint: '${name}' has no key column '${k}'`);
     }
   }
-  const order = [...key, ...columns.filter((c) => !key.includes(c))];
+  for (const k of positional) {
+    if (!all.includes(k)) {
+      throw new ProjectionError(`fingerprint: '${name}' has no positional column '${k}'`);
+    }
+  }
+  const order = [...key, ...all.filter((c) => !key.includes(c))].map(quote);
+  const columns = all.filter((c) => !positional.includes(c));
   update(`${canonicalize({ columns, table: name })}\n`);
   const select = db
-    .prepare(
-      `SELECT ${columns.map(quote).join(', ')} FROM ${quote(name)} ORDER BY ${order.map(quote).join(', ')}`,
-    )
+    .prepare(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(name)} ORDER BY ${order.join(', ')}`)
     .raw(true)
     .safeIntegers(true);
   // RFC 8785 for a row is its members in UTF-16 order of their names, each `"name":value`;

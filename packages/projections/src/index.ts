@@ -42,6 +42,7 @@ export type {
   ProjectionSpec,
   ProjectionState,
   ProjectionStatus,
+  ProjectionSubscription,
   ProjectionTable,
   Statement,
 } from './types';

@@ -26,6 +26,30 @@ CREATE TABLE _checkpoint (
 INSERT INTO _checkpoint (id, position, events_applied, updated_at) VALUES (1, NULL, 0, NULL);
 `;
 
+/**
+ * The identity of the log a read model was built from (EventLog.identity). Its checkpoint is a
+ * position in that log only: met with another log, the model is rebuilt (decision 031).
+ * Created when a projector first opens the model with its log; absent in models built before it.
+ */
+const LOG_TABLE = 'CREATE TABLE IF NOT EXISTS _log (identity TEXT NOT NULL)';
+
+/** The identity recorded in a read model, or null when none is (a model older than identities). */
+export function readLogIdentity(db: Db): string | null {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_log'").get();
+  if (!table) return null;
+  const row = db.prepare('SELECT identity FROM _log').get() as { identity: string } | undefined;
+  return row?.identity ?? null;
+}
+
+/** Records the log's identity in a read model that has none yet. */
+export function recordLogIdentity(db: Db, identity: string): void {
+  db.transaction(() => {
+    db.exec(LOG_TABLE);
+    if (!db.prepare('SELECT 1 FROM _log').get())
+      db.prepare('INSERT INTO _log (identity) VALUES (?)').run(identity);
+  }).immediate();
+}
+
 /** Autocheckpoint window of a read model's WAL, in pages (4 KiB): 64 MiB. */
 export const READ_MODEL_AUTOCHECKPOINT_PAGES = 16_384;
 

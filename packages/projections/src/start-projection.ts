@@ -17,8 +17,20 @@ import {
   reaches,
   type StartProjector,
 } from './projector';
-import { openReadModel, openReadOnly, readCheckpoint } from './read-model';
-import type { Db, ProjectionDefinition, ProjectionLag, ProjectionStatus } from './types';
+import {
+  openReadModel,
+  openReadOnly,
+  readCheckpoint,
+  readLogIdentity,
+  recordLogIdentity,
+} from './read-model';
+import type {
+  Db,
+  ProjectionDefinition,
+  ProjectionLag,
+  ProjectionStatus,
+  ProjectionSubscription,
+} from './types';
 
 export interface StartProjectionOptions extends ProjectorOptions {
   /**
@@ -64,10 +76,48 @@ export async function startProjection(
   options: StartProjectionOptions,
 ): Promise<RunningProjection> {
   const file = readModelFileOf(projection, options);
-  await discardIfAheadOfLog(log, file);
-  const running = new RunningProjection(log, projection, file, options);
+  const identity = await log.identity();
+  if (!(await discardIfFromAnotherLog(log, file, identity))) await discardIfAheadOfLog(log, file);
+  const running = new RunningProjection(log, projection, file, options, identity);
   running.start();
   return running;
+}
+
+/**
+ * A read model records the identity of the log it was built from; its checkpoint is a position
+ * in that log and means nothing in another (a data directory built on SQLite pointed at
+ * EventStoreDB, a log replaced by another one). Such a model is deleted and rebuilt. A model with
+ * no recorded identity (built before identities) is kept on SQLite, where the ahead-of-head check
+ * below still guards it, and rebuilt on EventStoreDB, where nothing else could tell. Returns
+ * whether it was deleted.
+ */
+export async function discardIfFromAnotherLog(
+  log: EventLog,
+  file: string,
+  identity: string,
+): Promise<boolean> {
+  if (!existsSync(file)) return false;
+  let recorded: string | null;
+  let checkpoint: LogPosition | null;
+  try {
+    const db = openReadOnly(file);
+    try {
+      recorded = readLogIdentity(db);
+      checkpoint = readCheckpoint(db).position;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return false; // not a read model (yet): openReadModel creates or refuses it
+  }
+  if (recorded === identity || checkpoint === null) return false;
+  if (recorded === null && log.kind === 'sqlite') return false;
+  process.emitWarning(
+    `read model ${file} was built from ${recorded === null ? 'a log of unknown identity' : `log ${recorded}`}, not from this log (${identity}): rebuilding it from this log`,
+    { code: 'LRS_READ_MODEL_OTHER_LOG' },
+  );
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+  return true;
 }
 
 /**
@@ -117,14 +167,18 @@ export class RunningProjection implements Projector {
   private markCaughtUp!: () => void;
   /** Incremented per subscription so callbacks of a stopped one are ignored. */
   private generation = 0;
+  /** What the log last said about the subscription (EventStoreDB), reported with the status. */
+  private subscriptionHealth: ProjectionSubscription | null = null;
 
   constructor(
     private readonly log: EventLog,
     readonly projection: ProjectionDefinition,
     readonly file: string,
     private readonly options: StartProjectionOptions,
+    logIdentity: string,
   ) {
     this.db = openReadModel(file, projection);
+    recordLogIdentity(this.db, logIdentity);
     this.applier = new BatchApplier(this.db, projection);
     this.caughtUpOnce = new Promise((resolve) => {
       this.markCaughtUp = resolve;
@@ -140,7 +194,14 @@ export class RunningProjection implements Projector {
       ...(after ? { after } : {}),
       ...(this.projection.filter ? { filter: this.projection.filter } : {}),
       maxBatchSize: this.options.maxBatchSize ?? 1000,
+      name: `projection ${this.projection.name} v${this.projection.version}`,
       handle: (events) => this.handle(generation, events),
+      onStateChange: ({ state, resubscriptions, lastError }) => {
+        if (generation !== this.generation) return;
+        this.subscriptionHealth = { state, resubscriptions, lastError };
+        if (this.current.state === 'catching_up' || this.current.state === 'live')
+          this.setStatus(this.current);
+      },
       onCheckpoint: (position) => {
         if (generation !== this.generation || this.current.state === 'failed') return;
         this.applier.advanceTo(position);
@@ -220,8 +281,8 @@ export class RunningProjection implements Projector {
   }
 
   private setStatus(status: ProjectionStatus): void {
-    this.current = status;
-    this.options.onStatus?.(status);
+    this.current = this.subscriptionHealth ? { ...status, subscription: this.subscriptionHealth } : status;
+    this.options.onStatus?.(this.current);
   }
 
   status(): ProjectionStatus {

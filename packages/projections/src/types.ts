@@ -40,6 +40,12 @@ export interface ProjectionTable {
   name: string;
   /** Columns that order the table's rows for the fingerprint (normally its primary key). */
   key: string[];
+  /**
+   * Columns holding log positions (or numbers derived from them): they still order the rows, but
+   * their values are not hashed, because the same events sit at different positions in different
+   * logs (SQLite counts events, EventStoreDB counts bytes) and a fingerprint must not tell them apart.
+   */
+  positional?: string[];
 }
 
 interface ProjectionSpecBase {
@@ -95,6 +101,17 @@ export interface ProjectionStatus {
   error?: Error;
   /** Position of the event whose handling failed, when known. */
   failedAt?: LogPosition | null;
+  /**
+   * The log subscription behind it, where the log reports one (EventStoreDB): 'resubscribing'
+   * while the server has dropped it and it is being opened again.
+   */
+  subscription?: ProjectionSubscription;
+}
+
+export interface ProjectionSubscription {
+  state: 'catching_up' | 'live' | 'resubscribing' | 'stopped' | 'failed';
+  resubscriptions: number;
+  lastError: string | null;
 }
 
 export interface ProjectionLag {

@@ -64,7 +64,7 @@ describe('startProjection', () => {
     await running.caughtUp();
     await running.stop();
     // The log now has 50 events: the model's 120 include positions it does not have.
-    log = new MemoryEventLog();
+    log = new MemoryEventLog({ identity: await log.identity() });
     await appendVisits(log, 50);
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
@@ -80,6 +80,32 @@ describe('startProjection', () => {
     expect(eventsCount(running)).to.equal(50);
     expect(Position.toString(running.position()!)).to.equal('50');
     expect(warnings.join('\n')).to.match(/at log position 120, beyond the log's head 50: rebuilding/);
+  });
+
+  it('rebuilds a read model built from another log, even one with more events (positions of one log mean nothing in another)', async () => {
+    await appendVisits(log, 20);
+    running = await startProjection(log, tallyProjection(), { dataDir: tmp.dir });
+    await running.caughtUp();
+    await running.stop();
+    const other = new MemoryEventLog();
+    await appendVisits(other, 45, { from: 1000 });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      running = await startProjection(other, tallyProjection(), { dataDir: tmp.dir });
+      await running.caughtUp();
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    const clean = await startProjection(other, tallyProjection(), { dataDir: `${tmp.dir}/clean` });
+    await clean.caughtUp();
+    const expected = fingerprint(clean.readDb(), tallyProjection());
+    await clean.stop();
+    expect(fingerprint(running.readDb(), tallyProjection())).to.equal(expected);
+    expect(running.eventsApplied()).to.equal(45);
+    expect(warnings.join('\n')).to.contain(`not from this log (${await other.identity()}): rebuilding`);
   });
 
   it('keeps a read model whose checkpoint is at or before the head', async () => {

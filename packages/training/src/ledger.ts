@@ -74,7 +74,9 @@ export const LEDGER_TABLES = [
   { name: 'exemption', key: ['exemption_id'] },
   { name: 'catalog', key: ['activity_id'] },
   { name: 'policy', key: ['policy_id', 'version'] },
-  { name: 'fact', key: ['seq', 'statement_id'] },
+  // seq is the statement event's log position: it orders facts, but is not hashed (positions of
+  // the same events differ between the SQLite and EventStoreDB logs).
+  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq'] },
   { name: 'pending_void', key: ['target_id'] },
   { name: 'org_history', key: ['official_id', 'effective_from'] },
 ];

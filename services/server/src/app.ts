@@ -46,17 +46,31 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
         system.completion.running,
       ];
       const projections: Record<string, unknown> = {};
+      let degraded = false;
       for (const projection of running) {
         const lag = await projection.lag();
+        const { state, subscription } = projection.status();
         projections[projection.projection.name] = {
-          status: projection.status().state,
+          status: state,
           position: lag.position,
           behind: Number(lag.behind),
           unit: lag.unit,
           secondsBehind: lag.secondsBehind,
+          // EventStoreDB: a subscription the server dropped is being opened again.
+          ...(subscription ? { subscription } : {}),
         };
+        if (subscription?.state === 'resubscribing') degraded = true;
       }
-      return { store: system.log.kind, head: await system.log.headPosition(), projections };
+      // The log's own subscriptions on this thread (credential registry, connectors).
+      const subscriptions = system.log.subscriptionStates?.();
+      if (subscriptions?.some((s) => s.state === 'resubscribing' || s.state === 'failed')) degraded = true;
+      return {
+        ...(degraded ? { status: 'degraded' } : {}),
+        store: system.log.kind,
+        head: await system.log.headPosition(),
+        projections,
+        ...(subscriptions ? { subscriptions } : {}),
+      };
     },
     routes: (app) => {
       const auth = authenticate(system.credentials, system.jwt);

@@ -28,6 +28,7 @@ export function watchedLog(log: EventLog, options: { crashAfterAppends?: number 
       return result;
     },
     appendMany: (requests) => log.appendMany(requests),
+    identity: () => log.identity(),
     readStream: (stream, readOptions) => log.readStream(stream, readOptions),
     streamRevision: (stream) => log.streamRevision(stream),
     readAll: (readOptions) => log.readAll(readOptions),

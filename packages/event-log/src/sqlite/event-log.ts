@@ -17,6 +17,7 @@ import { GlobalLogReader, toLogPosition } from './read-all';
 import { StreamReader } from './read-stream';
 import { DecodedEvents } from './recorded-event';
 import { subscribe } from './subscribe';
+import { readIdentity } from './tables';
 import { WalCheckpointer } from './wal-checkpoint';
 import { type SyncFile, WalSync, walFileSync } from './wal-sync';
 import { inlineWriter } from './writer';
@@ -131,6 +132,8 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
     wakeSubscriptions: () => signal.wake(),
 
     writeFailure: () => durability?.failed ?? null,
+
+    identity: () => read(() => readIdentity(db)),
 
     subscribe(subscribeOptions: SubscribeOptions) {
       ensureOpen();

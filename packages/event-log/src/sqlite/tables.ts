@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../types';
 
 /** Bumped by every migration; a file with a higher user_version was written by newer code. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 /**
  * One hot table. Its only random-key index is UNIQUE(stream, revision), which is both the
@@ -26,7 +26,16 @@ const MIGRATIONS: ReadonlyArray<string> = [
      recorded  INTEGER NOT NULL,
      UNIQUE (stream, revision)
    )`,
+  // The log's identity (EventLog.identity): random, written once when the table is created.
+  `CREATE TABLE log_identity (id TEXT NOT NULL);
+   INSERT INTO log_identity (id) VALUES (lower(hex(randomblob(16))))`,
 ];
+
+export function readIdentity(db: Database.Database): string {
+  const row = db.prepare('SELECT id FROM log_identity').get() as { id: string } | undefined;
+  if (!row) throw new StoreUnavailableError('event log has no identity row', 'other');
+  return `sqlite:${row.id}`;
+}
 
 export function migrate(db: Database.Database, file: string): void {
   const version = db.pragma('user_version', { simple: true }) as number;

@@ -1,6 +1,6 @@
 /**
  * Run as a separate OS process by sqlite.int.spec.ts:
- *   node --import tsx appendFromChild.ts <file> <prefix> <count> <delayMs>
+ *   node --import tsx append-from-child.ts <file> <prefix> <count> <delayMs>
  * Appends `count` events one at a time and prints each acknowledged event id on its own line,
  * only after its append promise resolved (i.e. after COMMIT).
  */

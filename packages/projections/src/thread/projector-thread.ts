@@ -120,6 +120,7 @@ class ProjectorWorker {
           state: message.state,
           ...(message.error ? { error: fromWireError(message.error) } : {}),
           ...(message.failedAt !== undefined ? { failedAt: message.failedAt } : {}),
+          ...(message.subscription ? { subscription: message.subscription } : {}),
         });
         return;
     }

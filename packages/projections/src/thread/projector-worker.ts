@@ -77,6 +77,7 @@ async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> 
         state: status.state,
         ...(status.error ? { error: toWireError(status.error) } : {}),
         ...(status.failedAt !== undefined ? { failedAt: status.failedAt } : {}),
+        ...(status.subscription ? { subscription: status.subscription } : {}),
       });
     },
   });

@@ -1,6 +1,6 @@
 import type { LogPosition, OpenEventLogOptions } from '@lrs/event-log';
 import type { ProjectorOptions } from '../projector';
-import type { ProjectionState } from '../types';
+import type { ProjectionState, ProjectionSubscription } from '../types';
 
 /** An Error as it crosses threads: the fields the health page and the restart watchdog read. */
 export interface WireError {
@@ -64,6 +64,7 @@ export type FromWorker =
       state: ProjectionState;
       error?: WireError;
       failedAt?: LogPosition | null;
+      subscription?: ProjectionSubscription;
     }
   | { t: 'done'; id: number; error?: WireError };
 

@@ -24,6 +24,16 @@ export class MemoryEventLog implements EventLog {
   private readonly listeners = new Set<() => void>();
   /** Test hook: the next subscription delivery fails with this error. */
   failNextDelivery: Error | null = null;
+  /** EventLog.identity: one per instance, as a new store would have, unless given (a restored copy). */
+  private readonly id: string;
+
+  constructor(options: { identity?: string } = {}) {
+    this.id = options.identity ?? `memory:${randomUUID()}`;
+  }
+
+  async identity(): Promise<string> {
+    return this.id;
+  }
 
   async append(stream: string, events: EventToAppend[]): Promise<AppendResult> {
     let revision = this.streams.get(stream) ?? -1;

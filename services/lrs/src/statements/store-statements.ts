@@ -1,5 +1,5 @@
 import type { AppendRequest, EventLog, LogPosition } from '@lrs/event-log';
-import { Position } from '@lrs/event-log';
+import { Position, StreamNotFoundError } from '@lrs/event-log';
 import { anEvent, STATEMENT_EVENT, statementEventData, statementStream } from '@lrs/events';
 import { BadRequest, Conflict } from '@lrs/http';
 import type { Actor, Statement, StoredStatement } from '@lrs/xapi';
@@ -148,10 +148,14 @@ export class StatementStore {
 
   /** The statement stored under this id, as it was appended, or null. */
   async existing(id: string): Promise<Statement | null> {
-    const stream = statementStream(id);
-    if ((await this.log.streamRevision(stream)) === null) return null;
-    const [first] = await this.log.readStream(stream, { maxCount: 1 });
-    return first ? statementEventData(first).statement : null;
+    // One read per id: a missing stream answers StreamNotFoundError, no revision look-up first.
+    try {
+      const [first] = await this.log.readStream(statementStream(id), { maxCount: 1 });
+      return first ? statementEventData(first).statement : null;
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return null;
+      throw error;
+    }
   }
 }
 

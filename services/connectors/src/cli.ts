@@ -57,7 +57,8 @@ export const connectorsCommandLine: CommandLine = {
         if (!res.ok)
           return reportRosterProblems(args[0]!, text, io, `${c.url}${api}/rosters/check`, res.status);
         // A roster with problems is a failed check: exit 1, each problem on a line of its own.
-        const result = JSON.parse(text) as { ok?: boolean };
+        const result = JSON.parse(text) as { ok?: boolean; warnings?: string[] };
+        for (const warning of result.warnings ?? []) io.err(`${args[0]}: warning: ${warning}\n`);
         if (result.ok === true) return 0;
         reportRosterProblems(args[0]!, text, io, '', 200);
         return 1;
@@ -246,6 +247,8 @@ async function importWithProgress(
     } else {
       progress.finish();
       io.out(`${JSON.stringify(message.result ?? { error: message.error }, null, 2)}\n`);
+      const warnings = (message.result as { warnings?: string[] } | undefined)?.warnings ?? [];
+      for (const warning of warnings) io.err(`${file}: warning: ${warning}\n`);
       code = message.result ? 0 : 1;
       if (!message.result) reportRosterProblems(file, JSON.stringify({ error: message.error }), io, '', 500);
     }

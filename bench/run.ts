@@ -1,47 +1,62 @@
 /**
- * Benchmark harness: `node --import tsx bench/run.ts <suite> [--runs N] [suite args...]`.
+ * Benchmark harness: `pnpm bench <suite> [--runs N] [suite options...]`.
  * Imports ./suites/<suite>.ts, runs its `run(args)` N times (default 1) and prints ONE JSON
  * object to stdout: each run's figures, the median of every numeric figure, and the machine.
+ * The command line follows decision 040 (--help, exit 0/1/2; an unknown suite is a usage error).
  */
+import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { type Command, runCommandLine, runWhenMain, UsageError } from '@lrs/config/cli';
 
 interface Suite {
   run(args: string[]): Promise<Record<string, unknown>>;
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const name = argv[0];
-  if (!name || !/^[a-z0-9-]+$/i.test(name)) {
-    process.stderr.write('usage: bench/run.ts <suite> [--runs N] [suite args...]\n');
-    process.exit(2);
-  }
-  const rest = argv.slice(1);
-  let runs = 1;
-  const runsAt = rest.indexOf('--runs');
-  if (runsAt >= 0) {
-    runs = Number(rest[runsAt + 1]);
-    rest.splice(runsAt, 2);
-    if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
-  }
-  const suite = (await import(`./suites/${name}.ts`)) as Suite;
-  const results: Record<string, unknown>[] = [];
-  for (let i = 0; i < runs; i++) {
-    process.stderr.write(`${name}: run ${i + 1}/${runs}\n`);
-    results.push(await suite.run(rest));
-  }
-  const report = {
-    suite: name,
-    date: new Date().toISOString(),
-    node: process.version,
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model,
-    args: rest,
-    runs: results,
-    median: medians(results),
-  };
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-}
+const SUITES = readdirSync(new URL('./suites/', import.meta.url))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -'.ts'.length))
+  .sort();
+
+const suiteCommand = (name: string): Command => ({
+  name,
+  synopsis: '[--runs N] [suite options...]',
+  summary: `run the ${name} benchmark (its own options, e.g. sizes, follow; see bench/suites/${name}.ts)`,
+  options: {
+    runs: { type: 'string', placeholder: 'N', description: 'how many runs (default 1); medians over them' },
+  },
+  args: [0, 1000],
+  passThrough: true,
+  example: `pnpm bench ${name} --runs 3`,
+  run: async ({ values, args, io }) => {
+    const runs = values['runs'] === undefined ? 1 : Number(values['runs']);
+    if (!Number.isInteger(runs) || runs < 1)
+      throw new UsageError(`--runs needs a positive integer, not '${values['runs']}'`);
+    const suite = (await import(`./suites/${name}.ts`)) as Suite;
+    const results: Record<string, unknown>[] = [];
+    for (let i = 0; i < runs; i++) {
+      io.err(`${name}: run ${i + 1}/${runs}\n`);
+      results.push(await suite.run(args));
+    }
+    const report = {
+      suite: name,
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      args,
+      runs: results,
+      median: medians(results),
+    };
+    io.out(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  },
+});
+
+export const benchCommandLine = {
+  program: 'pnpm bench',
+  summary: 'benchmarks; prints one JSON object with every run and the medians',
+  commands: SUITES.map(suiteCommand),
+};
 
 /**
  * The median of every numeric figure that all runs report; nested objects of figures (e.g.
@@ -64,4 +79,4 @@ function medians(results: Record<string, unknown>[]): Record<string, unknown> {
   return out;
 }
 
-await main();
+runWhenMain(import.meta.url, (argv) => runCommandLine(benchCommandLine, argv));

@@ -27,7 +27,17 @@ export type CredentialIssued = {
   authority: AuthorityAgent;
   issuedAt: string;
   issuedBy: string;
+  /** Machine credentials of report scripts (decision 043): auditor or policy-unit, never admin. */
+  roles?: MachineRole[];
+  /** The jurisdiction a machine credential's reads are bound to. */
+  jurisdiction?: string;
 };
+
+/** Roles a Basic credential may carry (decision 043); `official` needs a person, `admin` is a scope. */
+export const MACHINE_ROLES = ['auditor', 'policy-unit'] as const;
+export type MachineRole = (typeof MACHINE_ROLES)[number];
+export const isMachineRole = (value: unknown): value is MachineRole =>
+  (MACHINE_ROLES as readonly unknown[]).includes(value);
 
 export type CredentialRevoked = {
   key: string;
@@ -57,6 +67,9 @@ export function asCredentialIssued(event: RecordedEvent): CredentialIssued | nul
   if (![h['N'], h['r'], h['p'], h['keyLength']].every((n) => typeof n === 'number')) return null;
   const a = d['authority'];
   if (!isObj(a) || !isObj(a['account'])) return null;
+  if (d['roles'] !== undefined && !(Array.isArray(d['roles']) && d['roles'].every(isMachineRole)))
+    return null;
+  if (d['jurisdiction'] !== undefined && !str(d, 'jurisdiction')) return null;
   return d as unknown as CredentialIssued;
 }
 

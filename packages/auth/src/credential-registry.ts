@@ -20,6 +20,9 @@ import {
   type CredentialIssued,
   type CredentialRevoked,
   credentialStream,
+  isMachineRole,
+  MACHINE_ROLES,
+  type MachineRole,
 } from './credential-events';
 import { isScope, type Scope } from './scopes';
 import { generateKey, generateSecret, hashSecret, type SecretHash, verifySecret } from './secret-hash';
@@ -32,6 +35,8 @@ export interface CredentialSummary {
   authority: AuthorityAgent;
   issuedAt: string;
   issuedBy: string;
+  roles?: MachineRole[];
+  jurisdiction?: string;
   revoked?: { revokedAt: string; revokedBy: string; reason: string };
 }
 
@@ -50,6 +55,9 @@ export interface IssueRequest {
   key?: string;
   /** Chosen secret (bootstrap); generated when absent. */
   secret?: string;
+  /** Machine roles (decision 043); policy-unit needs a jurisdiction. */
+  roles?: readonly string[];
+  jurisdiction?: string;
 }
 
 export interface IssuedCredential {
@@ -148,6 +156,8 @@ export class CredentialRegistry {
           authority: issued.authority,
           issuedAt: issued.issuedAt,
           issuedBy: issued.issuedBy,
+          ...(issued.roles ? { roles: [...issued.roles] } : {}),
+          ...(issued.jurisdiction ? { jurisdiction: issued.jurisdiction } : {}),
         },
         secretHash: issued.secretHash,
         revision: event.revision,
@@ -210,8 +220,34 @@ export class CredentialRegistry {
     if (name.length === 0 || name.length > 200) {
       throw new BadRequest('credential.name', 'name must be 1 to 200 characters', { pointer: '/name' });
     }
-    if (request.scopes.length === 0) {
-      throw new BadRequest('credential.scopes', 'at least one scope is needed', { pointer: '/scopes' });
+    const roles = [...new Set(request.roles ?? [])];
+    const badRoles = roles.filter((r) => !isMachineRole(r));
+    if (badRoles.length > 0) {
+      throw new BadRequest(
+        'credential.roles',
+        `unknown role(s) for a credential: ${badRoles.join(', ')} (allowed: ${MACHINE_ROLES.join(', ')})`,
+        { pointer: '/roles', details: { unknown: badRoles } },
+      );
+    }
+    const jurisdiction = request.jurisdiction?.trim();
+    if (jurisdiction !== undefined && !/^[A-Za-z0-9._-]{1,128}$/.test(jurisdiction)) {
+      throw new BadRequest(
+        'credential.jurisdiction',
+        'jurisdiction must be 1-128 letters, digits, ".", "_" or "-"',
+        {
+          pointer: '/jurisdiction',
+        },
+      );
+    }
+    if (roles.includes('policy-unit') && !jurisdiction) {
+      throw new BadRequest('credential.jurisdiction', 'a policy-unit credential needs a jurisdiction', {
+        pointer: '/jurisdiction',
+      });
+    }
+    if (request.scopes.length === 0 && roles.length === 0) {
+      throw new BadRequest('credential.scopes', 'at least one scope or role is needed', {
+        pointer: '/scopes',
+      });
     }
     const unknown = request.scopes.filter((s) => !isScope(s));
     if (unknown.length > 0) {
@@ -240,6 +276,8 @@ export class CredentialRegistry {
       },
       issuedAt: new Date().toISOString(),
       issuedBy: request.issuedBy,
+      ...(roles.length > 0 ? { roles: roles as MachineRole[] } : {}),
+      ...(jurisdiction ? { jurisdiction } : {}),
     };
     let result: Awaited<ReturnType<EventLog['append']>>;
     try {

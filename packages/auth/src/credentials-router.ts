@@ -26,15 +26,40 @@ export function credentialsRouter(
   router.post(CREDENTIALS_PATH, async (req, res) => {
     const body = await readJsonBody(req, { limit: 16 * 1024 });
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-      throw new BadRequest('credential.body', 'body must be a JSON object { name, scopes }');
+      throw new BadRequest(
+        'credential.body',
+        'body must be a JSON object { name, scopes, roles?, jurisdiction? }',
+      );
     }
-    const { name, scopes } = body as { name?: unknown; scopes?: unknown };
+    const {
+      name,
+      scopes = [],
+      roles,
+      jurisdiction,
+    } = body as {
+      name?: unknown;
+      scopes?: unknown;
+      roles?: unknown;
+      jurisdiction?: unknown;
+    };
     if (typeof name !== 'string')
       throw new BadRequest('credential.name', 'name must be a string', { pointer: '/name' });
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string')) {
       throw new BadRequest('credential.scopes', 'scopes must be an array of strings', { pointer: '/scopes' });
     }
-    const issued = await registry.issue({ name, scopes, issuedBy: req.principal!.id });
+    if (roles !== undefined && (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')))
+      throw new BadRequest('credential.roles', 'roles must be an array of strings', { pointer: '/roles' });
+    if (jurisdiction !== undefined && typeof jurisdiction !== 'string')
+      throw new BadRequest('credential.jurisdiction', 'jurisdiction must be a string', {
+        pointer: '/jurisdiction',
+      });
+    const issued = await registry.issue({
+      name,
+      scopes,
+      issuedBy: req.principal!.id,
+      ...(roles !== undefined ? { roles: roles as string[] } : {}),
+      ...(jurisdiction !== undefined ? { jurisdiction } : {}),
+    });
     res.status(201);
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Location', `${req.baseUrl}${CREDENTIALS_PATH}/${issued.key}`);

@@ -21,14 +21,17 @@ export interface Principal {
 }
 
 export function credentialPrincipal(credential: CredentialSummary): Principal {
-  const scopes = expandScopes(credential.scopes);
+  // Machine credentials (decision 043) carry the scopes their roles imply, as tokens do.
+  const machineRoles: Role[] = [...(credential.roles ?? [])];
+  const scopes = expandScopes([...credential.scopes, ...machineRoles.flatMap((r) => ROLE_SCOPES[r])]);
   return {
     kind: 'credential',
     id: credential.key,
     name: credential.name,
     scopes,
-    roles: scopes.has(ADMIN_SCOPE) ? ['admin'] : [],
+    roles: [...(credential.scopes.includes(ADMIN_SCOPE) ? (['admin'] as const) : []), ...machineRoles],
     authority: credential.authority,
+    ...(credential.jurisdiction ? { jurisdiction: credential.jurisdiction } : {}),
   };
 }
 

@@ -2,5 +2,17 @@ export { type EsdbEventLogOptions, openEsdbEventLog } from './esdb';
 export { type OpenEventLogOptions, openEventLog } from './open-event-log';
 export { Position } from './position';
 export { PositionFollower } from './position-follower';
-export { openSqliteEventLog, SCHEMA_VERSION, type SqliteEventLogOptions } from './sqlite';
+export {
+  backupLogFile,
+  checkLogFileIntegrity,
+  copyLogFile,
+  dropBackupManifest,
+  type LogSummary,
+  openSqliteEventLog,
+  readBackupManifest,
+  SCHEMA_VERSION,
+  type SqliteEventLogOptions,
+  summariseLogFile,
+  writeBackupManifest,
+} from './sqlite';
 export * from './types';

@@ -1,97 +1,102 @@
 #!/usr/bin/env -S node --import tsx
 /**
  * Reference data and policies from a shell, as a client of a running LRS's admin API (the same
- * checks, idempotence and events as POST /api/admin/training/...):
- *   pnpm training import officials|org-units|exemptions|catalog FILE.csv|FILE.json
- *   pnpm training policy publish POLICY.json
- * The LRS and an admin credential come from --url/--key/--secret or LRS_URL/LRS_KEY/LRS_SECRET.
- * The server's answer goes to stdout as JSON; a rejected file lists every problem with its line on
- * stderr. Exit code 0 when applied (or unchanged), 1 when rejected, 2 on a usage error.
+ * checks, idempotence and events as POST /api/admin/training/...): `pnpm training import KIND FILE`
+ * and `pnpm training policy publish POLICY.json`. The server's answer goes to stdout as JSON; a
+ * rejected file lists every problem as FILE:LINE field: message on stderr (docs/IMPORTS.md).
+ * The command line follows decision 040 (--help everywhere, exit 0 applied or unchanged,
+ * 1 rejected or unreachable, 2 usage).
  */
-import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { REFERENCE_KINDS, type ReferenceKind } from './import-rows';
+import {
+  type CliIo,
+  type Command,
+  type CommandLine,
+  LRS_CLIENT_OPTIONS,
+  LrsClient,
+  processIo,
+  readInputFile,
+  runCommandLine,
+  runWhenMain,
+  UsageError,
+} from '@lrs/config/cli';
+import { REFERENCE_KINDS } from './import-rows';
 
-const USAGE = `usage:
-  training import ${REFERENCE_KINDS.join('|')} FILE.csv|FILE.json
-  training policy publish POLICY.json
-options: --url URL --key KEY --secret SECRET (or LRS_URL, LRS_KEY, LRS_SECRET)`;
+export type { CliIo as CliOutput } from '@lrs/config/cli';
 
-export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
-}
+const importCommand = (kind: (typeof REFERENCE_KINDS)[number]): Command => ({
+  name: `import ${kind}`,
+  synopsis: 'FILE.csv|FILE.json',
+  summary: `import ${kind} (all or nothing; the same file again changes nothing; columns in docs/IMPORTS.md)`,
+  args: [1, 1],
+  example: `pnpm training import ${kind} examples/city/${kind}.csv`,
+  run: ({ args, values, env, io }) => send(`/api/admin/training/${kind}`, args[0]!, values, env, io),
+});
 
-const processOutput: CliOutput = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+export const trainingCommandLine: CommandLine = {
+  program: 'pnpm training',
+  summary: 'import reference data (officials, org units, exemptions, catalog) and publish policies',
+  options: LRS_CLIENT_OPTIONS,
+  notes: 'the credential needs the admin scope.',
+  commands: [
+    ...REFERENCE_KINDS.map(importCommand),
+    {
+      name: 'policy publish',
+      synopsis: 'POLICY.json',
+      summary: 'publish a policy version (immutable once published; the same document again is unchanged)',
+      args: [1, 1],
+      example: 'pnpm training policy publish examples/city/policy.json',
+      run: ({ args, values, env, io }) => {
+        if (!args[0]!.toLowerCase().endsWith('.json'))
+          throw new UsageError(`a policy is a JSON document (POLICY.json), not '${args[0]}'`);
+        return send('/api/admin/training/policies', args[0]!, values, env, io);
+      },
+    },
+  ],
 };
 
-export async function runTrainingCli(
+export function runTrainingCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
-  io: CliOutput = processOutput,
+  io: CliIo = processIo,
 ): Promise<number> {
-  let parsed: ReturnType<typeof parse>;
-  try {
-    parsed = parse(argv);
-  } catch (error) {
-    io.err(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  const { positionals, values } = parsed;
-  const url = (values.url ?? env.LRS_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const key = values.key ?? env.LRS_KEY;
-  const secret = values.secret ?? env.LRS_SECRET;
-  const [group, command, file] = positionals;
-  const target =
-    group === 'import' && REFERENCE_KINDS.includes(command as ReferenceKind)
-      ? `/api/admin/training/${command}`
-      : group === 'policy' && command === 'publish'
-        ? '/api/admin/training/policies'
-        : null;
-  if (!target || !file || positionals.length !== 3 || !key || !secret) {
-    io.err(`${USAGE}\n`);
-    return 2;
-  }
-  let body: string;
-  try {
-    body = readFileSync(file, 'utf8');
-  } catch (error) {
-    io.err(`cannot read ${file}: ${(error as Error).message}\n`);
-    return 2;
-  }
+  return runCommandLine(trainingCommandLine, argv, env, io);
+}
+
+async function send(
+  path: string,
+  file: string,
+  values: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+): Promise<number> {
+  const client = LrsClient.from(values as Record<string, string | undefined>, env);
+  const body = readInputFile(file);
   const json = file.toLowerCase().endsWith('.json');
-  if (group === 'policy' && !json) {
-    io.err('a policy is a JSON document (POLICY.json)\n');
-    return 2;
-  }
-  const res = await fetch(`${url}${target}`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`,
-      'Content-Type': json ? 'application/json' : 'text/csv',
-      Accept: 'application/json',
-    },
+  const res = await client.request('POST', path, {
     body,
+    headers: { 'Content-Type': json ? 'application/json' : 'text/csv' },
   });
   const text = await res.text();
   io.out(`${text}\n`);
+  for (const warning of warningsOf(text)) io.err(`${file}: warning: ${warning}\n`);
   if (res.ok) return 0;
-  io.err(problemsOf(text, file));
+  io.err(problemsOf(text, file, `${client.url}${path}`, res.status));
   return 1;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { url: { type: 'string' }, key: { type: 'string' }, secret: { type: 'string' } },
-  });
+function warningsOf(text: string): string[] {
+  try {
+    const body = JSON.parse(text) as { warnings?: unknown };
+    return Array.isArray(body.warnings)
+      ? body.warnings.filter((w): w is string => typeof w === 'string')
+      : [];
+  } catch {
+    return [];
+  }
 }
 
 /** "FILE:LINE field: message" per problem, as compilers print them, else the error message. */
-function problemsOf(text: string, file: string): string {
+function problemsOf(text: string, file: string, url: string, status: number): string {
   let body: {
     error?: {
       message?: string;
@@ -102,11 +107,11 @@ function problemsOf(text: string, file: string): string {
   try {
     body = JSON.parse(text) as typeof body;
   } catch {
-    return `${file}: rejected\n`;
+    return `${file}: rejected by ${url} (${status})\n`;
   }
   const problems = body.error?.details?.problems;
   if (!problems || problems.length === 0)
-    return `${file}: ${body.error?.message ?? 'rejected'}${body.error?.pointer ? ` (${body.error.pointer})` : ''}\n`;
+    return `${file}: ${body.error?.message ?? `rejected by ${url} (${status})`}${body.error?.pointer ? ` (${body.error.pointer})` : ''}\n`;
   return problems
     .map((p) =>
       p.line !== undefined
@@ -116,15 +121,4 @@ function problemsOf(text: string, file: string): string {
     .join('');
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'));
-if (isMain) {
-  runTrainingCli(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).message}\n`);
-      process.exitCode = 1;
-    },
-  );
-}
+runWhenMain(import.meta.url, (argv) => runTrainingCli(argv));

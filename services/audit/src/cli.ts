@@ -1,27 +1,27 @@
 #!/usr/bin/env -S node --import tsx
 /**
- * Audits from a shell, as a client of a running LRS (`pnpm audit …`):
- *   replay --as-of INSTANT | --position N   start a replay and follow it with a progress bar
- *   replay status ID | list | delete ID
- *   snapshot --policy P --period Y [--org-unit U] (--as-of INSTANT | --position N)
- *   verify SNAPSHOT_ID
- *   diff --policy P --period Y (--from INSTANT | --from-snapshot ID) [--to INSTANT | --to-snapshot ID]
- *        [--org-unit U] [--official O]
- *   duties
+ * Audits from a shell, as a client of a running LRS (`pnpm run audit …`): replays with progress,
+ * report snapshots, their verification, explained diffs and reporting duties (decision 008).
  * Credentials: --token JWT (or LRS_TOKEN) for an auditor/policy-unit token, else --key/--secret
- * (LRS_KEY/LRS_SECRET) of an admin credential; --url or LRS_URL. JSON on stdout, the bar on stderr.
- * Exit codes: 0 done (and a verified snapshot matches), 1 failed/mismatch/HTTP error, 2 usage.
+ * (LRS_KEY/LRS_SECRET) of an admin or machine auditor/policy-unit credential (decision 043).
+ * JSON on stdout, progress on stderr. The command line follows decision 040: exit 0 done (and a
+ * verified snapshot matches), 1 failed, mismatch or refused, 2 usage.
  */
-import { parseArgs } from 'node:util';
-
-const USAGE = `usage:
-  replay --as-of INSTANT | --position N      (follows the job with a progress bar)
-  replay status ID | replay list | replay delete ID
-  snapshot --policy P --period Y [--org-unit U] (--as-of INSTANT | --position N)
-  verify SNAPSHOT_ID
-  diff --policy P --period Y (--from INSTANT | --from-snapshot ID) [--to INSTANT | --to-snapshot ID] [--org-unit U] [--official O]
-  duties
-options: --url URL, --token JWT | --key KEY --secret SECRET (or LRS_URL, LRS_TOKEN, LRS_KEY, LRS_SECRET)`;
+import {
+  type CliIo,
+  type CommandLine,
+  LRS_CLIENT_OPTIONS,
+  LRS_TOKEN_OPTION,
+  LrsClient,
+  type OptionSpecs,
+  type OptionValues,
+  Progress,
+  printResponse,
+  processIo,
+  runCommandLine,
+  runWhenMain,
+  UsageError,
+} from '@lrs/config/cli';
 
 interface Job {
   id: string;
@@ -29,142 +29,198 @@ interface Job {
   progress: { done: number; total: number; projection: string | null };
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      url: { type: 'string' },
-      token: { type: 'string' },
-      key: { type: 'string' },
-      secret: { type: 'string' },
-      'as-of': { type: 'string' },
-      position: { type: 'string' },
-      policy: { type: 'string' },
-      period: { type: 'string' },
-      'org-unit': { type: 'string' },
-      official: { type: 'string' },
-      from: { type: 'string' },
-      'from-snapshot': { type: 'string' },
-      to: { type: 'string' },
-      'to-snapshot': { type: 'string' },
+const CUT_OFF: OptionSpecs = {
+  'as-of': {
+    type: 'string',
+    placeholder: 'INSTANT',
+    description: 'record-time cut-off, ISO 8601 with offset',
+  },
+  position: { type: 'string', placeholder: 'N', description: 'log position cut-off (as in a manifest)' },
+};
+const REPORT: OptionSpecs = {
+  policy: { type: 'string', placeholder: 'POLICY', description: 'policy id' },
+  period: { type: 'string', placeholder: 'PERIOD', description: "the policy's period, e.g. 2025" },
+  'org-unit': {
+    type: 'string',
+    placeholder: 'UNIT',
+    description: 'restrict to an org unit and its sub-units',
+  },
+};
+
+const client = (values: OptionValues, env: NodeJS.ProcessEnv) => LrsClient.from(values, env, { token: true });
+
+function cutOffOf(values: OptionValues): { asOf: string } | { position: string } {
+  const asOf = values['as-of'];
+  const position = values['position'];
+  if ((asOf === undefined) === (position === undefined))
+    throw new UsageError('give exactly one of --as-of INSTANT or --position N');
+  return typeof asOf === 'string' ? { asOf } : { position: String(position) };
+}
+
+function required(values: OptionValues, ...names: string[]): void {
+  const missing = names.filter((n) => typeof values[n] !== 'string');
+  if (missing.length > 0) throw new UsageError(`${missing.map((m) => `--${m}`).join(' and ')} required`);
+}
+
+export const auditCommandLine: CommandLine = {
+  program: 'pnpm run audit',
+  summary: 'audit replays, report snapshots and their verification, explained diffs, reporting duties',
+  options: { ...LRS_CLIENT_OPTIONS, ...LRS_TOKEN_OPTION },
+  commands: [
+    {
+      name: 'replay',
+      synopsis: '(--as-of INSTANT | --position N)',
+      summary: 'replay transcripts and completion up to a cut-off and follow the job with a progress bar',
+      options: CUT_OFF,
+      example: 'pnpm run audit replay --as-of 2025-12-15T00:00:00+09:00',
+      run: async ({ values, env, io }) => {
+        const c = client(values, env);
+        const started = await c.request('POST', '/api/audits/replays', { json: cutOffOf(values) });
+        if (started.status !== 202) return printResponse(started, io, 'replay');
+        let job = (await started.json()) as Job;
+        const progress = new Progress(io, 'replay');
+        for (;;) {
+          const { done, total, projection } = job.progress;
+          progress.update(done, total, `${job.state}${projection ? ` (${projection})` : ''}`);
+          if (!['queued', 'running'].includes(job.state)) break;
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const res = await c.request('GET', `/api/audits/replays/${job.id}`);
+          if (res.status !== 200) return printResponse(res, io, `replay ${job.id}`);
+          job = (await res.json()) as Job;
+        }
+        progress.finish();
+        io.out(`${JSON.stringify(job, null, 2)}\n`);
+        if (job.state !== 'completed') io.err(`replay ${job.id}: ${job.state}\n`);
+        return job.state === 'completed' ? 0 : 1;
+      },
     },
-  });
-  const url = (values.url ?? env.LRS_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
-  const token = values.token ?? env.LRS_TOKEN;
-  const key = values.key ?? env.LRS_KEY;
-  const secret = values.secret ?? env.LRS_SECRET;
-  const auth = token
-    ? `Bearer ${token}`
-    : key && secret
-      ? `Basic ${Buffer.from(`${key}:${secret}`).toString('base64')}`
-      : null;
-  const [command, sub, arg] = positionals;
-  if (!auth || !command) return usage();
-  const call = (method: string, path: string, body?: unknown) =>
-    fetch(`${url}/api${path}`, {
-      method,
-      headers: { Authorization: auth, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-  const cutOff = values['as-of']
-    ? { asOf: values['as-of'] }
-    : values.position
-      ? { position: values.position }
-      : null;
-
-  if (command === 'replay') {
-    if (sub === 'list') return print(await call('GET', '/audits/replays'));
-    if (sub === 'status' && arg)
-      return print(await call('GET', `/audits/replays/${encodeURIComponent(arg)}`));
-    if (sub === 'delete' && arg)
-      return print(await call('DELETE', `/audits/replays/${encodeURIComponent(arg)}`));
-    if (sub !== undefined || !cutOff) return usage();
-    const started = await call('POST', '/audits/replays', cutOff);
-    if (started.status !== 202) return print(started);
-    let job = (await started.json()) as Job;
-    for (;;) {
-      bar(job);
-      if (!['queued', 'running'].includes(job.state)) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      const res = await call('GET', `/audits/replays/${job.id}`);
-      if (res.status !== 200) return print(res);
-      job = (await res.json()) as Job;
-    }
-    process.stderr.write('\n');
-    process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
-    return job.state === 'completed' ? 0 : 1;
-  }
-  if (command === 'snapshot') {
-    if (!values.policy || !values.period || !cutOff) return usage();
-    return print(
-      await call('POST', '/reports/snapshots', {
-        policy: values.policy,
-        period: values.period,
-        ...(values['org-unit'] ? { orgUnit: values['org-unit'] } : {}),
-        ...cutOff,
-      }),
-    );
-  }
-  if (command === 'verify' && sub) {
-    const res = await call('GET', `/reports/snapshots/${encodeURIComponent(sub)}/verify`);
-    const code = await print(res);
-    return code;
-  }
-  if (command === 'diff') {
-    const q = new URLSearchParams();
-    const map: [keyof typeof values, string][] = [
-      ['policy', 'policy'],
-      ['period', 'period'],
-      ['org-unit', 'orgUnit'],
-      ['official', 'official'],
-      ['from', 'from'],
-      ['from-snapshot', 'fromSnapshot'],
-      ['to', 'to'],
-      ['to-snapshot', 'toSnapshot'],
-    ];
-    for (const [option, name] of map) {
-      const v = values[option];
-      if (typeof v === 'string') q.set(name, v);
-    }
-    return print(await call('GET', `/audits/diff?${q}`));
-  }
-  if (command === 'duties') return print(await call('GET', '/reports/duties'));
-  return usage();
-}
-
-function usage(): number {
-  process.stderr.write(`${USAGE}\n`);
-  return 2;
-}
-
-/** Prints the body; a 4xx/5xx or a verification that does not match exits 1. */
-async function print(res: Response): Promise<number> {
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {}
-  process.stdout.write(`${typeof body === 'string' ? body : JSON.stringify(body, null, 2)}\n`);
-  if (res.status >= 400) return 1;
-  return (body as { matches?: boolean }).matches === false ? 1 : 0;
-}
-
-function bar(job: Job): void {
-  const { done, total, projection } = job.progress;
-  const ratio = total > 0 ? Math.min(1, done / total) : 0;
-  const width = 30;
-  const filled = Math.round(ratio * width);
-  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${done}/${total} ${job.state}${projection ? ` (${projection})` : ''}`;
-  process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      process.stderr.write(`${(error as Error).message}\n`);
-      process.exit(1);
+    {
+      name: 'replay status',
+      synopsis: 'ID',
+      summary: "a replay job's state, progress and manifest",
+      args: [1, 1],
+      example: 'pnpm run audit replay status 7d0c…',
+      run: async ({ args, values, env, io }) =>
+        printResponse(
+          await client(values, env).request('GET', `/api/audits/replays/${encodeURIComponent(args[0]!)}`),
+          io,
+        ),
     },
-  );
+    {
+      name: 'replay list',
+      summary: 'the replay jobs',
+      example: 'pnpm run audit replay list',
+      run: async ({ values, env, io }) =>
+        printResponse(await client(values, env).request('GET', '/api/audits/replays'), io),
+    },
+    {
+      name: 'replay delete',
+      synopsis: 'ID',
+      summary: 'delete a replay job and its scratch models',
+      args: [1, 1],
+      example: 'pnpm run audit replay delete 7d0c…',
+      run: async ({ args, values, env, io }) =>
+        printResponse(
+          await client(values, env).request('DELETE', `/api/audits/replays/${encodeURIComponent(args[0]!)}`),
+          io,
+        ),
+    },
+    {
+      name: 'snapshot',
+      synopsis: '--policy P --period Y [--org-unit U] (--as-of INSTANT | --position N)',
+      summary: 'take a report snapshot at a cut-off and record it in the log',
+      options: { ...REPORT, ...CUT_OFF },
+      example:
+        'pnpm run audit snapshot --policy city-annual-welfare-education --period 2025 --as-of 2025-12-15T00:00:00+09:00',
+      run: async ({ values, env, io }) => {
+        required(values, 'policy', 'period');
+        const cutOff = cutOffOf(values);
+        return printResponse(
+          await client(values, env).request('POST', '/api/reports/snapshots', {
+            json: {
+              policy: values['policy'],
+              period: values['period'],
+              ...(values['org-unit'] ? { orgUnit: values['org-unit'] } : {}),
+              ...cutOff,
+            },
+          }),
+          io,
+          'snapshot',
+        );
+      },
+    },
+    {
+      name: 'verify',
+      synopsis: 'SNAPSHOT_ID',
+      summary: 'replay a snapshot again and compare its fingerprint and report (exit 1 on a mismatch)',
+      args: [1, 1],
+      example: 'pnpm run audit verify 5b1e…',
+      run: async ({ args, values, env, io }) => {
+        const res = await client(values, env).request(
+          'GET',
+          `/api/reports/snapshots/${encodeURIComponent(args[0]!)}/verify`,
+        );
+        const text = await res.clone().text();
+        const code = await printResponse(res, io, `verify ${args[0]}`);
+        if (code !== 0) return code;
+        if ((JSON.parse(text) as { matches?: boolean }).matches === false) {
+          io.err(`verify ${args[0]}: the replay does not reproduce the snapshot\n`);
+          return 1;
+        }
+        return 0;
+      },
+    },
+    {
+      name: 'diff',
+      synopsis:
+        '--policy P --period Y (--from INSTANT | --from-snapshot ID) [--to INSTANT | --to-snapshot ID]',
+      summary: 'what changed between two cut-offs or snapshots, each change explained',
+      options: {
+        ...REPORT,
+        official: { type: 'string', placeholder: 'ID', description: 'one official only' },
+        from: { type: 'string', placeholder: 'INSTANT', description: 'earlier cut-off' },
+        'from-snapshot': { type: 'string', placeholder: 'ID', description: 'earlier snapshot' },
+        to: { type: 'string', placeholder: 'INSTANT', description: 'later cut-off (default now)' },
+        'to-snapshot': { type: 'string', placeholder: 'ID', description: 'later snapshot' },
+      },
+      example:
+        'pnpm run audit diff --policy city-annual-welfare-education --period 2025 --from 2025-12-15T00:00:00+09:00',
+      run: async ({ values, env, io }) => {
+        required(values, 'policy', 'period');
+        const q = new URLSearchParams();
+        const map: [string, string][] = [
+          ['policy', 'policy'],
+          ['period', 'period'],
+          ['org-unit', 'orgUnit'],
+          ['official', 'official'],
+          ['from', 'from'],
+          ['from-snapshot', 'fromSnapshot'],
+          ['to', 'to'],
+          ['to-snapshot', 'toSnapshot'],
+        ];
+        for (const [option, name] of map) {
+          const v = values[option];
+          if (typeof v === 'string') q.set(name, v);
+        }
+        return printResponse(await client(values, env).request('GET', `/api/audits/diff?${q}`), io, 'diff');
+      },
+    },
+    {
+      name: 'duties',
+      summary: 'the reporting duties and which are fulfilled',
+      example: 'pnpm run audit duties',
+      run: async ({ values, env, io }) =>
+        printResponse(await client(values, env).request('GET', '/api/reports/duties'), io, 'duties'),
+    },
+  ],
+};
+
+export function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo = processIo,
+): Promise<number> {
+  return runCommandLine(auditCommandLine, argv, env, io);
 }
+
+runWhenMain(import.meta.url, (argv) => runCli(argv));

@@ -69,8 +69,8 @@ export function connectorRoutes(deps: ConnectorRoutesDeps): Router {
 
   router.post('/rosters/check', async (req, res) => {
     checkAccess(req);
-    const { roster, problems } = await deps.rosters.check(await readSubmission(req));
-    res.json({ ok: roster !== null, rows: roster?.rows ?? null, problems });
+    const { roster, problems, warnings } = await deps.rosters.check(await readSubmission(req));
+    res.json({ ok: roster !== null, rows: roster?.rows ?? null, problems, warnings });
   });
 
   router.post('/rosters', async (req: Request, res: Response) => {

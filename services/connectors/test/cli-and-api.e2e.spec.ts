@@ -91,6 +91,29 @@ describe('connectors in the LRS process: CLI and admin API', () => {
     expect(await lrs.statementCount()).to.equal(1);
   });
 
+  it('roster check exits 1 when the roster has problems, one line each naming the file and line; 0 when it would import', async () => {
+    await recordReferenceData(lrs, 5);
+    writeFileSync(join(dir, 'session.json'), JSON.stringify(aSession()));
+    writeFileSync(
+      join(dir, 'roster.csv'),
+      aCsv([
+        [officialId(2), '180', 'attended'],
+        ['nobody', '60', 'partial'],
+      ]),
+    );
+    const env = { LRS_URL: lrs.url, LRS_KEY: ADMIN.key, LRS_SECRET: ADMIN.secret };
+    const err: string[] = [];
+    const io = { out: () => {}, err: (t: string) => void err.push(t) };
+    const args = ['roster', 'check', '--session', join(dir, 'session.json'), join(dir, 'roster.csv')];
+    expect(await runCli(args, env, io)).to.equal(1);
+    expect(err).to.deep.equal([
+      `${join(dir, 'roster.csv')}:3 /csv/3/official: Line 3: unknown official 'nobody'.\n`,
+    ]);
+    writeFileSync(join(dir, 'roster.csv'), aCsv([[officialId(2), '180', 'attended']]));
+    expect(await runCli(args, env, io)).to.equal(0);
+    expect(await lrs.statementCount()).to.equal(0);
+  });
+
   it("a training centre's rosters/import credential imports rosters as their authority, and can do nothing else", async () => {
     await recordReferenceData(lrs, 5);
     const centre = await lrs.issueCredential('Seoul training centre', ['rosters/import']);

@@ -77,8 +77,8 @@ describe('roster import (face-to-face attendance)', () => {
       {
         session: aSession(),
         attendees: [
-          { official: officialId(2), minutes: 180 },
-          { official: officialId(3), status: 'attended' },
+          { officialId: officialId(2), minutes: 180 },
+          { officialId: officialId(3), status: 'attended' },
         ],
       },
       CENTRE,
@@ -95,6 +95,29 @@ describe('roster import (face-to-face attendance)', () => {
     );
     expect(again.statementIds).to.deep.equal(json.statementIds);
     expect(again).to.include({ written: 0, unchanged: 2 });
+  });
+
+  it("accepts last release's names (official, attendee, minutes_attended) with a deprecation warning each (decision 041)", async () => {
+    const json = await rosters.import(
+      { session: aSession(), attendees: [{ official: officialId(2), minutes: 180 }] },
+      CENTRE,
+    );
+    expect(json.warnings).to.deep.equal([
+      "field 'official' is deprecated: call it 'officialId' (the old name is accepted until the next release)",
+    ]);
+    const csv = `attendee,minutes_attended\n${officialId(2)},180\n`;
+    const checked = await rosters.check({ session: aSession(), csv });
+    expect(checked.problems).to.deep.equal([]);
+    expect(checked.warnings).to.deep.equal([
+      "column 'attendee' is deprecated: call it 'official_id' (the old name is accepted until the next release)",
+      "column 'minutes_attended' is deprecated: call it 'minutes' (the old name is accepted until the next release)",
+    ]);
+    const current = await rosters.import(
+      { session: aSession(), csv: aCsv([[officialId(2), '180', '']]) },
+      CENTRE,
+    );
+    expect(current).to.include({ unchanged: 1 });
+    expect(current.warnings).to.equal(undefined);
   });
 
   it('gives deterministic ids: importing the same roster twice changes nothing', async () => {

@@ -1,2 +1,12 @@
+export {
+  backupLogFile,
+  checkLogFileIntegrity,
+  copyLogFile,
+  dropBackupManifest,
+  type LogSummary,
+  readBackupManifest,
+  summariseLogFile,
+  writeBackupManifest,
+} from './backup';
 export { openSqliteEventLog, type SqliteEventLogOptions } from './event-log';
 export { SCHEMA_VERSION } from './tables';

@@ -43,6 +43,8 @@ export interface RosterImportResult {
   unchanged: number;
   /** Ids of the attendance statements now current for this session, in roster order. */
   statementIds: string[];
+  /** Deprecated column or field names the roster used (decision 041). */
+  warnings?: string[];
 }
 
 export interface ImportProgress {
@@ -82,7 +84,7 @@ export class RosterService {
   /** Parses and checks without writing: the problems, or null when the roster would import. */
   async check(
     submission: RosterSubmission,
-  ): Promise<{ roster: CheckedRoster | null; problems: RosterProblem[] }> {
+  ): Promise<{ roster: CheckedRoster | null; problems: RosterProblem[]; warnings: string[] }> {
     const parsed =
       typeof submission.csv === 'string'
         ? parseRosterCsv(submission.csv)
@@ -90,6 +92,7 @@ export class RosterService {
           ? parseRosterJson(submission.attendees)
           : {
               rows: [],
+              warnings: [],
               problems: [
                 {
                   line: null,
@@ -107,7 +110,8 @@ export class RosterService {
         message: `The roster has ${parsed.rows.length} rows; split it into rosters of at most ${this.maxRows}.`,
       });
     }
-    return checkRoster(submission.session, parsed.rows, this.deps, parsed.problems);
+    const checked = await checkRoster(submission.session, parsed.rows, this.deps, parsed.problems);
+    return { ...checked, warnings: parsed.warnings };
   }
 
   async import(
@@ -115,9 +119,10 @@ export class RosterService {
     by: RosterImporter,
     onProgress?: (progress: ImportProgress) => void,
   ): Promise<RosterImportResult> {
-    const { roster, problems } = await this.check(submission);
+    const { roster, problems, warnings } = await this.check(submission);
     if (!roster) throw rosterRejected(problems);
-    return this.write(roster, by, onProgress);
+    const result = await this.write(roster, by, onProgress);
+    return warnings.length > 0 ? { ...result, warnings } : result;
   }
 
   private async write(

@@ -1,21 +1,35 @@
 import { parse } from 'csv-parse/sync';
 import type { RosterProblem, RosterRow } from './roster-types';
 
-/** Column names accepted for each field (lower-case, spaces and dashes read as underscores). */
+/**
+ * Column names of each field (lower-case, spaces and dashes read as underscores). One naming
+ * convention across every import (docs/IMPORTS.md, decision 041): a CSV column is the snake_case
+ * of the JSON field (`official_id` ↔ `officialId`).
+ */
 const COLUMNS: Record<string, keyof Omit<RosterRow, 'line' | 'pointer'>> = {
   official_id: 'official',
-  official: 'official',
-  attendee: 'official',
-  identifier: 'official',
   name: 'name',
   minutes: 'minutes',
-  minutes_attended: 'minutes',
   status: 'status',
 };
+
+/** Older spellings, accepted with a deprecation warning for one release (decision 041). */
+const DEPRECATED_COLUMNS: Record<string, string> = {
+  official: 'official_id',
+  attendee: 'official_id',
+  identifier: 'official_id',
+  minutes_attended: 'minutes',
+};
+const DEPRECATED_FIELDS: Record<string, string> = { official: 'officialId', official_id: 'officialId' };
+
+const deprecation = (old: string, now: string, where: string) =>
+  `${where} '${old}' is deprecated: call it '${now}' (the old name is accepted until the next release)`;
 
 export interface ParsedRows {
   rows: RosterRow[];
   problems: RosterProblem[];
+  /** Deprecated spellings that were accepted. */
+  warnings: string[];
 }
 
 /**
@@ -24,6 +38,7 @@ export interface ParsedRows {
  */
 export function parseRosterCsv(text: string): ParsedRows {
   const problems: RosterProblem[] = [];
+  const warnings: string[] = [];
   let header: (keyof Omit<RosterRow, 'line' | 'pointer'> | null)[] = [];
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -52,14 +67,19 @@ export function parseRosterCsv(text: string): ParsedRows {
       rule: 'roster.csv.malformed',
       message: (error as Error).message,
     });
-    return { rows: [], problems };
+    return { rows: [], problems, warnings };
   }
   const [first, ...rest] = records;
   if (!first) {
     problems.push({ line: 1, pointer: '/csv/1', rule: 'roster.csv.header', message: 'The roster is empty.' });
-    return { rows: [], problems };
+    return { rows: [], problems, warnings };
   }
-  header = first.record.map((name) => COLUMNS[name.toLowerCase().replace(/[\s-]+/g, '_')] ?? null);
+  header = first.record.map((name) => {
+    const column = name.toLowerCase().replace(/[\s-]+/g, '_');
+    const now = DEPRECATED_COLUMNS[column];
+    if (now) warnings.push(deprecation(name, now, 'column'));
+    return COLUMNS[now ?? column] ?? null;
+  });
   if (!header.includes('official')) {
     problems.push({
       line: first.info.lines,
@@ -67,7 +87,7 @@ export function parseRosterCsv(text: string): ParsedRows {
       rule: 'roster.csv.header',
       message: `The header row needs an official_id column; it has: ${first.record.join(', ')}.`,
     });
-    return { rows: [], problems };
+    return { rows: [], problems, warnings };
   }
   if (!header.includes('minutes') && !header.includes('status')) {
     problems.push({
@@ -76,7 +96,7 @@ export function parseRosterCsv(text: string): ParsedRows {
       rule: 'roster.csv.header',
       message: 'The header row needs a minutes or a status column.',
     });
-    return { rows: [], problems };
+    return { rows: [], problems, warnings };
   }
   const rows: RosterRow[] = [];
   for (const { record, info } of rest) {
@@ -97,20 +117,21 @@ export function parseRosterCsv(text: string): ParsedRows {
     });
     rows.push(row);
   }
-  return { rows, problems };
+  return { rows, problems, warnings };
 }
 
 /** Reads the attendees of a JSON roster: `[{ official, minutes?, status?, name? }]`. */
 export function parseRosterJson(attendees: unknown): ParsedRows {
   const problems: RosterProblem[] = [];
+  const warnings = new Set<string>();
   if (!Array.isArray(attendees)) {
     problems.push({
       line: null,
       pointer: '/attendees',
       rule: 'roster.attendees.type',
-      message: 'attendees must be an array of { official, minutes?, status?, name? }.',
+      message: 'attendees must be an array of { officialId, minutes?, status?, name? }.',
     });
-    return { rows: [], problems };
+    return { rows: [], problems, warnings: [] };
   }
   const rows: RosterRow[] = [];
   attendees.forEach((item: unknown, index) => {
@@ -139,7 +160,9 @@ export function parseRosterJson(attendees: unknown): ParsedRows {
       });
       return undefined;
     };
-    const official = text('official') ?? text('officialId') ?? text('official_id') ?? '';
+    for (const [old, now] of Object.entries(DEPRECATED_FIELDS))
+      if (o[old] !== undefined) warnings.add(deprecation(old, now, 'field'));
+    const official = text('officialId') ?? text('official') ?? text('official_id') ?? '';
     const row: RosterRow = { line, pointer, official };
     const name = text('name');
     const minutes = text('minutes');
@@ -149,5 +172,5 @@ export function parseRosterJson(attendees: unknown): ParsedRows {
     if (status !== undefined) row.status = status;
     rows.push(row);
   });
-  return { rows, problems };
+  return { rows, problems, warnings: [...warnings] };
 }

@@ -37,6 +37,26 @@ export interface Config {
   readonly secretsKey?: string;
   /** Web portal (services/portal): LRS_DEV_SIGNIN, LRS_PORTAL_SECRET. */
   readonly portal?: { readonly devSignIn: boolean; readonly secret?: string };
+  /** LRS_OUTBOUND_ALLOW: internal hosts, addresses and CIDR ranges remote sources and webhooks may reach. */
+  readonly outboundAllow?: readonly string[];
+  /** Limits on what an unauthenticated client can make the server hold. */
+  readonly preAuth?: {
+    /** LRS_PREAUTH_BODY_BYTES: body bytes held before the request is authenticated. */
+    readonly bodyBytes: number;
+    /** LRS_MAX_CONNECTIONS: open connections at once. */
+    readonly maxConnections: number;
+  };
+  /** LRS_AUTH_FAILURES_PER_MINUTE: failed Basic checks per client address and per key before 429. */
+  readonly authFailuresPerMinute?: number;
+  /** Audit replay limits (LRS_AUDIT_*). */
+  readonly audit?: {
+    readonly maxRunningPerPrincipal: number;
+    readonly maxRunning: number;
+    readonly maxStoredPerPrincipal: number;
+    readonly maxStored: number;
+    readonly ttlMs: number;
+    readonly diskBudgetBytes: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -75,6 +95,20 @@ export function loadConfig(env: Env = process.env): Config {
     ...readSecretsKey(env),
     ...readRateLimit(env),
     portal: readPortal(env),
+    outboundAllow: (optional(env, 'LRS_OUTBOUND_ALLOW') ?? '').split(/[\s,]+/).filter(Boolean),
+    preAuth: {
+      bodyBytes: readBytes(env, 'LRS_PREAUTH_BODY_BYTES', 64 * 1024),
+      maxConnections: readCount(env, 'LRS_MAX_CONNECTIONS', 1024),
+    },
+    authFailuresPerMinute: readCount(env, 'LRS_AUTH_FAILURES_PER_MINUTE', 10),
+    audit: {
+      maxRunningPerPrincipal: readCount(env, 'LRS_AUDIT_MAX_RUNNING_PER_PRINCIPAL', 2),
+      maxRunning: readCount(env, 'LRS_AUDIT_MAX_RUNNING', 4),
+      maxStoredPerPrincipal: readCount(env, 'LRS_AUDIT_MAX_STORED_PER_PRINCIPAL', 10),
+      maxStored: readCount(env, 'LRS_AUDIT_MAX_STORED', 40),
+      ttlMs: readCount(env, 'LRS_AUDIT_REPLAY_TTL_HOURS', 24) * 3_600_000,
+      diskBudgetBytes: readBytes(env, 'LRS_AUDIT_DISK_BUDGET_BYTES', 2048 * MiB),
+    },
   };
   // The event log refuses appends over 1 MiB; a statement that fits the HTTP limit but
   // not the log would fail after validation, so refuse the configuration instead.
@@ -220,6 +254,14 @@ function readRateLimit(env: Env): Pick<Config, 'rateLimit'> {
   if (perSecond === 0) return {};
   const size = burst === undefined ? Math.max(1, Math.ceil(perSecond)) : Number(burst);
   return { rateLimit: { perSecond, burst: size } };
+}
+
+function readCount(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1)
+    throw new ConfigError(name, 'must be a whole number of at least 1');
+  return Number(raw);
 }
 
 function isLogLevel(value: string): value is LogLevel {

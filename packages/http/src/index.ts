@@ -9,6 +9,8 @@ export type { ParseJsonOptions } from './json';
 export { DEFAULT_FORBIDDEN_KEYS, locateJsonError, parseJson } from './json';
 export type { Logger } from './logger';
 export { createLogger, REDACTED_PATHS } from './logger';
+export type { OutboundGuardOptions, Resolver } from './outbound';
+export { OutboundGuard, OutboundRefused } from './outbound';
 export type { RateLimitOptions, TakeResult } from './rate-limit';
 export { rateLimit, TokenBuckets } from './rate-limit';
 export { requestContext } from './request-context';

@@ -67,6 +67,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     statements,
     attachments,
     secrets: SecretBox.fromConfig(config),
+    outboundAllow: config.outboundAllow ?? [],
   });
   const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector);
   const completion = await CompletionService.start(log, { dataDir: config.dataDir, startProjector });

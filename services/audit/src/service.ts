@@ -25,6 +25,7 @@ export interface AuditServiceOptions {
 export const SCHEDULER: Principal = {
   kind: 'credential',
   id: 'audit-scheduler',
+  identity: { kind: 'credential', key: 'audit-scheduler' },
   name: 'audit scheduler',
   scopes: new Set(['admin']),
   roles: ['admin'],

@@ -1,5 +1,5 @@
 import type { Principal } from '@lrs/auth';
-import { BadRequest, Forbidden } from '@lrs/http';
+import { BadRequest, csvRow, Forbidden } from '@lrs/http';
 import {
   type CompletionStatus,
   type Exemption,
@@ -229,7 +229,7 @@ export function* reportCsv(report: CompletionReport, rowsPerChunk = 500): Genera
     'earned_hours',
     ...categories.map((c) => `hours_${c}`),
   ];
-  let chunk = `${header.map(csvCell).join(',')}\r\n`;
+  let chunk = csvRow(header);
   let n = 0;
   for (const r of report.rows) {
     const cells = [
@@ -243,17 +243,13 @@ export function* reportCsv(report: CompletionReport, rowsPerChunk = 500): Genera
       String(r.earnedHours),
       ...categories.map((c) => String(r.hours[c] ?? 0)),
     ];
-    chunk += `${cells.map(csvCell).join(',')}\r\n`;
+    chunk += csvRow(cells);
     if (++n % rowsPerChunk === 0) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk) yield chunk;
-}
-
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 export { STATUSES };

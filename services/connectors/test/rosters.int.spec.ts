@@ -214,7 +214,8 @@ describe('roster import (face-to-face attendance)', () => {
 
   it('the check refuses what the import would refuse: a session title that is not a language map is a problem at /session/title, and nothing is written', async () => {
     const csv = aCsv([[officialId(2), '180', 'attended']]);
-    for (const title of [{ 'not a language tag': 'Ethics' }, { en: 'Ethics', '': 'x' }]) {
+    const titles: Record<string, string>[] = [{ 'not a language tag': 'Ethics' }, { en: 'Ethics', '': 'x' }];
+    for (const title of titles) {
       const session = aSession({ title });
       const checked = await rosters.check({ session, csv });
       expect(checked.roster).to.equal(null);

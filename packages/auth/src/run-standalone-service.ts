@@ -33,7 +33,10 @@ export function runStandaloneService<S extends { stop(): Promise<void> }>(
       dataDir: config.dataDir,
       ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
     });
-    const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
+    const credentials = await CredentialRegistry.start(log, {
+      baseUrl: config.baseUrl,
+      ...(config.authFailuresPerMinute ? { failuresPerMinute: config.authFailuresPerMinute } : {}),
+    });
     const jwt = JwtVerifier.fromConfig(config);
     const service = await definition.start(log, config);
     const app = createApp({

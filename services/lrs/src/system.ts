@@ -43,7 +43,10 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     dataDir: config.dataDir,
     ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
   });
-  const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
+  const credentials = await CredentialRegistry.start(log, {
+    baseUrl: config.baseUrl,
+    ...(config.authFailuresPerMinute ? { failuresPerMinute: config.authFailuresPerMinute } : {}),
+  });
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).

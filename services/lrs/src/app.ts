@@ -79,7 +79,13 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
           next();
         }, next);
       });
-      xapi.use(alternateSyntax({ maxBodyBytes: config.maxBodyBytes }));
+      xapi.use(
+        alternateSyntax({
+          maxBodyBytes: config.maxBodyBytes,
+          ...(config.preAuth ? { preAuthBodyBytes: config.preAuth.bodyBytes } : {}),
+          authenticate: authenticate(system.credentials, system.jwt),
+        }),
+      );
       xapi.use(xapiParams());
       const isAbout = (req: express.Request) => req.path === '/about';
       xapi.use(xapiVersion({ exempt: isAbout }));

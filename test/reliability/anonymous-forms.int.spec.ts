@@ -90,7 +90,14 @@ describe('anonymous alternate-syntax forms cannot make the server hold their bod
     await exited;
     const tally = JSON.parse(out.split('\n').filter(Boolean).at(-1)!) as Record<string, number>;
     const p99 = percentile(latencies, 99);
-    console.log(`      slowest /health: ${[...latencies].map((l, i) => [i, Math.round(l)]).sort((a, b) => b[1]! - a[1]!).slice(0, 5).map(([i, l]) => `#${i} ${l} ms`).join(', ')}`);
+    console.log(
+      `      slowest /health: ${[...latencies]
+        .map((l, i) => [i, Math.round(l)])
+        .sort((a, b) => b[1]! - a[1]!)
+        .slice(0, 5)
+        .map(([i, l]) => `#${i} ${l} ms`)
+        .join(', ')}`,
+    );
     console.log(
       `      clients: ${JSON.stringify(tally)}; peak unauthenticated form bytes held ${unauthenticatedFormBytes.peak} (${(unauthenticatedFormBytes.peak / 1024 / 1024).toFixed(1)} MiB); /health n=${latencies.length} p50 ${percentile(latencies, 50).toFixed(1)} ms p99 ${p99.toFixed(1)} ms`,
     );

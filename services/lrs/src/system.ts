@@ -90,6 +90,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   // Large audit replays run on threads of their own, as the projectors do (LRS_PROJECTORS).
   const audit = AuditService.start(log, {
     dataDir: config.dataDir,
+    ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });
   // Every projector of the process recovers from a full disk by itself, not only the index.

@@ -45,6 +45,8 @@ export interface Config {
     readonly bodyBytes: number;
     /** LRS_MAX_CONNECTIONS: open connections at once. */
     readonly maxConnections: number;
+    /** LRS_PREAUTH_BODY_TIMEOUT_SECONDS: time for an unauthenticated request's body to arrive. */
+    readonly bodyTimeoutMs: number;
   };
   /** LRS_AUTH_FAILURES_PER_MINUTE: failed Basic checks per client address and per key before 429. */
   readonly authFailuresPerMinute?: number;
@@ -99,6 +101,7 @@ export function loadConfig(env: Env = process.env): Config {
     preAuth: {
       bodyBytes: readBytes(env, 'LRS_PREAUTH_BODY_BYTES', 64 * 1024),
       maxConnections: readCount(env, 'LRS_MAX_CONNECTIONS', 1024),
+      bodyTimeoutMs: readCount(env, 'LRS_PREAUTH_BODY_TIMEOUT_SECONDS', 10) * 1000,
     },
     authFailuresPerMinute: readCount(env, 'LRS_AUTH_FAILURES_PER_MINUTE', 10),
     audit: {

@@ -148,6 +148,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     description: 'Open HTTP connections at once; further connections are refused until one closes.',
   },
   {
+    name: 'LRS_PREAUTH_BODY_TIMEOUT_SECONDS',
+    default: '10',
+    description:
+      'Seconds an unauthenticated request may take to send its body; then its connection is closed (authenticated uploads keep the 5-minute request timeout).',
+  },
+  {
     name: 'LRS_AUTH_FAILURES_PER_MINUTE',
     default: '10',
     description:

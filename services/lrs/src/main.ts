@@ -9,7 +9,11 @@ async function main() {
   const logger = createLogger(config);
   const system = await startLrsSystem(config);
   const app = createLrsApp(system);
-  const server = await listen(app, { port: config.port, host: config.host });
+  const server = await listen(app, {
+    port: config.port,
+    host: config.host,
+    ...(config.preAuth ? { maxConnections: config.preAuth.maxConnections } : {}),
+  });
   logger.info({ url: server.url, store: system.log.kind, dataDir: config.dataDir }, 'LRS listening');
   let stopping = false;
   const stop = async (signal: string) => {

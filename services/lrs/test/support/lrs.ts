@@ -56,7 +56,11 @@ export class TestLrs {
       ...env,
     });
     const system = await startLrsSystem(config);
-    const server = await listen(createLrsApp(system), { port: 0, host: '127.0.0.1' });
+    const server = await listen(createLrsApp(system), {
+      port: 0,
+      host: '127.0.0.1',
+      ...(config.preAuth ? { maxConnections: config.preAuth.maxConnections } : {}),
+    });
     return new TestLrs(system, server, dataDir);
   }
 

@@ -163,6 +163,7 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
         LRS_BOOTSTRAP_KEY: ADMIN.key,
         LRS_BOOTSTRAP_SECRET: ADMIN.secret,
         LRS_JWT_HS256_SECRET: HS_SECRET,
+        LRS_ENV: 'development',
         LRS_LOG_LEVEL: 'trace',
       }),
     );

@@ -23,6 +23,8 @@ export interface Config {
   readonly bootstrap?: { readonly key: string; readonly secret: string };
   /** Absent when no bearer-token key source is configured: only HTTP Basic is accepted. */
   readonly jwt?: JwtConfig;
+  /** LRS_ENV: `production` (default) requires LRS_JWT_ISSUER and LRS_JWT_AUDIENCE with a key source. */
+  readonly environment?: 'production' | 'development';
   readonly maxBodyBytes: number;
   readonly maxAttachmentBytes: number;
   readonly maxStatementBytes: number;
@@ -67,7 +69,25 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
   const bootstrap = readBootstrap(env);
+  const environment = optional(env, 'LRS_ENV') ?? 'production';
+  if (environment !== 'production' && environment !== 'development')
+    throw new ConfigError('LRS_ENV', 'must be production or development');
   const jwt = readJwt(env);
+  // Without iss and aud checks any token the key signed is accepted, whoever it was issued for
+  // (another application of the same IdP, a token for another audience): only in development.
+  const development = environment === 'development' || optional(env, 'LRS_DEV_SIGNIN') === 'true';
+  if (jwt && !development) {
+    for (const [name, value] of [
+      ['LRS_JWT_ISSUER', jwt.issuer],
+      ['LRS_JWT_AUDIENCE', jwt.audience],
+    ] as const) {
+      if (value === undefined)
+        throw new ConfigError(
+          name,
+          'is required with a LRS_JWT_* key source (tokens would be accepted whoever issued them or for whatever audience); LRS_ENV=development runs without it',
+        );
+    }
+  }
   const esdbUrl = optional(env, 'ESDB_URL');
   if (esdbUrl !== undefined && !/^esdb(\+discover)?:\/\/\S+$/.test(esdbUrl)) {
     throw new ConfigError('ESDB_URL', 'must be an esdb:// or esdb+discover:// connection string');
@@ -88,6 +108,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(esdbUrl !== undefined ? { esdbUrl } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(jwt ? { jwt } : {}),
+    environment,
     maxBodyBytes: readBytes(env, 'LRS_MAX_BODY_BYTES', 20 * MiB),
     maxAttachmentBytes: readBytes(env, 'LRS_MAX_ATTACHMENT_BYTES', 64 * MiB),
     maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
@@ -122,6 +143,24 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return deepFreeze(config);
+}
+
+/**
+ * What an operator must hear at start: settings that are allowed but weaken a guarantee. Each is
+ * one sentence for a warn-level log line.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.jwt && (config.jwt.issuer === undefined || config.jwt.audience === undefined)) {
+    const missing = [
+      config.jwt.issuer === undefined ? 'LRS_JWT_ISSUER' : null,
+      config.jwt.audience === undefined ? 'LRS_JWT_AUDIENCE' : null,
+    ].filter(Boolean);
+    warnings.push(
+      `INSECURE: bearer tokens are verified without ${missing.join(' and ')}: any token signed with the configured key is accepted, whoever it was issued by or for (allowed only with LRS_ENV=development)`,
+    );
+  }
+  return warnings;
 }
 
 function readSecretsKey(env: Env): { secretsKey?: string } {

@@ -66,8 +66,24 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     default: null,
     description: 'JWKS URL of the token issuer (https; http only for localhost). Keys are cached by kid.',
   },
-  { name: 'LRS_JWT_ISSUER', default: null, description: 'Required `iss` of bearer tokens, when set.' },
-  { name: 'LRS_JWT_AUDIENCE', default: null, description: 'Required `aud` of bearer tokens, when set.' },
+  {
+    name: 'LRS_JWT_ISSUER',
+    default: null,
+    description:
+      'Required `iss` of bearer tokens. Must be set with a LRS_JWT_* key source unless LRS_ENV=development (then a missing one is logged as a warning at start).',
+  },
+  {
+    name: 'LRS_JWT_AUDIENCE',
+    default: null,
+    description:
+      'Required `aud` of bearer tokens. Must be set with a LRS_JWT_* key source unless LRS_ENV=development (then a missing one is logged as a warning at start).',
+  },
+  {
+    name: 'LRS_ENV',
+    default: 'production',
+    description:
+      '`production` or `development`. Development (also implied by LRS_DEV_SIGNIN=true) allows bearer tokens without issuer and audience checks, with a warning at start.',
+  },
   {
     name: 'LRS_MAX_BODY_BYTES',
     default: String(20 * MiB),

@@ -53,6 +53,8 @@ export class TestLrs {
       LRS_BOOTSTRAP_KEY: ADMIN.key,
       LRS_BOOTSTRAP_SECRET: ADMIN.secret,
       LRS_LOG_LEVEL: 'silent',
+      // Tests sign tokens without issuer or audience unless they test those checks.
+      LRS_ENV: 'development',
       ...env,
     });
     const system = await startLrsSystem(config);

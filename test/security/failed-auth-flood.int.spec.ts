@@ -136,6 +136,7 @@ describe('a wrong-password flood does not slow everyone (failed authentication t
     for (let i = 0; i < 20; i++) normal.push(await write());
 
     const hashedBefore = lrs.system.credentials.hashRuns;
+    const floodStarted = performance.now();
     const flood = startFlood(`${lrs.url}/xapi/statements`, owner.key);
     await flood.ready;
     // Wait (by signal, not by clock) until the flood has used up the address's budget.
@@ -149,8 +150,9 @@ describe('a wrong-password flood does not slow everyone (failed authentication t
     console.log(
       `      flood: ${total} wrong-secret requests (${JSON.stringify(tally)}), ${hashed} secrets hashed; owner write p50 ${median(normal).toFixed(1)} ms normal, ${median(underFlood).toFixed(1)} ms under the flood`,
     );
-    // The address's budget (10 a minute, spent before hashing), not one per request.
-    expect(hashed).to.be.at.most(10);
+    // The address's budget (10 a minute, spent before hashing; one more per 6 s the flood lasted),
+    // not one per request.
+    expect(hashed).to.be.at.most(10 + Math.ceil((performance.now() - floodStarted) / 6000));
     expect(tally['401'] ?? 0).to.equal(hashed);
     expect(tally['429'] ?? 0).to.be.at.least(16); // every client was throttled at least once
     expect((tally['401'] ?? 0) + (tally['429'] ?? 0)).to.equal(total);

@@ -401,7 +401,7 @@ function spawnAppender(file: string, prefix: string, count: number, delayMs: num
     [
       '--import',
       'tsx',
-      join(here, 'support', 'appendFromChild.ts'),
+      join(here, 'support', 'append-from-child.ts'),
       file,
       prefix,
       String(count),

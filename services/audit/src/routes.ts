@@ -68,14 +68,17 @@ export function auditRoutes(service: AuditService): express.Router {
       { policyId, period, orgUnit, jurisdiction: scope.jurisdiction },
       principal,
     );
-    res.status(201).location(`/api/reports/snapshots/${snapshot.snapshotId}`).json(snapshot);
+    res
+      .status(201)
+      .location(`/api/reports/snapshots/${snapshot.snapshotId}`)
+      .json(snapshotFor(snapshot, scope.jurisdiction));
   });
 
   router.get('/reports/snapshots/:id', async (req, res) => {
     const scope = auditScope(req.principal);
     const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
     assertMaySee(scope, snapshot.jurisdiction);
-    res.json(snapshot);
+    res.json(snapshotFor(snapshot, scope.jurisdiction));
   });
 
   router.get('/reports/snapshots/:id/verify', async (req, res) => {
@@ -84,7 +87,7 @@ export function auditRoutes(service: AuditService): express.Router {
     assertMaySee(scope, snapshot.jurisdiction);
     const verification = await verifySnapshot(log, service.scratchRoot, snapshot, req.principal!);
     if (!verification.matches) req.log?.warn({ verification }, 'audit alarm: snapshot does not reproduce');
-    res.json(verification);
+    res.json(verificationFor(verification, scope.jurisdiction));
   });
 
   router.get('/reports/duties', async (req, res) => {
@@ -175,6 +178,40 @@ export function auditRoutes(service: AuditService): express.Router {
   }
 
   return router;
+}
+
+/** Figures of the whole log and registry a jurisdiction's caller is not shown (decision 038). */
+const LOG_WIDE = new Set(['events read', 'registry']);
+
+/** A snapshot as a caller of `jurisdiction` sees it: without the log-wide counts of its manifest. */
+function snapshotFor(snapshot: ReportSnapshot, jurisdiction: string | null): object {
+  if (jurisdiction === null) return snapshot;
+  const { eventsRead: _all, registry: _registry, projections, ...manifest } = snapshot.manifest;
+  return {
+    ...snapshot,
+    manifest: { ...manifest, projections: projections.map(({ eventsRead: _e, ...p }) => p) },
+  };
+}
+
+/** A verification as a caller of `jurisdiction` sees it: the same verdict, without log-wide counts. */
+function verificationFor<
+  V extends {
+    expected: { eventsRead?: number };
+    actual: { eventsRead?: number };
+    differences: { what: string }[];
+  },
+>(verification: V, jurisdiction: string | null): object {
+  if (jurisdiction === null) return verification;
+  const { eventsRead: _e, ...expected } = verification.expected;
+  const { eventsRead: _a, ...actual } = verification.actual;
+  return {
+    ...verification,
+    expected,
+    actual,
+    differences: verification.differences.map((d) =>
+      LOG_WIDE.has(d.what) ? { what: d.what, expected: null, actual: null } : d,
+    ),
+  };
 }
 
 /** The replay, if the caller's jurisdiction may see it: another jurisdiction's is "no replay" (404). */

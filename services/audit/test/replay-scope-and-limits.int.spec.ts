@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: response bodies are read loosely; each assertion names what it expects
 import { createHmac } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventLog, openEventLog, Position } from '@lrs/event-log';
@@ -99,6 +99,43 @@ describe('audit replays: jurisdiction and limits', function () {
     const duties = await api('GET', '/api/reports/duties', south);
     expect(duties.status).to.equal(200);
     for (const d of duties.json.duties) expect(d.snapshotId).to.equal(null);
+  });
+
+  it("a policy unit's report snapshot and its verification show no log-wide or registry-wide figures; an auditor's do", async () => {
+    await given();
+    const policy = JSON.parse(
+      readFileSync(
+        new URL('../../../examples/policies/city-annual-welfare-education.json', import.meta.url),
+        'utf8',
+      ),
+    );
+    expect((await api('POST', '/api/admin/training/policies', asAdmin, policy)).status).to.equal(201);
+    const body = { policy: policy.policyId, period: '2025', asOf: new Date().toISOString() };
+    const taken = await api('POST', '/api/reports/snapshots', asPolicyUnit('north'), body);
+    expect(taken.status, taken.text).to.equal(201);
+    expect(taken.json.jurisdiction).to.equal('north');
+    for (const view of [
+      taken.json,
+      (await api('GET', `/api/reports/snapshots/${taken.json.snapshotId}`, asPolicyUnit('north'))).json,
+    ]) {
+      expect(view.manifest).to.not.have.property('registry');
+      expect(view.manifest).to.not.have.property('eventsRead');
+      for (const p of view.manifest.projections) expect(p).to.not.have.property('eventsRead');
+      expect(view.manifest.policies).to.have.length(1);
+    }
+    const verified = await api(
+      'GET',
+      `/api/reports/snapshots/${taken.json.snapshotId}/verify`,
+      asPolicyUnit('north'),
+    );
+    expect(verified.status, verified.text).to.equal(200);
+    expect(verified.json.matches).to.equal(true);
+    expect(verified.json.expected).to.not.have.property('eventsRead');
+    expect(verified.json.actual).to.not.have.property('eventsRead');
+    const asSeenByAuditor = await api('GET', `/api/reports/snapshots/${taken.json.snapshotId}`, asAuditor);
+    expect(asSeenByAuditor.json.manifest.registry.officials).to.equal(3);
+    const south = await api('GET', `/api/reports/snapshots/${taken.json.snapshotId}`, asPolicyUnit('south'));
+    expect([south.status, south.json.error.rule]).to.deep.equal([403, 'audit.access.jurisdiction']);
   });
 
   it("30 replay requests at once: at most the requester's quota is accepted, the rest 429 with Retry-After and the rule; deleting one frees the quota", async () => {

@@ -45,6 +45,8 @@ export interface Config {
   readonly preAuth?: {
     /** LRS_PREAUTH_BODY_BYTES: body bytes held before the request is authenticated. */
     readonly bodyBytes: number;
+    /** LRS_PREAUTH_TOTAL_BYTES: such bytes held by all unauthenticated requests together. */
+    readonly totalBytes: number;
     /** LRS_MAX_CONNECTIONS: open connections at once. */
     readonly maxConnections: number;
     /** LRS_PREAUTH_BODY_TIMEOUT_SECONDS: time for an unauthenticated request's body to arrive. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     outboundAllow: (optional(env, 'LRS_OUTBOUND_ALLOW') ?? '').split(/[\s,]+/).filter(Boolean),
     preAuth: {
       bodyBytes: readBytes(env, 'LRS_PREAUTH_BODY_BYTES', 64 * 1024),
+      totalBytes: readBytes(env, 'LRS_PREAUTH_TOTAL_BYTES', 8 * MiB),
       maxConnections: readCount(env, 'LRS_MAX_CONNECTIONS', 1024),
       bodyTimeoutMs: readCount(env, 'LRS_PREAUTH_BODY_TIMEOUT_SECONDS', 10) * 1000,
     },

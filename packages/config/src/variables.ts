@@ -159,6 +159,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
       'Body bytes the server holds for a request before it is authenticated (the alternate request syntax carries its Authorization inside the form). More before credentials are seen → 401.',
   },
   {
+    name: 'LRS_PREAUTH_TOTAL_BYTES',
+    default: String(8 * MiB),
+    description:
+      'Body bytes held by all unauthenticated requests together; a request that would pass it → 503 alternate-syntax.busy with Retry-After.',
+  },
+  {
     name: 'LRS_MAX_CONNECTIONS',
     default: '1024',
     description: 'Open HTTP connections at once; further connections are refused until one closes.',

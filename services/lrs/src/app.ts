@@ -83,7 +83,9 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       xapi.use(
         alternateSyntax({
           maxBodyBytes: config.maxBodyBytes,
-          ...(config.preAuth ? { preAuthBodyBytes: config.preAuth.bodyBytes } : {}),
+          ...(config.preAuth
+            ? { preAuthBodyBytes: config.preAuth.bodyBytes, preAuthTotalBytes: config.preAuth.totalBytes }
+            : {}),
           authenticate: authenticate(system.credentials, system.jwt),
         }),
       );

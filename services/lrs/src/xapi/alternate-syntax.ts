@@ -1,5 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { BadRequest, PayloadTooLarge, Unauthorized, UnsupportedMediaType } from '@lrs/http';
+import {
+  BadRequest,
+  PayloadTooLarge,
+  ServiceUnavailable,
+  Unauthorized,
+  UnsupportedMediaType,
+} from '@lrs/http';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { XapiParams } from './params';
 import { parseVersionHeader } from './version';
@@ -23,6 +29,11 @@ export interface AlternateSyntaxOptions {
    * client cannot make the server hold more than this per request. Default 64 KiB.
    */
   preAuthBodyBytes?: number;
+  /**
+   * Form bytes held by all unauthenticated requests together (LRS_PREAUTH_TOTAL_BYTES); a request
+   * that would pass it is 503 with Retry-After. Default 8 MiB.
+   */
+  preAuthTotalBytes?: number;
   /** The authentication middleware: checks the Authorization (header or form field) early. */
   authenticate?: RequestHandler;
 }
@@ -38,6 +49,7 @@ export const unauthenticatedFormBytes = { current: 0, peak: 0 };
  */
 export function alternateSyntax(options: AlternateSyntaxOptions) {
   const preAuth = options.preAuthBodyBytes ?? 64 * 1024;
+  const preAuthTotal = options.preAuthTotalBytes ?? 8 * 1024 * 1024;
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       // Only a POST can be one: other requests are not parsed here (xapiParams parses them).
@@ -72,7 +84,14 @@ export function alternateSyntax(options: AlternateSyntaxOptions) {
             'An alternate-syntax request must be sent as application/x-www-form-urlencoded (xAPI Communication 1.3).',
         });
       }
-      const body = await readForm(req, res, options.maxBodyBytes, preAuth, options.authenticate);
+      const body = await readForm(
+        req,
+        res,
+        options.maxBodyBytes,
+        preAuth,
+        preAuthTotal,
+        options.authenticate,
+      );
       const form = new URLSearchParams(body.toString('utf8'));
       const params = new Map<string, string>();
       let content: string | undefined;
@@ -132,6 +151,7 @@ function readForm(
   res: Response,
   max: number,
   preAuth: number,
+  preAuthTotal: number,
   authenticate: RequestHandler | undefined,
 ): Promise<Buffer> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
@@ -202,6 +222,14 @@ function readForm(
       if (received > max) return finish(tooLarge(max));
       chunks.push(chunk);
       if (authenticated) return;
+      if (unauthenticatedFormBytes.current + chunk.length > preAuthTotal)
+        return finish(
+          new ServiceUnavailable(
+            'alternate-syntax.busy',
+            'too many unauthenticated forms are being received; retry, or send the Authorization header',
+            5,
+          ),
+        );
       held += chunk.length;
       unauthenticatedFormBytes.current += chunk.length;
       unauthenticatedFormBytes.peak = Math.max(

@@ -40,7 +40,8 @@ describe('authentication on every route (HTTP Basic)', function () {
   let revoked: Credential;
   let valid: Credential;
   before(async () => {
-    lrs = await TestLrs.start();
+    // Every refusal here is a 401; the failed-authentication throttle (429) has its own tests.
+    lrs = await TestLrs.start({ LRS_AUTH_FAILURES_PER_MINUTE: '100000' });
     valid = await lrs.issueCredential('valid', ['all']);
     revoked = await lrs.issueCredential('to-revoke', ['all']);
     const res = await fetch(`${lrs.url}/api/admin/credentials/${revoked.key}`, {

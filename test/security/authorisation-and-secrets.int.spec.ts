@@ -56,6 +56,44 @@ describe('authorisation: every denial is a test', function () {
     expect((byAgent.body as { statements: unknown[] }).statements).to.deep.equal([]);
   });
 
+  it("a bearer token whose sub equals a credential's key does not read that credential's statements through statements/read/mine", async () => {
+    const writer = await lrs.issueCredential('lms-b', ['statements/write']);
+    const written = aStatement()
+      .withId(randomUUID())
+      .withActor(anAgent().withMbox('mailto:c@example.org'))
+      .build();
+    expect((await lrs.call('POST', 'statements', { json: written, as: writer })).status).to.equal(200);
+    const sameName = signHs256(
+      { sub: writer.key, scope: 'statements/read/mine statements/write', exp: nowSeconds() + 300 },
+      HS_SECRET,
+    );
+    const asToken = (method: string, path: string, body?: unknown) =>
+      fetch(`${lrs.url}/xapi/${path}`, {
+        method,
+        headers: {
+          Authorization: `Bearer ${sameName}`,
+          'X-Experience-API-Version': '1.0.3',
+          'Content-Type': 'application/json',
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const list = await asToken('GET', 'statements?limit=100');
+    expect(list.status).to.equal(200);
+    const ids = ((await list.json()) as { statements: { id: string }[] }).statements.map((s) => s.id);
+    expect(ids).to.not.include(written.id);
+    const byId = await asToken('GET', `statements?statementId=${written.id}`);
+    expect(byId.status).to.equal(404);
+    expect(((await byId.json()) as { error: { rule: string } }).error.rule).to.match(
+      /not[-_.]?found|unknown/,
+    );
+    // The token's own statements are its own.
+    const own = aStatement().withId(randomUUID()).build();
+    expect((await asToken('POST', 'statements', own)).status).to.equal(200);
+    const mine = await asToken('GET', 'statements?limit=100');
+    const mineIds = ((await mine.json()) as { statements: { id: string }[] }).statements.map((s) => s.id);
+    expect(mineIds).to.deep.equal([own.id]);
+  });
+
   it('a write-only credential cannot read statements (403 auth.scope)', async () => {
     const writer = await lrs.issueCredential('writer', ['statements/write']);
     for (const path of ['statements', `statements?statementId=${randomUUID()}`]) {
@@ -129,6 +167,7 @@ describe('secrets never leak (logs, error bodies, the event log) and security he
         LRS_BOOTSTRAP_KEY: ADMIN.key,
         LRS_BOOTSTRAP_SECRET: ADMIN.secret,
         LRS_JWT_HS256_SECRET: HS_SECRET,
+        LRS_ENV: 'development',
         LRS_LOG_LEVEL: 'trace',
       }),
     );

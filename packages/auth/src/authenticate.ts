@@ -1,4 +1,4 @@
-import { Forbidden, ServiceUnavailable, Unauthorized } from '@lrs/http';
+import { Forbidden, ServiceUnavailable, TooManyRequests, Unauthorized } from '@lrs/http';
 import type { RequestHandler } from 'express';
 import type { CredentialRegistry, CredentialSummary } from './credential-registry';
 import type { JwtVerifier } from './jwt-verifier';
@@ -16,6 +16,9 @@ export interface AuthenticateOptions {
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 const AUTHORIZATION_POINTER = '/headers/Authorization';
+
+/** How long a throttled authentication waits before its 429 (see below). */
+const THROTTLED_ANSWER_DELAY_MS = 500;
 
 /**
  * The Basic credentials a keep-alive connection last authenticated with. A client sends the same
@@ -87,9 +90,25 @@ export function authenticate(
       if (colon < 0)
         throw unauthorized('auth.malformed', 'the Basic credentials have no key:secret separator');
       const key = decoded.slice(0, colon);
-      const result = await registry.verifyBasic(key, decoded.slice(colon + 1));
+      const result = await registry.verifyBasic(
+        key,
+        decoded.slice(colon + 1),
+        req.socket.remoteAddress ?? '',
+      );
       if (!result.ok) {
         basicBySocket.delete(req.socket);
+        if (result.reason === 'throttled') {
+          // Answered after a pause: a client that ignores Retry-After and asks again at once
+          // (a flood) is slowed to a few requests a second, instead of costing the server a
+          // request-parse-answer cycle as fast as it can send.
+          await new Promise((r) => setTimeout(r, THROTTLED_ANSWER_DELAY_MS));
+          throw new TooManyRequests(
+            'auth.throttled',
+            'too many failed authentications from this address or for this key; retry later',
+            result.retryAfterSeconds,
+            { pointer: AUTHORIZATION_POINTER },
+          );
+        }
         if (result.reason === 'revoked')
           throw unauthorized('auth.revoked', 'this credential has been revoked');
         throw unauthorized('auth.invalid_credentials', 'the key or secret is wrong');

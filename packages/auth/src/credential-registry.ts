@@ -24,6 +24,7 @@ import {
   MACHINE_ROLES,
   type MachineRole,
 } from './credential-events';
+import { FailedAuthThrottle } from './failed-auth-throttle';
 import { isScope, type Scope } from './scopes';
 import { generateKey, generateSecret, hashSecret, type SecretHash, verifySecret } from './secret-hash';
 
@@ -70,7 +71,9 @@ export interface IssuedCredential {
 export type VerifyResult =
   /** `proof` stands for this successful check until the credential changes (stillVerified). */
   | { ok: true; credential: CredentialSummary; proof: object }
-  | { ok: false; reason: 'unknown_key' | 'wrong_secret' | 'revoked' };
+  | { ok: false; reason: 'unknown_key' | 'wrong_secret' | 'revoked' }
+  /** Too many failures from this client address or for this key: nothing was hashed. */
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export interface RegistryOptions {
   /** The LRS's public base URL: homePage of every issued credential's authority account. */
@@ -78,6 +81,8 @@ export interface RegistryOptions {
   logger?: Logger;
   /** How long start() waits for the subscription to catch up. Default 30 s. */
   catchUpTimeoutMs?: number;
+  /** Failed Basic checks per client address and per key in a minute (LRS_AUTH_FAILURES_PER_MINUTE). Default 10. */
+  failuresPerMinute?: number;
 }
 
 const MAX_SECRET_LENGTH = 1024;
@@ -96,11 +101,16 @@ export class CredentialRegistry {
   private readonly follower = new PositionFollower();
   private subscription: Subscription | null = null;
   private failure: Error | null = null;
+  /** Secrets hashed (scrypt) so far: what a flood of wrong secrets costs. */
+  hashRuns = 0;
+  readonly throttle: FailedAuthThrottle;
 
   private constructor(
     private readonly log: EventLog,
     private readonly options: RegistryOptions,
-  ) {}
+  ) {
+    this.throttle = new FailedAuthThrottle({ failuresPerMinute: options.failuresPerMinute ?? 10 });
+  }
 
   /** Starts the registry's subscription and resolves once it has caught up with the log. */
   static async start(log: EventLog, options: RegistryOptions): Promise<CredentialRegistry> {
@@ -349,13 +359,23 @@ export class CredentialRegistry {
    * secret), dropped when the credential is revoked; concurrent first requests share one
    * scrypt run. The secret is checked before "revoked" is revealed.
    */
-  async verifyBasic(key: string, secret: string): Promise<VerifyResult> {
+  async verifyBasic(key: string, secret: string, client?: string): Promise<VerifyResult> {
     this.assertHealthy();
-    if (!CREDENTIAL_KEY_PATTERN.test(key)) return { ok: false, reason: 'unknown_key' };
+    const failed = (reason: 'unknown_key' | 'wrong_secret'): VerifyResult => {
+      if (client !== undefined) this.throttle.recordFailure(client, key.slice(0, 128));
+      return { ok: false, reason };
+    };
+    if (!CREDENTIAL_KEY_PATTERN.test(key)) return failed('unknown_key');
+    if (client !== undefined) {
+      // Unknown keys are throttled too (no key enumeration); the log is not read for them.
+      const wait = this.throttle.retryAfter(client, key);
+      if (wait > 0 && !this.records.has(key))
+        return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
+    }
     if (!this.records.has(key)) await this.refresh(key);
     const record = this.records.get(key);
-    if (!record) return { ok: false, reason: 'unknown_key' };
-    if (secret.length > MAX_SECRET_LENGTH) return { ok: false, reason: 'wrong_secret' };
+    if (!record) return failed('unknown_key');
+    if (secret.length > MAX_SECRET_LENGTH) return failed('wrong_secret');
 
     const digest = createHmac('sha256', this.hmacKey).update(key).update('\0').update(secret).digest();
     const cached = this.verified.get(key);
@@ -364,8 +384,18 @@ export class CredentialRegistry {
       const flightKey = digest.toString('base64');
       let flight = this.inflight.get(flightKey);
       if (!flight) {
+        // A proven secret (above) is never throttled; an unproven one is hashed only within budget.
+        const wait = client === undefined ? 0 : this.throttle.retryAfter(client, key);
+        if (wait > 0) return { ok: false, reason: 'throttled', retryAfterSeconds: wait };
+        this.hashRuns++;
+        if (client !== undefined) this.throttle.recordFailure(client, key); // refunded when right
         flight = verifySecret(secret, record.secretHash).finally(() => this.inflight.delete(flightKey));
         this.inflight.set(flightKey, flight);
+        if (client !== undefined)
+          flight.then(
+            (right) => right && this.throttle.refund(client, key),
+            () => {},
+          );
       }
       ok = await flight;
       if (!ok) return { ok: false, reason: 'wrong_secret' };

@@ -23,7 +23,7 @@ export type { JwksOptions } from './jwks';
 export { JwksKeySource } from './jwks';
 export type { JwtVerifierOptions } from './jwt-verifier';
 export { JwtVerifier } from './jwt-verifier';
-export type { Principal, Role } from './principal';
+export type { Principal, PrincipalIdentity, Role } from './principal';
 export {
   canDefine,
   canReadAllStatements,
@@ -35,7 +35,9 @@ export {
   canWriteStatements,
   credentialPrincipal,
   hasScope,
+  identityKey,
   isAdmin,
+  principalKey,
   ROLES,
   TokenClaimsError,
   tokenPrincipal,

@@ -5,11 +5,21 @@ import { ADMIN_SCOPE, expandScopes, isScope, type Scope } from './scopes';
 export const ROLES = ['official', 'policy-unit', 'auditor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
+/**
+ * Who a principal is, typed by where it comes from: a credential of this LRS (its key) or a
+ * bearer token (its issuer and subject). Two principals are the same only when these are equal;
+ * a token whose `sub` happens to equal a credential key is somebody else.
+ */
+export type PrincipalIdentity =
+  | { kind: 'credential'; key: string }
+  | { kind: 'token'; issuer: string | null; subject: string };
+
 /** Who is making a request, as every route sees it (req.principal). */
 export interface Principal {
   kind: 'credential' | 'token';
-  /** Credential key, or the token's `sub`. */
+  /** Credential key, or the token's `sub`: a display name, not an identity (see `identity`). */
   id: string;
+  identity: PrincipalIdentity;
   name: string;
   /** Granted scopes with everything they imply (see scopes.ts): `scopes.has(x)` answers "may I do x". */
   scopes: ReadonlySet<string>;
@@ -27,6 +37,7 @@ export function credentialPrincipal(credential: CredentialSummary): Principal {
   return {
     kind: 'credential',
     id: credential.key,
+    identity: { kind: 'credential', key: credential.key },
     name: credential.name,
     scopes,
     roles: [...(credential.scopes.includes(ADMIN_SCOPE) ? (['admin'] as const) : []), ...machineRoles],
@@ -83,6 +94,7 @@ export function tokenPrincipal(claims: Record<string, unknown>, authorityHomePag
   return {
     kind: 'token',
     id: sub,
+    identity: { kind: 'token', issuer: iss ?? null, subject: sub },
     name,
     scopes: expandScopes(granted),
     roles,
@@ -91,6 +103,19 @@ export function tokenPrincipal(claims: Record<string, unknown>, authorityHomePag
     ...(jurisdiction === undefined ? {} : { jurisdiction }),
   };
 }
+
+/**
+ * One string per identity, for keys and comparisons (statements/read/mine, read-your-writes,
+ * rate buckets, audit ownership). A credential is its key (credential keys are
+ * [A-Za-z0-9._~-], the form statements already carry); a token is `token:<iss>:<sub>`, each part
+ * percent-encoded, so it can never equal a credential key or another issuer's subject.
+ */
+export function identityKey(identity: PrincipalIdentity): string {
+  if (identity.kind === 'credential') return identity.key;
+  return `token:${encodeURIComponent(identity.issuer ?? '')}:${encodeURIComponent(identity.subject)}`;
+}
+
+export const principalKey = (principal: Principal): string => identityKey(principal.identity);
 
 function optionalString(claims: Record<string, unknown>, name: string): string | undefined {
   const value = claims[name];

@@ -1,5 +1,5 @@
 import type { Config } from '@lrs/config';
-import { loadConfig } from '@lrs/config';
+import { configWarnings, loadConfig } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { createApp, createLogger, listen } from '@lrs/http';
@@ -29,11 +29,15 @@ export function runStandaloneService<S extends { stop(): Promise<void> }>(
   const main = async () => {
     const config = loadConfig();
     const logger = createLogger(config);
+    for (const warning of configWarnings(config)) logger.warn({ config: true }, warning);
     const log = await openEventLog({
       dataDir: config.dataDir,
       ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
     });
-    const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
+    const credentials = await CredentialRegistry.start(log, {
+      baseUrl: config.baseUrl,
+      ...(config.authFailuresPerMinute ? { failuresPerMinute: config.authFailuresPerMinute } : {}),
+    });
     const jwt = JwtVerifier.fromConfig(config);
     const service = await definition.start(log, config);
     const app = createApp({

@@ -6,8 +6,10 @@ import {
   canWriteState,
   canWriteStatements,
   expandScopes,
+  identityKey,
   isAdmin,
   type Principal,
+  principalKey,
   requireScope,
   TokenClaimsError,
   tokenPrincipal,
@@ -18,6 +20,7 @@ const withScopes = (
 ): Principal => ({
   kind: 'credential',
   id: 'k',
+  identity: { kind: 'credential', key: 'k' },
   name: 'n',
   scopes: expandScopes(scopes),
   roles: [],
@@ -92,5 +95,19 @@ describe('tokenPrincipal', () => {
   it('refuses tokens without sub or with an unknown role', () => {
     expect(() => tokenPrincipal({ role: 'admin' }, home)).to.throw(TokenClaimsError, /sub/);
     expect(() => tokenPrincipal({ sub: 'x', role: 'superuser' }, home)).to.throw(TokenClaimsError, /role/);
+  });
+});
+
+describe('principal identity', () => {
+  it('keeps a credential and a token whose sub equals its key apart, and tokens of different issuers apart', () => {
+    const credential = withScopes('statements/read/mine');
+    const token = tokenPrincipal({ sub: 'k', iss: 'https://idp.example' }, 'https://lrs');
+    const otherIssuer = tokenPrincipal({ sub: 'k', iss: 'https://other.example' }, 'https://lrs');
+    expect(token.id).to.equal(credential.id);
+    expect(token.identity).to.deep.equal({ kind: 'token', issuer: 'https://idp.example', subject: 'k' });
+    expect(principalKey(credential)).to.equal('k');
+    expect(principalKey(token)).to.not.equal(principalKey(credential));
+    expect(principalKey(token)).to.not.equal(principalKey(otherIssuer));
+    expect(identityKey({ kind: 'token', issuer: null, subject: 'a:b' })).to.equal('token::a%3Ab');
   });
 });

@@ -23,6 +23,8 @@ export interface Config {
   readonly bootstrap?: { readonly key: string; readonly secret: string };
   /** Absent when no bearer-token key source is configured: only HTTP Basic is accepted. */
   readonly jwt?: JwtConfig;
+  /** LRS_ENV: `production` (default) requires LRS_JWT_ISSUER and LRS_JWT_AUDIENCE with a key source. */
+  readonly environment?: 'production' | 'development';
   readonly maxBodyBytes: number;
   readonly maxAttachmentBytes: number;
   readonly maxStatementBytes: number;
@@ -37,6 +39,30 @@ export interface Config {
   readonly secretsKey?: string;
   /** Web portal (services/portal): LRS_DEV_SIGNIN, LRS_PORTAL_SECRET. */
   readonly portal?: { readonly devSignIn: boolean; readonly secret?: string };
+  /** LRS_OUTBOUND_ALLOW: internal hosts, addresses and CIDR ranges remote sources and webhooks may reach. */
+  readonly outboundAllow?: readonly string[];
+  /** Limits on what an unauthenticated client can make the server hold. */
+  readonly preAuth?: {
+    /** LRS_PREAUTH_BODY_BYTES: body bytes held before the request is authenticated. */
+    readonly bodyBytes: number;
+    /** LRS_PREAUTH_TOTAL_BYTES: such bytes held by all unauthenticated requests together. */
+    readonly totalBytes: number;
+    /** LRS_MAX_CONNECTIONS: open connections at once. */
+    readonly maxConnections: number;
+    /** LRS_PREAUTH_BODY_TIMEOUT_SECONDS: time for an unauthenticated request's body to arrive. */
+    readonly bodyTimeoutMs: number;
+  };
+  /** LRS_AUTH_FAILURES_PER_MINUTE: failed Basic checks per client address and per key before 429. */
+  readonly authFailuresPerMinute?: number;
+  /** Audit replay limits (LRS_AUDIT_*). */
+  readonly audit?: {
+    readonly maxRunningPerPrincipal: number;
+    readonly maxRunning: number;
+    readonly maxStoredPerPrincipal: number;
+    readonly maxStored: number;
+    readonly ttlMs: number;
+    readonly diskBudgetBytes: number;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -45,7 +71,25 @@ type Env = Readonly<Record<string, string | undefined>>;
 export function loadConfig(env: Env = process.env): Config {
   const port = readPort(env);
   const bootstrap = readBootstrap(env);
+  const environment = optional(env, 'LRS_ENV') ?? 'production';
+  if (environment !== 'production' && environment !== 'development')
+    throw new ConfigError('LRS_ENV', 'must be production or development');
   const jwt = readJwt(env);
+  // Without iss and aud checks any token the key signed is accepted, whoever it was issued for
+  // (another application of the same IdP, a token for another audience): only in development.
+  const development = environment === 'development' || optional(env, 'LRS_DEV_SIGNIN') === 'true';
+  if (jwt && !development) {
+    for (const [name, value] of [
+      ['LRS_JWT_ISSUER', jwt.issuer],
+      ['LRS_JWT_AUDIENCE', jwt.audience],
+    ] as const) {
+      if (value === undefined)
+        throw new ConfigError(
+          name,
+          'is required with a LRS_JWT_* key source (tokens would be accepted whoever issued them or for whatever audience); LRS_ENV=development runs without it',
+        );
+    }
+  }
   const esdbUrl = optional(env, 'ESDB_URL');
   if (esdbUrl !== undefined && !/^esdb(\+discover)?:\/\/\S+$/.test(esdbUrl)) {
     throw new ConfigError('ESDB_URL', 'must be an esdb:// or esdb+discover:// connection string');
@@ -66,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(esdbUrl !== undefined ? { esdbUrl } : {}),
     ...(bootstrap ? { bootstrap } : {}),
     ...(jwt ? { jwt } : {}),
+    environment,
     maxBodyBytes: readBytes(env, 'LRS_MAX_BODY_BYTES', 20 * MiB),
     maxAttachmentBytes: readBytes(env, 'LRS_MAX_ATTACHMENT_BYTES', 64 * MiB),
     maxStatementBytes: readBytes(env, 'LRS_MAX_STATEMENT_BYTES', 512 * 1024),
@@ -75,6 +120,22 @@ export function loadConfig(env: Env = process.env): Config {
     ...readSecretsKey(env),
     ...readRateLimit(env),
     portal: readPortal(env),
+    outboundAllow: (optional(env, 'LRS_OUTBOUND_ALLOW') ?? '').split(/[\s,]+/).filter(Boolean),
+    preAuth: {
+      bodyBytes: readBytes(env, 'LRS_PREAUTH_BODY_BYTES', 64 * 1024),
+      totalBytes: readBytes(env, 'LRS_PREAUTH_TOTAL_BYTES', 8 * MiB),
+      maxConnections: readCount(env, 'LRS_MAX_CONNECTIONS', 1024),
+      bodyTimeoutMs: readCount(env, 'LRS_PREAUTH_BODY_TIMEOUT_SECONDS', 10) * 1000,
+    },
+    authFailuresPerMinute: readCount(env, 'LRS_AUTH_FAILURES_PER_MINUTE', 10),
+    audit: {
+      maxRunningPerPrincipal: readCount(env, 'LRS_AUDIT_MAX_RUNNING_PER_PRINCIPAL', 2),
+      maxRunning: readCount(env, 'LRS_AUDIT_MAX_RUNNING', 4),
+      maxStoredPerPrincipal: readCount(env, 'LRS_AUDIT_MAX_STORED_PER_PRINCIPAL', 10),
+      maxStored: readCount(env, 'LRS_AUDIT_MAX_STORED', 40),
+      ttlMs: readCount(env, 'LRS_AUDIT_REPLAY_TTL_HOURS', 24) * 3_600_000,
+      diskBudgetBytes: readBytes(env, 'LRS_AUDIT_DISK_BUDGET_BYTES', 2048 * MiB),
+    },
   };
   // The event log refuses appends over 1 MiB; a statement that fits the HTTP limit but
   // not the log would fail after validation, so refuse the configuration instead.
@@ -85,6 +146,24 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
   return deepFreeze(config);
+}
+
+/**
+ * What an operator must hear at start: settings that are allowed but weaken a guarantee. Each is
+ * one sentence for a warn-level log line.
+ */
+export function configWarnings(config: Config): string[] {
+  const warnings: string[] = [];
+  if (config.jwt && (config.jwt.issuer === undefined || config.jwt.audience === undefined)) {
+    const missing = [
+      config.jwt.issuer === undefined ? 'LRS_JWT_ISSUER' : null,
+      config.jwt.audience === undefined ? 'LRS_JWT_AUDIENCE' : null,
+    ].filter(Boolean);
+    warnings.push(
+      `INSECURE: bearer tokens are verified without ${missing.join(' and ')}: any token signed with the configured key is accepted, whoever it was issued by or for (allowed only with LRS_ENV=development)`,
+    );
+  }
+  return warnings;
 }
 
 function readSecretsKey(env: Env): { secretsKey?: string } {
@@ -220,6 +299,14 @@ function readRateLimit(env: Env): Pick<Config, 'rateLimit'> {
   if (perSecond === 0) return {};
   const size = burst === undefined ? Math.max(1, Math.ceil(perSecond)) : Number(burst);
   return { rateLimit: { perSecond, burst: size } };
+}
+
+function readCount(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) < 1)
+    throw new ConfigError(name, 'must be a whole number of at least 1');
+  return Number(raw);
 }
 
 function isLogLevel(value: string): value is LogLevel {

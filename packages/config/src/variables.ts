@@ -66,8 +66,24 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     default: null,
     description: 'JWKS URL of the token issuer (https; http only for localhost). Keys are cached by kid.',
   },
-  { name: 'LRS_JWT_ISSUER', default: null, description: 'Required `iss` of bearer tokens, when set.' },
-  { name: 'LRS_JWT_AUDIENCE', default: null, description: 'Required `aud` of bearer tokens, when set.' },
+  {
+    name: 'LRS_JWT_ISSUER',
+    default: null,
+    description:
+      'Required `iss` of bearer tokens. Must be set with a LRS_JWT_* key source unless LRS_ENV=development (then a missing one is logged as a warning at start).',
+  },
+  {
+    name: 'LRS_JWT_AUDIENCE',
+    default: null,
+    description:
+      'Required `aud` of bearer tokens. Must be set with a LRS_JWT_* key source unless LRS_ENV=development (then a missing one is logged as a warning at start).',
+  },
+  {
+    name: 'LRS_ENV',
+    default: 'production',
+    description:
+      '`production` or `development`. Development (also implied by LRS_DEV_SIGNIN=true) allows bearer tokens without issuer and audience checks, with a warning at start.',
+  },
   {
     name: 'LRS_MAX_BODY_BYTES',
     default: String(20 * MiB),
@@ -129,5 +145,71 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     default: null,
     description:
       'Key (32+ characters) for certificate verification codes and dev tokens; default a random key kept in LRS_DATA_DIR/portal-secret.',
+  },
+  {
+    name: 'LRS_OUTBOUND_ALLOW',
+    default: null,
+    description:
+      'Internal destinations remote LRS sources and webhooks may reach: host names, IP addresses and CIDR ranges, comma-separated (e.g. `127.0.0.1,10.1.0.0/16`). Without it loopback, private, link-local (cloud metadata), shared and reserved addresses are refused, by name resolution at configuration and on every connection.',
+  },
+  {
+    name: 'LRS_PREAUTH_BODY_BYTES',
+    default: String(64 * 1024),
+    description:
+      'Body bytes the server holds for a request before it is authenticated (the alternate request syntax carries its Authorization inside the form). More before credentials are seen → 401.',
+  },
+  {
+    name: 'LRS_PREAUTH_TOTAL_BYTES',
+    default: String(8 * MiB),
+    description:
+      'Body bytes held by all unauthenticated requests together; a request that would pass it → 503 alternate-syntax.busy with Retry-After.',
+  },
+  {
+    name: 'LRS_MAX_CONNECTIONS',
+    default: '1024',
+    description: 'Open HTTP connections at once; further connections are refused until one closes.',
+  },
+  {
+    name: 'LRS_PREAUTH_BODY_TIMEOUT_SECONDS',
+    default: '10',
+    description:
+      'Seconds an unauthenticated request may take to send its body; then its connection is closed (authenticated uploads keep the 5-minute request timeout).',
+  },
+  {
+    name: 'LRS_AUTH_FAILURES_PER_MINUTE',
+    default: '10',
+    description:
+      'Failed HTTP Basic checks per client address and per credential key in a minute; past it, unproven secrets are answered 429 with Retry-After without being hashed (a secret already proven keeps working).',
+  },
+  {
+    name: 'LRS_AUDIT_MAX_RUNNING_PER_PRINCIPAL',
+    default: '2',
+    description: 'Audit replays one principal may have queued or running at once; more → 429.',
+  },
+  {
+    name: 'LRS_AUDIT_MAX_RUNNING',
+    default: '4',
+    description: 'Audit replays queued or running at once, all principals together; more → 429.',
+  },
+  {
+    name: 'LRS_AUDIT_MAX_STORED_PER_PRINCIPAL',
+    default: '10',
+    description:
+      'Audit replays (with their scratch models) one principal may keep; more → 429 until one is deleted or expires.',
+  },
+  {
+    name: 'LRS_AUDIT_MAX_STORED',
+    default: '40',
+    description: 'Audit replays kept, all principals together; more → 429.',
+  },
+  {
+    name: 'LRS_AUDIT_REPLAY_TTL_HOURS',
+    default: '24',
+    description: 'Hours a finished audit replay and its scratch models are kept before they are deleted.',
+  },
+  {
+    name: 'LRS_AUDIT_DISK_BUDGET_BYTES',
+    default: String(2048 * MiB),
+    description: "Disk the audit replays' scratch models may use together; when spent, a new replay → 507.",
   },
 ]);

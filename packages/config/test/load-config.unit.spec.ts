@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'chai';
-import { CONFIG_VARIABLES, ConfigError, loadConfig } from '../src/index';
+import { CONFIG_VARIABLES, ConfigError, configWarnings, loadConfig } from '../src/index';
 
 function expectConfigError(env: Record<string, string>, variable: string, rule: RegExp): void {
   let thrown: unknown;
@@ -31,7 +31,7 @@ describe('loadConfig', () => {
   });
 
   it('returns a deeply frozen object', () => {
-    const config = loadConfig({ LRS_JWT_HS256_SECRET: 's'.repeat(32) });
+    const config = loadConfig({ LRS_JWT_HS256_SECRET: 's'.repeat(32), LRS_ENV: 'development' });
     expect(Object.isFrozen(config)).to.equal(true);
     expect(Object.isFrozen(config.jwt)).to.equal(true);
     expect(() => {
@@ -107,7 +107,7 @@ describe('loadConfig', () => {
     });
 
     it('accepts a PEM with escaped newlines', () => {
-      const config = loadConfig({ LRS_JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n') });
+      const config = loadConfig({ LRS_JWT_PUBLIC_KEY: pem.replace(/\n/g, '\\n'), LRS_ENV: 'development' });
       expect(config.jwt?.publicKeyPem).to.equal(pem);
     });
 
@@ -126,9 +126,28 @@ describe('loadConfig', () => {
     it('rejects a short HS256 secret and plain-http JWKS off localhost', () => {
       expectConfigError({ LRS_JWT_HS256_SECRET: 'short' }, 'LRS_JWT_HS256_SECRET', /32/);
       expectConfigError({ LRS_JWT_JWKS_URL: 'http://idp.example/jwks' }, 'LRS_JWT_JWKS_URL', /https/);
-      expect(loadConfig({ LRS_JWT_JWKS_URL: 'http://localhost:9/jwks' }).jwt?.jwksUrl).to.equal(
-        'http://localhost:9/jwks',
+      expect(
+        loadConfig({ LRS_JWT_JWKS_URL: 'http://localhost:9/jwks', LRS_ENV: 'development' }).jwt?.jwksUrl,
+      ).to.equal('http://localhost:9/jwks');
+    });
+
+    it('requires an issuer and an audience with a key source outside development, and warns at start when they are missing in development', () => {
+      const key = { LRS_JWT_HS256_SECRET: 's'.repeat(32) };
+      expectConfigError(key, 'LRS_JWT_ISSUER', /required with a LRS_JWT_\* key source/);
+      expectConfigError({ ...key, LRS_JWT_ISSUER: 'https://idp' }, 'LRS_JWT_AUDIENCE', /required/);
+      expectConfigError({ ...key, LRS_ENV: 'staging' }, 'LRS_ENV', /production or development/);
+      const complete = loadConfig({ ...key, LRS_JWT_ISSUER: 'https://idp', LRS_JWT_AUDIENCE: 'lrs' });
+      expect(configWarnings(complete)).to.deep.equal([]);
+      const dev = loadConfig({ ...key, LRS_ENV: 'development', LRS_JWT_AUDIENCE: 'lrs' });
+      expect(configWarnings(dev)).to.have.length(1);
+      expect(configWarnings(dev)[0]).to.match(
+        /^INSECURE: bearer tokens are verified without LRS_JWT_ISSUER:/,
       );
+      // The development sign-in is development too.
+      expect(configWarnings(loadConfig({ ...key, LRS_DEV_SIGNIN: 'true' }))[0]).to.match(
+        /without LRS_JWT_ISSUER and LRS_JWT_AUDIENCE/,
+      );
+      expect(configWarnings(loadConfig({}))).to.deep.equal([]);
     });
 
     it('rejects an issuer without a key source', () => {

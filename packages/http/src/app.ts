@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { errorMiddleware } from './error-middleware';
 import { NotFound, ServiceUnavailable } from './errors';
 import { createLogger } from './logger';
+import { preAuthBodyTimeout } from './pre-auth-timeout';
 import { requestContext } from './request-context';
 
 export interface AppOptions {
@@ -25,6 +26,8 @@ export interface AppOptions {
   healthDetails?: (req: Request, res: Response) => Promise<boolean>;
   /** Mounts the service's routes between the request context and the error middleware. */
   routes?: (app: Express) => void;
+  /** An unauthenticated request's body must have arrived within this time (pre-auth-timeout.ts). Default 10 s. */
+  preAuthBodyTimeoutMs?: number;
 }
 
 const securityHeaders: RequestHandler = (_req, res, next) => {
@@ -42,6 +45,7 @@ export function createApp(options: AppOptions): Express {
   app.disable('x-powered-by');
   app.disable('etag'); // resources that need ETags (xAPI documents) compute their own
   app.use(requestContext(logger));
+  app.use(preAuthBodyTimeout(options.preAuthBodyTimeoutMs ?? 10_000));
   app.use(securityHeaders);
 
   app.get('/health', async (req, res) => {
@@ -100,6 +104,8 @@ export interface ListenOptions {
   /** Time to receive a whole request (headers and body). Default 5 min, for large attachments. */
   requestTimeoutMs?: number;
   keepAliveTimeoutMs?: number;
+  /** Open connections at once (LRS_MAX_CONNECTIONS); Node closes any further one at once. Default 1024. */
+  maxConnections?: number;
 }
 
 export interface Listening {
@@ -149,6 +155,7 @@ export function listen(app: Express, options: ListenOptions): Promise<Listening>
     },
     app,
   );
+  server.maxConnections = options.maxConnections ?? 1024;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -71,11 +71,14 @@ export class TokenBuckets {
 }
 
 // @lrs/auth sets req.principal; this package sits below auth, so read it structurally.
+// The typed identity (credential key, or token issuer + subject): a token's `sub` equal to a
+// credential key is another principal with its own bucket.
 const principalKey = (req: Request): string | undefined => {
-  const principal = (req as { principal?: { kind?: unknown; id?: unknown } }).principal;
-  return principal && typeof principal.id === 'string'
-    ? `${String(principal.kind)}:${principal.id}`
-    : undefined;
+  const principal = (req as { principal?: { kind?: unknown; id?: unknown; identity?: unknown } }).principal;
+  if (!principal || typeof principal.id !== 'string') return undefined;
+  return principal.identity && typeof principal.identity === 'object'
+    ? JSON.stringify(principal.identity)
+    : `${String(principal.kind)}:${principal.id}`;
 };
 
 /**

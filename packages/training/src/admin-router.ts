@@ -1,5 +1,5 @@
 import type { EventLog } from '@lrs/event-log';
-import { BadRequest, Conflict, readBody, UnsupportedMediaType } from '@lrs/http';
+import { BadRequest, Conflict, parseJson, readBody, UnsupportedMediaType } from '@lrs/http';
 import express from 'express';
 import { assertAdmin } from './access';
 import { parseReferenceFile, REFERENCE_KINDS, type ReferenceKind } from './import-rows';
@@ -34,12 +34,8 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
         rule: 'training.policy.media-type',
         message: 'a policy is a JSON document',
       });
-    let document: unknown;
-    try {
-      document = JSON.parse(text);
-    } catch (error) {
-      throw new BadRequest({ rule: 'json.syntax', message: (error as Error).message, pointer: '/body' });
-    }
+    // parseJson: syntax, depth (512) and number-range problems are 400s naming the place.
+    const document: unknown = parseJson(text);
     const warnings: { category: string; pointer: string; message: string }[] = [];
     if (options.catalogCategories && policyProblems(document).length === 0) {
       const unknown = unknownCategories(document as Policy, await options.catalogCategories());
@@ -64,8 +60,10 @@ export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions
       case 'invalid': {
         const first = outcome.problems[0]!;
         throw new BadRequest({
-          rule: 'training.policy.schema',
-          message: `the policy does not match schemas/policy: ${first.pointer || '/'} ${first.message}`,
+          rule: first.rule ?? 'training.policy.schema',
+          message: first.rule
+            ? `the policy ${first.message} (at ${first.pointer || '/'})`
+            : `the policy does not match schemas/policy: ${first.pointer || '/'} ${first.message}`,
           pointer: `/body${first.pointer}`,
           details: {
             problems: outcome.problems.map((p) => ({ pointer: `/body${p.pointer}`, message: p.message })),

@@ -1,6 +1,6 @@
 import type { Principal } from '@lrs/auth';
 import type { LogPosition } from '@lrs/event-log';
-import { BadRequest, Forbidden } from '@lrs/http';
+import { BadRequest, csvRow, Forbidden } from '@lrs/http';
 import { reportScope } from './access';
 import { type CompletionStatus, inPopulation, proRating, statusAt } from './completion';
 import type { CompletionReader } from './completion-model';
@@ -190,7 +190,7 @@ export function* reportCsv(report: CompletionReport, rowsPerChunk = 500): Genera
     'earned_hours',
     ...categories.map((c) => `hours_${c}`),
   ];
-  let chunk = `${header.map(csvCell).join(',')}\r\n`;
+  let chunk = csvRow(header);
   let n = 0;
   for (const r of report.rows) {
     const cells = [
@@ -204,17 +204,13 @@ export function* reportCsv(report: CompletionReport, rowsPerChunk = 500): Genera
       String(r.earnedHours),
       ...categories.map((c) => String(r.hours[c] ?? 0)),
     ];
-    chunk += `${cells.map(csvCell).join(',')}\r\n`;
+    chunk += csvRow(cells);
     if (++n % rowsPerChunk === 0) {
       yield chunk;
       chunk = '';
     }
   }
   if (chunk) yield chunk;
-}
-
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 export { STATUSES };

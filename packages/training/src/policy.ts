@@ -44,7 +44,14 @@ export interface PolicyProblem {
   /** JSON pointer into the policy document. */
   pointer: string;
   message: string;
+  /** The rule broken when it is not the schema's (training.policy.schema). */
+  rule?: string;
 }
+
+/** Requirements nest (all_of / any_of) at most this deep; ajv and the evaluator recurse per level. */
+export const MAX_REQUIREMENT_DEPTH = 32;
+/** Arrays and objects nest at most this deep anywhere in a policy document. */
+export const MAX_POLICY_JSON_DEPTH = 100;
 
 const SCHEMA_FILE = new URL('../../../schemas/policy/policy.schema.json', import.meta.url);
 
@@ -63,6 +70,10 @@ function schemaValidator(): ReturnType<Ajv['compile']> {
  * Empty when the document is a valid policy.
  */
 export function policyProblems(document: unknown): PolicyProblem[] {
+  // Bounded before validation: ajv's compiled validator recurses once per nesting level and
+  // overflows the stack on a few hundred levels of requirements.
+  const tooDeep = nestingProblem(document);
+  if (tooDeep) return [tooDeep];
   const validate = schemaValidator();
   if (!validate(document)) return schemaProblems(validate.errors ?? []);
   const policy = document as Policy;
@@ -92,6 +103,48 @@ export function policyProblems(document: unknown): PolicyProblem[] {
   };
   walk(policy.requirement, '/requirement');
   return problems;
+}
+
+/**
+ * The first place where the document nests too deep (walked without recursion): requirements
+ * deeper than MAX_REQUIREMENT_DEPTH, or any JSON deeper than MAX_POLICY_JSON_DEPTH.
+ */
+function nestingProblem(document: unknown): PolicyProblem | null {
+  const stack: { value: unknown; pointer: string; depth: number; requirementDepth: number | null }[] = [
+    { value: document, pointer: '', depth: 0, requirementDepth: null },
+  ];
+  while (stack.length > 0) {
+    const { value, pointer, depth, requirementDepth } = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= MAX_POLICY_JSON_DEPTH)
+      return {
+        pointer,
+        rule: 'training.policy.depth',
+        message: `nests arrays and objects deeper than ${MAX_POLICY_JSON_DEPTH} levels`,
+      };
+    if (requirementDepth !== null && requirementDepth > MAX_REQUIREMENT_DEPTH)
+      return {
+        pointer,
+        rule: 'training.policy.depth',
+        message: `requirements nest (all_of / any_of) deeper than ${MAX_REQUIREMENT_DEPTH} levels`,
+      };
+    for (const [key, child] of Object.entries(value)) {
+      const childPointer = `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      let childRequirementDepth: number | null = null;
+      if (pointer === '' && key === 'requirement') childRequirementDepth = 1;
+      else if (requirementDepth !== null && !Array.isArray(value) && (key === 'all_of' || key === 'any_of'))
+        childRequirementDepth = requirementDepth; // the array; its items are one level deeper
+      else if (requirementDepth !== null && Array.isArray(value))
+        childRequirementDepth = requirementDepth + 1;
+      stack.push({
+        value: child,
+        pointer: childPointer,
+        depth: depth + 1,
+        requirementDepth: childRequirementDepth,
+      });
+    }
+  }
+  return null;
 }
 
 // oneOf failures report every branch; the deepest pointer is the one that names the field.

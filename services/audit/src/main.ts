@@ -8,6 +8,7 @@ runStandaloneService({
   start: (log, config) =>
     AuditService.start(log, {
       dataDir: config.dataDir,
+      ...(config.audit ? { replayLimits: config.audit } : {}),
       replayThread: { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) },
     }),
   mount: (app, service, { credentials, jwt }) => mountAudit(app, service, { credentials, jwt }),

@@ -1,11 +1,12 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
-import { authenticate } from '@lrs/auth';
+import { authenticate, principalKey } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
 import express from 'express';
 import { assertMaySee, auditScope } from './access';
 import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
 import { type DiffSide, diffReports } from './diff';
 import { withModelAt } from './model-at';
+import { replayFor } from './replay-jobs';
 import type { AuditService } from './service';
 import type { ReportSnapshot } from './snapshots';
 import { loadSnapshot, takeSnapshot, verifySnapshot } from './snapshots';
@@ -19,26 +20,35 @@ export function auditRoutes(service: AuditService): express.Router {
 
   router.post('/audits/replays', async (req, res) => {
     const principal = req.principal!;
-    auditScope(principal);
+    const scope = auditScope(principal);
     const body = objectBody(await readJsonBody(req, { limit: BODY_LIMIT }));
     const cutOff = await resolveCutOff(log, cutOffRequest(body, 'body'));
-    const job = service.jobs.start(cutOff, principal.id);
-    res.status(202).location(`/api/audits/replays/${job.id}`).json(job);
+    // A policy unit's replay belongs to its jurisdiction: only that jurisdiction sees it.
+    const job = service.jobs.start(cutOff, {
+      key: principalKey(principal),
+      jurisdiction: scope.jurisdiction,
+    });
+    res.status(202).location(`/api/audits/replays/${job.id}`).json(replayFor(job, scope.jurisdiction));
   });
 
   router.get('/audits/replays', (req, res) => {
-    auditScope(req.principal);
-    res.json({ replays: service.jobs.list() });
+    const scope = auditScope(req.principal);
+    res.json({
+      replays: service.jobs
+        .list()
+        .map((job) => replayFor(job, scope.jurisdiction))
+        .filter((job) => job !== null),
+    });
   });
 
   router.get('/audits/replays/:id', (req, res) => {
-    auditScope(req.principal);
-    res.json(replay(service, req.params.id));
+    const scope = auditScope(req.principal);
+    res.json(replayFor(replay(service, req.params.id, scope.jurisdiction), scope.jurisdiction));
   });
 
   router.delete('/audits/replays/:id', async (req, res) => {
-    auditScope(req.principal);
-    replay(service, req.params.id);
+    const scope = auditScope(req.principal);
+    replay(service, req.params.id, scope.jurisdiction);
     const job = await service.jobs.delete(req.params.id);
     res.json({ id: job!.id, deleted: true, state: job!.state });
   });
@@ -59,14 +69,17 @@ export function auditRoutes(service: AuditService): express.Router {
       { policyId, period, orgUnit, jurisdiction: scope.jurisdiction },
       principal,
     );
-    res.status(201).location(`/api/reports/snapshots/${snapshot.snapshotId}`).json(snapshot);
+    res
+      .status(201)
+      .location(`/api/reports/snapshots/${snapshot.snapshotId}`)
+      .json(snapshotFor(snapshot, scope.jurisdiction));
   });
 
   router.get('/reports/snapshots/:id', async (req, res) => {
     const scope = auditScope(req.principal);
     const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
     assertMaySee(scope, snapshot.jurisdiction);
-    res.json(snapshot);
+    res.json(snapshotFor(snapshot, scope.jurisdiction));
   });
 
   router.get('/reports/snapshots/:id/verify', async (req, res) => {
@@ -75,12 +88,21 @@ export function auditRoutes(service: AuditService): express.Router {
     assertMaySee(scope, snapshot.jurisdiction);
     const verification = await verifySnapshot(log, service.scratchRoot, snapshot, req.principal!);
     if (!verification.matches) req.log?.warn({ verification }, 'audit alarm: snapshot does not reproduce');
-    res.json(verification);
+    res.json(verificationFor(verification, scope.jurisdiction));
   });
 
   router.get('/reports/duties', async (req, res) => {
-    auditScope(req.principal);
-    res.json({ duties: await service.duties.status(Date.now()) });
+    const scope = auditScope(req.principal);
+    const duties = await service.duties.status(Date.now());
+    if (scope.jurisdiction === null) return void res.json({ duties });
+    // Duty snapshots cover every jurisdiction: a policy unit sees the schedule, not those reports.
+    res.json({
+      duties: duties.map((d) => ({
+        ...d,
+        snapshotId: null,
+        ...(d.snapshotId ? { reason: 'the snapshot covers every jurisdiction' } : {}),
+      })),
+    });
   });
 
   router.get('/audits/diff', async (req, res) => {
@@ -159,9 +181,44 @@ export function auditRoutes(service: AuditService): express.Router {
   return router;
 }
 
-function replay(service: AuditService, id: string) {
+/** Figures of the whole log and registry a jurisdiction's caller is not shown (decision 038). */
+const LOG_WIDE = new Set(['events read', 'registry']);
+
+/** A snapshot as a caller of `jurisdiction` sees it: without the log-wide counts of its manifest. */
+function snapshotFor(snapshot: ReportSnapshot, jurisdiction: string | null): object {
+  if (jurisdiction === null) return snapshot;
+  const { eventsRead: _all, registry: _registry, projections, ...manifest } = snapshot.manifest;
+  return {
+    ...snapshot,
+    manifest: { ...manifest, projections: projections.map(({ eventsRead: _e, ...p }) => p) },
+  };
+}
+
+/** A verification as a caller of `jurisdiction` sees it: the same verdict, without log-wide counts. */
+function verificationFor<
+  V extends {
+    expected: { eventsRead?: number };
+    actual: { eventsRead?: number };
+    differences: { what: string }[];
+  },
+>(verification: V, jurisdiction: string | null): object {
+  if (jurisdiction === null) return verification;
+  const { eventsRead: _e, ...expected } = verification.expected;
+  const { eventsRead: _a, ...actual } = verification.actual;
+  return {
+    ...verification,
+    expected,
+    actual,
+    differences: verification.differences.map((d) =>
+      LOG_WIDE.has(d.what) ? { what: d.what, expected: null, actual: null } : d,
+    ),
+  };
+}
+
+/** The replay, if the caller's jurisdiction may see it: another jurisdiction's is "no replay" (404). */
+function replay(service: AuditService, id: string, jurisdiction: string | null) {
   const job = service.jobs.get(id);
-  if (!job)
+  if (!job || (jurisdiction !== null && (job.jurisdiction ?? null) !== jurisdiction))
     throw new NotFound({ rule: 'audit.replay.unknown', message: `no replay ${id}`, pointer: '/path/id' });
   return job;
 }

@@ -4,10 +4,12 @@ import type { Principal } from '@lrs/auth';
 import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
 import { DEFAULT_DUTIES, ReportingDuties, type ReportingDuty } from './duties';
 import { replayOnWorkerThreads } from './replay';
-import { ReplayJobs } from './replay-jobs';
+import { ReplayJobs, type ReplayLimits } from './replay-jobs';
 
 export interface AuditServiceOptions {
   dataDir: string;
+  /** Replay limits (LRS_AUDIT_*); defaults otherwise. */
+  replayLimits?: Partial<ReplayLimits>;
   /** How often due reporting duties are checked; 0 turns the schedule off. Default one minute. */
   dutiesEveryMs?: number;
   duties?: readonly ReportingDuty[];
@@ -22,6 +24,7 @@ export interface AuditServiceOptions {
 export const SCHEDULER: Principal = {
   kind: 'credential',
   id: 'audit-scheduler',
+  identity: { kind: 'credential', key: 'audit-scheduler' },
   name: 'audit scheduler',
   scopes: new Set(['admin']),
   roles: ['admin'],
@@ -50,7 +53,9 @@ export class AuditService {
     const scratchRoot = join(options.dataDir, 'audit', 'scratch');
     rmSync(scratchRoot, { recursive: true, force: true });
     mkdirSync(scratchRoot, { recursive: true });
-    const jobs = ReplayJobs.open(log, options.dataDir);
+    const jobs = ReplayJobs.open(log, options.dataDir, {
+      ...(options.replayLimits ? { limits: options.replayLimits } : {}),
+    });
     const duties = new ReportingDuties(log, scratchRoot, options.duties ?? DEFAULT_DUTIES);
     const service = new AuditService(log, jobs, duties, scratchRoot);
     const every = options.dutiesEveryMs ?? 60_000;

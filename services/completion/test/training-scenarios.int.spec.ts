@@ -453,6 +453,25 @@ describe('training: transcripts and completion (scenarios)', function () {
       expect([badFrom.status, badFrom.json.error.pointer]).to.deep.equal([400, '/query/from']);
     });
 
+    it('a policy whose requirements nest 700 levels deep is 400 naming the rule, not 500; 200 levels is 400 training.policy.depth; nothing is published', async () => {
+      const before = await lrs.eventCount();
+      const nested = (levels: number) => {
+        let requirement: Record<string, unknown> = { id: 'leaf', min_hours: { hours: 1 } };
+        for (let i = 0; i < levels; i++) requirement = { id: `r${i}`, all_of: [requirement] };
+        return JSON.stringify({ ...cityPolicy(), version: 5, requirement });
+      };
+      // 1,400 levels of JSON: deeper than any request body may nest.
+      const deepest = await api('POST', '/api/admin/training/policies', asAdmin, nested(700));
+      expect([deepest.status, deepest.json.error.rule]).to.deep.equal([400, 'json.too_deep']);
+      expect(deepest.json.error.message).to.match(/deeper than 512 levels/);
+      const deep = await api('POST', '/api/admin/training/policies', asAdmin, nested(200));
+      expect(deep.status).to.equal(400);
+      expect(deep.json.error.rule).to.equal('training.policy.depth');
+      expect(deep.json.error.message).to.match(/requirements nest .* deeper than 32 levels/);
+      expect(deep.json.error.pointer).to.match(/^\/body\/requirement(\/all_of\/0){32}$/);
+      expect(await lrs.eventCount()).to.equal(before);
+    });
+
     it('a policy that fails its schema is 400 with the JSON pointer, and nothing is published', async () => {
       const before = await lrs.eventCount();
       const bad = { ...cityPolicy(), version: 3, credit: { basis: 'generous', verbs: [] } };

@@ -1,5 +1,6 @@
 import type { SecretBox } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
+import { OutboundGuard } from '@lrs/http';
 import type { XapiVersion } from '@lrs/xapi';
 import type { AttachmentWriter, Catalog, OfficialDirectory, StatementWriter } from './ports';
 import { ReferenceDirectory } from './reference-directory';
@@ -21,6 +22,8 @@ export interface ConnectorsDeps {
   puller?: PullerOptions;
   /** Seals the remote LRS credentials and webhook secrets kept in the log. */
   secrets: SecretBox;
+  /** LRS_OUTBOUND_ALLOW: internal destinations remote sources and webhooks may reach. */
+  outboundAllow?: readonly string[];
 }
 
 export interface Connectors {
@@ -46,6 +49,7 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
     catalog: deps.catalog ?? reference!,
     ...(deps.version ? { version: deps.version } : {}),
   });
+  const outbound = deps.puller?.outbound ?? new OutboundGuard({ allow: deps.outboundAllow ?? [] });
   const puller = await RemotePuller.start(
     {
       log: deps.log,
@@ -53,7 +57,7 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
       ...(deps.attachments ? { attachments: deps.attachments } : {}),
       secrets: deps.secrets,
     },
-    { schedule: true, ...deps.puller },
+    { schedule: true, ...deps.puller, outbound },
   );
   const connectors: Connectors = {
     rosters,
@@ -61,6 +65,7 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
     webhooks: null,
     async startWebhooks(source, options) {
       connectors.webhooks ??= await CompletionWebhooks.start(deps.log, source, {
+        outbound,
         ...options,
         secrets: deps.secrets,
       });

@@ -159,7 +159,7 @@ describe('pulling from a remote LRS (nock)', () => {
     expect(outcome.outcome).to.equal('stopped');
     expect(puller.status('lms')).to.deep.include({
       state: 'stopped',
-      stopped: { reason: 'the remote refused the credentials (401): token expired', status: 401 },
+      stopped: { reason: 'the remote refused the credentials (401)', status: 401 },
     });
     const events = await h.log.readStream(sourceStream('lms'));
     expect(events.map((e) => e.type)).to.include(SOURCE_STOPPED);

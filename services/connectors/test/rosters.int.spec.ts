@@ -237,6 +237,28 @@ describe('roster import (face-to-face attendance)', () => {
     ]);
   });
 
+  it('the check refuses what the import would refuse: a session title that is not a language map is a problem at /session/title, and nothing is written', async () => {
+    const csv = aCsv([[officialId(2), '180', 'attended']]);
+    const titles: Record<string, string>[] = [{ 'not a language tag': 'Ethics' }, { en: 'Ethics', '': 'x' }];
+    for (const title of titles) {
+      const session = aSession({ title });
+      const checked = await rosters.check({ session, csv });
+      expect(checked.roster).to.equal(null);
+      expect(checked.problems).to.have.length(1);
+      expect(checked.problems[0]).to.include({ line: null });
+      expect(checked.problems[0]!.pointer).to.match(/^\/session\/title\//);
+      expect(checked.problems[0]!.rule).to.match(/^roster\.statement\./);
+      const before = await lrs.eventCount();
+      const error = await rosters.import({ session, csv }, CENTRE).then(
+        () => null,
+        (e: unknown) => e as { status: number; rule: string; details: { problems: unknown[] } },
+      );
+      expect(error).to.include({ status: 400, rule: 'roster.invalid' });
+      expect(error!.details.problems).to.deep.equal(checked.problems);
+      expect(await lrs.eventCount()).to.equal(before);
+    }
+  });
+
   describe('over HTTP (/api/connectors/rosters)', () => {
     it('needs the rosters/import scope or admin: 403 otherwise, nothing written', async () => {
       const lms = await lrs.issueCredential('an LMS', ['statements/write']);

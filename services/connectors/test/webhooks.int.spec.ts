@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SecretBox } from '@lrs/auth';
 import { type EventLog, openSqliteEventLog } from '@lrs/event-log';
+import { OutboundGuard } from '@lrs/http';
 import type { CompletionStatus } from '@lrs/training';
 import { expect } from 'chai';
 import nock from 'nock';
@@ -176,6 +177,42 @@ describe('completion webhooks (nock)', () => {
     expect((await attempts()).map((a) => a.outcome)).to.deep.equal(['delivered']);
   });
 
+  for (const url of [
+    'https://169.254.169.254/hook',
+    'https://2130706433/hook',
+    'https://[::ffff:127.0.0.1]/h',
+  ]) {
+    it(`refuses the internal receiver ${url} before storing the subscription (400 webhook.url.internal)`, async () => {
+      const w = await start();
+      const error = await w.configure(parseSubscription({ id: 'hr', url, secret: SECRET }), 'admin').then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).to.include({ status: 400, rule: 'webhook.url.internal', pointer: '/body/url' });
+      expect(w.get('hr')).to.equal(undefined);
+      expect(await log.headPosition()).to.equal(null);
+    });
+  }
+
+  it('does not deliver to a receiver whose name now resolves to an internal address; the attempt says why', async () => {
+    let resolved = 0;
+    const outbound = new OutboundGuard({
+      resolve: async () => [{ address: resolved++ === 0 ? '93.184.216.34' : '127.0.0.1', family: 4 }],
+    });
+    nock.enableNetConnect(/^rebind\.example(:\d+)?$/);
+    const w = await start({ outbound, maxAttempts: 1 });
+    await w.configure(
+      parseSubscription({ id: 'hr', url: 'https://rebind.example/hook', secret: SECRET }),
+      'admin',
+    );
+    completion.set('off-1', 'in_progress', { earnedHours: 2 });
+    await until(() => w.status().deliveries.dead === 1);
+    const [attempt] = await attempts();
+    expect(attempt).to.include({ outcome: 'dead', httpStatus: null });
+    expect(attempt!.error).to.match(/rebind\.example .*internal address/);
+    await outbound.close();
+  });
+
   it('retries with back-off under the same event id and records every attempt in the log', async () => {
     const received = receiver([503, 500]);
     const w = await start();
@@ -346,11 +383,15 @@ describe('webhook subscriptions (validation)', () => {
     throw new Error('accepted');
   };
 
-  it('accepts https, and http only for localhost', () => {
+  it('accepts https, and plain http only when the subscription allows it', () => {
     expect(parseSubscription(valid).enabled).to.equal(true);
-    expect(parseSubscription({ ...valid, url: 'http://127.0.0.1:8080/h' }).url).to.equal(
-      'http://127.0.0.1:8080/h',
+    expect(parseSubscription({ ...valid, url: 'http://hr.example/h', allowHttp: true }).url).to.equal(
+      'http://hr.example/h',
     );
+    expect(problem({ ...valid, url: 'http://127.0.0.1:8080/h' })).to.include({
+      status: 400,
+      rule: 'webhook.url.scheme',
+    });
     expect(problem({ ...valid, url: 'http://hr.example/hook' })).to.include({
       status: 400,
       rule: 'webhook.url.scheme',

@@ -41,7 +41,16 @@ export function xapiRouter(resources: XapiResources): express.Router {
       next();
     }, next);
   });
-  xapi.use(alternateSyntax({ maxBodyBytes: config.maxBodyBytes }));
+  xapi.use(
+    alternateSyntax({
+      maxBodyBytes: config.maxBodyBytes,
+      ...(config.preAuth
+        ? { preAuthBodyBytes: config.preAuth.bodyBytes, preAuthTotalBytes: config.preAuth.totalBytes }
+        : {}),
+      // The form's own Authorization is checked while the form is read (a bounded body before it).
+      authenticate: resources.authenticate,
+    }),
+  );
   xapi.use(xapiParams());
   const isAbout = (req: express.Request) => req.path === '/about';
   xapi.use(xapiVersion({ exempt: isAbout }));

@@ -151,7 +151,8 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
         .with.length(1);
     });
 
-    it('a valid version header wins over a version form field (the ADL suite sends both)', async () => {
+    it("a version form field is the request's version header (Communication 1.3): '0.8' in the form is 400 even with a valid header, nothing written", async () => {
+      const before = await lrs.statementCount();
       const id = randomUUID();
       const res = await lrs.call('POST', 'statements?method=PUT', {
         headers: altHeaders,
@@ -161,7 +162,9 @@ describe('Statements resource: protocol (versioning, alternate syntax, authentic
           content: JSON.stringify(aStatement().build()),
         }),
       });
-      expect(res.status, res.text).to.equal(204);
+      expect(res.status, res.text).to.equal(400);
+      expect(res.error?.rule).to.equal('version.unsupported');
+      expect(await lrs.statementCount()).to.equal(before);
     });
 
     it('treats content without a Content-Type field as application/json', async () => {

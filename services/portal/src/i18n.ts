@@ -570,8 +570,9 @@ export class Translator {
     const key = `${prefix}.${value}` as MessageKey;
     return key in en ? this.t(key) : value;
   }
-  num(n: number): string {
-    return this.number.format(n);
+  /** A number; '—' when the figure is not shown (a policy unit's replay has no log-wide counts). */
+  num(n: number | null | undefined): string {
+    return typeof n === 'number' ? this.number.format(n) : '—';
   }
   pct(ratio: number): string {
     return this.percent.format(ratio);

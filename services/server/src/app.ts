@@ -18,6 +18,7 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
   const app = createApp({
     // LRS_LOG_LEVEL applies to the request log too (it was always at info).
     logger: options.logger ?? createLogger(config),
+    ...(config.preAuth ? { preAuthBodyTimeoutMs: config.preAuth.bodyTimeoutMs } : {}),
     // An anonymous probe gets a bare liveness answer; the store, head and projection
     // lag are for admin or `all` credentials. Credentials that are sent are checked (401/403).
     healthDetails: async (req, res) => {

@@ -1,4 +1,4 @@
-import { loadConfig } from '@lrs/config';
+import { configWarnings, loadConfig } from '@lrs/config';
 import { createLogger, listen } from '@lrs/http';
 import { createLrsApp } from './app';
 import { startLrsSystem } from './system';
@@ -7,9 +7,14 @@ import { startLrsSystem } from './system';
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config);
+  for (const warning of configWarnings(config)) logger.warn({ config: true }, warning);
   const system = await startLrsSystem(config);
   const app = createLrsApp(system);
-  const server = await listen(app, { port: config.port, host: config.host });
+  const server = await listen(app, {
+    port: config.port,
+    host: config.host,
+    ...(config.preAuth ? { maxConnections: config.preAuth.maxConnections } : {}),
+  });
   logger.info({ url: server.url, store: system.log.kind, dataDir: config.dataDir }, 'LRS listening');
   let stopping = false;
   const stop = async (signal: string) => {

@@ -46,7 +46,10 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     dataDir: config.dataDir,
     ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
   });
-  const credentials = await CredentialRegistry.start(log, { baseUrl: config.baseUrl });
+  const credentials = await CredentialRegistry.start(log, {
+    baseUrl: config.baseUrl,
+    ...(config.authFailuresPerMinute ? { failuresPerMinute: config.authFailuresPerMinute } : {}),
+  });
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
@@ -70,6 +73,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     statements,
     attachments,
     secrets: SecretBox.fromConfig(config),
+    outboundAllow: config.outboundAllow ?? [],
   });
   const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector);
   const completion = await CompletionService.start(log, { dataDir: config.dataDir, startProjector });
@@ -89,6 +93,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   // Large audit replays run on threads of their own, as the projectors do (LRS_PROJECTORS).
   const audit = AuditService.start(log, {
     dataDir: config.dataDir,
+    ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });
   // Every projector of the process recovers from a full disk by itself, not only the index.

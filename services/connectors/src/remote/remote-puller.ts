@@ -2,7 +2,7 @@ import type { SecretBox } from '@lrs/auth';
 import type { EventLog, RecordedEvent, Subscription } from '@lrs/event-log';
 import { payloadOf } from '@lrs/events';
 
-import { HttpProblem, NotFound } from '@lrs/http';
+import { BadRequest, HttpProblem, NotFound, OutboundGuard, OutboundRefused } from '@lrs/http';
 import type { Agent, Statement } from '@lrs/xapi';
 import type { AttachmentWriter, StatementWriter } from '../ports';
 import { fetchStatementsPage, firstPageUrl, moreUrl, PullError, type StatementsPage } from './fetch-page';
@@ -34,6 +34,8 @@ export interface PullerOptions {
   /** Schedule pulls on timers (the service); tests and the benchmark drive pullOnce themselves. */
   schedule?: boolean;
   onError?: (sourceId: string, error: Error) => void;
+  /** Refuses internal destinations unless allowed (LRS_OUTBOUND_ALLOW); a default guard when absent. */
+  outbound?: OutboundGuard;
 }
 
 export type SourceState = 'idle' | 'pulling' | 'backing-off' | 'stopped';
@@ -90,6 +92,7 @@ export class RemotePuller {
   private readonly backoffBaseMs: number;
   private readonly backoffMaxMs: number;
   private readonly maxPageBytes: number;
+  private readonly outbound: OutboundGuard;
 
   private constructor(
     private readonly log: EventLog,
@@ -102,6 +105,7 @@ export class RemotePuller {
     this.backoffBaseMs = options.backoffBaseMs ?? 1_000;
     this.backoffMaxMs = options.backoffMaxMs ?? 5 * 60_000;
     this.maxPageBytes = options.maxPageBytes ?? 64 * 1024 * 1024;
+    this.outbound = options.outbound ?? new OutboundGuard();
   }
 
   static async start(
@@ -167,6 +171,19 @@ export class RemotePuller {
   }
 
   async configure(source: RemoteSource, by: string): Promise<RemoteSource> {
+    // Refused before anything is stored or pulled: an endpoint that is, or resolves to, an internal
+    // address. A name that does not resolve yet is accepted; every connection checks it again.
+    try {
+      await this.outbound.check(new URL(source.endpoint), { allowHttp: source.allowHttp === true });
+    } catch (error) {
+      if (!(error instanceof OutboundRefused)) throw error;
+      if (error.rule !== 'outbound.unresolvable')
+        throw new BadRequest({
+          rule: `source.endpoint.${error.rule === 'outbound.scheme' ? 'scheme' : 'internal'}`,
+          pointer: '/body/endpoint',
+          message: error.message,
+        });
+    }
     const stored = sealSource(this.secrets, source);
     await this.appendTo(
       source.id,
@@ -254,6 +271,7 @@ export class RemotePuller {
         const page = await fetchStatementsPage(source, url, {
           timeoutMs: this.timeoutMs,
           maxBytes: this.maxPageBytes,
+          outbound: this.outbound,
         });
         try {
           const counts = await this.storePage(source, page);

@@ -24,6 +24,8 @@ export interface RemoteSource {
   pageSize: number;
   /** Where a new source starts: statements stored after this time (all when absent). */
   since?: string;
+  /** Plain http allowed for this source (credentials travel in clear); https otherwise. */
+  allowHttp?: boolean;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -58,6 +60,14 @@ export function parseSourceConfig(input: unknown, id?: string): RemoteSource {
   }
   if (url.username || url.password)
     throw bad('endpoint', 'put credentials in auth, not in the endpoint URL.');
+  const allowHttp = o.allowHttp ?? false;
+  if (typeof allowHttp !== 'boolean') throw bad('allowHttp', 'allowHttp must be a boolean.');
+  // The source's credentials go with every request: plain http only when the source says so.
+  if (url.protocol === 'http:' && !allowHttp)
+    throw bad(
+      'endpoint',
+      'endpoint must be https (set allowHttp: true to accept plain http for this source).',
+    );
   const a = o.auth as Record<string, unknown> | undefined;
   let auth: RemoteAuth;
   if (a && typeof a.username === 'string' && typeof a.password === 'string' && a.username !== '') {
@@ -105,6 +115,7 @@ export function parseSourceConfig(input: unknown, id?: string): RemoteSource {
     preserveAuthority,
     pageSize,
     ...(since ? { since } : {}),
+    ...(allowHttp ? { allowHttp } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { EventLog } from '@lrs/event-log';
 import { anEvent, payloadOf } from '@lrs/events';
 import { BadRequest, Conflict } from '@lrs/http';
 import type { Actor, Statement, XapiVersion } from '@lrs/xapi';
+import { validateStatementBatch } from '@lrs/xapi';
 import { shortDigest } from '../ids';
 import type { Catalog, OfficialDirectory, StatementWriter } from '../ports';
 import {
@@ -14,7 +15,16 @@ import {
 import { checkRoster } from './check-roster';
 import { parseRosterCsv, parseRosterJson } from './parse-roster';
 import { ROSTER_IMPORTED, type RosterEntries, type RosterImportedData, rosterStream } from './roster-events';
-import type { CheckedRoster, RosterProblem } from './roster-types';
+import type { CheckedRoster, RosterProblem, RosterRow } from './roster-types';
+
+/** Where in the session a part of an attendance statement comes from (attendance-statement.ts). */
+const SESSION_FIELDS: readonly [string, string][] = [
+  ['/object/definition/name', '/title'],
+  ['/object/id', '/activityId'],
+  ['/context/instructor', '/instructor'],
+  ['/context/registration', '/offeringId'],
+  ['/timestamp', '/end'],
+];
 
 /** A roster as submitted: the session plus either CSV text or a JSON attendee list. */
 export interface RosterSubmission {
@@ -111,7 +121,49 @@ export class RosterService {
       });
     }
     const checked = await checkRoster(submission.session, parsed.rows, this.deps, parsed.problems);
-    return { ...checked, warnings: parsed.warnings };
+    if (!checked.roster) return { ...checked, warnings: parsed.warnings };
+    // The check is the import without the write: the statements the import would store must pass
+    // the LRS's statement rules (xAPI Data 2.4; e.g. a title's keys are RFC 5646 language tags,
+    // Data 4.2 Language Map) here, not only when the writer refuses them.
+    const problems = this.statementProblems(checked.roster, parsed.rows);
+    return problems.length > 0
+      ? { roster: null, problems, warnings: parsed.warnings }
+      : { ...checked, warnings: parsed.warnings };
+  }
+
+  /** The statement rules the roster's attendance statements break, named in the roster's terms. */
+  private statementProblems(roster: CheckedRoster, rows: RosterRow[]): RosterProblem[] {
+    const { session } = roster;
+    const statements = roster.attendances.map((row) => ({
+      id: attendanceStatementId(session.key, row.attendeeKey, 0),
+      ...attendanceStatement(session, row),
+    }));
+    const problems: RosterProblem[] = [];
+    const seen = new Set<string>();
+    for (const issue of validateStatementBatch(statements, this.version)) {
+      const [, index, ...rest] = issue.pointer.split('/');
+      const inStatement = `/${rest.join('/')}`;
+      const attendance = roster.attendances[Number(index)];
+      const sessionField = SESSION_FIELDS.find(([prefix]) => inStatement.startsWith(prefix));
+      const problem: RosterProblem = sessionField
+        ? {
+            line: null,
+            pointer: `/session${sessionField[1]}${inStatement.slice(sessionField[0].length)}`,
+            rule: `roster.statement.${issue.rule}`,
+            message: `Session: ${issue.message}`,
+          }
+        : {
+            line: attendance?.line ?? null,
+            pointer: rows.find((r) => r.line === attendance?.line)?.pointer ?? '/attendees',
+            rule: `roster.statement.${issue.rule}`,
+            message: `Line ${attendance?.line ?? '?'}: ${issue.message}`,
+          };
+      const key = `${problem.pointer}|${problem.rule}`;
+      if (seen.has(key)) continue; // a session field at fault fails every row the same way
+      seen.add(key);
+      problems.push(problem);
+    }
+    return problems;
   }
 
   async import(

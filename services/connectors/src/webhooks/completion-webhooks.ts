@@ -1,6 +1,7 @@
 import { isSealed, type SecretBox } from '@lrs/auth';
 import type { EventLog, JsonValue, LogPosition } from '@lrs/event-log';
 import { payloadOf } from '@lrs/events';
+import { BadRequest, OutboundGuard, OutboundRefused } from '@lrs/http';
 import { uuidV5 } from '../ids';
 import type { CompletionStatusSource } from './completion-source';
 import { type Delivery, type DeliveryState, statusKey, WebhookOutbox } from './outbox';
@@ -42,6 +43,8 @@ export interface WebhookOptions {
   random?: () => number;
   fetch?: typeof fetch;
   onError?: (error: Error) => void;
+  /** Refuses internal receivers unless allowed (LRS_OUTBOUND_ALLOW); a default guard when absent. */
+  outbound?: OutboundGuard;
 }
 
 interface Breaker {
@@ -82,7 +85,9 @@ export class CompletionWebhooks {
   private scanning = false;
   private stopped = false;
   private closed = false;
-  private readonly o: Required<Omit<WebhookOptions, 'onError' | 'dataDir'>> & Pick<WebhookOptions, 'onError'>;
+  private readonly o: Required<Omit<WebhookOptions, 'onError' | 'dataDir' | 'outbound'>> &
+    Pick<WebhookOptions, 'onError'>;
+  private readonly outbound: OutboundGuard;
 
   private constructor(
     private readonly log: EventLog,
@@ -91,6 +96,8 @@ export class CompletionWebhooks {
   ) {
     this.outbox = new WebhookOutbox(options.dataDir);
     this.lastScanPosition = this.outbox.checkpoint();
+    const outbound = options.outbound ?? new OutboundGuard();
+    this.outbound = outbound;
     this.o = {
       scanIntervalMs: 1000,
       rescanMs: 60_000,
@@ -103,7 +110,8 @@ export class CompletionWebhooks {
       schedule: true,
       now: Date.now,
       random: Math.random,
-      fetch: (input, init) => fetch(input, init),
+      // The scheme is checked per subscription before each attempt (allowHttp).
+      fetch: (input, init) => outbound.fetch(String(input), { ...init, allowHttp: true }),
       ...options,
     };
   }
@@ -144,6 +152,19 @@ export class CompletionWebhooks {
   }
 
   async configure(subscription: WebhookSubscription, by: string): Promise<void> {
+    // An internal receiver is refused before anything is stored; a name that does not resolve yet
+    // is accepted (every delivery's connection checks it again).
+    try {
+      await this.outbound.check(new URL(subscription.url), { allowHttp: subscription.allowHttp === true });
+    } catch (error) {
+      if (!(error instanceof OutboundRefused)) throw error;
+      if (error.rule !== 'outbound.unresolvable')
+        throw new BadRequest({
+          rule: `webhook.url.${error.rule === 'outbound.scheme' ? 'scheme' : 'internal'}`,
+          pointer: '/body/url',
+          message: error.message,
+        });
+    }
     await this.log.append(subscriptionStream(subscription.id), [
       {
         type: SUBSCRIPTION_CONFIGURED,
@@ -308,6 +329,10 @@ export class CompletionWebhooks {
     let httpStatus: number | null = null;
     let error: string | null = null;
     try {
+      await this.outbound.check(new URL(sub.url), {
+        allowHttp: sub.allowHttp === true,
+        resolveNames: false,
+      });
       const res = await this.o.fetch(sub.url, {
         method: 'POST',
         headers: {

@@ -25,6 +25,8 @@ export interface WebhookSubscription {
   secret: string;
   filter: SubscriptionFilter;
   enabled: boolean;
+  /** Plain http allowed for this receiver (personal data in clear); https otherwise. */
+  allowHttp?: boolean;
 }
 
 export type PublicSubscription = Omit<WebhookSubscription, 'secret'> & { secretSet: true };
@@ -35,7 +37,6 @@ export function publicSubscription(s: WebhookSubscription): PublicSubscription {
 }
 
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 function problem(pointer: string, message: string, rule = 'webhook.config'): BadRequest {
   return new BadRequest({ rule, pointer: `/body${pointer}`, message });
@@ -75,9 +76,16 @@ export function parseSubscription(
   } catch {
     throw problem('/url', 'url is not an absolute URL.');
   }
-  // Status changes carry personal data: plain http only to a receiver on this machine.
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname))))
-    throw problem('/url', 'url must be https (http only for localhost).', 'webhook.url.scheme');
+  if (b.allowHttp !== undefined && typeof b.allowHttp !== 'boolean')
+    throw problem('/allowHttp', 'allowHttp must be true or false.');
+  // Status changes carry personal data: plain http only where the subscription allows it (the
+  // receiver's address is checked like any other: LRS_OUTBOUND_ALLOW for internal ones).
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && b.allowHttp === true)))
+    throw problem(
+      '/url',
+      'url must be https (set allowHttp: true to accept plain http).',
+      'webhook.url.scheme',
+    );
   if (url.username || url.password)
     throw problem('/url', 'url must not carry credentials; the secret signs each request.');
   const secret = b.secret ?? existing?.secret;
@@ -101,7 +109,14 @@ export function parseSubscription(
   if (statuses) filter.statuses = statuses as CompletionStatus[];
   if (b.enabled !== undefined && typeof b.enabled !== 'boolean')
     throw problem('/enabled', 'enabled must be true or false.');
-  return { id: subscriptionId, url: url.toString(), secret, filter, enabled: b.enabled !== false };
+  return {
+    id: subscriptionId,
+    url: url.toString(),
+    secret,
+    filter,
+    enabled: b.enabled !== false,
+    ...(b.allowHttp === true ? { allowHttp: true } : {}),
+  };
 }
 
 /** A status change as the subscription's filter sees it. */

@@ -12,7 +12,7 @@ import {
   documentStateOf,
 } from './document-events';
 import { type DocumentKey, documentStream } from './document-key';
-import { mergeInto, parsePostedObject } from './merge-json';
+import { isJsonMediaType, mergeInto, parsePostedObject } from './merge-json';
 import { checkPreconditions, hasPreconditions, type Preconditions } from './preconditions';
 
 export interface DocumentWrite {
@@ -89,6 +89,10 @@ export class DocumentStore {
       posted ??= parsePostedObject(request.contentType, request.content);
       return posted;
     };
+    // Communication 2.2, JSON procedure: content posted as application/json must be a JSON object,
+    // whether or not a document exists yet (else a first POST would store, and later serve as
+    // JSON, what no merge could accept). Other content types on a new document are stored as is.
+    if (request.method === 'POST' && isJsonMediaType(request.contentType)) postedObject();
     // An unconditional replace (1.0.3 State PUT without headers) needs no read: last write wins.
     const blind =
       request.method === 'PUT' && !request.putNeedsHeader && !hasPreconditions(request.preconditions);

@@ -7,7 +7,7 @@ import {
   verifySignedStatement,
   writeMultipartMixed,
 } from '@lrs/attachments';
-import { requireScope } from '@lrs/auth';
+import { principalKey, requireScope } from '@lrs/auth';
 import { BadRequest, HttpProblem, PayloadTooLarge, parseJson, readBody } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
 import { isUuid, parseAcceptLanguage, statementsEquivalent } from '@lrs/xapi';
@@ -44,7 +44,8 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
   const readScope = (req: Request): ReadScope => {
     const scopes = req.principal!.scopes;
     const full = ['statements/read', 'all/read', 'all'].some((s) => scopes.has(s));
-    return full ? {} : { onlyWrittenBy: req.principal!.id };
+    // statements/read/mine compares the typed identity (credential key, or token issuer + subject).
+    return full ? {} : { onlyWrittenBy: principalKey(req.principal!) };
   };
 
   const write = async (req: Request, res: Response, kind: 'PUT' | 'POST') => {
@@ -74,7 +75,7 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
         single,
         version: req.xapiVersion,
         authority: principal.authority,
-        writer: principal.id,
+        writer: principalKey(principal),
         requestId: req.id,
         ...(statementId !== undefined ? { statementId } : {}),
         beforeAppend: async (fresh) => {
@@ -90,7 +91,7 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
           }
         },
       });
-      if (result.position) index.noteWrite(principal.id, result.position);
+      if (result.position) index.noteWrite(principalKey(principal), result.position);
       // X-Experience-API-Consistent-Through was set on the way in (app.ts): the index applies
       // this write after the response, so reading the watermark again would find it unchanged.
       // Communication 2.1.2: a POST whose every statement the LRS already has (equivalent repeats)
@@ -107,7 +108,7 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
 
   const read = async (req: Request, res: Response, parsed: StatementsRequest) => {
     const scope = readScope(req);
-    await index.waitForWritesOf(req.principal!.id, deps.readYourWritesTimeoutMs);
+    await index.waitForWritesOf(principalKey(req.principal!), deps.readYourWritesTimeoutMs);
     const languages = parseAcceptLanguage(req.header('accept-language') ?? '');
     const reader = index.reader();
     res.setHeader('X-Experience-API-Consistent-Through', await index.consistentThrough());

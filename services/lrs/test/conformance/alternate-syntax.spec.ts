@@ -66,6 +66,78 @@ describe('conformance: alternate request syntax', () => {
       expect((await lrs.call('GET', `statements?statementId=${id}`)).status).to.equal(200);
     });
 
+    it("form parameters listed in Communication 1.3 are the request's headers: an unsupported version in the form is 400 even with a 1.0.3 header, and nothing is written", async () => {
+      const before = await lrs.statementCount();
+      const res = await lrs.call('POST', 'statements?method=PUT', {
+        headers: FORM,
+        body: form({
+          statementId: randomUUID(),
+          content: JSON.stringify(aStatement().build()),
+          'X-Experience-API-Version': '0.8',
+        }),
+      });
+      expect(res.status, res.text).to.equal(400);
+      expect(res.error?.rule).to.equal('version.unsupported');
+      expect(res.error?.pointer).to.match(/X-Experience-API-Version/i);
+      await expectNothingWritten(lrs, before);
+    });
+
+    it("an Authorization form field replaces the request's header: a wrong one is 401 even with valid header credentials", async () => {
+      const before = await lrs.statementCount();
+      const res = await lrs.call('POST', 'statements?method=POST', {
+        headers: FORM,
+        body: form({
+          content: JSON.stringify(aStatement().build()),
+          Authorization: basic({ key: ADMIN.key, secret: 'not-the-secret-at-all' }),
+        }),
+      });
+      expect(res.status, res.text).to.equal(401);
+      expect(res.error?.rule).to.equal('auth.invalid_credentials');
+      await expectNothingWritten(lrs, before);
+    });
+
+    it('an anonymous form is not read past the pre-authentication limit (64 KiB): 401 naming the Authorization field, nothing written', async () => {
+      const before = await lrs.statementCount();
+      const big = JSON.stringify(
+        aStatement()
+          .set('/result/extensions', { 'https://example.org/x': 'x'.repeat(300_000) })
+          .build(),
+      );
+      const res = await lrs.call('POST', 'statements?method=POST', {
+        as: null,
+        headers: FORM,
+        body: form({ content: big, Authorization: basic(ADMIN) }),
+      });
+      expect(res.status, res.text).to.equal(401);
+      expect(res.error?.rule).to.equal('alternate-syntax.unauthenticated-body');
+      expect(res.error?.pointer).to.equal('/form/Authorization');
+      expect(res.error?.message).to.match(/first 65536 bytes/);
+      await expectNothingWritten(lrs, before);
+    });
+
+    it('a large form whose Authorization field comes first, or whose header authenticates, is read whole', async () => {
+      const big = (id: string) =>
+        JSON.stringify(
+          aStatement()
+            .withId(id)
+            .set('/result/extensions', { 'https://example.org/x': 'x'.repeat(300_000) })
+            .build(),
+        );
+      const first = randomUUID();
+      const viaField = await lrs.call('POST', 'statements?method=PUT', {
+        as: null,
+        headers: FORM,
+        body: `${form({ Authorization: basic(ADMIN) })}&${form({ statementId: first, content: big(first) })}`,
+      });
+      expect(viaField.status, viaField.text).to.equal(204);
+      const second = randomUUID();
+      const viaHeader = await lrs.call('POST', 'statements?method=PUT', {
+        headers: FORM,
+        body: form({ statementId: second, content: big(second) }),
+      });
+      expect(viaHeader.status, viaHeader.text).to.equal(204);
+    });
+
     it('content sent as JSON instead of a form is 400 and writes nothing', async () => {
       const before = await lrs.statementCount();
       const res = await lrs.call('POST', 'statements?method=post', {

@@ -37,6 +37,30 @@ describe('conformance: document resources as the ADL suite drives them', () => {
       }
     }
 
+    for (const [name, address] of Object.entries(fresh)) {
+      for (const content of ['[1,2]', '"text"', '42', 'null', 'true']) {
+        it(`${name}: POST of application/json ${content} (not an object) → 400 document.merge-not-object, with or without a stored document, nothing written`, async () => {
+          const doc = address();
+          const before = await lrs.eventCount();
+          const first = await lrs.call('POST', doc.path(), {
+            body: content,
+            headers: { 'Content-Type': 'application/json' },
+          });
+          expectProblem(first, 400, 'document.merge-not-object', '/body');
+          expect(await lrs.eventCount()).to.equal(before);
+          expect((await lrs.call('GET', doc.path())).status).to.equal(404);
+          await lrs.call('POST', doc.path(), { json: { car: 'Honda' } });
+          const after = await lrs.eventCount();
+          const again = await lrs.call('POST', doc.path(), {
+            body: content,
+            headers: { 'Content-Type': 'application/json' },
+          });
+          expectProblem(again, 400, 'document.merge-not-object', '/body');
+          expect(await lrs.eventCount()).to.equal(after);
+        });
+      }
+    }
+
     it('a JSON POST onto such a non-JSON document is then 400 and changes nothing (the JSON procedure applies)', async () => {
       const doc = fresh.State!();
       await lrs.call('POST', doc.path(), { body: '1', headers: FORM });

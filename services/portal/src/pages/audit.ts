@@ -98,7 +98,7 @@ function manifestSection(m: AuditManifest, tr: Translator): Html {
 <dt>${tr.t('eventsRead')}</dt><dd>${tr.num(m.eventsRead)}</dd>
 <dt>${tr.t('policiesAtCutOff')}</dt><dd>${m.policies.map((p) => html`<span>${p.policyId} v${p.versions.join(', v')}${p.inForce !== null ? html` (${tr.t('inForce')}: v${p.inForce})` : ''}</span> `)}</dd>
 <dt>${tr.t('catalog')}</dt><dd>${tr.num(m.catalog.entries)} · <code class="hash">${m.catalog.version}</code></dd>
-<dt>${tr.t('registry')}</dt><dd>${tr.num(m.registry.officials)} ${tr.t('officials')} · ${tr.num(m.registry.orgUnits)} ${tr.t('orgUnits')} · ${tr.num(m.registry.identifiers)} ${tr.t('identifiers')}</dd>
+<dt>${tr.t('registry')}</dt><dd>${tr.num(m.registry?.officials)} ${tr.t('officials')} · ${tr.num(m.registry?.orgUnits)} ${tr.t('orgUnits')} · ${tr.num(m.registry?.identifiers)} ${tr.t('identifiers')}</dd>
 <dt>${tr.t('replayedAt')}</dt><dd><time datetime="${m.replayedAt}">${tr.dateTime(m.replayedAt)}</time></dd></dl>
 <h3 id="fingerprints">${tr.t('fingerprint')}</h3>
 <div class="table-wrap"><table class="responsive fingerprints" aria-labelledby="fingerprints"><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>

@@ -1,3 +1,4 @@
+import { csvRow } from '@lrs/http';
 import type { CompletionReport, CompletionStatus } from '@lrs/training';
 import { type Html, html, raw } from '../html';
 import type { Translator } from '../i18n';
@@ -78,7 +79,6 @@ export function sortRows(rows: DashboardRow[], key: SortKey, dir: 'asc' | 'desc'
 
 /** RFC 4180 CSV of exactly the rows on screen, in the on-screen order. */
 export function dashboardCsv(report: CompletionReport, rows: DashboardRow[]): string {
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
   const lines = [
     [
       'kind',
@@ -107,7 +107,7 @@ export function dashboardCsv(report: CompletionReport, rows: DashboardRow[]): st
       r.status ?? '',
     ]),
   ];
-  return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
+  return lines.map((line) => csvRow(line)).join('');
 }
 
 /** Horizontal bars of completion rate, one per row (inline SVG: no script, prints well). */

@@ -56,10 +56,16 @@ export class TestLrs {
       LRS_BOOTSTRAP_KEY: ADMIN.key,
       LRS_BOOTSTRAP_SECRET: ADMIN.secret,
       LRS_LOG_LEVEL: 'silent',
+      // Tests sign tokens without issuer or audience unless they test those checks.
+      LRS_ENV: 'development',
       ...env,
     });
     const system = await startLrsSystem(config);
-    const server = await listen(createLrsApp(system), { port: 0, host: '127.0.0.1' });
+    const server = await listen(createLrsApp(system), {
+      port: 0,
+      host: '127.0.0.1',
+      ...(config.preAuth ? { maxConnections: config.preAuth.maxConnections } : {}),
+    });
     return new TestLrs(system, server, dataDir);
   }
 

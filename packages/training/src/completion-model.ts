@@ -469,6 +469,7 @@ export const COMPLETION_RULE_CHANGES: readonly {
       'sessions, supervision meetings and internship log entries whose catalog entry says each-statement earn once per statement, not once per activity and registration',
       'a category no requirement of the policy names is recorded but not counted: no earned hours, no progress',
       "reports carry the period's last day and its due date (lastDay, dueDate)",
+      'fingerprints leave out log positions, so the same events give the same fingerprint on SQLite and EventStoreDB (decision 031)',
     ],
   },
 ];

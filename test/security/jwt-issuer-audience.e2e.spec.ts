@@ -6,10 +6,10 @@ import { expect } from 'chai';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 
-/** Starts services/lrs/src/main.ts; resolves with its output once it listens or exits. */
+/** Starts services/server/src/main.ts; resolves with its output once it listens or exits. */
 function start(env: Record<string, string>): Promise<{ output: string; code: number | null }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'lrs-jwt-config-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'services/lrs/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'services/server/src/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

@@ -33,6 +33,13 @@ describe('audit CLI against a running LRS', function () {
       new URL('../../../examples/policies/city-annual-welfare-education.json', import.meta.url),
       'utf8',
     );
+    // The catalog first: a policy naming categories no course has is refused.
+    const catalog = await fetch(`${lrs.url}/api/admin/training/catalog`, {
+      method: 'POST',
+      headers: { Authorization: basic(ADMIN), 'Content-Type': 'text/csv' },
+      body: readFileSync(new URL('../../../examples/city/catalog.csv', import.meta.url), 'utf8'),
+    });
+    expect(catalog.status).to.equal(200);
     const published = await fetch(`${lrs.url}/api/admin/training/policies`, {
       method: 'POST',
       headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },

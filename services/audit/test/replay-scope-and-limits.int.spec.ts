@@ -109,6 +109,10 @@ describe('audit replays: jurisdiction and limits', function () {
         'utf8',
       ),
     );
+    const catalog = readFileSync(new URL('../../../examples/city/catalog.csv', import.meta.url), 'utf8');
+    expect((await api('POST', '/api/admin/training/catalog', asAdmin, catalog, 'text/csv')).status).to.equal(
+      200,
+    );
     expect((await api('POST', '/api/admin/training/policies', asAdmin, policy)).status).to.equal(201);
     const body = { policy: policy.policyId, period: '2025', asOf: new Date().toISOString() };
     const taken = await api('POST', '/api/reports/snapshots', asPolicyUnit('north'), body);

@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ADMIN, TestLrs } from '@lrs/server/testing';
 import { type CliOutput, runTrainingCli } from '@lrs/training';
 import { expect } from 'chai';
@@ -83,6 +84,9 @@ describe('training CLI (import and policy publish through the admin API)', funct
       ),
     ) as Record<string, unknown>;
     const path = file('policy.json', JSON.stringify(policy));
+    // The catalog first: a policy naming categories no course has is refused.
+    const catalog = fileURLToPath(new URL('../../../examples/city/catalog.csv', import.meta.url));
+    expect((await run('import', 'catalog', catalog)).code).to.equal(0);
     const first = await run('policy', 'publish', path);
     expect(first.code, first.err).to.equal(0);
     expect(JSON.parse(first.out)).to.include({ outcome: 'published' });

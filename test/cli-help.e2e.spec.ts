@@ -13,6 +13,7 @@ const CLIS: { program: string; file: string; command: string[] }[] = [
   { program: 'pnpm run audit', file: 'services/audit/src/cli.ts', command: ['snapshot'] },
   { program: 'pnpm lrs', file: 'services/server/src/cli.ts', command: ['backup'] },
   { program: 'pnpm bench', file: 'bench/run.ts', command: ['eventlog'] },
+  { program: 'pnpm demo-data', file: 'services/server/src/demo/demo-data.ts', command: ['example'] },
 ];
 
 const run = (file: string, args: string[]) => {

@@ -1,11 +1,10 @@
-// The provincial supervisor cohort from examples/cohort, loaded through the admin API and the xAPI
-// API as an administrator would, long after its window closed (TRAINING-DOMAIN, the cohort).
-import { readFileSync } from 'node:fs';
+// The provincial supervisor cohort from examples/cohort, loaded by `pnpm demo-data --programme cohort`
+// through the admin and xAPI APIs, long after its window closed (TRAINING-DOMAIN, the cohort).
+import { runDemoData } from '@lrs/server/demo-data';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import type { CohortView } from '@lrs/training';
 import { expect } from 'chai';
 
-const example = (file: string) => readFileSync(new URL(`../../../examples/${file}`, import.meta.url), 'utf8');
 const COHORT = 'provincial-supervisor-cohort';
 
 describe('the supervisor cohort of examples/cohort, after its window closed', function () {
@@ -23,17 +22,15 @@ describe('the supervisor cohort of examples/cohort, after its window closed', fu
 
   before(async () => {
     lrs = await TestLrs.start();
-    for (const kind of ['org-units', 'officials', 'catalog']) {
-      const r = await api('POST', `/api/admin/training/${kind}`, example(`cohort/${kind}.csv`), 'text/csv');
-      expect(r.status, JSON.stringify(r.json)).to.equal(200);
-    }
-    const policy = await api('POST', '/api/admin/training/policies', example(`policies/${COHORT}.json`));
-    expect(policy.status, JSON.stringify(policy.json)).to.equal(201);
-    const posted = await lrs.call('POST', 'statements', {
-      body: example('cohort/statements.json'),
-      headers: { 'Content-Type': 'application/json' },
-    });
-    expect(posted.status, posted.text).to.equal(200);
+    // As the README says: `pnpm demo-data --programme cohort` against the running LRS.
+    const io = { out: () => {}, err: () => {}, errIsTTY: false };
+    const code = await runDemoData(
+      ['--programme', 'cohort', '--url', lrs.url, '--key', ADMIN.key, '--secret', ADMIN.secret],
+      {},
+      io,
+    );
+    expect(code).to.equal(0);
+    await lrs.caughtUp();
   });
   after(async () => lrs.stop());
 

@@ -1,4 +1,6 @@
 import { type LanguageMap, pickLanguage } from '@lrs/xapi';
+import { inPopulation } from './completion';
+import { byPolicy } from './completions-of';
 import {
   type CreditRule,
   creditOf,
@@ -10,7 +12,9 @@ import {
   TRANSCRIPT_CREDIT_RULE,
 } from './learning';
 import { type LedgerReader, type OrgUnitSpell, orgUnitOn } from './ledger';
+import { periodAt, versionInForce } from './periods';
 import type { CatalogEntry, Official } from './reference-data';
+import { countedCategory } from './requirements';
 
 export interface TranscriptEntry {
   activity: { id: string; title: LanguageMap; displayTitle: string | null; type: string | null };
@@ -25,6 +29,12 @@ export interface TranscriptEntry {
   success: boolean | null;
   measuredDuration: { text: string | null; hours: number | null; indefinite: boolean };
   credit: { hours: number; rule: string; flags: string[] };
+  /**
+   * The policies applying to the official that count this entry toward a requirement (the version
+   * in force on its learning date). Empty while some apply: recorded, not counted (TRAINING-DOMAIN,
+   * Credit: a category that no requirement names appears on the transcript, never in earned hours).
+   */
+  countsToward: string[];
   evidence: string[];
   sources: string[];
   recorded: string;
@@ -55,18 +65,20 @@ export function buildTranscript(
   const facts = reader.facts(official.officialId);
   const history = reader.orgUnitHistory(official.officialId);
   const catalog = (id: string) => reader.catalogEntry(id);
+  const countedBy = policiesCounting(reader, official);
   const entries = learningEntries(facts, DEFAULT_EARNING_VERBS, repeatsFrom(catalog))
     .filter((e) => inRange(e, options.fromMs, options.toMs))
-    .map((e) =>
-      transcriptEntry(
+    .map((e) => {
+      const entry = transcriptEntry(
         e,
         official,
         reader.catalogEntry(e.activityId),
         options.languages ?? [],
         options.rule,
         history,
-      ),
-    );
+      );
+      return { ...entry, countsToward: countedBy(e, reader.catalogEntry(e.activityId)) };
+    });
   const total = Math.round(entries.reduce((s, e) => s + e.credit.hours, 0) * 100) / 100;
   return {
     official: {
@@ -83,6 +95,30 @@ export function buildTranscript(
   };
 }
 
+/**
+ * Which of the official's policies count an entry: for each policy, the version in force for the
+ * period of the entry's learning date, if the official is in its population and it counts the
+ * entry's category.
+ */
+function policiesCounting(
+  reader: LedgerReader,
+  official: Official,
+): (entry: LearningEntry, catalogEntry: CatalogEntry | undefined) => string[] {
+  const policies = byPolicy(reader.policies());
+  const ancestry = reader.orgTree().ancestry(official.orgUnit);
+  return (entry, catalogEntry) => {
+    const at = entry.earning?.timestampMs ?? Math.min(...entry.facts.map((f) => f.timestampMs));
+    const out: string[] = [];
+    for (const [policyId, versions] of policies) {
+      const period = periodAt(versions[versions.length - 1]!, at, official);
+      const policy = period ? versionInForce(versions, period) : null;
+      if (!policy || !inPopulation(policy, official, ancestry)) continue;
+      if (countedCategory(policy, entry.activityId, catalogEntry).counted) out.push(policyId);
+    }
+    return out;
+  };
+}
+
 // An entry belongs to a range by its learning time: the earning statement, else its first statement.
 function inRange(entry: LearningEntry, fromMs?: number, toMs?: number): boolean {
   const t = entry.earning?.timestampMs ?? Math.min(...entry.facts.map((f) => f.timestampMs));
@@ -96,7 +132,7 @@ function transcriptEntry(
   languages: readonly string[],
   rule: CreditRule = TRANSCRIPT_CREDIT_RULE,
   history: readonly OrgUnitSpell[] = [],
-): TranscriptEntry {
+): Omit<TranscriptEntry, 'countsToward'> {
   const title = titleOf(entry.facts, catalog);
   const key = pickLanguage(title, languages);
   const credit = creditOf(entry, catalog, rule);

@@ -350,6 +350,15 @@ describe('training: transcripts and completion (scenarios)', function () {
     // not counted (TRAINING-DOMAIN, Credit); version 2 counts it as job-related.
     expect([y2024.version, y2024.hoursByCategory, y2024.earnedHours]).to.deep.equal([1, {}, 0]);
     expect([y2025.version, y2025.hoursByCategory]).to.deep.equal([2, { job: 2 }]);
+    // The transcript shows both, and says which one counts: 2024's is recorded, not counted.
+    const transcript = (await api('GET', '/api/officials/kim/transcript', asAdmin)).json;
+    const burnout = transcript.entries
+      .filter((e: { activity: { id: string } }) => e.activity.id === COURSE.burnout)
+      .map((e: { start: string; countsToward: string[] }) => [e.start.slice(0, 4), e.countsToward]);
+    expect(burnout).to.deep.equal([
+      ['2024', []],
+      ['2025', [CITY_POLICY]],
+    ]);
   });
 
   it('an official on leave for half the year owes a pro-rated share; one on leave all year is exempt', async () => {

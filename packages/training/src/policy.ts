@@ -147,20 +147,53 @@ function nestingProblem(document: unknown): PolicyProblem | null {
   return null;
 }
 
-// oneOf failures report every branch; the deepest pointer is the one that names the field.
+/**
+ * ajv's errors as a person reads them. A `oneOf` (the period, a requirement node) reports every
+ * branch: when its branches are told apart by `type` and the document's `type` is none of them,
+ * the problem is that `type`, with the allowed values; when it names one branch, only that
+ * branch's errors count; otherwise the deepest pointer names the field. Errors outside any
+ * `oneOf` (a missing `timeZone`) are always reported.
+ */
 function schemaProblems(errors: ErrorObject[]): PolicyProblem[] {
-  const meaningful = errors.filter((e) => e.keyword !== 'oneOf' && e.keyword !== 'const');
-  const source = meaningful.length > 0 ? meaningful : errors;
-  const deepest = Math.max(...source.map((e) => depth(pointerOf(e))));
-  const seen = new Set<string>();
+  const groups = errors.filter((e) => e.keyword === 'oneOf');
+  const inGroup = (e: ErrorObject, g: ErrorObject) => e.schemaPath.startsWith(`${g.schemaPath}/`);
+  // The innermost oneOf of each error (a requirement nests them).
+  const groupOf = (e: ErrorObject) =>
+    groups
+      .filter((g) => g !== e && inGroup(e, g))
+      .sort((a, b) => b.schemaPath.length - a.schemaPath.length)[0];
   const out: PolicyProblem[] = [];
-  for (const e of source) {
-    const pointer = pointerOf(e);
-    if (depth(pointer) < deepest && source.length > 1) continue;
-    const text = `${pointer} ${e.message ?? 'is invalid'}`;
-    if (seen.has(text)) continue;
-    seen.add(text);
-    out.push({ pointer, message: e.message ?? 'is invalid' });
+  const seen = new Set<string>();
+  const push = (pointer: string, message: string) => {
+    if (seen.has(`${pointer} ${message}`)) return;
+    seen.add(`${pointer} ${message}`);
+    out.push({ pointer, message });
+  };
+  for (const e of errors)
+    if (e.keyword !== 'oneOf' && !groupOf(e)) push(pointerOf(e), e.message ?? 'is invalid');
+  for (const g of groups) {
+    if (groupOf(g)) continue; // reported through its own group's branch
+    const members = errors.filter((e) => e !== g && inGroup(e, g));
+    const branchOf = (e: ErrorObject) => e.schemaPath.slice(g.schemaPath.length + 1).split('/')[0]!;
+    const typeMisses = members.filter(
+      (e) => e.keyword === 'const' && e.instancePath === `${g.instancePath}/type`,
+    );
+    const branches = new Set(members.map(branchOf));
+    if (typeMisses.length > 0 && new Set(typeMisses.map(branchOf)).size === branches.size) {
+      const allowed = typeMisses.map((e) => String((e.params as { allowedValue?: unknown }).allowedValue));
+      push(`${g.instancePath}/type`, `must be one of ${allowed.join(', ')}`);
+      continue;
+    }
+    const named =
+      typeMisses.length > 0 ? [...branches].filter((b) => !typeMisses.some((e) => branchOf(e) === b)) : [];
+    const relevant = (named.length === 1 ? members.filter((e) => branchOf(e) === named[0]) : members).filter(
+      (e) => e.keyword !== 'oneOf' && e.keyword !== 'const',
+    );
+    const source = relevant.length > 0 ? relevant : [g];
+    const deepest = Math.max(...source.map((e) => depth(pointerOf(e))));
+    for (const e of source)
+      if (named.length === 1 || depth(pointerOf(e)) === deepest)
+        push(pointerOf(e), e.message ?? 'is invalid');
   }
   return out;
 }

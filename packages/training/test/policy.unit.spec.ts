@@ -58,6 +58,31 @@ describe('Policy documents', () => {
   });
 
   describe('what a policy is refused for', () => {
+    it('an unknown period type is named with the allowed types, and a missing time zone is not hidden by it', () => {
+      const p = {
+        ...aPolicy().calendarYear('Asia/Seoul').buildUnchecked(),
+        period: { type: 'quarterly' },
+      } as Record<string, unknown>;
+      delete p.timeZone;
+      expect(policyProblems(p)).to.deep.equal([
+        { pointer: '/timeZone', message: "must have required property 'timeZone'" },
+        {
+          pointer: '/period/type',
+          message: 'must be one of calendar_year, fiscal_year, fixed_window, anchored',
+        },
+      ]);
+    });
+
+    it('a fiscal year without its start day names only that field, not every other period type’s', () => {
+      const p = {
+        ...aPolicy().calendarYear('Asia/Hong_Kong').buildUnchecked(),
+        period: { type: 'fiscal_year', startMonth: 4 },
+      };
+      expect(policyProblems(p)).to.deep.equal([
+        { pointer: '/period/startDay', message: "must have required property 'startDay'" },
+      ]);
+    });
+
     it('a time zone that is not an IANA zone', () => {
       expect(policyProblems(aPolicy().calendarYear('Asia/Atlantis').buildUnchecked())).to.deep.equal([
         { pointer: '/timeZone', message: 'Asia/Atlantis is not an IANA time zone' },

@@ -2,15 +2,14 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '@lrs/auth';
 import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
-import { DEFAULT_DUTIES, ReportingDuties, type ReportingDuty } from './duties';
+import { ReportingDuties } from './duties';
 import { replayOnWorkerThreads } from './replay';
 import { ReplayJobs } from './replay-jobs';
 
 export interface AuditServiceOptions {
   dataDir: string;
-  /** How often due reporting duties are checked; 0 turns the schedule off. Default one minute. */
+  /** How often due reporting duties (defined in the log, decision 051) are checked; 0 turns the schedule off. Default one minute. */
   dutiesEveryMs?: number;
-  duties?: readonly ReportingDuty[];
   /**
    * How the log is opened from another thread: large replays then run on a worker thread of
    * their own (replayOnWorkerThreads, decision 022). Without it every replay runs on this thread.
@@ -51,7 +50,7 @@ export class AuditService {
     rmSync(scratchRoot, { recursive: true, force: true });
     mkdirSync(scratchRoot, { recursive: true });
     const jobs = ReplayJobs.open(log, options.dataDir);
-    const duties = new ReportingDuties(log, scratchRoot, options.duties ?? DEFAULT_DUTIES);
+    const duties = new ReportingDuties(log, scratchRoot);
     const service = new AuditService(log, jobs, duties, scratchRoot);
     const every = options.dutiesEveryMs ?? 60_000;
     if (every > 0) {

@@ -144,15 +144,15 @@ export interface StatisticsScope {
   position?: string | null;
 }
 
-/** Figures being counted: distinct sets until `figures()` turns them into numbers. */
+/** Figures being counted: distinct sets (of interned officials and programmes) until `figures()`. */
 class Cell {
-  readonly programmes = new Set<string>();
-  readonly officials = new Set<string>();
+  readonly programmes = new Set<number>();
+  readonly officials = new Set<number>();
   attendances = 0;
   /** Hundredths of an hour, integers, so sums do not drift. */
   hundredths = 0;
-  add(official: string, activity: string, attendances: number, hundredths: number): void {
-    this.programmes.add(activity);
+  add(official: number, programme: number, attendances: number, hundredths: number): void {
+    this.programmes.add(programme);
     this.officials.add(official);
     this.attendances += attendances;
     this.hundredths += hundredths;
@@ -207,79 +207,123 @@ export function programmeStatistics(
       pointer: pointers.category ?? '/query/category',
     });
   const subtree = scope.orgUnit === null ? null : tree.subtree(scope.orgUnit);
-  const officials = new Map<string, { staffGroup: string; history: OrgUnitSpell[] | null }>();
+  // Officials and programmes are interned: the counting below works on small integers.
+  interface InScope {
+    index: number;
+    officialId: string;
+    staffGroup: string;
+    history: OrgUnitSpell[] | null;
+  }
+  const officials = new Map<string, InScope>();
+  const officialList: InScope[] = [];
   for (const o of reader.officialSummaries())
-    if (scope.jurisdiction === null || o.jurisdiction === scope.jurisdiction)
-      officials.set(o.officialId, { staffGroup: o.staffGroup, history: null });
+    if (scope.jurisdiction === null || o.jurisdiction === scope.jurisdiction) {
+      const official = {
+        index: officialList.length,
+        officialId: o.officialId,
+        staffGroup: o.staffGroup,
+        history: null,
+      };
+      officials.set(o.officialId, official);
+      officialList.push(official);
+    }
+  const programmeIndex = new Map<string, number>();
+  const programmeList: CatalogEntry[] = [];
+  for (const entry of catalog.values())
+    if (scope.category === null || entry.category === scope.category) {
+      programmeIndex.set(entry.activityId, programmeList.length);
+      programmeList.push(entry);
+    }
 
   const { startMs, endMs } = windowMillis(window);
-  // Entries (official × programme × registration) of completions, and of attended sessions, with
-  // the org unit and the attendances they count (decision 050).
+  // Entries (official × programme × registration) with their first learning time and attended
+  // statements: the attendances they count (decision 050).
   interface Entry {
-    official: string;
-    activity: string;
+    official: number;
+    programme: number;
     firstMs: number;
     attended: number;
   }
   const entries = new Map<string, Entry>();
-  const dayOf = new Map<number, string>();
-  for (const [official, activity, registration, verb, t] of reader.attendanceFacts(
+  for (const [officialId, activity, registration, verb, t] of reader.attendanceFacts(
     startMs,
     endMs,
     ATTENDANCE_VERBS,
   )) {
-    if (!officials.has(official)) continue;
-    const entry = catalog.get(activity);
-    if (!entry || (scope.category !== null && entry.category !== scope.category)) continue;
-    const key = `${official}\u0000${activity}\u0000${registration}`;
+    const official = officials.get(officialId);
+    const programme = programmeIndex.get(activity);
+    if (official === undefined || programme === undefined) continue;
+    const key = `${official.index}|${programme}|${registration}`;
     let e = entries.get(key);
     if (!e) {
-      e = { official, activity, firstMs: t, attended: 0 };
+      e = { official: official.index, programme, firstMs: t, attended: 0 };
       entries.set(key, e);
     } else if (t < e.firstMs) e.firstMs = t;
     if (verb === VERB.attended) e.attended++;
   }
+  // The local date of a learning instant, by binary search over the window's day starts (one
+  // luxon conversion per day of the window, not per attendance; exact across DST changes).
+  const dayStarts: number[] = [];
+  const dayNames: string[] = [];
+  for (
+    let d = DateTime.fromISO(window.from, { zone: window.timeZone }).startOf('day');
+    d.toMillis() < endMs;
+    d = d.plus({ days: 1 })
+  ) {
+    dayStarts.push(d.toMillis());
+    dayNames.push(d.toISODate()!);
+  }
+  const dayOf = (ms: number): string => {
+    let lo = 0;
+    let hi = dayStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (dayStarts[mid]! <= ms) lo = mid;
+      else hi = mid - 1;
+    }
+    return dayNames[lo]!;
+  };
 
   const total = new Cell();
   const byCategory = new Map<string, Cell>();
   const byGroup = new Map<string, Cell>();
   const byCell = new Map<string, Cell>();
   const byUnit = new Map<string, Cell>();
-  const byProgramme = new Map<string, Cell>();
-  const ancestry = new Map<string, string[]>();
+  const byProgramme = new Map<number, Cell>();
+  const ancestry = new Map<string, Cell[]>();
   for (const e of entries.values()) {
-    const official = officials.get(e.official)!;
-    official.history ??= reader.orgUnitHistory(e.official);
+    const official = officialList[e.official]!;
+    official.history ??= reader.orgUnitHistory(official.officialId);
     // The org unit at learning time (TRAINING-DOMAIN, Transcript entry: org unit at the time).
-    // Zone offsets are whole quarter hours: one date per quarter hour of learning time.
-    const dayKey = Math.floor(e.firstMs / 900_000);
-    let day = dayOf.get(dayKey);
-    if (day === undefined) {
-      day = DateTime.fromMillis(e.firstMs, { zone: window.timeZone }).toISODate()!;
-      dayOf.set(dayKey, day);
-    }
-    const unit = orgUnitOn(official.history, day);
+    const unit =
+      official.history.length === 1
+        ? official.history[0]!.orgUnit
+        : orgUnitOn(official.history, dayOf(e.firstMs));
     if (subtree !== null && (unit === null || !subtree.has(unit))) continue;
-    const programme = catalog.get(e.activity)!;
+    const programme = programmeList[e.programme]!;
     const attendances = e.attended > 0 ? e.attended : 1;
     const hundredths = Math.round((programme.nominalHours ?? 0) * 100) * attendances;
-    const add = (cell: Cell) => cell.add(e.official, e.activity, attendances, hundredths);
-    add(total);
-    add(cellOf(byCategory, programme.category));
-    add(cellOf(byGroup, official.staffGroup));
-    add(cellOf(byCell, `${programme.category}\u0000${official.staffGroup}`));
-    add(cellOf(byProgramme, e.activity));
+    total.add(e.official, e.programme, attendances, hundredths);
+    cellOf(byCategory, programme.category).add(e.official, e.programme, attendances, hundredths);
+    cellOf(byGroup, official.staffGroup).add(e.official, e.programme, attendances, hundredths);
+    cellOf(byCell, `${programme.category}\u0000${official.staffGroup}`).add(
+      e.official,
+      e.programme,
+      attendances,
+      hundredths,
+    );
+    cellOf(byProgramme, e.programme).add(e.official, e.programme, attendances, hundredths);
     if (unit !== null) {
-      let units = ancestry.get(unit);
-      if (!units) {
-        units = [];
+      let cells = ancestry.get(unit);
+      if (!cells) {
+        cells = [];
         for (const u of tree.ancestry(unit)) {
           if (subtree !== null && !subtree.has(u)) break;
-          units.push(u);
+          cells.push(cellOf(byUnit, u));
         }
-        ancestry.set(unit, units);
+        ancestry.set(unit, cells);
       }
-      for (const u of units) add(cellOf(byUnit, u));
+      for (const cell of cells) cell.add(e.official, e.programme, attendances, hundredths);
     }
   }
   if (total.attendances === 0)
@@ -311,16 +355,16 @@ export function programmeStatistics(
     byStaffGroup: sorted(byGroup, (_k, c) => c.figures()),
     byCategoryAndStaffGroup,
     byOrgUnit: sorted(byUnit, (k, c) => ({ name: tree.names.get(k) ?? null, ...c.figures() })),
-    programmes: [...byProgramme.keys()].sort().map((id) => {
-      const p = catalog.get(id)!;
-      return {
-        activityId: id,
+    programmes: [...byProgramme.keys()]
+      .map((i) => programmeList[i]!)
+      .sort((a, b) => (a.activityId < b.activityId ? -1 : 1))
+      .map((p) => ({
+        activityId: p.activityId,
         title: p.title,
         category: p.category,
         nominalHours: p.nominalHours,
-        ...byProgramme.get(id)!.figures(),
-      };
-    }),
+        ...byProgramme.get(programmeIndex.get(p.activityId)!)!.figures(),
+      })),
   };
 }
 

@@ -7,11 +7,14 @@
  *   verify SNAPSHOT_ID
  *   diff --policy P --period Y (--from INSTANT | --from-snapshot ID) [--to INSTANT | --to-snapshot ID]
  *        [--org-unit U] [--official O]
- *   duties
+ *   duties | duties define DUTIES.json        (one duty object or an array; PUT /api/reports/duties/{id})
+ *   programmes (--policy P --period Y | --from D --to D --time-zone Z) (--as-of INSTANT | --position N)
+ *        [--org-unit U] [--category C]     snapshot of programme statistics (decision 051)
  * Credentials: --token JWT (or LRS_TOKEN) for an auditor/policy-unit token, else --key/--secret
  * (LRS_KEY/LRS_SECRET) of an admin credential; --url or LRS_URL. JSON on stdout, the bar on stderr.
  * Exit codes: 0 done (and a verified snapshot matches), 1 failed/mismatch/HTTP error, 2 usage.
  */
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 const USAGE = `usage:
@@ -20,7 +23,8 @@ const USAGE = `usage:
   snapshot --policy P --period Y [--org-unit U] (--as-of INSTANT | --position N)
   verify SNAPSHOT_ID
   diff --policy P --period Y (--from INSTANT | --from-snapshot ID) [--to INSTANT | --to-snapshot ID] [--org-unit U] [--official O]
-  duties
+  duties | duties define DUTIES.json
+  programmes (--policy P --period Y | --from D --to D --time-zone Z) (--as-of INSTANT | --position N) [--org-unit U] [--category C]
 options: --url URL, --token JWT | --key KEY --secret SECRET (or LRS_URL, LRS_TOKEN, LRS_KEY, LRS_SECRET)`;
 
 interface Job {
@@ -48,6 +52,8 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
       'from-snapshot': { type: 'string' },
       to: { type: 'string' },
       'to-snapshot': { type: 'string' },
+      'time-zone': { type: 'string' },
+      category: { type: 'string' },
     },
   });
   const url = (values.url ?? env.LRS_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
@@ -129,7 +135,32 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
     return print(await call('GET', `/audits/diff?${q}`));
   }
-  if (command === 'duties') return print(await call('GET', '/reports/duties'));
+  if (command === 'duties' && sub === undefined) return print(await call('GET', '/reports/duties'));
+  if (command === 'duties' && sub === 'define' && arg) {
+    const parsed = JSON.parse(readFileSync(arg, 'utf8')) as { dutyId?: string } | { dutyId?: string }[];
+    let code = 0;
+    for (const duty of Array.isArray(parsed) ? parsed : [parsed])
+      code = Math.max(
+        code,
+        await print(await call('PUT', `/reports/duties/${encodeURIComponent(duty.dutyId ?? '')}`, duty)),
+      );
+    return code;
+  }
+  if (command === 'programmes') {
+    const window = values.policy
+      ? { policy: values.policy, period: values.period }
+      : { from: values.from, to: values.to, timeZone: values['time-zone'] };
+    if (!cutOff || Object.values(window).some((v) => v === undefined)) return usage();
+    return print(
+      await call('POST', '/reports/snapshots', {
+        kind: 'programme-statistics',
+        ...window,
+        ...(values['org-unit'] ? { orgUnit: values['org-unit'] } : {}),
+        ...(values.category ? { category: values.category } : {}),
+        ...cutOff,
+      }),
+    );
+  }
   return usage();
 }
 

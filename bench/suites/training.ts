@@ -59,10 +59,17 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       return (performance.now() - t0) / 1000;
     };
     const tSec = await rebuild(transcriptsProjection, 'transcripts.sqlite');
-    const programmes = programmeFigures(new LedgerReader(openReadOnly(join(dir, 'transcripts.sqlite')) as never));
+    const programmes = programmeFigures(
+      new LedgerReader(openReadOnly(join(dir, 'transcripts.sqlite')) as never),
+    );
     if (args.includes('--programmes-only')) {
       await log.close();
-      return { officials, statements, transcriptsRebuildPerSec: Math.round(statements / tSec), ...programmes };
+      return {
+        officials,
+        statements,
+        transcriptsRebuildPerSec: Math.round(statements / tSec),
+        ...programmes,
+      };
     }
     const cSec = await rebuild(completionProjection, 'completion.sqlite', COMPLETION_BATCH);
     const tReader = new LedgerReader(openReadOnly(join(dir, 'transcripts.sqlite')) as never);

@@ -133,7 +133,11 @@ export function completionRoutes(service: CompletionService): express.Router {
           });
         return v;
       };
-      window = statisticsWindow({ from: required('from'), to: required('to'), timeZone: required('timeZone') });
+      window = statisticsWindow({
+        from: required('from'),
+        to: required('to'),
+        timeZone: required('timeZone'),
+      });
     }
     const statistics = programmeStatistics(reader, window, {
       jurisdiction,

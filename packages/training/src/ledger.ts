@@ -602,23 +602,22 @@ export class LedgerReader {
    * (statement timestamp) lies in [fromMs, toMs), as raw rows
    * [officialId, activityId, registration, verb, timestampMs], in log order.
    */
-  *attendanceFacts(
+  attendanceFacts(
     fromMs: number,
     toMs: number,
     verbs: readonly string[],
-  ): Generator<[string, string, string, string, number]> {
-    const rows = this.db
+  ): IterableIterator<[string, string, string, string, number]> {
+    return this.db
       .prepare(
         `SELECT f.official_id, f.activity_id, f.registration, json_extract(f.record, '$.verb') AS verb,
                 json_extract(f.record, '$.timestampMs') AS t
          FROM fact f
          WHERE f.official_id IS NOT NULL AND f.voided IS NULL
            AND f.activity_id IN (SELECT activity_id FROM catalog)
-           AND t >= ? AND t < ? AND verb IN (SELECT value FROM json_each(?))`,
+           AND t >= ? AND t < ? AND verb IN (${verbs.map(() => '?').join(', ')})`,
       )
       .raw()
-      .iterate(fromMs, toMs, JSON.stringify(verbs));
-    for (const row of rows) yield row as [string, string, string, string, number];
+      .iterate(fromMs, toMs, ...verbs) as IterableIterator<[string, string, string, string, number]>;
   }
 }
 

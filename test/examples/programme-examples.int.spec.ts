@@ -167,6 +167,12 @@ describe('examples: the department year and the commune duties, end to end', fun
         },
       );
       expectProblem(other, 400, 'training.report.no-data', '/query/period');
+      const outside = await api(
+        'GET',
+        '/api/reports/programmes?policy=department-staff-development&period=FY2024&orgUnit=swd',
+        { auth: asPolicyUnit('elsewhere') },
+      );
+      expectProblem(outside, 403, 'training.access.jurisdiction', '/query/orgUnit');
     });
 
     it('bad input is a 400 naming the parameter and the rule, never a 500', async () => {

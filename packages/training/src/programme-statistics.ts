@@ -2,7 +2,7 @@
 // reports counts, not individual compliance — per programme category, staff group and org unit,
 // the programmes held, the participants, the attendances and the hours of a period. Rules in
 // decision 050.
-import { BadRequest } from '@lrs/http';
+import { BadRequest, Forbidden } from '@lrs/http';
 import { DateTime, IANAZone } from 'luxon';
 import { VERB } from './learning';
 import { type LedgerReader, type OrgUnitSpell, orgUnitOn } from './ledger';
@@ -227,6 +227,17 @@ export function programmeStatistics(
       officials.set(o.officialId, official);
       officialList.push(official);
     }
+  // As the completion report: a policy unit asking for a unit with none of its officials is refused.
+  if (
+    scope.jurisdiction !== null &&
+    subtree !== null &&
+    !reader.officialSummaries().some((o) => o.jurisdiction === scope.jurisdiction && subtree.has(o.orgUnit))
+  )
+    throw new Forbidden({
+      rule: 'training.access.jurisdiction',
+      message: 'this org unit is outside your jurisdiction',
+      pointer: pointers.orgUnit ?? '/query/orgUnit',
+    });
   const programmeIndex = new Map<string, number>();
   const programmeList: CatalogEntry[] = [];
   for (const entry of catalog.values())

@@ -6,7 +6,10 @@
  * (which embeds the transcripts ledger, so in one process it is the rebuild of both) and the
  * standalone transcripts service's own model; then in-process reads (no HTTP): one official's transcript and
  * completion (p50/p99 over 1,000 random officials) and the whole-city report.
- * Args: --officials N (default 10,000) --statements M (default 1,000,000).
+ * Then, as a separate figure, the programme statistics of the whole year (decision 050: every
+ * statement of the log lies in it) over the ledger: cold (first call) and warm (median of 3).
+ * Args: --officials N (default 10,000) --statements M (default 1,000,000); --programmes-only skips
+ * the completion rebuild and the per-official reads (the statistics need only the ledger).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +25,8 @@ import {
   evaluateCompletion,
   LedgerReader,
   periodById,
+  programmeStatistics,
+  statisticsWindow,
   transcriptsProjection,
 } from '../../packages/training/src/index';
 import { buildTrainingLog, cityPolicy, officialId } from '../lib/training-log';
@@ -54,6 +59,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       return (performance.now() - t0) / 1000;
     };
     const tSec = await rebuild(transcriptsProjection, 'transcripts.sqlite');
+    const programmes = programmeFigures(
+      new LedgerReader(openReadOnly(join(dir, 'transcripts.sqlite')) as never),
+    );
+    if (args.includes('--programmes-only')) {
+      await log.close();
+      return {
+        officials,
+        statements,
+        transcriptsRebuildPerSec: Math.round(statements / tSec),
+        ...programmes,
+      };
+    }
     const cSec = await rebuild(completionProjection, 'completion.sqlite', COMPLETION_BATCH);
     const tReader = new LedgerReader(openReadOnly(join(dir, 'transcripts.sqlite')) as never);
     const cReader = new CompletionReader(openReadOnly(join(dir, 'completion.sqlite')) as never);
@@ -96,8 +113,27 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       cityReportMs: +reportMs.toFixed(1),
       reportPopulation: report.population,
       reportTotals: report.totals,
+      ...programmes,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Programme statistics of the log's whole year (bench/lib/statements.ts writes 2024 in Seoul time). */
+function programmeFigures(reader: LedgerReader) {
+  const window = statisticsWindow({ from: '2024-01-01', to: '2024-12-31', timeZone: 'Asia/Seoul' });
+  const scope = { jurisdiction: null, orgUnit: null, category: null };
+  const time = () => {
+    const t0 = performance.now();
+    const s = programmeStatistics(reader, window, scope);
+    return { ms: performance.now() - t0, s };
+  };
+  const cold = time();
+  const warm = [time().ms, time().ms, time().ms].sort((a, b) => a - b);
+  return {
+    programmeStatisticsColdMs: +cold.ms.toFixed(1),
+    programmeStatisticsMs: +warm[1]!.toFixed(1),
+    programmeTotals: cold.s.totals,
+  };
 }

@@ -7,6 +7,7 @@ export {
   aCatalog,
   aCourse,
   aFact,
+  aLedgerOf,
   allOf,
   anExemption,
   anOfficial,

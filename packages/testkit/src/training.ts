@@ -8,10 +8,12 @@ import {
   type LearningFact,
   type Modality,
   type Official,
+  OrgTree,
   type Policy,
   policyProblems,
   type Requirement,
   type Rounding,
+  type StatisticsSource,
   VERB,
 } from '@lrs/training';
 import { type LanguageMap, parseIsoDuration } from '@lrs/xapi';
@@ -438,4 +440,64 @@ export class LearningFactBuilder {
 /** One statement about an activity as the ledger keeps it: kim completed welfare-ethics, 2 March 2026 in Seoul. */
 export function aFact(): LearningFactBuilder {
   return new LearningFactBuilder();
+}
+
+/**
+ * The ledger as programme statistics read it (StatisticsSource), in memory: officials, org units,
+ * catalog entries and facts, filtered as LedgerReader.attendanceFacts filters them (facts of known
+ * officials, catalogued, not voided, verb and learning time in range).
+ */
+export function aLedgerOf(given: {
+  officials: (Official | OfficialBuilder)[];
+  courses: (CatalogEntry | CatalogEntryBuilder)[];
+  facts: (LearningFact | LearningFactBuilder)[];
+  orgUnits?: { orgUnitId: string; name: string; parent: string | null }[];
+}): StatisticsSource {
+  const officials = given.officials.map((o) => (o instanceof OfficialBuilder ? o.build() : o));
+  const courses = new Map(
+    given.courses
+      .map((c) => (c instanceof CatalogEntryBuilder ? c.build() : c))
+      .map((c) => [c.activityId, c] as const),
+  );
+  const facts = given.facts.map((f) => (f instanceof LearningFactBuilder ? f.build() : f));
+  const known = new Set(officials.map((o) => o.officialId));
+  const byId = new Map(officials.map((o) => [o.officialId, o]));
+  const inLogOrder = [...facts].sort((a, b) => a.seq - b.seq);
+  const units =
+    given.orgUnits ??
+    [...new Set(officials.map((o) => o.orgUnit)).values()].map((u) => ({
+      orgUnitId: u,
+      name: u,
+      parent: null,
+    }));
+  return {
+    orgTree: () =>
+      new OrgTree(units.map((u) => ({ org_unit_id: u.orgUnitId, name: u.name, parent: u.parent }))),
+    catalogRevisions: () => [...courses.keys()].sort().map((activityId) => ({ activityId, revision: 0 })),
+    catalogEntry: (id) => courses.get(id),
+    officialSummaries: () =>
+      officials.map(({ officialId, orgUnit, staffGroup, jurisdiction }) => ({
+        officialId,
+        orgUnit,
+        staffGroup,
+        jurisdiction,
+      })),
+    orgUnitHistory: (id) => {
+      const o = byId.get(id);
+      return o ? [{ from: o.orgUnitFrom, orgUnit: o.orgUnit }] : [];
+    },
+    *attendanceFacts(fromMs, toMs, verbs) {
+      for (const f of inLogOrder)
+        if (
+          f.officialId !== null &&
+          known.has(f.officialId) &&
+          f.voided === null &&
+          courses.has(f.activityId) &&
+          verbs.includes(f.verb) &&
+          f.timestampMs >= fromMs &&
+          f.timestampMs < toMs
+        )
+          yield [f.officialId, f.activityId, f.registration, f.verb, f.timestampMs];
+    },
+  };
 }

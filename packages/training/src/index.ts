@@ -81,6 +81,22 @@ export {
   type Requirement,
   type Rounding,
 } from './policy';
+export {
+  ATTENDANCE_VERBS,
+  PROGRAMME_ATTENDANCE_RULE,
+  PROGRAMME_HOURS_RULE,
+  type ProgrammeFigures,
+  type ProgrammeLine,
+  type ProgrammeStatistics,
+  programmeStatistics,
+  programmeStatisticsCsv,
+  type StatisticsScope,
+  type StatisticsSource,
+  type StatisticsWindow,
+  statisticsWindow,
+  type WindowRequest,
+  windowMillis,
+} from './programme-statistics';
 export * from './reference-data';
 export {
   activityHash,

@@ -605,6 +605,30 @@ export class LedgerReader {
   unmatched(): { identifier: string; statements: number }[] {
     return this.q.unmatched.all().map((r) => ({ identifier: r.ifi, statements: r.statements }));
   }
+
+  /**
+   * Programme statistics (programme-statistics.ts): the live (not voided) facts of officials the
+   * registry knows, about catalogued activities, with one of `verbs`, whose learning time
+   * (statement timestamp) lies in [fromMs, toMs), as raw rows
+   * [officialId, activityId, registration, verb, timestampMs], in log order.
+   */
+  attendanceFacts(
+    fromMs: number,
+    toMs: number,
+    verbs: readonly string[],
+  ): IterableIterator<[string, string, string, string, number]> {
+    return this.db
+      .prepare(
+        `SELECT f.official_id, f.activity_id, f.registration, json_extract(f.record, '$.verb') AS verb,
+                json_extract(f.record, '$.timestampMs') AS t
+         FROM fact f
+         WHERE f.official_id IS NOT NULL AND f.voided IS NULL
+           AND f.activity_id IN (SELECT activity_id FROM catalog)
+           AND t >= ? AND t < ? AND verb IN (${verbs.map(() => '?').join(', ')})`,
+      )
+      .raw()
+      .iterate(fromMs, toMs, ...verbs) as IterableIterator<[string, string, string, string, number]>;
+  }
 }
 
 /** An official's org unit from a date on (null: since before the registry knew). */

@@ -1,7 +1,8 @@
 #!/usr/bin/env -S node --import tsx
 /**
  * Audits from a shell, as a client of a running LRS (`pnpm run audit …`): replays with progress,
- * report snapshots, their verification, explained diffs and reporting duties (decision 008).
+ * report snapshots, their verification, explained diffs, reporting duties and programme-statistics
+ * snapshots (decisions 008, 051).
  * Credentials: --token JWT (or LRS_TOKEN) for an auditor/policy-unit token, else --key/--secret
  * (LRS_KEY/LRS_SECRET) of an admin or machine auditor/policy-unit credential (decision 043).
  * JSON on stdout, progress on stderr. The command line follows decision 040: exit 0 done (and a
@@ -18,6 +19,7 @@ import {
   Progress,
   printResponse,
   processIo,
+  readJsonFile,
   runCommandLine,
   runWhenMain,
   UsageError,
@@ -211,6 +213,66 @@ export const auditCommandLine: CommandLine = {
       example: 'pnpm run audit duties',
       run: async ({ values, env, io }) =>
         printResponse(await client(values, env).request('GET', '/api/reports/duties'), io, 'duties'),
+    },
+    {
+      name: 'duties define',
+      synopsis: 'DUTIES.json',
+      summary:
+        'define (or redefine) reporting duties: one duty object or an array (PUT /api/reports/duties/{id}, decision 051)',
+      args: [1, 1],
+      example: 'pnpm run audit duties define examples/commune/duties.json',
+      run: async ({ args, values, env, io }) => {
+        const parsed = readJsonFile(args[0]!) as { dutyId?: string } | { dutyId?: string }[];
+        const c = client(values, env);
+        let code = 0;
+        for (const duty of Array.isArray(parsed) ? parsed : [parsed]) {
+          const path = `/api/reports/duties/${encodeURIComponent(duty.dutyId ?? '')}`;
+          code = Math.max(
+            code,
+            await printResponse(
+              await c.request('PUT', path, { json: duty }),
+              io,
+              `${args[0]} ${duty.dutyId ?? ''}`,
+            ),
+          );
+        }
+        return code;
+      },
+    },
+    {
+      name: 'programmes',
+      synopsis: '(--policy P --period Y | --from D --to D --time-zone Z) (--as-of INSTANT | --position N)',
+      summary: 'snapshot the programme statistics of a window as the log stood at a cut-off (decision 051)',
+      options: {
+        ...CUT_OFF,
+        ...REPORT,
+        from: { type: 'string', placeholder: 'DATE', description: 'first day of the window (YYYY-MM-DD)' },
+        to: { type: 'string', placeholder: 'DATE', description: 'last day of the window (YYYY-MM-DD)' },
+        'time-zone': { type: 'string', placeholder: 'ZONE', description: 'IANA zone of --from and --to' },
+        category: { type: 'string', placeholder: 'CATEGORY', description: 'one programme category only' },
+      },
+      example:
+        'pnpm run audit programmes --policy department-staff-development --period FY2024 --as-of 2025-04-15T00:00:00+08:00',
+      run: async ({ values, env, io }) => {
+        const window =
+          typeof values['policy'] === 'string'
+            ? (required(values, 'period'), { policy: values['policy'], period: values['period'] })
+            : (required(values, 'from', 'to', 'time-zone'),
+              { from: values['from'], to: values['to'], timeZone: values['time-zone'] });
+        return printResponse(
+          await client(values, env).request('POST', '/api/reports/snapshots', {
+            json: {
+              kind: 'programme-statistics',
+              ...window,
+              ...(typeof values['org-unit'] === 'string' ? { orgUnit: values['org-unit'] } : {}),
+              ...(typeof values['category'] === 'string' ? { category: values['category'] } : {}),
+              ...cutOffOf(values),
+            },
+          }),
+          io,
+          'programmes',
+        );
+      },
     },
   ],
 };

@@ -2,12 +2,19 @@ export { assertMaySee, auditScope } from './access';
 export { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
 export { type Cause, diffReports, type ReportDiff, type RowChange } from './diff';
 export {
-  DEFAULT_DUTIES,
-  type DutyInstance,
+  DUTY_DEFINED,
+  DUTY_FULFILLED,
+  type DutyOccurrence,
+  type DutyProblem,
+  type DutyState,
   type DutyStatus,
-  dutyInstance,
+  dutyOccurrence,
+  dutyProblems,
+  EXAMPLE_DUTIES,
+  REPORT_KINDS,
   ReportingDuties,
   type ReportingDuty,
+  type ReportKind,
 } from './duties';
 export { type ModelAt, reportAt, withModelAt } from './model-at';
 export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replayToCutOff } from './replay';
@@ -15,9 +22,13 @@ export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes, mountAudit } from './routes';
 export { AuditService, type AuditServiceOptions } from './service';
 export {
+  type AnySnapshot,
+  isProgrammeSnapshot,
   loadSnapshot,
+  type ProgrammeSnapshot,
   type ReportSnapshot,
   SNAPSHOT_RECORDED,
+  takeProgrammeSnapshot,
   takeSnapshot,
   type Verification,
   verifySnapshot,

@@ -1,6 +1,7 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate, principalKey } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
+import { assertAdmin, byPolicy, statisticsWindow } from '@lrs/training';
 import express from 'express';
 import { assertMaySee, auditScope } from './access';
 import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
@@ -8,8 +9,14 @@ import { type DiffSide, diffReports } from './diff';
 import { withModelAt } from './model-at';
 import { replayFor } from './replay-jobs';
 import type { AuditService } from './service';
-import type { ReportSnapshot } from './snapshots';
-import { loadSnapshot, takeSnapshot, verifySnapshot } from './snapshots';
+import type { AnySnapshot, ReportSnapshot } from './snapshots';
+import {
+  loadCompletionSnapshot,
+  loadSnapshot,
+  takeProgrammeSnapshot,
+  takeSnapshot,
+  verifySnapshot,
+} from './snapshots';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -57,6 +64,17 @@ export function auditRoutes(service: AuditService): express.Router {
     const principal = req.principal!;
     const scope = auditScope(principal);
     const body = objectBody(await readJsonBody(req, { limit: BODY_LIMIT }));
+    if (body.kind !== undefined && body.kind !== 'completion-status') {
+      if (body.kind !== 'programme-statistics')
+        throw new BadRequest({
+          rule: 'audit.snapshot.kind',
+          message: 'kind is completion-status (the default) or programme-statistics',
+          pointer: '/body/kind',
+        });
+      const snapshot = await programmeSnapshot(body, scope.jurisdiction, principal);
+      res.status(201).location(`/api/reports/snapshots/${snapshot.snapshotId}`).json(snapshot);
+      return;
+    }
     const policyId = requiredString(body.policy, '/body/policy', 'policy');
     const period = requiredString(body.period, '/body/period', 'period');
     const orgUnit =
@@ -91,18 +109,35 @@ export function auditRoutes(service: AuditService): express.Router {
     res.json(verificationFor(verification, scope.jurisdiction));
   });
 
+  // Reporting duties (decision 051): definitions are data, each occurrence with its state and snapshots.
   router.get('/reports/duties', async (req, res) => {
     const scope = auditScope(req.principal);
     const duties = await service.duties.status(Date.now());
-    if (scope.jurisdiction === null) return void res.json({ duties });
-    // Duty snapshots cover every jurisdiction: a policy unit sees the schedule, not those reports.
     res.json({
-      duties: duties.map((d) => ({
-        ...d,
-        snapshotId: null,
-        ...(d.snapshotId ? { reason: 'the snapshot covers every jurisdiction' } : {}),
-      })),
+      duties: duties.filter((d) => scope.jurisdiction === null || d.jurisdiction === scope.jurisdiction),
     });
+  });
+
+  router.get('/reports/duties/:id', async (req, res) => {
+    const scope = auditScope(req.principal);
+    const definition = (await service.duties.definitions()).find((d) => d.dutyId === req.params.id);
+    if (!definition || (scope.jurisdiction !== null && definition.jurisdiction !== scope.jurisdiction))
+      throw new NotFound({
+        rule: 'audit.duty.unknown',
+        message: `no reporting duty ${req.params.id}`,
+        pointer: '/path/dutyId',
+      });
+    const occurrences = (await service.duties.status(Date.now())).filter(
+      (d) => d.dutyId === definition.dutyId,
+    );
+    res.json({ duty: definition, occurrences });
+  });
+
+  router.put('/reports/duties/:id', async (req, res) => {
+    assertAdmin(req.principal);
+    const body = await readJsonBody(req, { limit: BODY_LIMIT });
+    const outcome = await service.duties.define(body, req.params.id);
+    res.status(outcome.outcome === 'defined' ? 201 : 200).json(outcome);
   });
 
   router.get('/audits/diff', async (req, res) => {
@@ -158,7 +193,7 @@ export function auditRoutes(service: AuditService): express.Router {
       });
     if (snapshotParam !== undefined) {
       const id = requiredString(snapshotParam, `/query/${name}Snapshot`, `${name}Snapshot`);
-      const snapshot = await loadSnapshot(log, id, `/query/${name}Snapshot`);
+      const snapshot = await loadCompletionSnapshot(log, id, `/query/${name}Snapshot`);
       return { cutOff: snapshot.cutOff, snapshot };
     }
     if (given === 0) {
@@ -178,6 +213,45 @@ export function auditRoutes(service: AuditService): express.Router {
     };
   }
 
+  /** A programme-statistics snapshot: policy and period, or from, to and timeZone (decision 051). */
+  async function programmeSnapshot(
+    body: Record<string, unknown>,
+    jurisdiction: string | null,
+    principal: NonNullable<express.Request['principal']>,
+  ) {
+    const cutOff = await resolveCutOff(log, cutOffRequest(body, 'body'));
+    const optional = (name: string) =>
+      body[name] === undefined ? null : requiredString(body[name], `/body/${name}`, name);
+    let window: ReturnType<typeof statisticsWindow>;
+    if (body.policy !== undefined) {
+      const policyId = requiredString(body.policy, '/body/policy', 'policy');
+      const period = requiredString(body.period, '/body/period', 'period');
+      const versions = byPolicy(await service.duties.policyVersions()).get(policyId);
+      if (!versions)
+        throw new BadRequest({
+          rule: 'audit.policy.unknown',
+          message: `no published policy ${policyId}`,
+          pointer: '/body/policy',
+        });
+      window = statisticsWindow({ policy: versions, period }, '/body');
+    } else
+      window = statisticsWindow(
+        {
+          from: requiredString(body.from, '/body/from', 'from'),
+          to: requiredString(body.to, '/body/to', 'to'),
+          timeZone: requiredString(body.timeZone, '/body/timeZone', 'timeZone'),
+        },
+        '/body',
+      );
+    return takeProgrammeSnapshot(
+      log,
+      service.scratchRoot,
+      cutOff,
+      { window, orgUnit: optional('orgUnit'), jurisdiction, category: optional('category') },
+      principal,
+    );
+  }
+
   return router;
 }
 
@@ -185,7 +259,7 @@ export function auditRoutes(service: AuditService): express.Router {
 const LOG_WIDE = new Set(['events read', 'registry']);
 
 /** A snapshot as a caller of `jurisdiction` sees it: without the log-wide counts of its manifest. */
-function snapshotFor(snapshot: ReportSnapshot, jurisdiction: string | null): object {
+function snapshotFor(snapshot: AnySnapshot, jurisdiction: string | null): object {
   if (jurisdiction === null) return snapshot;
   const { eventsRead: _all, registry: _registry, projections, ...manifest } = snapshot.manifest;
   return {

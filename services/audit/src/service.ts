@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '@lrs/auth';
 import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
-import { DEFAULT_DUTIES, ReportingDuties, type ReportingDuty } from './duties';
+import { ReportingDuties } from './duties';
 import { replayOnWorkerThreads } from './replay';
 import { ReplayJobs, type ReplayLimits } from './replay-jobs';
 
@@ -10,9 +10,8 @@ export interface AuditServiceOptions {
   dataDir: string;
   /** Replay limits (LRS_AUDIT_*); defaults otherwise. */
   replayLimits?: Partial<ReplayLimits>;
-  /** How often due reporting duties are checked; 0 turns the schedule off. Default one minute. */
+  /** How often due reporting duties (defined in the log, decision 051) are checked; 0 turns the schedule off. Default one minute. */
   dutiesEveryMs?: number;
-  duties?: readonly ReportingDuty[];
   /**
    * How the log is opened from another thread: large replays then run on a worker thread of
    * their own (replayOnWorkerThreads, decision 022). Without it every replay runs on this thread.
@@ -56,7 +55,7 @@ export class AuditService {
     const jobs = ReplayJobs.open(log, options.dataDir, {
       ...(options.replayLimits ? { limits: options.replayLimits } : {}),
     });
-    const duties = new ReportingDuties(log, scratchRoot, options.duties ?? DEFAULT_DUTIES);
+    const duties = new ReportingDuties(log, scratchRoot);
     const service = new AuditService(log, jobs, duties, scratchRoot);
     const every = options.dutiesEveryMs ?? 60_000;
     if (every > 0) {

@@ -3,11 +3,19 @@ import type { Principal } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { StreamNotFoundError } from '@lrs/event-log';
 import { anEvent, payloadOf } from '@lrs/events';
-import { NotFound } from '@lrs/http';
-import { COMPLETION_RULE_CHANGES, type CompletionReport, type ReportRow } from '@lrs/training';
+import { BadRequest, NotFound } from '@lrs/http';
+import {
+  COMPLETION_RULE_CHANGES,
+  type CompletionReport,
+  type ProgrammeFigures,
+  type ProgrammeStatistics,
+  programmeStatistics,
+  type ReportRow,
+  type StatisticsWindow,
+} from '@lrs/training';
 import canonicalize from 'canonicalize';
 import type { CutOff } from './cut-off';
-import { type ReportQuery, reportAt, withModelAt } from './model-at';
+import { type ModelAt, type ReportQuery, reportAt, withModelAt } from './model-at';
 import type { ReplayManifest } from './replay';
 
 export const SNAPSHOT_RECORDED = 'audit.report-snapshot.recorded';
@@ -17,6 +25,8 @@ const MAX_ROWS_BYTES = 512 * 1024;
 
 /** A report as it stood at a cut-off, recorded in the log (TRAINING-DOMAIN, Audits). */
 export interface ReportSnapshot {
+  /** Absent in snapshots recorded before programme statistics existed (decision 051). */
+  kind?: 'completion-status';
   snapshotId: string;
   policyId: string;
   version: number;
@@ -38,13 +48,39 @@ export interface ReportSnapshot {
   takenAt: string;
 }
 
+/** Programme statistics of a window as they stood at a cut-off (decisions 050, 051). */
+export interface ProgrammeSnapshot {
+  kind: 'programme-statistics';
+  snapshotId: string;
+  window: StatisticsWindow;
+  orgUnit: string | null;
+  jurisdiction: string | null;
+  category: string | null;
+  duty: string | null;
+  cutOff: CutOff;
+  manifest: ReplayManifest;
+  /** Fingerprint of the completion read model (which holds the ledger) at the cut-off. */
+  fingerprint: string;
+  /** SHA-256 of the statistics' canonical JSON (RFC 8785). */
+  reportHash: string;
+  totals: ProgrammeFigures;
+  /** The whole statistics while they fit in MAX_ROWS_BYTES, else null (the hash stays). */
+  statistics: ProgrammeStatistics | null;
+  takenBy: string;
+  takenAt: string;
+}
+
+export type AnySnapshot = ReportSnapshot | ProgrammeSnapshot;
+export const isProgrammeSnapshot = (s: AnySnapshot): s is ProgrammeSnapshot =>
+  s.kind === 'programme-statistics';
+
 declare module '@lrs/events' {
   interface EventPayloads {
-    [SNAPSHOT_RECORDED]: ReportSnapshot;
+    [SNAPSHOT_RECORDED]: AnySnapshot;
   }
 }
 
-export const reportHash = (report: CompletionReport): string =>
+export const reportHash = (report: CompletionReport | ProgrammeStatistics): string =>
   createHash('sha256').update(canonicalize(report)!).digest('hex');
 
 const completionFingerprint = (manifest: ReplayManifest) =>
@@ -63,6 +99,7 @@ export async function takeSnapshot(
     const report = reportAt(model, query, principal);
     const rowsText = JSON.stringify(report.rows);
     const s: ReportSnapshot = {
+      kind: 'completion-status',
       snapshotId,
       policyId: report.policyId,
       version: report.version,
@@ -88,11 +125,7 @@ export async function takeSnapshot(
   return snapshot;
 }
 
-export async function loadSnapshot(
-  log: EventLog,
-  snapshotId: string,
-  pointer: string,
-): Promise<ReportSnapshot> {
+export async function loadSnapshot(log: EventLog, snapshotId: string, pointer: string): Promise<AnySnapshot> {
   try {
     const [event] = await log.readStream(snapshotStream(snapshotId), { maxCount: 1 });
     if (event?.type === SNAPSHOT_RECORDED) return payloadOf(event, SNAPSHOT_RECORDED);
@@ -104,6 +137,80 @@ export async function loadSnapshot(
     message: `no report snapshot ${snapshotId}`,
     pointer,
   });
+}
+
+/** A completion-status snapshot (diffs compare completion reports only). */
+export async function loadCompletionSnapshot(
+  log: EventLog,
+  snapshotId: string,
+  pointer: string,
+): Promise<ReportSnapshot> {
+  const snapshot = await loadSnapshot(log, snapshotId, pointer);
+  if (isProgrammeSnapshot(snapshot))
+    throw new BadRequest({
+      rule: 'audit.snapshot.kind',
+      message: `snapshot ${snapshotId} holds programme statistics; a diff compares completion reports`,
+      pointer,
+    });
+  return snapshot;
+}
+
+/** What a programme-statistics snapshot covers. */
+export interface ProgrammeQuery {
+  window: StatisticsWindow;
+  orgUnit: string | null;
+  jurisdiction: string | null;
+  category: string | null;
+}
+
+const statisticsAt = (model: ModelAt, query: ProgrammeQuery): ProgrammeStatistics => {
+  const completion = model.manifest.projections.find((p) => p.name === 'completion');
+  return programmeStatistics(
+    model.reader,
+    query.window,
+    { ...query, position: completion?.position ?? null },
+    {
+      orgUnit: '/body/orgUnit',
+      category: '/body/category',
+      window: query.window.period !== null ? '/body/period' : '/body/from',
+    },
+  );
+};
+
+/** Takes programme statistics as the log stood at the cut-off and records them (decision 051). */
+export async function takeProgrammeSnapshot(
+  log: EventLog,
+  scratchRoot: string,
+  cutOff: CutOff,
+  query: ProgrammeQuery,
+  principal: Principal,
+  duty: string | null = null,
+  snapshotId: string = randomUUID(),
+): Promise<ProgrammeSnapshot> {
+  const snapshot = await withModelAt(log, cutOff, scratchRoot, (model): ProgrammeSnapshot => {
+    const statistics = statisticsAt(model, query);
+    return {
+      kind: 'programme-statistics',
+      snapshotId,
+      window: query.window,
+      orgUnit: query.orgUnit,
+      jurisdiction: query.jurisdiction,
+      category: query.category,
+      duty,
+      cutOff,
+      manifest: model.manifest,
+      fingerprint: completionFingerprint(model.manifest),
+      reportHash: reportHash(statistics),
+      totals: statistics.totals,
+      statistics: JSON.stringify(statistics).length <= MAX_ROWS_BYTES ? statistics : null,
+      takenBy: principal.id,
+      takenAt: new Date().toISOString(),
+    };
+  });
+  await log.append(snapshotStream(snapshotId), [anEvent(SNAPSHOT_RECORDED, snapshot)], {
+    expectedRevision: 'no_stream',
+  });
+  return snapshot;
 }
 
 export interface Difference {
@@ -142,9 +249,10 @@ export interface Verification {
 export async function verifySnapshot(
   log: EventLog,
   scratchRoot: string,
-  snapshot: ReportSnapshot,
+  snapshot: AnySnapshot,
   principal: Principal,
 ): Promise<Verification> {
+  if (isProgrammeSnapshot(snapshot)) return verifyProgrammeSnapshot(log, scratchRoot, snapshot);
   return withModelAt(log, snapshot.cutOff, scratchRoot, (model) => {
     const report = reportAt(
       model,
@@ -216,7 +324,7 @@ const DATA = new Set(['events read', 'policies published', 'catalog version', 'r
  * they come from the rule changes of the versions in between (COMPLETION_RULE_CHANGES).
  */
 function ruleChangeBehind(
-  snapshot: ReportSnapshot,
+  snapshot: { manifest: ReplayManifest },
   now: ReplayManifest,
   differences: readonly Difference[],
 ): Verification['rulesChanged'] {
@@ -240,4 +348,63 @@ function ruleChangeBehind(
       `The data is the same (events read, position, policies, catalog, registry); ` +
       `${officials.length} official(s) have different figures because of the rule change.`,
   };
+}
+
+/** Replays the cut-off, recomputes the statistics and compares fingerprint, hash and figures. */
+function verifyProgrammeSnapshot(
+  log: EventLog,
+  scratchRoot: string,
+  snapshot: ProgrammeSnapshot,
+): Promise<Verification> {
+  return withModelAt(log, snapshot.cutOff, scratchRoot, (model) => {
+    const differences: Difference[] = [];
+    const compare = (what: string, e: unknown, a: unknown) => {
+      if (canonicalize(e) !== canonicalize(a)) differences.push({ what, expected: e, actual: a });
+    };
+    let statistics: ProgrammeStatistics | null = null;
+    try {
+      statistics = statisticsAt(model, snapshot);
+    } catch (error) {
+      // The replay no longer has the data the snapshot counted: that is a difference, not a 400.
+      differences.push({ what: 'statistics', expected: 'computable', actual: (error as Error).message });
+    }
+    const actual = {
+      fingerprint: completionFingerprint(model.manifest),
+      reportHash: statistics ? reportHash(statistics) : '',
+      eventsRead: model.manifest.eventsRead,
+      position: model.cutOff.position,
+    };
+    const expected = {
+      fingerprint: snapshot.fingerprint,
+      reportHash: snapshot.reportHash,
+      eventsRead: snapshot.manifest.eventsRead,
+      position: snapshot.cutOff.position,
+    };
+    compare('fingerprint of the completion read model', expected.fingerprint, actual.fingerprint);
+    compare('report hash', expected.reportHash, actual.reportHash);
+    compare('events read', expected.eventsRead, actual.eventsRead);
+    compare('catalog version', snapshot.manifest.catalog, model.manifest.catalog);
+    compare('registry', snapshot.manifest.registry, model.manifest.registry);
+    if (statistics) {
+      compare('totals', snapshot.totals, statistics.totals);
+      if (snapshot.statistics)
+        for (const key of ['byCategory', 'byStaffGroup', 'byCategoryAndStaffGroup', 'byOrgUnit'] as const)
+          compare(key, snapshot.statistics[key], statistics[key]);
+    }
+    const matches = differences.length === 0;
+    const rulesChanged = matches ? null : ruleChangeBehind(snapshot, model.manifest, differences);
+    return {
+      snapshotId: snapshot.snapshotId,
+      matches,
+      alarm:
+        matches || rulesChanged
+          ? null
+          : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
+      rulesChanged,
+      expected,
+      actual,
+      differences,
+      verifiedAt: new Date().toISOString(),
+    };
+  });
 }

@@ -9,12 +9,19 @@ import {
   completionReport,
   officialCompletions,
   type Policy,
+  programmeStatistics,
+  programmeStatisticsCsv,
   reportCsv,
+  reportScope,
+  statisticsWindow,
 } from '@lrs/training';
 import express from 'express';
 import type { CompletionService } from './service';
 
-/** GET /officials/:officialId/completion[?policy&period]; GET /reports/completion?policy&period[&orgUnit]. */
+/**
+ * GET /officials/:officialId/completion[?policy&period]; GET /reports/completion?policy&period[&orgUnit];
+ * GET /reports/programmes?(policy&period | from&to&timeZone)[&orgUnit][&category].
+ */
 export function completionRoutes(service: CompletionService): express.Router {
   const router = express.Router();
 
@@ -106,6 +113,69 @@ export function completionRoutes(service: CompletionService): express.Router {
     }
     const { rows: _rows, ...summary } = report;
     res.json(summary);
+  });
+
+  // Programme statistics of a window (decision 050): a policy's period, or from/to in a time zone.
+  router.get('/reports/programmes', async (req, res) => {
+    const { jurisdiction } = reportScope(req.principal!);
+    await service.catchUp();
+    const reader = service.reader();
+    const q = req.query as Record<string, unknown>;
+    const explicit = ['from', 'to', 'timeZone'].filter((k) => q[k] !== undefined);
+    const policyText = stringParam(q.policy, 'policy');
+    if (policyText !== null && explicit.length > 0)
+      throw new BadRequest({
+        rule: 'training.query.window',
+        message: 'give either policy and period, or from, to and timeZone, not both',
+        pointer: `/query/${explicit[0]}`,
+      });
+    let window: ReturnType<typeof statisticsWindow>;
+    if (policyText !== null || explicit.length === 0) {
+      const policies = byPolicy(reader.policies());
+      const policyId = policyParam(q.policy, policies, true)!;
+      const period = stringParam(q.period, 'period');
+      if (period === null)
+        throw new BadRequest({
+          rule: 'training.query.period',
+          message: 'period is required with a policy',
+          pointer: '/query/period',
+        });
+      window = statisticsWindow({ policy: policies.get(policyId)!, period });
+    } else {
+      const required = (name: string) => {
+        const v = stringParam(q[name], name);
+        if (v === null)
+          throw new BadRequest({
+            rule: 'training.query.window',
+            message: `${name} is required with ${explicit.join(', ')} (from and to are dates, both inclusive, in timeZone)`,
+            pointer: `/query/${name}`,
+          });
+        return v;
+      };
+      window = statisticsWindow({
+        from: required('from'),
+        to: required('to'),
+        timeZone: required('timeZone'),
+      });
+    }
+    const statistics = programmeStatistics(reader, window, {
+      jurisdiction,
+      orgUnit: stringParam(q.orgUnit, 'orgUnit'),
+      category: stringParam(q.category, 'category'),
+      position: service.running.position()?.commit.toString() ?? null,
+    });
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      res.status(200).type('text/csv; charset=utf-8');
+      res.setHeader(
+        'Content-Disposition',
+        `attachment; filename="programmes-${window.period ?? `${window.from}-${window.to}`}.csv"`,
+      );
+      for (const chunk of programmeStatisticsCsv(statistics))
+        if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      res.end();
+      return;
+    }
+    res.json(statistics);
   });
   return router;
 }

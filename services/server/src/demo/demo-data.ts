@@ -87,7 +87,7 @@ export const demoDataCommandLine: CommandLine = {
           throw new UsageError(`--programme must be one of ${PROGRAMMES.join(', ')}, not '${name}'`);
         const client = LrsClient.from(values, env);
         const steps = await loadExample(client, join(examplesDir, name), (s) =>
-          io.err(`demo-data: ${s.step}: ${s.status}\n`),
+          io.err(`demo-data: ${s.method} ${s.path} (${s.file}): ${s.status}\n`),
         );
         io.out(`${JSON.stringify({ programme: name, requests: steps.length })}\n`);
         return 0;

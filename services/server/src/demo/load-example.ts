@@ -9,9 +9,11 @@ import { CliFailure, describeProblem, type LrsClient } from '@lrs/config/cli';
 export const PROGRAMMES = ['city', 'cohort', 'department', 'commune'] as const;
 export const examplesDir = new URL('../../../../examples/', import.meta.url).pathname;
 
+/** One request the loader sent, e.g. POST /api/admin/training/officials with officials.csv. */
 export interface LoadStep {
-  /** What was sent, e.g. `POST /api/admin/training/officials (officials.csv)`. */
-  step: string;
+  method: string;
+  path: string;
+  file: string;
   status: number;
   body: unknown;
 }
@@ -44,7 +46,7 @@ export async function loadExample(
       throw new CliFailure(
         `${join(folder, file)}: ${method} ${client.url}${path}: ${describeProblem(res.status, parsed)}`,
       );
-    const step = { step: `${method} ${path} (${file})`, status: res.status, body: parsed };
+    const step = { method, path, file, status: res.status, body: parsed };
     steps.push(step);
     onStep(step);
   };

@@ -103,9 +103,9 @@ function receiver(
 }
 
 /** Deliveries run on back-off timers with no log position to wait on: a generous deadline. */
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > end) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 10));
   }
@@ -207,6 +207,9 @@ describe('completion webhooks (nock)', () => {
     );
     completion.set('off-1', 'in_progress', { earnedHours: 2 });
     await until(() => w.status().deliveries.dead === 1);
+    // The attempt's record is appended after the delivery is marked dead: wait for it in the log.
+    expect(await w.idle(15_000), 'nothing pending or in flight').to.equal(true);
+    await until(async () => (await attempts()).length === 1);
     const [attempt] = await attempts();
     expect(attempt).to.include({ outcome: 'dead', httpStatus: null });
     expect(attempt!.error).to.match(/rebind\.example .*internal address/);

@@ -76,6 +76,12 @@ export function auditRoutes(service: AuditService): express.Router {
       return;
     }
     const policyId = requiredString(body.policy, '/body/policy', 'policy');
+    if (service.publishedPolicies && !(await service.publishedPolicies()).has(policyId))
+      throw new BadRequest({
+        rule: 'audit.policy.unknown',
+        message: `no policy ${policyId} has been published`,
+        pointer: '/body/policy',
+      });
     const period = requiredString(body.period, '/body/period', 'period');
     const orgUnit =
       body.orgUnit === undefined ? null : requiredString(body.orgUnit, '/body/orgUnit', 'orgUnit');

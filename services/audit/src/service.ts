@@ -17,6 +17,12 @@ export interface AuditServiceOptions {
    * their own (replayOnWorkerThreads, decision 022). Without it every replay runs on this thread.
    */
   replayThread?: OpenEventLogOptions;
+  /**
+   * The policies published so far, from a live read model (read-your-writes). A policy is never
+   * withdrawn, so one unknown now was unknown at every cut-off: a snapshot of it is refused at once
+   * instead of after a replay.
+   */
+  publishedPolicies?: () => Promise<ReadonlySet<string>>;
 }
 
 /** The principal the scheduler takes duty snapshots as. */
@@ -45,6 +51,7 @@ export class AuditService {
     readonly duties: ReportingDuties,
     /** Temporary replays of snapshots and diffs; emptied at start. */
     readonly scratchRoot: string,
+    readonly publishedPolicies: (() => Promise<ReadonlySet<string>>) | null = null,
   ) {}
 
   static start(log: EventLog, options: AuditServiceOptions): AuditService {
@@ -56,7 +63,7 @@ export class AuditService {
       ...(options.replayLimits ? { limits: options.replayLimits } : {}),
     });
     const duties = new ReportingDuties(log, scratchRoot);
-    const service = new AuditService(log, jobs, duties, scratchRoot);
+    const service = new AuditService(log, jobs, duties, scratchRoot, options.publishedPolicies ?? null);
     const every = options.dutiesEveryMs ?? 60_000;
     if (every > 0) {
       service.timer = setInterval(() => {

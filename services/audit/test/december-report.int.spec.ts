@@ -322,15 +322,14 @@ describe('audit: the 15 December report and why today differs (scenario)', funct
       404,
       'audit.snapshot.unknown',
     );
-    expectProblem(
-      await api('POST', '/api/reports/snapshots', asAdmin, {
-        policy: 'no-such-policy',
-        period: '2025',
-        asOf: new Date().toISOString(),
-      }),
-      400,
-      'audit.policy.unknown',
-    );
+    // Refused before any replay (a policy is never withdrawn): the problem names the request's field.
+    const unknownPolicy = await api('POST', '/api/reports/snapshots', asAdmin, {
+      policy: 'no-such-policy',
+      period: '2025',
+      asOf: new Date().toISOString(),
+    });
+    expectProblem(unknownPolicy, 400, 'audit.policy.unknown');
+    expect(unknownPolicy.json.error.pointer).to.equal('/body/policy');
     expect(await lrs.eventCount(), 'events in the log').to.equal(before);
 
     const snapshot = await api('POST', '/api/reports/snapshots', asPolicyUnit('city'), {

@@ -93,6 +93,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   // Large audit replays run on threads of their own, as the projectors do (LRS_PROJECTORS).
   const audit = AuditService.start(log, {
     dataDir: config.dataDir,
+    publishedPolicies: async () => new Set((await completion.current()).policies().map((p) => p.policyId)),
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });

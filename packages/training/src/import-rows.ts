@@ -81,12 +81,53 @@ export function readRows(
       problems: [],
     };
   } catch (error) {
-    const e = error as Error & { lines?: number };
+    const e = error as Error & { lines?: number; code?: string };
+    // csv-parse names the line where parsing stopped, the end of the file: name where the quote opens.
+    const opened = e.code === 'CSV_QUOTE_NOT_CLOSED' ? unclosedQuoteLine(text) : null;
+    if (opened !== null)
+      return {
+        rows: [],
+        problems: [
+          {
+            line: opened,
+            field: '',
+            message: 'not valid CSV: a quote opens on this line and is never closed',
+          },
+        ],
+      };
     return {
       rows: [],
       problems: [{ line: e.lines ?? 0, field: '', message: `not valid CSV: ${e.message}` }],
     };
   }
+}
+
+/** The line (1-based) of the quote that opens a field never closed (RFC 4180 quoting), or null. */
+function unclosedQuoteLine(text: string): number | null {
+  let line = 1;
+  let inQuotes = false;
+  let openedAt = 0;
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (inQuotes) {
+      if (c === '"' && text[i + 1] === '"') i++;
+      else if (c === '"') inQuotes = false;
+      else if (c === '\n') line++;
+      continue;
+    }
+    if (c === '"' && fieldStart) {
+      inQuotes = true;
+      openedAt = line;
+    }
+    if (c === '\n') line++;
+    fieldStart =
+      c === ',' ||
+      c === '\n' ||
+      (c === '\r' && text[i + 1] === '\n') ||
+      (fieldStart && (c === ' ' || c === '\t'));
+  }
+  return inQuotes ? openedAt : null;
 }
 
 // CSV columns are snake_case; empty cells are absent values. title_<lang> columns form a language map.

@@ -1,4 +1,4 @@
-import { LOCALE_NAMES, LOCALES, type MessageKey, type Translator } from './i18n';
+import { LOCALE_NAMES, LOCALES, type Localized, type MessageKey, type Translator } from './i18n';
 import type { PortalUser } from './session';
 
 /** Escapes text for HTML element content and double-quoted attributes. */
@@ -33,12 +33,23 @@ function render(value: unknown): string {
   return esc(value);
 }
 
-/** A message with `{name}` placeholders filled: text values are escaped, Html values kept. */
-export function fill(tr: Translator, key: MessageKey, vars: Record<string, string | Html>): Html {
-  const parts = tr.t(key).split(/\{(\w+)\}/);
+/**
+ * A message with ICU placeholders filled: text values and the message's own text are escaped,
+ * Html values kept as they are; numbers follow the locale's plural and number rules.
+ */
+export function fill(tr: Translator, key: MessageKey, vars: Record<string, string | number | Html>): Html {
   return new Html(
-    parts.map((part, i) => (i % 2 === 0 ? esc(part) : render(vars[part] ?? `{${part}}`))).join(''),
+    tr
+      .parts<Html>(key, vars)
+      .map((part) => (part instanceof Html ? part.text : esc(part)))
+      .join(''),
   );
+}
+
+/** A text from data (a title's language map) marked with its language when not the page's. */
+export function inLanguage(value: Localized | null, fallback: string): Html {
+  if (!value) return html`${fallback}`;
+  return value.lang ? html`<span lang="${value.lang}">${value.text}</span>` : html`${value.text}`;
 }
 
 export interface PageOptions {
@@ -70,8 +81,8 @@ export function page(o: PageOptions): string {
     }
   </ul></nav>
   <form method="get" action="/lang" class="lang"><label for="lang">${tr.t('language')}</label>
-    <select id="lang" name="lang" data-autosubmit>${LOCALES.map((l) => html`<option value="${l}"${raw(l === tr.locale ? ' selected' : '')}>${LOCALE_NAMES[l]}</option>`)}</select>
-    <button type="submit">OK</button></form>
+    <select id="lang" name="lang">${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${raw(l === tr.locale ? ' selected' : '')}>${LOCALE_NAMES[l]}</option>`)}</select>
+    <button type="submit">${tr.t('apply')}</button></form>
 </header>`;
   return `<!doctype html>
 <html lang="${esc(tr.locale)}">
@@ -84,12 +95,13 @@ ${o.refreshSeconds ? `<meta http-equiv="refresh" content="${o.refreshSeconds}">`
 <script src="/portal/static/portal.js" defer></script>
 </head>
 <body>
-<a class="skip" href="#main">Skip to content</a>
+<a class="skip" href="#main">${esc(tr.t('skipToContent'))}</a>
 ${nav}
 <main id="main" tabindex="-1">
 <h1>${esc(o.title)}</h1>
 ${o.body.text}
 </main>
+${o.bare ? '' : `<footer class="zone"><p>${esc(tr.t('timesShownIn', { zone: tr.zoneName() }))}</p></footer>`}
 </body>
 </html>`;
 }
@@ -97,9 +109,13 @@ ${o.body.text}
 export const CSS = `
 :root{--fg:#1a1a1a;--muted:#4a4a4a;--bg:#fff;--accent:#0b57a4;--ok:#1d6b2f;--warn:#8a4b00;--bad:#a31515;--line:#ccc}
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans","Noto Sans CJK KR",sans-serif;color:var(--fg);background:var(--bg)}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI","Noto Sans",sans-serif;color:var(--fg);background:var(--bg)}
+:lang(ko),[lang|=ko]{font-family:"Noto Sans CJK KR","Noto Sans KR","Malgun Gothic","Apple SD Gothic Neo",sans-serif}
+:lang(zh-Hant),[lang=zh-TW],[lang=zh-HK],[lang=zh-MO]{font-family:"Noto Sans CJK TC","Noto Sans TC","Microsoft JhengHei","PingFang TC",sans-serif}
+:lang(zh-Hans),[lang=zh-CN],[lang=zh-SG],[lang=zh]{font-family:"Noto Sans CJK SC","Noto Sans SC","Microsoft YaHei","PingFang SC",sans-serif}
+:lang(vi){font-family:"Noto Sans","Segoe UI",system-ui,sans-serif}
 a{color:var(--accent)}
-a:focus,button:focus,select:focus,input:focus,textarea:focus{outline:3px solid #f5b400;outline-offset:2px}
+a:focus-visible,button:focus-visible,select:focus-visible,input:focus-visible,textarea:focus-visible,summary:focus-visible,main:focus-visible{outline:3px solid #0b3d91;outline-offset:2px;box-shadow:0 0 0 5px #fff}
 .skip{position:absolute;left:-999px}.skip:focus{left:8px;top:8px;background:#fff;padding:4px}
 header.top{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;padding:8px 16px;border-bottom:2px solid var(--accent)}
 header .brand{font-weight:700;text-decoration:none}
@@ -153,15 +169,19 @@ caption{text-align:left;font-weight:600;padding:4px 0}
   table.responsive td::before{content:attr(data-label);font-weight:600;margin-right:8px}
   .lang{margin-left:0}
 }
-@media print{header.top,.noprint,.skip{display:none}.certificate{border-color:#000}}
+footer.zone{max-width:1100px;margin:0 auto;padding:8px 16px;color:var(--muted);font-size:.9em}
+@media print{header.top,footer.zone,.noprint,.skip{display:none}.certificate{border-color:#000}}
 `;
 
 // Progressive enhancement only: every page works without it (no inline script: CSP script-src 'self').
 export const JS = `
-document.addEventListener('change', function (e) {
-  var t = e.target;
-  if (t && t.matches && t.matches('select[data-autosubmit]') && t.form) t.form.submit();
-});
+(function () {
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && document.cookie.indexOf('portal_tz=' + encodeURIComponent(zone)) < 0)
+      document.cookie = 'portal_tz=' + encodeURIComponent(zone) + '; Path=/; SameSite=Strict; Max-Age=31536000';
+  } catch (e) {}
+})();
 document.addEventListener('click', function (e) {
   var t = e.target;
   if (t && t.matches && t.matches('[data-print]')) { e.preventDefault(); window.print(); }

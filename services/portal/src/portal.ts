@@ -14,11 +14,10 @@ import {
   periodAt,
   reportScope,
 } from '@lrs/training';
-import { pickLanguage } from '@lrs/xapi';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { CertificateCodes } from './certificate-code';
 import { CSS, type Html, html, JS, page, raw } from './html';
-import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator } from './i18n';
+import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
 import { auditRoutes } from './pages/audit';
 import {
   dashboardCsv,
@@ -70,9 +69,16 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
     const user = await sessions.userOf(req);
-    const chosen = parseCookies(req.headers.cookie).portal_lang;
+    const cookies = parseCookies(req.headers.cookie);
+    const chosen = cookies.portal_lang;
     const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
-    const zone = deps.transcripts.reader().policies()[0]?.timeZone ?? 'UTC';
+    // The user's zone: the profile's (an IdP's zoneinfo claim), else the browser's (portal.js sets
+    // portal_tz), else the zone of the first policy (the organisation's).
+    const zone =
+      validZone(user?.zoneinfo) ??
+      validZone(cookies.portal_tz) ??
+      deps.transcripts.reader().policies()[0]?.timeZone ??
+      'UTC';
     return { user, tr: new Translator(locale, zone), csrf: sessions.csrfOf(req, res) };
   };
   const send = (res: Response, ctx: PortalContext, title: string, body: Html, extra = {}) =>
@@ -126,7 +132,7 @@ export function portalRouter(deps: PortalDeps): express.Router {
       res,
       ctx,
       ctx.tr.t('signIn'),
-      html`${error ? html`<p class="error" role="alert">The token was not accepted.</p>` : ''}
+      html`${error ? html`<p class="error" role="alert">${ctx.tr.t('tokenRejected')}</p>` : ''}
 <form method="post" action="/signin">
 <input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${next}">
 <label for="token">${ctx.tr.t('tokenLabel')}</label>
@@ -168,9 +174,9 @@ ${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(ne
       ctx.tr.t('devSignIn'),
       html`<p class="warning" role="note">${ctx.tr.t('devSignInWarning')}</p>
 <ul class="users">
-${officials.map((o) => button(`official:${o.officialId}`, `${o.name} — official (${o.officialId})`))}
-${jurisdictions.map((j) => button(`policy-unit:${j}`, `Policy unit — ${j}`))}
-${button('auditor:auditor', 'Auditor')}
+${officials.map((o) => button(`official:${o.officialId}`, ctx.tr.t('devOfficial', { name: o.name, id: o.officialId })))}
+${jurisdictions.map((j) => button(`policy-unit:${j}`, ctx.tr.t('devPolicyUnit', { jurisdiction: j })))}
+${button('auditor:auditor', ctx.tr.t('devAuditor'))}
 </ul>`,
     );
   });
@@ -224,14 +230,13 @@ ${button('auditor:auditor', 'Auditor')}
     if (!official) throw new HttpProblem(404, 'training.official.unknown', `no official ${officialId}`);
     assertMayRead(ctx.user.principal, official);
     const { completions } = officialCompletions(deps.completion.reader(), official, { atMs: Date.now() });
-    const zone = completions[0]?.policy.timeZone;
-    const tr = zone ? new Translator(ctx.tr.locale, zone) : ctx.tr;
+    const { tr } = ctx;
     const transcript = buildTranscript(reader, official, { languages: LANGUAGE_TAGS[tr.locale] });
     send(
       res,
       { ...ctx, tr },
       `${tr.t('myTraining')} — ${official.name}`,
-      html`<p class="who">${official.name} · ${official.orgUnit} · ${official.staffGroup}</p>
+      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${tr.label('staffGroup', official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
 ${transcriptSection(transcript, tr)}`,
@@ -435,34 +440,58 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
           period: periodAt(versions[versions.length - 1]!, now)?.id ?? '',
         }));
       },
-      activityTitle: (activityId, tr) => {
-        const title = deps.completion.reader().catalogEntry(activityId)?.title as
-          | Record<string, string>
-          | undefined;
-        const key = title ? pickLanguage(title, LANGUAGE_TAGS[tr.locale]) : undefined;
-        return key === undefined ? null : (title?.[key] ?? null);
-      },
+      activityTitle: (activityId, tr) =>
+        tr.localized(
+          deps.completion.reader().catalogEntry(activityId)?.title as Record<string, string> | undefined,
+        ),
     }),
   );
 
+  // An unknown address gets a page in the reader's language (JSON clients keep the JSON 404).
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    if (isApiPath(req.path) || req.accepts(['json', 'html']) !== 'html') return next();
+    const ctx = await context(req, res);
+    res.status(404);
+    send(
+      res,
+      ctx,
+      ctx.tr.t('notFound'),
+      html`<p>${ctx.tr.t('notFoundText')}</p><p><a href="/">${ctx.tr.t('home')}</a></p>`,
+    );
+  });
+
   // Portal errors render as pages (a 403 says "forbidden"), never as JSON.
   router.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!(error instanceof HttpProblem) || req.path.startsWith('/api/') || req.path.startsWith('/xapi/'))
-      return next(error);
+    if (!(error instanceof HttpProblem) || isApiPath(req.path)) return next(error);
     const ctx = await context(req, res);
+    const { tr } = ctx;
     const title =
       error.status === 403
-        ? ctx.tr.t('forbidden')
+        ? tr.t('forbidden')
         : error.status === 404
-          ? ctx.tr.t('notFound')
-          : `Error ${error.status}`;
+          ? tr.t('notFound')
+          : tr.t('errorTitle', { status: error.status });
+    const known = `error.${error.rule}`;
+    const explained = tr.has(known)
+      ? tr.t(known)
+      : error.status === 403
+        ? tr.t('forbiddenText')
+        : tr.t('error.other');
     res.status(error.status);
     send(
       res,
       ctx,
       title,
-      html`<p class="error" role="alert" data-rule="${error.rule}">${error.status === 403 ? ctx.tr.t('forbiddenText') : ''} ${error.message}</p>`,
+      html`<p class="error" role="alert" data-rule="${error.rule}">${error.status === 403 && tr.has(known) ? html`${tr.t('forbiddenText')} ` : ''}${explained}</p>
+<details><summary>${tr.t('technicalDetail')}</summary><p lang="en"><code>${error.rule}</code>: ${error.message}</p></details>`,
     );
   });
   return router;
 }
+
+const isApiPath = (path: string) =>
+  path.startsWith('/api/') ||
+  path.startsWith('/xapi/') ||
+  path === '/api' ||
+  path === '/xapi' ||
+  path === '/health';

@@ -15,6 +15,8 @@ export interface PortalUser {
   roles: readonly Role[];
   officialId?: string;
   jurisdiction?: string;
+  /** The profile's time zone (OpenID Connect `zoneinfo` claim), when the IdP sends one. */
+  zoneinfo?: string;
   /** The raw token, forwarded as a Bearer token to the JSON APIs (audit). */
   token: string;
 }
@@ -109,6 +111,7 @@ export class Sessions {
           roles: principal.roles,
           ...(principal.officialId ? { officialId: principal.officialId } : {}),
           ...(principal.jurisdiction ? { jurisdiction: principal.jurisdiction } : {}),
+          ...(typeof claims.zoneinfo === 'string' ? { zoneinfo: claims.zoneinfo } : {}),
           token,
         };
       } catch {

@@ -1,7 +1,7 @@
 import { HttpProblem } from '@lrs/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { fill, type Html, html, raw } from '../html';
-import type { Translator } from '../i18n';
+import { fill, type Html, html, inLanguage, raw } from '../html';
+import type { Localized, Translator } from '../i18n';
 import type { PortalContext } from '../portal-context';
 import type { PortalUser } from '../session';
 import type {
@@ -34,7 +34,7 @@ export interface AuditPageDeps {
   /** Published policies with their current period: the choices of the compare and snapshot forms. */
   policies: () => { policyId: string; period: string }[];
   /** The catalog title of an activity in the reader's language, else null. */
-  activityTitle: (activityId: string, tr: Translator) => string | null;
+  activityTitle: (activityId: string, tr: Translator) => Localized | null;
 }
 
 /**
@@ -109,7 +109,7 @@ ${m.projections.map(
 </tbody></table></div></section>`;
 }
 
-function causeText(c: AuditCause, tr: Translator, title: (id: string) => string): Html {
+function causeText(c: AuditCause, tr: Translator, title: (id: string) => Html): Html {
   const sid = (id: string) => html`<code class="hash">${id}</code>`;
   switch (c.kind) {
     case 'late-arrival':
@@ -137,7 +137,7 @@ function causeText(c: AuditCause, tr: Translator, title: (id: string) => string)
       });
     case 'identifier-linked':
     case 'identifier-unlinked':
-      return fill(tr, `cause.${c.kind}`, { identifier: c.identifier, count: tr.num(c.statements.length) });
+      return fill(tr, `cause.${c.kind}`, { identifier: c.identifier, count: c.statements.length });
     case 'org-unit-move':
       return fill(tr, 'cause.org-unit-move', { from: c.from ?? '—', to: c.to ?? '—' });
     case 'registry-change':
@@ -161,7 +161,7 @@ ${s.snapshotId ? html`<dt>${tr.t('snapshotId')}</dt><dd><a href="/audit/snapshot
 <dt>${tr.t('policyVersion')}</dt><dd>v${s.version}</dd><dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd></dl></section>`;
 }
 
-function diffSection(d: AuditDiff, tr: Translator, title: (id: string) => string): Html {
+function diffSection(d: AuditDiff, tr: Translator, title: (id: string) => Html): Html {
   const statuses = Object.keys({ ...d.from.totals, ...d.to.totals }) as (keyof AuditDiff['from']['totals'])[];
   const hours = (h: Record<string, number> | null) =>
     h === null
@@ -189,7 +189,7 @@ ${
 · ${tr.t('hours')}: ${c.earnedHours.from === null ? '—' : tr.num(c.earnedHours.from)} → ${c.earnedHours.to === null ? '—' : tr.num(c.earnedHours.to)}
 <small>(${hours(c.hours.from)} → ${hours(c.hours.to)})</small></p>
 <ul class="causes">${c.causes.length === 0 ? html`<li>${tr.t('noCause')}</li>` : c.causes.map((cause) => html`<li data-cause="${cause.kind}">${causeText(cause, tr, title)}</li>`)}</ul></li>`,
-      )}</ol>${d.changes.length > shown.length ? html`<p>${fill(tr, 'moreChanges', { count: tr.num(d.changes.length - shown.length) })}</p>` : ''}`
+      )}</ol>${d.changes.length > shown.length ? html`<p>${fill(tr, 'moreChanges', { count: d.changes.length - shown.length })}</p>` : ''}`
 }`;
 }
 
@@ -320,7 +320,7 @@ ${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" h
     sideParams(q, 'from', str(req.query.from));
     sideParams(q, 'to', str(req.query.to));
     const diff = await auditApi<AuditDiff>(req, ctx.user, `/audits/diff?${q.toString()}`);
-    const title = (id: string) => d.activityTitle(id, ctx.tr) ?? id;
+    const title = (id: string) => inLanguage(d.activityTitle(id, ctx.tr), id);
     d.send(
       res,
       ctx,

@@ -72,7 +72,7 @@ export function page(o: PageOptions): string {
   <a class="brand" href="/">${tr.t('appName')}</a>
   <nav aria-label="main"><ul>
     ${user?.officialId ? html`<li><a href="/me">${tr.t('myTraining')}</a></li>` : ''}
-    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li>` : ''}
+    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/officials">${tr.t('officialsList')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li>` : ''}
     <li><a href="/verify">${tr.t('verify')}</a></li>
     ${
       user
@@ -160,6 +160,10 @@ tr.changed td{font-weight:700}
 ol.changes>li{margin:8px 0;padding-bottom:8px;border-bottom:1px solid var(--line)}
 ol.changes p{margin:0 0 4px}
 caption{text-align:left;font-weight:600;padding:4px 0}
+.list-filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:flex-end}
+.list-filters label{margin-top:0}
+.pager p{display:flex;gap:16px;align-items:center;flex-wrap:wrap}
+table.officials td:first-child,.badge,table.officials td:last-child{white-space:nowrap}
 @media (max-width:600px){
   main{padding:8px}
   th,td{padding:4px}

@@ -29,6 +29,13 @@ import {
   sortRows,
 } from './pages/dashboard';
 import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
+import {
+  filterOfficials,
+  type ListView,
+  officialsCsv,
+  officialsListPage,
+  parseFilter,
+} from './pages/officials';
 import type { PortalContext } from './portal-context';
 import { type PortalUser, parseCookies, Sessions, safeNext } from './session';
 
@@ -342,11 +349,74 @@ ${transcriptSection(transcript, tr)}`,
       ? (req.query.sort as SortKey)
       : 'name';
     const dir = req.query.dir === 'desc' ? 'desc' : 'asc';
-    const rows = sortRows(dashboardRows(report, children, orgUnit), sort, dir);
+    const names = reader.officialNames();
+    const rows = sortRows(dashboardRows(report, children, orgUnit, names), sort, dir);
     const tree = reader.orgTree();
     const trail = orgUnit ? tree.ancestry(orgUnit).reverse() : [];
-    return { report, rows, sort, dir, policyId, period, orgUnit, trail, tree, latest, policies } as const;
+    return {
+      report,
+      rows,
+      sort,
+      dir,
+      policyId,
+      period,
+      orgUnit,
+      trail,
+      tree,
+      latest,
+      policies,
+      names,
+    } as const;
   };
+
+  /** A list of officials of the dashboard's scope: filtered, with names, unit names and the due date. */
+  const listView = async (req: Request, ctx: PortalContext & { user: PortalUser }): Promise<ListView> => {
+    const d = await dashboardData(req, ctx);
+    const filter = parseFilter(req.query as Record<string, unknown>);
+    const subtree = filter.unit && d.tree.has(filter.unit) ? d.tree.subtree(filter.unit) : null;
+    const rows = filterOfficials(
+      d.report,
+      d.names,
+      d.tree.names,
+      subtree ? (u) => subtree.has(u) : null,
+      filter,
+    );
+    const units = Object.entries(d.report.byOrgUnit)
+      .map(([id, u]) => ({ id, name: u.name ?? id }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const reader = deps.completion.reader();
+    const first = d.report.rows[0] ? reader.official(d.report.rows[0].officialId) : undefined;
+    const [c] = first
+      ? officialCompletions(reader, first, { atMs: Date.now(), policyId: d.policyId, period: d.period })
+          .completions
+      : [];
+    const due = c ? ctx.tr.lastDay(c.due, c.policy.timeZone) : '—';
+    const base = new URLSearchParams({
+      policy: d.policyId,
+      period: d.period,
+      ...(d.orgUnit ? { orgUnit: d.orgUnit } : {}),
+    });
+    return { report: d.report, rows, filter, base, units, due };
+  };
+
+  router.get('/officials', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const v = await listView(req, ctx);
+    send(res, ctx, ctx.tr.t('officialsList'), officialsListPage(v, ctx.tr));
+  });
+
+  router.get('/officials.csv', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const v = await listView(req, ctx);
+    res.type('text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="officials-${v.report.policyId}-${v.report.period}.csv"`,
+    );
+    res.send(officialsCsv(v, ctx.tr));
+  });
 
   router.get('/dashboard', async (req, res) => {
     const ctx = await context(req, res);
@@ -363,7 +433,10 @@ ${transcriptSection(transcript, tr)}`,
     withSort.set('dir', d.dir);
     const t = d.report.totals;
     const due = d.report.population - t.exempt;
-    const overdue = d.report.rows.filter((r) => r.status === 'overdue').slice(0, 50);
+    const overdueAll = d.report.rows.filter((r) => r.status === 'overdue');
+    const overdue = overdueAll.slice(0, 10);
+    const overdueLink = new URLSearchParams(base);
+    overdueLink.set('status', 'overdue');
     const link = (unit: string | null) => {
       const p = new URLSearchParams({
         policy: d.policyId,
@@ -387,7 +460,7 @@ ${d.orgUnit ? html`<input type="hidden" name="orgUnit" value="${d.orgUnit}">` : 
 <dt>${tr.t('completed')}</dt><dd>${tr.num(t.completed)}</dd><dt>${tr.t('overdue')}</dt><dd>${tr.num(t.overdue)}</dd></dl>
 ${rateChart(d.rows, tr)}
 <p><a class="button" id="export-csv" href="/dashboard.csv?${withSort.toString()}" download>${tr.t('exportCsv')}</a></p>
-<div class="table-wrap"><table class="responsive dashboard"><thead><tr>
+<div class="table-wrap"><table class="responsive dashboard"><caption>${d.rows[0]?.kind === 'official' ? tr.t('captionOfficials') : tr.t('captionUnits')}</caption><thead><tr>
 ${sortHeader(d.rows[0]?.kind === 'official' ? tr.t('official') : tr.t('orgUnit'), 'name', d.sort, d.dir, base)}
 ${sortHeader(tr.t('population'), 'population', d.sort, d.dir, base, true)}
 ${sortHeader(tr.t('completionRate'), 'rate', d.sort, d.dir, base, true)}
@@ -401,16 +474,23 @@ ${d.rows.map(
 )}
 </tbody></table></div>
 <h2>${tr.t('staffGroup')}</h2>
-<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">${tr.t('staffGroup')}</th><th scope="col" class="num">${tr.t('population')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
+<div class="table-wrap"><table class="responsive staff-groups"><caption>${tr.t('captionStaffGroups')}</caption><thead><tr><th scope="col">${tr.t('staffGroup')}</th><th scope="col" class="num">${tr.t('population')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
 ${Object.entries(d.report.byStaffGroup).map(([g, v]) => {
   const pop = Object.values(v.counts).reduce((a, b) => a + b, 0);
   const must = pop - v.counts.exempt;
-  return html`<tr><td data-label="${tr.t('staffGroup')}">${g}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
+  return html`<tr><td data-label="${tr.t('staffGroup')}">${tr.label('staffGroup', g)}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
 })}</tbody></table></div>
 <h2>${tr.t('hoursByCategory')}</h2>
 <dl class="facts">${Object.entries(d.report.hoursByCategory).map(([k, v]) => html`<dt>${tr.label('category', k)}</dt><dd>${tr.num(v)} ${tr.t('hours')}</dd>`)}</dl>
 <h2>${tr.t('overdueList')}</h2>
-${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdue">${overdue.map((r) => html`<li><a href="/officials/${encodeURIComponent(r.officialId)}">${r.officialId}</a> · ${r.orgUnit} · ${tr.num(r.earnedHours)} ${tr.t('hours')}</li>`)}</ul>`}`,
+${
+  overdue.length === 0
+    ? html`<p>${tr.t('noData')}</p>`
+    : html`<div class="table-wrap"><table class="responsive overdue"><caption>${tr.t('overdueList')}</caption><thead><tr><th scope="col">${tr.t('name')}</th><th scope="col">${tr.t('orgUnit')}</th><th scope="col" class="num">${tr.t('earnedHours')}</th></tr></thead><tbody>
+${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(r.officialId)}">${d.names.get(r.officialId) ?? r.officialId}</a> <small>${r.officialId}</small></td><td data-label="${tr.t('orgUnit')}">${d.tree.names.get(r.orgUnit) ?? r.orgUnit}</td><td class="num" data-label="${tr.t('earnedHours')}">${tr.num(r.earnedHours)}</td></tr>`)}
+</tbody></table></div>`
+}
+<p><a id="all-overdue" href="/officials?${overdueLink.toString()}">${tr.t('viewAllOverdue', { count: overdueAll.length })}</a> · <a id="all-officials" href="/officials?${base.toString()}">${tr.t('officialsList')} (${tr.t('resultCount', { count: d.report.population })})</a></p>`,
     );
   });
 
@@ -423,7 +503,7 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
       'Content-Disposition',
       `attachment; filename="dashboard-${d.policyId}-${d.period}${d.orgUnit ? `-${d.orgUnit}` : ''}.csv"`,
     );
-    res.send(dashboardCsv(d.report, d.rows));
+    res.send(dashboardCsv(d.report, d.rows, ctx.tr));
   });
 
   router.use(

@@ -1,3 +1,4 @@
+import { csvWriter } from '@lrs/http';
 import type { CompletionReport, CompletionStatus } from '@lrs/training';
 import { type Html, html, raw } from '../html';
 import type { Translator } from '../i18n';
@@ -32,6 +33,7 @@ export function dashboardRows(
   report: CompletionReport,
   children: { id: string; name: string }[],
   current: string | null,
+  names: Map<string, string> = new Map(),
 ): DashboardRow[] {
   if (current !== null && children.length === 0) {
     return report.rows
@@ -39,7 +41,7 @@ export function dashboardRows(
       .map((r) => ({
         kind: 'official',
         id: r.officialId,
-        name: r.officialId,
+        name: names.get(r.officialId) ?? r.officialId,
         population: 1,
         completed: r.status === 'completed' ? 1 : 0,
         overdue: r.status === 'overdue' ? 1 : 0,
@@ -76,38 +78,33 @@ export function sortRows(rows: DashboardRow[], key: SortKey, dir: 'asc' | 'desc'
   });
 }
 
-/** RFC 4180 CSV of exactly the rows on screen, in the on-screen order. */
-export function dashboardCsv(report: CompletionReport, rows: DashboardRow[]): string {
-  const cell = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-  const lines = [
-    [
-      'kind',
-      'id',
-      'name',
-      'policy_id',
-      'period',
-      'population',
-      'completed',
-      'overdue',
-      'exempt',
-      'rate',
-      'status',
+/** CSV of exactly the rows on screen, in the on-screen order, headers in the reader's language. */
+export function dashboardCsv(report: CompletionReport, rows: DashboardRow[], tr: Translator): string {
+  return csvWriter({
+    preamble: [
+      tr.t('asOfLine', { at: tr.dateTime(report.asOf), policy: report.policyId, period: report.period }),
     ],
-    ...rows.map((r) => [
-      r.kind,
+    header: [
+      rows[0]?.kind === 'official' ? tr.t('officialId') : tr.t('orgUnit'),
+      tr.t('name'),
+      tr.t('population'),
+      tr.t('completed'),
+      tr.t('overdue'),
+      tr.label('status', 'exempt'),
+      tr.t('completionRate'),
+      tr.t('status'),
+    ],
+    rows: rows.map((r) => [
       r.id,
       r.name,
-      report.policyId,
-      report.period,
-      String(r.population),
-      String(r.completed),
-      String(r.overdue),
-      String(r.exempt),
-      r.rate.toFixed(4),
-      r.status ?? '',
+      r.population,
+      r.completed,
+      r.overdue,
+      r.exempt,
+      Math.round(r.rate * 10000) / 10000,
+      r.status ? tr.label('status', r.status) : '',
     ]),
-  ];
-  return lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n';
+  });
 }
 
 /** Horizontal bars of completion rate, one per row (inline SVG: no script, prints well). */

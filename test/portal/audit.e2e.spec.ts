@@ -3,6 +3,7 @@ import { DEMO_HOME, DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations } from './support/axe';
 import { ARTIFACTS, CHROMIUM, chromiumMissing, launchChromium, signInAs } from './support/browser';
 
 const CASEWORK = 'https://lms.demo-city.example/courses/casework';
@@ -115,6 +116,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     // The late roster and the void came after the cut-off: the replay's registry still has 60 officials.
     expect(await auditor.locator('dl.manifest').textContent()).to.match(/60 officials/);
     await auditor.screenshot({ path: join(ARTIFACTS, 'audit-replay.png'), fullPage: true });
+    expect(await axeViolations(auditor)).to.deep.equal([]);
   });
 
   it('compares the cut-off with now and explains a late roster and a void', async () => {
@@ -131,6 +133,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     );
     expect(await auditor.locator('li.change').count()).to.equal(2);
     await auditor.screenshot({ path: join(ARTIFACTS, 'audit-diff.png'), fullPage: true });
+    expect(await axeViolations(auditor)).to.deep.equal([]);
   });
 
   it('takes a report snapshot at the cut-off and verifies that it reproduces', async () => {
@@ -143,6 +146,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.waitForURL(/\/audit\/snapshot\?id=/);
     expect(await auditor.locator('[data-result]').getAttribute('data-result')).to.equal('matches');
     await auditor.screenshot({ path: join(ARTIFACTS, 'audit-snapshot-verify.png'), fullPage: true });
+    expect(await axeViolations(auditor)).to.deep.equal([]);
     // The snapshot is a cut-off too: compared with now it shows the same two explained changes.
     await auditor.goto(`${lrs.url}/audit`);
     await auditor.locator('#from').fill(id);

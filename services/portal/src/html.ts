@@ -162,6 +162,7 @@ ol.changes p{margin:0 0 4px}
 caption{text-align:left;font-weight:600;padding:4px 0}
 .list-filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:flex-end}
 .list-filters label{margin-top:0}
+.trail a{display:inline-block;padding:4px 2px;min-height:24px}
 .pager p{display:flex;gap:16px;align-items:center;flex-wrap:wrap}
 table.officials td:first-child,.badge,table.officials td:last-child{white-space:nowrap}
 @media (max-width:600px){

@@ -101,7 +101,7 @@ function manifestSection(m: AuditManifest, tr: Translator): Html {
 <dt>${tr.t('registry')}</dt><dd>${tr.num(m.registry.officials)} ${tr.t('officials')} · ${tr.num(m.registry.orgUnits)} ${tr.t('orgUnits')} · ${tr.num(m.registry.identifiers)} ${tr.t('identifiers')}</dd>
 <dt>${tr.t('replayedAt')}</dt><dd><time datetime="${m.replayedAt}">${tr.dateTime(m.replayedAt)}</time></dd></dl>
 <h3 id="fingerprints">${tr.t('fingerprint')}</h3>
-<div class="table-wrap"><table class="responsive fingerprints" aria-labelledby="fingerprints"><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>
+<div class="table-wrap"><table class="responsive fingerprints"><caption>${tr.t('fingerprint')}</caption><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>
 ${m.projections.map(
   (p) =>
     html`<tr data-projection="${p.name}"><td data-label="${tr.t('readModel')}">${p.name}</td><td class="num" data-label="${tr.t('version')}">${p.version}</td><td class="num" data-label="${tr.t('eventsRead')}">${tr.num(p.eventsRead)}</td><td class="num" data-label="${tr.t('logPosition')}">${p.position ?? '—'}</td><td data-label="SHA-256"><code class="hash fingerprint">${p.fingerprint}</code></td></tr>`,
@@ -199,7 +199,7 @@ function verificationSection(v: AuditVerification, tr: Translator): Html {
       ? html`<p class="ok" role="status" data-result="matches">${tr.t('snapshotReproduces')}</p>`
       : html`<p class="error" role="alert" data-result="differs">${tr.t('snapshotDiffers')} ${v.alarm ?? ''}</p>`
   }
-<div class="table-wrap"><table class="responsive verification"><thead><tr><th scope="col"></th><th scope="col">${tr.t('asRecorded')}</th><th scope="col">${tr.t('replayedNow')}</th></tr></thead><tbody>
+<div class="table-wrap"><table class="responsive verification"><caption>${tr.t('verifySnapshot')}</caption><thead><tr><td></td><th scope="col">${tr.t('asRecorded')}</th><th scope="col">${tr.t('replayedNow')}</th></tr></thead><tbody>
 <tr><th scope="row">${tr.t('fingerprint')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.fingerprint}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.fingerprint}</code></td></tr>
 <tr><th scope="row">${tr.t('reportHash')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.reportHash}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.reportHash}</code></td></tr>
 <tr><th scope="row">${tr.t('eventsRead')}</th><td data-label="${tr.t('asRecorded')}">${tr.num(v.expected.eventsRead)}</td><td data-label="${tr.t('replayedNow')}">${tr.num(v.actual.eventsRead)}</td></tr>

@@ -16,8 +16,9 @@ import {
 } from '@lrs/training';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { CertificateCodes } from './certificate-code';
-import { CSS, type Html, html, JS, page, raw } from './html';
+import { CSS, esc, type Html, html, JS, page, raw } from './html';
 import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
+import { OidcSignIn } from './oidc';
 import { auditRoutes } from './pages/audit';
 import {
   dashboardCsv,
@@ -37,7 +38,7 @@ import {
   parseFilter,
 } from './pages/officials';
 import type { PortalContext } from './portal-context';
-import { type PortalUser, parseCookies, Sessions, safeNext } from './session';
+import { type PortalUser, parseCookies, Sessions, safeNext, tokenExpiresMs, userOfClaims } from './session';
 
 export interface PortalDeps {
   config: Config;
@@ -60,6 +61,7 @@ export function portalSecret(config: Config): string {
 export function portalRouter(deps: PortalDeps): express.Router {
   const secret = portalSecret(deps.config);
   const sessions = new Sessions(deps.config, deps.jwt, secret);
+  const oidc = deps.config.portal?.oidc ? new OidcSignIn(deps.config.portal.oidc) : null;
   const codes = new CertificateCodes(secret);
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
@@ -75,7 +77,7 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
-    const user = await sessions.userOf(req);
+    const user = sessions.userOf(req);
     const cookies = parseCookies(req.headers.cookie);
     const chosen = cookies.portal_lang;
     const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
@@ -130,24 +132,49 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.redirect(303, next);
   });
 
-  // Sign-in with a token from the organisation's identity provider.
-  router.get('/signin', async (req, res) => {
-    const ctx = await context(req, res);
-    const next = safeNext(req.query.next);
-    const error = req.query.error === '1';
+  // Sign-in: OpenID Connect at the organisation's identity provider when configured (LRS_OIDC_*);
+  // a pasted IdP token otherwise; the labelled development sign-in only when LRS_DEV_SIGNIN=true.
+  const signInPage = (
+    res: Response,
+    ctx: PortalContext,
+    next: string,
+    message: { text: string; kind: 'error' | 'ok' } | null,
+    status = 200,
+  ) => {
+    const { tr } = ctx;
+    res.status(status);
+    const tokenForm = html`<form method="post" action="/signin">
+<input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${next}">
+<label for="token">${tr.t('tokenLabel')}</label>
+<p id="token-help">${tr.t('signInHelp')}</p>
+<textarea id="token" name="token" rows="5" required aria-describedby="token-help" autocomplete="off"></textarea>
+<p><button type="submit">${tr.t('signIn')}</button></p></form>`;
     send(
       res,
       ctx,
-      ctx.tr.t('signIn'),
-      html`${error ? html`<p class="error" role="alert">${ctx.tr.t('tokenRejected')}</p>` : ''}
-<form method="post" action="/signin">
-<input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${next}">
-<label for="token">${ctx.tr.t('tokenLabel')}</label>
-<p id="token-help">${ctx.tr.t('signInHelp')}</p>
-<textarea id="token" name="token" rows="5" required aria-describedby="token-help" autocomplete="off"></textarea>
-<p><button type="submit">${ctx.tr.t('signIn')}</button></p></form>
-${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(next)}">${ctx.tr.t('devSignIn')}</a></p>` : ''}`,
+      tr.t('signIn'),
+      html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+${
+  oidc
+    ? html`<p>${tr.t('signInIntro')}</p><p><a class="button" id="signin-oidc" href="/signin/oidc?next=${encodeURIComponent(next)}">${tr.t('signInWithOrg')}</a></p>`
+    : deps.jwt
+      ? tokenForm
+      : ''
+}
+${sessions.devSignIn ? html`<p class="warning" role="note"><a href="/dev/signin?next=${encodeURIComponent(next)}">${tr.t('devSignIn')}</a> — ${tr.t('devSignInWarning')}</p>` : ''}`,
     );
+  };
+
+  router.get('/signin', async (req, res) => {
+    const ctx = await context(req, res);
+    const next = safeNext(req.query.next);
+    const message =
+      req.query.error === '1'
+        ? { text: ctx.tr.t('tokenRejected'), kind: 'error' as const }
+        : req.query.out === '1'
+          ? { text: ctx.tr.t('signedOut'), kind: 'ok' as const }
+          : null;
+    signInPage(res, ctx, next, message);
   });
   router.post('/signin', form, async (req, res) => {
     checkCsrf(req);
@@ -156,13 +183,67 @@ ${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(ne
     const next = safeNext(body.next);
     const user = token ? await sessions.verify(token) : null;
     if (!user) return res.redirect(303, `/signin?error=1&next=${encodeURIComponent(next)}`);
-    sessions.signIn(req, res, token);
+    sessions.signIn(req, res, user, tokenExpiresMs(token));
     return res.redirect(303, next);
   });
+
+  router.get('/signin/oidc', async (req, res, next) => {
+    if (!oidc) return next();
+    res.setHeader('Cache-Control', 'no-store');
+    await oidc.start(req, res, safeNext(req.query.next));
+  });
+
+  router.get('/signin/callback', async (req, res, next) => {
+    if (!oidc) return next();
+    const ctx = await context(req, res);
+    const outcome = await oidc.callback(req, res);
+    const { tr } = ctx;
+    if (!outcome.ok) {
+      const key =
+        outcome.reason === 'denied'
+          ? 'signInDenied'
+          : outcome.reason === 'stale'
+            ? 'signInStale'
+            : 'signInFailed';
+      return signInPage(
+        res,
+        ctx,
+        '/',
+        { text: tr.t(key), kind: 'error' },
+        outcome.reason === 'denied' ? 403 : 401,
+      );
+    }
+    let user: PortalUser;
+    try {
+      user = userOfClaims(oidc.mapClaims(outcome.claims), outcome.idToken, deps.config.baseUrl);
+    } catch {
+      return signInPage(res, ctx, '/', { text: tr.t('signInFailed'), kind: 'error' }, 401);
+    }
+    if (user.roles.length === 0)
+      return signInPage(res, ctx, '/', { text: tr.t('signInNoRole'), kind: 'error' }, 403);
+    // An official the registry does not know has no training record to show: say so, no session.
+    if (user.officialId && !deps.transcripts.reader().official(user.officialId))
+      return signInPage(
+        res,
+        ctx,
+        '/',
+        { text: tr.t('signInUnknownOfficial', { id: user.officialId }), kind: 'error' },
+        403,
+      );
+    sessions.signIn(req, res, user, tokenExpiresMs(outcome.idToken));
+    // The browser arrived from the identity provider (a cross-site redirect): a same-site page
+    // moves it on, so the SameSite=Strict session cookie goes with the next request.
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="${ctx.tr.locale}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${esc(outcome.next)}"><title>${esc(tr.t('signIn'))}</title></head><body><p><a href="${esc(outcome.next)}">${esc(tr.t('continue'))}</a></p></body></html>`,
+      );
+  });
+
   router.post('/signout', form, (req, res) => {
     checkCsrf(req);
     sessions.signOut(req, res);
-    res.redirect(303, '/signin');
+    res.redirect(303, '/signin?out=1');
   });
 
   // Development sign-in: 404 unless LRS_DEV_SIGNIN=true, so production has no such page.
@@ -213,7 +294,9 @@ ${button('auditor:auditor', ctx.tr.t('devAuditor'))}
     } else if (role === 'auditor') {
       token = sessions.issueDevToken({ sub: 'auditor', name: 'Auditor', role: 'auditor' });
     } else throw new HttpProblem(400, 'portal.dev.user', 'choose a demo user');
-    sessions.signIn(req, res, token);
+    const user = await sessions.verify(token);
+    if (!user) throw new HttpProblem(500, 'portal.dev.token', 'the development token did not verify');
+    sessions.signIn(req, res, user, tokenExpiresMs(token));
     res.redirect(303, safeNext(body.next));
   });
 

@@ -43,6 +43,12 @@ describe('portal in a real browser (headless Chromium)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'my-training-phone.png'), fullPage: true });
     await page.getByRole('link', { name: 'Printable certificate' }).click();
     const code = (await page.locator('#code').textContent())!.trim();
+    // Twelve characters a person can type, grouped by four, no I, L, O or U.
+    expect(code).to.match(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    expect(await page.locator('.certificate .issuer').textContent()).to.equal('Demo City');
+    expect(await page.locator('.certificate .qr svg path').count()).to.be.greaterThan(0);
+    // The printed address (LRS_BASE_URL, here the test's default) with the code.
+    expect(await page.locator('.verify-url').textContent()).to.match(new RegExp(`/verify\\?code=${code}$`));
     await page.emulateMedia({ media: 'print' });
     await page.screenshot({ path: join(ARTIFACTS, 'certificate.png') });
     await page.pdf?.({ path: join(ARTIFACTS, 'certificate.pdf') }).catch(() => undefined);
@@ -52,6 +58,12 @@ describe('portal in a real browser (headless Chromium)', function () {
     await anonymous.goto(`${lrs.url}/verify?code=${encodeURIComponent(code)}`);
     expect(await anonymous.locator('[data-result]').getAttribute('data-result')).to.equal('valid');
     await anonymous.screenshot({ path: join(ARTIFACTS, 'verify.png') });
+    // Typed by hand: lower case, spaces instead of hyphens, O for 0 and l for 1 still verify.
+    await anonymous.goto(`${lrs.url}/verify`);
+    const typed = code.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o').replaceAll('1', 'l');
+    await anonymous.locator('#code').fill(typed);
+    await anonymous.getByRole('button', { name: 'Verify' }).click();
+    expect(await anonymous.locator('[data-result]').getAttribute('data-result')).to.equal('valid');
     // A forged code (one character of the MAC changed) is refused.
     const forged = code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
     await anonymous.goto(`${lrs.url}/verify?code=${encodeURIComponent(forged)}`);

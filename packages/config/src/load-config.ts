@@ -42,6 +42,8 @@ export interface Config {
     /** Minutes without a request after which a portal session ends. */
     readonly idleMinutes: number;
     readonly oidc?: OidcConfig;
+    /** The issuing body printed on certificates (else the official's top org unit). */
+    readonly issuer?: string;
   };
 }
 
@@ -330,5 +332,12 @@ function readPortal(env: Env, host: string, baseUrl: string): NonNullable<Config
       roleMap: pairs(env, 'LRS_OIDC_ROLE_MAP'),
     };
   }
-  return { devSignIn, idleMinutes, ...(secret !== undefined ? { secret } : {}), ...(oidc ? { oidc } : {}) };
+  const issuerName = optional(env, 'LRS_PORTAL_ISSUER');
+  return {
+    devSignIn,
+    idleMinutes,
+    ...(secret !== undefined ? { secret } : {}),
+    ...(oidc ? { oidc } : {}),
+    ...(issuerName ? { issuer: issuerName } : {}),
+  };
 }

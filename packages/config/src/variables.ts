@@ -130,6 +130,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     description: 'Minutes without a request after which a portal session ends (sign in again).',
   },
   {
+    name: 'LRS_PORTAL_ISSUER',
+    default: null,
+    description:
+      'The issuing body printed on certificates of completion (e.g. "Seoul Metropolitan Government, Welfare Policy Office"); default the name of the official\'s top org unit.',
+  },
+  {
     name: 'LRS_OIDC_ISSUER',
     default: null,
     description:

@@ -150,7 +150,11 @@ tr.withdrawn td.mark{text-decoration:none}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}
 dl.facts dt{font-weight:600}
 .certificate{border:6px double var(--accent);padding:32px;text-align:center;max-width:760px;margin:0 auto}
-.certificate .code{font-family:monospace;word-break:break-all}
+.certificate .code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:1.6em;letter-spacing:.08em;font-weight:700;margin:0}
+.certificate dl.issued{justify-content:center;text-align:left;max-width:420px;margin:16px auto}
+.verify-box{display:flex;gap:16px;align-items:center;justify-content:center;flex-wrap:wrap;text-align:left;margin-top:16px}
+.verify-box .qr svg{width:140px;height:140px;display:block}
+.verify-url{word-break:break-all}
 .users li{margin:4px 0}
 .help{color:var(--muted);margin:4px 0}
 .hash{font-family:monospace;font-size:.85em;word-break:break-all}

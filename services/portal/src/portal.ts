@@ -15,7 +15,8 @@ import {
   reportScope,
 } from '@lrs/training';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { CertificateCodes } from './certificate-code';
+import QRCode from 'qrcode';
+import { CertificateCodes, CertificateIndex, normalizeShortCode } from './certificate-code';
 import { CSS, esc, type Html, html, JS, page, raw } from './html';
 import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
 import { OidcSignIn } from './oidc';
@@ -63,6 +64,11 @@ export function portalRouter(deps: PortalDeps): express.Router {
   const sessions = new Sessions(deps.config, deps.jwt, secret);
   const oidc = deps.config.portal?.oidc ? new OidcSignIn(deps.config.portal.oidc) : null;
   const codes = new CertificateCodes(secret);
+  const certificates = new CertificateIndex(
+    codes,
+    () => deps.completion.reader().allRows(),
+    () => deps.completion.running.position()?.commit.toString() ?? '',
+  );
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
@@ -353,8 +359,13 @@ ${transcriptSection(transcript, tr)}`,
         'no completed requirement for this policy and period',
       );
     const tr = new Translator(ctx.tr.locale, c.policy.timeZone);
-    const code = codes.issue({ officialId, policyId: c.policyId, period: c.period });
-    const verifyUrl = `${deps.config.baseUrl}/verify?code=${encodeURIComponent(code)}`;
+    const code = codes.short({ officialId, policyId: c.policyId, period: c.period });
+    const verifyUrl = `${deps.config.baseUrl}/verify?code=${code}`;
+    const qr = await QRCode.toString(verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    const tree = reader.orgTree();
+    const top = tree.ancestry(official.orgUnit).at(-1);
+    const issuer = deps.config.portal?.issuer ?? (top ? (tree.names.get(top) ?? top) : '');
+    const issued = new Date().toISOString();
     send(
       res,
       { ...ctx, tr },
@@ -363,8 +374,10 @@ ${transcriptSection(transcript, tr)}`,
 <p class="name"><strong>${official.name}</strong> (${official.officialId})</p>
 <p>${policyTitle(c, tr)}</p>
 <p>${tr.t('period')}: ${c.period} · ${tr.num(c.earnedHours)} ${tr.t('hours')}</p>
-<p>${tr.t('verificationCode')}: <span class="code" id="code">${code}</span></p>
-<p>${tr.t('verifyAt')}: <a href="${verifyUrl}">${deps.config.baseUrl}/verify</a></p>
+<dl class="facts issued"><dt>${tr.t('issuedBy')}</dt><dd class="issuer">${issuer}</dd><dt>${tr.t('issuedOn')}</dt><dd><time datetime="${issued}">${tr.date(issued)}</time></dd></dl>
+<div class="verify-box"><div class="qr" role="img" aria-label="${tr.t('qrLabel')}">${raw(qr.replace(/^<svg /, '<svg aria-hidden="true" focusable="false" '))}</div>
+<div><p>${tr.t('verificationCode')}</p><p class="code" id="code">${code}</p>
+<p>${tr.t('verifyAt')}:<br><a class="verify-url" href="${verifyUrl}">${verifyUrl}</a></p></div></div>
 </div>
 <p class="noprint"><button type="button" data-print>${tr.t('print')}</button></p>`,
       { bare: true },
@@ -377,7 +390,8 @@ ${transcriptSection(transcript, tr)}`,
     const code = typeof req.query.code === 'string' ? req.query.code : '';
     let result: Html = html``;
     if (code) {
-      const claim = codes.read(code);
+      const short = normalizeShortCode(code);
+      const claim = short ? certificates.find(short) : codes.read(code);
       const reader = deps.completion.reader();
       const official = claim ? reader.official(claim.officialId) : undefined;
       if (!claim || !official)
@@ -401,7 +415,8 @@ ${transcriptSection(transcript, tr)}`,
       ctx,
       ctx.tr.t('verify'),
       html`<form method="get" action="/verify"><label for="code">${ctx.tr.t('verificationCode')}</label>
-<input id="code" name="code" value="${code}" size="60" required autocomplete="off"> <button type="submit">${ctx.tr.t('verifyButton')}</button></form>${result}`,
+<p id="code-help" class="help">${ctx.tr.t('verifyCodeHelp')}</p>
+<input id="code" name="code" value="${code}" size="20" required autocomplete="off" autocapitalize="characters" spellcheck="false" aria-describedby="code-help"> <button type="submit">${ctx.tr.t('verifyButton')}</button></form>${result}`,
     );
   });
 

@@ -100,7 +100,8 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.waitForURL(/\/audit\/replays\/[0-9a-f-]{36}$/);
     const progress = auditor.locator('progress#progress');
     expect(Number(await progress.getAttribute('max'))).to.be.greaterThan(0);
-    // The page refreshes itself while the job runs; the test waits for the finished state.
+    // No page reloads itself: the progress updates in place, and the page loads once when done.
+    expect(await auditor.locator('meta[http-equiv="refresh"]').count()).to.equal(0);
     await auditor.locator('.replay-state[data-state="completed"]').waitFor({ timeout: 30_000 });
     expect(await progress.getAttribute('value')).to.equal(await progress.getAttribute('max'));
     expect(await auditor.locator('.progress-text').textContent()).to.match(/^100% · \d+ events read/);
@@ -121,7 +122,9 @@ describe('audit pages in a real browser (headless Chromium)', function () {
 
   it('compares the cut-off with now and explains a late roster and a void', async () => {
     await auditor.getByRole('link', { name: 'Compare with now' }).click();
-    await auditor.waitForURL(/\/audit\/diff\?/);
+    // A background job: its page shows progress until the comparison is ready.
+    await auditor.waitForURL(/\/audit\/compare\/[0-9a-f-]{36}$/);
+    await auditor.locator('li.change').first().waitFor({ timeout: 60_000 });
     const late = auditor.locator(`li.change[data-official="${lateAttendee}"]`);
     expect(await late.locator('[data-cause="late-arrival"]').textContent()).to.match(
       /^Late arrival: Case management, learnt .+, recorded .+ after the earlier cut-off \(source roster:/,
@@ -151,6 +154,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.goto(`${lrs.url}/audit`);
     await auditor.locator('#from').fill(id);
     await auditor.getByRole('button', { name: 'Compare', exact: true }).click();
+    await auditor.locator('li.change').first().waitFor({ timeout: 60_000 });
     expect(await auditor.locator('li.change').count()).to.equal(2);
   });
 
@@ -158,9 +162,30 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     const period = String(new Date().getUTCFullYear());
     const q = new URLSearchParams({ policy: DEMO_POLICY, period, from: demoReportCutOff, to: earlier });
     await auditor.goto(`${lrs.url}/audit/diff?${q.toString()}`);
+    await auditor.locator('[data-cause="late-arrival"]').first().waitFor({ timeout: 60_000 });
     const late = await auditor.locator('[data-cause="late-arrival"]').allTextContents();
     expect(late.length).to.be.greaterThan(0);
     for (const text of late) expect(text).to.match(/^Late arrival: Case management, .*source roster:/);
+  });
+
+  it('cut-offs are chosen with a date and a time in the user’s time zone, the zone named', async () => {
+    const page = await signInAs(browser, lrs.url, /^Auditor$/, 1200, { timezoneId: 'Asia/Seoul' });
+    await page.goto(`${lrs.url}/audit`);
+    await page.reload(); // the first page told the server the browser's zone
+    expect(await page.locator('#snap-asOf-zone').textContent()).to.contain('Asia/Seoul (GMT+9)');
+    // The earlier cut-off, one second on, as a clock in Seoul shows it.
+    const at = new Date(Math.floor(Date.parse(earlier) / 1000) * 1000 + 1000);
+    const [date, time] = at.toLocaleString('sv-SE', { timeZone: 'Asia/Seoul' }).split(' ') as [
+      string,
+      string,
+    ];
+    await page.locator('#snap-asOf-date').fill(date);
+    await page.locator('#snap-asOf-time').fill(time);
+    await page.getByRole('button', { name: 'Take snapshot' }).click();
+    await page.waitForURL(/\/audit\/snapshots\/[0-9a-f-]{36}$/);
+    const cutOff = (await page.locator('dl.snapshot time').first().getAttribute('datetime'))!;
+    expect(new Date(cutOff).toISOString()).to.equal(at.toISOString());
+    await page.context().close();
   });
 
   it('an unknown snapshot and an official on the audit pages get readable errors', async () => {

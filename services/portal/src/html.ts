@@ -60,8 +60,6 @@ export interface PageOptions {
   body: Html;
   /** Print pages drop the navigation. */
   bare?: boolean;
-  /** Seconds after which the page reloads itself (replay progress), without script. */
-  refreshSeconds?: number;
 }
 
 export function page(o: PageOptions): string {
@@ -89,7 +87,6 @@ export function page(o: PageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-${o.refreshSeconds ? `<meta http-equiv="refresh" content="${o.refreshSeconds}">` : ''}
 <title>${esc(o.title)} · ${esc(tr.t('appName'))}</title>
 <link rel="stylesheet" href="/portal/static/portal.css">
 <script src="/portal/static/portal.js" defer></script>
@@ -164,6 +161,8 @@ tr.changed td{font-weight:700}
 ol.changes>li{margin:8px 0;padding-bottom:8px;border-bottom:1px solid var(--line)}
 ol.changes p{margin:0 0 4px}
 caption{text-align:left;font-weight:600;padding:4px 0}
+fieldset.cut-off{border:1px solid var(--line);border-radius:4px;margin:8px 0;padding:8px 12px}
+.date-time{display:flex;gap:8px 16px;flex-wrap:wrap}
 .list-filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:flex-end}
 .list-filters label{margin-top:0}
 .trail a{display:inline-block;padding:4px 2px;min-height:24px}
@@ -190,6 +189,28 @@ export const JS = `
     if (zone && document.cookie.indexOf('portal_tz=' + encodeURIComponent(zone)) < 0)
       document.cookie = 'portal_tz=' + encodeURIComponent(zone) + '; Path=/; SameSite=Strict; Max-Age=31536000';
   } catch (e) {}
+})();
+// Progress in place: a [data-poll] block asks its URL each second and updates its bar and text;
+// when the job has finished the page is loaded once to show the result. No page reloads itself.
+(function () {
+  var box = document.querySelector('[data-poll]');
+  if (!box || !window.fetch) return;
+  var refresh = box.querySelector('.noscript-refresh');
+  if (refresh) refresh.hidden = true;
+  var bar = box.querySelector('progress');
+  var text = box.querySelector('.progress-text');
+  function tick() {
+    fetch(box.getAttribute('data-poll'), { headers: { accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (s) {
+        if (!s) return;
+        if (bar && typeof s.max === 'number' && s.max > 0) { bar.max = s.max; bar.value = Math.min(s.value, s.max); }
+        if (text && s.text && text.textContent !== s.text) text.textContent = s.text;
+        if (s.finished) window.location.reload(); else setTimeout(tick, 1000);
+      })
+      .catch(function () { setTimeout(tick, 3000); });
+  }
+  setTimeout(tick, 500);
 })();
 document.addEventListener('click', function (e) {
   var t = e.target;

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { HttpProblem } from '@lrs/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
+import { DateTime } from 'luxon';
 import { fill, type Html, html, inLanguage, raw } from '../html';
 import type { Localized, Translator } from '../i18n';
 import type { PortalContext } from '../portal-context';
@@ -22,7 +24,6 @@ export interface AuditPageDeps {
     ctx: PortalContext,
     title: string,
     body: Html,
-    extra?: { refreshSeconds?: number },
   ) => unknown;
   requireUser: (
     req: Request,
@@ -213,8 +214,50 @@ ${
 <p><small>${tr.t('verifiedAt')}: <time datetime="${v.verifiedAt}">${tr.dateTime(v.verifiedAt)}</time></small></p>`;
 }
 
+/**
+ * Cut-off fields: a date and a time in the reader's time zone (named), or an ISO 8601 instant
+ * typed as text, which wins when given.
+ */
+function cutOffFields(id: string, tr: Translator): Html {
+  const now = DateTime.now().setZone(tr.timeZone);
+  return html`<fieldset class="cut-off"><legend>${tr.t('cutOffAt')}</legend>
+<div class="date-time"><div><label for="${id}-date">${tr.t('date')}</label><input type="date" id="${id}-date" name="asOfDate" value="${now.toFormat('yyyy-MM-dd')}"></div>
+<div><label for="${id}-time">${tr.t('time')}</label><input type="time" id="${id}-time" name="asOfTime" step="1" value="${now.toFormat('HH:mm:ss')}"></div></div>
+<p class="help" id="${id}-zone">${tr.t('timeZone')}: <strong>${tr.zoneName()}</strong></p>
+<label for="${id}">${tr.t('cutOff')}</label><input id="${id}" name="asOf" size="32" aria-describedby="${id}-help" placeholder="2025-12-15T18:00:00+09:00">
+<p id="${id}-help" class="help">${tr.t('cutOffIsoHelp')}</p></fieldset>`;
+}
+
+/** The cut-off a form asked for: the ISO text when given, else the date and time in the reader's zone. */
+function cutOffOf(body: Record<string, unknown>, tr: Translator): string {
+  const iso = str(body.asOf);
+  if (iso) return iso;
+  const date = str(body.asOfDate);
+  const time = str(body.asOfTime) || '23:59:59';
+  const at = DateTime.fromISO(`${date}T${time}`, { zone: tr.timeZone });
+  if (!date || !at.isValid)
+    throw new HttpProblem(
+      400,
+      'portal.audit.cut-off',
+      'choose a date and a time, or type an ISO 8601 instant',
+    );
+  return at.toISO({ suppressMilliseconds: true }) ?? '';
+}
+
+/** Comparisons with now run in the background: the page shows progress instead of waiting 6–14 s. */
+interface CompareJob {
+  owner: string;
+  startedMs: number;
+  finishedMs: number | null;
+  diff: AuditDiff | null;
+  error: unknown;
+}
+const COMPARE_KEEP_MS = 30 * 60_000;
+const MAX_COMPARE_JOBS = 500;
+
 export function auditRoutes(d: AuditPageDeps): express.Router {
   const router = express.Router();
+  const compareJobs = new Map<string, CompareJob>();
 
   const policySelect = (id: string, tr: Translator) => {
     const choices = d.policies();
@@ -228,7 +271,6 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
     const { tr } = ctx;
     // Listing replays first also asks the API whether this user may audit at all (403 otherwise).
     const { replays } = await auditApi<{ replays: AuditReplayJob[] }>(req, ctx.user, '/audits/replays');
-    const now = new Date().toISOString();
     const recent = [...replays].reverse().slice(0, 10);
     d.send(
       res,
@@ -236,9 +278,9 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
       tr.t('audit'),
       html`<section aria-labelledby="start"><h2 id="start">${tr.t('startReplay')}</h2>
 <form method="post" action="/audit/replays"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<label for="asOf">${tr.t('cutOff')}</label><input id="asOf" name="asOf" required value="${now}" size="32" aria-describedby="asOf-help">
-<p id="asOf-help" class="help">${tr.t('cutOffHelp')}</p>
-<button type="submit">${tr.t('replay')}</button></form>
+<p class="help">${tr.t('cutOffHelp')}</p>
+${cutOffFields('asOf', tr)}
+<p><button type="submit">${tr.t('replay')}</button></p></form>
 ${
   recent.length > 0
     ? html`<div class="table-wrap"><table class="responsive replays"><caption>${tr.t('recentReplays')}</caption><thead><tr><th scope="col">${tr.t('cutOffAt')}</th><th scope="col">${tr.t('status')}</th><th scope="col">${tr.t('requestedBy')}</th></tr></thead><tbody>
@@ -254,7 +296,7 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
 <p><button type="submit">${tr.t('compareButton')}</button></p></form></section>
 <section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
 <form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr)}
-<label for="snap-asOf">${tr.t('cutOff')}</label><input id="snap-asOf" name="asOf" required value="${now}" size="32">
+${cutOffFields('snap-asOf', tr)}
 <p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>
 <section aria-labelledby="verify-snapshot"><h2 id="verify-snapshot">${tr.t('verifySnapshot')}</h2>
 <form method="get" action="/audit/snapshot"><label for="snapshot">${tr.t('snapshotId')}</label><input id="snapshot" name="id" required size="40">
@@ -266,7 +308,7 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
     d.checkCsrf(req);
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
-    const asOf = str((req.body as Record<string, unknown>).asOf);
+    const asOf = cutOffOf(req.body as Record<string, unknown>, ctx.tr);
     const job = await auditApi<AuditReplayJob>(req, ctx.user, '/audits/replays', {
       method: 'POST',
       body: { asOf },
@@ -299,14 +341,37 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
       html`<dl class="facts"><dt>${tr.t('status')}</dt><dd><strong class="replay-state" data-state="${job.state}">${tr.t(`replay.${job.state}`)}</strong></dd>
 ${cutOffFacts(job.cutOff, tr)}
 <dt>${tr.t('requestedBy')}</dt><dd>${job.requestedBy} · <time datetime="${job.requestedAt}">${tr.dateTime(job.requestedAt)}</time></dd></dl>
-<p><label for="progress">${tr.t('replayProgress')}</label>
+<div${raw(running ? ` data-poll="/audit/replays/${encodeURIComponent(job.id)}/progress"` : '')}><p><label for="progress">${tr.t('replayProgress')}</label>
 <progress id="progress" max="${total}" value="${Math.min(done, total)}" aria-describedby="progress-text">${tr.pct(ratio)}</progress>
-<span id="progress-text" class="progress-text">${fill(tr, 'progressText', { pct: tr.pct(ratio), events: tr.num(eventsRead), projection: projection ?? '—' })}</span></p>
-${running ? html`<p role="status">${tr.t('inProgressNote')}</p>` : ''}
+<span id="progress-text" class="progress-text" aria-live="polite">${fill(tr, 'progressText', { pct: tr.pct(ratio), events: tr.num(eventsRead), projection: projection ?? '—' })}</span></p>
+${running ? html`<p>${tr.t('inProgressNote')} <a href="/audit/replays/${encodeURIComponent(job.id)}" class="noscript-refresh">${tr.t('refresh')}</a></p>` : ''}</div>
 ${job.error ? html`<p class="error" role="alert">${job.error}</p>` : ''}
 ${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>` : ''}`,
-      running ? { refreshSeconds: 1 } : {},
     );
+  });
+
+  // What the replay page's script polls to update its progress in place (no page reloads).
+  router.get('/audit/replays/:id/progress', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!ctx.user) return res.status(401).json({ error: 'signed out' });
+    const { tr } = ctx;
+    const job = await auditApi<AuditReplayJob>(
+      req,
+      ctx.user,
+      `/audits/replays/${encodeURIComponent(req.params.id)}`,
+    );
+    const { done, total, projection, eventsRead } = job.progress;
+    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    res.json({
+      finished: !(job.state === 'queued' || job.state === 'running'),
+      max: total,
+      value: Math.min(done, total),
+      text: tr.t('progressText', {
+        pct: tr.pct(ratio),
+        events: tr.num(eventsRead),
+        projection: projection ?? '—',
+      }),
+    });
   });
 
   router.get('/audit/diff', async (req, res) => {
@@ -319,15 +384,82 @@ ${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" h
     }
     sideParams(q, 'from', str(req.query.from));
     sideParams(q, 'to', str(req.query.to));
-    const diff = await auditApi<AuditDiff>(req, ctx.user, `/audits/diff?${q.toString()}`);
-    const title = (id: string) => inLanguage(d.activityTitle(id, ctx.tr), id);
+    const now = Date.now();
+    for (const [id, j] of compareJobs) if (now - j.startedMs > COMPARE_KEEP_MS) compareJobs.delete(id);
+    if (compareJobs.size >= MAX_COMPARE_JOBS)
+      throw new HttpProblem(503, 'portal.audit.busy', 'too many comparisons are running; try again shortly');
+    const id = randomUUID();
+    const job: CompareJob = {
+      owner: ctx.user.principal.id,
+      startedMs: now,
+      finishedMs: null,
+      diff: null,
+      error: null,
+    };
+    compareJobs.set(id, job);
+    const running = auditApi<AuditDiff>(req, ctx.user, `/audits/diff?${q.toString()}`).then(
+      (diff) => {
+        job.diff = diff;
+        job.finishedMs = Date.now();
+      },
+      (error: unknown) => {
+        job.error = error;
+        job.finishedMs = Date.now();
+      },
+    );
+    // A quick comparison shows at once; a slow one shows its progress page.
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 300))]);
+    res.redirect(303, `/audit/compare/${id}`);
+  });
+
+  const compareJob = (req: Request, ctx: PortalContext & { user: PortalUser }): CompareJob => {
+    const job = compareJobs.get(String(req.params.id));
+    if (!job || job.owner !== ctx.user.principal.id)
+      throw new HttpProblem(
+        404,
+        'portal.audit.compare.unknown',
+        'no such comparison (they are kept 30 minutes)',
+      );
+    return job;
+  };
+
+  router.get('/audit/compare/:id', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const job = compareJob(req, ctx);
+    const { tr } = ctx;
+    if (job.error) throw job.error;
+    if (!job.diff) {
+      const seconds = Math.round((Date.now() - job.startedMs) / 1000);
+      return d.send(
+        res,
+        ctx,
+        tr.t('compare'),
+        html`<div data-poll="/audit/compare/${req.params.id}/status"><p><label for="progress">${tr.t('compareProgress')}</label>
+<progress id="progress" aria-describedby="progress-text"></progress>
+<span id="progress-text" class="progress-text" aria-live="polite">${tr.t('compareRunning', { seconds })}</span></p>
+<p>${tr.t('compareNote')} <a href="/audit/compare/${req.params.id}" class="noscript-refresh">${tr.t('refresh')}</a></p></div>`,
+      );
+    }
+    const diff = job.diff;
+    const title = (id: string) => inLanguage(d.activityTitle(id, tr), id);
     d.send(
       res,
       ctx,
-      ctx.tr.t('compare'),
-      html`<p>${ctx.tr.t('policy')}: <strong>${diff.policyId}</strong> · ${ctx.tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${ctx.tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
-${diffSection(diff, ctx.tr, title)}`,
+      tr.t('compare'),
+      html`<p>${tr.t('policy')}: <strong>${diff.policyId}</strong> · ${tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
+${diffSection(diff, tr, title)}`,
     );
+  });
+
+  router.get('/audit/compare/:id/status', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!ctx.user) return res.status(401).json({ error: 'signed out' });
+    const job = compareJob(req, ctx as PortalContext & { user: PortalUser });
+    res.json({
+      finished: job.finishedMs !== null,
+      text: ctx.tr.t('compareRunning', { seconds: Math.round((Date.now() - job.startedMs) / 1000) }),
+    });
   });
 
   router.post('/audit/snapshots', d.form, async (req, res) => {
@@ -337,7 +469,7 @@ ${diffSection(diff, ctx.tr, title)}`,
     const body = req.body as Record<string, unknown>;
     const snapshot = await auditApi<AuditSnapshot>(req, ctx.user, '/reports/snapshots', {
       method: 'POST',
-      body: { policy: str(body.policy), period: str(body.period), asOf: str(body.asOf) },
+      body: { policy: str(body.policy), period: str(body.period), asOf: cutOffOf(body, ctx.tr) },
     });
     res.redirect(303, `/audit/snapshots/${encodeURIComponent(snapshot.snapshotId)}`);
   });

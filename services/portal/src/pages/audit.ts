@@ -19,12 +19,7 @@ import type {
 
 export interface AuditPageDeps {
   context: (req: Request, res: Response) => Promise<PortalContext>;
-  send: (
-    res: Response,
-    ctx: PortalContext,
-    title: string,
-    body: Html,
-  ) => unknown;
+  send: (res: Response, ctx: PortalContext, title: string, body: Html) => unknown;
   requireUser: (
     req: Request,
     res: Response,

@@ -82,6 +82,18 @@ describe('portal languages in a real browser (headless Chromium)', function () {
     }
   });
 
+  it('a policy unit reads the dashboard and the officials list in Korean and Chinese at phone width', async () => {
+    for (const lang of ['ko', 'zh-Hant', 'zh-Hans']) {
+      const page = await signInAs(browser, lrs.url, /demo-city/, 390, { locale: lang });
+      await page.goto(`${lrs.url}/dashboard`);
+      expect(await page.locator('html').getAttribute('lang')).to.equal(lang);
+      await page.screenshot({ path: join(ARTIFACTS, `dashboard-${lang}-phone.png`), fullPage: true });
+      await page.goto(`${lrs.url}/officials?status=in_progress`);
+      await page.screenshot({ path: join(ARTIFACTS, `officials-${lang}-phone.png`) });
+      await page.context().close();
+    }
+  });
+
   it('an unknown address gets an HTML page in the reader’s language', async () => {
     const res = await fetch(`${lrs.url}/no/such/page`, {
       headers: { accept: 'text/html', 'accept-language': 'vi' },

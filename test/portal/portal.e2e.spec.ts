@@ -82,6 +82,22 @@ describe('portal in a real browser (headless Chromium)', function () {
     const page = await signInAs(/Policy unit — demo-city/);
     await page.goto(`${lrs.url}/dashboard`);
     expect(await page.locator('.population').textContent()).to.equal('300');
+    // Charts: SVG for the eye, a data table for screen readers; the rate scale runs 0–100%.
+    expect(await page.locator('figure.chart-figure').count()).to.equal(2);
+    expect(await page.locator('figure.chart-figure svg[aria-hidden="true"]').count()).to.equal(2);
+    expect(await page.locator('#chart-units-title + svg text.tick').allTextContents()).to.deep.equal([
+      '0%',
+      '25%',
+      '50%',
+      '75%',
+      '100%',
+    ]);
+    const hourRows = await page
+      .locator('figure.chart-figure')
+      .nth(1)
+      .locator('tbody tr td')
+      .allTextContents();
+    expect(hourRows.map(Number).reduce((a, b) => a + b, 0)).to.equal(300);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     await page.getByRole('link', { name: 'Demo City', exact: true }).click();
     await page.getByRole('link', { name: 'District 1', exact: true }).click();

@@ -144,6 +144,11 @@ tr.withdrawn td.mark{text-decoration:none}
 .bar.met rect{fill:var(--ok)}
 .chart{max-width:100%;height:auto}
 .chart text{font-size:12px;fill:var(--fg)}
+.chart .grid{stroke:#c8c8c8;stroke-width:1}.chart .axis{stroke:var(--muted)}
+.chart .bar-bg{fill:#eef2f7}.chart .bar-fill{fill:var(--accent)}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px;align-items:start}
+.chart-figure{margin:8px 0}.chart-figure figcaption{font-weight:600;margin-bottom:4px}
+.chart-data summary{cursor:pointer;color:var(--accent);min-height:24px}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}
 dl.facts dt{font-weight:600}
 .certificate{border:6px double var(--accent);padding:32px;text-align:center;max-width:760px;margin:0 auto}

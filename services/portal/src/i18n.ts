@@ -157,7 +157,7 @@ export class Translator {
   /** The zone as people read it, e.g. "Asia/Seoul (GMT+9)". */
   zoneName(): string {
     const offset = DateTime.now().setZone(this.timeZone).setLocale(this.locale).toFormat('ZZZZ');
-    return `${this.timeZone} (${offset})`;
+    return offset === this.timeZone ? this.timeZone : `${this.timeZone} (${offset})`;
   }
   /** A calendar date in the reader's time zone (a 23:30 UTC session is the next day in Seoul). */
   date(iso: string): string {

@@ -21,10 +21,10 @@ import { CSS, esc, type Html, html, JS, page, raw } from './html';
 import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
 import { OidcSignIn } from './oidc';
 import { auditRoutes } from './pages/audit';
+import { completionByUnitChart, hoursDistributionChart } from './pages/charts';
 import {
   dashboardCsv,
   dashboardRows,
-  rateChart,
   SORT_KEYS,
   type SortKey,
   sortHeader,
@@ -556,7 +556,7 @@ ${d.orgUnit ? html`<input type="hidden" name="orgUnit" value="${d.orgUnit}">` : 
 <dl class="facts summary"><dt>${tr.t('population')}</dt><dd class="population">${tr.num(d.report.population)}</dd>
 <dt>${tr.t('completionRate')}</dt><dd class="rate">${tr.pct(due > 0 ? t.completed / due : 1)}</dd>
 <dt>${tr.t('completed')}</dt><dd>${tr.num(t.completed)}</dd><dt>${tr.t('overdue')}</dt><dd>${tr.num(t.overdue)}</dd></dl>
-${rateChart(d.rows, tr)}
+<div class="charts">${completionByUnitChart(d.rows, tr)}${hoursDistributionChart(d.report, tr)}</div>
 <p><a class="button" id="export-csv" href="/dashboard.csv?${withSort.toString()}" download>${tr.t('exportCsv')}</a></p>
 <div class="table-wrap"><table class="responsive dashboard"><caption>${d.rows[0]?.kind === 'official' ? tr.t('captionOfficials') : tr.t('captionUnits')}</caption><thead><tr>
 ${sortHeader(d.rows[0]?.kind === 'official' ? tr.t('official') : tr.t('orgUnit'), 'name', d.sort, d.dir, base)}

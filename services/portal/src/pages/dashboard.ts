@@ -107,23 +107,6 @@ export function dashboardCsv(report: CompletionReport, rows: DashboardRow[], tr:
   });
 }
 
-/** Horizontal bars of completion rate, one per row (inline SVG: no script, prints well). */
-export function rateChart(rows: DashboardRow[], tr: Translator, max = 30): Html {
-  const shown = rows.filter((r) => r.kind === 'org-unit').slice(0, max);
-  if (shown.length === 0) return html``;
-  const rowH = 22;
-  const labelW = 180;
-  const width = 560;
-  const h = shown.length * rowH + 10;
-  return html`<svg class="chart" role="img" aria-label="${tr.t('completionRate')}" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}">
-${shown.map((r, i) => {
-  const y = i * rowH + 5;
-  const w = Math.round(r.rate * (width - labelW - 60));
-  return html`<text x="0" y="${y + 14}">${r.name.slice(0, 24)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="14" fill="#0b57a4"></rect><text x="${labelW + w + 4}" y="${y + 14}">${tr.pct(r.rate)}</text>`;
-})}
-</svg>`;
-}
-
 export function sortHeader(
   label: string,
   key: SortKey,

@@ -28,7 +28,7 @@ export async function startBenchLrs(dataDir: string): Promise<BenchLrs> {
   const script = `
     const { loadConfig } = await import(${JSON.stringify(join(root, 'packages/config/src/index.ts'))});
     const { listen } = await import(${JSON.stringify(join(root, 'packages/http/src/index.ts'))});
-    const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/lrs/src/index.ts'))});
+    const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/server/src/index.ts'))});
     const system = await startLrsSystem(loadConfig(process.env));
     const t0 = performance.now();
     const head = await system.log.headPosition();

@@ -96,7 +96,6 @@ function manifestSection(m: AuditManifest, tr: Translator): Html {
 <dt>${tr.t('catalog')}</dt><dd>${tr.num(m.catalog.entries)} · <code class="hash">${m.catalog.version}</code></dd>
 <dt>${tr.t('registry')}</dt><dd>${tr.num(m.registry.officials)} ${tr.t('officials')} · ${tr.num(m.registry.orgUnits)} ${tr.t('orgUnits')} · ${tr.num(m.registry.identifiers)} ${tr.t('identifiers')}</dd>
 <dt>${tr.t('replayedAt')}</dt><dd><time datetime="${m.replayedAt}">${tr.dateTime(m.replayedAt)}</time></dd></dl>
-<h3 id="fingerprints">${tr.t('fingerprint')}</h3>
 <div class="table-wrap"><table class="responsive fingerprints"><caption>${tr.t('fingerprint')}</caption><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>
 ${m.projections.map(
   (p) =>

@@ -126,6 +126,9 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.waitForURL(/\/audit\/compare\/[0-9a-f-]{36}$/);
     await auditor.locator('li.change').first().waitFor({ timeout: 60_000 });
     const late = auditor.locator(`li.change[data-official="${lateAttendee}"]`);
+    // People, not ids: the change names the official, the id beside.
+    expect(await late.locator('a').first().textContent()).to.not.equal(lateAttendee);
+    expect(await late.locator('small').first().textContent()).to.equal(lateAttendee);
     expect(await late.locator('[data-cause="late-arrival"]').textContent()).to.match(
       /^Late arrival: Case management, learnt .+, recorded .+ after the earlier cut-off \(source roster:/,
     );
@@ -185,6 +188,13 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await page.waitForURL(/\/audit\/snapshots\/[0-9a-f-]{36}$/);
     const cutOff = (await page.locator('dl.snapshot time').first().getAttribute('datetime'))!;
     expect(new Date(cutOff).toISOString()).to.equal(at.toISOString());
+    // "Snapshot now" needs no cut-off at all.
+    const before = Date.now();
+    await page.goto(`${lrs.url}/audit`);
+    await page.locator('#snapshot-now').click();
+    await page.waitForURL(/\/audit\/snapshots\/[0-9a-f-]{36}$/);
+    const now = Date.parse((await page.locator('dl.snapshot time').first().getAttribute('datetime'))!);
+    expect(now).to.be.at.least(before - 1000);
     await page.context().close();
   });
 

@@ -104,6 +104,7 @@ describe('portal in a real browser (headless Chromium)', function () {
     await page.getByRole('link', { name: 'District 1 office 1', exact: true }).click();
     const rows = page.locator('table.dashboard tbody tr');
     expect(await rows.count()).to.be.greaterThan(0);
+    expect(await page.locator('#unit-officials').getAttribute('href')).to.contain('unit=d1-o1');
     const download = page.waitForEvent('download');
     await page.locator('#export-csv').click();
     const csv = readFileSync((await (await download).path())!, 'utf8');

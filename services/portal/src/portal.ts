@@ -571,6 +571,7 @@ ${d.rows.map(
 <td class="num" data-label="${tr.t('population')}">${tr.num(r.population)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(r.rate)}</td><td class="num" data-label="${tr.t('overdue')}">${tr.num(r.overdue)}</td></tr>`,
 )}
 </tbody></table></div>
+${d.rows[0]?.kind === 'official' && d.orgUnit ? html`<p><a id="unit-officials" href="/officials?${new URLSearchParams({ policy: d.policyId, period: d.period, unit: d.orgUnit }).toString()}">${tr.t('unitOfficials')}</a></p>` : ''}
 <h2>${tr.t('staffGroup')}</h2>
 <div class="table-wrap"><table class="responsive staff-groups"><caption>${tr.t('captionStaffGroups')}</caption><thead><tr><th scope="col">${tr.t('staffGroup')}</th><th scope="col" class="num">${tr.t('population')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
 ${Object.entries(d.report.byStaffGroup).map(([g, v]) => {
@@ -618,6 +619,7 @@ ${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officia
           period: periodAt(versions[versions.length - 1]!, now)?.id ?? '',
         }));
       },
+      officialNames: () => deps.completion.reader().officialNames(),
       activityTitle: (activityId, tr) =>
         tr.localized(
           deps.completion.reader().catalogEntry(activityId)?.title as Record<string, string> | undefined,

@@ -29,6 +29,8 @@ export interface AuditPageDeps {
   form: RequestHandler;
   /** Published policies with their current period: the choices of the compare and snapshot forms. */
   policies: () => { policyId: string; period: string }[];
+  /** Officials' names by id (changes name people, not only ids). */
+  officialNames: () => Map<string, string>;
   /** The catalog title of an activity in the reader's language, else null. */
   activityTitle: (activityId: string, tr: Translator) => Localized | null;
 }
@@ -156,7 +158,12 @@ ${s.snapshotId ? html`<dt>${tr.t('snapshotId')}</dt><dd><a href="/audit/snapshot
 <dt>${tr.t('policyVersion')}</dt><dd>v${s.version}</dd><dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd></dl></section>`;
 }
 
-function diffSection(d: AuditDiff, tr: Translator, title: (id: string) => Html): Html {
+function diffSection(
+  d: AuditDiff,
+  tr: Translator,
+  title: (id: string) => Html,
+  names: Map<string, string>,
+): Html {
   const statuses = Object.keys({ ...d.from.totals, ...d.to.totals }) as (keyof AuditDiff['from']['totals'])[];
   const hours = (h: Record<string, number> | null) =>
     h === null
@@ -179,7 +186,7 @@ ${
     ? html`<p class="no-changes">${tr.t('noChanges')}</p>`
     : html`<ol class="changes" aria-labelledby="changes">${shown.map(
         (c) => html`<li class="change" data-official="${c.officialId}">
-<p><a href="/officials/${encodeURIComponent(c.officialId)}">${c.officialId}</a>:
+<p><a href="/officials/${encodeURIComponent(c.officialId)}">${names.get(c.officialId) ?? c.officialId}</a> <small>${c.officialId}</small>:
 <span class="badge status-${c.status.from ?? 'none'}">${tr.label('status', c.status.from)}</span> → <span class="badge status-${c.status.to ?? 'none'}">${tr.label('status', c.status.to)}</span>
 · ${tr.t('hours')}: ${c.earnedHours.from === null ? '—' : tr.num(c.earnedHours.from)} → ${c.earnedHours.to === null ? '—' : tr.num(c.earnedHours.to)}
 <small>(${hours(c.hours.from)} → ${hours(c.hours.to)})</small></p>
@@ -224,6 +231,7 @@ function cutOffFields(id: string, tr: Translator): Html {
 
 /** The cut-off a form asked for: the ISO text when given, else the date and time in the reader's zone. */
 function cutOffOf(body: Record<string, unknown>, tr: Translator): string {
+  if (body.now === '1') return new Date().toISOString();
   const iso = str(body.asOf);
   if (iso) return iso;
   const date = str(body.asOfDate);
@@ -290,6 +298,7 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
 <p><button type="submit">${tr.t('compareButton')}</button></p></form></section>
 <section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
 <form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr)}
+<p><button type="submit" name="now" value="1" id="snapshot-now">${tr.t('snapshotNow')}</button></p>
 ${cutOffFields('snap-asOf', tr)}
 <p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>
 <section aria-labelledby="verify-snapshot"><h2 id="verify-snapshot">${tr.t('verifySnapshot')}</h2>
@@ -442,7 +451,7 @@ ${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" h
       ctx,
       tr.t('compare'),
       html`<p>${tr.t('policy')}: <strong>${diff.policyId}</strong> · ${tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
-${diffSection(diff, tr, title)}`,
+${diffSection(diff, tr, title, d.officialNames())}`,
     );
   });
 

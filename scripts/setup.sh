@@ -22,3 +22,7 @@ fi
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = "0" ]; then
   (apt-get update && apt-get install -y chromium) >&2 || echo "setup: chromium not installed; browser tests will skip" >&2
 fi
+# CJK fonts, so the browser tests and screenshots show Korean and Chinese glyphs; root only, once.
+if [ "$(id -u)" = "0" ] && ! fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then
+  (apt-get update && apt-get install -y fonts-noto-cjk) >&2 || echo "setup: fonts-noto-cjk not installed; CJK pages render with fallback glyphs" >&2
+fi

@@ -57,7 +57,7 @@ describe('README walkthrough: from a pushed statement to an official transcript,
       HOME: process.env['HOME'],
       LRS_DATA_DIR: dataDir,
       PORT: '0',
-      HOST: '127.0.0.1',
+      // No HOST here: the README's start command must itself keep the development sign-in on loopback.
       LRS_LOG_LEVEL: 'info',
     };
   });

@@ -3,6 +3,7 @@ import { DEMO_HOME, DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations } from './support/axe';
 import { ARTIFACTS, CHROMIUM, chromiumMissing, launchChromium, signInAs } from './support/browser';
 
 const CASEWORK = 'https://lms.demo-city.example/courses/casework';
@@ -99,7 +100,8 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.waitForURL(/\/audit\/replays\/[0-9a-f-]{36}$/);
     const progress = auditor.locator('progress#progress');
     expect(Number(await progress.getAttribute('max'))).to.be.greaterThan(0);
-    // The page refreshes itself while the job runs; the test waits for the finished state.
+    // No page reloads itself: the progress updates in place, and the page loads once when done.
+    expect(await auditor.locator('meta[http-equiv="refresh"]').count()).to.equal(0);
     await auditor.locator('.replay-state[data-state="completed"]').waitFor({ timeout: 30_000 });
     expect(await progress.getAttribute('value')).to.equal(await progress.getAttribute('max'));
     expect(await auditor.locator('.progress-text').textContent()).to.match(/^100% · \d+ events read/);
@@ -115,12 +117,18 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     // The late roster and the void came after the cut-off: the replay's registry still has 60 officials.
     expect(await auditor.locator('dl.manifest').textContent()).to.match(/60 officials/);
     await auditor.screenshot({ path: join(ARTIFACTS, 'audit-replay.png'), fullPage: true });
+    expect(await axeViolations(auditor)).to.deep.equal([]);
   });
 
   it('compares the cut-off with now and explains a late roster and a void', async () => {
     await auditor.getByRole('link', { name: 'Compare with now' }).click();
-    await auditor.waitForURL(/\/audit\/diff\?/);
+    // A background job: its page shows progress until the comparison is ready.
+    await auditor.waitForURL(/\/audit\/compare\/[0-9a-f-]{36}$/);
+    await auditor.locator('li.change').first().waitFor({ timeout: 60_000 });
     const late = auditor.locator(`li.change[data-official="${lateAttendee}"]`);
+    // People, not ids: the change names the official, the id beside.
+    expect(await late.locator('a').first().textContent()).to.not.equal(lateAttendee);
+    expect(await late.locator('small').first().textContent()).to.equal(lateAttendee);
     expect(await late.locator('[data-cause="late-arrival"]').textContent()).to.match(
       /^Late arrival: Case management, learnt .+, recorded .+ after the earlier cut-off \(source roster:/,
     );
@@ -131,6 +139,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     );
     expect(await auditor.locator('li.change').count()).to.equal(2);
     await auditor.screenshot({ path: join(ARTIFACTS, 'audit-diff.png'), fullPage: true });
+    expect(await axeViolations(auditor)).to.deep.equal([]);
   });
 
   it('takes a report snapshot at the cut-off and verifies that it reproduces', async () => {
@@ -143,10 +152,12 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await auditor.waitForURL(/\/audit\/snapshot\?id=/);
     expect(await auditor.locator('[data-result]').getAttribute('data-result')).to.equal('matches');
     await auditor.screenshot({ path: join(ARTIFACTS, 'audit-snapshot-verify.png'), fullPage: true });
+    expect(await axeViolations(auditor)).to.deep.equal([]);
     // The snapshot is a cut-off too: compared with now it shows the same two explained changes.
     await auditor.goto(`${lrs.url}/audit`);
     await auditor.locator('#from').fill(id);
     await auditor.getByRole('button', { name: 'Compare', exact: true }).click();
+    await auditor.locator('li.change').first().waitFor({ timeout: 60_000 });
     expect(await auditor.locator('li.change').count()).to.equal(2);
   });
 
@@ -154,9 +165,37 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     const period = String(new Date().getUTCFullYear());
     const q = new URLSearchParams({ policy: DEMO_POLICY, period, from: demoReportCutOff, to: earlier });
     await auditor.goto(`${lrs.url}/audit/diff?${q.toString()}`);
+    await auditor.locator('[data-cause="late-arrival"]').first().waitFor({ timeout: 60_000 });
     const late = await auditor.locator('[data-cause="late-arrival"]').allTextContents();
     expect(late.length).to.be.greaterThan(0);
     for (const text of late) expect(text).to.match(/^Late arrival: Case management, .*source roster:/);
+  });
+
+  it('cut-offs are chosen with a date and a time in the user’s time zone, the zone named', async () => {
+    const page = await signInAs(browser, lrs.url, /^Auditor$/, 1200, { timezoneId: 'Asia/Seoul' });
+    await page.goto(`${lrs.url}/audit`);
+    await page.reload(); // the first page told the server the browser's zone
+    expect(await page.locator('#snap-asOf-zone').textContent()).to.contain('Asia/Seoul (GMT+9)');
+    // The earlier cut-off, one second on, as a clock in Seoul shows it.
+    const at = new Date(Math.floor(Date.parse(earlier) / 1000) * 1000 + 1000);
+    const [date, time] = at.toLocaleString('sv-SE', { timeZone: 'Asia/Seoul' }).split(' ') as [
+      string,
+      string,
+    ];
+    await page.locator('#snap-asOf-date').fill(date);
+    await page.locator('#snap-asOf-time').fill(time);
+    await page.getByRole('button', { name: 'Take snapshot' }).click();
+    await page.waitForURL(/\/audit\/snapshots\/[0-9a-f-]{36}$/);
+    const cutOff = (await page.locator('dl.snapshot time').first().getAttribute('datetime'))!;
+    expect(new Date(cutOff).toISOString()).to.equal(at.toISOString());
+    // "Snapshot now" needs no cut-off at all.
+    const before = Date.now();
+    await page.goto(`${lrs.url}/audit`);
+    await page.locator('#snapshot-now').click();
+    await page.waitForURL(/\/audit\/snapshots\/[0-9a-f-]{36}$/);
+    const now = Date.parse((await page.locator('dl.snapshot time').first().getAttribute('datetime'))!);
+    expect(now).to.be.at.least(before - 1000);
+    await page.context().close();
   });
 
   it('an unknown snapshot and an official on the audit pages get readable errors', async () => {

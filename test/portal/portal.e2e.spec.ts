@@ -43,6 +43,12 @@ describe('portal in a real browser (headless Chromium)', function () {
     await page.screenshot({ path: join(ARTIFACTS, 'my-training-phone.png'), fullPage: true });
     await page.getByRole('link', { name: 'Printable certificate' }).click();
     const code = (await page.locator('#code').textContent())!.trim();
+    // Twelve characters a person can type, grouped by four, no I, L, O or U.
+    expect(code).to.match(/^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+    expect(await page.locator('.certificate .issuer').textContent()).to.equal('Demo City');
+    expect(await page.locator('.certificate .qr svg path').count()).to.be.greaterThan(0);
+    // The printed address (LRS_BASE_URL, here the test's default) with the code.
+    expect(await page.locator('.verify-url').textContent()).to.match(new RegExp(`/verify\\?code=${code}$`));
     await page.emulateMedia({ media: 'print' });
     await page.screenshot({ path: join(ARTIFACTS, 'certificate.png') });
     await page.pdf?.({ path: join(ARTIFACTS, 'certificate.pdf') }).catch(() => undefined);
@@ -52,6 +58,12 @@ describe('portal in a real browser (headless Chromium)', function () {
     await anonymous.goto(`${lrs.url}/verify?code=${encodeURIComponent(code)}`);
     expect(await anonymous.locator('[data-result]').getAttribute('data-result')).to.equal('valid');
     await anonymous.screenshot({ path: join(ARTIFACTS, 'verify.png') });
+    // Typed by hand: lower case, spaces instead of hyphens, O for 0 and l for 1 still verify.
+    await anonymous.goto(`${lrs.url}/verify`);
+    const typed = code.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o').replaceAll('1', 'l');
+    await anonymous.locator('#code').fill(typed);
+    await anonymous.getByRole('button', { name: 'Verify' }).click();
+    expect(await anonymous.locator('[data-result]').getAttribute('data-result')).to.equal('valid');
     // A forged code (one character of the MAC changed) is refused.
     const forged = code.slice(0, -1) + (code.endsWith('A') ? 'B' : 'A');
     await anonymous.goto(`${lrs.url}/verify?code=${encodeURIComponent(forged)}`);
@@ -70,18 +82,35 @@ describe('portal in a real browser (headless Chromium)', function () {
     const page = await signInAs(/Policy unit — demo-city/);
     await page.goto(`${lrs.url}/dashboard`);
     expect(await page.locator('.population').textContent()).to.equal('300');
+    // Charts: SVG for the eye, a data table for screen readers; the rate scale runs 0–100%.
+    expect(await page.locator('figure.chart-figure').count()).to.equal(2);
+    expect(await page.locator('figure.chart-figure svg[aria-hidden="true"]').count()).to.equal(2);
+    expect(await page.locator('#chart-units-title + svg text.tick').allTextContents()).to.deep.equal([
+      '0%',
+      '25%',
+      '50%',
+      '75%',
+      '100%',
+    ]);
+    const hourRows = await page
+      .locator('figure.chart-figure')
+      .nth(1)
+      .locator('tbody tr td')
+      .allTextContents();
+    expect(hourRows.map(Number).reduce((a, b) => a + b, 0)).to.equal(300);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     await page.getByRole('link', { name: 'Demo City', exact: true }).click();
     await page.getByRole('link', { name: 'District 1', exact: true }).click();
     await page.getByRole('link', { name: 'District 1 office 1', exact: true }).click();
     const rows = page.locator('table.dashboard tbody tr');
     expect(await rows.count()).to.be.greaterThan(0);
+    expect(await page.locator('#unit-officials').getAttribute('href')).to.contain('unit=d1-o1');
     const download = page.waitForEvent('download');
     await page.locator('#export-csv').click();
     const csv = readFileSync((await (await download).path())!, 'utf8');
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).to.match(/^kind,id,name,policy_id,period/);
-    expect(lines.length - 1).to.equal(await rows.count());
+    expect(lines[1]).to.match(/^Official ID,Name,Officials/);
+    expect(lines.length - 2).to.equal(await rows.count());
     await rows.first().locator('a').first().click();
     await page.waitForURL(/\/officials\/E\d{5}$/);
     expect(await page.locator('h1').textContent()).to.match(/My training/);

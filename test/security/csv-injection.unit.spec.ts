@@ -1,6 +1,7 @@
 import { csvCell, csvRow } from '@lrs/http';
 import { type CompletionReport, reportCsv } from '@lrs/training';
 import { expect } from 'chai';
+import { Translator } from '../../services/portal/src/i18n';
 import { dashboardCsv } from '../../services/portal/src/pages/dashboard';
 
 const HOSTILE = ['=HYPERLINK("https://evil.example","x")', '+1+1', '-2+3', '@SUM(A1:A2)', '\tcmd', '\rcmd'];
@@ -52,11 +53,14 @@ describe('CSV files never carry a spreadsheet formula', () => {
 
   it('the dashboard CSV shows an org-unit named like a formula as text', () => {
     for (const name of HOSTILE) {
-      const csv = dashboardCsv(report('u1'), [
-        { kind: 'org-unit', id: 'u1', name, population: 1, completed: 1, overdue: 0, exempt: 0, rate: 1 },
-      ]);
-      const row = cells(csv.split('\r\n')[1]!);
-      expect(row[2]).to.equal(`'${name}`);
+      const csv = dashboardCsv(
+        report('u1'),
+        [{ kind: 'org-unit', id: 'u1', name, population: 1, completed: 1, overdue: 0, exempt: 0, rate: 1 }],
+        new Translator('en', 'UTC'),
+      );
+      // The "as of" line, the header, then the row.
+      const row = cells(csv.split('\r\n')[2]!);
+      expect(row[1]).to.equal(`'${name}`);
     }
   });
 

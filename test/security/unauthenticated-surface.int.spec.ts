@@ -41,6 +41,9 @@ const PUBLIC: Record<string, string> = {
   'GET /lang': 'sets the language cookie and redirects to the same host',
   'GET /portal/static/portal.css': 'static asset',
   'GET /portal/static/portal.js': 'static asset',
+  // Only when LRS_OIDC_ISSUER is set; off here, so they fall through to 404.
+  'GET /signin/oidc': 'starts the OpenID Connect sign-in (a redirect to the identity provider)',
+  'GET /signin/callback': "the identity provider's answer (state, PKCE and nonce checked)",
   // Only mounted when LRS_DEV_SIGNIN is on; off here, so it falls through to 404.
   'GET /dev/signin': 'development sign-in (off in production)',
   'POST /dev/signin': 'development sign-in (off in production)',

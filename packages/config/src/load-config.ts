@@ -37,8 +37,16 @@ export interface Config {
   readonly rateLimit?: { readonly perSecond: number; readonly burst: number };
   /** LRS_SECRETS_KEY (32 bytes, base64/base64url) sealing secrets kept in the log; absent → a key file in dataDir. */
   readonly secretsKey?: string;
-  /** Web portal (services/portal): LRS_DEV_SIGNIN, LRS_PORTAL_SECRET. */
-  readonly portal?: { readonly devSignIn: boolean; readonly secret?: string };
+  /** Web portal (services/portal): LRS_DEV_SIGNIN*, LRS_PORTAL_*, LRS_OIDC_*. */
+  readonly portal?: {
+    readonly devSignIn: boolean;
+    readonly secret?: string;
+    /** Minutes without a request after which a portal session ends. */
+    readonly idleMinutes: number;
+    readonly oidc?: OidcConfig;
+    /** The issuing body printed on certificates (else the official's top org unit). */
+    readonly issuer?: string;
+  };
   /** LRS_OUTBOUND_ALLOW: internal hosts, addresses and CIDR ranges remote sources and webhooks may reach. */
   readonly outboundAllow?: readonly string[];
   /** Limits on what an unauthenticated client can make the server hold. */
@@ -102,10 +110,12 @@ export function loadConfig(env: Env = process.env): Config {
   if (projectors !== 'thread' && projectors !== 'inline') {
     throw new ConfigError('LRS_PROJECTORS', 'must be thread or inline');
   }
+  const host = optional(env, 'HOST') ?? '0.0.0.0';
+  const baseUrl = readBaseUrl(env, port);
   const config: Config = {
     port,
-    host: optional(env, 'HOST') ?? '0.0.0.0',
-    baseUrl: readBaseUrl(env, port),
+    host,
+    baseUrl,
     dataDir: optional(env, 'LRS_DATA_DIR') ?? './data',
     ...(esdbUrl !== undefined ? { esdbUrl } : {}),
     ...(bootstrap ? { bootstrap } : {}),
@@ -119,7 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     projectors,
     ...readSecretsKey(env),
     ...readRateLimit(env),
-    portal: readPortal(env),
+    portal: readPortal(env, host, baseUrl),
     outboundAllow: (optional(env, 'LRS_OUTBOUND_ALLOW') ?? '').split(/[\s,]+/).filter(Boolean),
     preAuth: {
       bodyBytes: readBytes(env, 'LRS_PREAUTH_BODY_BYTES', 64 * 1024),
@@ -321,12 +331,100 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-function readPortal(env: Env): NonNullable<Config['portal']> {
-  const flag = optional(env, 'LRS_DEV_SIGNIN');
-  if (flag !== undefined && flag !== 'true' && flag !== 'false')
-    throw new ConfigError('LRS_DEV_SIGNIN', 'must be true or false');
+/** The portal's OpenID Connect sign-in (authorization-code flow with PKCE). */
+export interface OidcConfig {
+  /** Issuer URL; its /.well-known/openid-configuration is discovered at start. */
+  readonly issuer: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUri: string;
+  readonly scopes: string;
+  /** Which ID-token/userinfo claims carry the official id, the roles, the jurisdiction, the name. */
+  readonly claims: {
+    readonly officialId: string;
+    readonly roles: string;
+    readonly jurisdiction: string;
+    readonly name: string;
+  };
+  /** IdP role values → portal roles (official, policy-unit, auditor, admin); empty = taken as they are. */
+  readonly roleMap: Readonly<Record<string, string>>;
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+function flag(env: Env, name: string): boolean {
+  const value = optional(env, name);
+  if (value !== undefined && value !== 'true' && value !== 'false')
+    throw new ConfigError(name, 'must be true or false');
+  return value === 'true';
+}
+
+function pairs(env: Env, name: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (optional(env, name) ?? '').split(',')) {
+    if (part.trim() === '') continue;
+    const [key, value] = part.split('=').map((x) => x.trim());
+    if (!key || !value) throw new ConfigError(name, 'must be a comma-separated list of name=value');
+    out[key] = value;
+  }
+  return out;
+}
+
+function readPortal(env: Env, host: string, baseUrl: string): NonNullable<Config['portal']> {
+  const devSignIn = flag(env, 'LRS_DEV_SIGNIN');
+  // The development sign-in hands out any identity: only on a loopback address unless overridden.
+  if (devSignIn && !LOOPBACK.test(host) && !flag(env, 'LRS_DEV_SIGNIN_ANY_HOST'))
+    throw new ConfigError(
+      'LRS_DEV_SIGNIN',
+      `is for development only and refuses HOST=${host}; listen on 127.0.0.1, or set LRS_DEV_SIGNIN_ANY_HOST=true on a closed development network`,
+    );
   const secret = optional(env, 'LRS_PORTAL_SECRET');
   if (secret !== undefined && secret.length < 32)
     throw new ConfigError('LRS_PORTAL_SECRET', 'must be at least 32 characters');
-  return { devSignIn: flag === 'true', ...(secret !== undefined ? { secret } : {}) };
+  const idleText = optional(env, 'LRS_PORTAL_IDLE_MINUTES') ?? '30';
+  const idleMinutes = Number(idleText);
+  if (!Number.isFinite(idleMinutes) || idleMinutes <= 0 || idleMinutes > 24 * 60)
+    throw new ConfigError('LRS_PORTAL_IDLE_MINUTES', 'must be a number of minutes between 0 and 1440');
+  const issuer = optional(env, 'LRS_OIDC_ISSUER');
+  let oidc: OidcConfig | undefined;
+  if (issuer !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(issuer);
+    } catch {
+      throw new ConfigError('LRS_OIDC_ISSUER', 'must be an absolute URL');
+    }
+    if (url.protocol !== 'https:' && !LOOPBACK.test(url.hostname.replace(/^\[|\]$/g, '')))
+      throw new ConfigError('LRS_OIDC_ISSUER', 'must be https (http only for a loopback address)');
+    const clientId = optional(env, 'LRS_OIDC_CLIENT_ID');
+    const clientSecret = optional(env, 'LRS_OIDC_CLIENT_SECRET');
+    if (!clientId) throw new ConfigError('LRS_OIDC_CLIENT_ID', 'is required with LRS_OIDC_ISSUER');
+    if (!clientSecret) throw new ConfigError('LRS_OIDC_CLIENT_SECRET', 'is required with LRS_OIDC_ISSUER');
+    const claims = pairs(env, 'LRS_OIDC_CLAIMS');
+    for (const key of Object.keys(claims))
+      if (!['officialId', 'roles', 'jurisdiction', 'name'].includes(key))
+        throw new ConfigError('LRS_OIDC_CLAIMS', `names officialId, roles, jurisdiction or name, not ${key}`);
+    oidc = {
+      issuer,
+      clientId,
+      clientSecret,
+      redirectUri: optional(env, 'LRS_OIDC_REDIRECT_URI') ?? `${baseUrl}/signin/callback`,
+      scopes: optional(env, 'LRS_OIDC_SCOPES') ?? 'openid profile',
+      claims: {
+        officialId: claims.officialId ?? 'official_id',
+        roles: claims.roles ?? 'roles',
+        jurisdiction: claims.jurisdiction ?? 'jurisdiction',
+        name: claims.name ?? 'name',
+      },
+      roleMap: pairs(env, 'LRS_OIDC_ROLE_MAP'),
+    };
+  }
+  const issuerName = optional(env, 'LRS_PORTAL_ISSUER');
+  return {
+    devSignIn,
+    idleMinutes,
+    ...(secret !== undefined ? { secret } : {}),
+    ...(oidc ? { oidc } : {}),
+    ...(issuerName ? { issuer: issuerName } : {}),
+  };
 }

@@ -135,6 +135,57 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
       'true enables the portal development sign-in (/dev/signin: demo users, short-lived tokens). Never in production.',
   },
   {
+    name: 'LRS_DEV_SIGNIN_ANY_HOST',
+    default: 'false',
+    description:
+      'true lets the development sign-in start on a non-loopback HOST (a closed development network); without it LRS_DEV_SIGNIN=true refuses to start unless HOST is 127.0.0.1, ::1 or localhost.',
+  },
+  {
+    name: 'LRS_PORTAL_IDLE_MINUTES',
+    default: '30',
+    description: 'Minutes without a request after which a portal session ends (sign in again).',
+  },
+  {
+    name: 'LRS_PORTAL_ISSUER',
+    default: null,
+    description:
+      'The issuing body printed on certificates of completion (e.g. "Seoul Metropolitan Government, Welfare Policy Office"); default the name of the official\'s top org unit.',
+  },
+  {
+    name: 'LRS_OIDC_ISSUER',
+    default: null,
+    description:
+      "OpenID Connect issuer of the organisation's identity provider; enables the portal sign-in (authorization-code flow with PKCE, discovery at start). https, or http on a loopback address.",
+  },
+  {
+    name: 'LRS_OIDC_CLIENT_ID',
+    default: null,
+    description: "The portal's client id at the identity provider.",
+  },
+  {
+    name: 'LRS_OIDC_CLIENT_SECRET',
+    default: null,
+    description: "The portal's client secret at the identity provider (client_secret_basic).",
+  },
+  {
+    name: 'LRS_OIDC_REDIRECT_URI',
+    default: '<LRS_BASE_URL>/signin/callback',
+    description: 'Redirect URI registered at the identity provider.',
+  },
+  { name: 'LRS_OIDC_SCOPES', default: 'openid profile', description: 'Scopes the portal asks for.' },
+  {
+    name: 'LRS_OIDC_CLAIMS',
+    default: 'officialId=official_id,roles=roles,jurisdiction=jurisdiction,name=name',
+    description:
+      'Which ID token / userinfo claims carry the official id, the roles, the jurisdiction and the name.',
+  },
+  {
+    name: 'LRS_OIDC_ROLE_MAP',
+    default: null,
+    description:
+      'IdP role values to portal roles, e.g. welfare-staff=official,welfare-bureau=policy-unit,inspector=auditor; unset = the values are the roles.',
+  },
+  {
     name: 'LRS_SECRETS_KEY',
     default: null,
     description:

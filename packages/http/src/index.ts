@@ -2,7 +2,7 @@ export type { AppOptions, Listening, ListenOptions } from './app';
 export { createApp, listen } from './app';
 export type { ReadBodyOptions } from './body';
 export { isJsonContentType, readBody, readJsonBody } from './body';
-export { csvCell, csvRow } from './csv';
+export { type CsvDocument, type CsvValue, csvCell, csvRow, csvWriter } from './csv';
 export type { ProblemBody } from './error-middleware';
 export { errorMiddleware, problemBody, toProblem } from './error-middleware';
 export * from './errors';

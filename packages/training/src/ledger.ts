@@ -480,6 +480,18 @@ export class LedgerReader {
       }));
   }
 
+  /** Every official's name by official id (lists of officials show people, not ids). */
+  officialNames(): Map<string, string> {
+    return new Map(
+      this.db
+        .prepare<[], { official_id: string; name: string | null }>(
+          "SELECT official_id, json_extract(record, '$.name') AS name FROM official",
+        )
+        .all()
+        .map((r) => [r.official_id, r.name ?? r.official_id]),
+    );
+  }
+
   /** The first `limit` officials by id (the development sign-in offers them). */
   someOfficials(limit: number): Official[] {
     return this.db

@@ -1,519 +1,25 @@
-import { DateTime } from 'luxon';
+import { readFileSync } from 'node:fs';
+import { pickLanguage } from '@lrs/xapi';
+import { IntlMessageFormat } from 'intl-messageformat';
+import { DateTime, IANAZone } from 'luxon';
 
 export const LOCALES = ['en', 'ko', 'zh-Hant', 'zh-Hans', 'vi'] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const en = {
-  appName: 'Training portal',
-  myTraining: 'My training',
-  dashboard: 'Completion dashboard',
-  audit: 'Audit',
-  signIn: 'Sign in',
-  signOut: 'Sign out',
-  devSignIn: 'Development sign-in',
-  devSignInWarning: 'Development only: issues short-lived tokens for demo users. Never enable in production.',
-  tokenLabel: 'Token (JWT from your identity provider)',
-  signInHelp: 'Paste the token your organisation’s identity provider issued.',
-  language: 'Language',
-  progress: 'Progress this period',
-  requirement: 'Requirement',
-  status: 'Status',
-  due: 'Due',
-  hours: 'hours',
-  transcript: 'Transcript',
-  title: 'Title',
-  date: 'Date',
-  modality: 'Modality',
-  credited: 'Credited hours',
-  withdrawn: 'Withdrawn',
-  total: 'Total',
-  certificate: 'Certificate of completion',
-  printCertificate: 'Printable certificate',
-  print: 'Print',
-  verificationCode: 'Verification code',
-  verifyAt: 'Anyone can check this certificate at',
-  verify: 'Verify a certificate',
-  verifyButton: 'Verify',
-  valid: 'Valid: this certificate matches the current records.',
-  invalid: 'Not valid: this code was not issued by this system.',
-  revoked: 'No longer valid: the records no longer show this completion.',
-  forbidden: 'Forbidden',
-  forbiddenText: 'You may not see this page.',
-  notFound: 'Not found',
-  policy: 'Policy',
-  period: 'Period',
-  orgUnit: 'Org unit',
-  staffGroup: 'Staff group',
-  population: 'Officials',
-  completionRate: 'Completion rate',
-  completed: 'Completed',
-  overdue: 'Overdue',
-  exportCsv: 'Export CSV',
-  hoursByCategory: 'Hours by category',
-  overdueList: 'Overdue officials',
-  official: 'Official',
-  show: 'Show',
-  up: 'Up to',
-  noData: 'Nothing to show.',
-  startReplay: 'Start a replay',
-  replay: 'Replay',
-  fingerprint: 'Fingerprint',
-  manifest: 'Manifest',
-  compare: 'Compare two cut-offs',
-  verifySnapshot: 'Verify a report snapshot',
-  auditUnavailable: 'The audit service is not available in this installation.',
-  inProgressNote: 'This page refreshes until the replay finishes.',
-  snapshot: 'Report snapshot',
-  cutOff: 'Cut-off (ISO 8601 instant with offset)',
-  cutOffHelp:
-    'The replay rebuilds the transcripts and completion read models from the log as it stood at this record time.',
-  cutOffAt: 'Cut-off',
-  logPosition: 'Log position',
-  lastRecorded: 'Last event recorded',
-  eventsRead: 'Events read',
-  policiesAtCutOff: 'Policies at the cut-off',
-  inForce: 'in force',
-  catalog: 'Catalog',
-  registry: 'Registry',
-  officials: 'officials',
-  orgUnits: 'org units',
-  identifiers: 'identifiers',
-  replayedAt: 'Replayed at',
-  readModel: 'Read model',
-  version: 'Version',
-  policyVersion: 'Policy version',
-  from: 'Earlier',
-  to: 'Later',
-  totalsByStatus: 'Officials by status',
-  differences: 'Differences',
-  noChanges: "No official's status or hours changed between the two cut-offs.",
-  noCause: 'No recorded cause.',
-  moreChanges: 'and {count} more (narrow the comparison to an org unit or an official).',
-  snapshotReproduces:
-    'Reproduces: replaying the log to the snapshot’s cut-off gives the same fingerprint, report hash and rows.',
-  snapshotDiffers: 'Does not reproduce.',
-  snapshotRulesChanged:
-    'Computed by the counting rules of version {from}; the rules changed since (now version {to}). The data is the same; the figures of {count} official(s) differ because of the rule change, not because anything was altered.',
-  asRecorded: 'In the snapshot',
-  replayedNow: 'Replayed now',
-  reportHash: 'Report hash',
-  verifiedAt: 'Verified at',
-  recentReplays: 'Recent replays',
-  requestedBy: 'Requested by',
-  fromField: 'Earlier cut-off (instant or snapshot id)',
-  toField: 'Later cut-off (instant or snapshot id; empty = now)',
-  sideHelp: 'An instant such as 2025-06-30T23:59:59+09:00, or the id of a report snapshot.',
-  compareButton: 'Compare',
-  takeSnapshot: 'Take a report snapshot',
-  takeSnapshotButton: 'Take snapshot',
-  snapshotId: 'Snapshot id',
-  replayProgress: 'Replay progress',
-  progressText: '{pct} · {events} events read · {projection}',
-  compareWithNow: 'Compare with now',
-  takenBy: 'Taken by',
-  'replay.queued': 'Queued',
-  'replay.running': 'Running',
-  'replay.completed': 'Completed',
-  'replay.failed': 'Failed',
-  'replay.cancelled': 'Cancelled',
-  'cause.late-arrival':
-    'Late arrival: {activity}, learnt {learnt}, recorded {recorded} after the earlier cut-off (source {source}; statement {statement}).',
-  'cause.new-statement':
-    'New learning: {activity}, learnt {learnt}, recorded {recorded} (statement {statement}).',
-  'cause.void':
-    'Withdrawn: the record of {activity} was voided {at} by {who} (statement {statement}, voided by {by}).',
-  'cause.identifier-linked': 'Identifier {identifier} was linked to this official ({count} statements).',
-  'cause.identifier-unlinked':
-    'Identifier {identifier} no longer belongs to this official ({count} statements).',
-  'cause.org-unit-move': 'Moved from org unit {from} to {to}.',
-  'cause.registry-change': 'Registry record changed: {fields}.',
-  'cause.exemption-change': 'Exemptions changed.',
-  'cause.policy-version': 'Policy version v{from} → v{to}.',
-  'cause.catalog-change': 'The catalog entry of {activity} changed.',
-  'cause.deadline-passed': 'The deadline passed ({at}).',
-  'status.not_started': 'Not started',
-  'status.in_progress': 'In progress',
-  'status.completed': 'Completed',
-  'status.overdue': 'Overdue',
-  'status.exempt': 'Exempt',
-  'modality.face-to-face': 'Face-to-face',
-  'modality.live-online': 'Live online',
-  'modality.self-paced': 'Online (self-paced)',
-  'category.basic': 'Basic',
-  'category.job': 'Job-related',
-};
-export type MessageKey = keyof typeof en;
-type Messages = Record<MessageKey, string>;
+/** The keys of the English catalog; every other catalog has exactly these (test/portal/i18n.spec.ts). */
+export type MessageKey = keyof typeof import('./messages/en.json');
+export type Messages = Record<MessageKey, string>;
 
-const ko: Partial<Messages> = {
-  appName: '교육 포털',
-  myTraining: '나의 교육',
-  dashboard: '이수 현황',
-  audit: '감사',
-  signIn: '로그인',
-  signOut: '로그아웃',
-  devSignIn: '개발용 로그인',
-  devSignInWarning: '개발 전용: 데모 사용자에게 단기 토큰을 발급합니다. 운영 환경에서는 사용하지 마십시오.',
-  tokenLabel: '토큰 (기관 인증 서버가 발급한 JWT)',
-  signInHelp: '기관 인증 서버가 발급한 토큰을 붙여 넣으십시오.',
-  language: '언어',
-  progress: '이번 기간 이수 진행',
-  requirement: '요건',
-  status: '상태',
-  due: '기한',
-  hours: '시간',
-  transcript: '교육 이력',
-  title: '과정명',
-  date: '일자',
-  modality: '교육 방식',
-  credited: '인정 시간',
-  withdrawn: '취소됨',
-  total: '합계',
-  certificate: '이수증',
-  printCertificate: '이수증 인쇄',
-  print: '인쇄',
-  verificationCode: '확인 코드',
-  verifyAt: '이 이수증은 다음 주소에서 누구나 확인할 수 있습니다',
-  verify: '이수증 확인',
-  verifyButton: '확인',
-  valid: '유효: 현재 기록과 일치합니다.',
-  invalid: '무효: 이 시스템이 발급한 코드가 아닙니다.',
-  revoked: '더 이상 유효하지 않음: 현재 기록에 이 이수가 없습니다.',
-  forbidden: '접근 금지',
-  forbiddenText: '이 페이지를 볼 권한이 없습니다.',
-  policy: '교육 정책',
-  period: '기간',
-  orgUnit: '조직',
-  staffGroup: '직렬',
-  population: '대상 인원',
-  completionRate: '이수율',
-  completed: '이수',
-  overdue: '기한 초과',
-  exportCsv: 'CSV 내보내기',
-  hoursByCategory: '분류별 시간',
-  overdueList: '기한 초과자',
-  official: '공무원',
-  'status.not_started': '미시작',
-  'status.in_progress': '진행 중',
-  'status.completed': '이수',
-  'status.overdue': '기한 초과',
-  'status.exempt': '면제',
-  'modality.face-to-face': '집합',
-  'modality.live-online': '실시간 온라인',
-  'modality.self-paced': '온라인(자율)',
-  'category.basic': '기본',
-  'category.job': '직무',
-  startReplay: '재현 시작',
-  cutOff: '기준 시점 (ISO 8601, 오프셋 포함)',
-  replay: '재현',
-  fingerprint: '지문',
-  manifest: '명세',
-  compare: '두 기준 시점 비교',
-  verifySnapshot: '보고서 스냅샷 검증',
-  snapshot: '보고서 스냅샷',
-  inProgressNote: '재현이 끝날 때까지 이 페이지가 새로 고쳐집니다.',
-  cutOffHelp: '이 기록 시점의 로그로 교육 이력과 이수 현황을 다시 만듭니다.',
-  cutOffAt: '기준 시점',
-  logPosition: '로그 위치',
-  lastRecorded: '마지막 기록',
-  eventsRead: '읽은 이벤트',
-  policiesAtCutOff: '기준 시점의 정책',
-  inForce: '시행',
-  catalog: '과정 목록',
-  registry: '인사 기록',
-  officials: '명',
-  orgUnits: '조직',
-  identifiers: '식별자',
-  replayedAt: '재현 시각',
-  readModel: '읽기 모델',
-  version: '버전',
-  policyVersion: '정책 버전',
-  from: '이전',
-  to: '이후',
-  totalsByStatus: '상태별 인원',
-  differences: '차이',
-  noChanges: '두 기준 시점 사이에 상태나 시간이 바뀐 공무원이 없습니다.',
-  noCause: '기록된 원인 없음.',
-  moreChanges: '외 {count}건 (조직이나 공무원으로 범위를 좁히십시오).',
-  snapshotReproduces:
-    '재현됨: 스냅샷 기준 시점까지 로그를 다시 적용하면 같은 지문, 보고서 해시, 행이 나옵니다.',
-  snapshotDiffers: '재현되지 않음.',
-  snapshotRulesChanged:
-    '집계 규칙 버전 {from}으로 계산된 스냅숏입니다. 이후 규칙이 바뀌었습니다(현재 버전 {to}). 데이터는 같으며, 공무원 {count}명의 수치가 다른 것은 변조가 아니라 규칙 변경 때문입니다.',
-  asRecorded: '스냅샷',
-  replayedNow: '지금 재현',
-  reportHash: '보고서 해시',
-  verifiedAt: '검증 시각',
-  recentReplays: '최근 재현',
-  requestedBy: '요청자',
-  fromField: '이전 기준 시점 (시각 또는 스냅샷 ID)',
-  toField: '이후 기준 시점 (시각 또는 스냅샷 ID, 비우면 현재)',
-  sideHelp: '2025-06-30T23:59:59+09:00 같은 시각 또는 보고서 스냅샷 ID.',
-  compareButton: '비교',
-  takeSnapshot: '보고서 스냅샷 만들기',
-  takeSnapshotButton: '스냅샷 만들기',
-  snapshotId: '스냅샷 ID',
-  replayProgress: '재현 진행',
-  progressText: '{pct} · 이벤트 {events}개 읽음 · {projection}',
-  compareWithNow: '현재와 비교',
-  takenBy: '작성자',
-  'replay.queued': '대기',
-  'replay.running': '진행 중',
-  'replay.completed': '완료',
-  'replay.failed': '실패',
-  'replay.cancelled': '취소',
-  'cause.late-arrival':
-    '늦게 도착: {activity}, 학습 {learnt}, 이전 기준 시점 이후 {recorded}에 기록 (출처 {source}, 문장 {statement}).',
-  'cause.new-statement': '새 학습: {activity}, 학습 {learnt}, 기록 {recorded} (문장 {statement}).',
-  'cause.void': '취소: {activity} 기록이 {at}에 {who}에 의해 무효화됨 (문장 {statement}, 무효화 문장 {by}).',
-  'cause.identifier-linked': '식별자 {identifier}가 이 공무원에게 연결됨 (문장 {count}개).',
-  'cause.identifier-unlinked': '식별자 {identifier}가 이 공무원에게서 분리됨 (문장 {count}개).',
-  'cause.org-unit-move': '조직 이동: {from} → {to}.',
-  'cause.registry-change': '인사 기록 변경: {fields}.',
-  'cause.exemption-change': '면제 변경.',
-  'cause.policy-version': '정책 버전 v{from} → v{to}.',
-  'cause.catalog-change': '{activity} 과정 정보 변경.',
-  'cause.deadline-passed': '기한 경과 ({at}).',
-};
-
-const zhHant: Partial<Messages> = {
-  appName: '訓練入口網',
-  myTraining: '我的訓練',
-  dashboard: '完成情況儀表板',
-  audit: '稽核',
-  signIn: '登入',
-  signOut: '登出',
-  devSignIn: '開發用登入',
-  language: '語言',
-  progress: '本期進度',
-  requirement: '要求',
-  status: '狀態',
-  due: '截止',
-  hours: '小時',
-  transcript: '學習紀錄',
-  title: '課程名稱',
-  date: '日期',
-  modality: '方式',
-  credited: '認列時數',
-  withdrawn: '已撤銷',
-  total: '合計',
-  certificate: '結業證明',
-  printCertificate: '列印證明',
-  print: '列印',
-  verificationCode: '驗證碼',
-  verify: '驗證證明',
-  valid: '有效：與目前紀錄相符。',
-  invalid: '無效：此驗證碼並非本系統核發。',
-  forbidden: '禁止存取',
-  forbiddenText: '您無權檢視此頁面。',
-  completionRate: '完成率',
-  overdue: '逾期',
-  exportCsv: '匯出 CSV',
-  'status.not_started': '未開始',
-  'status.in_progress': '進行中',
-  'status.completed': '已完成',
-  'status.overdue': '逾期',
-  'status.exempt': '豁免',
-  startReplay: '開始重播',
-  cutOff: '截止時間 (ISO 8601，含時差)',
-  replay: '重播',
-  fingerprint: '指紋',
-  manifest: '清單',
-  compare: '比較兩個截止時間',
-  verifySnapshot: '驗證報告快照',
-  snapshot: '報告快照',
-  inProgressNote: '重播完成前本頁會自動重新整理。',
-  cutOffAt: '截止時間',
-  logPosition: '日誌位置',
-  eventsRead: '讀取事件',
-  differences: '差異',
-  from: '較早',
-  to: '較晚',
-  noChanges: '兩個截止時間之間沒有公務員的狀態或時數改變。',
-  snapshotReproduces: '可重現：重播日誌至快照截止時間，得到相同的指紋、報告雜湊與資料列。',
-  snapshotDiffers: '無法重現。',
-  snapshotRulesChanged:
-    '此快照以第 {from} 版計算規則得出；其後規則已變更（現為第 {to} 版）。資料相同；{count} 名人員的數字不同，是規則變更所致，並非資料遭竄改。',
-  reportHash: '報告雜湊',
-  compareButton: '比較',
-  takeSnapshot: '建立報告快照',
-  takeSnapshotButton: '建立快照',
-  snapshotId: '快照 ID',
-  replayProgress: '重播進度',
-  compareWithNow: '與現在比較',
-  'replay.queued': '排隊中',
-  'replay.running': '執行中',
-  'replay.completed': '已完成',
-  'replay.failed': '失敗',
-  'replay.cancelled': '已取消',
-  'cause.late-arrival':
-    '延遲送達：{activity}，學習於 {learnt}，在較早截止時間後的 {recorded} 才記錄（來源 {source}，陳述 {statement}）。',
-  'cause.void': '已撤銷：{activity} 的紀錄於 {at} 由 {who} 作廢（陳述 {statement}，作廢陳述 {by}）。',
-  'cause.new-statement': '新學習：{activity}，學習於 {learnt}，記錄於 {recorded}（陳述 {statement}）。',
-};
-
-const zhHans: Partial<Messages> = {
-  appName: '培训门户',
-  myTraining: '我的培训',
-  dashboard: '完成情况仪表板',
-  audit: '审计',
-  signIn: '登录',
-  signOut: '退出',
-  devSignIn: '开发用登录',
-  language: '语言',
-  progress: '本期进度',
-  requirement: '要求',
-  status: '状态',
-  due: '截止',
-  hours: '小时',
-  transcript: '学习记录',
-  title: '课程名称',
-  date: '日期',
-  modality: '方式',
-  credited: '认定学时',
-  withdrawn: '已撤销',
-  total: '合计',
-  certificate: '结业证明',
-  printCertificate: '打印证明',
-  print: '打印',
-  verificationCode: '验证码',
-  verify: '验证证明',
-  valid: '有效：与当前记录一致。',
-  invalid: '无效：此验证码不是本系统签发的。',
-  forbidden: '禁止访问',
-  forbiddenText: '您无权查看此页面。',
-  completionRate: '完成率',
-  overdue: '逾期',
-  exportCsv: '导出 CSV',
-  'status.not_started': '未开始',
-  'status.in_progress': '进行中',
-  'status.completed': '已完成',
-  'status.overdue': '逾期',
-  'status.exempt': '豁免',
-  startReplay: '开始重放',
-  cutOff: '截止时间 (ISO 8601，含时差)',
-  replay: '重放',
-  fingerprint: '指纹',
-  manifest: '清单',
-  compare: '比较两个截止时间',
-  verifySnapshot: '验证报告快照',
-  snapshot: '报告快照',
-  inProgressNote: '重放完成前本页会自动刷新。',
-  cutOffAt: '截止时间',
-  logPosition: '日志位置',
-  eventsRead: '读取事件',
-  differences: '差异',
-  from: '较早',
-  to: '较晚',
-  noChanges: '两个截止时间之间没有公务员的状态或学时发生变化。',
-  snapshotReproduces: '可重现：将日志重放到快照截止时间，得到相同的指纹、报告哈希和数据行。',
-  snapshotDiffers: '无法重现。',
-  snapshotRulesChanged:
-    '此快照按第 {from} 版计算规则得出；此后规则已变更（现为第 {to} 版）。数据相同；{count} 名人员的数字不同，是规则变更所致，并非数据被篡改。',
-  reportHash: '报告哈希',
-  compareButton: '比较',
-  takeSnapshot: '创建报告快照',
-  takeSnapshotButton: '创建快照',
-  snapshotId: '快照 ID',
-  replayProgress: '重放进度',
-  compareWithNow: '与现在比较',
-  'replay.queued': '排队中',
-  'replay.running': '运行中',
-  'replay.completed': '已完成',
-  'replay.failed': '失败',
-  'replay.cancelled': '已取消',
-  'cause.late-arrival':
-    '迟到：{activity}，学习于 {learnt}，在较早截止时间之后的 {recorded} 才记录（来源 {source}，语句 {statement}）。',
-  'cause.void': '已撤销：{activity} 的记录于 {at} 由 {who} 作废（语句 {statement}，作废语句 {by}）。',
-  'cause.new-statement': '新学习：{activity}，学习于 {learnt}，记录于 {recorded}（语句 {statement}）。',
-};
-
-const vi: Partial<Messages> = {
-  appName: 'Cổng đào tạo',
-  myTraining: 'Đào tạo của tôi',
-  dashboard: 'Bảng hoàn thành',
-  audit: 'Kiểm toán',
-  signIn: 'Đăng nhập',
-  signOut: 'Đăng xuất',
-  devSignIn: 'Đăng nhập phát triển',
-  language: 'Ngôn ngữ',
-  progress: 'Tiến độ kỳ này',
-  requirement: 'Yêu cầu',
-  status: 'Trạng thái',
-  due: 'Hạn',
-  hours: 'giờ',
-  transcript: 'Bảng điểm',
-  title: 'Tên khóa học',
-  date: 'Ngày',
-  modality: 'Hình thức',
-  credited: 'Giờ được công nhận',
-  withdrawn: 'Đã rút',
-  total: 'Tổng',
-  certificate: 'Giấy chứng nhận hoàn thành',
-  printCertificate: 'Giấy chứng nhận để in',
-  print: 'In',
-  verificationCode: 'Mã xác minh',
-  verify: 'Xác minh giấy chứng nhận',
-  valid: 'Hợp lệ: khớp với hồ sơ hiện tại.',
-  invalid: 'Không hợp lệ: mã này không do hệ thống cấp.',
-  forbidden: 'Bị cấm',
-  forbiddenText: 'Bạn không được xem trang này.',
-  completionRate: 'Tỷ lệ hoàn thành',
-  overdue: 'Quá hạn',
-  exportCsv: 'Xuất CSV',
-  'status.not_started': 'Chưa bắt đầu',
-  'status.in_progress': 'Đang học',
-  'status.completed': 'Hoàn thành',
-  'status.overdue': 'Quá hạn',
-  'status.exempt': 'Miễn',
-  startReplay: 'Bắt đầu phát lại',
-  cutOff: 'Mốc thời gian (ISO 8601, có múi giờ)',
-  replay: 'Phát lại',
-  fingerprint: 'Dấu vân tay',
-  manifest: 'Bản kê',
-  compare: 'So sánh hai mốc thời gian',
-  verifySnapshot: 'Xác minh ảnh chụp báo cáo',
-  snapshot: 'Ảnh chụp báo cáo',
-  inProgressNote: 'Trang này tự làm mới cho đến khi phát lại xong.',
-  cutOffAt: 'Mốc thời gian',
-  logPosition: 'Vị trí nhật ký',
-  eventsRead: 'Sự kiện đã đọc',
-  differences: 'Khác biệt',
-  from: 'Trước',
-  to: 'Sau',
-  noChanges: 'Không có công chức nào thay đổi trạng thái hoặc số giờ giữa hai mốc.',
-  snapshotReproduces:
-    'Tái lập được: phát lại nhật ký đến mốc của ảnh chụp cho cùng dấu vân tay, mã băm báo cáo và các dòng.',
-  snapshotDiffers: 'Không tái lập được.',
-  snapshotRulesChanged:
-    'Ảnh chụp này được tính theo quy tắc tính phiên bản {from}; quy tắc đã thay đổi từ đó (nay là phiên bản {to}). Dữ liệu không đổi; số liệu của {count} người khác đi là do thay đổi quy tắc, không phải do dữ liệu bị sửa.',
-  reportHash: 'Mã băm báo cáo',
-  compareButton: 'So sánh',
-  takeSnapshot: 'Chụp báo cáo',
-  takeSnapshotButton: 'Chụp',
-  snapshotId: 'Mã ảnh chụp',
-  replayProgress: 'Tiến độ phát lại',
-  compareWithNow: 'So sánh với hiện tại',
-  'replay.queued': 'Đang chờ',
-  'replay.running': 'Đang chạy',
-  'replay.completed': 'Hoàn thành',
-  'replay.failed': 'Thất bại',
-  'replay.cancelled': 'Đã hủy',
-  'cause.late-arrival':
-    'Đến muộn: {activity}, học {learnt}, ghi nhận {recorded} sau mốc trước (nguồn {source}; câu lệnh {statement}).',
-  'cause.void':
-    'Đã rút: bản ghi {activity} bị vô hiệu {at} bởi {who} (câu lệnh {statement}, vô hiệu bởi {by}).',
-  'cause.new-statement': 'Học mới: {activity}, học {learnt}, ghi nhận {recorded} (câu lệnh {statement}).',
-};
-
-// Untranslated keys fall back to English rather than showing a key name.
-const CATALOGS: Record<Locale, Partial<Messages>> = {
-  en,
-  ko,
-  'zh-Hant': zhHant,
-  'zh-Hans': zhHans,
-  vi,
-};
+/**
+ * The messages live in per-language ICU MessageFormat catalogs (src/messages/<locale>.json), formatted
+ * with intl-messageformat: `{count, plural, ...}` and `{n, number}` follow each language's CLDR rules.
+ */
+export const CATALOGS: Record<Locale, Messages> = Object.fromEntries(
+  LOCALES.map((l) => [
+    l,
+    JSON.parse(readFileSync(new URL(`./messages/${l}.json`, import.meta.url), 'utf8')) as Messages,
+  ]),
+) as Record<Locale, Messages>;
 
 /** BCP 47 tags for Intl/luxon and for picking language-map entries (xAPI Data 5.2.2). */
 export const LANGUAGE_TAGS: Record<Locale, string[]> = {
@@ -536,18 +42,54 @@ export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value);
 }
 
-/** The first Accept-Language range we can serve; zh-TW/HK map to Traditional, other zh to Simplified. */
+/** The locale that serves one language tag, or null (zh-TW/HK/MO and Hant: Traditional; other zh: Simplified). */
+export function localeOfTag(tag: string): Locale | null {
+  const t = tag.trim().toLowerCase();
+  if (t === 'ko' || t.startsWith('ko-')) return 'ko';
+  if (t === 'vi' || t.startsWith('vi-')) return 'vi';
+  if (t === 'zh' || t.startsWith('zh-')) {
+    return /^zh-(hant|tw|hk|mo)(-|$)/.test(t) || /-hant(-|$)/.test(t) ? 'zh-Hant' : 'zh-Hans';
+  }
+  if (t === 'en' || t.startsWith('en-')) return 'en';
+  return null;
+}
+
+/**
+ * The best locale for an Accept-Language header (RFC 9110 12.5.4): ranges by descending q-value
+ * (ties keep their order), q=0 excluded, `*` or nothing we serve gives English.
+ */
 export function negotiateLocale(acceptLanguage: string | undefined): Locale {
-  for (const part of (acceptLanguage ?? '').split(',')) {
-    const tag = part.split(';')[0]!.trim().toLowerCase();
-    if (tag.startsWith('ko')) return 'ko';
-    if (tag.startsWith('vi')) return 'vi';
-    if (tag === 'zh-hant' || tag.startsWith('zh-tw') || tag.startsWith('zh-hk') || tag.startsWith('zh-hant'))
-      return 'zh-Hant';
-    if (tag.startsWith('zh')) return 'zh-Hans';
-    if (tag.startsWith('en')) return 'en';
+  const ranges = (acceptLanguage ?? '')
+    .split(',')
+    .map((part, index) => {
+      const [tag = '', ...params] = part.split(';');
+      let q = 1;
+      for (const p of params) {
+        const m = /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p);
+        if (m) q = Number(m[1]);
+      }
+      return { tag: tag.trim(), q: Number.isFinite(q) ? q : 0, index };
+    })
+    .filter((r) => r.tag !== '' && r.q > 0)
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  for (const r of ranges) {
+    const locale = localeOfTag(r.tag);
+    if (locale) return locale;
   }
   return 'en';
+}
+
+/** A valid IANA zone name, else null (a browser-reported zone is checked before use). */
+export function validZone(zone: unknown): string | null {
+  return typeof zone === 'string' && zone.length < 64 && IANAZone.isValidZone(zone) ? zone : null;
+}
+
+const compiled = new Map<string, IntlMessageFormat>();
+
+/** A text in a language: `lang` is set when it is not the page's language (titles from data). */
+export interface Localized {
+  text: string;
+  lang: string | null;
 }
 
 /** Message lookup, number and date formatting for one request's locale and time zone. */
@@ -561,37 +103,85 @@ export class Translator {
     this.number = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
     this.percent = new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 });
   }
-  t(key: MessageKey): string {
-    return CATALOGS[this.locale][key] ?? en[key];
+
+  /** The message, formatted with ICU MessageFormat rules of the locale. */
+  t(key: MessageKey, values?: Record<string, string | number>): string {
+    return String(this.format(key, values));
   }
-  /** A key built from data (status, modality, category) with the raw value as last resort. */
-  label(prefix: 'status' | 'modality' | 'category', value: string | null): string {
+
+  /** Like `t`, but values may be objects (HTML fragments): the result keeps them as separate parts. */
+  parts<T extends object>(key: MessageKey, values: Record<string, string | number | T>): (string | T)[] {
+    const out = this.format(key, values);
+    return Array.isArray(out) ? (out as (string | T)[]) : [String(out)];
+  }
+
+  private format(key: MessageKey, values?: Record<string, unknown>): unknown {
+    const id = `${this.locale}\u0000${key}`;
+    let f = compiled.get(id);
+    if (!f) {
+      f = new IntlMessageFormat(CATALOGS[this.locale][key] ?? CATALOGS.en[key] ?? key, this.locale);
+      compiled.set(id, f);
+    }
+    return f.format(values as Record<string, string>);
+  }
+
+  has(key: string): key is MessageKey {
+    return key in CATALOGS.en;
+  }
+
+  /** A key built from data (status, modality, category, staff group) with the raw value as last resort. */
+  label(
+    prefix: 'status' | 'entryStatus' | 'modality' | 'category' | 'staffGroup',
+    value: string | null,
+  ): string {
     if (value === null) return '—';
-    const key = `${prefix}.${value}` as MessageKey;
-    return key in en ? this.t(key) : value;
+    const key = `${prefix}.${value}`;
+    return this.has(key) ? this.t(key) : value;
   }
-  /** A number; '—' when the figure is not shown (a policy unit's replay has no log-wide counts). */
-  num(n: number | null | undefined): string {
-    return typeof n === 'number' ? this.number.format(n) : '—';
+
+  /** A language map in the reader's language, else English, else any language it has. */
+  localized(map: Record<string, string> | undefined | null): Localized | null {
+    if (!map || Object.keys(map).length === 0) return null;
+    const key = pickLanguage(map, [...LANGUAGE_TAGS[this.locale], 'en', 'en-US', 'en-GB'])!;
+    const text = map[key];
+    if (text === undefined) return null;
+    return { text, lang: localeOfTag(key) === this.locale ? null : key };
+  }
+
+  num(n: number): string {
+    return this.number.format(n);
   }
   pct(ratio: number): string {
     return this.percent.format(ratio);
   }
-  /** A calendar date in the reader's time zone (a 23:30 UTC session is the next day in Seoul). */
-  /** A calendar day (YYYY-MM-DD: a due date, a period's last day) as it is, in no zone. */
-  day(isoDate: string): string {
-    const d = DateTime.fromISO(isoDate, { zone: 'UTC' });
-    if (!d.isValid) return isoDate;
-    return d.setLocale(this.locale).toLocaleString(DateTime.DATE_MED);
+  /** The zone as people read it, e.g. "Asia/Seoul (GMT+9)". */
+  zoneName(): string {
+    const offset = DateTime.now().setZone(this.timeZone).setLocale(this.locale).toFormat('ZZZZ');
+    return offset === this.timeZone ? this.timeZone : `${this.timeZone} (${offset})`;
   }
+  /** A calendar date in the reader's time zone (a 23:30 UTC session is the next day in Seoul). */
   date(iso: string): string {
     const d = DateTime.fromISO(iso, { setZone: true });
     if (!d.isValid) return iso;
     return d.setZone(this.timeZone).setLocale(this.locale).toLocaleString(DateTime.DATE_MED);
   }
+  /**
+   * A calendar day as it is, in no zone: a period's last day or a due date, which the domain
+   * already gives as the day that counts in the policy's zone (dueDates, TRAINING-DOMAIN: never
+   * the exclusive end).
+   */
+  day(isoDate: string): string {
+    const d = DateTime.fromISO(isoDate, { zone: 'UTC' });
+    if (!d.isValid) return isoDate;
+    return d.setLocale(this.locale).toLocaleString(DateTime.DATE_MED);
+  }
+  /** Date and time in the reader's time zone, the zone named. */
   dateTime(iso: string): string {
     const d = DateTime.fromISO(iso, { setZone: true });
     if (!d.isValid) return iso;
-    return d.setZone(this.timeZone).setLocale(this.locale).toLocaleString(DateTime.DATETIME_MED);
+    return d
+      .setZone(this.timeZone)
+      .setLocale(this.locale)
+      .toLocaleString({ ...DateTime.DATETIME_MED, timeZoneName: 'short' });
   }
 }

@@ -1,4 +1,9 @@
-export { type CertificateClaim, CertificateCodes } from './certificate-code';
-export { LOCALES, type Locale, negotiateLocale, Translator } from './i18n';
+export {
+  type CertificateClaim,
+  CertificateCodes,
+  CertificateIndex,
+  normalizeShortCode,
+} from './certificate-code';
+export { CATALOGS, LOCALES, type Locale, type MessageKey, negotiateLocale, Translator } from './i18n';
 export { type PortalDeps, portalRouter, portalSecret } from './portal';
 export { Sessions, safeNext } from './session';

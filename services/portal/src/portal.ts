@@ -14,24 +14,32 @@ import {
   periodFor,
   reportScope,
 } from '@lrs/training';
-import { pickLanguage } from '@lrs/xapi';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { CertificateCodes } from './certificate-code';
-import { CSS, type Html, html, JS, page, raw } from './html';
-import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator } from './i18n';
+import QRCode from 'qrcode';
+import { CertificateCodes, CertificateIndex, normalizeShortCode } from './certificate-code';
+import { CSS, esc, type Html, html, JS, page, raw } from './html';
+import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
+import { OidcSignIn } from './oidc';
 import { auditRoutes } from './pages/audit';
+import { completionByUnitChart, hoursDistributionChart } from './pages/charts';
 import {
   dashboardCsv,
   dashboardRows,
-  rateChart,
   SORT_KEYS,
   type SortKey,
   sortHeader,
   sortRows,
 } from './pages/dashboard';
 import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
+import {
+  filterOfficials,
+  type ListView,
+  officialsCsv,
+  officialsListPage,
+  parseFilter,
+} from './pages/officials';
 import type { PortalContext } from './portal-context';
-import { type PortalUser, parseCookies, Sessions, safeNext } from './session';
+import { type PortalUser, parseCookies, Sessions, safeNext, tokenExpiresMs, userOfClaims } from './session';
 
 export interface PortalDeps {
   config: Config;
@@ -54,7 +62,13 @@ export function portalSecret(config: Config): string {
 export function portalRouter(deps: PortalDeps): express.Router {
   const secret = portalSecret(deps.config);
   const sessions = new Sessions(deps.config, deps.jwt, secret);
+  const oidc = deps.config.portal?.oidc ? new OidcSignIn(deps.config.portal.oidc) : null;
   const codes = new CertificateCodes(secret);
+  const certificates = new CertificateIndex(
+    codes,
+    () => deps.completion.reader().allRows(),
+    () => deps.completion.running.position()?.commit.toString() ?? '',
+  );
   const router = express.Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
 
@@ -69,10 +83,17 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Referrer-Policy', 'same-origin');
     res.setHeader('Cache-Control', 'no-store');
-    const user = await sessions.userOf(req);
-    const chosen = parseCookies(req.headers.cookie).portal_lang;
+    const user = sessions.userOf(req);
+    const cookies = parseCookies(req.headers.cookie);
+    const chosen = cookies.portal_lang;
     const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
-    const zone = deps.transcripts.reader().policies()[0]?.timeZone ?? 'UTC';
+    // The user's zone: the profile's (an IdP's zoneinfo claim), else the browser's (portal.js sets
+    // portal_tz), else the zone of the first policy (the organisation's).
+    const zone =
+      validZone(user?.zoneinfo) ??
+      validZone(cookies.portal_tz) ??
+      deps.transcripts.reader().policies()[0]?.timeZone ??
+      'UTC';
     return { user, tr: new Translator(locale, zone), csrf: sessions.csrfOf(req, res) };
   };
   const send = (res: Response, ctx: PortalContext, title: string, body: Html, extra = {}) =>
@@ -117,24 +138,49 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.redirect(303, next);
   });
 
-  // Sign-in with a token from the organisation's identity provider.
-  router.get('/signin', async (req, res) => {
-    const ctx = await context(req, res);
-    const next = safeNext(req.query.next);
-    const error = req.query.error === '1';
+  // Sign-in: OpenID Connect at the organisation's identity provider when configured (LRS_OIDC_*);
+  // a pasted IdP token otherwise; the labelled development sign-in only when LRS_DEV_SIGNIN=true.
+  const signInPage = (
+    res: Response,
+    ctx: PortalContext,
+    next: string,
+    message: { text: string; kind: 'error' | 'ok' } | null,
+    status = 200,
+  ) => {
+    const { tr } = ctx;
+    res.status(status);
+    const tokenForm = html`<form method="post" action="/signin">
+<input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${next}">
+<label for="token">${tr.t('tokenLabel')}</label>
+<p id="token-help">${tr.t('signInHelp')}</p>
+<textarea id="token" name="token" rows="5" required aria-describedby="token-help" autocomplete="off"></textarea>
+<p><button type="submit">${tr.t('signIn')}</button></p></form>`;
     send(
       res,
       ctx,
-      ctx.tr.t('signIn'),
-      html`${error ? html`<p class="error" role="alert">The token was not accepted.</p>` : ''}
-<form method="post" action="/signin">
-<input type="hidden" name="csrf" value="${ctx.csrf}"><input type="hidden" name="next" value="${next}">
-<label for="token">${ctx.tr.t('tokenLabel')}</label>
-<p id="token-help">${ctx.tr.t('signInHelp')}</p>
-<textarea id="token" name="token" rows="5" required aria-describedby="token-help" autocomplete="off"></textarea>
-<p><button type="submit">${ctx.tr.t('signIn')}</button></p></form>
-${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(next)}">${ctx.tr.t('devSignIn')}</a></p>` : ''}`,
+      tr.t('signIn'),
+      html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}">${message.text}</p>` : ''}
+${
+  oidc
+    ? html`<p>${tr.t('signInIntro')}</p><p><a class="button" id="signin-oidc" href="/signin/oidc?next=${encodeURIComponent(next)}">${tr.t('signInWithOrg')}</a></p>`
+    : deps.jwt
+      ? tokenForm
+      : ''
+}
+${sessions.devSignIn ? html`<p class="warning" role="note"><a href="/dev/signin?next=${encodeURIComponent(next)}">${tr.t('devSignIn')}</a> — ${tr.t('devSignInWarning')}</p>` : ''}`,
     );
+  };
+
+  router.get('/signin', async (req, res) => {
+    const ctx = await context(req, res);
+    const next = safeNext(req.query.next);
+    const message =
+      req.query.error === '1'
+        ? { text: ctx.tr.t('tokenRejected'), kind: 'error' as const }
+        : req.query.out === '1'
+          ? { text: ctx.tr.t('signedOut'), kind: 'ok' as const }
+          : null;
+    signInPage(res, ctx, next, message);
   });
   router.post('/signin', form, async (req, res) => {
     checkCsrf(req);
@@ -143,13 +189,67 @@ ${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(ne
     const next = safeNext(body.next);
     const user = token ? await sessions.verify(token) : null;
     if (!user) return res.redirect(303, `/signin?error=1&next=${encodeURIComponent(next)}`);
-    sessions.signIn(req, res, token);
+    sessions.signIn(req, res, user, tokenExpiresMs(token));
     return res.redirect(303, next);
   });
+
+  router.get('/signin/oidc', async (req, res, next) => {
+    if (!oidc) return next();
+    res.setHeader('Cache-Control', 'no-store');
+    await oidc.start(req, res, safeNext(req.query.next));
+  });
+
+  router.get('/signin/callback', async (req, res, next) => {
+    if (!oidc) return next();
+    const ctx = await context(req, res);
+    const outcome = await oidc.callback(req, res);
+    const { tr } = ctx;
+    if (!outcome.ok) {
+      const key =
+        outcome.reason === 'denied'
+          ? 'signInDenied'
+          : outcome.reason === 'stale'
+            ? 'signInStale'
+            : 'signInFailed';
+      return signInPage(
+        res,
+        ctx,
+        '/',
+        { text: tr.t(key), kind: 'error' },
+        outcome.reason === 'denied' ? 403 : 401,
+      );
+    }
+    let user: PortalUser;
+    try {
+      user = userOfClaims(oidc.mapClaims(outcome.claims), outcome.idToken, deps.config.baseUrl);
+    } catch {
+      return signInPage(res, ctx, '/', { text: tr.t('signInFailed'), kind: 'error' }, 401);
+    }
+    if (user.roles.length === 0)
+      return signInPage(res, ctx, '/', { text: tr.t('signInNoRole'), kind: 'error' }, 403);
+    // An official the registry does not know has no training record to show: say so, no session.
+    if (user.officialId && !deps.transcripts.reader().official(user.officialId))
+      return signInPage(
+        res,
+        ctx,
+        '/',
+        { text: tr.t('signInUnknownOfficial', { id: user.officialId }), kind: 'error' },
+        403,
+      );
+    sessions.signIn(req, res, user, tokenExpiresMs(outcome.idToken));
+    // The browser arrived from the identity provider (a cross-site redirect): a same-site page
+    // moves it on, so the SameSite=Strict session cookie goes with the next request.
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="${ctx.tr.locale}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${esc(outcome.next)}"><title>${esc(tr.t('signIn'))}</title></head><body><p><a href="${esc(outcome.next)}">${esc(tr.t('continue'))}</a></p></body></html>`,
+      );
+  });
+
   router.post('/signout', form, (req, res) => {
     checkCsrf(req);
     sessions.signOut(req, res);
-    res.redirect(303, '/signin');
+    res.redirect(303, '/signin?out=1');
   });
 
   // Development sign-in: 404 unless LRS_DEV_SIGNIN=true, so production has no such page.
@@ -168,9 +268,9 @@ ${sessions.devSignIn ? html`<p><a href="/dev/signin?next=${encodeURIComponent(ne
       ctx.tr.t('devSignIn'),
       html`<p class="warning" role="note">${ctx.tr.t('devSignInWarning')}</p>
 <ul class="users">
-${officials.map((o) => button(`official:${o.officialId}`, `${o.name} — official (${o.officialId})`))}
-${jurisdictions.map((j) => button(`policy-unit:${j}`, `Policy unit — ${j}`))}
-${button('auditor:auditor', 'Auditor')}
+${officials.map((o) => button(`official:${o.officialId}`, ctx.tr.t('devOfficial', { name: o.name, id: o.officialId })))}
+${jurisdictions.map((j) => button(`policy-unit:${j}`, ctx.tr.t('devPolicyUnit', { jurisdiction: j })))}
+${button('auditor:auditor', ctx.tr.t('devAuditor'))}
 </ul>`,
     );
   });
@@ -200,7 +300,9 @@ ${button('auditor:auditor', 'Auditor')}
     } else if (role === 'auditor') {
       token = sessions.issueDevToken({ sub: 'auditor', name: 'Auditor', role: 'auditor' });
     } else throw new HttpProblem(400, 'portal.dev.user', 'choose a demo user');
-    sessions.signIn(req, res, token);
+    const user = await sessions.verify(token);
+    if (!user) throw new HttpProblem(500, 'portal.dev.token', 'the development token did not verify');
+    sessions.signIn(req, res, user, tokenExpiresMs(token));
     res.redirect(303, safeNext(body.next));
   });
 
@@ -224,14 +326,13 @@ ${button('auditor:auditor', 'Auditor')}
     if (!official) throw new HttpProblem(404, 'training.official.unknown', `no official ${officialId}`);
     assertMayRead(ctx.user.principal, official);
     const { completions } = officialCompletions(deps.completion.reader(), official, { atMs: Date.now() });
-    const zone = completions[0]?.policy.timeZone;
-    const tr = zone ? new Translator(ctx.tr.locale, zone) : ctx.tr;
+    const { tr } = ctx;
     const transcript = buildTranscript(reader, official, { languages: LANGUAGE_TAGS[tr.locale] });
     send(
       res,
       { ...ctx, tr },
       `${tr.t('myTraining')} — ${official.name}`,
-      html`<p class="who">${official.name} · ${official.orgUnit} · ${official.staffGroup}</p>
+      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${tr.label('staffGroup', official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
 ${transcriptSection(transcript, tr)}`,
@@ -258,8 +359,13 @@ ${transcriptSection(transcript, tr)}`,
         'no completed requirement for this policy and period',
       );
     const tr = new Translator(ctx.tr.locale, c.policy.timeZone);
-    const code = codes.issue({ officialId, policyId: c.policyId, period: c.period });
-    const verifyUrl = `${deps.config.baseUrl}/verify?code=${encodeURIComponent(code)}`;
+    const code = codes.short({ officialId, policyId: c.policyId, period: c.period });
+    const verifyUrl = `${deps.config.baseUrl}/verify?code=${code}`;
+    const qr = await QRCode.toString(verifyUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    const tree = reader.orgTree();
+    const top = tree.ancestry(official.orgUnit).at(-1);
+    const issuer = deps.config.portal?.issuer ?? (top ? (tree.names.get(top) ?? top) : '');
+    const issued = new Date().toISOString();
     send(
       res,
       { ...ctx, tr },
@@ -268,8 +374,10 @@ ${transcriptSection(transcript, tr)}`,
 <p class="name"><strong>${official.name}</strong> (${official.officialId})</p>
 <p>${policyTitle(c, tr)}</p>
 <p>${tr.t('period')}: ${c.period} · ${tr.num(c.earnedHours)} ${tr.t('hours')}</p>
-<p>${tr.t('verificationCode')}: <span class="code" id="code">${code}</span></p>
-<p>${tr.t('verifyAt')}: <a href="${verifyUrl}">${deps.config.baseUrl}/verify</a></p>
+<dl class="facts issued"><dt>${tr.t('issuedBy')}</dt><dd class="issuer">${issuer}</dd><dt>${tr.t('issuedOn')}</dt><dd><time datetime="${issued}">${tr.date(issued)}</time></dd></dl>
+<div class="verify-box"><div class="qr" role="img" aria-label="${tr.t('qrLabel')}">${raw(qr.replace(/^<svg /, '<svg aria-hidden="true" focusable="false" '))}</div>
+<div><p>${tr.t('verificationCode')}</p><p class="code" id="code">${code}</p>
+<p>${tr.t('verifyAt')}:<br><a class="verify-url" href="${verifyUrl}">${verifyUrl}</a></p></div></div>
 </div>
 <p class="noprint"><button type="button" data-print>${tr.t('print')}</button></p>`,
       { bare: true },
@@ -282,7 +390,8 @@ ${transcriptSection(transcript, tr)}`,
     const code = typeof req.query.code === 'string' ? req.query.code : '';
     let result: Html = html``;
     if (code) {
-      const claim = codes.read(code);
+      const short = normalizeShortCode(code);
+      const claim = short ? certificates.find(short) : codes.read(code);
       const reader = deps.completion.reader();
       const official = claim ? reader.official(claim.officialId) : undefined;
       if (!claim || !official)
@@ -306,7 +415,8 @@ ${transcriptSection(transcript, tr)}`,
       ctx,
       ctx.tr.t('verify'),
       html`<form method="get" action="/verify"><label for="code">${ctx.tr.t('verificationCode')}</label>
-<input id="code" name="code" value="${code}" size="60" required autocomplete="off"> <button type="submit">${ctx.tr.t('verifyButton')}</button></form>${result}`,
+<p id="code-help" class="help">${ctx.tr.t('verifyCodeHelp')}</p>
+<input id="code" name="code" value="${code}" size="20" required autocomplete="off" autocapitalize="characters" spellcheck="false" aria-describedby="code-help"> <button type="submit">${ctx.tr.t('verifyButton')}</button></form>${result}`,
     );
   });
 
@@ -337,11 +447,74 @@ ${transcriptSection(transcript, tr)}`,
       ? (req.query.sort as SortKey)
       : 'name';
     const dir = req.query.dir === 'desc' ? 'desc' : 'asc';
-    const rows = sortRows(dashboardRows(report, children, orgUnit), sort, dir);
+    const names = reader.officialNames();
+    const rows = sortRows(dashboardRows(report, children, orgUnit, names), sort, dir);
     const tree = reader.orgTree();
     const trail = orgUnit ? tree.ancestry(orgUnit).reverse() : [];
-    return { report, rows, sort, dir, policyId, period, orgUnit, trail, tree, latest, policies } as const;
+    return {
+      report,
+      rows,
+      sort,
+      dir,
+      policyId,
+      period,
+      orgUnit,
+      trail,
+      tree,
+      latest,
+      policies,
+      names,
+    } as const;
   };
+
+  /** A list of officials of the dashboard's scope: filtered, with names, unit names and the due date. */
+  const listView = async (req: Request, ctx: PortalContext & { user: PortalUser }): Promise<ListView> => {
+    const d = await dashboardData(req, ctx);
+    const filter = parseFilter(req.query as Record<string, unknown>);
+    const subtree = filter.unit && d.tree.has(filter.unit) ? d.tree.subtree(filter.unit) : null;
+    const rows = filterOfficials(
+      d.report,
+      d.names,
+      d.tree.names,
+      subtree ? (u) => subtree.has(u) : null,
+      filter,
+    );
+    const units = Object.entries(d.report.byOrgUnit)
+      .map(([id, u]) => ({ id, name: u.name ?? id }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const reader = deps.completion.reader();
+    const first = d.report.rows[0] ? reader.official(d.report.rows[0].officialId) : undefined;
+    const [c] = first
+      ? officialCompletions(reader, first, { atMs: Date.now(), policyId: d.policyId, period: d.period })
+          .completions
+      : [];
+    const due = c ? ctx.tr.day(c.dueDate) : '—';
+    const base = new URLSearchParams({
+      policy: d.policyId,
+      period: d.period,
+      ...(d.orgUnit ? { orgUnit: d.orgUnit } : {}),
+    });
+    return { report: d.report, rows, filter, base, units, due };
+  };
+
+  router.get('/officials', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const v = await listView(req, ctx);
+    send(res, ctx, ctx.tr.t('officialsList'), officialsListPage(v, ctx.tr));
+  });
+
+  router.get('/officials.csv', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const v = await listView(req, ctx);
+    res.type('text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="officials-${v.report.policyId}-${v.report.period}.csv"`,
+    );
+    res.send(officialsCsv(v, ctx.tr));
+  });
 
   router.get('/dashboard', async (req, res) => {
     const ctx = await context(req, res);
@@ -358,7 +531,10 @@ ${transcriptSection(transcript, tr)}`,
     withSort.set('dir', d.dir);
     const t = d.report.totals;
     const due = d.report.population - t.exempt;
-    const overdue = d.report.rows.filter((r) => r.status === 'overdue').slice(0, 50);
+    const overdueAll = d.report.rows.filter((r) => r.status === 'overdue');
+    const overdue = overdueAll.slice(0, 10);
+    const overdueLink = new URLSearchParams(base);
+    overdueLink.set('status', 'overdue');
     const link = (unit: string | null) => {
       const p = new URLSearchParams({
         policy: d.policyId,
@@ -380,9 +556,9 @@ ${d.orgUnit ? html`<input type="hidden" name="orgUnit" value="${d.orgUnit}">` : 
 <dl class="facts summary"><dt>${tr.t('population')}</dt><dd class="population">${tr.num(d.report.population)}</dd>
 <dt>${tr.t('completionRate')}</dt><dd class="rate">${tr.pct(due > 0 ? t.completed / due : 1)}</dd>
 <dt>${tr.t('completed')}</dt><dd>${tr.num(t.completed)}</dd><dt>${tr.t('overdue')}</dt><dd>${tr.num(t.overdue)}</dd></dl>
-${rateChart(d.rows, tr)}
+<div class="charts">${completionByUnitChart(d.rows, tr)}${hoursDistributionChart(d.report, tr)}</div>
 <p><a class="button" id="export-csv" href="/dashboard.csv?${withSort.toString()}" download>${tr.t('exportCsv')}</a></p>
-<div class="table-wrap"><table class="responsive dashboard"><thead><tr>
+<div class="table-wrap"><table class="responsive dashboard"><caption>${d.rows[0]?.kind === 'official' ? tr.t('captionOfficials') : tr.t('captionUnits')}</caption><thead><tr>
 ${sortHeader(d.rows[0]?.kind === 'official' ? tr.t('official') : tr.t('orgUnit'), 'name', d.sort, d.dir, base)}
 ${sortHeader(tr.t('population'), 'population', d.sort, d.dir, base, true)}
 ${sortHeader(tr.t('completionRate'), 'rate', d.sort, d.dir, base, true)}
@@ -395,17 +571,25 @@ ${d.rows.map(
 <td class="num" data-label="${tr.t('population')}">${tr.num(r.population)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(r.rate)}</td><td class="num" data-label="${tr.t('overdue')}">${tr.num(r.overdue)}</td></tr>`,
 )}
 </tbody></table></div>
+${d.rows[0]?.kind === 'official' && d.orgUnit ? html`<p><a id="unit-officials" href="/officials?${new URLSearchParams({ policy: d.policyId, period: d.period, unit: d.orgUnit }).toString()}">${tr.t('unitOfficials')}</a></p>` : ''}
 <h2>${tr.t('staffGroup')}</h2>
-<div class="table-wrap"><table class="responsive"><thead><tr><th scope="col">${tr.t('staffGroup')}</th><th scope="col" class="num">${tr.t('population')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
+<div class="table-wrap"><table class="responsive staff-groups"><caption>${tr.t('captionStaffGroups')}</caption><thead><tr><th scope="col">${tr.t('staffGroup')}</th><th scope="col" class="num">${tr.t('population')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
 ${Object.entries(d.report.byStaffGroup).map(([g, v]) => {
   const pop = Object.values(v.counts).reduce((a, b) => a + b, 0);
   const must = pop - v.counts.exempt;
-  return html`<tr><td data-label="${tr.t('staffGroup')}">${g}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
+  return html`<tr><td data-label="${tr.t('staffGroup')}">${tr.label('staffGroup', g)}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
 })}</tbody></table></div>
 <h2>${tr.t('hoursByCategory')}</h2>
 <dl class="facts">${Object.entries(d.report.hoursByCategory).map(([k, v]) => html`<dt>${tr.label('category', k)}</dt><dd>${tr.num(v)} ${tr.t('hours')}</dd>`)}</dl>
 <h2>${tr.t('overdueList')}</h2>
-${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdue">${overdue.map((r) => html`<li><a href="/officials/${encodeURIComponent(r.officialId)}">${r.officialId}</a> · ${r.orgUnit} · ${tr.num(r.earnedHours)} ${tr.t('hours')}</li>`)}</ul>`}`,
+${
+  overdue.length === 0
+    ? html`<p>${tr.t('noData')}</p>`
+    : html`<div class="table-wrap"><table class="responsive overdue"><caption>${tr.t('overdueList')}</caption><thead><tr><th scope="col">${tr.t('name')}</th><th scope="col">${tr.t('orgUnit')}</th><th scope="col" class="num">${tr.t('earnedHours')}</th></tr></thead><tbody>
+${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(r.officialId)}">${d.names.get(r.officialId) ?? r.officialId}</a> <small>${r.officialId}</small></td><td data-label="${tr.t('orgUnit')}">${d.tree.names.get(r.orgUnit) ?? r.orgUnit}</td><td class="num" data-label="${tr.t('earnedHours')}">${tr.num(r.earnedHours)}</td></tr>`)}
+</tbody></table></div>`
+}
+<p><a id="all-overdue" href="/officials?${overdueLink.toString()}">${tr.t('viewAllOverdue', { count: overdueAll.length })}</a> · <a id="all-officials" href="/officials?${base.toString()}">${tr.t('officialsList')} (${tr.t('resultCount', { count: d.report.population })})</a></p>`,
     );
   });
 
@@ -418,7 +602,7 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
       'Content-Disposition',
       `attachment; filename="dashboard-${d.policyId}-${d.period}${d.orgUnit ? `-${d.orgUnit}` : ''}.csv"`,
     );
-    res.send(dashboardCsv(d.report, d.rows));
+    res.send(dashboardCsv(d.report, d.rows, ctx.tr));
   });
 
   router.use(
@@ -435,34 +619,59 @@ ${overdue.length === 0 ? html`<p>${tr.t('noData')}</p>` : html`<ul class="overdu
           period: periodFor(versions[versions.length - 1]!, now)?.id ?? '',
         }));
       },
-      activityTitle: (activityId, tr) => {
-        const title = deps.completion.reader().catalogEntry(activityId)?.title as
-          | Record<string, string>
-          | undefined;
-        const key = title ? pickLanguage(title, LANGUAGE_TAGS[tr.locale]) : undefined;
-        return key === undefined ? null : (title?.[key] ?? null);
-      },
+      officialNames: () => deps.completion.reader().officialNames(),
+      activityTitle: (activityId, tr) =>
+        tr.localized(
+          deps.completion.reader().catalogEntry(activityId)?.title as Record<string, string> | undefined,
+        ),
     }),
   );
 
+  // An unknown address gets a page in the reader's language (JSON clients keep the JSON 404).
+  router.use(async (req: Request, res: Response, next: NextFunction) => {
+    if (isApiPath(req.path) || req.accepts(['json', 'html']) !== 'html') return next();
+    const ctx = await context(req, res);
+    res.status(404);
+    send(
+      res,
+      ctx,
+      ctx.tr.t('notFound'),
+      html`<p>${ctx.tr.t('notFoundText')}</p><p><a href="/">${ctx.tr.t('home')}</a></p>`,
+    );
+  });
+
   // Portal errors render as pages (a 403 says "forbidden"), never as JSON.
   router.use(async (error: unknown, req: Request, res: Response, next: NextFunction) => {
-    if (!(error instanceof HttpProblem) || req.path.startsWith('/api/') || req.path.startsWith('/xapi/'))
-      return next(error);
+    if (!(error instanceof HttpProblem) || isApiPath(req.path)) return next(error);
     const ctx = await context(req, res);
+    const { tr } = ctx;
     const title =
       error.status === 403
-        ? ctx.tr.t('forbidden')
+        ? tr.t('forbidden')
         : error.status === 404
-          ? ctx.tr.t('notFound')
-          : `Error ${error.status}`;
+          ? tr.t('notFound')
+          : tr.t('errorTitle', { status: error.status });
+    const known = `error.${error.rule}`;
+    const explained = tr.has(known)
+      ? tr.t(known)
+      : error.status === 403
+        ? tr.t('forbiddenText')
+        : tr.t('error.other');
     res.status(error.status);
     send(
       res,
       ctx,
       title,
-      html`<p class="error" role="alert" data-rule="${error.rule}">${error.status === 403 ? ctx.tr.t('forbiddenText') : ''} ${error.message}</p>`,
+      html`<p class="error" role="alert" data-rule="${error.rule}">${error.status === 403 && tr.has(known) ? html`${tr.t('forbiddenText')} ` : ''}${explained}</p>
+<details><summary>${tr.t('technicalDetail')}</summary><p lang="en"><code>${error.rule}</code>: ${error.message}</p></details>`,
     );
   });
   return router;
 }
+
+const isApiPath = (path: string) =>
+  path.startsWith('/api/') ||
+  path.startsWith('/xapi/') ||
+  path === '/api' ||
+  path === '/xapi' ||
+  path === '/health';

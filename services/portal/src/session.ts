@@ -15,6 +15,8 @@ export interface PortalUser {
   roles: readonly Role[];
   officialId?: string;
   jurisdiction?: string;
+  /** The profile's time zone (OpenID Connect `zoneinfo` claim), when the IdP sends one. */
+  zoneinfo?: string;
   /** The raw token, forwarded as a Bearer token to the JSON APIs (audit). */
   token: string;
 }
@@ -34,12 +36,13 @@ export function parseCookies(header: string | undefined): Record<string, string>
   return out;
 }
 
-function cookie(
+export function cookie(
   req: Request,
   res: Response,
   name: string,
   value: string,
   maxAgeSeconds: number | null,
+  sameSite: 'Strict' | 'Lax' = 'Strict',
 ): void {
   // Secure only when the request came over https (directly or through a proxy that says so),
   // so the plain-http development server still works.
@@ -48,30 +51,48 @@ function cookie(
     `${name}=${encodeURIComponent(value)}`,
     'Path=/',
     'HttpOnly',
-    'SameSite=Strict',
+    `SameSite=${sameSite}`,
     ...(secure ? ['Secure'] : []),
     ...(maxAgeSeconds !== null ? [`Max-Age=${maxAgeSeconds}`] : []),
   ];
   res.append('Set-Cookie', parts.join('; '));
 }
 
+/** One signed-in browser: kept on the server, the cookie holds only its random id. */
+interface SessionEntry {
+  user: PortalUser;
+  lastSeenMs: number;
+  /** When the identity behind it expires (the token's exp), in ms. */
+  expiresMs: number;
+}
+
+/** At most this many live sessions (8,000 officials, several devices each); the oldest go first. */
+const MAX_SESSIONS = 100_000;
+
 /**
- * Verifies portal sessions. Tokens come from the organisation's IdP (LRS_JWT_*) or, when
- * LRS_DEV_SIGNIN=true, from the development sign-in, signed with the HS256 secret the LRS
- * verifies (so the JSON APIs accept them too) or else with the portal's own key.
+ * Portal sessions. A session lives on the server: signing out deletes it, so a cookie saved
+ * before sign-out no longer works; it ends after LRS_PORTAL_IDLE_MINUTES without a request, and
+ * when the identity token behind it expires. Identities come from the organisation's OpenID
+ * provider (oidc.ts), from a pasted IdP token (LRS_JWT_*) or, when LRS_DEV_SIGNIN=true, from the
+ * development sign-in, signed with the HS256 secret the LRS verifies (so the JSON APIs accept
+ * them too) or else with the portal's own key.
  */
 export class Sessions {
   private readonly devVerifier: JwtVerifier | null;
   private readonly devKey: string | null;
+  private readonly live = new Map<string, SessionEntry>();
+  readonly idleMs: number;
   constructor(
     private readonly config: Config,
     private readonly idp: JwtVerifier | null,
     portalSecret: string,
+    private readonly now: () => number = Date.now,
   ) {
     const devOn = config.portal?.devSignIn === true;
     this.devKey = devOn ? (config.jwt?.hs256Secret ?? `dev-signin:${portalSecret}`) : null;
     this.devVerifier =
       devOn && !config.jwt?.hs256Secret ? new JwtVerifier({ hs256Secret: this.devKey! }) : null;
+    this.idleMs = (config.portal?.idleMinutes ?? 30) * 60_000;
   }
 
   get devSignIn(): boolean {
@@ -102,15 +123,7 @@ export class Sessions {
       if (!verifier) continue;
       try {
         const claims = (await verifier.verify(token)) as Record<string, unknown>;
-        const principal = tokenPrincipal(claims, this.config.baseUrl);
-        return {
-          principal,
-          name: typeof claims.name === 'string' ? claims.name : principal.id,
-          roles: principal.roles,
-          ...(principal.officialId ? { officialId: principal.officialId } : {}),
-          ...(principal.jurisdiction ? { jurisdiction: principal.jurisdiction } : {}),
-          token,
-        };
+        return userOfClaims(claims, token, this.config.baseUrl);
       } catch {
         // Try the next verifier; a token no verifier accepts is no session.
       }
@@ -118,20 +131,56 @@ export class Sessions {
     return null;
   }
 
-  async userOf(req: Request): Promise<PortalUser | null> {
-    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    return token ? this.verify(token) : null;
+  /** The signed-in user of this request, or null; a request keeps its session alive. */
+  userOf(req: Request): PortalUser | null {
+    const id = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (!id) return null;
+    const entry = this.live.get(id);
+    if (!entry) return null;
+    const now = this.now();
+    if (now - entry.lastSeenMs > this.idleMs || now >= entry.expiresMs) {
+      this.live.delete(id);
+      return null;
+    }
+    entry.lastSeenMs = now;
+    return entry.user;
   }
 
-  signIn(req: Request, res: Response, token: string): void {
-    cookie(req, res, SESSION_COOKIE, token, null);
+  /** Starts a session for the user; `expiresMs` is when their identity token expires. */
+  signIn(req: Request, res: Response, user: PortalUser, expiresMs: number): void {
+    // A session id seen before sign-in is never reused after it (session fixation).
+    const old = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (old) this.live.delete(old);
+    this.sweep();
+    const id = randomBytes(32).toString('base64url');
+    this.live.set(id, { user, lastSeenMs: this.now(), expiresMs });
+    cookie(req, res, SESSION_COOKIE, id, null);
     // A fresh CSRF token per session: a token seen before sign-in is not reused after.
     cookie(req, res, CSRF_COOKIE, randomBytes(24).toString('base64url'), null);
   }
 
+  /** Ends the session on the server and clears the cookie. */
   signOut(req: Request, res: Response): void {
+    const id = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    if (id) this.live.delete(id);
     cookie(req, res, SESSION_COOKIE, '', 0);
     cookie(req, res, CSRF_COOKIE, randomBytes(24).toString('base64url'), null);
+  }
+
+  get size(): number {
+    return this.live.size;
+  }
+
+  /** Drops ended sessions; past the cap, the least recently inserted. */
+  private sweep(): void {
+    if (this.live.size < MAX_SESSIONS / 2) return;
+    const now = this.now();
+    for (const [id, e] of this.live)
+      if (now - e.lastSeenMs > this.idleMs || now >= e.expiresMs) this.live.delete(id);
+    for (const id of this.live.keys()) {
+      if (this.live.size < MAX_SESSIONS) break;
+      this.live.delete(id);
+    }
   }
 
   /** The CSRF token of this browser, set when missing; forms carry it back as `csrf`. */
@@ -149,6 +198,27 @@ export class Sessions {
     if (!expected || typeof submitted !== 'string' || submitted.length !== expected.length) return false;
     return timingSafeEqual(Buffer.from(submitted), Buffer.from(expected));
   }
+}
+
+/** The portal user of verified claims (`role`/`roles`, `official_id`, `jurisdiction`, `name`, `zoneinfo`). */
+export function userOfClaims(claims: Record<string, unknown>, token: string, baseUrl: string): PortalUser {
+  const principal = tokenPrincipal(claims, baseUrl);
+  return {
+    principal,
+    name: typeof claims.name === 'string' ? claims.name : principal.id,
+    roles: principal.roles,
+    ...(principal.officialId ? { officialId: principal.officialId } : {}),
+    ...(principal.jurisdiction ? { jurisdiction: principal.jurisdiction } : {}),
+    ...(typeof claims.zoneinfo === 'string' ? { zoneinfo: claims.zoneinfo } : {}),
+    token,
+  };
+}
+
+/** When a JWT expires (its exp), in ms; tokens without exp count as lasting a day. */
+export function tokenExpiresMs(token: string, now = Date.now()): number {
+  const decoded = jwt.decode(token);
+  const exp = decoded && typeof decoded === 'object' ? decoded.exp : undefined;
+  return typeof exp === 'number' ? exp * 1000 : now + 24 * 3600_000;
 }
 
 /** `next` only to a same-origin relative path: "/x" but not "//evil", "/\\evil" or "https://evil". */

@@ -31,6 +31,24 @@ try {
   const unit = await signInAs(browser, base, /Policy unit — demo-city/);
   await unit.goto(`${base}/dashboard?policy=${policy}&period=${period}&orgUnit=city`);
   await unit.screenshot({ path: join(out, 'dashboard.png'), fullPage: true });
+  await unit.goto(`${base}/officials?policy=${policy}&period=${period}&status=in_progress`);
+  await unit.screenshot({ path: join(out, 'officials.png') });
+
+  // Korean and Chinese at phone width: an official's training, the dashboard, the list.
+  for (const [lang, zone] of [
+    ['ko', 'Asia/Seoul'],
+    ['zh-Hant', 'Asia/Taipei'],
+    ['zh-Hans', 'Asia/Shanghai'],
+  ] as const) {
+    const person = await signInAs(browser, base, /E00001/, 390, { locale: lang, timezoneId: zone });
+    await person.reload();
+    await person.screenshot({ path: join(out, `my-training-${lang}-phone.png`), fullPage: true });
+    const policyUnit = await signInAs(browser, base, /demo-city/, 390, { locale: lang, timezoneId: zone });
+    await policyUnit.goto(`${base}/dashboard?policy=${policy}&period=${period}&orgUnit=city`);
+    await policyUnit.screenshot({ path: join(out, `dashboard-${lang}-phone.png`) });
+    await policyUnit.goto(`${base}/officials?policy=${policy}&period=${period}`);
+    await policyUnit.screenshot({ path: join(out, `officials-${lang}-phone.png`) });
+  }
 
   const auditor = await signInAs(browser, base, /^Auditor$/);
   if (cutOff) {
@@ -44,6 +62,7 @@ try {
     await auditor.screenshot({ path: join(out, 'audit-replay.png'), fullPage: true });
     const q = new URLSearchParams({ policy, period, from: cutOff });
     await auditor.goto(`${base}/audit/diff?${q.toString()}`);
+    await auditor.locator('li.change, .no-changes').first().waitFor({ timeout: 120_000 });
     await auditor.setViewportSize({ width: 1200, height: 1600 });
     await auditor.screenshot({ path: join(out, 'audit-diff.png') });
     await auditor.goto(`${base}/audit`);

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { HttpProblem } from '@lrs/http';
 import express, { type Request, type RequestHandler, type Response } from 'express';
-import { fill, type Html, html, raw } from '../html';
-import type { Translator } from '../i18n';
+import { DateTime } from 'luxon';
+import { fill, type Html, html, inLanguage, raw } from '../html';
+import type { Localized, Translator } from '../i18n';
 import type { PortalContext } from '../portal-context';
 import type { PortalUser } from '../session';
 import type {
@@ -17,13 +19,7 @@ import type {
 
 export interface AuditPageDeps {
   context: (req: Request, res: Response) => Promise<PortalContext>;
-  send: (
-    res: Response,
-    ctx: PortalContext,
-    title: string,
-    body: Html,
-    extra?: { refreshSeconds?: number },
-  ) => unknown;
+  send: (res: Response, ctx: PortalContext, title: string, body: Html) => unknown;
   requireUser: (
     req: Request,
     res: Response,
@@ -33,8 +29,10 @@ export interface AuditPageDeps {
   form: RequestHandler;
   /** Published policies with their current period: the choices of the compare and snapshot forms. */
   policies: () => { policyId: string; period: string }[];
+  /** Officials' names by id (changes name people, not only ids). */
+  officialNames: () => Map<string, string>;
   /** The catalog title of an activity in the reader's language, else null. */
-  activityTitle: (activityId: string, tr: Translator) => string | null;
+  activityTitle: (activityId: string, tr: Translator) => Localized | null;
 }
 
 /**
@@ -100,8 +98,7 @@ function manifestSection(m: AuditManifest, tr: Translator): Html {
 <dt>${tr.t('catalog')}</dt><dd>${tr.num(m.catalog.entries)} · <code class="hash">${m.catalog.version}</code></dd>
 <dt>${tr.t('registry')}</dt><dd>${tr.num(m.registry?.officials)} ${tr.t('officials')} · ${tr.num(m.registry?.orgUnits)} ${tr.t('orgUnits')} · ${tr.num(m.registry?.identifiers)} ${tr.t('identifiers')}</dd>
 <dt>${tr.t('replayedAt')}</dt><dd><time datetime="${m.replayedAt}">${tr.dateTime(m.replayedAt)}</time></dd></dl>
-<h3 id="fingerprints">${tr.t('fingerprint')}</h3>
-<div class="table-wrap"><table class="responsive fingerprints" aria-labelledby="fingerprints"><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>
+<div class="table-wrap"><table class="responsive fingerprints"><caption>${tr.t('fingerprint')}</caption><thead><tr><th scope="col">${tr.t('readModel')}</th><th scope="col" class="num">${tr.t('version')}</th><th scope="col" class="num">${tr.t('eventsRead')}</th><th scope="col" class="num">${tr.t('logPosition')}</th><th scope="col">SHA-256</th></tr></thead><tbody>
 ${m.projections.map(
   (p) =>
     html`<tr data-projection="${p.name}"><td data-label="${tr.t('readModel')}">${p.name}</td><td class="num" data-label="${tr.t('version')}">${p.version}</td><td class="num" data-label="${tr.t('eventsRead')}">${tr.num(p.eventsRead)}</td><td class="num" data-label="${tr.t('logPosition')}">${p.position ?? '—'}</td><td data-label="SHA-256"><code class="hash fingerprint">${p.fingerprint}</code></td></tr>`,
@@ -109,7 +106,7 @@ ${m.projections.map(
 </tbody></table></div></section>`;
 }
 
-function causeText(c: AuditCause, tr: Translator, title: (id: string) => string): Html {
+function causeText(c: AuditCause, tr: Translator, title: (id: string) => Html): Html {
   const sid = (id: string) => html`<code class="hash">${id}</code>`;
   switch (c.kind) {
     case 'late-arrival':
@@ -137,7 +134,7 @@ function causeText(c: AuditCause, tr: Translator, title: (id: string) => string)
       });
     case 'identifier-linked':
     case 'identifier-unlinked':
-      return fill(tr, `cause.${c.kind}`, { identifier: c.identifier, count: tr.num(c.statements.length) });
+      return fill(tr, `cause.${c.kind}`, { identifier: c.identifier, count: c.statements.length });
     case 'org-unit-move':
       return fill(tr, 'cause.org-unit-move', { from: c.from ?? '—', to: c.to ?? '—' });
     case 'registry-change':
@@ -161,7 +158,12 @@ ${s.snapshotId ? html`<dt>${tr.t('snapshotId')}</dt><dd><a href="/audit/snapshot
 <dt>${tr.t('policyVersion')}</dt><dd>v${s.version}</dd><dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd></dl></section>`;
 }
 
-function diffSection(d: AuditDiff, tr: Translator, title: (id: string) => string): Html {
+function diffSection(
+  d: AuditDiff,
+  tr: Translator,
+  title: (id: string) => Html,
+  names: Map<string, string>,
+): Html {
   const statuses = Object.keys({ ...d.from.totals, ...d.to.totals }) as (keyof AuditDiff['from']['totals'])[];
   const hours = (h: Record<string, number> | null) =>
     h === null
@@ -184,12 +186,12 @@ ${
     ? html`<p class="no-changes">${tr.t('noChanges')}</p>`
     : html`<ol class="changes" aria-labelledby="changes">${shown.map(
         (c) => html`<li class="change" data-official="${c.officialId}">
-<p><a href="/officials/${encodeURIComponent(c.officialId)}">${c.officialId}</a>:
+<p><a href="/officials/${encodeURIComponent(c.officialId)}">${names.get(c.officialId) ?? c.officialId}</a> <small>${c.officialId}</small>:
 <span class="badge status-${c.status.from ?? 'none'}">${tr.label('status', c.status.from)}</span> → <span class="badge status-${c.status.to ?? 'none'}">${tr.label('status', c.status.to)}</span>
 · ${tr.t('hours')}: ${c.earnedHours.from === null ? '—' : tr.num(c.earnedHours.from)} → ${c.earnedHours.to === null ? '—' : tr.num(c.earnedHours.to)}
 <small>(${hours(c.hours.from)} → ${hours(c.hours.to)})</small></p>
 <ul class="causes">${c.causes.length === 0 ? html`<li>${tr.t('noCause')}</li>` : c.causes.map((cause) => html`<li data-cause="${cause.kind}">${causeText(cause, tr, title)}</li>`)}</ul></li>`,
-      )}</ol>${d.changes.length > shown.length ? html`<p>${fill(tr, 'moreChanges', { count: tr.num(d.changes.length - shown.length) })}</p>` : ''}`
+      )}</ol>${d.changes.length > shown.length ? html`<p>${fill(tr, 'moreChanges', { count: d.changes.length - shown.length })}</p>` : ''}`
 }`;
 }
 
@@ -202,7 +204,7 @@ function verificationSection(v: AuditVerification, tr: Translator): Html {
 <ul lang="en">${v.rulesChanged.changes.flatMap((c) => c.changes.map((text) => html`<li>${c.release}: ${text}</li>`))}</ul></div>`
         : html`<p class="error" role="alert" data-result="differs">${tr.t('snapshotDiffers')} ${v.alarm ?? ''}</p>`
   }
-<div class="table-wrap"><table class="responsive verification"><thead><tr><th scope="col"></th><th scope="col">${tr.t('asRecorded')}</th><th scope="col">${tr.t('replayedNow')}</th></tr></thead><tbody>
+<div class="table-wrap"><table class="responsive verification"><caption>${tr.t('verifySnapshot')}</caption><thead><tr><td></td><th scope="col">${tr.t('asRecorded')}</th><th scope="col">${tr.t('replayedNow')}</th></tr></thead><tbody>
 <tr><th scope="row">${tr.t('fingerprint')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.fingerprint}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.fingerprint}</code></td></tr>
 <tr><th scope="row">${tr.t('reportHash')}</th><td data-label="${tr.t('asRecorded')}"><code class="hash">${v.expected.reportHash}</code></td><td data-label="${tr.t('replayedNow')}"><code class="hash">${v.actual.reportHash}</code></td></tr>
 <tr><th scope="row">${tr.t('eventsRead')}</th><td data-label="${tr.t('asRecorded')}">${tr.num(v.expected.eventsRead)}</td><td data-label="${tr.t('replayedNow')}">${tr.num(v.actual.eventsRead)}</td></tr>
@@ -216,8 +218,51 @@ ${
 <p><small>${tr.t('verifiedAt')}: <time datetime="${v.verifiedAt}">${tr.dateTime(v.verifiedAt)}</time></small></p>`;
 }
 
+/**
+ * Cut-off fields: a date and a time in the reader's time zone (named), or an ISO 8601 instant
+ * typed as text, which wins when given.
+ */
+function cutOffFields(id: string, tr: Translator): Html {
+  const now = DateTime.now().setZone(tr.timeZone);
+  return html`<fieldset class="cut-off"><legend>${tr.t('cutOffAt')}</legend>
+<div class="date-time"><div><label for="${id}-date">${tr.t('date')}</label><input type="date" id="${id}-date" name="asOfDate" value="${now.toFormat('yyyy-MM-dd')}"></div>
+<div><label for="${id}-time">${tr.t('time')}</label><input type="time" id="${id}-time" name="asOfTime" step="1" value="${now.toFormat('HH:mm:ss')}"></div></div>
+<p class="help" id="${id}-zone">${tr.t('timeZone')}: <strong>${tr.zoneName()}</strong></p>
+<label for="${id}">${tr.t('cutOff')}</label><input id="${id}" name="asOf" size="32" aria-describedby="${id}-help" placeholder="2025-12-15T18:00:00+09:00">
+<p id="${id}-help" class="help">${tr.t('cutOffIsoHelp')}</p></fieldset>`;
+}
+
+/** The cut-off a form asked for: the ISO text when given, else the date and time in the reader's zone. */
+function cutOffOf(body: Record<string, unknown>, tr: Translator): string {
+  if (body.now === '1') return new Date().toISOString();
+  const iso = str(body.asOf);
+  if (iso) return iso;
+  const date = str(body.asOfDate);
+  const time = str(body.asOfTime) || '23:59:59';
+  const at = DateTime.fromISO(`${date}T${time}`, { zone: tr.timeZone });
+  if (!date || !at.isValid)
+    throw new HttpProblem(
+      400,
+      'portal.audit.cut-off',
+      'choose a date and a time, or type an ISO 8601 instant',
+    );
+  return at.toISO({ suppressMilliseconds: true }) ?? '';
+}
+
+/** Comparisons with now run in the background: the page shows progress instead of waiting 6–14 s. */
+interface CompareJob {
+  owner: string;
+  startedMs: number;
+  finishedMs: number | null;
+  diff: AuditDiff | null;
+  error: unknown;
+}
+const COMPARE_KEEP_MS = 30 * 60_000;
+const MAX_COMPARE_JOBS = 500;
+
 export function auditRoutes(d: AuditPageDeps): express.Router {
   const router = express.Router();
+  const compareJobs = new Map<string, CompareJob>();
 
   const policySelect = (id: string, tr: Translator) => {
     const choices = d.policies();
@@ -231,7 +276,6 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
     const { tr } = ctx;
     // Listing replays first also asks the API whether this user may audit at all (403 otherwise).
     const { replays } = await auditApi<{ replays: AuditReplayJob[] }>(req, ctx.user, '/audits/replays');
-    const now = new Date().toISOString();
     const recent = [...replays].reverse().slice(0, 10);
     d.send(
       res,
@@ -239,9 +283,9 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
       tr.t('audit'),
       html`<section aria-labelledby="start"><h2 id="start">${tr.t('startReplay')}</h2>
 <form method="post" action="/audit/replays"><input type="hidden" name="csrf" value="${ctx.csrf}">
-<label for="asOf">${tr.t('cutOff')}</label><input id="asOf" name="asOf" required value="${now}" size="32" aria-describedby="asOf-help">
-<p id="asOf-help" class="help">${tr.t('cutOffHelp')}</p>
-<button type="submit">${tr.t('replay')}</button></form>
+<p class="help">${tr.t('cutOffHelp')}</p>
+${cutOffFields('asOf', tr)}
+<p><button type="submit">${tr.t('replay')}</button></p></form>
 ${
   recent.length > 0
     ? html`<div class="table-wrap"><table class="responsive replays"><caption>${tr.t('recentReplays')}</caption><thead><tr><th scope="col">${tr.t('cutOffAt')}</th><th scope="col">${tr.t('status')}</th><th scope="col">${tr.t('requestedBy')}</th></tr></thead><tbody>
@@ -257,7 +301,8 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
 <p><button type="submit">${tr.t('compareButton')}</button></p></form></section>
 <section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
 <form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr)}
-<label for="snap-asOf">${tr.t('cutOff')}</label><input id="snap-asOf" name="asOf" required value="${now}" size="32">
+<p><button type="submit" name="now" value="1" id="snapshot-now">${tr.t('snapshotNow')}</button></p>
+${cutOffFields('snap-asOf', tr)}
 <p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>
 <section aria-labelledby="verify-snapshot"><h2 id="verify-snapshot">${tr.t('verifySnapshot')}</h2>
 <form method="get" action="/audit/snapshot"><label for="snapshot">${tr.t('snapshotId')}</label><input id="snapshot" name="id" required size="40">
@@ -269,7 +314,7 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
     d.checkCsrf(req);
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
-    const asOf = str((req.body as Record<string, unknown>).asOf);
+    const asOf = cutOffOf(req.body as Record<string, unknown>, ctx.tr);
     const job = await auditApi<AuditReplayJob>(req, ctx.user, '/audits/replays', {
       method: 'POST',
       body: { asOf },
@@ -302,14 +347,37 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
       html`<dl class="facts"><dt>${tr.t('status')}</dt><dd><strong class="replay-state" data-state="${job.state}">${tr.t(`replay.${job.state}`)}</strong></dd>
 ${cutOffFacts(job.cutOff, tr)}
 <dt>${tr.t('requestedBy')}</dt><dd>${job.requestedBy} · <time datetime="${job.requestedAt}">${tr.dateTime(job.requestedAt)}</time></dd></dl>
-<p><label for="progress">${tr.t('replayProgress')}</label>
+<div${raw(running ? ` data-poll="/audit/replays/${encodeURIComponent(job.id)}/progress"` : '')}><p><label for="progress">${tr.t('replayProgress')}</label>
 <progress id="progress" max="${total}" value="${Math.min(done, total)}" aria-describedby="progress-text">${tr.pct(ratio)}</progress>
-<span id="progress-text" class="progress-text">${fill(tr, 'progressText', { pct: tr.pct(ratio), events: tr.num(eventsRead), projection: projection ?? '—' })}</span></p>
-${running ? html`<p role="status">${tr.t('inProgressNote')}</p>` : ''}
+<span id="progress-text" class="progress-text" aria-live="polite">${fill(tr, 'progressText', { pct: tr.pct(ratio), events: tr.num(eventsRead), projection: projection ?? '—' })}</span></p>
+${running ? html`<p>${tr.t('inProgressNote')} <a href="/audit/replays/${encodeURIComponent(job.id)}" class="noscript-refresh">${tr.t('refresh')}</a></p>` : ''}</div>
 ${job.error ? html`<p class="error" role="alert">${job.error}</p>` : ''}
 ${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>` : ''}`,
-      running ? { refreshSeconds: 1 } : {},
     );
+  });
+
+  // What the replay page's script polls to update its progress in place (no page reloads).
+  router.get('/audit/replays/:id/progress', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!ctx.user) return res.status(401).json({ error: 'signed out' });
+    const { tr } = ctx;
+    const job = await auditApi<AuditReplayJob>(
+      req,
+      ctx.user,
+      `/audits/replays/${encodeURIComponent(req.params.id)}`,
+    );
+    const { done, total, projection, eventsRead } = job.progress;
+    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    res.json({
+      finished: !(job.state === 'queued' || job.state === 'running'),
+      max: total,
+      value: Math.min(done, total),
+      text: tr.t('progressText', {
+        pct: tr.pct(ratio),
+        events: tr.num(eventsRead),
+        projection: projection ?? '—',
+      }),
+    });
   });
 
   router.get('/audit/diff', async (req, res) => {
@@ -322,15 +390,82 @@ ${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" h
     }
     sideParams(q, 'from', str(req.query.from));
     sideParams(q, 'to', str(req.query.to));
-    const diff = await auditApi<AuditDiff>(req, ctx.user, `/audits/diff?${q.toString()}`);
-    const title = (id: string) => d.activityTitle(id, ctx.tr) ?? id;
+    const now = Date.now();
+    for (const [id, j] of compareJobs) if (now - j.startedMs > COMPARE_KEEP_MS) compareJobs.delete(id);
+    if (compareJobs.size >= MAX_COMPARE_JOBS)
+      throw new HttpProblem(503, 'portal.audit.busy', 'too many comparisons are running; try again shortly');
+    const id = randomUUID();
+    const job: CompareJob = {
+      owner: ctx.user.principal.id,
+      startedMs: now,
+      finishedMs: null,
+      diff: null,
+      error: null,
+    };
+    compareJobs.set(id, job);
+    const running = auditApi<AuditDiff>(req, ctx.user, `/audits/diff?${q.toString()}`).then(
+      (diff) => {
+        job.diff = diff;
+        job.finishedMs = Date.now();
+      },
+      (error: unknown) => {
+        job.error = error;
+        job.finishedMs = Date.now();
+      },
+    );
+    // A quick comparison shows at once; a slow one shows its progress page.
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, 300))]);
+    res.redirect(303, `/audit/compare/${id}`);
+  });
+
+  const compareJob = (req: Request, ctx: PortalContext & { user: PortalUser }): CompareJob => {
+    const job = compareJobs.get(String(req.params.id));
+    if (!job || job.owner !== ctx.user.principal.id)
+      throw new HttpProblem(
+        404,
+        'portal.audit.compare.unknown',
+        'no such comparison (they are kept 30 minutes)',
+      );
+    return job;
+  };
+
+  router.get('/audit/compare/:id', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const job = compareJob(req, ctx);
+    const { tr } = ctx;
+    if (job.error) throw job.error;
+    if (!job.diff) {
+      const seconds = Math.round((Date.now() - job.startedMs) / 1000);
+      return d.send(
+        res,
+        ctx,
+        tr.t('compare'),
+        html`<div data-poll="/audit/compare/${req.params.id}/status"><p><label for="progress">${tr.t('compareProgress')}</label>
+<progress id="progress" aria-describedby="progress-text"></progress>
+<span id="progress-text" class="progress-text" aria-live="polite">${tr.t('compareRunning', { seconds })}</span></p>
+<p>${tr.t('compareNote')} <a href="/audit/compare/${req.params.id}" class="noscript-refresh">${tr.t('refresh')}</a></p></div>`,
+      );
+    }
+    const diff = job.diff;
+    const title = (id: string) => inLanguage(d.activityTitle(id, tr), id);
     d.send(
       res,
       ctx,
-      ctx.tr.t('compare'),
-      html`<p>${ctx.tr.t('policy')}: <strong>${diff.policyId}</strong> · ${ctx.tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${ctx.tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
-${diffSection(diff, ctx.tr, title)}`,
+      tr.t('compare'),
+      html`<p>${tr.t('policy')}: <strong>${diff.policyId}</strong> · ${tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
+${diffSection(diff, tr, title, d.officialNames())}`,
     );
+  });
+
+  router.get('/audit/compare/:id/status', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!ctx.user) return res.status(401).json({ error: 'signed out' });
+    const job = compareJob(req, ctx as PortalContext & { user: PortalUser });
+    res.json({
+      finished: job.finishedMs !== null,
+      text: ctx.tr.t('compareRunning', { seconds: Math.round((Date.now() - job.startedMs) / 1000) }),
+    });
   });
 
   router.post('/audit/snapshots', d.form, async (req, res) => {
@@ -340,7 +475,7 @@ ${diffSection(diff, ctx.tr, title)}`,
     const body = req.body as Record<string, unknown>;
     const snapshot = await auditApi<AuditSnapshot>(req, ctx.user, '/reports/snapshots', {
       method: 'POST',
-      body: { policy: str(body.policy), period: str(body.period), asOf: str(body.asOf) },
+      body: { policy: str(body.policy), period: str(body.period), asOf: cutOffOf(body, ctx.tr) },
     });
     res.redirect(303, `/audit/snapshots/${encodeURIComponent(snapshot.snapshotId)}`);
   });

@@ -1,4 +1,4 @@
-import { csvRow } from '@lrs/http';
+import { csvWriter } from '@lrs/http';
 import type { CompletionReport, CompletionStatus } from '@lrs/training';
 import { type Html, html, raw } from '../html';
 import type { Translator } from '../i18n';
@@ -33,6 +33,7 @@ export function dashboardRows(
   report: CompletionReport,
   children: { id: string; name: string }[],
   current: string | null,
+  names: Map<string, string> = new Map(),
 ): DashboardRow[] {
   if (current !== null && children.length === 0) {
     return report.rows
@@ -40,7 +41,7 @@ export function dashboardRows(
       .map((r) => ({
         kind: 'official',
         id: r.officialId,
-        name: r.officialId,
+        name: names.get(r.officialId) ?? r.officialId,
         population: 1,
         completed: r.status === 'completed' ? 1 : 0,
         overdue: r.status === 'overdue' ? 1 : 0,
@@ -77,54 +78,33 @@ export function sortRows(rows: DashboardRow[], key: SortKey, dir: 'asc' | 'desc'
   });
 }
 
-/** RFC 4180 CSV of exactly the rows on screen, in the on-screen order. */
-export function dashboardCsv(report: CompletionReport, rows: DashboardRow[]): string {
-  const lines = [
-    [
-      'kind',
-      'id',
-      'name',
-      'policy_id',
-      'period',
-      'population',
-      'completed',
-      'overdue',
-      'exempt',
-      'rate',
-      'status',
+/** CSV of exactly the rows on screen, in the on-screen order, headers in the reader's language. */
+export function dashboardCsv(report: CompletionReport, rows: DashboardRow[], tr: Translator): string {
+  return csvWriter({
+    preamble: [
+      tr.t('asOfLine', { at: tr.dateTime(report.asOf), policy: report.policyId, period: report.period }),
     ],
-    ...rows.map((r) => [
-      r.kind,
+    header: [
+      rows[0]?.kind === 'official' ? tr.t('officialId') : tr.t('orgUnit'),
+      tr.t('name'),
+      tr.t('population'),
+      tr.t('completed'),
+      tr.t('overdue'),
+      tr.label('status', 'exempt'),
+      tr.t('completionRate'),
+      tr.t('status'),
+    ],
+    rows: rows.map((r) => [
       r.id,
       r.name,
-      report.policyId,
-      report.period,
-      String(r.population),
-      String(r.completed),
-      String(r.overdue),
-      String(r.exempt),
-      r.rate.toFixed(4),
-      r.status ?? '',
+      r.population,
+      r.completed,
+      r.overdue,
+      r.exempt,
+      Math.round(r.rate * 10000) / 10000,
+      r.status ? tr.label('status', r.status) : '',
     ]),
-  ];
-  return lines.map((line) => csvRow(line)).join('');
-}
-
-/** Horizontal bars of completion rate, one per row (inline SVG: no script, prints well). */
-export function rateChart(rows: DashboardRow[], tr: Translator, max = 30): Html {
-  const shown = rows.filter((r) => r.kind === 'org-unit').slice(0, max);
-  if (shown.length === 0) return html``;
-  const rowH = 22;
-  const labelW = 180;
-  const width = 560;
-  const h = shown.length * rowH + 10;
-  return html`<svg class="chart" role="img" aria-label="${tr.t('completionRate')}" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}">
-${shown.map((r, i) => {
-  const y = i * rowH + 5;
-  const w = Math.round(r.rate * (width - labelW - 60));
-  return html`<text x="0" y="${y + 14}">${r.name.slice(0, 24)}</text><rect x="${labelW}" y="${y + 3}" width="${w}" height="14" fill="#0b57a4"></rect><text x="${labelW + w + 4}" y="${y + 14}">${tr.pct(r.rate)}</text>`;
-})}
-</svg>`;
+  });
 }
 
 export function sortHeader(

@@ -1,16 +1,15 @@
 import type { OfficialCompletion, RequirementResult, Transcript } from '@lrs/training';
-import { pickLanguage } from '@lrs/xapi';
-import { type Html, html, raw } from '../html';
-import { LANGUAGE_TAGS, type Translator } from '../i18n';
+import { type Html, html, inLanguage, raw } from '../html';
+import type { Translator } from '../i18n';
 
-const titleOf = (map: Record<string, string> | undefined, tr: Translator): string | null => {
-  if (!map) return null;
-  const key = pickLanguage(map, LANGUAGE_TAGS[tr.locale]);
-  return key === undefined ? null : (map[key] ?? null);
-};
+/** The policy's title in the reader's language, else English, else any (marked with its language). */
+export function policyTitle(c: OfficialCompletion, tr: Translator): Html {
+  return inLanguage(tr.localized(c.policy.title as Record<string, string> | undefined), c.policyId);
+}
 
-export function policyTitle(c: OfficialCompletion, tr: Translator): string {
-  return titleOf(c.policy.title as Record<string, string> | undefined, tr) ?? c.policyId;
+/** The policy's title as plain text (page titles, CSV). */
+export function policyTitleText(c: OfficialCompletion, tr: Translator): string {
+  return tr.localized(c.policy.title as Record<string, string> | undefined)?.text ?? c.policyId;
 }
 
 /** The leaves of a requirement tree: what a bar can show (basic 2.5 / 3 h). */
@@ -18,7 +17,7 @@ function leaves(r: RequirementResult): RequirementResult[] {
   return r.children && r.children.length > 0 ? r.children.flatMap(leaves) : [r];
 }
 
-function requirementTitle(c: OfficialCompletion, id: string, tr: Translator): string {
+function requirementTitle(c: OfficialCompletion, id: string, tr: Translator): Html {
   const find = (node: unknown): Record<string, string> | undefined => {
     if (!node || typeof node !== 'object') return undefined;
     const n = node as { id?: string; title?: Record<string, string>; all_of?: unknown[]; any_of?: unknown[] };
@@ -29,7 +28,7 @@ function requirementTitle(c: OfficialCompletion, id: string, tr: Translator): st
     }
     return undefined;
   };
-  return titleOf(find(c.policy.requirement), tr) ?? id;
+  return inLanguage(tr.localized(find(c.policy.requirement)), id);
 }
 
 export function progressSection(completions: OfficialCompletion[], officialId: string, tr: Translator): Html {
@@ -46,7 +45,7 @@ export function progressSection(completions: OfficialCompletion[], officialId: s
     const unit = r.kind === 'min_hours' ? ` ${tr.t('hours')}` : '';
     return html`<div class="req" data-requirement="${r.id}">
     <div id="r-${c.policyId}-${r.id}">${label}: <strong class="figure">${tr.num(r.earned)} / ${tr.num(r.required)}${unit}</strong></div>
-    <div class="bar${raw(r.met ? ' met' : '')}" role="progressbar" aria-labelledby="r-${c.policyId}-${r.id}" aria-valuemin="0" aria-valuemax="${r.required}" aria-valuenow="${r.earned}"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width="${Math.round(ratio * 100)}" height="10"></rect></svg></div>
+    <div class="bar${raw(r.met ? ' met' : '')}" role="progressbar" aria-labelledby="r-${c.policyId}-${r.id}" aria-valuemin="0" aria-valuemax="${r.required}" aria-valuenow="${Math.min(r.earned, r.required)}" aria-valuetext="${tr.num(r.earned)} / ${tr.num(r.required)}${unit}"><svg viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true"><rect width="${Math.round(ratio * 100)}" height="10"></rect></svg></div>
   </div>`;
   })}
   ${
@@ -62,15 +61,16 @@ export function transcriptSection(transcript: Transcript, tr: Translator): Html 
   const entries = [...transcript.entries].sort((a, b) => b.start.localeCompare(a.start));
   return html`<section aria-labelledby="transcript"><h2 id="transcript">${tr.t('transcript')}</h2>
 <div class="table-wrap"><table class="responsive transcript">
+<caption>${tr.t('transcript')}</caption>
 <thead><tr><th scope="col">${tr.t('date')}</th><th scope="col">${tr.t('title')}</th><th scope="col">${tr.t('modality')}</th><th scope="col">${tr.t('status')}</th><th scope="col" class="num">${tr.t('credited')}</th></tr></thead>
 <tbody>
 ${entries.map((e) => {
   const withdrawn = e.status === 'withdrawn';
   return html`<tr${raw(withdrawn ? ' class="withdrawn"' : '')} data-activity="${e.activity.id}">
 <td data-label="${tr.t('date')}"><time datetime="${e.start}">${tr.date(e.start)}</time></td>
-<td data-label="${tr.t('title')}">${e.activity.displayTitle ?? e.activity.id}</td>
+<td data-label="${tr.t('title')}">${inLanguage(tr.localized(e.activity.title), e.activity.id)}</td>
 <td data-label="${tr.t('modality')}">${tr.label('modality', e.modality)}</td>
-<td data-label="${tr.t('status')}" class="mark">${withdrawn ? html`<span class="badge status-overdue">${tr.t('withdrawn')}</span>` : e.status}</td>
+<td data-label="${tr.t('status')}" class="mark">${withdrawn ? html`<span class="badge status-overdue">${tr.t('withdrawn')}</span>` : tr.label('entryStatus', e.status)}</td>
 <td data-label="${tr.t('credited')}" class="num">${tr.num(e.credit.hours)}</td></tr>`;
 })}
 </tbody>

@@ -156,13 +156,25 @@ export function dueDates(
 ): { lastDay: string; dueDate: string; graceLastDay: string } {
   const after = policy.due?.daysAfterPeriodEnd ?? 0;
   const grace = policy.due?.graceDays ?? 0;
-  const last = (end: DateTime) => localDate(end.minus({ days: 1 }));
+  // The exclusive end's calendar date in the zone, read once per period (periods are cached);
+  // days are then plain calendar arithmetic (no zone: a day is a day), where luxon took 0.2 ms.
+  let endDay = endDays.get(period);
+  if (endDay === undefined) {
+    endDay = localDate(period.end);
+    endDays.set(period, endDay);
+  }
   return {
-    lastDay: last(period.end),
-    dueDate: last(period.end.plus({ days: after })),
-    graceLastDay: last(period.end.plus({ days: after + grace })),
+    lastDay: shiftDay(endDay, -1),
+    dueDate: shiftDay(endDay, after - 1),
+    graceLastDay: shiftDay(endDay, after + grace - 1),
   };
 }
+
+const endDays = new WeakMap<Period, string>();
+const DAY_MS = 86_400_000;
+/** A calendar date (YYYY-MM-DD) moved by whole days. */
+const shiftDay = (isoDate: string, days: number): string =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /**
  * Which published version of a policy governs a period: the latest whose effective date is on or

@@ -16,17 +16,24 @@ export interface EntryCredit {
   passed: boolean;
 }
 
+// Read once: a property read of the imported VERB per fact showed in the completion profile.
+const PASSED: string = VERB.passed;
+const FAILED: string = VERB.failed;
+
 /** The one place an entry's category, credit and pass are decided, for evaluations and tallies alike. */
 export function entryCredit(
   entry: LearningEntry,
   policy: Policy,
   catalogEntry: CatalogEntry | undefined,
 ): EntryCredit {
+  // Fields set one by one: an object spread here was most of an evaluation's time (profiled).
+  const { category, counted } = countedCategory(policy, entry.activityId, catalogEntry);
   return {
-    ...countedCategory(policy, entry.activityId, catalogEntry),
+    category,
+    counted,
     credit: creditOf(entry, catalogEntry, { basis: policy.credit.basis, rounding: policy.credit.rounding }),
     passed: entry.facts.some(
-      (f) => f.voided === null && (f.verb === VERB.passed || (f.success === true && f.verb !== VERB.failed)),
+      (f) => f.voided === null && (f.verb === PASSED || (f.success === true && f.verb !== FAILED)),
     ),
   };
 }

@@ -298,22 +298,36 @@ export async function verifySnapshot(
       for (const id of [...new Set([...then.keys(), ...now.keys()])].sort())
         compare(`row of official ${id}`, then.get(id) ?? null, now.get(id) ?? null);
     }
-    const matches = differences.length === 0;
-    const rulesChanged = matches ? null : ruleChangeBehind(snapshot, model.manifest, differences);
-    return {
-      snapshotId: snapshot.snapshotId,
-      matches,
-      alarm:
-        matches || rulesChanged
-          ? null
-          : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
-      rulesChanged,
-      expected,
-      actual,
-      differences,
-      verifiedAt: new Date().toISOString(),
-    };
+    return verdict(snapshot, model.manifest, expected, actual, differences);
   });
+}
+
+/**
+ * The verification's verdict: it matches, or every difference comes from a change of the counting
+ * rules on the same data (no alarm), or it does not reproduce (the alarm names what differs).
+ */
+function verdict(
+  snapshot: AnySnapshot,
+  now: ReplayManifest,
+  expected: Verification['expected'],
+  actual: Verification['actual'],
+  differences: Difference[],
+): Verification {
+  const matches = differences.length === 0;
+  const rulesChanged = matches ? null : ruleChangeBehind(snapshot, now, differences);
+  return {
+    snapshotId: snapshot.snapshotId,
+    matches,
+    alarm:
+      matches || rulesChanged
+        ? null
+        : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
+    rulesChanged,
+    expected,
+    actual,
+    differences,
+    verifiedAt: new Date().toISOString(),
+  };
 }
 
 /** What a snapshot was computed from: if any of these differ, the data differs, whatever the rules. */
@@ -391,20 +405,6 @@ function verifyProgrammeSnapshot(
         for (const key of ['byCategory', 'byStaffGroup', 'byCategoryAndStaffGroup', 'byOrgUnit'] as const)
           compare(key, snapshot.statistics[key], statistics[key]);
     }
-    const matches = differences.length === 0;
-    const rulesChanged = matches ? null : ruleChangeBehind(snapshot, model.manifest, differences);
-    return {
-      snapshotId: snapshot.snapshotId,
-      matches,
-      alarm:
-        matches || rulesChanged
-          ? null
-          : `snapshot ${snapshot.snapshotId} does not reproduce: ${differences.map((d) => d.what).join(', ')} differ`,
-      rulesChanged,
-      expected,
-      actual,
-      differences,
-      verifiedAt: new Date().toISOString(),
-    };
+    return verdict(snapshot, model.manifest, expected, actual, differences);
   });
 }

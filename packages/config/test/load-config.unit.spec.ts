@@ -143,8 +143,8 @@ describe('loadConfig', () => {
       expect(configWarnings(dev)[0]).to.match(
         /^INSECURE: bearer tokens are verified without LRS_JWT_ISSUER:/,
       );
-      // The development sign-in is development too.
-      expect(configWarnings(loadConfig({ ...key, LRS_DEV_SIGNIN: 'true' }))[0]).to.match(
+      // The development sign-in is development too (on loopback: it refuses other hosts).
+      expect(configWarnings(loadConfig({ ...key, LRS_DEV_SIGNIN: 'true', HOST: '127.0.0.1' }))[0]).to.match(
         /without LRS_JWT_ISSUER and LRS_JWT_AUDIENCE/,
       );
       expect(configWarnings(loadConfig({}))).to.deep.equal([]);

@@ -254,11 +254,12 @@ export const auditCommandLine: CommandLine = {
       example:
         'pnpm run audit programmes --policy department-staff-development --period FY2024 --as-of 2025-04-15T00:00:00+08:00',
       run: async ({ values, env, io }) => {
-        const window =
-          typeof values['policy'] === 'string'
-            ? (required(values, 'period'), { policy: values['policy'], period: values['period'] })
-            : (required(values, 'from', 'to', 'time-zone'),
-              { from: values['from'], to: values['to'], timeZone: values['time-zone'] });
+        const byPolicy = typeof values['policy'] === 'string';
+        if (byPolicy) required(values, 'period');
+        else required(values, 'from', 'to', 'time-zone');
+        const window = byPolicy
+          ? { policy: values['policy'], period: values['period'] }
+          : { from: values['from'], to: values['to'], timeZone: values['time-zone'] };
         return printResponse(
           await client(values, env).request('POST', '/api/reports/snapshots', {
             json: {

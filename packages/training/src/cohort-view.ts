@@ -5,6 +5,7 @@ import type { CompletionStatus } from './completion';
 import { inPopulation } from './completion';
 import type { LedgerReader } from './ledger';
 import { officialCompletions } from './official-completions';
+import { type PendingConfirmation, pendingConfirmation } from './pending';
 import { dueDates, periodById, periodFor, periodIdFormat, versionInForce } from './periods';
 import type { Policy } from './policy';
 import type { RequirementResult } from './requirements';
@@ -18,6 +19,8 @@ export interface RequirementProgress {
   required: number;
   earned: number;
   met: boolean;
+  /** Hours logged toward this requirement's category awaiting the supervisor's confirmation (min_hours only). */
+  pending?: number;
 }
 
 export interface CohortTrainee {
@@ -28,6 +31,8 @@ export interface CohortTrainee {
   status: CompletionStatus;
   earnedHours: number;
   requirements: RequirementProgress[];
+  /** Internship log entries awaiting the supervisor's confirmation: shown, not earned (decision 055). */
+  pending: PendingConfirmation;
   /** Completed: the certificate can be issued. */
   certificate: boolean;
 }
@@ -46,8 +51,14 @@ export interface CohortView {
   summary: {
     trainees: number;
     byStatus: Record<CompletionStatus, number>;
+    /** Pending (unconfirmed) internship hours of the whole cohort, and how many trainees have some. */
+    pendingHours: number;
+    pendingTrainees: number;
     /** Per requirement: how many trainees met it, and the earned amounts' total. */
-    requirements: (Omit<RequirementProgress, 'earned' | 'met'> & { met: number; earnedTotal: number })[];
+    requirements: (Omit<RequirementProgress, 'earned' | 'met' | 'pending'> & {
+      met: number;
+      earnedTotal: number;
+    })[];
   };
 }
 
@@ -114,6 +125,13 @@ export function cohortView(
       period: period.id,
     }).completions;
     if (!c) continue;
+    const pending = pendingConfirmation(reader.facts(official.officialId), policy, period, (id) =>
+      reader.catalogEntry(id),
+    );
+    const requirements = flatten(c.requirement);
+    for (const r of requirements)
+      if (r.kind === 'min_hours' && r.category !== undefined && pending.byCategory[r.category])
+        r.pending = pending.byCategory[r.category];
     trainees.push({
       officialId: official.officialId,
       name: official.name,
@@ -121,7 +139,8 @@ export function cohortView(
       staffGroup: official.staffGroup,
       status: c.status,
       earnedHours: c.earnedHours,
-      requirements: flatten(c.requirement),
+      requirements,
+      pending,
       certificate: c.status === 'completed',
     });
   }
@@ -136,7 +155,7 @@ export function cohortView(
   const requirements = new Map<string, CohortView['summary']['requirements'][number]>();
   for (const t of trainees)
     for (const r of t.requirements) {
-      const { earned, met, ...rest } = r;
+      const { earned, met, pending: _pending, ...rest } = r;
       const s = requirements.get(r.id) ?? { ...rest, met: 0, earnedTotal: 0 };
       s.met += met ? 1 : 0;
       s.earnedTotal = Math.round((s.earnedTotal + earned) * 100) / 100;
@@ -152,6 +171,12 @@ export function cohortView(
     closed: now >= period.end.toMillis(),
     asOf: new Date(now).toISOString(),
     trainees,
-    summary: { trainees: trainees.length, byStatus, requirements: [...requirements.values()] },
+    summary: {
+      trainees: trainees.length,
+      byStatus,
+      pendingHours: trainees.reduce((sum, t) => Math.round((sum + t.pending.hours) * 100) / 100, 0),
+      pendingTrainees: trainees.filter((t) => t.pending.entries > 0).length,
+      requirements: [...requirements.values()],
+    },
   };
 }

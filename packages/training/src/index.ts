@@ -61,6 +61,7 @@ export {
   type OfficialCompletions,
   officialCompletions,
 } from './official-completions';
+export { type PendingConfirmation, pendingConfirmation } from './pending';
 export {
   dueDates,
   PERSONAL_PERIOD,
@@ -81,6 +82,7 @@ export {
   type Requirement,
   type Rounding,
 } from './policy';
+export { policiesInScope } from './policy-scope';
 export {
   ATTENDANCE_VERBS,
   PROGRAMME_ATTENDANCE_RULE,

@@ -1,11 +1,18 @@
 // The provincial supervisor cohort from examples/cohort, loaded by `pnpm demo-data --programme cohort`
 // through the admin and xAPI APIs, long after its window closed (TRAINING-DOMAIN, the cohort).
+import { createHmac } from 'node:crypto';
 import { runDemoData } from '@lrs/server/demo-data';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import type { CohortView } from '@lrs/training';
 import { expect } from 'chai';
 
 const COHORT = 'provincial-supervisor-cohort';
+const JWT_SECRET = 'a-test-secret-of-at-least-32-characters!';
+function token(claims: Record<string, unknown>): string {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+  const body = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ exp: Math.floor(Date.now() / 1000) + 600, ...claims })}`;
+  return `${body}.${createHmac('sha256', JWT_SECRET).update(body).digest('base64url')}`;
+}
 
 describe('the supervisor cohort of examples/cohort, after its window closed', function () {
   this.timeout(30_000);
@@ -21,7 +28,7 @@ describe('the supervisor cohort of examples/cohort, after its window closed', fu
   };
 
   before(async () => {
-    lrs = await TestLrs.start();
+    lrs = await TestLrs.start({ LRS_JWT_HS256_SECRET: JWT_SECRET });
     // As the README says: `pnpm demo-data --programme cohort` against the running LRS.
     const io = { out: () => {}, err: () => {}, errIsTTY: false };
     const code = await runDemoData(
@@ -57,6 +64,17 @@ describe('the supervisor cohort of examples/cohort, after its window closed', fu
       王芳: ['overdue', 'internship-220h 0/220', 'group-supervision-30 0/30', 'defence 0/1'],
     });
     expect(view.trainees.find((t) => t.name === '张伟')!.certificate).to.equal(true);
+    // Her unconfirmed 40-hour log is shown pending against the 220 hours, not earned.
+    const pending = Object.fromEntries(
+      view.trainees.map((t) => [t.name, [t.pending.entries, t.pending.hours]]),
+    );
+    expect(pending).to.deep.equal({ 张伟: [0, 0], 李娜: [1, 40], 王芳: [0, 0] });
+    const liNa = view.trainees.find((t) => t.name === '李娜')!;
+    expect(liNa.requirements.find((q) => q.id === 'internship-220h')).to.include({
+      earned: 120,
+      pending: 40,
+    });
+    expect(view.summary).to.include({ pendingHours: 40, pendingTrainees: 1 });
     expect(view.summary.byStatus).to.include({ completed: 1, overdue: 2 });
     expect(view.summary.requirements.find((q) => q.id === 'group-supervision-30')).to.include({
       met: 1,
@@ -74,6 +92,30 @@ describe('the supervisor cohort of examples/cohort, after its window closed', fu
         c.dueDate,
       ]),
     ).to.deep.equal([['cohort-2024', 'completed', '2024-10-31']]);
+  });
+
+  it("a policy unit of another jurisdiction gets none of the province's trainees; the province's gets all three", async () => {
+    const unit = (jurisdiction: string) =>
+      `Bearer ${token({ sub: `unit-${jurisdiction}`, role: 'policy-unit', jurisdiction })}`;
+    const ask = async (jurisdiction: string) => {
+      const res = await fetch(`${lrs.url}/api/reports/cohort?policy=${COHORT}`, {
+        headers: { Authorization: unit(jurisdiction) },
+      });
+      return { status: res.status, json: (await res.json()) as CohortView };
+    };
+    const other = await ask('dong-thap');
+    expect(other.status).to.equal(200);
+    expect([
+      other.json.trainees.length,
+      other.json.summary.trainees,
+      other.json.summary.pendingHours,
+    ]).to.deep.equal([0, 0, 0]);
+    const own = await ask('province');
+    expect(own.json.trainees.map((t) => t.name).sort()).to.deep.equal(['张伟', '李娜', '王芳'].sort());
+    const official = await fetch(`${lrs.url}/api/reports/cohort?policy=${COHORT}`, {
+      headers: { Authorization: `Bearer ${token({ sub: 'li-na', role: 'official', official_id: 'li-na' })}` },
+    });
+    expect(official.status).to.equal(403);
   });
 
   it('a period the cohort policy does not have is a 400 naming the period format', async () => {

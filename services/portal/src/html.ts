@@ -70,7 +70,7 @@ export function page(o: PageOptions): string {
   <a class="brand" href="/">${tr.t('appName')}</a>
   <nav aria-label="main"><ul>
     ${user?.officialId ? html`<li><a href="/me">${tr.t('myTraining')}</a></li>` : ''}
-    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/officials">${tr.t('officialsList')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li>` : ''}
+    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/officials">${tr.t('officialsList')}</a></li><li><a href="/cohort">${tr.t('cohortTitle')}</a></li><li><a href="/programmes">${tr.t('programmeStatistics')}</a></li><li><a href="/duties">${tr.t('reportingDuties')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li>` : ''}
     <li><a href="/verify">${tr.t('verify')}</a></li>
     ${
       user
@@ -142,6 +142,13 @@ tr.withdrawn td.mark{text-decoration:none}
 .bar svg{display:block;width:100%;height:100%}
 .bar rect{fill:var(--accent)}
 .bar.met rect{fill:var(--ok)}
+.bar rect.pending{fill:#9bbbe0}
+.pending-note{display:block;color:var(--warn);font-size:.9em}
+.progress-cell{min-width:160px}.progress-cell .figure{display:block;white-space:nowrap}
+ul.plain{list-style:none;margin:0;padding:0}
+label.inline{display:inline;margin:0}
+.programme-window fieldset p{margin:8px 0 0}
+.badge.duty-late{color:var(--bad)}.badge.duty-fulfilled-on-time{color:var(--ok)}.badge.duty-due{color:var(--warn)}
 .chart{max-width:100%;height:auto}
 .chart text{font-size:12px;fill:var(--fg)}
 .chart .grid{stroke:#c8c8c8;stroke-width:1}.chart .axis{stroke:var(--muted)}

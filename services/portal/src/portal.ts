@@ -38,6 +38,7 @@ import {
   officialsListPage,
   parseFilter,
 } from './pages/officials';
+import { chooseScopedPolicy, reportRoutes } from './pages/reports';
 import type { PortalContext } from './portal-context';
 import { type PortalUser, parseCookies, Sessions, safeNext, tokenExpiresMs, userOfClaims } from './session';
 
@@ -422,16 +423,21 @@ ${transcriptSection(transcript, tr)}`,
 
   // Completion dashboard for policy units (their jurisdiction), auditors and admins.
   const dashboardData = async (req: Request, ctx: PortalContext & { user: PortalUser }) => {
-    reportScope(ctx.user.principal);
+    const { jurisdiction } = reportScope(ctx.user.principal);
     await deps.completion.catchUp();
     const reader = deps.completion.reader();
-    const policies = byPolicy(reader.policies());
-    const policyId =
-      typeof req.query.policy === 'string' && policies.has(req.query.policy)
-        ? req.query.policy
-        : [...policies.keys()][0];
-    if (!policyId) throw new HttpProblem(404, 'portal.dashboard.no-policy', 'no policy is published yet');
-    const versions = policies.get(policyId)!;
+    if (reader.policies().length === 0)
+      throw new HttpProblem(404, 'portal.dashboard.no-policy', 'no policy is published yet');
+    // The reader's own policies only, theirs first (decision 059): never another jurisdiction's.
+    const {
+      policyId,
+      versions,
+      scoped: policies,
+    } = chooseScopedPolicy(
+      reader,
+      jurisdiction,
+      typeof req.query.policy === 'string' ? req.query.policy : '',
+    );
     const latest = versions[versions.length - 1]!;
     const period =
       typeof req.query.period === 'string' && req.query.period
@@ -604,6 +610,8 @@ ${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officia
     );
     res.send(dashboardCsv(d.report, d.rows, ctx.tr));
   });
+
+  router.use(reportRoutes({ context, send, requireUser, checkCsrf, form, completion: deps.completion }));
 
   router.use(
     auditRoutes({

@@ -95,6 +95,7 @@ export interface AuditDiff {
 }
 
 export interface AuditSnapshot {
+  kind?: 'completion-status';
   snapshotId: string;
   policyId: string;
   version: number;
@@ -134,4 +135,51 @@ export interface AuditVerification {
   actual: VerificationFigures;
   differences: { what: string; expected: unknown; actual: unknown }[];
   verifiedAt: string;
+}
+
+/** A programme-statistics snapshot (decision 051) as the audit API answers it. */
+export interface AuditProgrammeSnapshot {
+  kind: 'programme-statistics';
+  snapshotId: string;
+  window: { from: string; to: string; timeZone: string; policyId: string | null; period: string | null };
+  orgUnit: string | null;
+  jurisdiction: string | null;
+  category: string | null;
+  duty: string | null;
+  cutOff: AuditCutOff;
+  manifest: AuditManifest;
+  fingerprint: string;
+  reportHash: string;
+  totals: { programmes: number; participants: number; attendances: number; hours: number };
+  takenBy: string;
+  takenAt: string;
+}
+
+export type AuditDutyState = 'upcoming' | 'due' | 'fulfilled-on-time' | 'late' | 'skipped';
+export type AuditReportKind = 'completion-status' | 'programme-statistics';
+
+/** One occurrence of a reporting duty with its state (services/audit duties.ts DutyStatus). */
+export interface AuditDutyStatus {
+  occurrenceId: string;
+  dutyId: string;
+  title: string | null;
+  policyId: string | null;
+  jurisdiction: string | null;
+  year: number;
+  reports: AuditReportKind[];
+  window: { from: string; to: string; timeZone: string };
+  period: string | null;
+  cutOff: string;
+  dueBy: string;
+  dueEndsAt: string;
+  state: AuditDutyState;
+  takenAt: string | null;
+  snapshots: {
+    kind: AuditReportKind;
+    snapshotId: string | null;
+    reason: string | null;
+    download: string | null;
+    verify: string | null;
+  }[];
+  reason: string | null;
 }

@@ -11,6 +11,7 @@ import type {
   AuditCutOff,
   AuditDiff,
   AuditManifest,
+  AuditProgrammeSnapshot,
   AuditReplayJob,
   AuditReportSide,
   AuditSnapshot,
@@ -40,7 +41,7 @@ export interface AuditPageDeps {
  * API's own authorisation decides; the portal only renders what it answers. The request goes to
  * the address the browser's connection arrived on, which is this server whatever HOST is.
  */
-async function auditApi<T>(
+export async function auditApi<T>(
   req: Request,
   user: PortalUser,
   path: string,
@@ -88,6 +89,21 @@ function cutOffFacts(cutOff: AuditCutOff, tr: Translator): Html {
   return html`<dt>${tr.t('cutOffAt')}</dt><dd><time datetime="${cutOff.asOf}">${tr.dateTime(cutOff.asOf)}</time> <code>${cutOff.asOf}</code></dd>
 <dt>${tr.t('logPosition')}</dt><dd class="position">${cutOff.position}</dd>
 <dt>${tr.t('lastRecorded')}</dt><dd><time datetime="${cutOff.recorded}">${tr.dateTime(cutOff.recorded)}</time></dd>`;
+}
+
+/** A programme-statistics snapshot (decision 051): its window, cut-off, hashes and totals. */
+function programmeSnapshotFacts(s: AuditProgrammeSnapshot, tr: Translator): Html {
+  const id = encodeURIComponent(s.snapshotId);
+  return html`<dl class="facts snapshot"><dt>${tr.t('snapshotId')}</dt><dd><code id="snapshot-id">${s.snapshotId}</code></dd>
+<dt>${tr.t('window')}</dt><dd>${tr.t('windowText', { from: tr.day(s.window.from), to: tr.day(s.window.to), zone: s.window.timeZone })}${s.window.policyId ? html` · ${s.window.policyId} ${s.window.period ?? ''}` : ''}</dd>
+${s.jurisdiction ? html`<dt>${tr.t('jurisdiction')}</dt><dd>${s.jurisdiction}</dd>` : ''}
+${cutOffFacts(s.cutOff, tr)}
+<dt>${tr.t('fingerprint')}</dt><dd><code class="hash">${s.fingerprint}</code></dd>
+<dt>${tr.t('reportHash')}</dt><dd><code class="hash">${s.reportHash}</code></dd>
+${(['programmes', 'participants', 'attendances', 'hours'] as const).map((k) => html`<dt>${tr.t(`figure.${k}`)}</dt><dd data-figure="${k}">${tr.num(s.totals[k])}</dd>`)}
+<dt>${tr.t('takenBy')}</dt><dd>${s.takenBy} · <time datetime="${s.takenAt}">${tr.dateTime(s.takenAt)}</time></dd></dl>
+<p><a class="button" id="verify-snapshot" href="/audit/snapshot?id=${id}">${tr.t('verifyButton')}</a>
+<a class="button" href="/reports/snapshots/${id}.json" download>${tr.t('download')}</a></p>`;
 }
 
 function manifestSection(m: AuditManifest, tr: Translator): Html {
@@ -484,11 +500,16 @@ ${diffSection(diff, tr, title, d.officialNames())}`,
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
     const { tr } = ctx;
-    const s = await auditApi<AuditSnapshot>(
+    const any = await auditApi<AuditSnapshot | AuditProgrammeSnapshot>(
       req,
       ctx.user,
       `/reports/snapshots/${encodeURIComponent(req.params.id)}`,
     );
+    if (any.kind === 'programme-statistics') {
+      d.send(res, ctx, tr.t('programmeSnapshot'), programmeSnapshotFacts(any, tr));
+      return;
+    }
+    const s = any;
     const compare = new URLSearchParams({ from: s.snapshotId });
     d.send(
       res,

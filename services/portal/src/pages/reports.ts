@@ -83,22 +83,29 @@ const policyTitle = (p: Policy[], tr: Translator): Localized | null =>
 /**
  * A category's name for people: the portal's message when it has one, else the catalog's title
  * when exactly one catalog entry has that category (the cohort's internship, meetings, defence),
- * else the category id as the data give it.
+ * else the category id as the data give it. The programme statistics name categories by message or
+ * id only: there a category holds many programmes.
  */
-function categoryTitles(reader: CompletionReader, tr: Translator): (category: string) => Localized | null {
+function categoryTitles(
+  reader: CompletionReader,
+  tr: Translator,
+  fromCatalog: boolean,
+): (category: string) => Localized | null {
   const byCategory = new Map<string, Record<string, string>[]>();
-  for (const { activityId } of reader.catalogRevisions()) {
-    const e = reader.catalogEntry(activityId);
-    if (!e?.category) continue;
-    byCategory.set(e.category, [
-      ...(byCategory.get(e.category) ?? []),
-      (e.title ?? {}) as Record<string, string>,
-    ]);
-  }
+  if (fromCatalog)
+    for (const { activityId } of reader.catalogRevisions()) {
+      const e = reader.catalogEntry(activityId);
+      if (!e?.category) continue;
+      byCategory.set(e.category, [
+        ...(byCategory.get(e.category) ?? []),
+        (e.title ?? {}) as Record<string, string>,
+      ]);
+    }
   return (category) => {
     const key = `category.${category}`;
     if (tr.has(key)) return { text: tr.t(key), lang: null };
     const titles = byCategory.get(category);
+    // Only where one activity is the category (a cohort's defence), never a category of many programmes.
     return titles?.length === 1 ? tr.localized(titles[0]) : null;
   };
 }
@@ -118,7 +125,7 @@ export function reportRoutes(d: ReportPageDeps): express.Router {
     const view = cohortView(reader, ctx.user.principal, versions, str(req.query.period) || null);
     const filter = parseCohortFilter(req.query as Record<string, unknown>);
     const { tr } = ctx;
-    const category = categoryTitles(reader, tr);
+    const category = categoryTitles(reader, tr, true);
     const latest = versions[versions.length - 1]!;
     return {
       view,
@@ -185,7 +192,7 @@ export function reportRoutes(d: ReportPageDeps): express.Router {
     const base = {
       query,
       policies: [...scoped].map(([policyId, v]) => ({ policyId, title: policyTitle(v, tr) })),
-      categoryTitle: categoryTitles(reader, tr),
+      categoryTitle: categoryTitles(reader, tr, false),
       // The audit API lets auditors, admins and policy units (their jurisdiction) take snapshots.
       mayTakeSnapshot: ctx.user.roles.some((r) => r === 'policy-unit' || r === 'auditor' || r === 'admin'),
       csrf: ctx.csrf,

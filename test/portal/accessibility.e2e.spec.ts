@@ -93,6 +93,10 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
         '/officials?status=overdue&page=2',
         '/officials?q=nobody-has-this-name',
         '/audit',
+        '/cohort',
+        '/cohort?status=overdue&sort=hours&dir=desc',
+        '/programmes',
+        '/duties',
       ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
@@ -100,7 +104,14 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
 
     it(`an auditor's pages (${locale})`, async () => {
       const page = await signInAs(browser, lrs.url, /^(Auditor|감사인|稽核人員)$/, 1200, { locale });
-      const found = await check(page, ['/audit', '/dashboard', '/officials']);
+      const found = await check(page, [
+        '/audit',
+        '/dashboard',
+        '/officials',
+        '/cohort',
+        '/programmes',
+        '/duties',
+      ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
     });

@@ -273,6 +273,14 @@ describe('portal reporting pages: cohort, programme statistics, reporting duties
     await province.context().close();
   });
 
+  it('an official may not open the reporting pages', async () => {
+    const page = await signInAs(browser, lrs.url, /李娜/);
+    expect(await page.locator('nav a[href="/cohort"]').count()).to.equal(0);
+    for (const path of ['/cohort', '/programmes', '/duties', '/cohort.csv'])
+      expect((await page.goto(`${lrs.url}${path}`))!.status(), path).to.equal(403);
+    await page.context().close();
+  });
+
   const check = async (page: Page, paths: string[]): Promise<string[]> => {
     const out: string[] = [];
     for (const path of paths) {

@@ -276,10 +276,10 @@ export function reportRoutes(d: ReportPageDeps): express.Router {
 
   // A snapshot's download for a browser (the API wants a token; the session holds it).
   router.get('/reports/snapshots/:file', async (req, res, next) => {
-    const m = /^([0-9a-zA-Z-]{1,80})\.json$/.exec(req.params.file);
-    if (!m) return next();
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
+    const m = /^([0-9a-zA-Z-]{1,80})\.json$/.exec(req.params.file);
+    if (!m) return next();
     const snapshot = await auditApi<unknown>(
       req,
       ctx.user,

@@ -106,4 +106,25 @@ describe('portal lists of officials and exports (headless Chromium)', function (
     expect(dashboard.charCodeAt(0)).to.equal(0xfeff);
     expect(dashboard.split('\r\n')[1]).to.match(/^공무원 번호,성명,대상 인원/);
   });
+
+  it('the cohort page of a city-wide policy is paged 50 a page with the total; its export is every trainee, formulas neutralised', async () => {
+    const page = await signInAs(browser, lrs.url, /Policy unit — demo-city/);
+    await page.goto(`${lrs.url}/cohort`);
+    const total = Number(await page.locator('[data-total]').getAttribute('data-total'));
+    expect(total).to.be.greaterThan(50);
+    const pages = Math.ceil(total / 50);
+    expect(await page.locator('table.cohort tbody tr').count()).to.equal(50);
+    expect(await page.locator('table.cohort caption').textContent()).to.match(
+      new RegExp(`\\(page 1 of ${pages}\\)$`),
+    );
+    await page.getByRole('link', { name: 'Next page' }).click();
+    expect(await page.locator('table.cohort caption').textContent()).to.match(
+      new RegExp(`\\(page 2 of ${pages}\\)$`),
+    );
+    const csv = await download(page, '#export-cohort');
+    const lines = csv.slice(1).trimEnd().split('\r\n');
+    expect(lines.length - 2).to.equal(total);
+    expect(csv).to.contain(`"'=HYPERLINK(""http://evil.example/?x"",""open"")"`);
+    expect(csv).to.not.match(/(^|,)=HYPERLINK/m);
+  });
 });

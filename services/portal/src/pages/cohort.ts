@@ -1,8 +1,8 @@
 import { type CsvValue, csvWriter } from '@lrs/http';
 import type { CohortTrainee, CohortView, CompletionStatus, Policy, RequirementProgress } from '@lrs/training';
 import { type Html, html, inLanguage, raw } from '../html';
-import type { Localized, Translator } from '../i18n';
-import { STATUSES } from './officials';
+import type { Localized, MessageKey, Translator } from '../i18n';
+import { PAGE_SIZE, STATUSES } from './officials';
 
 const COHORT_SORTS = ['name', 'orgUnit', 'hours', 'status'] as const;
 type CohortSort = (typeof COHORT_SORTS)[number];
@@ -12,6 +12,7 @@ export interface CohortFilter {
   status: CompletionStatus | null;
   sort: CohortSort;
   dir: 'asc' | 'desc';
+  page: number;
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
@@ -19,11 +20,13 @@ const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 export function parseCohortFilter(query: Record<string, unknown>): CohortFilter {
   const status = str(query.status);
   const sort = str(query.sort);
+  const page = Number.parseInt(str(query.page), 10);
   return {
     q: str(query.q).slice(0, 100),
     status: (STATUSES as readonly string[]).includes(status) ? (status as CompletionStatus) : null,
     sort: (COHORT_SORTS as readonly string[]).includes(sort) ? (sort as CohortSort) : 'name',
     dir: query.dir === 'desc' ? 'desc' : 'asc',
+    page: Number.isFinite(page) && page > 0 ? page : 1,
   };
 }
 
@@ -128,12 +131,19 @@ function query(base: URLSearchParams, f: CohortFilter, changes: Record<string, s
   if (f.status) q.set('status', f.status);
   if (f.sort !== 'name') q.set('sort', f.sort);
   if (f.dir !== 'asc') q.set('dir', f.dir);
+  if (f.page > 1) q.set('page', String(f.page));
   for (const [k, v] of Object.entries(changes)) v === null ? q.delete(k) : q.set(k, v);
   return q.toString();
 }
 
 export function cohortPage(v: CohortPageView, tr: Translator): Html {
   const { view, rows, filter: f } = v;
+  // 50 a page, as the list of officials: a city-wide policy has thousands of trainees.
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const page = Math.min(f.page, pages);
+  const shown = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const pageLink = (n: number, key: MessageKey, rel: string) =>
+    html`<a href="/cohort?${query(base, f, { page: String(n) })}" rel="${rel}">${tr.t(key)}</a>`;
   const base = new URLSearchParams({ policy: view.policyId, period: view.period });
   const option = (value: string, label: string, selected: boolean) =>
     html`<option value="${value}"${raw(selected ? ' selected' : '')}>${label}</option>`;
@@ -141,7 +151,7 @@ export function cohortPage(v: CohortPageView, tr: Translator): Html {
     const next = f.sort === key && f.dir === 'asc' ? 'desc' : 'asc';
     const aria = f.sort === key ? (f.dir === 'asc' ? 'ascending' : 'descending') : 'none';
     const arrow = f.sort === key ? (f.dir === 'asc' ? ' ▲' : ' ▼') : '';
-    return html`<th scope="col"${raw(numeric ? ' class="num"' : '')} aria-sort="${aria}"><a href="/cohort?${query(base, f, { sort: key, dir: next })}" data-sort="${key}">${label}${arrow}</a></th>`;
+    return html`<th scope="col"${raw(numeric ? ' class="num"' : '')} aria-sort="${aria}"><a href="/cohort?${query(base, f, { sort: key, dir: next, page: null })}" data-sort="${key}">${label}${arrow}</a></th>`;
   };
   const reqName = (r: CohortPageView['requirements'][number]) => name(r.title, r.id);
   const s = view.summary;
@@ -167,16 +177,16 @@ ${v.requirements.map((r) => {
 })}</tbody></table></div></section>
 <h2>${tr.t('trainees')}</h2>
 <p class="result-count" role="status"><strong data-total="${rows.length}">${tr.t('traineeCount', { count: rows.length })}</strong>${rows.length !== s.trainees ? html` (${tr.t('ofTotal', { total: s.trainees })})` : ''} · ${tr.t('asOf', { at: tr.dateTime(view.asOf) })}</p>
-<p><a class="button" id="export-cohort" href="/cohort.csv?${query(base, f, {})}" download>${tr.t('exportTrainees', { count: rows.length })}</a></p>
+<p><a class="button" id="export-cohort" href="/cohort.csv?${query(base, f, { page: null })}" download>${tr.t('exportTrainees', { count: rows.length })}</a></p>
 ${
   rows.length === 0
     ? html`<p>${tr.t('noData')}</p>`
     : html`<div class="table-wrap"><table class="responsive cohort">
-<caption>${tr.t('captionCohort', { period: view.period })}</caption>
+<caption>${tr.t('captionCohort', { period: view.period, page, pages })}</caption>
 <thead><tr>${sortLink('name', tr.t('name'))}${sortLink('orgUnit', tr.t('orgUnit'))}
 ${v.requirements.map((r) => html`<th scope="col">${inLanguage(r.title, r.id)}</th>`)}
 ${sortLink('status', tr.t('status'))}<th scope="col">${tr.t('due')}</th></tr></thead>
-<tbody>${rows.map(
+<tbody>${shown.map(
         (
           t,
         ) => html`<tr data-official="${t.officialId}"><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(t.officialId)}">${t.name}</a></td>
@@ -186,7 +196,8 @@ ${v.requirements.map((r) => {
   return html`<td class="progress-cell" data-requirement="${r.id}" data-label="${reqName(r)}">${p ? progressCell(p, `${t.name}: ${reqName(r)}`, tr) : '—'}</td>`;
 })}
 <td data-label="${tr.t('status')}"><span class="badge status-${t.status}" data-status="${t.status}">${tr.label('status', t.status)}</span></td><td data-label="${tr.t('due')}">${due}</td></tr>`,
-      )}</tbody></table></div>`
+      )}</tbody></table></div>
+${pages > 1 ? html`<nav aria-label="${tr.t('pagination')}" class="pager"><p>${page > 1 ? pageLink(page - 1, 'previousPage', 'prev') : ''} <span aria-current="page">${tr.t('pageInfo', { page, pages })}</span> ${page < pages ? pageLink(page + 1, 'nextPage', 'next') : ''}</p></nav>` : ''}`
 }`;
 }
 

@@ -129,7 +129,7 @@ describe('portal reporting pages: cohort, programme statistics, reporting duties
       '220시간 중 120시간',
     );
     const csv = await download(page, '#export-cohort');
-    expect(csv.slice(1).split('\r\n')[1]).to.contain('이름');
+    expect(csv.slice(1).split('\r\n')[1]).to.match(/^성명,공무원 번호,조직,직렬,/);
     await page.context().close();
   });
 

@@ -6,12 +6,12 @@ import {
   assertMayAsk,
   assertMayRead,
   buildTranscript,
-  byPolicy,
   type CompletionReader,
   completionReport,
   type LedgerReader,
   officialCompletions,
   periodFor,
+  policiesInScope,
   reportScope,
 } from '@lrs/training';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -80,6 +80,13 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.type('text/javascript').setHeader('Cache-Control', 'public, max-age=3600').send(JS);
   });
 
+  // The zone of the reader's first own policy (decision 059), else of the first policy.
+  const organisationZone = (user: PortalUser | null): string | undefined => {
+    const reader = deps.transcripts.reader();
+    const jurisdiction = user?.roles.includes('policy-unit') ? (user.principal.jurisdiction ?? null) : null;
+    const [own] = jurisdiction ? policiesInScope(reader, jurisdiction).values() : [];
+    return (own?.[own.length - 1] ?? reader.policies()[0])?.timeZone;
+  };
   const context = async (req: Request, res: Response): Promise<PortalContext> => {
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Referrer-Policy', 'same-origin');
@@ -90,11 +97,7 @@ export function portalRouter(deps: PortalDeps): express.Router {
     const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
     // The user's zone: the profile's (an IdP's zoneinfo claim), else the browser's (portal.js sets
     // portal_tz), else the zone of the first policy (the organisation's).
-    const zone =
-      validZone(user?.zoneinfo) ??
-      validZone(cookies.portal_tz) ??
-      deps.transcripts.reader().policies()[0]?.timeZone ??
-      'UTC';
+    const zone = validZone(user?.zoneinfo) ?? validZone(cookies.portal_tz) ?? organisationZone(user) ?? 'UTC';
     return { user, tr: new Translator(locale, zone), csrf: sessions.csrfOf(req, res) };
   };
   const send = (res: Response, ctx: PortalContext, title: string, body: Html, extra = {}) =>
@@ -620,9 +623,11 @@ ${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officia
       requireUser,
       checkCsrf,
       form,
-      policies: () => {
+      // The reader's jurisdiction's policies, its own first (decision 059).
+      policies: (user) => {
         const now = Date.now();
-        return [...byPolicy(deps.completion.reader().policies())].map(([policyId, versions]) => ({
+        const { jurisdiction } = reportScope(user.principal);
+        return [...policiesInScope(deps.completion.reader(), jurisdiction)].map(([policyId, versions]) => ({
           policyId,
           period: periodFor(versions[versions.length - 1]!, now)?.id ?? '',
         }));

@@ -29,7 +29,7 @@ export interface AuditPageDeps {
   checkCsrf: (req: Request) => void;
   form: RequestHandler;
   /** Published policies with their current period: the choices of the compare and snapshot forms. */
-  policies: () => { policyId: string; period: string }[];
+  policies: (user: PortalUser) => { policyId: string; period: string }[];
   /** Officials' names by id (changes name people, not only ids). */
   officialNames: () => Map<string, string>;
   /** The catalog title of an activity in the reader's language, else null. */
@@ -280,8 +280,8 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
   const router = express.Router();
   const compareJobs = new Map<string, CompareJob>();
 
-  const policySelect = (id: string, tr: Translator) => {
-    const choices = d.policies();
+  const policySelect = (id: string, tr: Translator, user: PortalUser) => {
+    const choices = d.policies(user);
     return html`<label for="${id}">${tr.t('policy')}</label><select id="${id}" name="policy" required>${choices.map((p) => html`<option value="${p.policyId}">${p.policyId}</option>`)}</select>
 <label for="${id}-period">${tr.t('period')}</label><input id="${id}-period" name="period" required value="${choices[0]?.period ?? ''}" size="10">`;
   };
@@ -310,13 +310,13 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
     : ''
 }</section>
 <section aria-labelledby="compare"><h2 id="compare">${tr.t('compare')}</h2>
-<form method="get" action="/audit/diff">${policySelect('diff-policy', tr)}
+<form method="get" action="/audit/diff">${policySelect('diff-policy', tr, ctx.user)}
 <label for="from">${tr.t('fromField')}</label><input id="from" name="from" required size="40" aria-describedby="side-help">
 <label for="to">${tr.t('toField')}</label><input id="to" name="to" size="40" aria-describedby="side-help">
 <p id="side-help" class="help">${tr.t('sideHelp')}</p>
 <p><button type="submit">${tr.t('compareButton')}</button></p></form></section>
 <section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
-<form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr)}
+<form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr, ctx.user)}
 <p><button type="submit" name="now" value="1" id="snapshot-now">${tr.t('snapshotNow')}</button></p>
 ${cutOffFields('snap-asOf', tr)}
 <p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>
@@ -351,7 +351,7 @@ ${cutOffFields('snap-asOf', tr)}
     const running = job.state === 'queued' || job.state === 'running';
     const ratio = total > 0 ? Math.min(1, done / total) : 1;
     const compare = new URLSearchParams({ from: job.cutOff.asOf });
-    const first = d.policies()[0];
+    const first = d.policies(ctx.user)[0];
     if (first) {
       compare.set('policy', first.policyId);
       compare.set('period', first.period);

@@ -1,0 +1,20 @@
+export {
+  type AgentDocument,
+  EXPORT_KINDS,
+  type ExportKind,
+  type PrivacySources,
+  type StatementHolding,
+  type SubjectExport,
+} from './export';
+export {
+  type DryRun,
+  type JobStatus,
+  RETENTION_DEFINED,
+  RETENTION_RUN,
+  Retention,
+  type RetentionRun,
+  type SubjectEraser,
+} from './retention';
+export { type RetentionSetting } from './retention-rule';
+export { mountPrivacy, privacyRoutes } from './routes';
+export { assertMayExport, assertPrivacyAdmin, type Download, type PrivacyDeps, PrivacyService } from './service';

@@ -127,7 +127,11 @@ async function readAllOfType(log: EventLog, type: string): Promise<RecordedEvent
   const out: RecordedEvent[] = [];
   let after: RecordedEvent['position'] | undefined;
   for (;;) {
-    const page = await log.readAll({ ...(after ? { after } : {}), filter: { typePrefixes: [type] }, maxCount: 500 });
+    const page = await log.readAll({
+      ...(after ? { after } : {}),
+      filter: { typePrefixes: [type] },
+      maxCount: 500,
+    });
     for (const e of page) if (e.type === type) out.push(e);
     if (page.length < 500) return out;
     after = page[page.length - 1]!.position;
@@ -327,7 +331,9 @@ export function exportCsv(exported: SubjectExport, kind: ExportKind): string {
   const header = [...[...sourceColumns].map((k) => `source_${k}`), ...columns];
   const who = exported.subject.officialId ?? exported.subject.identifiers.join(' ');
   return csvWriter({
-    preamble: [`${kind} held about ${who}, exported ${exported.exportedAt} at log position ${exported.logHead ?? '-'}`],
+    preamble: [
+      `${kind} held about ${who}; exported ${exported.exportedAt} at log position ${exported.logHead ?? '-'}`,
+    ],
     header,
     rows: rows.map((r) => [
       ...[...sourceColumns].map((k) => cell((r.source as unknown as Obj)[k])),

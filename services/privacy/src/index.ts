@@ -8,6 +8,7 @@ export {
 } from './export';
 export {
   type DryRun,
+  eraseExpired,
   type JobStatus,
   RETENTION_DEFINED,
   RETENTION_RUN,
@@ -15,6 +16,12 @@ export {
   type RetentionRun,
   type SubjectEraser,
 } from './retention';
-export { type RetentionSetting } from './retention-rule';
+export type { RetentionSetting } from './retention-rule';
 export { mountPrivacy, privacyRoutes } from './routes';
-export { assertMayExport, assertPrivacyAdmin, type Download, type PrivacyDeps, PrivacyService } from './service';
+export {
+  assertMayExport,
+  assertPrivacyAdmin,
+  type Download,
+  type PrivacyDeps,
+  PrivacyService,
+} from './service';

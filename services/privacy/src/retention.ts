@@ -7,9 +7,9 @@ import type { CompletionReader, Official } from '@lrs/training';
 import { DateTime } from 'luxon';
 import {
   type DueErasure,
+  type DutyWindow,
   dueAt,
   dutyConflicts,
-  type DutyWindow,
   expiryOf,
   parseRetentionDuration,
   type RetentionProblem,
@@ -99,7 +99,11 @@ async function readAllOfType(log: EventLog, type: string): Promise<RecordedEvent
   const out: RecordedEvent[] = [];
   let after: RecordedEvent['position'] | undefined;
   for (;;) {
-    const page = await log.readAll({ ...(after ? { after } : {}), filter: { typePrefixes: [type] }, maxCount: 500 });
+    const page = await log.readAll({
+      ...(after ? { after } : {}),
+      filter: { typePrefixes: [type] },
+      maxCount: 500,
+    });
     for (const e of page) if (e.type === type) out.push(e);
     if (page.length < 500) return out;
     after = page[page.length - 1]!.position;
@@ -298,7 +302,13 @@ export class Retention {
     const eraser = this.options.eraser;
     const plan = await this.dryRun(nowMs);
     if (!eraser) {
-      this.status.lastRun = { day, at: new Date(nowMs).toISOString(), mode: 'dry-run', due: plan.due.length, erased: 0 };
+      this.status.lastRun = {
+        day,
+        at: new Date(nowMs).toISOString(),
+        mode: 'dry-run',
+        due: plan.due.length,
+        erased: 0,
+      };
       log?.info(
         { privacy: { due: plan.due.length, held: plan.held.length, mode: 'dry-run-only' } },
         'retention: no eraser is wired, dry run only (nothing erased)',
@@ -315,37 +325,17 @@ export class Retention {
       if (isWrongRevision(error)) return null; // today's run is another process's, or done
       throw error;
     }
-    const run: RetentionRun = {
-      day,
-      startedAt: new Date(nowMs).toISOString(),
-      finishedAt: '',
-      due: plan.due.length,
-      erased: 0,
-      failed: 0,
-      erasures: [],
-      dueByJurisdiction: {},
-    };
-    for (const person of plan.due) {
-      run.dueByJurisdiction[person.jurisdiction] = (run.dueByJurisdiction[person.jurisdiction] ?? 0) + 1;
-      try {
-        const done = await eraser.erase({
-          subject: { officialId: person.officialId },
-          reason: `retention: ${person.rule} (${person.jurisdiction}), expired ${person.expiresAt}`,
-          legalBasis: `retention period of ${person.jurisdiction}`,
-          requestedBy: 'privacy-retention-job',
-        });
-        run.erased++;
-        run.erasures.push({ erasureId: done.erasureId, pseudonym: done.pseudonym });
-      } catch (error) {
-        run.failed++;
-        // The error's text may name the person: only its kind is logged.
-        log?.error({ privacy: { error: (error as Error).name } }, 'retention: an erasure failed');
-      }
-    }
+    const run = await eraseExpired(plan.due, eraser, day, new Date(nowMs).toISOString(), (error) =>
+      // The error's text may name the person: only its kind is logged.
+      log?.error({ privacy: { error: error.name } }, 'retention: an erasure failed'),
+    );
     run.finishedAt = new Date(this.now()).toISOString();
     await this.log.append(runStream(day), [anEvent(RETENTION_RUN, run)], { expectedRevision: 'no_stream' });
     this.status.lastRun = { day, at: run.finishedAt, mode: 'erase', due: run.due, erased: run.erased };
-    log?.info({ privacy: { due: run.due, erased: run.erased, failed: run.failed } }, 'retention: run recorded');
+    log?.info(
+      { privacy: { due: run.due, erased: run.erased, failed: run.failed } },
+      'retention: run recorded',
+    );
     return run;
   }
 
@@ -397,11 +387,54 @@ export function retentionFacts(
   const kept = parseRetentionDuration(setting.snapshotsKept)!;
   return {
     leftOn: official.employedTo!,
-    lastRecordOn: lastMs === null ? null : DateTime.fromMillis(lastMs, { zone: setting.timeZone }).toISODate(),
+    lastRecordOn:
+      lastMs === null ? null : DateTime.fromMillis(lastMs, { zone: setting.timeZone }).toISODate(),
     // A snapshot whose rows name the person needs their records, whatever its scope.
     heldBy: mentions.map((m) => ({
-        snapshotId: m.snapshotId,
-        keptUntil: DateTime.fromISO(m.cutOff, { zone: setting.timeZone }).plus(kept).toISO()!,
-      })),
+      snapshotId: m.snapshotId,
+      keptUntil: DateTime.fromISO(m.cutOff, { zone: setting.timeZone }).plus(kept).toISO()!,
+    })),
   };
+}
+
+/**
+ * Erases each expired person through the eraser, one at a time, and says what was done: counts,
+ * erasure ids and pseudonyms, never a name or an identifier. A failed erasure is counted and the
+ * run goes on; the person stays expired and is tried again the next day.
+ */
+export async function eraseExpired(
+  due: readonly DueErasure[],
+  eraser: SubjectEraser,
+  day: string,
+  startedAt: string,
+  onFailure: (error: Error) => void = () => {},
+): Promise<RetentionRun> {
+  const run: RetentionRun = {
+    day,
+    startedAt,
+    finishedAt: '',
+    due: due.length,
+    erased: 0,
+    failed: 0,
+    erasures: [],
+    dueByJurisdiction: {},
+  };
+  for (const person of due) {
+    run.dueByJurisdiction[person.jurisdiction] = (run.dueByJurisdiction[person.jurisdiction] ?? 0) + 1;
+    try {
+      const done = await eraser.erase({
+        subject: { officialId: person.officialId },
+        reason: `retention period over: ${person.rule}, expired ${person.expiresAt}`,
+        legalBasis: `retention setting of jurisdiction ${person.jurisdiction}`,
+        requestedBy: 'privacy-retention-job',
+      });
+      run.erased++;
+      run.erasures.push({ erasureId: done.erasureId, pseudonym: done.pseudonym });
+    } catch (error) {
+      run.failed++;
+      onFailure(error as Error);
+    }
+  }
+  run.finishedAt = new Date().toISOString();
+  return run;
 }

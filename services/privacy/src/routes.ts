@@ -51,7 +51,11 @@ function send(res: express.Response, download: Download): void {
 
 function objectBody(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
-    throw new BadRequest({ rule: 'privacy.body', message: 'the body must be a JSON object', pointer: '/body' });
+    throw new BadRequest({
+      rule: 'privacy.body',
+      message: 'the body must be a JSON object',
+      pointer: '/body',
+    });
   return body as Record<string, unknown>;
 }
 
@@ -65,7 +69,11 @@ export function agentOfBody(body: Record<string, unknown>): Agent {
         pointer: `/body/${name}`,
       });
   if (body.agent === undefined)
-    throw new BadRequest({ rule: 'privacy.body.agent', message: 'agent is required', pointer: '/body/agent' });
+    throw new BadRequest({
+      rule: 'privacy.body.agent',
+      message: 'agent is required',
+      pointer: '/body/agent',
+    });
   const parsed = parseAgentParameter(JSON.stringify(body.agent), { allowGroup: false });
   if (Array.isArray(parsed)) {
     const first = parsed[0]!;
@@ -104,7 +112,11 @@ export function privacyRoutes(service: PrivacyService): express.Router {
   router.put('/privacy/retention/:jurisdiction', async (req, res) => {
     assertPrivacyAdmin(req.principal!);
     const body = await readJsonBody(req, { limit: BODY_LIMIT });
-    const { outcome, setting } = await service.retention.define(body, req.params.jurisdiction, req.principal!.id);
+    const { outcome, setting } = await service.retention.define(
+      body,
+      req.params.jurisdiction,
+      req.principal!.id,
+    );
     res.status(outcome === 'defined' ? 201 : 200).json({ outcome, setting });
   });
 

@@ -34,7 +34,8 @@ const isAdmin = (p: Principal) => p.roles.includes('admin') || p.scopes.has('adm
  */
 export function assertMayExport(principal: Principal, officialId: string | null): void {
   if (isAdmin(principal)) return;
-  if (officialId !== null && principal.roles.includes('official') && principal.officialId === officialId) return;
+  if (officialId !== null && principal.roles.includes('official') && principal.officialId === officialId)
+    return;
   throw new Forbidden({
     rule: 'privacy.access',
     message:

@@ -4,6 +4,7 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier, SecretBox }
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import { createLogger, type Logger } from '@lrs/http';
 import { inlineProjectors, type Projector, ProjectorThread, type StartProjector } from '@lrs/projections';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
@@ -17,7 +18,6 @@ import {
 import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { compileXapiSchemas } from '@lrs/xapi';
-import { createLogger, type Logger } from '@lrs/http';
 
 /** Everything the LRS service runs on: the log, the projections and the domain services. */
 export interface LrsSystem {

@@ -96,7 +96,10 @@ export class DocumentsIndexReader {
    */
   documentsOfAgent(agent: string): { key: DocumentKey; stream: string; updatedMs: number }[] {
     const rows = this.db
-      .prepare<[string], { stream: string; scope: string; registration: string | null; doc_id: string; updated_ms: number }>(
+      .prepare<
+        [string],
+        { stream: string; scope: string; registration: string | null; doc_id: string; updated_ms: number }
+      >(
         "SELECT stream, scope, registration, doc_id, updated_ms FROM documents WHERE json_extract(scope, '$[2]') = ? ORDER BY stream",
       )
       .all(agent);

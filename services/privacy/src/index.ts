@@ -6,6 +6,7 @@ export {
   type StatementHolding,
   type SubjectExport,
 } from './export';
+export { exportFormat } from './export-format';
 export {
   type DryRun,
   eraseExpired,

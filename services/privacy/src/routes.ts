@@ -3,44 +3,11 @@ import { authenticate } from '@lrs/auth';
 import { BadRequest, readJsonBody } from '@lrs/http';
 import { type Agent, parseAgentParameter } from '@lrs/xapi';
 import express from 'express';
-import { EXPORT_KINDS, type ExportKind, type SubjectExport } from './export';
+import type { SubjectExport } from './export';
+import { exportFormat } from './export-format';
 import { assertMayExport, assertPrivacyAdmin, type Download, type PrivacyService } from './service';
 
 const BODY_LIMIT = 64 * 1024;
-
-/** `format` (json, the default, or csv) and, for csv, `kind`: one CSV file per kind of record. */
-export function exportFormat(query: Record<string, unknown>): { format: 'json' | 'csv'; kind?: ExportKind } {
-  for (const name of Object.keys(query))
-    if (name !== 'format' && name !== 'kind')
-      throw new BadRequest({
-        rule: 'privacy.query.parameter',
-        message: `unknown parameter ${name}; the parameters are format and kind`,
-        pointer: `/query/${name}`,
-      });
-  const format = query.format ?? 'json';
-  if (format !== 'json' && format !== 'csv')
-    throw new BadRequest({
-      rule: 'privacy.query.format',
-      message: 'format must be json or csv',
-      pointer: '/query/format',
-    });
-  if (format === 'json') {
-    if (query.kind !== undefined)
-      throw new BadRequest({
-        rule: 'privacy.query.kind',
-        message: 'kind is for format=csv (the JSON export holds every kind)',
-        pointer: '/query/kind',
-      });
-    return { format };
-  }
-  if (typeof query.kind !== 'string' || !(EXPORT_KINDS as readonly string[]).includes(query.kind))
-    throw new BadRequest({
-      rule: 'privacy.query.kind',
-      message: `a CSV export is one kind of record: kind must be one of ${EXPORT_KINDS.join(', ')}`,
-      pointer: '/query/kind',
-    });
-  return { format, kind: query.kind as ExportKind };
-}
 
 function send(res: express.Response, download: Download): void {
   res.setHeader('Content-Type', download.contentType);
@@ -92,9 +59,14 @@ export function privacyRoutes(service: PrivacyService): express.Router {
   const router = express.Router();
 
   router.get('/privacy/subjects/:officialId/export', async (req, res) => {
-    const { format, kind } = exportFormat(req.query as Record<string, unknown>);
-    const exported: SubjectExport = await service.exportOfficial(req.principal!, req.params.officialId);
-    send(res, service.download(exported, format, kind));
+    send(
+      res,
+      await service.downloadOfficial(
+        req.principal!,
+        req.params.officialId,
+        req.query as Record<string, unknown>,
+      ),
+    );
   });
 
   router.post('/privacy/agent-export', async (req, res) => {

@@ -4,6 +4,7 @@ import { Forbidden, type Logger, NotFound } from '@lrs/http';
 import type { CompletionReader } from '@lrs/training';
 import { type Agent, agentIfiKey } from '@lrs/xapi';
 import { type ExportKind, exportCsv, exportSubject, type PrivacySources, type SubjectExport } from './export';
+import { exportFormat } from './export-format';
 import { Retention, type SubjectEraser } from './retention';
 
 export interface PrivacyDeps {
@@ -118,6 +119,19 @@ export class PrivacyService {
         pointer: '/body/agent',
       });
     return exported;
+  }
+
+  /**
+   * An official's data as a download for `query` (format, kind): the API route and the portal's
+   * "Download my data" links both answer through this.
+   */
+  async downloadOfficial(
+    principal: Principal,
+    officialId: string,
+    query: Record<string, unknown>,
+  ): Promise<Download> {
+    const { format, kind } = exportFormat(query);
+    return this.download(await this.exportOfficial(principal, officialId), format, kind);
   }
 
   download(exported: SubjectExport, format: 'json' | 'csv', kind?: ExportKind): Download {

@@ -86,7 +86,14 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       mountAudit(app, system.audit, system);
       mountPrivacy(app, system.privacy, system);
       // The web portal last: its paths never shadow /xapi or /api.
-      app.use('/', portalRouter(system));
+      app.use(
+        '/',
+        portalRouter({
+          ...system,
+          personalData: (principal, officialId, query) =>
+            system.privacy.downloadOfficial(principal, officialId, query),
+        }),
+      );
     },
   });
   return app;

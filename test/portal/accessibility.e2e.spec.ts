@@ -83,7 +83,9 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
       const exported = await page.request.get(`${lrs.url}${myData}`);
       expect(exported.status()).to.equal(200);
       expect((await exported.json()).subject.officialId).to.equal('E00001');
-      expect((await page.request.get(`${lrs.url}/officials/E00002/personal-data?format=json`)).status()).to.equal(403);
+      expect(
+        (await page.request.get(`${lrs.url}/officials/E00002/personal-data?format=json`)).status(),
+      ).to.equal(403);
       found.push(...(await check(page, [certificate!])));
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();

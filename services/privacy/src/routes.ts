@@ -3,7 +3,6 @@ import { authenticate } from '@lrs/auth';
 import { BadRequest, readJsonBody } from '@lrs/http';
 import { type Agent, parseAgentParameter } from '@lrs/xapi';
 import express from 'express';
-import type { SubjectExport } from './export';
 import { exportFormat } from './export-format';
 import { assertMayExport, assertPrivacyAdmin, type Download, type PrivacyService } from './service';
 

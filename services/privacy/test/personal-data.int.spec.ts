@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { anActivity, anAgent, aStatement, verbs } from '@lrs/testkit';
 import { expect } from 'chai';
+import { runCli } from '../src/cli';
 
 const JWT_SECRET = 'a-test-secret-of-at-least-32-characters!';
 const LMS = 'https://lms.welfare.example.kr';
@@ -398,6 +399,39 @@ describe('personal data: access, portability and retention', function () {
       expect(
         exported.json.records.snapshots.map((s: any) => [s.snapshotId, s.source.stream, s.row.officialId]),
       ).to.deep.equal([[snapshot.json.snapshotId, `audit-snapshot-${snapshot.json.snapshotId}`, 'lee']]);
+    });
+
+    it('an administrator sets the city’s retention from a file and reads the dry run with the CLI', async () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t) };
+      const env = { LRS_URL: lrs.url, LRS_KEY: ADMIN.key, LRS_SECRET: ADMIN.secret };
+      const file = new URL('../../../examples/privacy/retention-city.json', import.meta.url).pathname;
+      expect(await runCli(['retention', 'set', file], env, io), err.join('')).to.equal(0);
+      expect(JSON.parse(out.join('')).outcome).to.equal('changed');
+      out.length = 0;
+      expect(
+        await runCli(['retention', 'dry-run', '--at', '2032-01-01T00:00:00+09:00'], env, io),
+        err.join(''),
+      ).to.equal(0);
+      // In 2032 both Lee and Park are past five years, but the 2024 report snapshot (kept ten years) names them.
+      const dry = JSON.parse(out.join(''));
+      expect(dry.due).to.deep.equal([]);
+      expect(dry.held.map((d: any) => [d.officialId, d.leftOn])).to.deep.equal([
+        ['lee', '2024-06-30'],
+        ['park', '2026-11-30'],
+      ]);
+      out.length = 0;
+      expect(await runCli(['retention', 'dry-run', '--at', '2037-01-01T00:00:00+09:00'], env, io)).to.equal(
+        0,
+      );
+      expect(JSON.parse(out.join('')).due.map((d: any) => [d.officialId, d.rule])).to.deep.equal([
+        ['lee', 'snapshot-kept'],
+        ['park', 'snapshot-kept'],
+      ]);
+      out.length = 0;
+      expect(await runCli(['retention', 'dry-run', '--at', 'soon'], env, io)).to.equal(1);
+      expect(err.join('')).to.contain('privacy.query.instant');
     });
   });
 });

@@ -172,6 +172,25 @@ describe('personal data: access, portability and retention', function () {
       { json: { page: 7 } },
     );
     expect(state.status, state.text).to.equal(204);
+    const profile = await lrs.call('PUT', `agents/profile?agent=${agent}&profileId=preferences`, {
+      json: { language: 'ko' },
+    });
+    expect(profile.status, profile.text).to.equal(204);
+    // Kim attended a face-to-face session; the training centre imported its roster.
+    const roster = await api('POST', '/api/connectors/rosters', asAdmin, {
+      session: {
+        offeringId: 'ethics-2026',
+        sessionId: 'day-1',
+        activityId: ETHICS,
+        title: { 'en-US': 'Ethics (face-to-face)' },
+        start: '2026-04-14T09:00:00+09:00',
+        end: '2026-04-14T11:00:00+09:00',
+        timeZone: 'Asia/Seoul',
+        instructor: 'lee',
+      },
+      csv: 'official_id,minutes,status\nkim,120,attended\n',
+    });
+    expect(roster.status, roster.text).to.equal(200);
     await lrs.caughtUp();
   });
   after(async () => lrs?.stop());
@@ -199,9 +218,22 @@ describe('personal data: access, portability and retention', function () {
       via: 'xapi',
     });
     expect(attended.source.position).to.match(/^\d+$/);
-    expect(records.documents).to.have.length(1);
-    expect(records.documents[0]).to.include({ resource: 'state', documentId: stateId, activityId: ETHICS });
-    expect(JSON.parse(records.documents[0].content)).to.deep.equal({ page: 7 });
+    expect(
+      records.documents.map((d: any) => [d.resource, d.documentId, JSON.parse(d.content)]),
+    ).to.have.deep.members([
+      ['state', stateId, { page: 7 }],
+      ['agent-profile', 'preferences', { language: 'ko' }],
+    ]);
+    expect(records.documents[0].source.readModel).to.equal('documents-index');
+    expect(records.documents[0].source.stream).to.match(/^(state|agent-profile)-[0-9a-f]{64}$/);
+    // The roster row naming Kim: its statement came through the roster import, which is listed too.
+    const fromRoster = records.statements.filter((s: any) => s.source.via.startsWith('roster:'));
+    expect(fromRoster).to.have.length(1);
+    expect(records.rosters).to.have.length(1);
+    expect(records.rosters[0]).to.deep.include({ activityId: ETHICS, offeringId: 'ethics-2026' });
+    expect(records.rosters[0].statementIds).to.deep.equal([fromRoster[0].statement.id]);
+    expect(records.rosters[0].source.stream).to.match(/^connectors-roster-/);
+    expect(records.rosters[0].source.event).to.equal('connectors.roster.imported');
     expect(records.transcript.map((e: any) => e.activity.id)).to.include(ETHICS);
     expect(records.completion.map((c: any) => `${c.policyId}/${c.period}`)).to.include(`${CITY_POLICY}/2026`);
     expect(records.completion[0].source).to.deep.equal({ readModel: 'completion' });
@@ -215,6 +247,10 @@ describe('personal data: access, portability and retention', function () {
     const voided = r.json.records.statements.filter((s: any) => s.voided);
     expect(voided).to.have.length(1);
     expect(voided[0].roles).to.deep.equal(['actor']);
+    // Lee taught the face-to-face session too: the roster's statement names her as its instructor.
+    const taughtFaceToFace = r.json.records.statements.filter((s: any) => s.source.via.startsWith('roster:'));
+    expect(taughtFaceToFace.map((s: any) => s.roles)).to.deep.equal([['instructor']]);
+    expect(r.json.records.rosters).to.have.length(1);
   });
 
   it('the CSV export is one file per kind of record, source columns first, through the product’s CSV writer', async () => {

@@ -11,6 +11,7 @@ import { type CsvValue, csvWriter } from '@lrs/http';
 import {
   buildTranscript,
   type CompletionReader,
+  exemptionStream,
   type Official,
   officialCompletions,
   officialStream,
@@ -52,6 +53,7 @@ export interface PrivacySources {
 export const EXPORT_KINDS = [
   'registry',
   'org-unit-history',
+  'exemptions',
   'statements',
   'documents',
   'rosters',
@@ -206,6 +208,10 @@ export async function exportSubject(
         orgUnit: spell.orgUnit,
         orgUnitName: units.get(spell.orgUnit) ?? null,
       });
+    // Exemptions (leave, secondment) as recorded: every version on each exemption's stream.
+    for (const exemption of reader.exemptions(official.officialId))
+      for (const event of await readStreamOrEmpty(deps.log, exemptionStream(exemption.exemptionId)))
+        records.exemptions.push({ source: sourceOf(event), record: event.data as JsonValue });
   }
 
   // Statements: the index answers which; each statement's own event says who wrote it and how.

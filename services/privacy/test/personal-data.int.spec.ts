@@ -117,6 +117,22 @@ describe('personal data: access, portability and retention', function () {
         },
       ]),
     );
+    ok(
+      await api(
+        'POST',
+        '/api/admin/training/exemptions',
+        asAdmin,
+        csv([
+          {
+            exemption_id: 'kim-leave-2026',
+            official_id: 'kim',
+            from: '2026-07-01',
+            to: '2026-08-31',
+            reason: 'leave',
+          },
+        ]),
+      ),
+    );
     const policy = JSON.parse(
       readFileSync(
         new URL('../../../examples/policies/city-annual-welfare-education.json', import.meta.url),
@@ -209,6 +225,9 @@ describe('personal data: access, portability and retention', function () {
     });
     expect(records.registry[0].record.name).to.equal('Kim Min-ji');
     expect(records['org-unit-history'].map((h: any) => h.orgUnitName)).to.deep.equal(['District A']);
+    expect(records.exemptions.map((e: any) => [e.source.stream, e.record.reason])).to.deep.equal([
+      ['training-exemption-kim-leave-2026', 'leave'],
+    ]);
     const attended = records.statements.find((s: any) => s.statement.id === kimStatement);
     expect(attended.roles).to.deep.equal(['actor']);
     expect(attended.source).to.include({

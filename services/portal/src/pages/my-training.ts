@@ -82,6 +82,7 @@ ${entries.map((e) => {
 const DATA_KINDS = [
   'registry',
   'org-unit-history',
+  'exemptions',
   'statements',
   'documents',
   'rosters',

@@ -1,4 +1,4 @@
-import type { JwtVerifier } from '@lrs/auth';
+import type { JwtVerifier, Principal } from '@lrs/auth';
 import { type Config, dataDirKey } from '@lrs/config';
 import { HttpProblem } from '@lrs/http';
 import type { RunningReadModel } from '@lrs/projections';
@@ -30,7 +30,7 @@ import {
   sortHeader,
   sortRows,
 } from './pages/dashboard';
-import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
+import { personalDataSection, policyTitle, progressSection, transcriptSection } from './pages/my-training';
 import {
   filterOfficials,
   type ListView,
@@ -48,7 +48,19 @@ export interface PortalDeps {
   /** The transcripts and completion read models, read only through their readers. */
   transcripts: RunningReadModel<LedgerReader>;
   completion: RunningReadModel<CompletionReader>;
+  /**
+   * The personal-data export (services/privacy, decision 070), injected by the composition root:
+   * the page's "Download my data" links download through the same function as the API.
+   */
+  personalData?: PersonalDataDownload;
 }
+
+/** One person's data as a download: `query` holds format (json, csv) and, for csv, kind. */
+export type PersonalDataDownload = (
+  principal: Principal,
+  officialId: string,
+  query: Record<string, unknown>,
+) => Promise<{ contentType: string; filename: string; body: string }>;
 
 // No inline script or style anywhere: pages only load /portal/static/*.
 const CSP =
@@ -339,8 +351,26 @@ ${button('auditor:auditor', ctx.tr.t('devAuditor'))}
       html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${tr.label('staffGroup', official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
-${transcriptSection(transcript, tr)}`,
+${transcriptSection(transcript, tr)}
+${deps.personalData && ctx.user.officialId === officialId ? personalDataSection(officialId, tr) : ''}`,
     );
+  });
+
+  // "Download my data": the official's own data, through the privacy service's export.
+  router.get('/officials/:officialId/personal-data', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    if (!deps.personalData)
+      throw new HttpProblem(404, 'portal.personal-data', 'no personal-data export here');
+    const download = await deps.personalData(
+      ctx.user.principal,
+      req.params.officialId,
+      req.query as Record<string, unknown>,
+    );
+    res.setHeader('Content-Type', download.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(download.body);
   });
 
   router.get('/officials/:officialId/certificate', async (req, res) => {

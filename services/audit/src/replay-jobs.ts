@@ -254,7 +254,7 @@ export class ReplayJobs {
    */
   async withModel<T>(id: string, use: (model: ModelAt) => T | Promise<T>): Promise<T> {
     const job = this.jobs.get(id);
-    if (!job || job.state !== 'completed' || !job.manifest)
+    if (job?.state !== 'completed' || !job.manifest)
       throw new Conflict({
         rule: 'audit.replay.not-finished',
         message: `replay ${id} has ${job?.state === 'completed' ? 'no model' : `not completed (${job?.state ?? 'unknown'})`}; its report is there once it has completed`,

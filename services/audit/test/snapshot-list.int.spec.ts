@@ -12,7 +12,12 @@ function token(claims: Record<string, unknown>): string {
   return `Bearer ${body}.${createHmac('sha256', JWT_SECRET).update(body).digest('base64url')}`;
 }
 const auditor = token({ sub: 'auditor-1', name: 'Auditor Park', role: 'auditor' });
-const cityUnit = token({ sub: 'unit-city', name: 'City policy unit', role: 'policy-unit', jurisdiction: 'demo-city' });
+const cityUnit = token({
+  sub: 'unit-city',
+  name: 'City policy unit',
+  role: 'policy-unit',
+  jurisdiction: 'demo-city',
+});
 const otherUnit = token({ sub: 'unit-x', role: 'policy-unit', jurisdiction: 'elsewhere' });
 const official = token({ sub: 'E00001', role: 'official', official_id: 'E00001' });
 
@@ -48,7 +53,12 @@ describe('audit: the list of report snapshots and the report of a finished repla
       [auditor, { orgUnit: 'd1-o1' }],
       [cityUnit, {}],
     ] as const) {
-      const r = await api('POST', '/api/reports/snapshots', who, { policy: DEMO_POLICY, period, asOf, ...extra });
+      const r = await api('POST', '/api/reports/snapshots', who, {
+        policy: DEMO_POLICY,
+        period,
+        asOf,
+        ...extra,
+      });
       expect(r.status, r.text).to.equal(201);
       taken.push(r.json.snapshotId);
     }
@@ -135,7 +145,8 @@ describe('audit: the list of report snapshots and the report of a finished repla
     const sum = Object.values(r.json.report.totals as Record<string, number>).reduce((a, b) => a + b, 0);
     expect(sum).to.equal(20);
     const live = lrs.system.completion.reader().officialNames();
-    for (const row of r.json.report.rows) expect(r.json.names[row.officialId]).to.equal(live.get(row.officialId));
+    for (const row of r.json.report.rows)
+      expect(r.json.names[row.officialId]).to.equal(live.get(row.officialId));
     // The same figures as a snapshot of that cut-off, which is what verification compares.
     const snap = await api('POST', '/api/reports/snapshots', auditor, {
       policy: DEMO_POLICY,

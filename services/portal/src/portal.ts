@@ -280,7 +280,15 @@ ${sessions.devSignIn ? html`<p class="warning" role="note"><a href="/dev/signin?
     // Signed in at the identity provider: end its session too (RP-initiated logout), so signing
     // in again asks for credentials there; it sends the browser back to /signin?out=1.
     const end = oidc && user && oidc.issued(user.claims) ? await oidc.endSessionUrl(user.token) : null;
-    res.redirect(303, end ?? '/signin?out=1');
+    if (!end) return res.redirect(303, '/signin?out=1');
+    // Through a page, not a redirect: the form's CSP (form-action 'self') forbids a form's redirect
+    // to another origin, and a page may be navigated on (meta refresh) wherever it points.
+    const ctx = await context(req, res);
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="${ctx.tr.locale}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${esc(end)}"><title>${esc(ctx.tr.t('signOut'))}</title></head><body><main><p><a href="${esc(end)}">${esc(ctx.tr.t('signOutAtProvider'))}</a></p></main></body></html>`,
+      );
   });
 
   // The user's profile: their time zone and language, kept on the server (decision 062).

@@ -74,7 +74,7 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
 
     it(`an official's pages (${locale})`, async () => {
       const page = await signInAs(browser, lrs.url, /E00001/, 390, { locale });
-      const found = await check(page, ['/officials/E00001', '/officials/E00002']);
+      const found = await check(page, ['/officials/E00001', '/officials/E00002', '/profile']);
       await page.goto(`${lrs.url}/officials/E00001`);
       const certificate = await page.locator('a[href*="/certificate"]').first().getAttribute('href');
       found.push(...(await check(page, [certificate!])));
@@ -93,6 +93,8 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
         '/officials?status=overdue&page=2',
         '/officials?q=nobody-has-this-name',
         '/audit',
+        '/audit/snapshots',
+        '/profile',
       ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
@@ -100,7 +102,7 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
 
     it(`an auditor's pages (${locale})`, async () => {
       const page = await signInAs(browser, lrs.url, /^(Auditor|감사인|稽核人員)$/, 1200, { locale });
-      const found = await check(page, ['/audit', '/dashboard', '/officials']);
+      const found = await check(page, ['/audit', '/audit/snapshots', '/dashboard', '/officials', '/profile']);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
     });

@@ -124,6 +124,12 @@ describe('portal configuration', () => {
     ).to.equal(true);
     expect(loadConfig({}).portal?.devSignIn).to.equal(false);
   });
+  it('the absolute session lifetime is hours, 12 by default, and nonsense is refused naming the variable', () => {
+    expect(loadConfig({}).portal?.sessionHours).to.equal(12);
+    expect(loadConfig({ LRS_PORTAL_SESSION_HOURS: '8' }).portal?.sessionHours).to.equal(8);
+    for (const bad of ['0', '-1', 'ten', '100000'])
+      expect(() => loadConfig({ LRS_PORTAL_SESSION_HOURS: bad }), bad).to.throw(/LRS_PORTAL_SESSION_HOURS/);
+  });
   it('OpenID Connect needs an https issuer (http only on loopback), a client id and a secret', () => {
     expect(() => loadConfig({ LRS_OIDC_ISSUER: 'http://idp.example' })).to.throw(/https/);
     expect(() => loadConfig({ LRS_OIDC_ISSUER: 'https://idp.example' })).to.throw(

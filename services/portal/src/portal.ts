@@ -728,6 +728,24 @@ ${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officia
         }));
       },
       unitNames: () => deps.completion.reader().orgTree().names,
+      unitChoices: (user) => {
+        const reader = deps.completion.reader();
+        const tree = reader.orgTree();
+        const everyone = user.roles.some((r) => r === 'auditor' || r === 'admin') || !user.jurisdiction;
+        const ids = everyone
+          ? [...tree.names.keys()]
+          : [
+              ...new Set(
+                reader
+                  .officialSummaries()
+                  .filter((o) => o.jurisdiction === user.jurisdiction)
+                  .flatMap((o) => tree.ancestry(o.orgUnit)),
+              ),
+            ];
+        return ids
+          .map((id) => ({ id, name: tree.names.get(id) ?? id }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+      },
       dueDay: (policyId, version, period) => {
         const policy = deps.completion
           .reader()

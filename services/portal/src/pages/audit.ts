@@ -42,6 +42,8 @@ export interface AuditPageDeps {
   activityTitle: (activityId: string, tr: Translator) => Localized | null;
   /** Org units' names by id (the live registry's). */
   unitNames: () => Map<string, string>;
+  /** The org units a user may filter by: a policy unit's jurisdiction's, everyone else's all; by name. */
+  unitChoices: (user: PortalUser) => { id: string; name: string }[];
   /** The due date (YYYY-MM-DD, the policy's day) of a policy version's period, else null (dueDates). */
   dueDay: (policyId: string, version: number, period: string) => string | null;
 }
@@ -741,7 +743,7 @@ ${view ? officialsListPage(view, tr) : html`<p>${tr.t('snapshotNoRows')}</p>`}</
 <div><label for="f-kind">${tr.t('snapshotKind')}</label><select id="f-kind" name="kind">${option('', tr.t('all'), !chosen.kind)}${option('completion-status', tr.t('kind.completion-status'), chosen.kind === 'completion-status')}${option('programme-statistics', tr.t('kind.programme-statistics'), chosen.kind === 'programme-statistics')}</select></div>
 <div><label for="f-policy">${tr.t('policy')}</label><select id="f-policy" name="policy">${option('', tr.t('all'), !chosen.policy)}${policies.map((p) => option(p.policyId, inLanguage(tr.localized(p.title), p.policyId), chosen.policy === p.policyId))}</select></div>
 <div><label for="f-period">${tr.t('period')}</label><input id="f-period" name="period" value="${chosen.period ?? ''}" size="10"></div>
-<div><label for="f-unit">${tr.t('orgUnit')}</label><select id="f-unit" name="orgUnit">${option('', tr.t('all'), !chosen.orgUnit)}${[...unitNames].sort((a, b) => a[1].localeCompare(b[1])).map(([id, name]) => option(id, name, chosen.orgUnit === id))}</select></div>
+<div><label for="f-unit">${tr.t('orgUnit')}</label><select id="f-unit" name="orgUnit">${option('', tr.t('all'), !chosen.orgUnit)}${d.unitChoices(ctx.user).map((u) => option(u.id, u.name, chosen.orgUnit === u.id))}</select></div>
 <div><label for="f-duty">${tr.t('reportingDuty')}</label><select id="f-duty" name="duty">${option('', tr.t('all'), !chosen.duty)}${dutyChoices.map(([id, name]) => option(id, name, chosen.duty === id))}</select></div>
 <div><button type="submit">${tr.t('filter')}</button></div></form>
 <p class="result-count" role="status"><strong data-total="${list.total}">${tr.t('snapshotCount', { count: list.total })}</strong> · ${tr.t('timesInZone', { zone: tr.zoneName() })}</p>

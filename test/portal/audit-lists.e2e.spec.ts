@@ -99,6 +99,15 @@ describe('report snapshots, reproduced reports and the profile in a real browser
     const shownHours = await first.locator('td[data-label="Earned hours"]').textContent();
     const shownStatus = await first.locator('td[data-label="Status"]').textContent();
     expect(line).to.contain(`,${shownHours},${shownStatus},`);
+
+    // A policy the replay cannot report on is said in place; the manifest stays on the page.
+    const response = await auditor.goto(`${auditor.url().split('?')[0]}?policy=no-such-policy`);
+    expect(response?.status()).to.equal(200);
+    expect(
+      await auditor.locator('section[aria-labelledby="reproduced"] [role=alert]').getAttribute('data-rule'),
+    ).to.equal('audit.policy.unknown');
+    expect(await auditor.locator('table.fingerprints tbody tr').count()).to.equal(2);
+    expect(await axeViolations(auditor)).to.deep.equal([]);
   });
 
   it('lists snapshots newest first with policy title, period, cut-off in the reader’s zone, taker and short fingerprint; filters; views, verifies and downloads', async () => {

@@ -4,7 +4,7 @@ import type { CompletionReport, ReportRow } from '@lrs/training';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { fill, type Html, html, inLanguage, raw } from '../html';
-import type { Localized, Translator } from '../i18n';
+import type { Localized, MessageKey, Translator } from '../i18n';
 import type { PortalContext } from '../portal-context';
 import type { PortalUser } from '../session';
 import type {
@@ -474,17 +474,29 @@ ${job.state === 'completed' ? await replayReportSection(req, ctx, job) : ''}`,
     job: AuditReplayJob,
   ): Promise<Html> => {
     const { tr } = ctx;
-    const { answer, view } = await replayReport(req, ctx, job.id);
-    const r = answer.report;
-    return html`<section aria-labelledby="reproduced"><h2 id="reproduced">${tr.t('reproducedReport')}</h2>
-<form method="get" action="/audit/replays/${encodeURIComponent(job.id)}" class="filters">
-<label for="report-policy">${tr.t('policy')}</label><select id="report-policy" name="policy">${d.policies().map((p) => html`<option value="${p.policyId}"${raw(p.policyId === r.policyId ? ' selected' : '')}>${inLanguage(tr.localized(p.title), p.policyId)}</option>`)}</select>
-<label for="report-period">${tr.t('period')}</label><input id="report-period" name="period" value="${r.period}" size="10">
-<button type="submit">${tr.t('show')}</button></form>
-<p class="as-of">${tr.t('reproducedAsOf', { at: tr.dateTime(answer.cutOff.asOf), zone: tr.zoneName() })}</p>
+    let shown: Awaited<ReturnType<typeof replayReport>> | null = null;
+    let problem: HttpProblem | null = null;
+    try {
+      shown = await replayReport(req, ctx, job.id);
+    } catch (error) {
+      // A policy or period the replay cannot report on is said here; the manifest above stays.
+      if (!(error instanceof HttpProblem) || error.status >= 500 || error.status === 401) throw error;
+      problem = error;
+    }
+    const r = shown?.answer.report;
+    const policyId = r?.policyId ?? str(req.query.policy);
+    const form = html`<form method="get" action="/audit/replays/${encodeURIComponent(job.id)}" class="filters">
+<label for="report-policy">${tr.t('policy')}</label><select id="report-policy" name="policy">${d.policies().map((p) => html`<option value="${p.policyId}"${raw(p.policyId === policyId ? ' selected' : '')}>${inLanguage(tr.localized(p.title), p.policyId)}</option>`)}</select>
+<label for="report-period">${tr.t('period')}</label><input id="report-period" name="period" value="${r?.period ?? str(req.query.period)}" size="10">
+<button type="submit">${tr.t('show')}</button></form>`;
+    if (!shown || !r)
+      return html`<section aria-labelledby="reproduced"><h2 id="reproduced">${tr.t('reproducedReport')}</h2>${form}
+<p class="error" role="alert" data-rule="${problem?.rule ?? ''}">${tr.has(`error.${problem?.rule}`) ? tr.t(`error.${problem?.rule}` as MessageKey) : tr.t('error.other')} <span lang="en">${problem?.message ?? ''}</span></p></section>`;
+    return html`<section aria-labelledby="reproduced"><h2 id="reproduced">${tr.t('reproducedReport')}</h2>${form}
+<p class="as-of">${tr.t('reproducedAsOf', { at: tr.dateTime(shown.answer.cutOff.asOf), zone: tr.zoneName() })}</p>
 <dl class="facts"><dt>${tr.t('population')}</dt><dd class="report-population">${tr.num(r.population)}</dd><dt>${tr.t('policyVersion')}</dt><dd>v${r.version}</dd></dl>
 ${totalsTable(r.totals, tr)}
-${officialsListPage(view, tr)}</section>`;
+${officialsListPage(shown.view, tr)}</section>`;
   };
 
   router.get('/audit/replays/:id.csv', async (req, res) => {

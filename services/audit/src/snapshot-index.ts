@@ -80,17 +80,18 @@ export class SnapshotIndex {
   private readonly summaries: SnapshotSummary[] = [];
   private readonly seen = new Set<string>();
   private after: LogPosition | null = null;
-  private running: Promise<void> | null = null;
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly log: EventLog) {}
 
-  /** Reads the snapshots recorded since the last call (one reader at a time). */
+  /**
+   * Reads the snapshots recorded up to now: one reader at a time, and each call reads after the
+   * previous one ends, so a snapshot recorded before the call is in the list it answers.
+   */
   catchUp(): Promise<void> {
-    if (!this.running)
-      this.running = this.read().finally(() => {
-        this.running = null;
-      });
-    return this.running;
+    const run = this.queue.then(() => this.read());
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async read(): Promise<void> {

@@ -158,6 +158,12 @@ describe('audit: the list of report snapshots and the report of a finished repla
 
     const noPolicy = await api('GET', `/api/audits/replays/${started.json.id}/report`, auditor);
     expect([noPolicy.status, noPolicy.json.error.pointer]).to.deep.equal([400, '/query/policy']);
+    const badPeriod = await api(
+      'GET',
+      `/api/audits/replays/${started.json.id}/report?policy=${DEMO_POLICY}&period=not-a-year`,
+      auditor,
+    );
+    expect([badPeriod.status, badPeriod.json.error.pointer]).to.deep.equal([400, '/query/period']);
     const unknown = await api('GET', `/api/audits/replays/${started.json.id}/report?policy=nope`, auditor);
     expect([unknown.status, unknown.json.error.pointer]).to.deep.equal([400, '/query/policy']);
     const foreign = await api(

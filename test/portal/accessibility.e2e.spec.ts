@@ -74,7 +74,7 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
 
     it(`an official's pages (${locale})`, async () => {
       const page = await signInAs(browser, lrs.url, /E00001/, 390, { locale });
-      const found = await check(page, ['/officials/E00001', '/officials/E00002']);
+      const found = await check(page, ['/officials/E00001', '/officials/E00002', '/profile']);
       await page.goto(`${lrs.url}/officials/E00001`);
       const certificate = await page.locator('a[href*="/certificate"]').first().getAttribute('href');
       // "Download my data" (decision 070) is on the page axe just checked; it downloads her own data.
@@ -106,6 +106,8 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
         '/cohort?status=overdue&sort=hours&dir=desc',
         '/programmes',
         '/duties',
+        '/audit/snapshots',
+        '/profile',
       ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
@@ -115,11 +117,13 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
       const page = await signInAs(browser, lrs.url, /^(Auditor|감사인|稽核人員)$/, 1200, { locale });
       const found = await check(page, [
         '/audit',
+        '/audit/snapshots',
         '/dashboard',
         '/officials',
         '/cohort',
         '/programmes',
         '/duties',
+        '/profile',
       ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();

@@ -21,6 +21,7 @@ export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replay
 export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes, mountAudit } from './routes';
 export { AuditService, type AuditServiceOptions } from './service';
+export { SNAPSHOT_KINDS, SnapshotIndex, type SnapshotKind, type SnapshotSummary } from './snapshot-index';
 export {
   type AnySnapshot,
   isProgrammeSnapshot,

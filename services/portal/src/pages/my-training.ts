@@ -98,7 +98,7 @@ export function personalDataSection(officialId: string, tr: Translator): Html {
   return html`<section class="noprint" aria-labelledby="personal-data">
 <h2 id="personal-data">${tr.t('personalData')}</h2>
 <p>${tr.t('personalDataHelp')}</p>
-<p><a class="button" id="download-my-data" href="${base}?format=json" download>${tr.t('downloadJson')}</a></p>
+<p><a class="button" id="download-my-data" href="${base}?format=json" download>${tr.t('downloadMyDataJson')}</a></p>
 <p id="csv-kinds">${tr.t('downloadCsvHeading')}</p>
 <ul aria-labelledby="csv-kinds">${DATA_KINDS.map(
     (kind) =>

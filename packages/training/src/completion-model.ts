@@ -73,7 +73,9 @@ export const completionProjection = defineProjection({
   // 4: the ledger's facts in log order, loaded without indexes by a rebuild (decision 019).
   // 5: counting rules 2 (COMPLETION_RULES): episodes of each-statement activities earn one by one;
   // categories no requirement names are not counted.
-  version: 5,
+  // 6: the ledger's facts keep verb and learning time as columns with an index for the programme
+  // statistics (decision 056), and staff groups have dated history (decision 057).
+  version: 6,
   migrations: [
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
@@ -470,6 +472,14 @@ export const COMPLETION_RULE_CHANGES: readonly {
       'a category no requirement of the policy names is recorded but not counted: no earned hours, no progress',
       "reports carry the period's last day and its due date (lastDay, dueDate)",
       'fingerprints leave out log positions, so the same events give the same fingerprint on SQLite and EventStoreDB (decision 031)',
+    ],
+  },
+  {
+    version: 6,
+    release: 'programme statistics at scale and dated staff groups (December 2026)',
+    changes: [
+      "the ledger's facts carry the statement's verb and learning time as columns, and the registry keeps each official's dated staff groups: the read model's fingerprint changes, no completion figure does",
+      'programme statistics count an attendance in the staff group the official was in on its learning date (decision 057), as they already did for the org unit',
     ],
   },
 ];

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@lrs/event-log';
 import { STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
 import type Database from 'better-sqlite3';
+import { DateTime } from 'luxon';
 import { type CompletionStatus, inPopulation, proRating } from './completion';
 import { byPolicy } from './completions-of';
 import type { LearningFact } from './learning';
@@ -18,7 +19,16 @@ import {
 import { type Period, periodAt, versionInForce } from './periods';
 import type { Policy } from './policy';
 import { type CatalogEntry, type Official, TRAINING_EVENT_PREFIX } from './reference-data';
-import { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
+import {
+  applyPart,
+  completionInstant,
+  type EntryPart,
+  emptyTally,
+  entryParts,
+  judge,
+  type Tally,
+  tallyJson,
+} from './tally';
 import { transcriptsProjection } from './transcripts-model';
 
 /** Facts by registration (a cmi5 enrolment), or by activity when they have none. */
@@ -54,9 +64,11 @@ interface Row {
   overdueAfter: string;
   tally: Tally;
   dirty: boolean;
+  /** Every part in the tally, when it was counted from scratch in this call (a recount); else null. */
+  parts: EntryPart[] | null;
 }
 
-type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> & { tally: Tally };
+type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version' | 'parts'> & { tally: Tally };
 
 /**
  * Completion per official × policy × period, materialised for the reports (decision 005). Each
@@ -78,7 +90,8 @@ export const completionProjection = defineProjection({
   version: 6,
   migrations: [
     ...LEDGER_MIGRATIONS,
-    'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
+    // completed_on: the learning date (policy's zone) the requirement tree first passed (issue 22).
+    'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, completed_on TEXT, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
     'CREATE INDEX completion_report ON completion (policy_id, period)',
     // Officials whose rows a catch-up left to be recounted (settle); empty once settled.
     'CREATE TABLE completion_pending (official_id TEXT PRIMARY KEY) WITHOUT ROWID',
@@ -104,7 +117,7 @@ export const completionProjection = defineProjection({
         'SELECT period, version, record FROM completion WHERE official_id = ? AND policy_id = ?',
       ),
       upsertRow: db.prepare(
-        'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, record = excluded.record',
+        'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, completed_on, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, completed_on = excluded.completed_on, record = excluded.record',
       ),
       // The record of a fact inserted by this batch (seq ≥ the batch start) is taken from the ledger's hand-over.
       entryFacts: db.prepare<[number, string, string, string], FactRow>(
@@ -187,7 +200,7 @@ export const completionProjection = defineProjection({
           const rec = JSON.parse(r.record) as RecordOf;
           const policy = versions.find((v) => v.version === r.version);
           if (!policy) continue;
-          rows.set(r.period, { ...rec, period: r.period, version: r.version, policy, dirty: false });
+          rows.set(r.period, { ...rec, period: r.period, version: r.version, policy, dirty: false, parts: null });
         }
         rowCache.set(key, rows);
         return rows;
@@ -255,6 +268,7 @@ export const completionProjection = defineProjection({
           exemptDays,
           tally: emptyTally(),
           dirty: true,
+          parts: null,
         };
       };
 
@@ -278,9 +292,27 @@ export const completionProjection = defineProjection({
             const now = entryParts(facts, key, row.policy, period, catalog);
             for (const part of old) applyPart(row.tally, part, -1);
             for (const part of now) applyPart(row.tally, part, 1);
+            if (before === null && row.parts !== null) row.parts.push(...now);
             if (old.length > 0 || now.length > 0) row.dirty = true;
           }
         }
+      };
+
+      // Every part of a row's tally, from the official's facts (when the tally was updated, not
+      // recounted, in this call): what completionInstant replays.
+      const factsCache = new Map<string, LearningFact[]>();
+      const partsOf = (officialId: string, row: Row): EntryPart[] => {
+        let facts = factsCache.get(officialId);
+        if (!facts) {
+          facts = reader.facts(officialId);
+          factsCache.set(officialId, facts);
+        }
+        const period = { id: row.period, startMs: row.startMs, endMs: row.endMs };
+        const parts: EntryPart[] = [];
+        for (const group of registrationGroups(facts).values())
+          for (const key of new Set(group.map((f) => entryKey(f.activityId, f.registration))))
+            parts.push(...entryParts(group, key, row.policy, period, catalog));
+        return parts;
       };
 
       const recountOfficial = (officialId: string) => {
@@ -289,7 +321,10 @@ export const completionProjection = defineProjection({
         const official = officialOf(officialId);
         if (!official || policies.size === 0) return;
         const facts = reader.facts(officialId);
+        factsCache.set(officialId, facts);
         openRows(official, facts);
+        for (const rows of policies.keys())
+          for (const row of rowCache.get(`${officialId}\u0000${rows}`)!.values()) row.parts = [];
         for (const group of registrationGroups(facts).values()) recountGroup(officialId, group, null);
       };
 
@@ -352,6 +387,10 @@ export const completionProjection = defineProjection({
         for (const row of rows.values()) {
           if (!row.dirty) continue;
           const j = judge(row.tally, row.policy, row.proRata);
+          const completedAt =
+            j.status === 'completed'
+              ? completionInstant(row.parts ?? partsOf(officialId, row), row.policy, row.proRata)
+              : null;
           const record: RecordOf & { flags: string[] } = {
             startMs: row.startMs,
             endMs: row.endMs,
@@ -373,6 +412,9 @@ export const completionProjection = defineProjection({
             j.earnedHours,
             JSON.stringify(j.hoursByCategory),
             row.overdueAfter,
+            completedAt === null
+              ? null
+              : DateTime.fromMillis(completedAt, { zone: row.policy.timeZone }).toISODate(),
             JSON.stringify(record),
           );
         }
@@ -446,6 +488,21 @@ export class CompletionReader extends LedgerReader {
   /** The materialised rows of one policy period, by official id. */
   periodRows(policyId: string, period: string): Map<string, CompletionRow> {
     return new Map(this.rowsOfPeriod.all(policyId, period).map((r) => [r.official_id, completionRow(r)]));
+  }
+
+  /**
+   * The learning date (YYYY-MM-DD, the policy's zone) on which each official of a policy period
+   * became complete, by official id; officials not complete are absent (issue 22).
+   */
+  completionDates(policyId: string, period: string): Map<string, string> {
+    return new Map(
+      this.db
+        .prepare<[string, string], [string, string]>(
+          'SELECT official_id, completed_on FROM completion WHERE policy_id = ? AND period = ? AND completed_on IS NOT NULL',
+        )
+        .raw()
+        .all(policyId, period),
+    );
   }
 
   /** Every materialised row (completion webhooks compare them with what they last notified). */

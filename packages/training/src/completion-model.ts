@@ -200,7 +200,14 @@ export const completionProjection = defineProjection({
           const rec = JSON.parse(r.record) as RecordOf;
           const policy = versions.find((v) => v.version === r.version);
           if (!policy) continue;
-          rows.set(r.period, { ...rec, period: r.period, version: r.version, policy, dirty: false, parts: null });
+          rows.set(r.period, {
+            ...rec,
+            period: r.period,
+            version: r.version,
+            policy,
+            dirty: false,
+            parts: null,
+          });
         }
         rowCache.set(key, rows);
         return rows;

@@ -34,7 +34,7 @@ export function completionWeeks(
   let cumulative = 0;
   for (let day = DateTime.fromISO(firstDay, { zone: 'UTC' }); day <= end; ) {
     const sunday = day.plus({ days: 7 - day.weekday });
-    const to = sunday < end ? sunday : end;
+    const to = DateTime.min(sunday, end);
     let completed = 0;
     for (let d = day; d <= to; d = d.plus({ days: 1 })) completed += perDay.get(d.toISODate()!) ?? 0;
     cumulative += completed;

@@ -4,14 +4,7 @@
 // decision 050.
 import { BadRequest, Forbidden } from '@lrs/http';
 import { DateTime, IANAZone } from 'luxon';
-import {
-  type AttendanceEntry,
-  type LedgerReader,
-  type OrgUnitSpell,
-  orgUnitOn,
-  type StaffGroupSpell,
-  staffGroupOn,
-} from './ledger';
+import { type AttendanceEntry, type LedgerReader, orgUnitOn, staffGroupOn } from './ledger';
 import { periodById, periodIdFormat, versionInForce } from './periods';
 import type { Policy } from './policy';
 import type { CatalogEntry } from './reference-data';

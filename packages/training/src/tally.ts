@@ -152,7 +152,11 @@ export function partOf(
  * pass. A requirement tree only gains from more entries (hours, counts and passes add up), so the
  * earliest passing prefix is found by halving.
  */
-export function completionInstant(parts: readonly EntryPart[], policy: Policy, proRata: number): number | null {
+export function completionInstant(
+  parts: readonly EntryPart[],
+  policy: Policy,
+  proRata: number,
+): number | null {
   const counted = parts
     .filter((p) => p.counted && p.earnedAtMs !== null)
     .sort((a, b) => a.earnedAtMs! - b.earnedAtMs!);

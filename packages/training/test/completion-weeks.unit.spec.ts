@@ -18,7 +18,11 @@ describe('training: completion week by week', () => {
       rate: 0,
     });
     // 1 July (Monday) and 7 July (Sunday) are one week; 8 July starts the next.
-    expect(weeks.find((w) => w.week === '2024-W27')).to.deep.include({ completed: 2, cumulative: 2, rate: 0.25 });
+    expect(weeks.find((w) => w.week === '2024-W27')).to.deep.include({
+      completed: 2,
+      cumulative: 2,
+      rate: 0.25,
+    });
     expect(weeks.find((w) => w.week === '2024-W28')).to.deep.include({ completed: 1, cumulative: 3 });
     expect(weeks.at(-1)).to.deep.equal({
       week: '2025-W01',

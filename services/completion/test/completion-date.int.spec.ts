@@ -150,7 +150,9 @@ describe('completion: the date each official became complete (issue 22)', functi
         defer: true,
       });
       const db = openReadOnly(file) as Database.Database;
-      const date = new CompletionReader(db).completionDates('city-annual-welfare-education', '2024').get('kim');
+      const date = new CompletionReader(db)
+        .completionDates('city-annual-welfare-education', '2024')
+        .get('kim');
       db.close();
       return date;
     };

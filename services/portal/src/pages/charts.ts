@@ -92,13 +92,15 @@ export function completionByWeekChart(weeks: CompletionWeek[], tr: Translator): 
   // About six date labels along the axis, the first and the last week included.
   const every = Math.max(1, Math.ceil(weeks.length / 6));
   const labelled = weeks.map((_, i) => i).filter((i) => i % every === 0 || i === weeks.length - 1);
-  if (labelled.length > 1 && labelled.at(-1)! - labelled.at(-2)! < every / 2) labelled.splice(-2, 1);
+  if (labelled.length > 2 && labelled.at(-1)! - labelled.at(-2)! < every) labelled.splice(-2, 1);
+  // The first label starts at the axis and the last ends at it, so neither is cut off.
+  const anchor = (i: number) => (i === 0 ? 'start' : i === weeks.length - 1 ? 'end' : 'middle');
   const line = weeks.map((w, i) => `${i === 0 ? 'M' : 'L'}${x(i)} ${y(w.rate)}`).join(' ');
   const svg = html`<svg class="chart" aria-hidden="true" focusable="false" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 ${ticks.map((t) => html`<line class="grid" x1="${left}" y1="${y(t)}" x2="${left + plotW}" y2="${y(t)}"></line><text class="tick" x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${tr.pct(t)}</text>`)}
 <line class="axis" x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}"></line>
 <path class="trend" d="${line}"></path>
-${labelled.map((i) => html`<text class="tick week" x="${x(i)}" y="${top + plotH + 18}" text-anchor="middle">${tr.day(weeks[i]!.from)}</text>`)}
+${labelled.map((i) => html`<text class="tick week" x="${x(i)}" y="${top + plotH + 18}" text-anchor="${anchor(i)}">${tr.day(weeks[i]!.from)}</text>`)}
 </svg>`;
   const table = html`<table class="chart-table"><caption>${tr.t('chartCompletionByWeek')}</caption><thead><tr><th scope="col">${tr.t('week')}</th><th scope="col" class="num">${tr.t('completedInWeek')}</th><th scope="col" class="num">${tr.t('completedByWeekEnd')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
 ${weeks.map((w) => html`<tr><th scope="row">${w.week} (${tr.day(w.from)} – ${tr.day(w.to)})</th><td class="num">${tr.num(w.completed)}</td><td class="num">${tr.num(w.cumulative)}</td><td class="num">${tr.pct(w.rate)}</td></tr>`)}</tbody></table>`;

@@ -536,8 +536,7 @@ export function aLedgerOf(given: {
       for (const officialId of [...all.keys()].sort()) {
         const byActivity = new Map<string, number>();
         for (const e of all.get(officialId)!.values())
-          if (courses.has(e.activityId))
-            byActivity.set(e.activityId, (byActivity.get(e.activityId) ?? 0) + Math.max(1, e.attended));
+          byActivity.set(e.activityId, (byActivity.get(e.activityId) ?? 0) + Math.max(1, e.attended));
         if (byActivity.size > 0)
           yield { officialId, programmes: [...byActivity].sort(([a], [b]) => (a < b ? -1 : 1)) };
       }

@@ -684,43 +684,32 @@ export class LedgerReader {
 
   /**
    * Programme statistics (programme-statistics.ts, decisions 050 and 056): per official, the
-   * catalogued programmes attended with learning time (statement timestamp) in [fromMs, toMs) and
-   * their attendances there — per registration, its attended statements, or 1 when it has none
-   * (a completed or passed programme) — counting live facts of known officials only. Aggregated in
-   * SQL in one pass over the fact_attendance index, so JavaScript sees one row per official.
+   * activities attended with learning time (statement timestamp) in [fromMs, toMs) and their
+   * attendances there — per registration, its attended statements, or 1 when it has none (a
+   * completed or passed programme) — counting live facts of known officials only; catalogued or not
+   * (the report keeps its programmes). Aggregated in SQL in one pass over the fact_attendance index
+   * (both GROUP BYs follow its order, so nothing is sorted), so JavaScript sees one row per official.
    */
   *attendancesByOfficial(fromMs: number, toMs: number): Generator<OfficialAttendances> {
-    const activityOf = new Map(
-      this.db
-        .prepare<[], [number, string]>('SELECT rowid, activity_id FROM catalog')
-        .raw()
-        .all()
-        .map(([rowid, id]) => [rowid, id]),
-    );
-    // The three GROUP BYs follow the index's order, so SQLite streams them without a sort; the
-    // innermost one is an entry (official × programme × registration).
     const rows = this.db
       .prepare<[string, number, number], [string, string]>(
-        `SELECT official_id, group_concat(programme || ' ' || n, ' ')
-         FROM (SELECT official_id, (SELECT c.rowid FROM catalog c WHERE c.activity_id = e.activity_id) AS programme,
-                      sum(n) AS n
-               FROM (SELECT official_id, activity_id, max(1, sum(verb = ?)) AS n
-                     FROM fact
-                     WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
-                     GROUP BY official_id, activity_id, registration
-                     ORDER BY official_id, activity_id, registration) AS e
-               GROUP BY official_id, activity_id
-               ORDER BY official_id, activity_id)
-         WHERE programme IS NOT NULL
+        `SELECT official_id, group_concat(activity_id || ' ' || n, ' ')
+         FROM (SELECT official_id, activity_id, max(1, sum(verb = ?)) AS n
+               FROM fact
+               WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
+               GROUP BY official_id, activity_id, registration
+               ORDER BY official_id, activity_id, registration)
          GROUP BY official_id`,
       )
       .raw();
     for (const [officialId, list] of rows.iterate(VERB.attended, fromMs, toMs)) {
-      const numbers = list.split(' ');
-      const programmes: [string, number][] = [];
-      for (let i = 0; i < numbers.length; i += 2)
-        programmes.push([activityOf.get(Number(numbers[i]))!, Number(numbers[i + 1])]);
-      yield { officialId, programmes };
+      // Space-separated: an activity id is an IRI (xAPI Data 2.4.4.1), which holds no whitespace
+      // (RFC 3987; isAbsoluteIri refuses it at intake).
+      const items = list.split(' ');
+      const byActivity = new Map<string, number>();
+      for (let i = 0; i < items.length; i += 2)
+        byActivity.set(items[i]!, (byActivity.get(items[i]!) ?? 0) + Number(items[i + 1]));
+      yield { officialId, programmes: [...byActivity] };
     }
   }
 

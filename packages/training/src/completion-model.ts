@@ -66,9 +66,16 @@ interface Row {
   dirty: boolean;
   /** Every part in the tally, when it was counted from scratch in this call (a recount); else null. */
   parts: EntryPart[] | null;
+  /** The completion date as stored before this call. */
+  completedOn: string | null;
+  /** The earliest learning time of a counted part added or withdrawn in this call. */
+  earliestChange: number;
 }
 
-type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version' | 'parts'> & { tally: Tally };
+type RecordOf = Omit<
+  Row,
+  'policy' | 'dirty' | 'tally' | 'period' | 'version' | 'parts' | 'completedOn' | 'earliestChange'
+> & { tally: Tally };
 
 /**
  * Completion per official × policy × period, materialised for the reports (decision 005). Each
@@ -113,8 +120,11 @@ export const completionProjection = defineProjection({
         'SELECT official_id FROM official ORDER BY official_id',
       ),
       clearRows: db.prepare('DELETE FROM completion WHERE official_id = ?'),
-      rows: db.prepare<[string, string], { period: string; version: number; record: string }>(
-        'SELECT period, version, record FROM completion WHERE official_id = ? AND policy_id = ?',
+      rows: db.prepare<
+        [string, string],
+        { period: string; version: number; record: string; completed_on: string | null }
+      >(
+        'SELECT period, version, record, completed_on FROM completion WHERE official_id = ? AND policy_id = ?',
       ),
       upsertRow: db.prepare(
         'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, completed_on, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, completed_on = excluded.completed_on, record = excluded.record',
@@ -207,6 +217,8 @@ export const completionProjection = defineProjection({
             policy,
             dirty: false,
             parts: null,
+            completedOn: r.completed_on,
+            earliestChange: Number.POSITIVE_INFINITY,
           });
         }
         rowCache.set(key, rows);
@@ -276,6 +288,8 @@ export const completionProjection = defineProjection({
           tally: emptyTally(),
           dirty: true,
           parts: null,
+          completedOn: null,
+          earliestChange: Number.POSITIVE_INFINITY,
         };
       };
 
@@ -300,6 +314,9 @@ export const completionProjection = defineProjection({
             for (const part of old) applyPart(row.tally, part, -1);
             for (const part of now) applyPart(row.tally, part, 1);
             if (before === null && row.parts !== null) row.parts.push(...now);
+            for (const part of [...old, ...now])
+              if (part.counted && part.earnedAtMs !== null && part.earnedAtMs < row.earliestChange)
+                row.earliestChange = part.earnedAtMs;
             if (old.length > 0 || now.length > 0) row.dirty = true;
           }
         }
@@ -320,6 +337,23 @@ export const completionProjection = defineProjection({
           for (const key of new Set(group.map((f) => entryKey(f.activityId, f.registration))))
             parts.push(...entryParts(group, key, row.policy, period, catalog));
         return parts;
+      };
+
+      /**
+       * The date a complete row became complete. Kept as stored when this call changed only parts
+       * earned on later days (the passing prefix is unchanged, and nothing earlier changed);
+       * otherwise replayed from every part of its tally.
+       */
+      const completionDate = (officialId: string, row: Row): string | null => {
+        const day = (ms: number) => DateTime.fromMillis(ms, { zone: row.policy.timeZone }).toISODate()!;
+        if (
+          row.parts === null &&
+          row.completedOn !== null &&
+          (row.earliestChange === Number.POSITIVE_INFINITY || day(row.earliestChange) > row.completedOn)
+        )
+          return row.completedOn;
+        const at = completionInstant(row.parts ?? partsOf(officialId, row), row.policy, row.proRata);
+        return at === null ? null : day(at);
       };
 
       const recountOfficial = (officialId: string) => {
@@ -394,10 +428,7 @@ export const completionProjection = defineProjection({
         for (const row of rows.values()) {
           if (!row.dirty) continue;
           const j = judge(row.tally, row.policy, row.proRata);
-          const completedAt =
-            j.status === 'completed'
-              ? completionInstant(row.parts ?? partsOf(officialId, row), row.policy, row.proRata)
-              : null;
+          const completedOn = j.status === 'completed' ? completionDate(officialId, row) : null;
           const record: RecordOf & { flags: string[] } = {
             startMs: row.startMs,
             endMs: row.endMs,
@@ -419,9 +450,7 @@ export const completionProjection = defineProjection({
             j.earnedHours,
             JSON.stringify(j.hoursByCategory),
             row.overdueAfter,
-            completedAt === null
-              ? null
-              : DateTime.fromMillis(completedAt, { zone: row.policy.timeZone }).toISODate(),
+            completedOn,
             JSON.stringify(record),
           );
         }

@@ -93,8 +93,8 @@ export function completionByWeekChart(weeks: CompletionWeek[], tr: Translator): 
   const every = Math.max(1, Math.ceil(weeks.length / 6));
   const labelled = weeks.map((_, i) => i).filter((i) => i % every === 0 || i === weeks.length - 1);
   if (labelled.length > 2 && labelled.at(-1)! - labelled.at(-2)! < every) labelled.splice(-2, 1);
-  // The first label starts at the axis and the last ends at it, so neither is cut off.
-  const anchor = (i: number) => (i === 0 ? 'start' : i === weeks.length - 1 ? 'end' : 'middle');
+  // The last label ends at the axis's end, so it is not cut off (the first has the left margin).
+  const anchor = (i: number) => (i > 0 && i === weeks.length - 1 ? 'end' : 'middle');
   const line = weeks.map((w, i) => `${i === 0 ? 'M' : 'L'}${x(i)} ${y(w.rate)}`).join(' ');
   const svg = html`<svg class="chart" aria-hidden="true" focusable="false" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
 ${ticks.map((t) => html`<line class="grid" x1="${left}" y1="${y(t)}" x2="${left + plotW}" y2="${y(t)}"></line><text class="tick" x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${tr.pct(t)}</text>`)}

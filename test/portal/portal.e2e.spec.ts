@@ -104,8 +104,8 @@ describe('portal in a real browser (headless Chromium)', function () {
     await page.goto(`${lrs.url}/dashboard`);
     expect(await page.locator('.population').textContent()).to.equal('300');
     // Charts: SVG for the eye, a data table for screen readers; the rate scale runs 0–100%.
-    expect(await page.locator('figure.chart-figure').count()).to.equal(2);
-    expect(await page.locator('figure.chart-figure svg[aria-hidden="true"]').count()).to.equal(2);
+    expect(await page.locator('figure.chart-figure').count()).to.equal(3);
+    expect(await page.locator('figure.chart-figure svg[aria-hidden="true"]').count()).to.equal(3);
     expect(await page.locator('#chart-units-title + svg text.tick').allTextContents()).to.deep.equal([
       '0%',
       '25%',
@@ -119,6 +119,24 @@ describe('portal in a real browser (headless Chromium)', function () {
       .locator('tbody tr td')
       .allTextContents();
     expect(hourRows.map(Number).reduce((a, b) => a + b, 0)).to.equal(300);
+    // Completion over the period week by week (issue 22): 0–100%, every week of the period in the
+    // table, the count only growing, ending at the officials completed.
+    expect(await page.locator('#chart-weeks-title').textContent()).to.equal(
+      'Completion over the period, week by week (0–100%)',
+    );
+    expect(
+      await page.locator('#chart-weeks-title + svg text.tick:not(.week)').allTextContents(),
+    ).to.deep.equal(['0%', '25%', '50%', '75%', '100%']);
+    const weekRows = page.locator('#chart-weeks-title ~ details tbody tr');
+    expect(await weekRows.count()).to.be.within(52, 54);
+    expect(await weekRows.first().locator('th').textContent()).to.match(/^\d{4}-W\d{2} \(/);
+    const soFar = (await weekRows.locator('td:nth-child(3)').allTextContents()).map((t) =>
+      Number(t.replaceAll(',', '')),
+    );
+    expect(soFar).to.deep.equal([...soFar].sort((a, b) => a - b));
+    const completedNow = await page.locator('dl.summary dt:text-is("Completed") + dd').textContent();
+    expect(soFar.at(-1)).to.equal(Number(completedNow!.replaceAll(',', '')));
+    expect(soFar.at(-1)).to.be.greaterThan(0);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true });
     await page.getByRole('link', { name: 'Demo City', exact: true }).click();
     await page.getByRole('link', { name: 'District 1', exact: true }).click();

@@ -2,6 +2,7 @@
 // policies, exemptions and learning facts as the ledger keeps them. Each builds the real type of
 // @lrs/training, so a spec of the training rules needs no server, no log and no database.
 import {
+  ATTENDANCE_VERBS,
   type CatalogEntry,
   type CreditBasis,
   type Exemption,
@@ -43,8 +44,10 @@ export class OfficialBuilder {
     this.official.orgUnitFrom = from;
     return this;
   }
-  inStaffGroup(staffGroup: string): this {
+  /** In a staff group, since `from` (decision 057; null: since before the registry knew). */
+  inStaffGroup(staffGroup: string, from: string | null = null): this {
     this.official.staffGroup = staffGroup;
+    this.official.staffGroupFrom = from;
     return this;
   }
   inJurisdiction(jurisdiction: string): this {
@@ -444,8 +447,11 @@ export function aFact(): LearningFactBuilder {
 
 /**
  * The ledger as programme statistics read it (StatisticsSource), in memory: officials, org units,
- * catalog entries and facts, filtered as LedgerReader.attendanceFacts filters them (facts of known
- * officials, catalogued, not voided, verb and learning time in range).
+ * catalog entries and facts, counted as LedgerReader.attendancesByOfficial and attendanceEntries
+ * count them (live facts of known officials with an attendance verb and learning time in range;
+ * per registration its attended statements, or 1). An official given more than once is the
+ * registry recording them again: the last record is current, and each record's dated org unit
+ * and staff group join their histories, as the ledger keeps them.
  */
 export function aLedgerOf(given: {
   officials: (Official | OfficialBuilder)[];
@@ -453,16 +459,24 @@ export function aLedgerOf(given: {
   facts: (LearningFact | LearningFactBuilder)[];
   orgUnits?: { orgUnitId: string; name: string; parent: string | null }[];
 }): StatisticsSource {
-  const officials = given.officials.map((o) => (o instanceof OfficialBuilder ? o.build() : o));
+  const records = given.officials.map((o) => (o instanceof OfficialBuilder ? o.build() : o));
+  const current = new Map(records.map((o) => [o.officialId, o]));
+  const officials = [...current.values()];
+  const histories = new Map<string, { orgUnits: Map<string, string>; staffGroups: Map<string, string> }>();
+  for (const o of records) {
+    const h = histories.get(o.officialId) ?? { orgUnits: new Map(), staffGroups: new Map() };
+    h.orgUnits.set(o.orgUnitFrom ?? '', o.orgUnit);
+    h.staffGroups.set(o.staffGroupFrom ?? '', o.staffGroup);
+    histories.set(o.officialId, h);
+  }
+  const spells = (m: Map<string, string>) =>
+    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const courses = new Map(
     given.courses
       .map((c) => (c instanceof CatalogEntryBuilder ? c.build() : c))
       .map((c) => [c.activityId, c] as const),
   );
   const facts = given.facts.map((f) => (f instanceof LearningFactBuilder ? f.build() : f));
-  const known = new Set(officials.map((o) => o.officialId));
-  const byId = new Map(officials.map((o) => [o.officialId, o]));
-  const inLogOrder = [...facts].sort((a, b) => a.seq - b.seq);
   const units =
     given.orgUnits ??
     [...new Set(officials.map((o) => o.orgUnit)).values()].map((u) => ({
@@ -470,6 +484,28 @@ export function aLedgerOf(given: {
       name: u,
       parent: null,
     }));
+  /** Per official (by id) and entry (activity × registration): first learning time and attendances. */
+  const entriesIn = (fromMs: number, toMs: number) => {
+    const out = new Map<string, Map<string, { activityId: string; firstMs: number; attended: number }>>();
+    for (const f of facts)
+      if (
+        f.officialId !== null &&
+        current.has(f.officialId) &&
+        f.voided === null &&
+        ATTENDANCE_VERBS.includes(f.verb) &&
+        f.timestampMs >= fromMs &&
+        f.timestampMs < toMs
+      ) {
+        const entries = out.get(f.officialId) ?? new Map();
+        out.set(f.officialId, entries);
+        const key = `${f.activityId}\u0000${f.registration}`;
+        const e = entries.get(key) ?? { activityId: f.activityId, firstMs: f.timestampMs, attended: 0 };
+        entries.set(key, e);
+        e.firstMs = Math.min(e.firstMs, f.timestampMs);
+        if (f.verb === VERB.attended) e.attended++;
+      }
+    return out;
+  };
   return {
     orgTree: () =>
       new OrgTree(units.map((u) => ({ org_unit_id: u.orgUnitId, name: u.name, parent: u.parent }))),
@@ -482,22 +518,34 @@ export function aLedgerOf(given: {
         staffGroup,
         jurisdiction,
       })),
-    orgUnitHistory: (id) => {
-      const o = byId.get(id);
-      return o ? [{ from: o.orgUnitFrom, orgUnit: o.orgUnit }] : [];
+    allHistories: () =>
+      new Map(
+        [...histories].map(([id, h]) => [
+          id,
+          {
+            orgUnits: spells(h.orgUnits).map(([from, orgUnit]) => ({ from: from || null, orgUnit })),
+            staffGroups: spells(h.staffGroups).map(([from, staffGroup]) => ({
+              from: from || null,
+              staffGroup,
+            })),
+          },
+        ]),
+      ),
+    *attendancesByOfficial(fromMs, toMs) {
+      const all = entriesIn(fromMs, toMs);
+      for (const officialId of [...all.keys()].sort()) {
+        const byActivity = new Map<string, number>();
+        for (const e of all.get(officialId)!.values())
+          byActivity.set(e.activityId, (byActivity.get(e.activityId) ?? 0) + Math.max(1, e.attended));
+        if (byActivity.size > 0)
+          yield { officialId, programmes: [...byActivity].sort(([a], [b]) => (a < b ? -1 : 1)) };
+      }
     },
-    *attendanceFacts(fromMs, toMs, verbs) {
-      for (const f of inLogOrder)
-        if (
-          f.officialId !== null &&
-          known.has(f.officialId) &&
-          f.voided === null &&
-          courses.has(f.activityId) &&
-          verbs.includes(f.verb) &&
-          f.timestampMs >= fromMs &&
-          f.timestampMs < toMs
-        )
-          yield [f.officialId, f.activityId, f.registration, f.verb, f.timestampMs];
-    },
+    attendanceEntries: (officialId, fromMs, toMs) =>
+      [...(entriesIn(fromMs, toMs).get(officialId)?.values() ?? [])].map((e) => ({
+        activityId: e.activityId,
+        firstMs: e.firstMs,
+        attendances: Math.max(1, e.attended),
+      })),
   };
 }

@@ -2,6 +2,7 @@ import type { RecordedEvent } from '@lrs/event-log';
 import { STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
 import type Database from 'better-sqlite3';
+import { DateTime } from 'luxon';
 import { type CompletionStatus, inPopulation, proRating } from './completion';
 import { byPolicy } from './completions-of';
 import type { LearningFact } from './learning';
@@ -18,7 +19,16 @@ import {
 import { type Period, periodAt, versionInForce } from './periods';
 import type { Policy } from './policy';
 import { type CatalogEntry, type Official, TRAINING_EVENT_PREFIX } from './reference-data';
-import { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
+import {
+  applyPart,
+  completionInstant,
+  type EntryPart,
+  emptyTally,
+  entryParts,
+  judge,
+  type Tally,
+  tallyJson,
+} from './tally';
 import { transcriptsProjection } from './transcripts-model';
 
 /** Facts by registration (a cmi5 enrolment), or by activity when they have none. */
@@ -54,9 +64,18 @@ interface Row {
   overdueAfter: string;
   tally: Tally;
   dirty: boolean;
+  /** Every part in the tally, when it was counted from scratch in this call (a recount); else null. */
+  parts: EntryPart[] | null;
+  /** The completion date as stored before this call. */
+  completedOn: string | null;
+  /** The earliest learning time of a counted part added or withdrawn in this call. */
+  earliestChange: number;
 }
 
-type RecordOf = Omit<Row, 'policy' | 'dirty' | 'tally' | 'period' | 'version'> & { tally: Tally };
+type RecordOf = Omit<
+  Row,
+  'policy' | 'dirty' | 'tally' | 'period' | 'version' | 'parts' | 'completedOn' | 'earliestChange'
+> & { tally: Tally };
 
 /**
  * Completion per official × policy × period, materialised for the reports (decision 005). Each
@@ -73,10 +92,13 @@ export const completionProjection = defineProjection({
   // 4: the ledger's facts in log order, loaded without indexes by a rebuild (decision 019).
   // 5: counting rules 2 (COMPLETION_RULES): episodes of each-statement activities earn one by one;
   // categories no requirement names are not counted.
-  version: 5,
+  // 6: the ledger's facts keep verb and learning time as columns with an index for the programme
+  // statistics (decision 056), and staff groups have dated history (decision 057).
+  version: 6,
   migrations: [
     ...LEDGER_MIGRATIONS,
-    'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
+    // completed_on: the learning date (policy's zone) the requirement tree first passed (issue 22).
+    'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, completed_on TEXT, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
     'CREATE INDEX completion_report ON completion (policy_id, period)',
     // Officials whose rows a catch-up left to be recounted (settle); empty once settled.
     'CREATE TABLE completion_pending (official_id TEXT PRIMARY KEY) WITHOUT ROWID',
@@ -98,11 +120,14 @@ export const completionProjection = defineProjection({
         'SELECT official_id FROM official ORDER BY official_id',
       ),
       clearRows: db.prepare('DELETE FROM completion WHERE official_id = ?'),
-      rows: db.prepare<[string, string], { period: string; version: number; record: string }>(
-        'SELECT period, version, record FROM completion WHERE official_id = ? AND policy_id = ?',
+      rows: db.prepare<
+        [string, string],
+        { period: string; version: number; record: string; completed_on: string | null }
+      >(
+        'SELECT period, version, record, completed_on FROM completion WHERE official_id = ? AND policy_id = ?',
       ),
       upsertRow: db.prepare(
-        'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, record = excluded.record',
+        'INSERT INTO completion (official_id, policy_id, period, version, status, earned_hours, hours, overdue_after, completed_on, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (official_id, policy_id, period) DO UPDATE SET version = excluded.version, status = excluded.status, earned_hours = excluded.earned_hours, hours = excluded.hours, overdue_after = excluded.overdue_after, completed_on = excluded.completed_on, record = excluded.record',
       ),
       // The record of a fact inserted by this batch (seq ≥ the batch start) is taken from the ledger's hand-over.
       entryFacts: db.prepare<[number, string, string, string], FactRow>(
@@ -185,7 +210,16 @@ export const completionProjection = defineProjection({
           const rec = JSON.parse(r.record) as RecordOf;
           const policy = versions.find((v) => v.version === r.version);
           if (!policy) continue;
-          rows.set(r.period, { ...rec, period: r.period, version: r.version, policy, dirty: false });
+          rows.set(r.period, {
+            ...rec,
+            period: r.period,
+            version: r.version,
+            policy,
+            dirty: false,
+            parts: null,
+            completedOn: r.completed_on,
+            earliestChange: Number.POSITIVE_INFINITY,
+          });
         }
         rowCache.set(key, rows);
         return rows;
@@ -253,6 +287,9 @@ export const completionProjection = defineProjection({
           exemptDays,
           tally: emptyTally(),
           dirty: true,
+          parts: null,
+          completedOn: null,
+          earliestChange: Number.POSITIVE_INFINITY,
         };
       };
 
@@ -276,9 +313,47 @@ export const completionProjection = defineProjection({
             const now = entryParts(facts, key, row.policy, period, catalog);
             for (const part of old) applyPart(row.tally, part, -1);
             for (const part of now) applyPart(row.tally, part, 1);
+            if (before === null && row.parts !== null) row.parts.push(...now);
+            for (const part of [...old, ...now])
+              if (part.counted && part.earnedAtMs !== null && part.earnedAtMs < row.earliestChange)
+                row.earliestChange = part.earnedAtMs;
             if (old.length > 0 || now.length > 0) row.dirty = true;
           }
         }
+      };
+
+      // Every part of a row's tally, from the official's facts (when the tally was updated, not
+      // recounted, in this call): what completionInstant replays.
+      const factsCache = new Map<string, LearningFact[]>();
+      const partsOf = (officialId: string, row: Row): EntryPart[] => {
+        let facts = factsCache.get(officialId);
+        if (!facts) {
+          facts = reader.facts(officialId);
+          factsCache.set(officialId, facts);
+        }
+        const period = { id: row.period, startMs: row.startMs, endMs: row.endMs };
+        const parts: EntryPart[] = [];
+        for (const group of registrationGroups(facts).values())
+          for (const key of new Set(group.map((f) => entryKey(f.activityId, f.registration))))
+            parts.push(...entryParts(group, key, row.policy, period, catalog));
+        return parts;
+      };
+
+      /**
+       * The date a complete row became complete. Kept as stored when this call changed only parts
+       * earned on later days (the passing prefix is unchanged, and nothing earlier changed);
+       * otherwise replayed from every part of its tally.
+       */
+      const completionDate = (officialId: string, row: Row): string | null => {
+        const day = (ms: number) => DateTime.fromMillis(ms, { zone: row.policy.timeZone }).toISODate()!;
+        if (
+          row.parts === null &&
+          row.completedOn !== null &&
+          (row.earliestChange === Number.POSITIVE_INFINITY || day(row.earliestChange) > row.completedOn)
+        )
+          return row.completedOn;
+        const at = completionInstant(row.parts ?? partsOf(officialId, row), row.policy, row.proRata);
+        return at === null ? null : day(at);
       };
 
       const recountOfficial = (officialId: string) => {
@@ -287,7 +362,10 @@ export const completionProjection = defineProjection({
         const official = officialOf(officialId);
         if (!official || policies.size === 0) return;
         const facts = reader.facts(officialId);
+        factsCache.set(officialId, facts);
         openRows(official, facts);
+        for (const rows of policies.keys())
+          for (const row of rowCache.get(`${officialId}\u0000${rows}`)!.values()) row.parts = [];
         for (const group of registrationGroups(facts).values()) recountGroup(officialId, group, null);
       };
 
@@ -350,6 +428,7 @@ export const completionProjection = defineProjection({
         for (const row of rows.values()) {
           if (!row.dirty) continue;
           const j = judge(row.tally, row.policy, row.proRata);
+          const completedOn = j.status === 'completed' ? completionDate(officialId, row) : null;
           const record: RecordOf & { flags: string[] } = {
             startMs: row.startMs,
             endMs: row.endMs,
@@ -371,6 +450,7 @@ export const completionProjection = defineProjection({
             j.earnedHours,
             JSON.stringify(j.hoursByCategory),
             row.overdueAfter,
+            completedOn,
             JSON.stringify(record),
           );
         }
@@ -455,6 +535,21 @@ export class CompletionReader extends LedgerReader {
     return this.rowsOfOfficial.all(officialId).map(completionRow);
   }
 
+  /**
+   * The learning date (YYYY-MM-DD, the policy's zone) on which each official of a policy period
+   * became complete, by official id; officials not complete are absent (the dashboard's week-by-week chart).
+   */
+  completionDates(policyId: string, period: string): Map<string, string> {
+    return new Map(
+      this.db
+        .prepare<[string, string], [string, string]>(
+          'SELECT official_id, completed_on FROM completion WHERE policy_id = ? AND period = ? AND completed_on IS NOT NULL',
+        )
+        .raw()
+        .all(policyId, period),
+    );
+  }
+
   /** Every materialised row (completion webhooks compare them with what they last notified). */
   allRows(): CompletionRow[] {
     return this.everyRow.all().map(completionRow);
@@ -479,6 +574,14 @@ export const COMPLETION_RULE_CHANGES: readonly {
       'a category no requirement of the policy names is recorded but not counted: no earned hours, no progress',
       "reports carry the period's last day and its due date (lastDay, dueDate)",
       'fingerprints leave out log positions, so the same events give the same fingerprint on SQLite and EventStoreDB (decision 031)',
+    ],
+  },
+  {
+    version: 6,
+    release: 'programme statistics at scale and dated staff groups (December 2026)',
+    changes: [
+      "the ledger's facts carry the statement's verb and learning time as columns, and the registry keeps each official's dated staff groups: the read model's fingerprint changes, no completion figure does",
+      'programme statistics count an attendance in the staff group the official was in on its learning date (decision 057), as they already did for the org unit',
     ],
   },
 ];

@@ -210,6 +210,7 @@ const KNOWN_FIELDS: Record<ReferenceKind, string[]> = {
     'orgUnit',
     'orgUnitFrom',
     'staffGroup',
+    'staffGroupFrom',
     'jurisdiction',
     'employedFrom',
     'employedTo',
@@ -324,6 +325,7 @@ function official(c: RowCheck): Official | null {
   const orgUnit = c.id('orgUnit');
   const orgUnitFrom = c.date('orgUnitFrom');
   const staffGroup = c.id('staffGroup');
+  const staffGroupFrom = c.date('staffGroupFrom');
   const jurisdiction = c.id('jurisdiction');
   const employedFrom = c.date('employedFrom');
   const employedTo = c.date('employedTo');
@@ -360,6 +362,8 @@ function official(c: RowCheck): Official | null {
     orgUnit,
     orgUnitFrom,
     staffGroup,
+    // Only when given: a record without it is the same record as before staff groups had dates.
+    ...(staffGroupFrom ? { staffGroupFrom } : {}),
     jurisdiction,
     employedFrom,
     employedTo,

@@ -21,6 +21,7 @@ export {
   completionProjection,
 } from './completion-model';
 export { type CompletionReport, completionReport, type ReportRow, reportCsv } from './completion-report';
+export { type CompletionWeek, completionWeeks } from './completion-weeks';
 export { byPolicy, completionsOf } from './completions-of';
 export {
   parseReferenceFile,

@@ -21,6 +21,15 @@ import {
 
 type Db = Database.Database;
 
+/** The statements that are attendances of a programme (decision 050). */
+export const ATTENDANCE_VERBS: readonly string[] = [VERB.attended, VERB.completed, VERB.passed];
+const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
+/**
+ * The facts programme statistics count, as the fact_attendance index's condition: the query repeats
+ * it word for word (verbs as literals), which is how SQLite knows the partial index holds them all.
+ */
+const ATTENDANCE_WHERE = `voided IS NULL AND official_id IS NOT NULL AND verb IN (${ATTENDANCE_VERBS.map(sqlText).join(', ')})`;
+
 /**
  * The fact table's indexes, in the order loading creates them. One serves an official's facts, one
  * registration's and one entry's (completion tallies); one finds a fact by statement (voids); one
@@ -33,6 +42,13 @@ const FACT_INDEXES = [
     sql: 'CREATE INDEX fact_official ON fact (official_id, registration, activity_id)',
   },
   { name: 'fact_unmatched', sql: 'CREATE INDEX fact_unmatched ON fact (ifi) WHERE official_id IS NULL' },
+  // Programme statistics (decision 056): the live attendances of known officials in the order the
+  // report groups them (official, programme, registration), with what it counts, so a report is
+  // one pass over this narrow index (no table row read, no JSON parsed, no sort).
+  {
+    name: 'fact_attendance',
+    sql: `CREATE INDEX fact_attendance ON fact (official_id, activity_id, registration, t_ms, verb, voided) WHERE ${ATTENDANCE_WHERE}`,
+  },
 ];
 
 export const LEDGER_MIGRATIONS: readonly string[] = [
@@ -48,10 +64,15 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // Stored in log order (seq), so inserts append and a fingerprint reads the table in one pass; every
   // index on it is a random-key insert per statement, the cost of a rebuild (decision 005), so a
   // rebuild loads it without them (FACT_INDEXES, decision 019).
-  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
+  // verb and t_ms (learning time, epoch ms) repeat the record's verb and timestampMs as columns, for
+  // the programme statistics' index (decision 056).
+  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, verb TEXT NOT NULL, t_ms INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
   ...FACT_INDEXES.map((index) => index.sql),
   // Dated org-unit history: a transcript entry shows the unit in effect at its learning time.
   'CREATE TABLE org_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, org_unit TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
+  // Dated staff-group history, the same shape (decision 057): statistics count an attendance in
+  // the group the official was in on its date.
+  'CREATE TABLE staff_group_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, staff_group TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
   // xAPI Data 2.3.2: a voiding statement can arrive before its target; the void waits here.
   'CREATE TABLE pending_void (target_id TEXT PRIMARY KEY, voided TEXT NOT NULL)',
   // Identifiers linked or unlinked while the fact table was loading: their facts are re-attributed
@@ -79,6 +100,7 @@ export const LEDGER_TABLES = [
   { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq'] },
   { name: 'pending_void', key: ['target_id'] },
   { name: 'org_history', key: ['official_id', 'effective_from'] },
+  { name: 'staff_group_history', key: ['official_id', 'effective_from'] },
 ];
 
 /** Which officials' derived views a batch may have changed; `everyone` after catalog/policy/tree changes. */
@@ -133,7 +155,7 @@ export function openLedger(db: Db): Ledger {
       'SELECT official_id FROM identifier WHERE ifi = ?',
     ),
     insertFact: db.prepare(
-      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, activity_id, registration, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, activity_id, registration, verb, t_ms, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     factOfficial: db.prepare<
       [string],
@@ -169,6 +191,9 @@ export function openLedger(db: Db): Ledger {
     ),
     recordOrgUnit: db.prepare(
       'INSERT INTO org_history (official_id, effective_from, org_unit) VALUES (?, ?, ?) ON CONFLICT (official_id, effective_from) DO UPDATE SET org_unit = excluded.org_unit',
+    ),
+    recordStaffGroup: db.prepare(
+      'INSERT INTO staff_group_history (official_id, effective_from, staff_group) VALUES (?, ?, ?) ON CONFLICT (official_id, effective_from) DO UPDATE SET staff_group = excluded.staff_group',
     ),
     insertPolicy: db.prepare('INSERT OR IGNORE INTO policy (policy_id, version, record) VALUES (?, ?, ?)'),
     anyFact: db.prepare('SELECT 1 FROM fact LIMIT 1').pluck(),
@@ -324,6 +349,8 @@ export function openLedger(db: Db): Ledger {
         Number(event.position.commit),
         record.activityId,
         record.registration,
+        record.verb,
+        record.timestampMs,
         JSON.stringify(record),
         pending?.voided ?? null,
       );
@@ -343,6 +370,7 @@ export function openLedger(db: Db): Ledger {
       ch.registry.add(official.officialId);
       // '' stands for "since before the registry knew" (no orgUnitFrom).
       q.recordOrgUnit.run(official.officialId, official.orgUnitFrom ?? '', official.orgUnit);
+      q.recordStaffGroup.run(official.officialId, official.staffGroupFrom ?? '', official.staffGroup);
       const wanted = new Set(official.identifiers.map(identifierKey));
       for (const { ifi } of q.identifiersOf.all(official.officialId)) {
         if (wanted.has(ifi)) continue;
@@ -455,6 +483,9 @@ export class LedgerReader {
       orgUnits: db.prepare<[], OrgUnitRow>('SELECT org_unit_id, name, parent FROM org_unit'),
       orgHistory: db.prepare<[string], { effective_from: string; org_unit: string }>(
         'SELECT effective_from, org_unit FROM org_history WHERE official_id = ? ORDER BY effective_from',
+      ),
+      staffHistory: db.prepare<[string], { effective_from: string; staff_group: string }>(
+        'SELECT effective_from, staff_group FROM staff_group_history WHERE official_id = ? ORDER BY effective_from',
       ),
       samePerson: db.prepare<[string], { ifi: string }>(
         'SELECT b.ifi FROM identifier a JOIN identifier b ON b.official_id = a.official_id WHERE a.ifi = ? ORDER BY b.ifi',
@@ -639,29 +670,114 @@ export class LedgerReader {
     return this.q.unmatched.all().map((r) => ({ identifier: r.ifi, statements: r.statements }));
   }
 
-  /**
-   * Programme statistics (programme-statistics.ts): the live (not voided) facts of officials the
-   * registry knows, about catalogued activities, with one of `verbs`, whose learning time
-   * (statement timestamp) lies in [fromMs, toMs), as raw rows
-   * [officialId, activityId, registration, verb, timestampMs], in log order.
-   */
-  attendanceFacts(
-    fromMs: number,
-    toMs: number,
-    verbs: readonly string[],
-  ): IterableIterator<[string, string, string, string, number]> {
-    return this.db
-      .prepare(
-        `SELECT f.official_id, f.activity_id, f.registration, json_extract(f.record, '$.verb') AS verb,
-                json_extract(f.record, '$.timestampMs') AS t
-         FROM fact f
-         WHERE f.official_id IS NOT NULL AND f.voided IS NULL
-           AND f.activity_id IN (SELECT activity_id FROM catalog)
-           AND t >= ? AND t < ? AND verb IN (${verbs.map(() => '?').join(', ')})`,
-      )
-      .raw()
-      .iterate(fromMs, toMs, ...verbs) as IterableIterator<[string, string, string, string, number]>;
+  /** An official's dated staff groups, oldest first (decision 057). */
+  staffGroupHistory(officialId: string): StaffGroupSpell[] {
+    return this.q.staffHistory
+      .all(officialId)
+      .map((r) => ({ from: r.effective_from || null, staffGroup: r.staff_group }));
   }
+
+  /** Every official's dated org units and staff groups, oldest first (one read each for a report). */
+  allHistories(): Map<string, { orgUnits: OrgUnitSpell[]; staffGroups: StaffGroupSpell[] }> {
+    const out = new Map<string, { orgUnits: OrgUnitSpell[]; staffGroups: StaffGroupSpell[] }>();
+    const of = (id: string) => {
+      let h = out.get(id);
+      if (!h) {
+        h = { orgUnits: [], staffGroups: [] };
+        out.set(id, h);
+      }
+      return h;
+    };
+    for (const r of this.db
+      .prepare<[], { official_id: string; effective_from: string; org_unit: string }>(
+        'SELECT official_id, effective_from, org_unit FROM org_history ORDER BY official_id, effective_from',
+      )
+      .all())
+      of(r.official_id).orgUnits.push({ from: r.effective_from || null, orgUnit: r.org_unit });
+    for (const r of this.db
+      .prepare<[], { official_id: string; effective_from: string; staff_group: string }>(
+        'SELECT official_id, effective_from, staff_group FROM staff_group_history ORDER BY official_id, effective_from',
+      )
+      .all())
+      of(r.official_id).staffGroups.push({ from: r.effective_from || null, staffGroup: r.staff_group });
+    return out;
+  }
+
+  /**
+   * Programme statistics (programme-statistics.ts, decisions 050 and 056): per official, the
+   * activities attended with learning time (statement timestamp) in [fromMs, toMs) and their
+   * attendances there — per registration, its attended statements, or 1 when it has none (a
+   * completed or passed programme) — counting live facts of known officials only; catalogued or not
+   * (the report keeps its programmes). Aggregated in SQL in one pass over the fact_attendance index
+   * (both GROUP BYs follow its order, so nothing is sorted), so JavaScript sees one row per official.
+   */
+  *attendancesByOfficial(fromMs: number, toMs: number): Generator<OfficialAttendances> {
+    const rows = this.db
+      .prepare<[string, number, number], [string, string]>(
+        `SELECT official_id, group_concat(activity_id || ' ' || n, ' ')
+         FROM (SELECT official_id, activity_id, max(1, sum(verb = ?)) AS n
+               FROM fact
+               WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
+               GROUP BY official_id, activity_id, registration
+               ORDER BY official_id, activity_id, registration)
+         GROUP BY official_id`,
+      )
+      .raw();
+    for (const [officialId, list] of rows.iterate(VERB.attended, fromMs, toMs)) {
+      // Space-separated: an activity id is an IRI (xAPI Data 2.4.4.1), which holds no whitespace
+      // (RFC 3987; isAbsoluteIri refuses it at intake).
+      const items = list.split(' ');
+      const byActivity = new Map<string, number>();
+      for (let i = 0; i < items.length; i += 2)
+        byActivity.set(items[i]!, (byActivity.get(items[i]!) ?? 0) + Number(items[i + 1]));
+      yield { officialId, programmes: [...byActivity] };
+    }
+  }
+
+  /**
+   * One official's attendances in [fromMs, toMs) entry by entry (official × programme ×
+   * registration), with the first learning time of each: what a report needs for an official whose
+   * org unit or staff group changed within the window. Non-catalogued activities included.
+   */
+  attendanceEntries(officialId: string, fromMs: number, toMs: number): AttendanceEntry[] {
+    return this.db
+      .prepare<[string, string, number, number], AttendanceEntry>(
+        `SELECT activity_id AS activityId, min(t_ms) AS firstMs, max(1, sum(verb = ?)) AS attendances
+         FROM fact
+         WHERE official_id = ? AND ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
+         GROUP BY activity_id, registration`,
+      )
+      .all(VERB.attended, officialId, fromMs, toMs);
+  }
+}
+
+/** An official's programmes attended in a window, with the attendances of each (decision 056). */
+export interface OfficialAttendances {
+  officialId: string;
+  programmes: [activityId: string, attendances: number][];
+}
+
+/** One entry's attendances in a window: its programme, first learning time, attendances. */
+export interface AttendanceEntry {
+  activityId: string;
+  firstMs: number;
+  attendances: number;
+}
+
+/** An official's staff group from a date on (null: since before the registry knew). */
+export interface StaffGroupSpell {
+  from: string | null;
+  staffGroup: string;
+}
+
+/**
+ * The spell in effect on a date (YYYY-MM-DD): the latest starting on or before it; before every
+ * dated spell, the undated one if any, else the earliest known. Histories are oldest first.
+ */
+function spellOn<S extends { from: string | null }>(history: readonly S[], date: string): S | undefined {
+  let found: S | undefined;
+  for (const s of history) if (s.from === null || s.from <= date) found = s;
+  return found ?? history[0];
 }
 
 /** An official's org unit from a date on (null: since before the registry knew). */
@@ -675,9 +791,12 @@ export interface OrgUnitSpell {
  * it; before every dated spell, the undated one if any, else the earliest known.
  */
 export function orgUnitOn(history: readonly OrgUnitSpell[], date: string): string | null {
-  let found: string | null = null;
-  for (const s of history) if (s.from === null || s.from <= date) found = s.orgUnit;
-  return found ?? history[0]?.orgUnit ?? null;
+  return spellOn(history, date)?.orgUnit ?? null;
+}
+
+/** The staff group in effect on a learning date (YYYY-MM-DD), as orgUnitOn (decision 057). */
+export function staffGroupOn(history: readonly StaffGroupSpell[], date: string): string | null {
+  return spellOn(history, date)?.staffGroup ?? null;
 }
 
 interface OrgUnitRow {

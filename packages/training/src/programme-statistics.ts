@@ -4,14 +4,12 @@
 // decision 050.
 import { BadRequest, Forbidden } from '@lrs/http';
 import { DateTime, IANAZone } from 'luxon';
-import { VERB } from './learning';
-import { type LedgerReader, type OrgUnitSpell, orgUnitOn } from './ledger';
+import { type AttendanceEntry, type LedgerReader, orgUnitOn, staffGroupOn } from './ledger';
 import { periodById, periodIdFormat, versionInForce } from './periods';
 import type { Policy } from './policy';
 import type { CatalogEntry } from './reference-data';
 
-/** The statements that are attendances of a programme (decision 050). */
-export const ATTENDANCE_VERBS: readonly string[] = [VERB.attended, VERB.completed, VERB.passed];
+export { ATTENDANCE_VERBS } from './ledger';
 /** How hours are counted, shown in every report (decision 050). */
 export const PROGRAMME_HOURS_RULE = 'nominal catalog hours per attendance';
 export const PROGRAMME_ATTENDANCE_RULE =
@@ -131,7 +129,13 @@ export function windowMillis(window: StatisticsWindow): { startMs: number; endMs
 /** What the statistics read of the ledger (LedgerReader; an in-memory ledger in unit specs). */
 export type StatisticsSource = Pick<
   LedgerReader,
-  'orgTree' | 'catalogRevisions' | 'catalogEntry' | 'officialSummaries' | 'orgUnitHistory' | 'attendanceFacts'
+  | 'orgTree'
+  | 'catalogRevisions'
+  | 'catalogEntry'
+  | 'officialSummaries'
+  | 'allHistories'
+  | 'attendancesByOfficial'
+  | 'attendanceEntries'
 >;
 
 export interface StatisticsScope {
@@ -144,37 +148,43 @@ export interface StatisticsScope {
   position?: string | null;
 }
 
-/** Figures being counted: distinct sets (of interned officials and programmes) until `figures()`. */
+/**
+ * Figures being counted. Attendances arrive official by official (all of one official's before the
+ * next's), so a participant is counted when a cell first sees a new official; programmes are
+ * marked in a bitmap of the programmes in scope.
+ */
 class Cell {
-  readonly programmes = new Set<number>();
-  readonly officials = new Set<number>();
+  private readonly held: Uint8Array;
+  private programmes = 0;
+  private lastOfficial = -1;
+  private participants = 0;
   attendances = 0;
   /** Hundredths of an hour, integers, so sums do not drift. */
-  hundredths = 0;
+  private hundredths = 0;
+  constructor(programmeCount: number) {
+    this.held = new Uint8Array(programmeCount);
+  }
   add(official: number, programme: number, attendances: number, hundredths: number): void {
-    this.programmes.add(programme);
-    this.officials.add(official);
+    if (this.held[programme] === 0) {
+      this.held[programme] = 1;
+      this.programmes++;
+    }
+    if (this.lastOfficial !== official) {
+      this.lastOfficial = official;
+      this.participants++;
+    }
     this.attendances += attendances;
     this.hundredths += hundredths;
   }
   figures(): ProgrammeFigures {
     return {
-      programmes: this.programmes.size,
-      participants: this.officials.size,
+      programmes: this.programmes,
+      participants: this.participants,
       attendances: this.attendances,
       hours: this.hundredths / 100,
     };
   }
 }
-
-const cellOf = <K>(map: Map<K, Cell>, key: K): Cell => {
-  let cell = map.get(key);
-  if (!cell) {
-    cell = new Cell();
-    map.set(key, cell);
-  }
-  return cell;
-};
 
 /**
  * Programme statistics of a window over the ledger (decision 050). Throws a 400 naming the
@@ -208,30 +218,16 @@ export function programmeStatistics(
     });
   const subtree = scope.orgUnit === null ? null : tree.subtree(scope.orgUnit);
   // Officials and programmes are interned: the counting below works on small integers.
-  interface InScope {
-    index: number;
-    officialId: string;
-    staffGroup: string;
-    history: OrgUnitSpell[] | null;
-  }
-  const officials = new Map<string, InScope>();
-  const officialList: InScope[] = [];
-  for (const o of reader.officialSummaries())
-    if (scope.jurisdiction === null || o.jurisdiction === scope.jurisdiction) {
-      const official = {
-        index: officialList.length,
-        officialId: o.officialId,
-        staffGroup: o.staffGroup,
-        history: null,
-      };
-      officials.set(o.officialId, official);
-      officialList.push(official);
-    }
+  const summaries = reader.officialSummaries();
+  const officials = new Map<string, { index: number; staffGroup: string }>();
+  for (const o of summaries)
+    if (scope.jurisdiction === null || o.jurisdiction === scope.jurisdiction)
+      officials.set(o.officialId, { index: officials.size, staffGroup: o.staffGroup });
   // As the completion report: a policy unit asking for a unit with none of its officials is refused.
   if (
     scope.jurisdiction !== null &&
     subtree !== null &&
-    !reader.officialSummaries().some((o) => o.jurisdiction === scope.jurisdiction && subtree.has(o.orgUnit))
+    !summaries.some((o) => o.jurisdiction === scope.jurisdiction && subtree.has(o.orgUnit))
   )
     throw new Forbidden({
       rule: 'training.access.jurisdiction',
@@ -245,33 +241,11 @@ export function programmeStatistics(
       programmeIndex.set(entry.activityId, programmeList.length);
       programmeList.push(entry);
     }
+  const programmeHundredths = programmeList.map((p) => Math.round((p.nominalHours ?? 0) * 100));
+  const categories = [...new Set(programmeList.map((p) => p.category))];
+  const categoryOf = programmeList.map((p) => categories.indexOf(p.category));
 
   const { startMs, endMs } = windowMillis(window);
-  // Entries (official × programme × registration) with their first learning time and attended
-  // statements: the attendances they count (decision 050).
-  interface Entry {
-    official: number;
-    programme: number;
-    firstMs: number;
-    attended: number;
-  }
-  const entries = new Map<string, Entry>();
-  for (const [officialId, activity, registration, verb, t] of reader.attendanceFacts(
-    startMs,
-    endMs,
-    ATTENDANCE_VERBS,
-  )) {
-    const official = officials.get(officialId);
-    const programme = programmeIndex.get(activity);
-    if (official === undefined || programme === undefined) continue;
-    const key = `${official.index}|${programme}|${registration}`;
-    let e = entries.get(key);
-    if (!e) {
-      e = { official: official.index, programme, firstMs: t, attended: 0 };
-      entries.set(key, e);
-    } else if (t < e.firstMs) e.firstMs = t;
-    if (verb === VERB.attended) e.attended++;
-  }
   // The local date of a learning instant, by binary search over the window's day starts (one
   // luxon conversion per day of the window, not per attendance; exact across DST changes).
   const dayStarts: number[] = [];
@@ -295,46 +269,89 @@ export function programmeStatistics(
     return dayNames[lo]!;
   };
 
-  const total = new Cell();
-  const byCategory = new Map<string, Cell>();
-  const byGroup = new Map<string, Cell>();
-  const byCell = new Map<string, Cell>();
+  const newCell = () => new Cell(programmeList.length);
+  const total = newCell();
+  const byCategory = categories.map(newCell);
+  const byProgramme = programmeList.map(newCell);
+  const byGroup = new Map<string, { cell: Cell; byCategory: Cell[] }>();
+  const groupCells = (group: string) => {
+    let cells = byGroup.get(group);
+    if (!cells) {
+      cells = { cell: newCell(), byCategory: categories.map(newCell) };
+      byGroup.set(group, cells);
+    }
+    return cells;
+  };
   const byUnit = new Map<string, Cell>();
-  const byProgramme = new Map<number, Cell>();
-  const ancestry = new Map<string, Cell[]>();
-  for (const e of entries.values()) {
-    const official = officialList[e.official]!;
-    official.history ??= reader.orgUnitHistory(official.officialId);
-    // The org unit at learning time (TRAINING-DOMAIN, Transcript entry: org unit at the time).
-    const unit =
-      official.history.length === 1
-        ? official.history[0]!.orgUnit
-        : orgUnitOn(official.history, dayOf(e.firstMs));
-    if (subtree !== null && (unit === null || !subtree.has(unit))) continue;
-    const programme = programmeList[e.programme]!;
-    const attendances = e.attended > 0 ? e.attended : 1;
-    const hundredths = Math.round((programme.nominalHours ?? 0) * 100) * attendances;
-    total.add(e.official, e.programme, attendances, hundredths);
-    cellOf(byCategory, programme.category).add(e.official, e.programme, attendances, hundredths);
-    cellOf(byGroup, official.staffGroup).add(e.official, e.programme, attendances, hundredths);
-    cellOf(byCell, `${programme.category}\u0000${official.staffGroup}`).add(
-      e.official,
-      e.programme,
-      attendances,
-      hundredths,
-    );
-    cellOf(byProgramme, e.programme).add(e.official, e.programme, attendances, hundredths);
-    if (unit !== null) {
-      let cells = ancestry.get(unit);
-      if (!cells) {
+  // Per org unit, the cells it counts in: itself and its ancestors within the scope's subtree
+  // (each unit counts its subtree); none when the unit is outside the scope.
+  const unitCells = new Map<string | null, Cell[] | null>();
+  const cellsOfUnit = (unit: string | null): Cell[] | null => {
+    let cells = unitCells.get(unit);
+    if (cells === undefined) {
+      if (subtree !== null && (unit === null || !subtree.has(unit))) cells = null;
+      else {
         cells = [];
-        for (const u of tree.ancestry(unit)) {
-          if (subtree !== null && !subtree.has(u)) break;
-          cells.push(cellOf(byUnit, u));
-        }
-        ancestry.set(unit, cells);
+        if (unit !== null)
+          for (const u of tree.ancestry(unit)) {
+            if (subtree !== null && !subtree.has(u)) break;
+            let cell = byUnit.get(u);
+            if (!cell) {
+              cell = newCell();
+              byUnit.set(u, cell);
+            }
+            cells.push(cell);
+          }
       }
-      for (const cell of cells) cell.add(e.official, e.programme, attendances, hundredths);
+      unitCells.set(unit, cells);
+    }
+    return cells;
+  };
+  /** One official's attendances of a programme while in `unit` and `group`, in every figure. */
+  const count = (official: number, programme: number, units: Cell[], group: string, attendances: number) => {
+    const hundredths = programmeHundredths[programme]! * attendances;
+    const category = categoryOf[programme]!;
+    const groupCell = groupCells(group);
+    total.add(official, programme, attendances, hundredths);
+    byCategory[category]!.add(official, programme, attendances, hundredths);
+    groupCell.cell.add(official, programme, attendances, hundredths);
+    groupCell.byCategory[category]!.add(official, programme, attendances, hundredths);
+    byProgramme[programme]!.add(official, programme, attendances, hundredths);
+    for (const cell of units) cell.add(official, programme, attendances, hundredths);
+  };
+
+  // Officials arrive one by one, each with their programmes aggregated (decision 056). The org unit
+  // and staff group are those in effect on the attendance's learning date (TRAINING-DOMAIN,
+  // Transcript entry: org unit at the time; decision 057): for an official whose unit and group
+  // stay the same over the whole window that is one answer; otherwise each entry (official ×
+  // programme × registration) is placed on the date of its first attendance in the window.
+  const histories = reader.allHistories();
+  const none = { orgUnits: [], staffGroups: [] };
+  for (const { officialId, programmes } of reader.attendancesByOfficial(startMs, endMs)) {
+    const official = officials.get(officialId);
+    if (official === undefined) continue;
+    const history = histories.get(officialId) ?? none;
+    const groupOn = (date: string) => staffGroupOn(history.staffGroups, date) ?? official.staffGroup;
+    if (
+      sameThroughout(history.orgUnits, orgUnitOn, window) &&
+      sameThroughout(history.staffGroups, staffGroupOn, window)
+    ) {
+      const units = cellsOfUnit(orgUnitOn(history.orgUnits, window.from));
+      if (units === null) continue;
+      const group = groupOn(window.from);
+      for (const [activityId, attendances] of programmes) {
+        const programme = programmeIndex.get(activityId);
+        if (programme !== undefined) count(official.index, programme, units, group, attendances);
+      }
+      continue;
+    }
+    const entries: AttendanceEntry[] = reader.attendanceEntries(officialId, startMs, endMs);
+    for (const e of entries) {
+      const programme = programmeIndex.get(e.activityId);
+      if (programme === undefined) continue;
+      const day = dayOf(e.firstMs);
+      const units = cellsOfUnit(orgUnitOn(history.orgUnits, day));
+      if (units !== null) count(official.index, programme, units, groupOn(day), e.attendances);
     }
   }
   if (total.attendances === 0)
@@ -344,14 +361,19 @@ export function programmeStatistics(
       pointer: pointers.window ?? (window.period !== null ? '/query/period' : '/query/from'),
     });
 
-  const sorted = <T>(map: Map<string, Cell>, f: (key: string, cell: Cell) => T): Record<string, T> =>
-    Object.fromEntries([...map.keys()].sort().map((k) => [k, f(k, map.get(k)!)]));
+  const byKey = <T>(keys: Iterable<string>, f: (key: string) => T): Record<string, T> =>
+    Object.fromEntries([...keys].sort().map((k) => [k, f(k)]));
+  const held = (cells: Cell[]) =>
+    new Map(categories.flatMap((c, i) => (cells[i]!.attendances > 0 ? [[c, cells[i]!] as const] : [])));
+  const categoryCells = held(byCategory);
   const byCategoryAndStaffGroup: Record<string, Record<string, ProgrammeFigures>> = {};
-  for (const key of [...byCell.keys()].sort()) {
-    const [category, group] = key.split('\u0000') as [string, string];
-    byCategoryAndStaffGroup[category] ??= {};
-    byCategoryAndStaffGroup[category][group] = byCell.get(key)!.figures();
-  }
+  for (const category of [...categories].sort())
+    for (const group of [...byGroup.keys()].sort()) {
+      const cell = byGroup.get(group)!.byCategory[categories.indexOf(category)]!;
+      if (cell.attendances === 0) continue;
+      byCategoryAndStaffGroup[category] ??= {};
+      byCategoryAndStaffGroup[category][group] = cell.figures();
+    }
   return {
     kind: 'programme-statistics',
     window,
@@ -362,21 +384,41 @@ export function programmeStatistics(
     hoursRule: PROGRAMME_HOURS_RULE,
     attendanceRule: PROGRAMME_ATTENDANCE_RULE,
     totals: total.figures(),
-    byCategory: sorted(byCategory, (_k, c) => c.figures()),
-    byStaffGroup: sorted(byGroup, (_k, c) => c.figures()),
+    byCategory: byKey(categoryCells.keys(), (k) => categoryCells.get(k)!.figures()),
+    byStaffGroup: byKey(byGroup.keys(), (k) => byGroup.get(k)!.cell.figures()),
     byCategoryAndStaffGroup,
-    byOrgUnit: sorted(byUnit, (k, c) => ({ name: tree.names.get(k) ?? null, ...c.figures() })),
-    programmes: [...byProgramme.keys()]
-      .map((i) => programmeList[i]!)
-      .sort((a, b) => (a.activityId < b.activityId ? -1 : 1))
-      .map((p) => ({
+    byOrgUnit: byKey(byUnit.keys(), (k) => ({
+      name: tree.names.get(k) ?? null,
+      ...byUnit.get(k)!.figures(),
+    })),
+    programmes: programmeList
+      .map((p, i) => ({ p, cell: byProgramme[i]! }))
+      .filter(({ cell }) => cell.attendances > 0)
+      .sort((a, b) => (a.p.activityId < b.p.activityId ? -1 : 1))
+      .map(({ p, cell }) => ({
         activityId: p.activityId,
         title: p.title,
         category: p.category,
         nominalHours: p.nominalHours,
-        ...byProgramme.get(programmeIndex.get(p.activityId)!)!.figures(),
+        ...cell.figures(),
       })),
   };
+}
+
+/**
+ * Whether a history names the same value on every day of the window: no dated spell starting
+ * inside it changes what is in effect (`on` is orgUnitOn or staffGroupOn).
+ */
+function sameThroughout<S extends { from: string | null }>(
+  history: readonly S[],
+  on: (history: readonly S[], date: string) => string | null,
+  window: StatisticsWindow,
+): boolean {
+  if (history.length <= 1) return true;
+  const first = on(history, window.from);
+  return history.every(
+    (s) => s.from === null || s.from <= window.from || s.from > window.to || on(history, s.from) === first,
+  );
 }
 
 /**

@@ -23,6 +23,11 @@ export interface Official {
   /** ISO date the official's current org unit took effect. */
   orgUnitFrom: string | null;
   staffGroup: string;
+  /**
+   * ISO date the official's current staff group took effect (decision 057); absent in records
+   * made before staff groups had dates, which read as null (since before the registry knew).
+   */
+  staffGroupFrom?: string | null;
   jurisdiction: string;
   employedFrom: string | null;
   employedTo: string | null;

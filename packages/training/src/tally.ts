@@ -34,6 +34,8 @@ export interface EntryPart {
   passed: boolean;
   activityId: string;
   flags: string[];
+  /** Learning time (epoch ms) of the statement that earned a counted entry; null otherwise. */
+  earnedAtMs: number | null;
 }
 
 export const emptyTally = (): Tally => ({
@@ -116,9 +118,10 @@ function partOfEntry(
       passed: false,
       activityId: entry.activityId,
       flags: [],
+      earnedAtMs: null,
     };
   const { category, credit, passed } = entryCredit(entry, policy, catalogEntry);
-  return partOf(period.id, entry.activityId, category, credit, passed);
+  return partOf(period.id, entry.activityId, category, credit, passed, earning.timestampMs);
 }
 
 /** A counted entry's part of a period's tally. */
@@ -128,6 +131,7 @@ export function partOf(
   category: string | null,
   credit: Credit,
   passed: boolean,
+  earnedAtMs: number | null = null,
 ): EntryPart {
   return {
     period,
@@ -138,7 +142,38 @@ export function partOf(
     passed,
     activityId,
     flags: credit.flags,
+    earnedAtMs,
   };
+}
+
+/**
+ * When a period's requirement tree first passed (issue 22): the learning time of the entry that
+ * made it pass, replaying the counted parts in learning-time order; null when they never make it
+ * pass. A requirement tree only gains from more entries (hours, counts and passes add up), so the
+ * earliest passing prefix is found by halving.
+ */
+export function completionInstant(
+  parts: readonly EntryPart[],
+  policy: Policy,
+  proRata: number,
+): number | null {
+  const counted = parts
+    .filter((p) => p.counted && p.earnedAtMs !== null)
+    .sort((a, b) => a.earnedAtMs! - b.earnedAtMs!);
+  const passesWith = (n: number) => {
+    const t = emptyTally();
+    for (let i = 0; i < n; i++) applyPart(t, counted[i]!, 1);
+    return judge(t, policy, proRata).status === 'completed';
+  };
+  if (counted.length === 0 || !passesWith(counted.length)) return null;
+  let lo = 1;
+  let hi = counted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (passesWith(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return counted[lo - 1]!.earnedAtMs;
 }
 
 export interface Judgement {

@@ -12,8 +12,9 @@ import { TRAINING_EVENT_PREFIX } from './reference-data';
 export const transcriptsProjection = defineProjection({
   name: 'transcripts',
   // 2: fact keeps activity and registration as columns (decision 005). 3: facts in log order, loaded
-  // without indexes by a rebuild (decision 019).
-  version: 3,
+  // without indexes by a rebuild (decision 019). 4: fact keeps verb and learning time as columns,
+  // indexed for the programme statistics (decision 056).
+  version: 4,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },

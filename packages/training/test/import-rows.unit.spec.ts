@@ -24,3 +24,28 @@ describe('Reference-data files: where a problem is reported', () => {
     expect(parsed.records).to.deep.equal([{ orgUnitId: 'city', name: 'The "Old"\nCity', parent: null }]);
   });
 });
+
+describe('Officials files: a dated staff group (decision 057)', () => {
+  const header = 'official_id,name,org_unit,staff_group,staff_group_from,jurisdiction';
+  it('a staff_group_from column dates the staff group; a record without one stays as it was', () => {
+    const csv = [
+      header,
+      'chan,Chan Tai-man,ss-north,clerical,2024-10-01,hk',
+      'lee,Lee Ka-yan,ss-north,clerical,,hk',
+    ].join('\n');
+    const parsed = parseReferenceFile('officials', csv, 'csv');
+    expect(parsed.problems).to.deep.equal([]);
+    expect(parsed.records.map((r) => (r as { staffGroupFrom?: string }).staffGroupFrom)).to.deep.equal([
+      '2024-10-01',
+      undefined,
+    ]);
+    expect(parsed.records[1]).to.not.have.property('staffGroupFrom');
+  });
+
+  it('a staff_group_from that is not a date is a problem at its line and field', () => {
+    const csv = [header, 'chan,Chan Tai-man,ss-north,clerical,1 Oct 2024,hk'].join('\n');
+    expect(parseReferenceFile('officials', csv, 'csv').problems).to.deep.equal([
+      { line: 2, field: 'staffGroupFrom', message: 'must be a date YYYY-MM-DD' },
+    ]);
+  });
+});

@@ -257,6 +257,64 @@ describe('training: programme statistics (the department counts programmes, not 
     });
   });
 
+  describe('an official who moves during the year is counted where they were on the attendance date', () => {
+    const intake = aCourse(`${DEPT}/intake-interviewing`).inCategory('social-security').worth(3);
+    const id = intake.build().activityId;
+    // Chan joined as a clerical officer and became social-security staff on 1 October 2024,
+    // moving from headquarters to the north field units on the same day.
+    const chanBefore = staff('chan', 'clerical', 'headquarters');
+    const chanAfter = anOfficial('chan')
+      .inStaffGroup('social-security', '2024-10-01')
+      .inOrgUnit('security-north', '2024-10-01')
+      .inJurisdiction('department');
+    const lee = staff('lee', 'social-security', 'security-north');
+    const facts = [
+      aFact().by('chan').attended(id).inRegistration('spring').at('2024-05-02T09:00:00+08:00'),
+      aFact().by('chan').attended(id).inRegistration('spring').at('2024-05-09T09:00:00+08:00'),
+      // 1 October 00:30 in Hong Kong is still 30 September in UTC: the new group's first day.
+      aFact().by('chan').completed(id).inRegistration('autumn').at('2024-10-01T00:30:00+08:00'),
+      aFact().by('lee').completed(id).inRegistration('lee').at('2024-06-01T09:00:00+08:00'),
+    ];
+    const ledger = aLedgerOf({
+      officials: [chanBefore, lee, chanAfter],
+      courses: [intake],
+      facts,
+      orgUnits: ORG_UNITS,
+    });
+
+    it('the sessions before the move count for the clerical staff, the course after it for social-security staff', () => {
+      const s = programmeStatistics(ledger, fy2024(), everyone);
+      expect(s.byStaffGroup).to.deep.equal({
+        clerical: { programmes: 1, participants: 1, attendances: 2, hours: 6 },
+        'social-security': { programmes: 1, participants: 2, attendances: 2, hours: 6 },
+      });
+      expect(s.totals).to.deep.equal({ programmes: 1, participants: 2, attendances: 4, hours: 12 });
+      expect(s.byOrgUnit.headquarters).to.deep.include({ participants: 1, attendances: 2 });
+      expect(s.byOrgUnit['security-north']).to.deep.include({ participants: 2, attendances: 2 });
+    });
+
+    it('a year that ends before the move counts them only where they were', () => {
+      const spring = statisticsWindow({ from: '2024-04-01', to: '2024-09-30', timeZone: HK });
+      const s = programmeStatistics(ledger, spring, everyone);
+      expect(Object.keys(s.byStaffGroup)).to.deep.equal(['clerical', 'social-security']);
+      expect(s.byStaffGroup.clerical).to.deep.equal({
+        programmes: 1,
+        participants: 1,
+        attendances: 2,
+        hours: 6,
+      });
+      expect(s.byCategoryAndStaffGroup['social-security']!['social-security']).to.deep.include({
+        participants: 1,
+      });
+    });
+
+    it('asked for the north field units, only what Chan attended after moving there counts', () => {
+      const s = programmeStatistics(ledger, fy2024(), { ...everyone, orgUnit: 'security-north' });
+      expect(s.totals).to.deep.equal({ programmes: 1, participants: 2, attendances: 2, hours: 6 });
+      expect(s.byStaffGroup).to.have.keys(['social-security']);
+    });
+  });
+
   describe('bad input is a 400 naming the parameter and the rule', () => {
     const course = aCourse(`${DEPT}/case-conference`).inCategory('child-protection');
     const ledger = aLedgerOf({

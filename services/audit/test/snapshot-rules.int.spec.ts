@@ -94,8 +94,26 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
     expect(v.alarm).to.equal(null);
     expect(v.rulesChanged).to.include({ from: 4, to: completionProjection.version });
     expect(v.rulesChanged!.officials).to.deep.equal(['kim']);
-    expect(v.rulesChanged!.changes.map((c) => c.release)).to.deep.equal(['counting rules 2 (December 2026)']);
+    expect(v.rulesChanged!.changes.map((c) => c.release)).to.deep.equal([
+      'counting rules 2 (December 2026)',
+      'programme statistics at scale and dated staff groups (December 2026)',
+    ]);
     expect(v.rulesChanged!.explanation).to.match(/The data is the same/);
+  });
+
+  it('one taken under completion rules v5, whose read model had no verb and learning-time columns: a rule change that names no official; no alarm', async () => {
+    const earlier = await recorded((s) => {
+      const t = underVersion(s, 5);
+      t.fingerprint = `${'0'.repeat(63)}5`;
+      return t;
+    });
+    const v = await verifySnapshot(log, dir, earlier, SCHEDULER);
+    expect([v.matches, v.alarm]).to.deep.equal([false, null]);
+    expect(v.rulesChanged).to.include({ from: 5, to: completionProjection.version });
+    expect(v.rulesChanged!.officials).to.deep.equal([]);
+    expect(v.rulesChanged!.changes.map((c) => c.release)).to.deep.equal([
+      'programme statistics at scale and dated staff groups (December 2026)',
+    ]);
   });
 
   it('the same figures altered without a rule change raise the alarm', async () => {

@@ -153,7 +153,7 @@ label.inline{display:inline;margin:0}
 .chart{max-width:100%;height:auto}
 .chart text{font-size:12px;fill:var(--fg)}
 .chart .grid{stroke:#c8c8c8;stroke-width:1}.chart .axis{stroke:var(--muted)}
-.chart .bar-bg{fill:#eef2f7}.chart .bar-fill{fill:var(--accent)}
+.chart .bar-bg{fill:#eef2f7}.chart .bar-fill{fill:var(--accent)}.chart .trend{fill:none;stroke:var(--accent);stroke-width:2.5}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:16px;align-items:start}
 .chart-figure{margin:8px 0}.chart-figure figcaption{font-weight:600;margin-bottom:4px}
 .chart-data summary{cursor:pointer;color:var(--accent);min-height:24px}

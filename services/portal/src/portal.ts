@@ -8,6 +8,7 @@ import {
   buildTranscript,
   type CompletionReader,
   completionReport,
+  completionWeeks,
   dueDates,
   type LedgerReader,
   officialCompletions,
@@ -32,7 +33,7 @@ import {
 } from './i18n';
 import { OidcSignIn } from './oidc';
 import { auditRoutes } from './pages/audit';
-import { completionByUnitChart, hoursDistributionChart } from './pages/charts';
+import { completionByUnitChart, completionByWeekChart, hoursDistributionChart } from './pages/charts';
 import {
   dashboardCsv,
   dashboardRows,
@@ -601,8 +602,17 @@ ${deps.personalData && ctx.user.officialId === officialId ? personalDataSection(
     const rows = sortRows(dashboardRows(report, children, orgUnit, names), sort, dir);
     const tree = reader.orgTree();
     const trail = orgUnit ? tree.ancestry(orgUnit).reverse() : [];
+    // Completion over the period week by week, of the report's officials (issue 22).
+    const completedOn = reader.completionDates(report.policyId, report.period);
+    const weeks = completionWeeks(
+      report.periodStart.slice(0, 10),
+      report.lastDay,
+      report.rows.flatMap((r) => completedOn.get(r.officialId) ?? []),
+      report.population - report.totals.exempt,
+    );
     return {
       report,
+      weeks,
       rows,
       sort,
       dir,
@@ -706,7 +716,7 @@ ${d.orgUnit ? html`<input type="hidden" name="orgUnit" value="${d.orgUnit}">` : 
 <dl class="facts summary"><dt>${tr.t('population')}</dt><dd class="population">${tr.num(d.report.population)}</dd>
 <dt>${tr.t('completionRate')}</dt><dd class="rate">${tr.pct(due > 0 ? t.completed / due : 1)}</dd>
 <dt>${tr.t('completed')}</dt><dd>${tr.num(t.completed)}</dd><dt>${tr.t('overdue')}</dt><dd>${tr.num(t.overdue)}</dd></dl>
-<div class="charts">${completionByUnitChart(d.rows, tr)}${hoursDistributionChart(d.report, tr)}</div>
+<div class="charts">${completionByUnitChart(d.rows, tr)}${hoursDistributionChart(d.report, tr)}${completionByWeekChart(d.weeks, tr)}</div>
 <p><a class="button" id="export-csv" href="/dashboard.csv?${withSort.toString()}" download>${tr.t('exportCsv')}</a></p>
 <div class="table-wrap"><table class="responsive dashboard"><caption>${d.rows[0]?.kind === 'official' ? tr.t('captionOfficials') : tr.t('captionUnits')}</caption><thead><tr>
 ${sortHeader(d.rows[0]?.kind === 'official' ? tr.t('official') : tr.t('orgUnit'), 'name', d.sort, d.dir, base)}

@@ -1,4 +1,4 @@
-import type { CompletionReport } from '@lrs/training';
+import type { CompletionReport, CompletionWeek } from '@lrs/training';
 import { type Html, html } from '../html';
 import type { Translator } from '../i18n';
 import type { DashboardRow } from './dashboard';
@@ -72,4 +72,37 @@ ${bins.map((b, i) => {
   const table = html`<table class="chart-table"><caption>${tr.t('chartHours')}</caption><thead><tr><th scope="col">${tr.t('earnedHours')}</th><th scope="col" class="num">${tr.t('population')}</th></tr></thead><tbody>
 ${bins.map((b) => html`<tr><th scope="row">${label(b)}</th><td class="num">${tr.num(b.count)}</td></tr>`)}</tbody></table>`;
   return figure('chart-hours', tr.t('chartHours'), svg, table, tr);
+}
+
+/**
+ * Completion over the period week by week (issue 22): the share of the officials due who had
+ * completed by the end of each ISO week, on a full 0–100% scale; the table lists every week.
+ */
+export function completionByWeekChart(weeks: CompletionWeek[], tr: Translator): Html {
+  if (weeks.length === 0) return html``;
+  const left = 48;
+  const plotW = Math.max(260, Math.min(530, weeks.length * 10));
+  const plotH = 160;
+  const top = 12;
+  const width = left + plotW + 16;
+  const height = top + plotH + 40;
+  const x = (i: number) => left + (weeks.length === 1 ? plotW : Math.round((i / (weeks.length - 1)) * plotW));
+  const y = (rate: number) => top + Math.round((1 - Math.min(1, Math.max(0, rate))) * plotH);
+  const ticks = [0, 0.25, 0.5, 0.75, 1];
+  // About six date labels along the axis, the first and the last week included.
+  const every = Math.max(1, Math.ceil(weeks.length / 6));
+  const labelled = weeks.map((_, i) => i).filter((i) => i % every === 0 || i === weeks.length - 1);
+  if (labelled.length > 2 && labelled.at(-1)! - labelled.at(-2)! < every) labelled.splice(-2, 1);
+  // The last label ends at the axis's end, so it is not cut off (the first has the left margin).
+  const anchor = (i: number) => (i > 0 && i === weeks.length - 1 ? 'end' : 'middle');
+  const line = weeks.map((w, i) => `${i === 0 ? 'M' : 'L'}${x(i)} ${y(w.rate)}`).join(' ');
+  const svg = html`<svg class="chart" aria-hidden="true" focusable="false" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">
+${ticks.map((t) => html`<line class="grid" x1="${left}" y1="${y(t)}" x2="${left + plotW}" y2="${y(t)}"></line><text class="tick" x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${tr.pct(t)}</text>`)}
+<line class="axis" x1="${left}" y1="${top + plotH}" x2="${left + plotW}" y2="${top + plotH}"></line>
+<path class="trend" d="${line}"></path>
+${labelled.map((i) => html`<text class="tick week" x="${x(i)}" y="${top + plotH + 18}" text-anchor="${anchor(i)}">${tr.day(weeks[i]!.from)}</text>`)}
+</svg>`;
+  const table = html`<table class="chart-table"><caption>${tr.t('chartCompletionByWeek')}</caption><thead><tr><th scope="col">${tr.t('week')}</th><th scope="col" class="num">${tr.t('completedInWeek')}</th><th scope="col" class="num">${tr.t('completedByWeekEnd')}</th><th scope="col" class="num">${tr.t('completionRate')}</th></tr></thead><tbody>
+${weeks.map((w) => html`<tr><th scope="row">${w.week} (${tr.day(w.from)} – ${tr.day(w.to)})</th><td class="num">${tr.num(w.completed)}</td><td class="num">${tr.num(w.cumulative)}</td><td class="num">${tr.pct(w.rate)}</td></tr>`)}</tbody></table>`;
+  return figure('chart-weeks', tr.t('chartCompletionByWeek'), svg, table, tr);
 }

@@ -82,7 +82,7 @@ export {
   type Requirement,
   type Rounding,
 } from './policy';
-export { policiesInScope } from './policy-scope';
+export { jurisdictionOfPolicy, policiesInScope } from './policy-scope';
 export {
   ATTENDANCE_VERBS,
   PROGRAMME_ATTENDANCE_RULE,

@@ -20,7 +20,7 @@ export { type ModelAt, reportAt, withModelAt } from './model-at';
 export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replayToCutOff } from './replay';
 export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes, mountAudit } from './routes';
-export { AuditService, type AuditServiceOptions } from './service';
+export { AuditService, type AuditServiceOptions, SCHEDULER } from './service';
 export {
   type AnySnapshot,
   isProgrammeSnapshot,

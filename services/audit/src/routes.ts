@@ -120,6 +120,7 @@ export function auditRoutes(service: AuditService): express.Router {
     const scope = auditScope(req.principal);
     const duties = await service.duties.status(Date.now());
     res.json({
+      // Each occurrence carries its duty's jurisdiction, a policy's duty its policy's (decision 075).
       duties: duties.filter((d) => scope.jurisdiction === null || d.jurisdiction === scope.jurisdiction),
     });
   });
@@ -127,7 +128,12 @@ export function auditRoutes(service: AuditService): express.Router {
   router.get('/reports/duties/:id', async (req, res) => {
     const scope = auditScope(req.principal);
     const definition = (await service.duties.definitions()).find((d) => d.dutyId === req.params.id);
-    if (!definition || (scope.jurisdiction !== null && definition.jurisdiction !== scope.jurisdiction))
+    // A duty belongs to its jurisdiction or to its policy's (decision 075); another's is "no duty".
+    if (
+      !definition ||
+      (scope.jurisdiction !== null &&
+        (await service.duties.jurisdictionOf(definition)) !== scope.jurisdiction)
+    )
       throw new NotFound({
         rule: 'audit.duty.unknown',
         message: `no reporting duty ${req.params.id}`,

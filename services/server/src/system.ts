@@ -15,6 +15,7 @@ import {
   startDocumentResources,
 } from '@lrs/service-lrs';
 import { TranscriptsService } from '@lrs/service-transcripts';
+import { jurisdictionOfPolicy } from '@lrs/training';
 import { compileXapiSchemas } from '@lrs/xapi';
 
 /** Everything the LRS service runs on: the log, the projections and the domain services. */
@@ -94,6 +95,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const audit = AuditService.start(log, {
     dataDir: config.dataDir,
     publishedPolicies: async () => new Set((await completion.current()).policies().map((p) => p.policyId)),
+    policyJurisdiction: async (policyId) => jurisdictionOfPolicy(await completion.current(), policyId),
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });

@@ -108,5 +108,6 @@ export {
   ReferenceStore,
 } from './reference-store';
 export { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
+export { type TermKind, type TermTitles, termTitles } from './terms';
 export { buildTranscript, type Transcript, type TranscriptEntry } from './transcript';
 export { transcriptsProjection } from './transcripts-model';

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { TermKind, TermTitles } from '@lrs/training';
 import { pickLanguage } from '@lrs/xapi';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { DateTime, IANAZone } from 'luxon';
@@ -135,8 +136,37 @@ export class Translator {
     value: string | null,
   ): string {
     if (value === null) return '—';
+    if (prefix === 'category' || prefix === 'staffGroup') return this.term(prefix, value).text;
     const key = `${prefix}.${value}`;
     return this.has(key) ? this.t(key) : value;
+  }
+
+  private termsOf: (() => TermTitles) | null = null;
+  private terms: TermTitles | null = null;
+
+  /** Where category and staff-group titles come from: the reader's policies (decision 076), asked once. */
+  withTerms(source: () => TermTitles): this {
+    this.termsOf = source;
+    this.terms = null;
+    return this;
+  }
+
+  /**
+   * A category's or staff group's title: the data's (a policy's `categoryTitles` /
+   * `staffGroupTitles`, in the reader's language, else English, else any, marked with its
+   * language), else the portal's message for the id, else null (decision 076).
+   */
+  termTitle(prefix: TermKind, value: string): Localized | null {
+    if (this.termsOf) this.terms ??= this.termsOf();
+    const data = this.localized(this.terms?.(prefix, value));
+    if (data) return data;
+    const key = `${prefix}.${value}`;
+    return this.has(key) ? { text: this.t(key), lang: null } : null;
+  }
+
+  /** `termTitle`, else the id as the data give it. */
+  term(prefix: TermKind, value: string): Localized {
+    return this.termTitle(prefix, value) ?? { text: value, lang: null };
   }
 
   /** A language map in the reader's language, else English, else any language it has. */

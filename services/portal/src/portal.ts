@@ -13,11 +13,12 @@ import {
   periodFor,
   policiesInScope,
   reportScope,
+  termTitles,
 } from '@lrs/training';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { CertificateCodes, CertificateIndex, normalizeShortCode } from './certificate-code';
-import { CSS, esc, type Html, html, JS, page, raw } from './html';
+import { CSS, esc, type Html, html, inLanguage, JS, page, raw } from './html';
 import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
 import { OidcSignIn } from './oidc';
 import { auditRoutes } from './pages/audit';
@@ -87,6 +88,12 @@ export function portalRouter(deps: PortalDeps): express.Router {
     const [own] = jurisdiction ? policiesInScope(reader, jurisdiction).values() : [];
     return (own?.[own.length - 1] ?? reader.policies()[0])?.timeZone;
   };
+  // Category and staff-group titles from the reader's policies, its own jurisdiction's first (decision 076).
+  const readerTerms = (user: PortalUser | null) => {
+    const jurisdiction = user?.roles.includes('policy-unit') ? (user.principal.jurisdiction ?? null) : null;
+    const scoped = policiesInScope(deps.transcripts.reader(), jurisdiction);
+    return termTitles([...scoped.values()].map((versions) => versions[versions.length - 1]!));
+  };
   const context = async (req: Request, res: Response): Promise<PortalContext> => {
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Referrer-Policy', 'same-origin');
@@ -98,7 +105,8 @@ export function portalRouter(deps: PortalDeps): express.Router {
     // The user's zone: the profile's (an IdP's zoneinfo claim), else the browser's (portal.js sets
     // portal_tz), else the zone of the first policy (the organisation's).
     const zone = validZone(user?.zoneinfo) ?? validZone(cookies.portal_tz) ?? organisationZone(user) ?? 'UTC';
-    return { user, tr: new Translator(locale, zone), csrf: sessions.csrfOf(req, res) };
+    const tr = new Translator(locale, zone).withTerms(() => readerTerms(user));
+    return { user, tr, csrf: sessions.csrfOf(req, res) };
   };
   const send = (res: Response, ctx: PortalContext, title: string, body: Html, extra = {}) =>
     res.type('html').send(page({ title, tr: ctx.tr, user: ctx.user, csrf: ctx.csrf, body, ...extra }));
@@ -336,7 +344,7 @@ ${button('auditor:auditor', ctx.tr.t('devAuditor'))}
       res,
       { ...ctx, tr },
       `${tr.t('myTraining')} — ${official.name}`,
-      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${tr.label('staffGroup', official.staffGroup)}</p>
+      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${inLanguage(tr.term('staffGroup', official.staffGroup), official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
 ${transcriptSection(transcript, tr)}`,
@@ -586,7 +594,7 @@ ${d.rows[0]?.kind === 'official' && d.orgUnit ? html`<p><a id="unit-officials" h
 ${Object.entries(d.report.byStaffGroup).map(([g, v]) => {
   const pop = Object.values(v.counts).reduce((a, b) => a + b, 0);
   const must = pop - v.counts.exempt;
-  return html`<tr><td data-label="${tr.t('staffGroup')}">${tr.label('staffGroup', g)}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
+  return html`<tr><td data-label="${tr.t('staffGroup')}">${inLanguage(tr.term('staffGroup', g), g)}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
 })}</tbody></table></div>
 <h2>${tr.t('hoursByCategory')}</h2>
 <dl class="facts">${Object.entries(d.report.hoursByCategory).map(([k, v]) => html`<dt>${tr.label('category', k)}</dt><dd>${tr.num(v)} ${tr.t('hours')}</dd>`)}</dl>

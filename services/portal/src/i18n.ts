@@ -152,16 +152,19 @@ export class Translator {
   }
 
   /**
-   * A category's or staff group's title: the data's (a policy's `categoryTitles` /
-   * `staffGroupTitles`, in the reader's language, else English, else any, marked with its
-   * language), else the portal's message for the id, else null (decision 076).
+   * A category's or staff group's title (decision 076): the data's (a policy's `categoryTitles` /
+   * `staffGroupTitles`) in the reader's language, else the portal's message for the id in the
+   * reader's language, else the data's in English or any language (marked with its language),
+   * else the English message, else null.
    */
   termTitle(prefix: TermKind, value: string): Localized | null {
     if (this.termsOf) this.terms ??= this.termsOf();
     const data = this.localized(this.terms?.(prefix, value));
-    if (data) return data;
+    if (data && data.lang === null) return data;
+    // The portal's own word in the reader's language beats the data's in another language.
     const key = `${prefix}.${value}`;
-    return this.has(key) ? { text: this.t(key), lang: null } : null;
+    if (this.has(key) && (CATALOGS[this.locale][key] !== undefined || !data)) return { text: this.t(key), lang: null };
+    return data;
   }
 
   /** `termTitle`, else the id as the data give it. */

@@ -11,6 +11,7 @@ const CLIS: { program: string; file: string; command: string[] }[] = [
   { program: 'pnpm training', file: 'packages/training/src/cli.ts', command: ['import', 'officials'] },
   { program: 'pnpm connectors', file: 'services/connectors/src/cli.ts', command: ['roster', 'check'] },
   { program: 'pnpm run audit', file: 'services/audit/src/cli.ts', command: ['snapshot'] },
+  { program: 'pnpm privacy', file: 'services/privacy/src/cli.ts', command: ['retention', 'set'] },
   { program: 'pnpm lrs', file: 'services/server/src/cli.ts', command: ['backup'] },
   { program: 'pnpm bench', file: 'bench/run.ts', command: ['eventlog'] },
   { program: 'pnpm demo-data', file: 'services/server/src/demo/demo-data.ts', command: ['example'] },

@@ -74,9 +74,18 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
 
     it(`an official's pages (${locale})`, async () => {
       const page = await signInAs(browser, lrs.url, /E00001/, 390, { locale });
-      const found = await check(page, ['/officials/E00001', '/officials/E00002']);
+      const found = await check(page, ['/officials/E00001', '/officials/E00002', '/profile']);
       await page.goto(`${lrs.url}/officials/E00001`);
       const certificate = await page.locator('a[href*="/certificate"]').first().getAttribute('href');
+      // "Download my data" (decision 070) is on the page axe just checked; it downloads her own data.
+      const myData = await page.locator('#download-my-data').getAttribute('href');
+      expect(myData).to.equal('/officials/E00001/personal-data?format=json');
+      const exported = await page.request.get(`${lrs.url}${myData}`);
+      expect(exported.status()).to.equal(200);
+      expect((await exported.json()).subject.officialId).to.equal('E00001');
+      expect(
+        (await page.request.get(`${lrs.url}/officials/E00002/personal-data?format=json`)).status(),
+      ).to.equal(403);
       found.push(...(await check(page, [certificate!])));
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
@@ -97,6 +106,8 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
         '/cohort?status=overdue&sort=hours&dir=desc',
         '/programmes',
         '/duties',
+        '/audit/snapshots',
+        '/profile',
       ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();
@@ -106,11 +117,13 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
       const page = await signInAs(browser, lrs.url, /^(Auditor|감사인|稽核人員)$/, 1200, { locale });
       const found = await check(page, [
         '/audit',
+        '/audit/snapshots',
         '/dashboard',
         '/officials',
         '/cohort',
         '/programmes',
         '/duties',
+        '/profile',
       ]);
       expect(found, found.join('\n')).to.deep.equal([]);
       await page.context().close();

@@ -38,6 +38,10 @@ describe('portal sign-in with OpenID Connect against a real provider (headless C
     let handler: ((req: never, res: never) => void) | null = null;
     let portalUrl = '';
     idp = createServer((req, res) => {
+      if (req.url?.startsWith('/rp-signed-out')) {
+        res.writeHead(302, { location: `${portalUrl}/signin${req.url.slice('/rp-signed-out'.length)}` });
+        return res.end();
+      }
       if (req.url?.startsWith('/rp-callback')) {
         res.writeHead(302, {
           location: `${portalUrl}/signin/callback${req.url.slice('/rp-callback'.length)}`,
@@ -53,6 +57,7 @@ describe('portal sign-in with OpenID Connect against a real provider (headless C
       LRS_OIDC_CLIENT_ID: CLIENT_ID,
       LRS_OIDC_CLIENT_SECRET: CLIENT_SECRET,
       LRS_OIDC_REDIRECT_URI: `${idpUrl}/rp-callback`,
+      LRS_OIDC_POST_LOGOUT_REDIRECT_URI: `${idpUrl}/rp-signed-out?out=1`,
       LRS_OIDC_CLAIMS: 'officialId=employee_number,roles=groups,jurisdiction=org',
       LRS_OIDC_ROLE_MAP: 'welfare-staff=official,welfare-bureau=policy-unit',
     });
@@ -63,6 +68,7 @@ describe('portal sign-in with OpenID Connect against a real provider (headless C
           client_id: CLIENT_ID,
           client_secret: CLIENT_SECRET,
           redirect_uris: [`${idpUrl}/rp-callback`],
+          post_logout_redirect_uris: [`${idpUrl}/rp-signed-out?out=1`],
           grant_types: ['authorization_code'],
           response_types: ['code'],
         },
@@ -136,14 +142,24 @@ describe('portal sign-in with OpenID Connect against a real provider (headless C
     await context.close();
   });
 
-  it('sign-out ends the session on the server: a cookie saved before no longer works', async () => {
+  it("sign-out ends the portal's session and the provider's: a saved cookie fails, signing in asks for credentials again", async () => {
     const { page, context } = await signIn('kim');
     await page.waitForURL(/\/officials\/E00001$/);
     const saved = await context.cookies();
     await page.getByRole('button', { name: /Sign out/ }).click();
+    // RP-initiated logout: the browser goes to the provider's end-session endpoint, which asks.
+    await page.waitForURL((url) => url.origin === idpUrl);
+    expect(page.url()).to.contain('id_token_hint=');
+    await page.locator('button[name="logout"][value="yes"]').click();
     await page.waitForURL(/\/signin\?out=1/);
+    expect(page.url().startsWith(lrs.url)).to.equal(true);
     expect(await page.locator('[role=status]').textContent()).to.equal('You are signed out.');
-    // Put the old cookies back, as a thief who copied them would.
+    expect(await axeViolations(page)).to.deep.equal([]);
+    // Signing in again in the same browser: the provider has no session left and asks for credentials.
+    await page.locator('#signin-oidc').click();
+    await page.locator('input[name="login"]').waitFor();
+    expect(await page.locator('input[name="password"]').count()).to.equal(1);
+    // Put the old portal cookies back, as a thief who copied them would.
     await context.clearCookies();
     await context.addCookies(saved);
     await page.goto(`${lrs.url}/officials/E00001`);

@@ -27,6 +27,27 @@ describe('portal in a real browser (headless Chromium)', function () {
 
   const signInAs = (label: RegExp, width = 1200): Promise<Page> => signIn(browser, lrs.url, label, width);
 
+  it('an official downloads her own data: everything held about her as JSON, and her transcript as a CSV file', async () => {
+    const page = await signInAs(/\(E00001\)/, 390);
+    await page.waitForURL(/\/officials\/E00001$/);
+    expect(await page.getByRole('heading', { name: 'Your data' }).count()).to.equal(1);
+    const json = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Download my data (JSON)' }).click();
+    const exported = JSON.parse(readFileSync((await (await json).path())!, 'utf8'));
+    expect(exported.subject.officialId).to.equal('E00001');
+    expect(exported.records.registry[0].source.stream).to.equal('training-official-E00001');
+    expect(exported.records.transcript.length).to.equal(6);
+    const csv = page.waitForEvent('download');
+    await page.getByRole('link', { name: 'Transcript entries' }).click();
+    const download = await csv;
+    expect(download.suggestedFilename()).to.equal('personal-data-E00001-transcript.csv');
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).to.match(/^\uFEFF?transcript held about E00001; exported /);
+    expect(lines.length - 2).to.equal(6);
+  });
+
   it('an official sees progress and transcript, prints the certificate and verifies it publicly', async () => {
     const page = await signInAs(/\(E00001\)/, 390);
     await page.waitForURL(/\/officials\/E00001$/);

@@ -1,5 +1,8 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '@lrs/config';
-import { Sessions } from '@lrs/service-portal';
+import { SessionStore, Sessions, userOfClaims } from '@lrs/service-portal';
 import { expect } from 'chai';
 
 /** The smallest request/response pair the session store touches. */
@@ -15,9 +18,12 @@ function exchange(cookie = '') {
 
 describe('portal sessions', () => {
   const config = loadConfig({ HOST: '127.0.0.1', LRS_DEV_SIGNIN: 'true', LRS_PORTAL_IDLE_MINUTES: '15' });
+  const dir = mkdtempSync(join(tmpdir(), 'portal-sessions-'));
   let now = 1_000_000;
-  const sessions = new Sessions(config, null, 'k'.repeat(40), () => now);
-  const user = { principal: {} as never, name: 'Kim', roles: ['official' as const], token: 't' };
+  const sessions = new Sessions(config, null, 'k'.repeat(40), () => now, SessionStore.open(dir));
+  const claims = { sub: 'E00001', name: 'Kim', role: 'official', official_id: 'E00001' };
+  const user = userOfClaims(claims, 'the-id-token', 'https://lrs.example');
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('end after the configured idle time, and a request keeps them alive', () => {
     const a = exchange();
@@ -41,6 +47,18 @@ describe('portal sessions', () => {
     expect(sessions.userOf(exchange(cookie).req)).to.equal(null);
   });
 
+  it('end at the absolute lifetime (12 hours by default), however active', () => {
+    const a = exchange();
+    sessions.signIn(a.req, a.res, user, now + 48 * 3600_000);
+    const cookie = a.sessionCookie();
+    for (let i = 0; i < 12 * 6 - 1; i++) {
+      now += 10 * 60_000;
+      expect(sessions.userOf(exchange(cookie).req), `after ${(i + 1) * 10} minutes`).to.not.equal(null);
+    }
+    now += 10 * 60_000;
+    expect(sessions.userOf(exchange(cookie).req)).to.equal(null);
+  });
+
   it('end on sign-out for every copy of the cookie, and a new sign-in gets a new id', () => {
     const a = exchange();
     sessions.signIn(a.req, a.res, user, now + 3600_000);
@@ -50,8 +68,45 @@ describe('portal sessions', () => {
     expect(b.sessionCookie()).to.not.equal(cookie);
     expect(sessions.userOf(exchange(cookie).req)).to.equal(null);
     const out = exchange(b.sessionCookie());
-    sessions.signOut(out.req, out.res);
+    expect(sessions.signOut(out.req, out.res)?.name).to.equal('Kim');
     expect(sessions.userOf(exchange(b.sessionCookie()).req)).to.equal(null);
+  });
+
+  it('outlive the process: another store on the same data directory knows the session, and its sign-out ends it here', () => {
+    const a = exchange();
+    sessions.signIn(a.req, a.res, user, now + 3600_000);
+    const cookie = a.sessionCookie();
+    const other = new Sessions(config, null, 'k'.repeat(40), () => now, SessionStore.open(dir));
+    const seen = other.userOf(exchange(cookie).req);
+    expect(seen?.officialId).to.equal('E00001');
+    expect(seen?.token).to.equal('the-id-token');
+    const out = exchange(cookie);
+    other.signOut(out.req, out.res);
+    expect(sessions.userOf(exchange(cookie).req)).to.equal(null);
+  });
+
+  it('keep neither the session id nor the token readable in the file', () => {
+    const a = exchange();
+    sessions.signIn(a.req, a.res, user, now + 3600_000);
+    const id = decodeURIComponent(a.sessionCookie().split('=')[1]!);
+    const file = join(dir, 'portal', 'sessions.sqlite');
+    const text = [file, `${file}-wal`]
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('');
+    expect(text.length).to.be.greaterThan(0);
+    expect(text).to.not.contain(id);
+    expect(text).to.not.contain('the-id-token');
+    expect(text).to.not.contain('Kim');
+  });
+
+  it('purge ended rows when someone signs in', () => {
+    const before = sessions.size;
+    expect(before).to.be.greaterThan(0);
+    now += 24 * 3600_000;
+    const a = exchange();
+    sessions.signIn(a.req, a.res, user, now + 3600_000);
+    expect(sessions.size).to.equal(1);
   });
 });
 
@@ -69,6 +124,12 @@ describe('portal configuration', () => {
     ).to.equal(true);
     expect(loadConfig({}).portal?.devSignIn).to.equal(false);
   });
+  it('the absolute session lifetime is hours, 12 by default, and nonsense is refused naming the variable', () => {
+    expect(loadConfig({}).portal?.sessionHours).to.equal(12);
+    expect(loadConfig({ LRS_PORTAL_SESSION_HOURS: '8' }).portal?.sessionHours).to.equal(8);
+    for (const bad of ['0', '-1', 'ten', '100000'])
+      expect(() => loadConfig({ LRS_PORTAL_SESSION_HOURS: bad }), bad).to.throw(/LRS_PORTAL_SESSION_HOURS/);
+  });
   it('OpenID Connect needs an https issuer (http only on loopback), a client id and a secret', () => {
     expect(() => loadConfig({ LRS_OIDC_ISSUER: 'http://idp.example' })).to.throw(/https/);
     expect(() => loadConfig({ LRS_OIDC_ISSUER: 'https://idp.example' })).to.throw(
@@ -83,6 +144,7 @@ describe('portal configuration', () => {
       LRS_OIDC_ROLE_MAP: 'staff=official',
     }).portal?.oidc;
     expect(oidc?.redirectUri).to.equal('https://lrs.example/signin/callback');
+    expect(oidc?.postLogoutRedirectUri).to.equal('https://lrs.example/signin?out=1');
     expect(oidc?.claims).to.deep.equal({
       officialId: 'employee_number',
       roles: 'roles',

@@ -43,6 +43,8 @@ export interface Config {
     readonly secret?: string;
     /** Minutes without a request after which a portal session ends. */
     readonly idleMinutes: number;
+    /** Hours after sign-in at which a portal session ends, however active. */
+    readonly sessionHours: number;
     readonly oidc?: OidcConfig;
     /** The issuing body printed on certificates (else the official's top org unit). */
     readonly issuer?: string;
@@ -338,6 +340,8 @@ export interface OidcConfig {
   readonly clientId: string;
   readonly clientSecret: string;
   readonly redirectUri: string;
+  /** Where the identity provider sends the browser after RP-initiated logout (registered there). */
+  readonly postLogoutRedirectUri: string;
   readonly scopes: string;
   /** Which ID-token/userinfo claims carry the official id, the roles, the jurisdiction, the name. */
   readonly claims: {
@@ -385,6 +389,10 @@ function readPortal(env: Env, host: string, baseUrl: string): NonNullable<Config
   const idleMinutes = Number(idleText);
   if (!Number.isFinite(idleMinutes) || idleMinutes <= 0 || idleMinutes > 24 * 60)
     throw new ConfigError('LRS_PORTAL_IDLE_MINUTES', 'must be a number of minutes between 0 and 1440');
+  const hoursText = optional(env, 'LRS_PORTAL_SESSION_HOURS') ?? '12';
+  const sessionHours = Number(hoursText);
+  if (!Number.isFinite(sessionHours) || sessionHours <= 0 || sessionHours > 24 * 30)
+    throw new ConfigError('LRS_PORTAL_SESSION_HOURS', 'must be a number of hours between 0 and 720');
   const issuer = optional(env, 'LRS_OIDC_ISSUER');
   let oidc: OidcConfig | undefined;
   if (issuer !== undefined) {
@@ -409,6 +417,7 @@ function readPortal(env: Env, host: string, baseUrl: string): NonNullable<Config
       clientId,
       clientSecret,
       redirectUri: optional(env, 'LRS_OIDC_REDIRECT_URI') ?? `${baseUrl}/signin/callback`,
+      postLogoutRedirectUri: optional(env, 'LRS_OIDC_POST_LOGOUT_REDIRECT_URI') ?? `${baseUrl}/signin?out=1`,
       scopes: optional(env, 'LRS_OIDC_SCOPES') ?? 'openid profile',
       claims: {
         officialId: claims.officialId ?? 'official_id',
@@ -423,6 +432,7 @@ function readPortal(env: Env, host: string, baseUrl: string): NonNullable<Config
   return {
     devSignIn,
     idleMinutes,
+    sessionHours,
     ...(secret !== undefined ? { secret } : {}),
     ...(oidc ? { oidc } : {}),
     ...(issuerName ? { issuer: issuerName } : {}),

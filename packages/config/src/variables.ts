@@ -146,6 +146,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     description: 'Minutes without a request after which a portal session ends (sign in again).',
   },
   {
+    name: 'LRS_PORTAL_SESSION_HOURS',
+    default: '12',
+    description:
+      'Hours after sign-in at which a portal session ends however active it is (absolute lifetime; sessions are kept in LRS_DATA_DIR/portal/sessions.sqlite).',
+  },
+  {
     name: 'LRS_PORTAL_ISSUER',
     default: null,
     description:
@@ -171,6 +177,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = Object.freeze([
     name: 'LRS_OIDC_REDIRECT_URI',
     default: '<LRS_BASE_URL>/signin/callback',
     description: 'Redirect URI registered at the identity provider.',
+  },
+  {
+    name: 'LRS_OIDC_POST_LOGOUT_REDIRECT_URI',
+    default: '<LRS_BASE_URL>/signin?out=1',
+    description:
+      'Where the identity provider sends the browser after sign-out (RP-initiated logout); register it at the provider as a post_logout_redirect_uri.',
   },
   { name: 'LRS_OIDC_SCOPES', default: 'openid profile', description: 'Scopes the portal asks for.' },
   {

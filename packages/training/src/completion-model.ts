@@ -431,6 +431,7 @@ const completionRow = (r: CompletionTableRow): CompletionRow => ({
 export class CompletionReader extends LedgerReader {
   private readonly rowsOfPeriod;
   private readonly everyRow;
+  private readonly rowsOfOfficial;
   constructor(db: Database.Database) {
     super(db);
     const select =
@@ -439,11 +440,19 @@ export class CompletionReader extends LedgerReader {
       `${select} WHERE c.policy_id = ? AND c.period = ?`,
     );
     this.everyRow = db.prepare<[], CompletionTableRow>(select);
+    this.rowsOfOfficial = db.prepare<[string], CompletionTableRow>(
+      `${select} WHERE c.official_id = ? ORDER BY c.policy_id, c.period`,
+    );
   }
 
   /** The materialised rows of one policy period, by official id. */
   periodRows(policyId: string, period: string): Map<string, CompletionRow> {
     return new Map(this.rowsOfPeriod.all(policyId, period).map((r) => [r.official_id, completionRow(r)]));
+  }
+
+  /** One official's materialised rows, every policy and period (the personal-data export). */
+  officialRows(officialId: string): CompletionRow[] {
+    return this.rowsOfOfficial.all(officialId).map(completionRow);
   }
 
   /** Every materialised row (completion webhooks compare them with what they last notified). */

@@ -566,6 +566,19 @@ export class LedgerReader {
     return { officials: count('official'), orgUnits: count('org_unit'), identifiers: count('identifier') };
   }
 
+  /**
+   * Every official the registry says has left (an employment end date), ordered by id: the
+   * people a retention setting may apply to (services/privacy, decision 071).
+   */
+  leavers(): Official[] {
+    return this.db
+      .prepare<[], { record: string }>(
+        "SELECT record FROM official WHERE json_extract(record, '$.employedTo') IS NOT NULL ORDER BY official_id",
+      )
+      .all()
+      .map((r) => JSON.parse(r.record) as Official);
+  }
+
   official(officialId: string): Official | undefined {
     const row = this.q.official.get(officialId);
     return row ? (JSON.parse(row.record) as Official) : undefined;
@@ -604,6 +617,14 @@ export class LedgerReader {
     return this.q.orgHistory
       .all(officialId)
       .map((r) => ({ from: r.effective_from || null, orgUnit: r.org_unit }));
+  }
+
+  /** The official the registry links an identifier key (agentIfiKey form) to, or null. */
+  officialOfIdentifier(ifi: string): string | null {
+    const row = this.db
+      .prepare<[string], { official_id: string }>('SELECT official_id FROM identifier WHERE ifi = ?')
+      .get(ifi);
+    return row?.official_id ?? null;
   }
 
   /**

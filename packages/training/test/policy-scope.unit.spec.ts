@@ -83,6 +83,8 @@ describe('category and staff-group titles the policies carry (termTitles, decisi
     expect(titles('category', 'defence')).to.deep.equal({ 'zh-CN': '结业答辩' });
     expect(titles('staffGroup', 'collaborator')).to.deep.equal({ 'vi-VN': 'Cộng tác viên công tác xã hội' });
     expect(titles('staffGroup', 'child-protection'), 'kinds are apart').to.equal(undefined);
-    expect(termTitles([other, commune])('category', 'child-protection')).to.deep.equal({ 'zh-CN': '儿童保护' });
+    expect(termTitles([other, commune])('category', 'child-protection')).to.deep.equal({
+      'zh-CN': '儿童保护',
+    });
   });
 });

@@ -1,4 +1,4 @@
-export { assertMaySee, auditScope } from './access';
+export { assertMaySee, auditScope, maySee } from './access';
 export { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
 export { type Cause, diffReports, type ReportDiff, type RowChange } from './diff';
 export {
@@ -21,6 +21,7 @@ export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replay
 export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes, mountAudit } from './routes';
 export { AuditService, type AuditServiceOptions, SCHEDULER } from './service';
+export { SNAPSHOT_KINDS, SnapshotIndex, type SnapshotKind, type SnapshotSummary } from './snapshot-index';
 export {
   type AnySnapshot,
   isProgrammeSnapshot,

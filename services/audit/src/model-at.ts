@@ -41,21 +41,31 @@ export async function withModelAt<T>(
       projections: [completionProjection],
       ...(signal ? { signal } : {}),
     });
-    const db = openReadOnly(scratchFile(dir, completionProjection)) as Database.Database;
-    try {
-      const reader = new CompletionReader(db);
-      const policies = reader.policies();
-      return await use({
-        cutOff,
-        manifest,
-        reader,
-        policyVersions: (id) => policies.filter((p) => p.policyId === id),
-      });
-    } finally {
-      db.close();
-    }
+    return await useModelIn(dir, cutOff, manifest, use);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The completion model a replay left in `dir`, opened read-only for `use` and closed after. */
+export async function useModelIn<T>(
+  dir: string,
+  cutOff: CutOff,
+  manifest: ReplayManifest,
+  use: (model: ModelAt) => T | Promise<T>,
+): Promise<T> {
+  const db = openReadOnly(scratchFile(dir, completionProjection)) as Database.Database;
+  try {
+    const reader = new CompletionReader(db);
+    const policies = reader.policies();
+    return await use({
+      cutOff,
+      manifest,
+      reader,
+      policyVersions: (id) => policies.filter((p) => p.policyId === id),
+    });
+  } finally {
+    db.close();
   }
 }
 

@@ -12,10 +12,11 @@ import {
 import { join } from 'node:path';
 import type { EventLog } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { HttpProblem, TooManyRequests } from '@lrs/http';
+import { Conflict, HttpProblem, TooManyRequests } from '@lrs/http';
 import { openReadOnly, removeDatabase } from '@lrs/projections';
 import type Database from 'better-sqlite3';
 import type { CutOff } from './cut-off';
+import { type ModelAt, useModelIn } from './model-at';
 import {
   AUDITED_PROJECTIONS,
   type ReplayManifest,
@@ -245,6 +246,21 @@ export class ReplayJobs {
     clearInterval(this.sweeper);
     for (const a of this.aborts.values()) a.abort();
     await this.queue;
+  }
+
+  /**
+   * What a finished replay computed: its completion model, opened read-only for `use` (the report
+   * it reproduces). 409 while it is not finished, or when it failed or was cancelled.
+   */
+  async withModel<T>(id: string, use: (model: ModelAt) => T | Promise<T>): Promise<T> {
+    const job = this.jobs.get(id);
+    if (job?.state !== 'completed' || !job.manifest)
+      throw new Conflict({
+        rule: 'audit.replay.not-finished',
+        message: `replay ${id} has ${job?.state === 'completed' ? 'no model' : `not completed (${job?.state ?? 'unknown'})`}; its report is there once it has completed`,
+        pointer: '/path/id',
+      });
+    return useModelIn(join(this.root, id), job.cutOff, job.manifest, use);
   }
 
   private async run(job: ReplayJob, signal: AbortSignal): Promise<void> {

@@ -1,14 +1,15 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate, principalKey } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
-import { assertAdmin, byPolicy, statisticsWindow } from '@lrs/training';
+import { assertAdmin, byPolicy, periodFor, statisticsWindow } from '@lrs/training';
 import express from 'express';
-import { assertMaySee, auditScope } from './access';
+import { assertMaySee, auditScope, maySee } from './access';
 import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
 import { type DiffSide, diffReports } from './diff';
-import { withModelAt } from './model-at';
+import { reportAt, withModelAt } from './model-at';
 import { replayFor } from './replay-jobs';
 import type { AuditService } from './service';
+import { SNAPSHOT_KINDS, type SnapshotKind } from './snapshot-index';
 import type { AnySnapshot, ReportSnapshot } from './snapshots';
 import {
   loadCompletionSnapshot,
@@ -99,6 +100,105 @@ export function auditRoutes(service: AuditService): express.Router {
       .json(snapshotFor(snapshot, scope.jurisdiction));
   });
 
+  // The list of report snapshots (decision 060): filtered, newest first, paged with a total.
+  router.get('/reports/snapshots', async (req, res) => {
+    const scope = auditScope(req.principal);
+    const q = req.query as Record<string, unknown>;
+    for (const name of Object.keys(q))
+      if (!SNAPSHOT_LIST_PARAMETERS.includes(name))
+        throw new BadRequest({
+          rule: 'audit.parameter.unknown',
+          message: `unknown parameter ${name}; the list filters by ${SNAPSHOT_LIST_PARAMETERS.join(', ')}`,
+          pointer: `/query/${name}`,
+        });
+    const optional = (name: string) =>
+      q[name] === undefined ? undefined : requiredString(q[name], `/query/${name}`, name);
+    const kind = optional('kind');
+    if (kind !== undefined && !(SNAPSHOT_KINDS as readonly string[]).includes(kind))
+      throw new BadRequest({
+        rule: 'audit.snapshot.kind',
+        message: `kind is one of ${SNAPSHOT_KINDS.join(', ')}`,
+        pointer: '/query/kind',
+      });
+    const policyId = optional('policy');
+    const policies = await service.duties.policies();
+    if (policyId !== undefined && !policies.has(policyId))
+      throw new BadRequest({
+        rule: 'audit.policy.unknown',
+        message: `no policy ${policyId} has been published`,
+        pointer: '/query/policy',
+      });
+    const duty = optional('duty');
+    if (duty !== undefined && !(await service.duties.definitions()).some((d) => d.dutyId === duty))
+      throw new BadRequest({
+        rule: 'audit.duty.unknown',
+        message: `no reporting duty ${duty}`,
+        pointer: '/query/duty',
+      });
+    const page = positiveInteger(q.page, 'page', 1, Number.MAX_SAFE_INTEGER) ?? 1;
+    const pageSize = positiveInteger(q.pageSize, 'pageSize', 1, 200) ?? 25;
+    const period = optional('period');
+    const orgUnit = optional('orgUnit');
+    const all = await service.snapshots.list({
+      jurisdiction: scope.jurisdiction,
+      ...(kind !== undefined ? { kind: kind as SnapshotKind } : {}),
+      ...(policyId !== undefined ? { policyId } : {}),
+      ...(period !== undefined ? { period } : {}),
+      ...(orgUnit !== undefined ? { orgUnit } : {}),
+      ...(duty !== undefined ? { duty } : {}),
+    });
+    const title = (id: string | null) => (id ? (policies.get(id)?.title ?? null) : null);
+    res.json({
+      total: all.length,
+      page,
+      pageSize,
+      snapshots: all
+        .slice((page - 1) * pageSize, page * pageSize)
+        .map((s) => ({ ...s, policyTitle: title(s.policyId) })),
+    });
+  });
+
+  // What a finished replay computed: the completion report of a policy period at its cut-off.
+  router.get('/audits/replays/:id/report', async (req, res) => {
+    const principal = req.principal!;
+    const scope = auditScope(principal);
+    const job = replay(service, req.params.id, scope.jurisdiction);
+    const q = req.query as Record<string, unknown>;
+    const policyId = requiredString(q.policy, '/query/policy', 'policy');
+    const orgUnit = q.orgUnit === undefined ? null : requiredString(q.orgUnit, '/query/orgUnit', 'orgUnit');
+    const answer = await service.jobs.withModel(job.id, (model) => {
+      const versions = model.policyVersions(policyId);
+      const latest = versions[versions.length - 1];
+      if (!latest)
+        throw new BadRequest({
+          rule: 'audit.policy.unknown',
+          message: `policy ${policyId} was not published as of the replay's cut-off ${model.cutOff.asOf}`,
+          pointer: '/query/policy',
+        });
+      // The period a person meant at the cut-off, when none is given (periodFor, one rule).
+      const period =
+        q.period === undefined
+          ? periodFor(latest, Date.parse(model.cutOff.asOf))?.id
+          : requiredString(q.period, '/query/period', 'period');
+      if (period === undefined)
+        throw new BadRequest({
+          rule: 'audit.parameter',
+          message: 'period is required (the policy has no period at the cut-off)',
+          pointer: '/query/period',
+        });
+      const report = reportAt(
+        model,
+        { policyId, period, orgUnit, jurisdiction: scope.jurisdiction },
+        principal,
+      );
+      const all = model.reader.officialNames();
+      const names: Record<string, string> = {};
+      for (const r of report.rows) names[r.officialId] = all.get(r.officialId) ?? r.officialId;
+      return { replayId: job.id, cutOff: model.cutOff, report, names };
+    });
+    res.json(answer);
+  });
+
   router.get('/reports/snapshots/:id', async (req, res) => {
     const scope = auditScope(req.principal);
     const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
@@ -121,7 +221,7 @@ export function auditRoutes(service: AuditService): express.Router {
     const duties = await service.duties.status(Date.now());
     res.json({
       // Each occurrence carries its duty's jurisdiction, a policy's duty its policy's (decision 075).
-      duties: duties.filter((d) => scope.jurisdiction === null || d.jurisdiction === scope.jurisdiction),
+      duties: duties.filter((d) => maySee(scope, d.jurisdiction)),
     });
   });
 
@@ -129,11 +229,7 @@ export function auditRoutes(service: AuditService): express.Router {
     const scope = auditScope(req.principal);
     const definition = (await service.duties.definitions()).find((d) => d.dutyId === req.params.id);
     // A duty belongs to its jurisdiction or to its policy's (decision 075); another's is "no duty".
-    if (
-      !definition ||
-      (scope.jurisdiction !== null &&
-        (await service.duties.jurisdictionOf(definition)) !== scope.jurisdiction)
-    )
+    if (!definition || !maySee(scope, await service.duties.jurisdictionOf(definition)))
       throw new NotFound({
         rule: 'audit.duty.unknown',
         message: `no reporting duty ${req.params.id}`,
@@ -313,6 +409,21 @@ function objectBody(body: unknown): Record<string, unknown> {
   if (body === null || typeof body !== 'object' || Array.isArray(body))
     throw new BadRequest({ rule: 'audit.body', message: 'the body must be a JSON object', pointer: '/body' });
   return body as Record<string, unknown>;
+}
+
+const SNAPSHOT_LIST_PARAMETERS = ['kind', 'policy', 'period', 'orgUnit', 'duty', 'page', 'pageSize'];
+
+/** An optional whole number in [min, max] from the query, else a 400 naming the parameter. */
+function positiveInteger(value: unknown, name: string, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = typeof value === 'string' && /^[0-9]{1,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new BadRequest({
+      rule: 'audit.parameter',
+      message: `${name} must be one whole number from ${min} to ${max}`,
+      pointer: `/query/${name}`,
+    });
+  return n;
 }
 
 function requiredString(value: unknown, pointer: string, name: string): string {

@@ -5,6 +5,7 @@ import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
 import { type PolicyJurisdiction, ReportingDuties } from './duties';
 import { replayOnWorkerThreads } from './replay';
 import { ReplayJobs, type ReplayLimits } from './replay-jobs';
+import { SnapshotIndex } from './snapshot-index';
 
 export interface AuditServiceOptions {
   dataDir: string;
@@ -58,6 +59,8 @@ export class AuditService {
     /** Temporary replays of snapshots and diffs; emptied at start. */
     readonly scratchRoot: string,
     readonly publishedPolicies: (() => Promise<ReadonlySet<string>>) | null = null,
+    /** The list of report snapshots (decision 060). */
+    readonly snapshots: SnapshotIndex = new SnapshotIndex(log),
   ) {}
 
   static start(log: EventLog, options: AuditServiceOptions): AuditService {

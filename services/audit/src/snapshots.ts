@@ -45,6 +45,8 @@ export interface ReportSnapshot {
   totals: CompletionReport['totals'];
   rows: ReportRow[] | null;
   takenBy: string;
+  /** The taker's name (absent in snapshots recorded before the list of snapshots, decision 060). */
+  takenByName?: string;
   takenAt: string;
 }
 
@@ -67,6 +69,7 @@ export interface ProgrammeSnapshot {
   /** The whole statistics while they fit in MAX_ROWS_BYTES, else null (the hash stays). */
   statistics: ProgrammeStatistics | null;
   takenBy: string;
+  takenByName?: string;
   takenAt: string;
 }
 
@@ -115,6 +118,7 @@ export async function takeSnapshot(
       totals: report.totals,
       rows: rowsText.length <= MAX_ROWS_BYTES ? report.rows : null,
       takenBy: principal.id,
+      takenByName: principal.name,
       takenAt: new Date().toISOString(),
     };
     return s;
@@ -204,6 +208,7 @@ export async function takeProgrammeSnapshot(
       totals: statistics.totals,
       statistics: JSON.stringify(statistics).length <= MAX_ROWS_BYTES ? statistics : null,
       takenBy: principal.id,
+      takenByName: principal.name,
       takenAt: new Date().toISOString(),
     };
   });

@@ -70,7 +70,8 @@ export function page(o: PageOptions): string {
   <a class="brand" href="/">${tr.t('appName')}</a>
   <nav aria-label="main"><ul>
     ${user?.officialId ? html`<li><a href="/me">${tr.t('myTraining')}</a></li>` : ''}
-    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/officials">${tr.t('officialsList')}</a></li><li><a href="/cohort">${tr.t('cohortTitle')}</a></li><li><a href="/programmes">${tr.t('programmeStatistics')}</a></li><li><a href="/duties">${tr.t('reportingDuties')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li>` : ''}
+    ${user && (user.roles.includes('policy-unit') || user.roles.includes('auditor') || user.roles.includes('admin')) ? html`<li><a href="/dashboard">${tr.t('dashboard')}</a></li><li><a href="/officials">${tr.t('officialsList')}</a></li><li><a href="/cohort">${tr.t('cohortTitle')}</a></li><li><a href="/programmes">${tr.t('programmeStatistics')}</a></li><li><a href="/duties">${tr.t('reportingDuties')}</a></li><li><a href="/audit">${tr.t('audit')}</a></li><li><a href="/audit/snapshots">${tr.t('snapshotList')}</a></li>` : ''}
+    ${user ? html`<li><a href="/profile">${tr.t('profile')}</a></li>` : ''}
     <li><a href="/verify">${tr.t('verify')}</a></li>
     ${
       user

@@ -163,7 +163,8 @@ export class Translator {
     if (data && data.lang === null) return data;
     // The portal's own word in the reader's language beats the data's in another language.
     const key = `${prefix}.${value}`;
-    if (this.has(key) && (CATALOGS[this.locale][key] !== undefined || !data)) return { text: this.t(key), lang: null };
+    if (this.has(key) && (CATALOGS[this.locale][key] !== undefined || !data))
+      return { text: this.t(key), lang: null };
     return data;
   }
 

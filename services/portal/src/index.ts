@@ -6,4 +6,5 @@ export {
 } from './certificate-code';
 export { CATALOGS, LOCALES, type Locale, type MessageKey, negotiateLocale, Translator } from './i18n';
 export { type PortalDeps, portalRouter, portalSecret } from './portal';
-export { Sessions, safeNext } from './session';
+export { Sessions, safeNext, userOfClaims } from './session';
+export { type Profile, SessionStore } from './session-store';

@@ -122,6 +122,33 @@ export class OidcSignIn {
   }
 
   /**
+   * Where to send the browser so the identity provider ends its own session too: OpenID Connect
+   * RP-Initiated Logout 1.0 §2 (the provider's `end_session_endpoint` from discovery, with
+   * `id_token_hint` and `post_logout_redirect_uri`, §3 registered at the provider). Null when the
+   * provider offers no end-session endpoint or cannot be reached: the portal session ends anyway.
+   */
+  async endSessionUrl(idToken: string): Promise<string | null> {
+    try {
+      const config = await this.configuration();
+      if (!config.serverMetadata().end_session_endpoint) return null;
+      return client.buildEndSessionUrl(config, {
+        id_token_hint: idToken,
+        post_logout_redirect_uri: this.config.postLogoutRedirectUri,
+      }).href;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Whether these claims came from this provider (a pasted or development token did not). */
+  issued(claims: Record<string, unknown>): boolean {
+    return (
+      typeof claims.iss === 'string' &&
+      claims.iss.replace(/\/$/, '') === this.config.issuer.replace(/\/$/, '')
+    );
+  }
+
+  /**
    * The claims the LRS reads (sub, name, role, official_id, jurisdiction, iss, zoneinfo) from the
    * provider's claims, through the configured claim names and role map.
    */

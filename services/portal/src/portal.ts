@@ -1,4 +1,4 @@
-import type { JwtVerifier } from '@lrs/auth';
+import { type JwtVerifier, type Principal, principalKey } from '@lrs/auth';
 import { type Config, dataDirKey } from '@lrs/config';
 import { HttpProblem } from '@lrs/http';
 import type { RunningReadModel } from '@lrs/projections';
@@ -8,8 +8,10 @@ import {
   buildTranscript,
   type CompletionReader,
   completionReport,
+  dueDates,
   type LedgerReader,
   officialCompletions,
+  periodById,
   periodFor,
   policiesInScope,
   reportScope,
@@ -19,7 +21,16 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import QRCode from 'qrcode';
 import { CertificateCodes, CertificateIndex, normalizeShortCode } from './certificate-code';
 import { CSS, esc, type Html, html, inLanguage, JS, page, raw } from './html';
-import { isLocale, LANGUAGE_TAGS, type Locale, negotiateLocale, Translator, validZone } from './i18n';
+import {
+  isLocale,
+  LANGUAGE_TAGS,
+  LOCALE_NAMES,
+  LOCALES,
+  type Locale,
+  negotiateLocale,
+  Translator,
+  validZone,
+} from './i18n';
 import { OidcSignIn } from './oidc';
 import { auditRoutes } from './pages/audit';
 import { completionByUnitChart, hoursDistributionChart } from './pages/charts';
@@ -31,7 +42,7 @@ import {
   sortHeader,
   sortRows,
 } from './pages/dashboard';
-import { policyTitle, progressSection, transcriptSection } from './pages/my-training';
+import { personalDataSection, policyTitle, progressSection, transcriptSection } from './pages/my-training';
 import {
   filterOfficials,
   type ListView,
@@ -49,7 +60,19 @@ export interface PortalDeps {
   /** The transcripts and completion read models, read only through their readers. */
   transcripts: RunningReadModel<LedgerReader>;
   completion: RunningReadModel<CompletionReader>;
+  /**
+   * The personal-data export (services/privacy, decision 070), injected by the composition root:
+   * the page's "Download my data" links download through the same function as the API.
+   */
+  personalData?: PersonalDataDownload;
 }
+
+/** One person's data as a download: `query` holds format (json, csv) and, for csv, kind. */
+export type PersonalDataDownload = (
+  principal: Principal,
+  officialId: string,
+  query: Record<string, unknown>,
+) => Promise<{ contentType: string; filename: string; body: string }>;
 
 // No inline script or style anywhere: pages only load /portal/static/*.
 const CSP =
@@ -100,13 +123,31 @@ export function portalRouter(deps: PortalDeps): express.Router {
     res.setHeader('Cache-Control', 'no-store');
     const user = sessions.userOf(req);
     const cookies = parseCookies(req.headers.cookie);
-    const chosen = cookies.portal_lang;
+    const profile = user ? sessions.store.profile(principalKey(user.principal)) : null;
+    // The language: the profile's (kept on the server, decision 062), else the browser's choice
+    // (/lang cookie), else Accept-Language.
+    const chosen = profile?.locale ?? cookies.portal_lang;
     const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
-    // The user's zone: the profile's (an IdP's zoneinfo claim), else the browser's (portal.js sets
-    // portal_tz), else the zone of the first policy (the organisation's).
-    const zone = validZone(user?.zoneinfo) ?? validZone(cookies.portal_tz) ?? organisationZone(user) ?? 'UTC';
-    const tr = new Translator(locale, zone).withTerms(() => readerTerms(user));
-    return { user, tr, csrf: sessions.csrfOf(req, res) };
+    return {
+      user,
+      tr: new Translator(locale, zoneOf(req, user, profile?.timeZone ?? null)).withTerms(() =>
+        readerTerms(user),
+      ),
+      csrf: sessions.csrfOf(req, res),
+    };
+  };
+  /**
+   * The user's time zone: the one chosen in their profile, else the identity provider's zoneinfo
+   * claim, else the browser's (portal.js sets portal_tz), else the first policy's (the organisation's).
+   */
+  const zoneOf = (req: Request, user: PortalUser | null, chosen: string | null): string => {
+    return (
+      validZone(chosen) ??
+      validZone(user?.zoneinfo) ??
+      validZone(parseCookies(req.headers.cookie).portal_tz) ??
+      organisationZone(user) ??
+      'UTC'
+    );
   };
   const send = (res: Response, ctx: PortalContext, title: string, body: Html, extra = {}) =>
     res.type('html').send(page({ title, tr: ctx.tr, user: ctx.user, csrf: ctx.csrf, body, ...extra }));
@@ -137,8 +178,12 @@ export function portalRouter(deps: PortalDeps): express.Router {
 
   router.get('/lang', (req, res) => {
     const lang = req.query.lang;
-    if (isLocale(lang))
+    if (isLocale(lang)) {
       res.append('Set-Cookie', `portal_lang=${lang}; Path=/; SameSite=Strict; Max-Age=31536000`);
+      // A signed-in user's choice sticks to them on every device (their profile).
+      const user = sessions.userOf(req);
+      if (user) sessions.store.saveProfile(principalKey(user.principal), { locale: lang }, Date.now());
+    }
     const back = req.get('referer');
     let next = '/';
     try {
@@ -258,10 +303,89 @@ ${sessions.devSignIn ? html`<p class="warning" role="note"><a href="/dev/signin?
       );
   });
 
-  router.post('/signout', form, (req, res) => {
+  router.post('/signout', form, async (req, res) => {
     checkCsrf(req);
-    sessions.signOut(req, res);
-    res.redirect(303, '/signin?out=1');
+    const user = sessions.signOut(req, res);
+    // Signed in at the identity provider: end its session too (RP-initiated logout), so signing
+    // in again asks for credentials there; it sends the browser back to /signin?out=1.
+    const end = oidc && user && oidc.issued(user.claims) ? await oidc.endSessionUrl(user.token) : null;
+    if (!end) return res.redirect(303, '/signin?out=1');
+    // Through a page, not a redirect: the form's CSP (form-action 'self') forbids a form's redirect
+    // to another origin, and a page may be navigated on (meta refresh) wherever it points.
+    const ctx = await context(req, res);
+    res
+      .type('html')
+      .send(
+        `<!doctype html><html lang="${ctx.tr.locale}"><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${esc(end)}"><title>${esc(ctx.tr.t('signOut'))}</title></head><body><main><p><a href="${esc(end)}">${esc(ctx.tr.t('signOutAtProvider'))}</a></p></main></body></html>`,
+      );
+  });
+
+  // The user's profile: their time zone and language, kept on the server (decision 062).
+  const profilePage = (
+    res: Response,
+    ctx: PortalContext & { user: PortalUser },
+    chosenZone: string,
+    message: { text: string; kind: 'error' | 'ok' } | null,
+    status = 200,
+  ) => {
+    const { tr } = ctx;
+    res.status(status);
+    const zones = Intl.supportedValuesOf('timeZone');
+    send(
+      res,
+      ctx,
+      tr.t('profile'),
+      html`${message ? html`<p class="${message.kind}" role="${message.kind === 'error' ? 'alert' : 'status'}" id="profile-message">${message.text}</p>` : ''}
+<dl class="facts"><dt>${tr.t('name')}</dt><dd>${ctx.user.name}</dd>
+<dt>${tr.t('timeZone')}</dt><dd id="current-zone">${tr.zoneName()}</dd>
+<dt>${tr.t('nowInZone')}</dt><dd><time datetime="${new Date().toISOString()}">${tr.dateTime(new Date().toISOString())}</time></dd></dl>
+<form method="post" action="/profile" class="profile"><input type="hidden" name="csrf" value="${ctx.csrf}">
+<p><label for="timeZone">${tr.t('timeZone')}</label>
+<input id="timeZone" name="timeZone" list="zones" value="${chosenZone}" required size="32" autocomplete="off" spellcheck="false" aria-describedby="zone-help"${raw(message?.kind === 'error' ? ' aria-invalid="true"' : '')}>
+<datalist id="zones">${zones.map((z) => html`<option value="${z}"></option>`)}</datalist></p>
+<p id="zone-help" class="help">${tr.t('timeZoneHelp')}</p>
+<p><label for="locale">${tr.t('language')}</label>
+<select id="locale" name="locale">${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${raw(l === tr.locale ? ' selected' : '')}>${LOCALE_NAMES[l]}</option>`)}</select></p>
+<p><button type="submit">${tr.t('save')}</button></p></form>`,
+    );
+  };
+
+  router.get('/profile', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    profilePage(
+      res,
+      ctx,
+      ctx.tr.timeZone,
+      req.query.saved === '1' ? { text: ctx.tr.t('profileSaved'), kind: 'ok' } : null,
+    );
+  });
+
+  router.post('/profile', form, async (req, res) => {
+    checkCsrf(req);
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    const body = req.body as Record<string, unknown>;
+    const asked = typeof body.timeZone === 'string' ? body.timeZone.trim() : '';
+    const zone = validZone(asked);
+    const locale = body.locale === undefined ? null : isLocale(body.locale) ? body.locale : undefined;
+    if (!zone || locale === undefined)
+      return profilePage(
+        res,
+        ctx,
+        asked,
+        {
+          text: !zone ? ctx.tr.t('timeZoneInvalid', { zone: asked }) : ctx.tr.t('localeInvalid'),
+          kind: 'error',
+        },
+        400,
+      );
+    sessions.store.saveProfile(
+      principalKey(ctx.user.principal),
+      { timeZone: zone, ...(locale ? { locale } : {}) },
+      Date.now(),
+    );
+    res.redirect(303, '/profile?saved=1');
   });
 
   // Development sign-in: 404 unless LRS_DEV_SIGNIN=true, so production has no such page.
@@ -347,8 +471,26 @@ ${button('auditor:auditor', ctx.tr.t('devAuditor'))}
       html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${inLanguage(tr.term('staffGroup', official.staffGroup), official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
-${transcriptSection(transcript, tr)}`,
+${transcriptSection(transcript, tr)}
+${deps.personalData && ctx.user.officialId === officialId ? personalDataSection(officialId, tr) : ''}`,
     );
+  });
+
+  // "Download my data": the official's own data, through the privacy service's export.
+  router.get('/officials/:officialId/personal-data', async (req, res) => {
+    const ctx = await context(req, res);
+    if (!requireUser(req, res, ctx)) return;
+    if (!deps.personalData)
+      throw new HttpProblem(404, 'portal.personal-data', 'no personal-data export here');
+    const download = await deps.personalData(
+      ctx.user.principal,
+      req.params.officialId,
+      req.query as Record<string, unknown>,
+    );
+    res.setHeader('Content-Type', download.contentType);
+    res.setHeader('Content-Disposition', `attachment; filename="${download.filename}"`);
+    res.setHeader('Cache-Control', 'no-store');
+    res.send(download.body);
   });
 
   router.get('/officials/:officialId/certificate', async (req, res) => {
@@ -638,7 +780,35 @@ ${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officia
         return [...policiesInScope(deps.completion.reader(), jurisdiction)].map(([policyId, versions]) => ({
           policyId,
           period: periodFor(versions[versions.length - 1]!, now)?.id ?? '',
+          title: (versions[versions.length - 1]!.title as Record<string, string> | undefined) ?? null,
         }));
+      },
+      unitNames: () => deps.completion.reader().orgTree().names,
+      unitChoices: (user) => {
+        const reader = deps.completion.reader();
+        const tree = reader.orgTree();
+        const everyone = user.roles.some((r) => r === 'auditor' || r === 'admin') || !user.jurisdiction;
+        const ids = everyone
+          ? [...tree.names.keys()]
+          : [
+              ...new Set(
+                reader
+                  .officialSummaries()
+                  .filter((o) => o.jurisdiction === user.jurisdiction)
+                  .flatMap((o) => tree.ancestry(o.orgUnit)),
+              ),
+            ];
+        return ids
+          .map((id) => ({ id, name: tree.names.get(id) ?? id }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+      },
+      dueDay: (policyId, version, period) => {
+        const policy = deps.completion
+          .reader()
+          .policies()
+          .find((p) => p.policyId === policyId && p.version === version);
+        const found = policy ? periodById(policy, period) : null;
+        return policy && found ? dueDates(policy, found).dueDate : null;
       },
       officialNames: () => deps.completion.reader().officialNames(),
       activityTitle: (activityId, tr) =>

@@ -3,6 +3,7 @@ import { JwtVerifier, type Principal, type Role, tokenPrincipal } from '@lrs/aut
 import type { Config } from '@lrs/config';
 import type { Request, Response } from 'express';
 import jwt from 'jsonwebtoken';
+import { SessionStore } from './session-store';
 
 export const SESSION_COOKIE = 'portal_session';
 export const CSRF_COOKIE = 'portal_csrf';
@@ -17,8 +18,10 @@ export interface PortalUser {
   jurisdiction?: string;
   /** The profile's time zone (OpenID Connect `zoneinfo` claim), when the IdP sends one. */
   zoneinfo?: string;
-  /** The raw token, forwarded as a Bearer token to the JSON APIs (audit). */
+  /** The raw token, forwarded as a Bearer token to the JSON APIs (audit); the ID token with OpenID Connect. */
   token: string;
+  /** The verified claims the user was made of (kept in the session store, decision 061). */
+  claims: Record<string, unknown>;
 }
 
 export function parseCookies(header: string | undefined): Record<string, string> {
@@ -58,41 +61,37 @@ export function cookie(
   res.append('Set-Cookie', parts.join('; '));
 }
 
-/** One signed-in browser: kept on the server, the cookie holds only its random id. */
-interface SessionEntry {
-  user: PortalUser;
-  lastSeenMs: number;
-  /** When the identity behind it expires (the token's exp), in ms. */
-  expiresMs: number;
-}
-
-/** At most this many live sessions (8,000 officials, several devices each); the oldest go first. */
-const MAX_SESSIONS = 100_000;
-
 /**
- * Portal sessions. A session lives on the server: signing out deletes it, so a cookie saved
- * before sign-out no longer works; it ends after LRS_PORTAL_IDLE_MINUTES without a request, and
- * when the identity token behind it expires. Identities come from the organisation's OpenID
- * provider (oidc.ts), from a pasted IdP token (LRS_JWT_*) or, when LRS_DEV_SIGNIN=true, from the
- * development sign-in, signed with the HS256 secret the LRS verifies (so the JSON APIs accept
+ * Portal sessions, kept on the server in the data directory's session store (session-store.ts,
+ * decision 061): the cookie holds only a random id. Signing out deletes the session, so a cookie
+ * saved before sign-out no longer works in any process; a session ends after
+ * LRS_PORTAL_IDLE_MINUTES without a request, LRS_PORTAL_SESSION_HOURS after sign-in, and when the
+ * identity token behind it expires; ended rows are purged. Identities come from the organisation's
+ * OpenID provider (oidc.ts), from a pasted IdP token (LRS_JWT_*) or, when LRS_DEV_SIGNIN=true, from
+ * the development sign-in, signed with the HS256 secret the LRS verifies (so the JSON APIs accept
  * them too) or else with the portal's own key.
  */
 export class Sessions {
   private readonly devVerifier: JwtVerifier | null;
   private readonly devKey: string | null;
-  private readonly live = new Map<string, SessionEntry>();
   readonly idleMs: number;
+  readonly lifetimeMs: number;
+  readonly store: SessionStore;
+  private lastPurgeMs = 0;
   constructor(
     private readonly config: Config,
     private readonly idp: JwtVerifier | null,
     portalSecret: string,
     private readonly now: () => number = Date.now,
+    store?: SessionStore,
   ) {
     const devOn = config.portal?.devSignIn === true;
     this.devKey = devOn ? (config.jwt?.hs256Secret ?? `dev-signin:${portalSecret}`) : null;
     this.devVerifier =
       devOn && !config.jwt?.hs256Secret ? new JwtVerifier({ hs256Secret: this.devKey! }) : null;
     this.idleMs = (config.portal?.idleMinutes ?? 30) * 60_000;
+    this.lifetimeMs = (config.portal?.sessionHours ?? 12) * 3_600_000;
+    this.store = store ?? SessionStore.open(config.dataDir);
   }
 
   get devSignIn(): boolean {
@@ -134,53 +133,61 @@ export class Sessions {
   /** The signed-in user of this request, or null; a request keeps its session alive. */
   userOf(req: Request): PortalUser | null {
     const id = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (!id) return null;
-    const entry = this.live.get(id);
-    if (!entry) return null;
+    if (!id || id.length > 64) return null;
+    const row = this.store.get(id);
+    if (!row) return null;
     const now = this.now();
-    if (now - entry.lastSeenMs > this.idleMs || now >= entry.expiresMs) {
-      this.live.delete(id);
+    if (now - row.lastSeenMs > this.idleMs || now >= row.expiresMs) {
+      this.store.delete(id);
       return null;
     }
-    entry.lastSeenMs = now;
-    return entry.user;
+    // Written at most once a minute (or a tenth of the idle time): idle expiry is that precise.
+    if (now - row.lastSeenMs >= Math.min(60_000, this.idleMs / 10)) this.store.touch(id, now);
+    try {
+      return userOfClaims(row.session.claims, row.session.token, this.config.baseUrl);
+    } catch {
+      return null;
+    }
   }
 
   /** Starts a session for the user; `expiresMs` is when their identity token expires. */
   signIn(req: Request, res: Response, user: PortalUser, expiresMs: number): void {
     // A session id seen before sign-in is never reused after it (session fixation).
     const old = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (old) this.live.delete(old);
-    this.sweep();
+    if (old && old.length <= 64) this.store.delete(old);
+    const now = this.now();
+    this.sweep(now);
     const id = randomBytes(32).toString('base64url');
-    this.live.set(id, { user, lastSeenMs: this.now(), expiresMs });
+    this.store.put(
+      id,
+      { claims: user.claims, token: user.token },
+      now,
+      Math.min(expiresMs, now + this.lifetimeMs),
+    );
     cookie(req, res, SESSION_COOKIE, id, null);
     // A fresh CSRF token per session: a token seen before sign-in is not reused after.
     cookie(req, res, CSRF_COOKIE, randomBytes(24).toString('base64url'), null);
   }
 
-  /** Ends the session on the server and clears the cookie. */
-  signOut(req: Request, res: Response): void {
+  /** Ends the session on the server and clears the cookie; returns the user it belonged to. */
+  signOut(req: Request, res: Response): PortalUser | null {
+    const user = this.userOf(req);
     const id = parseCookies(req.headers.cookie)[SESSION_COOKIE];
-    if (id) this.live.delete(id);
+    if (id && id.length <= 64) this.store.delete(id);
     cookie(req, res, SESSION_COOKIE, '', 0);
     cookie(req, res, CSRF_COOKIE, randomBytes(24).toString('base64url'), null);
+    return user;
   }
 
   get size(): number {
-    return this.live.size;
+    return this.store.size;
   }
 
-  /** Drops ended sessions; past the cap, the least recently inserted. */
-  private sweep(): void {
-    if (this.live.size < MAX_SESSIONS / 2) return;
-    const now = this.now();
-    for (const [id, e] of this.live)
-      if (now - e.lastSeenMs > this.idleMs || now >= e.expiresMs) this.live.delete(id);
-    for (const id of this.live.keys()) {
-      if (this.live.size < MAX_SESSIONS) break;
-      this.live.delete(id);
-    }
+  /** Purges ended sessions, at most once a minute. */
+  private sweep(now: number): void {
+    if (now - this.lastPurgeMs < 60_000) return;
+    this.lastPurgeMs = now;
+    this.store.purge(now, this.idleMs);
   }
 
   /** The CSRF token of this browser, set when missing; forms carry it back as `csrf`. */
@@ -211,6 +218,7 @@ export function userOfClaims(claims: Record<string, unknown>, token: string, bas
     ...(principal.jurisdiction ? { jurisdiction: principal.jurisdiction } : {}),
     ...(typeof claims.zoneinfo === 'string' ? { zoneinfo: claims.zoneinfo } : {}),
     token,
+    claims,
   };
 }
 

@@ -4,6 +4,7 @@ import { mountAudit } from '@lrs/service-audit';
 import { mountCompletion } from '@lrs/service-completion';
 import { xapiRouter } from '@lrs/service-lrs';
 import { portalRouter } from '@lrs/service-portal';
+import { mountPrivacy } from '@lrs/service-privacy';
 import { mountTranscripts } from '@lrs/service-transcripts';
 import type express from 'express';
 import type { LrsSystem } from './system';
@@ -71,6 +72,8 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
         head: await system.log.headPosition(),
         projections,
         ...(subscriptions ? { subscriptions } : {}),
+        // The retention job: `dry-run-only` until an eraser is wired (decision 071).
+        retention: system.privacy.retention.jobStatus(),
       };
     },
     routes: (app) => {
@@ -81,8 +84,16 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       mountTranscripts(app, system.transcripts, { ...system, admin: true });
       mountCompletion(app, system.completion, system);
       mountAudit(app, system.audit, system);
+      mountPrivacy(app, system.privacy, system);
       // The web portal last: its paths never shadow /xapi or /api.
-      app.use('/', portalRouter(system));
+      app.use(
+        '/',
+        portalRouter({
+          ...system,
+          personalData: (principal, officialId, query) =>
+            system.privacy.downloadOfficial(principal, officialId, query),
+        }),
+      );
     },
   });
   return app;

@@ -4,6 +4,7 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier, SecretBox }
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import { createLogger, type Logger } from '@lrs/http';
 import { inlineProjectors, type Projector, ProjectorThread, type StartProjector } from '@lrs/projections';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
@@ -14,6 +15,7 @@ import {
   StatementsIndex,
   startDocumentResources,
 } from '@lrs/service-lrs';
+import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { jurisdictionOfPolicy } from '@lrs/training';
 import { compileXapiSchemas } from '@lrs/xapi';
@@ -36,10 +38,21 @@ export interface LrsSystem {
   completion: CompletionService;
   /** Audit replays, report snapshots and reporting duties. */
   audit: AuditService;
+  /** Personal-data exports and retention (services/privacy). */
+  privacy: PrivacyService;
   stop(): Promise<void>;
 }
 
-export async function startLrsSystem(config: Config): Promise<LrsSystem> {
+export interface SystemOptions {
+  /**
+   * Erases one person (packages/privacy). Until it is wired the retention job only runs dry runs
+   * and says so in /health and the log (decision 071).
+   */
+  eraser?: SubjectEraser | null;
+  logger?: Logger;
+}
+
+export async function startLrsSystem(config: Config, options: SystemOptions = {}): Promise<LrsSystem> {
   mkdirSync(config.dataDir, { recursive: true });
   // Before the service answers: the first write after a restart would otherwise wait for this.
   compileXapiSchemas();
@@ -99,6 +112,45 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });
+  // Access and retention read the xAPI read models through these two queries (decision 070).
+  const privacy = PrivacyService.start({
+    log,
+    completion,
+    eraser: options.eraser ?? null,
+    logger: options.logger ?? createLogger(config),
+    sources: {
+      statementsAbout: async (ifiKeys) =>
+        (await index.current()).aboutAgents(ifiKeys).map((row) => ({
+          statement: JSON.parse(row.json) as Record<string, unknown>,
+          voided: row.voided,
+          seq: row.seq,
+        })),
+      documentsOf: async (ifiKeys) => {
+        const reader = await documents.index.current();
+        const out: AgentDocument[] = [];
+        for (const ifi of ifiKeys)
+          for (const held of reader.documentsOfAgent(ifi)) {
+            const state = await documents.store.read(held.key);
+            if (!state.exists) continue;
+            const bytes = await documents.store.content(state);
+            const type = state.description.contentType;
+            const text = /json|^text\//i.test(type);
+            out.push({
+              resource: held.key.resource,
+              activityId: held.key.activityId ?? null,
+              registration: held.key.registration ?? null,
+              id: held.key.id,
+              stream: held.stream,
+              updated: state.updated.toISOString(),
+              contentType: type,
+              content: bytes.toString(text ? 'utf8' : 'base64'),
+              encoding: text ? 'utf8' : 'base64',
+            });
+          }
+        return out;
+      },
+    },
+  });
   // Every projector of the process recovers from a full disk by itself, not only the index.
   const watchdogs = [
     index.running,
@@ -120,7 +172,9 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     transcripts,
     completion,
     audit,
+    privacy,
     async stop() {
+      await privacy.stop();
       await audit.stop();
       await connectors.webhooks?.stop();
       await completion.stop();

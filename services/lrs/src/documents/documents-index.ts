@@ -60,7 +60,7 @@ export class DocumentsIndexReader {
   private readonly list: Database.Statement;
   private readonly listRegistration: Database.Statement;
 
-  constructor(db: Database.Database) {
+  constructor(private readonly db: Database.Database) {
     this.list = db.prepare(
       'SELECT doc_id, registration, updated_ms FROM documents WHERE scope = ? AND updated_ms > ? ORDER BY updated_ms, doc_id',
     );
@@ -88,6 +88,35 @@ export class DocumentsIndexReader {
       },
       updatedMs: r.updated_ms,
     }));
+  }
+
+  /**
+   * Every State and Agent Profile document keyed by one agent (its IFI key, agentIfiKey), with the
+   * stream that holds it: what the LRS holds about a person (services/privacy, decision 070).
+   */
+  documentsOfAgent(agent: string): { key: DocumentKey; stream: string; updatedMs: number }[] {
+    const rows = this.db
+      .prepare<
+        [string],
+        { stream: string; scope: string; registration: string | null; doc_id: string; updated_ms: number }
+      >(
+        "SELECT stream, scope, registration, doc_id, updated_ms FROM documents WHERE json_extract(scope, '$[2]') = ? ORDER BY stream",
+      )
+      .all(agent);
+    return rows.map((r) => {
+      const [resource, activityId] = JSON.parse(r.scope) as [DocumentKey['resource'], string | null];
+      return {
+        key: {
+          resource,
+          ...(activityId === null ? {} : { activityId }),
+          agent,
+          ...(r.registration === null ? {} : { registration: r.registration }),
+          id: r.doc_id,
+        },
+        stream: r.stream,
+        updatedMs: r.updated_ms,
+      };
+    });
   }
 
   ids(scope: DocumentScope, sinceMs?: number): DocumentIds {

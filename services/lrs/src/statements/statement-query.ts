@@ -66,6 +66,27 @@ export class StatementIndexReader {
     return id !== undefined && this.hasKey.get(id, seq) !== undefined;
   }
 
+  /**
+   * Every statement in which one of `ifiKeys` is any agent (the `A:` keys: actor, object, instructor,
+   * team, context agents and groups, authority, group members; Communication 2.1.3 related_agents),
+   * voided ones included and marked, in stored order: what the LRS holds about a person
+   * (services/privacy, the personal-data export, decision 070).
+   */
+  aboutAgents(ifiKeys: readonly string[]): StoredStatementRow[] {
+    const ids = ifiKeys
+      .map((k) => this.keyId.get(`A:${k}`) as number | undefined)
+      .filter((id): id is number => id !== undefined);
+    if (ids.length === 0) return [];
+    const rows = this.db
+      .prepare(
+        `SELECT s.seq, s.json, s.voided, s.stored_ms AS storedMs FROM statements s
+         WHERE s.seq IN (SELECT seq FROM statement_keys WHERE key IN (${ids.map(() => '?').join(', ')}))
+         ORDER BY s.seq`,
+      )
+      .all(...ids) as { seq: number; json: string; voided: number; storedMs: number }[];
+    return rows.map((r) => ({ ...r, voided: r.voided === 1 }));
+  }
+
   page(q: StatementQuery): StatementPage {
     const maxSeq = q.maxSeq ?? (this.headSeq.get() as number);
     let lo = 1;

@@ -1,3 +1,5 @@
+import type { CompletionReport, ReportRow } from '@lrs/training';
+
 /**
  * What the audit JSON API (services/audit: routes.ts, replay-jobs.ts, diff.ts, snapshots.ts)
  * answers, as far as the audit pages read it. The portal talks to that API over HTTP, so these
@@ -95,7 +97,7 @@ export interface AuditDiff {
 }
 
 export interface AuditSnapshot {
-  kind?: 'completion-status';
+  kind?: 'completion-status' | 'programme-statistics';
   snapshotId: string;
   policyId: string;
   version: number;
@@ -109,8 +111,50 @@ export interface AuditSnapshot {
   reportHash: string;
   population: number;
   totals: AuditTotals;
+  /** The report's rows (absent for programme statistics, null when they were too large to keep). */
+  rows?: ReportRow[] | null;
   takenBy: string;
+  takenByName?: string;
   takenAt: string;
+}
+
+/** One line of GET /api/reports/snapshots (services/audit/src/snapshot-index.ts). */
+export interface AuditSnapshotSummary {
+  snapshotId: string;
+  kind: 'completion-status' | 'programme-statistics';
+  policyId: string | null;
+  policyTitle: Record<string, string> | null;
+  version: number | null;
+  period: string | null;
+  window: { from: string; to: string; timeZone: string } | null;
+  orgUnit: string | null;
+  jurisdiction: string | null;
+  duty: string | null;
+  cutOff: AuditCutOff;
+  fingerprint: string;
+  takenBy: string;
+  takenByName: string | null;
+  takenAt: string;
+}
+
+export interface AuditSnapshotList {
+  total: number;
+  page: number;
+  pageSize: number;
+  snapshots: AuditSnapshotSummary[];
+}
+
+/** GET /api/audits/replays/{id}/report: the completion report a finished replay reproduces. */
+export interface AuditReplayReport {
+  replayId: string;
+  cutOff: AuditCutOff;
+  report: CompletionReport;
+  names: Record<string, string>;
+}
+
+/** GET /api/reports/duties, as far as the snapshot filters read it. */
+export interface AuditDutyList {
+  duties: { dutyId: string; title?: string | null }[];
 }
 
 interface VerificationFigures {

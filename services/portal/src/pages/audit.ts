@@ -1,22 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { HttpProblem } from '@lrs/http';
+import type { CompletionReport, ReportRow } from '@lrs/training';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { DateTime } from 'luxon';
 import { fill, type Html, html, inLanguage, raw } from '../html';
-import type { Localized, Translator } from '../i18n';
+import type { Localized, MessageKey, Translator } from '../i18n';
 import type { PortalContext } from '../portal-context';
 import type { PortalUser } from '../session';
 import type {
   AuditCause,
   AuditCutOff,
   AuditDiff,
+  AuditDutyList,
   AuditManifest,
   AuditProgrammeSnapshot,
   AuditReplayJob,
+  AuditReplayReport,
   AuditReportSide,
   AuditSnapshot,
+  AuditSnapshotList,
+  AuditSnapshotSummary,
+  AuditTotals,
   AuditVerification,
 } from './audit-api';
+import { filterOfficials, type ListView, officialsCsv, officialsListPage, parseFilter } from './officials';
 
 export interface AuditPageDeps {
   context: (req: Request, res: Response) => Promise<PortalContext>;
@@ -29,11 +36,19 @@ export interface AuditPageDeps {
   checkCsrf: (req: Request) => void;
   form: RequestHandler;
   /** Published policies with their current period: the choices of the compare and snapshot forms. */
-  policies: (user: PortalUser) => { policyId: string; period: string }[];
+  policies: (
+    user: PortalUser,
+  ) => { policyId: string; period: string; title: Record<string, string> | null }[];
   /** Officials' names by id (changes name people, not only ids). */
   officialNames: () => Map<string, string>;
   /** The catalog title of an activity in the reader's language, else null. */
   activityTitle: (activityId: string, tr: Translator) => Localized | null;
+  /** Org units' names by id (the live registry's). */
+  unitNames: () => Map<string, string>;
+  /** The org units a user may filter by: a policy unit's jurisdiction's, everyone else's all; by name. */
+  unitChoices: (user: PortalUser) => { id: string; name: string }[];
+  /** The due date (YYYY-MM-DD, the policy's day) of a policy version's period, else null (dueDates). */
+  dueDay: (policyId: string, version: number, period: string) => string | null;
 }
 
 /**
@@ -265,6 +280,73 @@ function cutOffOf(body: Record<string, unknown>, tr: Translator): string {
   return at.toISO({ suppressMilliseconds: true }) ?? '';
 }
 
+const SNAPSHOTS_PAGE_SIZE = 25;
+const SNAPSHOT_FILTERS = ['kind', 'policy', 'period', 'orgUnit', 'duty'] as const;
+
+/**
+ * A snapshot's recorded rows as a report the list of officials reads: its totals as recorded, hours
+ * and staff groups summed from its rows (the snapshot keeps rows and totals, not the aggregates).
+ */
+function reportOfSnapshot(
+  s: AuditSnapshot,
+  rows: ReportRow[],
+  unitNames: Map<string, string>,
+): CompletionReport {
+  const hoursByCategory: Record<string, number> = {};
+  const byStaffGroup: CompletionReport['byStaffGroup'] = {};
+  const byOrgUnit: CompletionReport['byOrgUnit'] = {};
+  const zero = () => ({ not_started: 0, in_progress: 0, completed: 0, overdue: 0, exempt: 0 });
+  for (const r of rows) {
+    for (const [c, h] of Object.entries(r.hours)) hoursByCategory[c] = (hoursByCategory[c] ?? 0) + h;
+    byStaffGroup[r.staffGroup] ??= { counts: zero(), hoursByCategory: {} };
+    byStaffGroup[r.staffGroup]!.counts[r.status] += 1;
+    byOrgUnit[r.orgUnit] ??= { name: unitNames.get(r.orgUnit) ?? null, counts: zero(), hoursByCategory: {} };
+    const u = byOrgUnit[r.orgUnit]!;
+    u.counts[r.status] += 1;
+  }
+  return {
+    policyId: s.policyId,
+    version: s.version,
+    period: s.period,
+    orgUnit: s.orgUnit,
+    jurisdiction: s.jurisdiction,
+    asOf: s.cutOff.asOf,
+    position: s.cutOff.position,
+    population: s.population,
+    totals: s.totals,
+    hoursByCategory,
+    byStaffGroup,
+    byOrgUnit,
+    rows,
+  } as CompletionReport;
+}
+
+/** A report's officials as the list of officials shows them (the same columns, filters and CSV). */
+function reportListView(
+  report: CompletionReport,
+  names: Map<string, string>,
+  unitNames: Map<string, string>,
+  query: Record<string, unknown>,
+  due: string,
+  path: string,
+  base: URLSearchParams,
+): ListView {
+  const filter = parseFilter(query);
+  const units = Object.entries(report.byOrgUnit)
+    .map(([id, u]) => ({ id, name: u.name ?? unitNames.get(id) ?? id }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  const names2 = new Map(units.map((u) => [u.id, u.name]));
+  const inUnit = filter.unit ? (u: string) => u === filter.unit : null;
+  const rows = filterOfficials(report, names, names2, inUnit, filter);
+  return { report, rows, filter, base, units, due, path };
+}
+
+function totalsTable(totals: AuditTotals, tr: Translator): Html {
+  return html`<div class="table-wrap"><table class="responsive totals report-totals"><caption>${tr.t('totalsByStatus')}</caption><thead><tr><th scope="col">${tr.t('status')}</th><th scope="col" class="num">${tr.t('officials')}</th></tr></thead><tbody>
+${Object.entries(totals).map(([k, v]) => html`<tr data-status="${k}"><td data-label="${tr.t('status')}">${tr.label('status', k)}</td><td class="num" data-label="${tr.t('officials')}">${tr.num(v)}</td></tr>`)}
+</tbody></table></div>`;
+}
+
 /** Comparisons with now run in the background: the page shows progress instead of waiting 6–14 s. */
 interface CompareJob {
   owner: string;
@@ -282,9 +364,16 @@ export function auditRoutes(d: AuditPageDeps): express.Router {
 
   const policySelect = (id: string, tr: Translator, user: PortalUser) => {
     const choices = d.policies(user);
-    return html`<label for="${id}">${tr.t('policy')}</label><select id="${id}" name="policy" required>${choices.map((p) => html`<option value="${p.policyId}">${p.policyId}</option>`)}</select>
+    return html`<label for="${id}">${tr.t('policy')}</label><select id="${id}" name="policy" required>${choices.map((p) => html`<option value="${p.policyId}">${inLanguage(tr.localized(p.title), p.policyId)}</option>`)}</select>
 <label for="${id}-period">${tr.t('period')}</label><input id="${id}-period" name="period" required value="${choices[0]?.period ?? ''}" size="10">`;
   };
+
+  const takeSnapshotSection = (ctx: PortalContext & { user: PortalUser }, tr: Translator) =>
+    html`<section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
+<form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr, ctx.user)}
+<p><button type="submit" name="now" value="1" id="snapshot-now">${tr.t('snapshotNow')}</button></p>
+${cutOffFields('snap-asOf', tr)}
+<p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>`;
 
   router.get('/audit', async (req, res) => {
     const ctx = await d.context(req, res);
@@ -315,11 +404,8 @@ ${recent.map((j) => html`<tr><td data-label="${tr.t('cutOffAt')}"><a href="/audi
 <label for="to">${tr.t('toField')}</label><input id="to" name="to" size="40" aria-describedby="side-help">
 <p id="side-help" class="help">${tr.t('sideHelp')}</p>
 <p><button type="submit">${tr.t('compareButton')}</button></p></form></section>
-<section aria-labelledby="take"><h2 id="take">${tr.t('takeSnapshot')}</h2>
-<form method="post" action="/audit/snapshots"><input type="hidden" name="csrf" value="${ctx.csrf}">${policySelect('snap-policy', tr, ctx.user)}
-<p><button type="submit" name="now" value="1" id="snapshot-now">${tr.t('snapshotNow')}</button></p>
-${cutOffFields('snap-asOf', tr)}
-<p><button type="submit">${tr.t('takeSnapshotButton')}</button></p></form></section>
+${takeSnapshotSection(ctx, tr)}
+<p><a href="/audit/snapshots" id="all-snapshots">${tr.t('snapshotList')}</a></p>
 <section aria-labelledby="verify-snapshot"><h2 id="verify-snapshot">${tr.t('verifySnapshot')}</h2>
 <form method="get" action="/audit/snapshot"><label for="snapshot">${tr.t('snapshotId')}</label><input id="snapshot" name="id" required size="40">
 <button type="submit">${tr.t('verifyButton')}</button></form></section>`,
@@ -338,7 +424,8 @@ ${cutOffFields('snap-asOf', tr)}
     res.redirect(303, `/audit/replays/${encodeURIComponent(job.id)}`);
   });
 
-  router.get('/audit/replays/:id', async (req, res) => {
+  router.get('/audit/replays/:id', async (req, res, next) => {
+    if (req.params.id.endsWith('.csv')) return next();
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
     const { tr } = ctx;
@@ -368,8 +455,78 @@ ${cutOffFacts(job.cutOff, tr)}
 <span id="progress-text" class="progress-text" aria-live="polite">${fill(tr, 'progressText', { pct: tr.pct(ratio), events: tr.num(eventsRead), projection: projection ?? '—' })}</span></p>
 ${running ? html`<p>${tr.t('inProgressNote')} <a href="/audit/replays/${encodeURIComponent(job.id)}" class="noscript-refresh">${tr.t('refresh')}</a></p>` : ''}</div>
 ${job.error ? html`<p class="error" role="alert">${job.error}</p>` : ''}
-${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>` : ''}`,
+${job.manifest ? html`${manifestSection(job.manifest, tr)}<p><a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>` : ''}
+${job.state === 'completed' ? await replayReportSection(req, ctx, job) : ''}`,
     );
+  });
+
+  /** The completion report the finished replay reproduces, in the list of officials' columns. */
+  const replayReport = async (req: Request, ctx: PortalContext & { user: PortalUser }, id: string) => {
+    const q = new URLSearchParams();
+    const policy = str(req.query.policy) || d.policies(ctx.user)[0]?.policyId || '';
+    if (policy) q.set('policy', policy);
+    const period = str(req.query.period);
+    if (period) q.set('period', period);
+    const answer = await auditApi<AuditReplayReport>(
+      req,
+      ctx.user,
+      `/audits/replays/${encodeURIComponent(id)}/report?${q.toString()}`,
+    );
+    const r = answer.report;
+    const base = new URLSearchParams({ policy: r.policyId, period: r.period });
+    const view = reportListView(
+      r,
+      new Map(Object.entries(answer.names)),
+      d.unitNames(),
+      req.query as Record<string, unknown>,
+      ctx.tr.day(r.dueDate),
+      `/audit/replays/${encodeURIComponent(id)}`,
+      base,
+    );
+    return { answer, view };
+  };
+
+  const replayReportSection = async (
+    req: Request,
+    ctx: PortalContext & { user: PortalUser },
+    job: AuditReplayJob,
+  ): Promise<Html> => {
+    const { tr } = ctx;
+    let shown: Awaited<ReturnType<typeof replayReport>> | null = null;
+    let problem: HttpProblem | null = null;
+    try {
+      shown = await replayReport(req, ctx, job.id);
+    } catch (error) {
+      // A policy or period the replay cannot report on is said here; the manifest above stays.
+      if (!(error instanceof HttpProblem) || error.status >= 500 || error.status === 401) throw error;
+      problem = error;
+    }
+    const r = shown?.answer.report;
+    const policyId = r?.policyId ?? str(req.query.policy);
+    const form = html`<form method="get" action="/audit/replays/${encodeURIComponent(job.id)}" class="filters">
+<label for="report-policy">${tr.t('policy')}</label><select id="report-policy" name="policy">${d.policies(ctx.user).map((p) => html`<option value="${p.policyId}"${raw(p.policyId === policyId ? ' selected' : '')}>${inLanguage(tr.localized(p.title), p.policyId)}</option>`)}</select>
+<label for="report-period">${tr.t('period')}</label><input id="report-period" name="period" value="${r?.period ?? str(req.query.period)}" size="10">
+<button type="submit">${tr.t('show')}</button></form>`;
+    if (!shown || !r)
+      return html`<section aria-labelledby="reproduced"><h2 id="reproduced">${tr.t('reproducedReport')}</h2>${form}
+<p class="error" role="alert" data-rule="${problem?.rule ?? ''}">${tr.has(`error.${problem?.rule}`) ? tr.t(`error.${problem?.rule}` as MessageKey) : tr.t('error.other')} <span lang="en">${problem?.message ?? ''}</span></p></section>`;
+    return html`<section aria-labelledby="reproduced"><h2 id="reproduced">${tr.t('reproducedReport')}</h2>${form}
+<p class="as-of">${tr.t('reproducedAsOf', { at: tr.dateTime(shown.answer.cutOff.asOf), zone: tr.zoneName() })}</p>
+<dl class="facts"><dt>${tr.t('population')}</dt><dd class="report-population">${tr.num(r.population)}</dd><dt>${tr.t('policyVersion')}</dt><dd>v${r.version}</dd></dl>
+${totalsTable(r.totals, tr)}
+${officialsListPage(shown.view, tr)}</section>`;
+  };
+
+  router.get('/audit/replays/:id.csv', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const { view } = await replayReport(req, ctx, req.params.id);
+    res.type('text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="replay-${view.report.policyId}-${view.report.period}-${req.params.id.slice(0, 8)}.csv"`,
+    );
+    res.send(officialsCsv(view, ctx.tr));
   });
 
   // What the replay page's script polls to update its progress in place (no page reloads).
@@ -496,36 +653,154 @@ ${diffSection(diff, tr, title, d.officialNames())}`,
     res.redirect(303, `/audit/snapshots/${encodeURIComponent(snapshot.snapshotId)}`);
   });
 
-  router.get('/audit/snapshots/:id', async (req, res) => {
+  /** A completion-status snapshot's recorded rows as the list of officials shows them. */
+  const snapshotView = (req: Request, ctx: PortalContext, s: AuditSnapshot): ListView | null => {
+    if (s.kind === 'programme-statistics' || !s.rows) return null;
+    const unitNames = d.unitNames();
+    const due = d.dueDay(s.policyId, s.version, s.period);
+    return reportListView(
+      reportOfSnapshot(s, s.rows, unitNames),
+      d.officialNames(),
+      unitNames,
+      req.query as Record<string, unknown>,
+      due ? ctx.tr.day(due) : '—',
+      `/audit/snapshots/${encodeURIComponent(s.snapshotId)}`,
+      new URLSearchParams(),
+    );
+  };
+  const loadSnapshot = (req: Request, user: PortalUser, id: string) =>
+    auditApi<AuditSnapshot>(req, user, `/reports/snapshots/${encodeURIComponent(id)}`);
+
+  // What the list's "download" gives: a completion snapshot's rows as CSV, programme statistics as JSON.
+  router.get('/audit/snapshots/:id.csv', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const s = await loadSnapshot(req, ctx.user, req.params.id);
+    const view = snapshotView(req, ctx, s);
+    if (!view)
+      throw new HttpProblem(
+        404,
+        'portal.audit.snapshot.no-rows',
+        'this snapshot keeps no rows of officials (programme statistics, or rows too large to keep): download its JSON',
+      );
+    res.type('text/csv; charset=utf-8');
+    res.setHeader(
+      'Content-Disposition',
+      `attachment; filename="snapshot-${s.policyId}-${s.period}-${s.snapshotId.slice(0, 8)}.csv"`,
+    );
+    res.send(officialsCsv(view, ctx.tr));
+  });
+
+  router.get('/audit/snapshots/:id.json', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const s = await loadSnapshot(req, ctx.user, req.params.id);
+    res.setHeader('Content-Disposition', `attachment; filename="snapshot-${s.snapshotId}.json"`);
+    res.type('application/json').send(JSON.stringify(s, null, 2));
+  });
+
+  router.get('/audit/snapshots/:id', async (req, res, next) => {
+    if (/\.(csv|json)$/.test(req.params.id)) return next();
     const ctx = await d.context(req, res);
     if (!d.requireUser(req, res, ctx)) return;
     const { tr } = ctx;
-    const any = await auditApi<AuditSnapshot | AuditProgrammeSnapshot>(
-      req,
-      ctx.user,
-      `/reports/snapshots/${encodeURIComponent(req.params.id)}`,
-    );
+    const any = (await loadSnapshot(req, ctx.user, req.params.id)) as AuditSnapshot | AuditProgrammeSnapshot;
     if (any.kind === 'programme-statistics') {
-      d.send(res, ctx, tr.t('programmeSnapshot'), programmeSnapshotFacts(any, tr));
+      d.send(res, ctx, tr.t('programmeSnapshot'), programmeSnapshotFacts(any as AuditProgrammeSnapshot, tr));
       return;
     }
-    const s = any;
+    const s = any as AuditSnapshot;
     const compare = new URLSearchParams({ from: s.snapshotId });
+    const view = snapshotView(req, ctx, s);
+    const programme = s.kind === 'programme-statistics';
     d.send(
       res,
       ctx,
       tr.t('snapshot'),
       html`<dl class="facts snapshot"><dt>${tr.t('snapshotId')}</dt><dd><code id="snapshot-id">${s.snapshotId}</code></dd>
-<dt>${tr.t('policy')}</dt><dd>${s.policyId} v${s.version}</dd><dt>${tr.t('period')}</dt><dd>${s.period}</dd>
-${s.orgUnit ? html`<dt>${tr.t('orgUnit')}</dt><dd>${s.orgUnit}</dd>` : ''}
+<dt>${tr.t('snapshotKind')}</dt><dd>${tr.t(programme ? 'kind.programme-statistics' : 'kind.completion-status')}</dd>
+${programme ? '' : html`<dt>${tr.t('policy')}</dt><dd>${inLanguage(tr.localized(d.policies(ctx.user).find((p) => p.policyId === s.policyId)?.title), s.policyId)} v${s.version}</dd><dt>${tr.t('period')}</dt><dd>${s.period}</dd>`}
+${s.orgUnit ? html`<dt>${tr.t('orgUnit')}</dt><dd>${d.unitNames().get(s.orgUnit) ?? s.orgUnit}</dd>` : ''}
 ${cutOffFacts(s.cutOff, tr)}
 <dt>${tr.t('fingerprint')}</dt><dd><code class="hash">${s.fingerprint}</code></dd>
 <dt>${tr.t('reportHash')}</dt><dd><code class="hash">${s.reportHash}</code></dd>
-<dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd>
-${Object.entries(s.totals).map(([k, v]) => html`<dt>${tr.label('status', k)}</dt><dd>${tr.num(v)}</dd>`)}
-<dt>${tr.t('takenBy')}</dt><dd>${s.takenBy} · <time datetime="${s.takenAt}">${tr.dateTime(s.takenAt)}</time></dd></dl>
+${programme ? '' : html`<dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd>`}
+<dt>${tr.t('takenBy')}</dt><dd>${s.takenByName ?? s.takenBy} · <time datetime="${s.takenAt}">${tr.dateTime(s.takenAt)}</time></dd></dl>
 <p><a class="button" id="verify-snapshot" href="/audit/snapshot?id=${encodeURIComponent(s.snapshotId)}">${tr.t('verifyButton')}</a>
-<a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a></p>`,
+${programme ? '' : html`<a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a>`}
+<a class="button" id="download-json" href="/audit/snapshots/${encodeURIComponent(s.snapshotId)}.json" download>${tr.t('downloadJson')}</a></p>
+${
+  programme
+    ? ''
+    : html`<section aria-labelledby="snapshot-rows"><h2 id="snapshot-rows">${tr.t('snapshotRows')}</h2>
+<p class="as-of">${tr.t('reproducedAsOf', { at: tr.dateTime(s.cutOff.asOf), zone: tr.zoneName() })}</p>
+${totalsTable(s.totals, tr)}
+${view ? officialsListPage(view, tr) : html`<p>${tr.t('snapshotNoRows')}</p>`}</section>`
+}`,
+    );
+  });
+
+  // Every snapshot the user may see: filtered, newest first, paged (GET /api/reports/snapshots).
+  router.get('/audit/snapshots', async (req, res) => {
+    const ctx = await d.context(req, res);
+    if (!d.requireUser(req, res, ctx)) return;
+    const { tr } = ctx;
+    const q = new URLSearchParams();
+    const chosen: Record<string, string> = {};
+    for (const name of SNAPSHOT_FILTERS) {
+      const v = str(req.query[name]);
+      chosen[name] = v;
+      if (v !== '') q.set(name, v);
+    }
+    const pageAsked = str(req.query.page);
+    if (pageAsked !== '') q.set('page', pageAsked);
+    q.set('pageSize', String(SNAPSHOTS_PAGE_SIZE));
+    const list = await auditApi<AuditSnapshotList>(req, ctx.user, `/reports/snapshots?${q.toString()}`);
+    const { duties } = await auditApi<AuditDutyList>(req, ctx.user, '/reports/duties');
+    const dutyChoices = [...new Map(duties.map((x) => [x.dutyId, x.title ?? x.dutyId])).entries()];
+    const policies = d.policies(ctx.user);
+    const unitNames = d.unitNames();
+    const pages = Math.max(1, Math.ceil(list.total / list.pageSize));
+    const option = (value: string, label: Html | string, selected: boolean) =>
+      html`<option value="${value}"${raw(selected ? ' selected' : '')}>${label}</option>`;
+    const pageLink = (n: number, key: 'previousPage' | 'nextPage', rel: string) => {
+      const p = new URLSearchParams();
+      for (const name of SNAPSHOT_FILTERS) if (chosen[name]) p.set(name, chosen[name]!);
+      p.set('page', String(n));
+      return html`<a href="/audit/snapshots?${p.toString()}" rel="${rel}">${tr.t(key)}</a>`;
+    };
+    const title = (s: AuditSnapshotSummary) => inLanguage(tr.localized(s.policyTitle), s.policyId ?? '—');
+    d.send(
+      res,
+      ctx,
+      tr.t('snapshotList'),
+      html`<form method="get" action="/audit/snapshots" class="filters list-filters" role="search">
+<div><label for="f-kind">${tr.t('snapshotKind')}</label><select id="f-kind" name="kind">${option('', tr.t('all'), !chosen.kind)}${option('completion-status', tr.t('kind.completion-status'), chosen.kind === 'completion-status')}${option('programme-statistics', tr.t('kind.programme-statistics'), chosen.kind === 'programme-statistics')}</select></div>
+<div><label for="f-policy">${tr.t('policy')}</label><select id="f-policy" name="policy">${option('', tr.t('all'), !chosen.policy)}${policies.map((p) => option(p.policyId, inLanguage(tr.localized(p.title), p.policyId), chosen.policy === p.policyId))}</select></div>
+<div><label for="f-period">${tr.t('period')}</label><input id="f-period" name="period" value="${chosen.period ?? ''}" size="10"></div>
+<div><label for="f-unit">${tr.t('orgUnit')}</label><select id="f-unit" name="orgUnit">${option('', tr.t('all'), !chosen.orgUnit)}${d.unitChoices(ctx.user).map((u) => option(u.id, u.name, chosen.orgUnit === u.id))}</select></div>
+<div><label for="f-duty">${tr.t('reportingDuty')}</label><select id="f-duty" name="duty">${option('', tr.t('all'), !chosen.duty)}${dutyChoices.map(([id, name]) => option(id, name, chosen.duty === id))}</select></div>
+<div><button type="submit">${tr.t('filter')}</button></div></form>
+<p class="result-count" role="status"><strong data-total="${list.total}">${tr.t('snapshotCount', { count: list.total })}</strong> · ${tr.t('timesInZone', { zone: tr.zoneName() })}</p>
+${
+  list.snapshots.length === 0
+    ? html`<p>${tr.t('noData')}</p>`
+    : html`<div class="table-wrap"><table class="responsive snapshots"><caption>${tr.t('captionSnapshots', { page: list.page, pages })}</caption>
+<thead><tr><th scope="col">${tr.t('policy')}</th><th scope="col">${tr.t('period')}</th><th scope="col">${tr.t('orgUnit')}</th><th scope="col">${tr.t('cutOffAt')}</th><th scope="col">${tr.t('takenBy')}</th><th scope="col">${tr.t('fingerprint')}</th><th scope="col">${tr.t('actions')}</th></tr></thead><tbody>
+${list.snapshots.map((s) => {
+  const id = encodeURIComponent(s.snapshotId);
+  const period = s.period ?? (s.window ? `${s.window.from} – ${s.window.to}` : '—');
+  return html`<tr data-snapshot="${s.snapshotId}" data-kind="${s.kind}"><td data-label="${tr.t('policy')}">${title(s)}${s.kind === 'programme-statistics' ? html` <span class="badge">${tr.t('kind.programme-statistics')}</span>` : ''}${s.duty ? html`<br><small>${tr.t('reportingDuty')}: ${dutyChoices.find(([x]) => x === s.duty)?.[1] ?? s.duty}</small>` : ''}</td>
+<td data-label="${tr.t('period')}">${period}</td><td data-label="${tr.t('orgUnit')}">${s.orgUnit ? (unitNames.get(s.orgUnit) ?? s.orgUnit) : tr.t('wholeJurisdiction')}</td>
+<td data-label="${tr.t('cutOffAt')}"><time datetime="${s.cutOff.asOf}">${tr.dateTime(s.cutOff.asOf)}</time></td>
+<td data-label="${tr.t('takenBy')}">${s.takenByName ?? s.takenBy}</td>
+<td data-label="${tr.t('fingerprint')}"><code class="hash" title="${s.fingerprint}">${s.fingerprint.slice(0, 12)}</code></td>
+<td data-label="${tr.t('actions')}"><a href="/audit/snapshots/${id}">${tr.t('view')}</a> · <a href="/audit/snapshot?id=${id}">${tr.t('verifyButton')}</a> · <a href="/audit/snapshots/${id}.${s.kind === 'programme-statistics' ? 'json' : 'csv'}" download>${tr.t('download')}</a></td></tr>`;
+})}
+</tbody></table></div>
+<nav aria-label="${tr.t('pagination')}" class="pager"><p>${list.page > 1 ? pageLink(list.page - 1, 'previousPage', 'prev') : ''} <span aria-current="page">${tr.t('pageInfo', { page: list.page, pages })}</span> ${list.page < pages ? pageLink(list.page + 1, 'nextPage', 'next') : ''}</p></nav>`
+}
+${takeSnapshotSection(ctx, tr)}`,
     );
   });
 

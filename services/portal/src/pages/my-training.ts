@@ -77,3 +77,32 @@ ${entries.map((e) => {
 <tfoot><tr><th scope="row" colspan="4">${tr.t('total')}</th><td class="num total">${tr.num(transcript.totalCreditedHours)}</td></tr></tfoot>
 </table></div></section>`;
 }
+
+/** The kinds of records of the personal-data export (services/privacy EXPORT_KINDS). */
+const DATA_KINDS = [
+  'registry',
+  'org-unit-history',
+  'exemptions',
+  'statements',
+  'documents',
+  'rosters',
+  'transcript',
+  'completion',
+  'certificates',
+  'snapshots',
+] as const;
+
+/** "Your data": download everything held about oneself, as JSON or one CSV file per kind. */
+export function personalDataSection(officialId: string, tr: Translator): Html {
+  const base = `/officials/${encodeURIComponent(officialId)}/personal-data`;
+  return html`<section class="noprint" aria-labelledby="personal-data">
+<h2 id="personal-data">${tr.t('personalData')}</h2>
+<p>${tr.t('personalDataHelp')}</p>
+<p><a class="button" id="download-my-data" href="${base}?format=json" download>${tr.t('downloadMyDataJson')}</a></p>
+<p id="csv-kinds">${tr.t('downloadCsvHeading')}</p>
+<ul aria-labelledby="csv-kinds">${DATA_KINDS.map(
+    (kind) =>
+      html`<li><a href="${base}?format=csv&amp;kind=${kind}" download>${tr.t(`dataKind.${kind}`)}</a></li>`,
+  )}</ul>
+</section>`;
+}

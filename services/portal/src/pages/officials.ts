@@ -111,10 +111,13 @@ export interface ListView {
   units: { id: string; name: string }[];
   /** The due date, the last day that counts, as text. */
   due: string;
+  /** Where the list lives (its filters, sorting and pages link there, its CSV at `<path>.csv`); default /officials. */
+  path?: string;
 }
 
 export function officialsListPage(v: ListView, tr: Translator): Html {
   const { filter: f, rows, report } = v;
+  const path = v.path ?? '/officials';
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const page = Math.min(f.page, pages);
   const shown = rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
@@ -126,11 +129,11 @@ export function officialsListPage(v: ListView, tr: Translator): Html {
     const next = f.sort === key && f.dir === 'asc' ? 'desc' : 'asc';
     const aria = f.sort === key ? (f.dir === 'asc' ? 'ascending' : 'descending') : 'none';
     const arrow = f.sort === key ? (f.dir === 'asc' ? ' ▲' : ' ▼') : '';
-    return html`<th scope="col"${raw(numeric ? ' class="num"' : '')} aria-sort="${aria}"><a href="/officials?${listQuery(v.base, f, { sort: key, dir: next, page: null })}">${label}${arrow}</a></th>`;
+    return html`<th scope="col"${raw(numeric ? ' class="num"' : '')} aria-sort="${aria}"><a href="${path}?${listQuery(v.base, f, { sort: key, dir: next, page: null })}">${label}${arrow}</a></th>`;
   };
   const pageLink = (n: number, key: MessageKey, rel: string) =>
-    html`<a href="/officials?${listQuery(v.base, f, { page: String(n) })}" rel="${rel}">${tr.t(key)}</a>`;
-  return html`<form method="get" action="/officials" class="filters list-filters" role="search">
+    html`<a href="${path}?${listQuery(v.base, f, { page: String(n) })}" rel="${rel}">${tr.t(key)}</a>`;
+  return html`<form method="get" action="${path}" class="filters list-filters" role="search">
 ${[...v.base.entries()].map(([k, val]) => html`<input type="hidden" name="${k}" value="${val}">`)}
 <div><label for="q">${tr.t('search')}</label><input id="q" name="q" type="search" value="${f.q}" autocomplete="off"></div>
 <div><label for="status">${tr.t('status')}</label><select id="status" name="status">${option('', tr.t('all'), !f.status)}${STATUSES.map((s) => option(s, tr.label('status', s), f.status === s))}</select></div>
@@ -139,7 +142,7 @@ ${[...v.base.entries()].map(([k, val]) => html`<input type="hidden" name="${k}" 
 <div><button type="submit">${tr.t('filter')}</button></div>
 </form>
 <p class="result-count" role="status"><strong data-total="${rows.length}">${tr.t('resultCount', { count: rows.length })}</strong> · ${tr.t('asOf', { at: tr.dateTime(report.asOf) })} · ${tr.t('due')}: ${v.due}</p>
-<p><a class="button" id="export-officials" href="/officials.csv?${listQuery(v.base, f, { page: null })}" download>${tr.t('exportAll', { count: rows.length })}</a></p>
+<p><a class="button" id="export-officials" href="${path}.csv?${listQuery(v.base, f, { page: null })}" download>${tr.t('exportAll', { count: rows.length })}</a></p>
 ${
   rows.length === 0
     ? html`<p>${tr.t('noData')}</p>`

@@ -1,0 +1,138 @@
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** What a session keeps: the verified claims and the token behind them (forwarded to the JSON APIs). */
+export interface StoredSession {
+  claims: Record<string, unknown>;
+  token: string;
+}
+
+export interface SessionRow {
+  session: StoredSession;
+  lastSeenMs: number;
+  expiresMs: number;
+}
+
+/** A user's portal settings, kept per user on the server (decision 062). */
+export interface Profile {
+  timeZone: string | null;
+  locale: string | null;
+}
+
+const hashOf = (id: string) => createHash('sha256').update(`portal-session-id\0${id}`).digest('hex');
+/** The sealing key comes from the session id itself: the table alone opens no session. */
+const keyOf = (id: string) => createHash('sha256').update(`portal-session-key\0${id}`).digest();
+
+function seal(id: string, value: StoredSession): Buffer {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyOf(id), iv);
+  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, cipher.getAuthTag(), body]);
+}
+
+function open(id: string, sealed: Buffer): StoredSession | null {
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', keyOf(id), sealed.subarray(0, 12));
+    decipher.setAuthTag(sealed.subarray(12, 28));
+    const text = Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+    return JSON.parse(text) as StoredSession;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Portal sessions and profiles in one SQLite file of the data directory (decision 061), so a
+ * restart keeps users signed in and several portal processes on one data directory share them.
+ * A row is keyed by a hash of the session id, and its contents (claims and token) are sealed with
+ * a key derived from the id: reading the file opens no session. WAL and a busy timeout let
+ * processes write side by side.
+ */
+export class SessionStore {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(dataDir: string): SessionStore {
+    const dir = join(dataDir, 'portal');
+    mkdirSync(dir, { recursive: true });
+    const db = new Database(join(dir, 'sessions.sqlite'));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(`CREATE TABLE IF NOT EXISTS sessions (
+  id_hash TEXT PRIMARY KEY,
+  sealed BLOB NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions(expires_ms);
+CREATE INDEX IF NOT EXISTS sessions_seen ON sessions(last_seen_ms);
+CREATE TABLE IF NOT EXISTS profiles (
+  user_key TEXT PRIMARY KEY,
+  time_zone TEXT,
+  locale TEXT,
+  updated_ms INTEGER NOT NULL
+);`);
+    return new SessionStore(db);
+  }
+
+  put(id: string, session: StoredSession, nowMs: number, expiresMs: number): void {
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO sessions (id_hash, sealed, created_ms, last_seen_ms, expires_ms) VALUES (?, ?, ?, ?, ?)',
+      )
+      .run(hashOf(id), seal(id, session), nowMs, nowMs, expiresMs);
+  }
+
+  get(id: string): SessionRow | null {
+    const row = this.db
+      .prepare('SELECT sealed, last_seen_ms, expires_ms FROM sessions WHERE id_hash = ?')
+      .get(hashOf(id)) as { sealed: Buffer; last_seen_ms: number; expires_ms: number } | undefined;
+    if (!row) return null;
+    const session = open(id, row.sealed);
+    if (!session) return null;
+    return { session, lastSeenMs: row.last_seen_ms, expiresMs: row.expires_ms };
+  }
+
+  touch(id: string, nowMs: number): void {
+    this.db.prepare('UPDATE sessions SET last_seen_ms = ? WHERE id_hash = ?').run(nowMs, hashOf(id));
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(hashOf(id));
+  }
+
+  /** Deletes ended sessions (idle too long, or past their expiry); returns how many. */
+  purge(nowMs: number, idleMs: number): number {
+    return this.db
+      .prepare('DELETE FROM sessions WHERE expires_ms <= ? OR last_seen_ms < ?')
+      .run(nowMs, nowMs - idleMs).changes;
+  }
+
+  get size(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM sessions').get() as { n: number }).n;
+  }
+
+  profile(userKey: string): Profile {
+    const row = this.db.prepare('SELECT time_zone, locale FROM profiles WHERE user_key = ?').get(userKey) as
+      | { time_zone: string | null; locale: string | null }
+      | undefined;
+    return { timeZone: row?.time_zone ?? null, locale: row?.locale ?? null };
+  }
+
+  saveProfile(userKey: string, profile: Partial<Profile>, nowMs: number): void {
+    const current = this.profile(userKey);
+    const next = { ...current, ...profile };
+    this.db
+      .prepare(
+        'INSERT OR REPLACE INTO profiles (user_key, time_zone, locale, updated_ms) VALUES (?, ?, ?, ?)',
+      )
+      .run(userKey, next.timeZone, next.locale, nowMs);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

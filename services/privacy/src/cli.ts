@@ -1,0 +1,142 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * Personal data from a shell, as a client of a running LRS (`pnpm privacy …`): an official's data
+ * export (decision 070), retention settings, their dry run and the job's state (decision 071).
+ * Credentials: --key/--secret (LRS_KEY/LRS_SECRET) of an admin credential, or --token (LRS_TOKEN)
+ * of an official for their own export. The command line follows decision 040: exit 0 done,
+ * 1 failed or refused, 2 usage.
+ */
+import {
+  type CliIo,
+  type CommandLine,
+  LRS_CLIENT_OPTIONS,
+  LRS_TOKEN_OPTION,
+  LrsClient,
+  type OptionValues,
+  printResponse,
+  processIo,
+  readJsonFile,
+  runCommandLine,
+  runWhenMain,
+  UsageError,
+} from '@lrs/config/cli';
+import { EXPORT_KINDS } from './export';
+
+const client = (values: OptionValues, env: NodeJS.ProcessEnv) => LrsClient.from(values, env, { token: true });
+
+export const privacyCommandLine: CommandLine = {
+  program: 'pnpm privacy',
+  summary: 'personal-data exports, retention settings, their dry run and the retention job',
+  options: { ...LRS_CLIENT_OPTIONS, ...LRS_TOKEN_OPTION },
+  commands: [
+    {
+      name: 'export',
+      synopsis: 'OFFICIAL_ID [--format json|csv] [--kind KIND]',
+      summary: `everything held about one official, with sources, on stdout (csv: one kind, ${EXPORT_KINDS.join(', ')})`,
+      args: [1, 1],
+      options: {
+        format: { type: 'string', placeholder: 'FORMAT', description: 'json (default) or csv' },
+        kind: { type: 'string', placeholder: 'KIND', description: 'the kind of record of a CSV export' },
+      },
+      example: 'pnpm privacy export kim --format csv --kind statements > kim-statements.csv',
+      run: async ({ args, values, env, io }) => {
+        const query = new URLSearchParams();
+        if (typeof values.format === 'string') query.set('format', values.format);
+        if (typeof values.kind === 'string') query.set('kind', values.kind);
+        const res = await client(values, env).request(
+          'GET',
+          `/api/privacy/subjects/${encodeURIComponent(args[0]!)}/export${query.size > 0 ? `?${query}` : ''}`,
+        );
+        if (res.ok && (res.headers.get('content-type') ?? '').startsWith('text/csv')) {
+          io.out(await res.text());
+          return 0;
+        }
+        return printResponse(res, io, `export ${args[0]}`);
+      },
+    },
+    {
+      name: 'export-agent',
+      synopsis: 'AGENT.json',
+      summary: 'everything held about an xAPI Agent (an identifier the registry may not know), as JSON',
+      args: [1, 1],
+      example: 'pnpm privacy export-agent visitor.json   # {"mbox": "mailto:visitor@example.org"}',
+      run: async ({ args, values, env, io }) =>
+        printResponse(
+          await client(values, env).request('POST', '/api/privacy/agent-export', {
+            json: { agent: readJsonFile(args[0]!) },
+          }),
+          io,
+          args[0]!,
+        ),
+    },
+    {
+      name: 'retention',
+      summary: 'every jurisdiction’s retention setting and the state of the daily retention job',
+      example: 'pnpm privacy retention',
+      run: async ({ values, env, io }) =>
+        printResponse(await client(values, env).request('GET', '/api/privacy/retention'), io, 'retention'),
+    },
+    {
+      name: 'retention set',
+      synopsis: 'SETTING.json',
+      summary:
+        'set (or change) a jurisdiction’s retention: one setting object or an array (PUT /api/privacy/retention/{jurisdiction})',
+      args: [1, 1],
+      example: 'pnpm privacy retention set examples/privacy/retention-city.json',
+      run: async ({ args, values, env, io }) => {
+        const parsed = readJsonFile(args[0]!);
+        const settings = (Array.isArray(parsed) ? parsed : [parsed]) as { jurisdiction?: unknown }[];
+        const c = client(values, env);
+        let code = 0;
+        for (const [i, setting] of settings.entries()) {
+          if (typeof setting?.jurisdiction !== 'string')
+            throw new UsageError(
+              `${args[0]}: ${Array.isArray(parsed) ? `/${i}` : ''}/jurisdiction: every setting names its jurisdiction`,
+            );
+          const path = `/api/privacy/retention/${encodeURIComponent(setting.jurisdiction)}`;
+          code = Math.max(
+            code,
+            await printResponse(
+              await c.request('PUT', path, { json: setting }),
+              io,
+              `${args[0]} ${setting.jurisdiction}`,
+            ),
+          );
+        }
+        return code;
+      },
+    },
+    {
+      name: 'retention dry-run',
+      synopsis: '[--at INSTANT]',
+      summary:
+        'who the retention job would erase, and why (official, leaving date, period end, rule, jurisdiction)',
+      options: {
+        at: {
+          type: 'string',
+          placeholder: 'INSTANT',
+          description: 'as of this instant, ISO 8601 with offset (default now)',
+        },
+      },
+      example: 'pnpm privacy retention dry-run --at 2031-01-01T00:00:00+09:00',
+      run: async ({ values, env, io }) => {
+        const at = typeof values.at === 'string' ? `?at=${encodeURIComponent(values.at)}` : '';
+        return printResponse(
+          await client(values, env).request('GET', `/api/privacy/retention/dry-run${at}`),
+          io,
+          'dry run',
+        );
+      },
+    },
+  ],
+};
+
+export function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  io: CliIo = processIo,
+): Promise<number> {
+  return runCommandLine(privacyCommandLine, argv, env, io);
+}
+
+runWhenMain(import.meta.url, (argv) => runCli(argv));

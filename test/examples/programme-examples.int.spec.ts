@@ -397,6 +397,13 @@ describe('examples: the department year and the commune duties, end to end', fun
         const theirs = await api('GET', s.download!, { auth: asPolicyUnit('ben-tre') });
         expectProblem(theirs, 403, 'audit.access.jurisdiction', '/path/snapshotId');
       }
+      // The list of snapshots asks the same rule: Đồng Tháp's lists the duty's, another's nothing.
+      const listed = (auth: string) =>
+        api('GET', '/api/reports/snapshots?duty=dong-thap-completion-test', { auth }).then((r) =>
+          r.json.snapshots.map((x: any) => x.snapshotId),
+        );
+      expect(await listed(asPolicyUnit('dong-thap'))).to.include(taken.snapshots[0]!.snapshotId);
+      expect(await listed(asPolicyUnit('ben-tre'))).to.deep.equal([]);
     });
   });
 });

@@ -125,9 +125,19 @@ export class SnapshotIndex {
       if (filter.policyId !== undefined && s.policyId !== filter.policyId) continue;
       if (filter.period !== undefined && s.period !== filter.period) continue;
       if (filter.orgUnit !== undefined && s.orgUnit !== filter.orgUnit) continue;
-      if (filter.duty !== undefined && s.duty !== filter.duty) continue;
+      if (filter.duty !== undefined && !ofDuty(s.duty, filter.duty)) continue;
       out.push(s);
     }
     return out;
   }
+}
+
+/**
+ * Whether a snapshot taken for `occurrence` (the scheduler records the occurrence id,
+ * `<dutyId>-<year>`, decision 051) belongs to duty `dutyId`; an exact id matches too.
+ */
+function ofDuty(occurrence: string | null, dutyId: string): boolean {
+  if (occurrence === null) return false;
+  if (occurrence === dutyId) return true;
+  return occurrence.startsWith(`${dutyId}-`) && /^\d{4}$/.test(occurrence.slice(dutyId.length + 1));
 }

@@ -290,10 +290,27 @@ describe('examples: the department year and the commune duties, end to end', fun
       const list = await api('GET', '/api/reports/duties', { auth: asPolicyUnit('dong-thap') });
       expect(list.status, list.text).to.equal(200);
       const ids = new Set(list.json.duties.map((d: any) => d.dutyId));
-      // A policy unit sees its jurisdiction's duties; the policy's duty belongs to no jurisdiction.
-      expect([...ids].sort()).to.deep.equal(['dong-thap-annual', 'dong-thap-half-year']);
+      // A policy unit sees its jurisdiction's duties, and the duty of the policy that is its
+      // jurisdiction's (decision 075; until then this test said the policy's duty was no one's).
+      expect([...ids].sort()).to.deep.equal([
+        'dong-thap-annual',
+        'dong-thap-annual-completion',
+        'dong-thap-half-year',
+      ]);
+      for (const d of list.json.duties) expect(d.jurisdiction).to.equal('dong-thap');
       for (const d of list.json.duties)
         expect(['upcoming', 'due', 'fulfilled-on-time', 'late', 'skipped']).to.include(d.state);
+      const own = await api('GET', '/api/reports/duties/dong-thap-annual-completion', {
+        auth: asPolicyUnit('dong-thap'),
+      });
+      expect(own.status, own.text).to.equal(200);
+      // Another province's policy unit gets nothing: an empty list, and "no such duty" by id.
+      const other = await api('GET', '/api/reports/duties', { auth: asPolicyUnit('ben-tre') });
+      expect(other.json.duties).to.deep.equal([]);
+      const otherOne = await api('GET', '/api/reports/duties/dong-thap-annual-completion', {
+        auth: asPolicyUnit('ben-tre'),
+      });
+      expectProblem(otherOne, 404, 'audit.duty.unknown', '/path/dutyId');
       const one = await api('GET', '/api/reports/duties/dong-thap-annual-completion');
       expect(one.json.duty.reports).to.deep.equal(['completion-status', 'programme-statistics']);
       const again = await api('PUT', '/api/reports/duties/dong-thap-half-year', {
@@ -323,6 +340,70 @@ describe('examples: the department year and the commune duties, end to end', fun
         body: again.json.duty,
       });
       expect(byPolicyUnit.status).to.equal(403);
+    });
+
+    it('occurrences whose cut-off came before the log began are skipped (nothing to report), before and after the scheduler records them once', async () => {
+      const now = Date.now();
+      const states = async () =>
+        (await api('GET', '/api/reports/duties', { auth: asPolicyUnit('dong-thap') })).json.duties.map(
+          (d: any) => [d.occurrenceId, d.state],
+        );
+      const before = await api('GET', '/api/reports/duties', { auth: asPolicyUnit('dong-thap') });
+      // The log began during this test: every cut-off already passed precedes it.
+      for (const d of before.json.duties) {
+        expect(d.state, d.occurrenceId).to.equal(Date.parse(d.cutOff) <= now ? 'skipped' : 'upcoming');
+        if (d.state === 'skipped') {
+          expect(d.reason).to.match(/before the first event of the log/);
+          expect(d.snapshots).to.deep.equal([]);
+        }
+      }
+      const first = await lrs.runDuties(Date.now());
+      expect(first.every((t) => t.state === 'skipped')).to.equal(true);
+      // A second run (another replica, a restart) records nothing again: no_stream.
+      expect(await lrs.runDuties(Date.now())).to.deep.equal([]);
+      expect(await states()).to.deep.equal(before.json.duties.map((d: any) => [d.occurrenceId, d.state]));
+    });
+
+    it('the snapshots of the policy’s duty are the policy’s jurisdiction’s: its policy unit downloads them, another’s is refused', async () => {
+      // A duty of the commune policy cut at the start of tomorrow (Vietnam), due the day after.
+      const day = (ms: number) =>
+        new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(ms);
+      const tomorrow = day(Date.now() + 86_400_000);
+      const defined = await api('PUT', '/api/reports/duties/dong-thap-completion-test', {
+        body: {
+          dutyId: 'dong-thap-completion-test',
+          policyId: 'dong-thap-commune-social-work',
+          reports: ['completion-status', 'programme-statistics'],
+          window: { from: '01-01', to: tomorrow.slice(5) },
+          cutOff: tomorrow.slice(5),
+          dueBy: day(Date.now() + 2 * 86_400_000).slice(5),
+        },
+      });
+      expect(defined.status, defined.text).to.equal(201);
+      await lrs.caughtUp();
+      // Taken the day after tomorrow's cut-off, within its due day.
+      const taken = (await lrs.runDuties(Date.now() + 2 * 86_400_000)).find(
+        (t) => t.occurrenceId === `dong-thap-completion-test-${tomorrow.slice(0, 4)}`,
+      )!;
+      expect(taken).to.include({ state: 'fulfilled-on-time', jurisdiction: 'dong-thap' });
+      expect(taken.snapshots.map((s) => s.kind)).to.deep.equal(['completion-status', 'programme-statistics']);
+      // The example's programmes were held in 2024–2025: this year's window has none to count.
+      expect(taken.snapshots[1]!.reason).to.match(/no attendance of a catalog programme/);
+      for (const s of taken.snapshots.filter((r) => r.kind === 'completion-status')) {
+        expect(s.snapshotId, s.reason ?? '').to.be.a('string');
+        const mine = await api('GET', s.download!, { auth: asPolicyUnit('dong-thap') });
+        expect(mine.status, mine.text).to.equal(200);
+        expect(mine.json).to.include({ kind: s.kind, jurisdiction: 'dong-thap' });
+        const theirs = await api('GET', s.download!, { auth: asPolicyUnit('ben-tre') });
+        expectProblem(theirs, 403, 'audit.access.jurisdiction', '/path/snapshotId');
+      }
+      // The list of snapshots asks the same rule: Đồng Tháp's lists the duty's, another's nothing.
+      const listed = (auth: string) =>
+        api('GET', '/api/reports/snapshots?duty=dong-thap-completion-test', { auth }).then((r) =>
+          r.json.snapshots.map((x: any) => x.snapshotId),
+        );
+      expect(await listed(asPolicyUnit('dong-thap'))).to.include(taken.snapshots[0]!.snapshotId);
+      expect(await listed(asPolicyUnit('ben-tre'))).to.deep.equal([]);
     });
   });
 });

@@ -81,6 +81,36 @@ describe('portal language negotiation', () => {
   });
 });
 
+describe('category and staff-group names (decision 076)', () => {
+  const titles: Record<string, Record<string, string>> = {
+    'category:management': { 'zh-HK': '管理', 'en-US': 'Management' },
+    'staffGroup:social-welfare': { 'ko-KR': '사회복지직 (시)', 'en-US': 'Social welfare (city)' },
+  };
+  const terms = (kind: string, id: string) => titles[`${kind}:${id}`];
+  const name = (locale: (typeof LOCALES)[number], kind: 'category' | 'staffGroup', id: string) =>
+    new Translator(locale, 'UTC').withTerms(() => terms).term(kind, id);
+
+  it('the data’s title in the reader’s language first', () => {
+    expect(name('zh-Hant', 'category', 'management')).to.deep.equal({ text: '管理', lang: null });
+    expect(name('ko', 'staffGroup', 'social-welfare')).to.deep.equal({ text: '사회복지직 (시)', lang: null });
+  });
+
+  it('else the portal’s own word in the reader’s language, else the data’s English, marked', () => {
+    expect(name('vi', 'staffGroup', 'social-welfare')).to.deep.equal({
+      text: CATALOGS.vi['staffGroup.social-welfare'],
+      lang: null,
+    });
+    expect(name('vi', 'category', 'management')).to.deep.equal({ text: 'Management', lang: 'en-US' });
+  });
+
+  it('else the id as the data give it', () => {
+    expect(name('ko', 'category', 'no-title')).to.deep.equal({ text: 'no-title', lang: null });
+    expect(new Translator('ko', 'UTC').withTerms(() => terms).label('category', 'management')).to.equal(
+      'Management',
+    );
+  });
+});
+
 describe('portal titles from language maps', () => {
   it('falls back to English, then to any language, and says which', () => {
     const ko = new Translator('ko', 'Asia/Seoul');

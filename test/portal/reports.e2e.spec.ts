@@ -212,7 +212,9 @@ describe('portal reporting pages: cohort, programme statistics, reporting duties
     const lines = csv.slice(1).trimEnd().split('\r\n');
     expect(lines[0]).to.match(/^"?Data as of .* window Apr 1, 2024 – Mar 31, 2025 \(Asia\/Hong_Kong\)/);
     expect(lines[2]).to.equal('Table,ID,Name,Programmes held,Participants,Attendances,Hours');
-    expect(lines).to.include('Category,management,management,1,1,3,63');
+    // The category's name is the policy's title for it (decision 076), its id beside it.
+    expect(lines).to.include('Category,management,Management,1,1,3,63');
+    expect(lines).to.include('Staff group,social-security,Social security,3,4,6,22.5');
     expect(lines[lines.length - 1]).to.equal('Total,,Total,6,8,13,117');
 
     // A policy unit may freeze these figures (the audit API allows it); the snapshot verifies.
@@ -228,6 +230,45 @@ describe('portal reporting pages: cohort, programme statistics, reporting duties
     await page.context().close();
   });
 
+  it('categories, staff groups and requirements are named by the data’s titles in the reader’s language, else English marked as such (decision 076)', async () => {
+    const label = (page: Page, table: string, key: string) =>
+      page.locator(`table.${table} tr[data-key="${key}"] th[scope=row]`);
+    // Hong Kong: the department's policy names its categories and staff groups in zh-HK and English.
+    const hk = await signInAs(browser, lrs.url, unit('department'));
+    await hk.context().addCookies([{ name: 'portal_lang', value: 'zh-Hant', url: lrs.url }]);
+    await hk.goto(`${lrs.url}/programmes?policy=${DEPARTMENT}&period=FY2024`);
+    expect(await label(hk, 'by-category', 'management').textContent()).to.equal('管理');
+    expect(await label(hk, 'by-category', 'management').locator('[lang]').count()).to.equal(0);
+    expect(await label(hk, 'by-staff-group', 'social-security').textContent()).to.equal('社會保障職系');
+    const csv = await download(hk, '#export-programmes');
+    expect(csv).to.contain('管理').and.contain('社會保障職系');
+    // A Korean reader of the same page: no Korean title, so English, marked lang="en-US".
+    await hk.context().addCookies([{ name: 'portal_lang', value: 'ko', url: lrs.url }]);
+    await hk.goto(`${lrs.url}/programmes?policy=${DEPARTMENT}&period=FY2024`);
+    expect(await label(hk, 'by-category', 'management').locator('span[lang="en-US"]').textContent()).to.equal(
+      'Management',
+    );
+    await hk.context().close();
+    // Vietnam: the commune's staff groups in Vietnamese, on the page and in the export.
+    const vn = await signInAs(browser, lrs.url, unit('dong-thap'));
+    await vn.context().addCookies([{ name: 'portal_lang', value: 'vi', url: lrs.url }]);
+    await vn.goto(`${lrs.url}/programmes?by=dates&from=2024-12-01&to=2025-05-31&timeZone=Asia/Ho_Chi_Minh`);
+    expect(await label(vn, 'by-staff-group', 'collaborator').textContent()).to.equal(
+      'Cộng tác viên công tác xã hội',
+    );
+    expect(await label(vn, 'by-category', 'child-protection').textContent()).to.equal('Bảo vệ trẻ em');
+    expect(await download(vn, '#export-programmes')).to.contain('Cộng tác viên công tác xã hội');
+    await vn.context().close();
+    // The province's cohort: requirement names in simplified Chinese, on the page and in the export.
+    const cn = await signInAs(browser, lrs.url, unit('province'));
+    await cn.context().addCookies([{ name: 'portal_lang', value: 'zh-Hans', url: lrs.url }]);
+    await cn.goto(`${lrs.url}/cohort`);
+    expect(await cn.locator('table.cohort thead th').allTextContents()).to.include('督导实习 220 小时');
+    const header = (await download(cn, '#export-cohort')).slice(1).split('\r\n')[1]!;
+    expect(header).to.contain('督导实习 220 小时').and.contain('结业答辩');
+    await cn.context().close();
+  });
+
   it("reporting duties: each of the jurisdiction's duties with its occurrences' window, cut-off, due day and state in words", async () => {
     const page = await signInAs(browser, lrs.url, unit('dong-thap'));
     await page.getByRole('link', { name: 'Reporting duties' }).click();
@@ -235,7 +276,12 @@ describe('portal reporting pages: cohort, programme statistics, reporting duties
     const duties = await page
       .locator('section.duty')
       .evaluateAll((s) => s.map((e) => e.getAttribute('data-duty')));
-    expect(duties).to.have.members(['dong-thap-half-year', 'dong-thap-annual']);
+    // The commune policy's duty is Đồng Tháp's too: the policy is its jurisdiction's (decision 075).
+    expect(duties).to.have.members([
+      'dong-thap-half-year',
+      'dong-thap-annual',
+      'dong-thap-annual-completion',
+    ]);
     const year = new Date().getUTCFullYear();
     const half = page.locator(`tr[data-occurrence="dong-thap-half-year-${year}"]`);
     const cells = await half.locator('td').allTextContents();
@@ -252,8 +298,12 @@ describe('portal reporting pages: cohort, programme statistics, reporting duties
     };
     const api = await fetch(`${lrs.url}/api/reports/duties/dong-thap-half-year`, {
       headers: { Authorization: basic(ADMIN) },
-    }).then((r) => r.json() as Promise<{ occurrences: { occurrenceId: string; state: string }[] }>);
-    const state = api.occurrences.find((o) => o.occurrenceId === `dong-thap-half-year-${year}`)!.state;
+    }).then(
+      (r) => r.json() as Promise<{ occurrences: { occurrenceId: string; state: string; cutOff: string }[] }>,
+    );
+    const { state, cutOff } = api.occurrences.find((o) => o.occurrenceId === `dong-thap-half-year-${year}`)!;
+    // This log began today: a cut-off already passed came before it, nothing to report (decision 051).
+    expect(state).to.equal(Date.parse(cutOff) <= Date.now() ? 'skipped' : 'upcoming');
     expect(await half.getAttribute('data-state')).to.equal(state);
     expect(cells[3]).to.equal(words[state]);
     expect(await page.locator('table.duties caption').first().textContent()).to.match(/^Occurrences of /);

@@ -83,7 +83,7 @@ export {
   type Requirement,
   type Rounding,
 } from './policy';
-export { policiesInScope } from './policy-scope';
+export { jurisdictionOfPolicy, policiesInScope } from './policy-scope';
 export {
   ATTENDANCE_VERBS,
   PROGRAMME_ATTENDANCE_RULE,
@@ -109,5 +109,6 @@ export {
   ReferenceStore,
 } from './reference-store';
 export { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
+export { type TermKind, type TermTitles, termTitles } from './terms';
 export { buildTranscript, type Transcript, type TranscriptEntry } from './transcript';
 export { transcriptsProjection } from './transcripts-model';

@@ -33,3 +33,20 @@ export function policiesInScope(
   }
   return new Map([...named, ...open]);
 }
+
+/**
+ * The jurisdiction a policy belongs to (decision 075): the one jurisdiction whose policy unit has
+ * it among `policiesInScope`; null when none or several do (a policy naming no jurisdiction whose
+ * officials are in several belongs to no single policy unit: auditors and admins see its duties).
+ * A policy's reporting duty and its snapshots belong to this jurisdiction.
+ */
+export function jurisdictionOfPolicy(
+  reader: Pick<LedgerReader, 'policies' | 'officialSummaries' | 'orgTree'>,
+  policyId: string,
+): string | null {
+  const candidates = new Set<string>();
+  for (const o of reader.officialSummaries()) if (o.jurisdiction) candidates.add(o.jurisdiction);
+  for (const p of reader.policies()) for (const j of p.population.jurisdictions ?? []) candidates.add(j);
+  const owners = [...candidates].filter((j) => policiesInScope(reader, j).has(policyId));
+  return owners.length === 1 ? owners[0]! : null;
+}

@@ -35,6 +35,10 @@ export interface Policy {
   period: PeriodSpec;
   credit: { basis: CreditBasis; rounding?: Rounding; verbs: string[] };
   classification?: { categories?: Record<string, string>; activities?: Record<string, string> };
+  /** What the catalog's categories are called, by category id, in each language (decision 076). */
+  categoryTitles?: Record<string, LanguageMap>;
+  /** What the registry's staff groups are called, by staff-group id, in each language (decision 076). */
+  staffGroupTitles?: Record<string, LanguageMap>;
   requirement: Requirement;
   exemptions?: { prorate?: boolean; reasons?: string[] };
   due?: { daysAfterPeriodEnd?: number; graceDays?: number };

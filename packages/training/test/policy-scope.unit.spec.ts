@@ -1,6 +1,6 @@
 // Decision 059: a policy unit is offered, and opens on, its own jurisdiction's policies only.
 import { anOfficial, aPolicy } from '@lrs/testkit';
-import { OrgTree, type Policy, policiesInScope } from '@lrs/training';
+import { jurisdictionOfPolicy, OrgTree, type Policy, policiesInScope, termTitles } from '@lrs/training';
 import { expect } from 'chai';
 
 const tree = new OrgTree([
@@ -45,5 +45,46 @@ describe('the policies of a jurisdiction (policiesInScope)', () => {
       'z-everyone',
     ]);
     expect([...policiesInScope(more, 'nowhere').keys()]).to.deep.equal([]);
+  });
+});
+
+describe('the jurisdiction a policy and its reporting duties belong to (jurisdictionOfPolicy, decision 075)', () => {
+  it('is the one jurisdiction whose policy unit has the policy in scope', () => {
+    expect(jurisdictionOfPolicy(reader, 'b-dong-thap-commune')).to.equal('dong-thap');
+    expect(jurisdictionOfPolicy(reader, 'c-provincial-cohort')).to.equal('province');
+    expect(jurisdictionOfPolicy(reader, 'a-city-annual')).to.equal('city');
+  });
+
+  it('is no one’s (auditors’ only) when officials of several jurisdictions are under it, or none', () => {
+    const everyone = aPolicy('z-everyone').calendarYear('UTC').build();
+    const more = { ...reader, policies: () => [everyone, ...policies] };
+    expect(jurisdictionOfPolicy(more, 'z-everyone')).to.equal(null);
+    expect(jurisdictionOfPolicy(reader, 'no-such-policy')).to.equal(null);
+  });
+});
+
+describe('category and staff-group titles the policies carry (termTitles, decision 076)', () => {
+  const commune: Policy = {
+    ...policies[1]!,
+    categoryTitles: { 'child-protection': { 'vi-VN': 'Bảo vệ trẻ em', 'en-US': 'Child protection' } },
+    staffGroupTitles: { collaborator: { 'vi-VN': 'Cộng tác viên công tác xã hội' } },
+  };
+  const other: Policy = {
+    ...policies[2]!,
+    categoryTitles: { 'child-protection': { 'zh-CN': '儿童保护' }, defence: { 'zh-CN': '结业答辩' } },
+  };
+
+  it('gives each term its language map; the first policy naming a term wins (the reader’s own first)', () => {
+    const titles = termTitles([commune, other]);
+    expect(titles('category', 'child-protection')).to.deep.equal({
+      'vi-VN': 'Bảo vệ trẻ em',
+      'en-US': 'Child protection',
+    });
+    expect(titles('category', 'defence')).to.deep.equal({ 'zh-CN': '结业答辩' });
+    expect(titles('staffGroup', 'collaborator')).to.deep.equal({ 'vi-VN': 'Cộng tác viên công tác xã hội' });
+    expect(titles('staffGroup', 'child-protection'), 'kinds are apart').to.equal(undefined);
+    expect(termTitles([other, commune])('category', 'child-protection')).to.deep.equal({
+      'zh-CN': '儿童保护',
+    });
   });
 });

@@ -58,6 +58,26 @@ describe('Policy documents', () => {
   });
 
   describe('what a policy is refused for', () => {
+    it('a category or staff-group title that is not a language map, or an id that is not one (decision 076)', () => {
+      const policy = aPolicy('titled').calendarYear('Asia/Ho_Chi_Minh').buildUnchecked();
+      const problems = policyProblems({
+        ...policy,
+        categoryTitles: { 'child-protection': 'Bảo vệ trẻ em' },
+        staffGroupTitles: { 'not an id': { vi: 'Cộng tác viên' }, collaborator: {} },
+      });
+      const pointers = problems.map((p) => p.pointer);
+      expect(pointers).to.include('/categoryTitles/child-protection');
+      expect(pointers).to.include('/staffGroupTitles/collaborator');
+      expect(pointers.some((p) => p.startsWith('/staffGroupTitles'))).to.equal(true);
+      expect(
+        policyProblems({
+          ...policy,
+          categoryTitles: { 'child-protection': { 'vi-VN': 'Bảo vệ trẻ em', 'en-US': 'Child protection' } },
+          staffGroupTitles: { collaborator: { 'vi-VN': 'Cộng tác viên công tác xã hội' } },
+        }),
+      ).to.deep.equal([]);
+    });
+
     it('an unknown period type is named with the allowed types, and a missing time zone is not hidden by it', () => {
       const p = {
         ...aPolicy().calendarYear('Asia/Seoul').buildUnchecked(),

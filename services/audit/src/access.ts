@@ -21,12 +21,22 @@ export function auditScope(principal: Principal | undefined): { jurisdiction: st
   });
 }
 
+/**
+ * Whether a reader of `scope` may see a snapshot (or duty) of `jurisdiction`: auditors and admins
+ * every one, a policy unit its own jurisdiction's only. A policy's duty and its snapshots carry
+ * the policy's jurisdiction (`jurisdictionOfPolicy`, decision 075). The snapshot list, a snapshot
+ * by id and the duties ask this one rule.
+ */
+export function maySee(scope: { jurisdiction: string | null }, jurisdiction: string | null): boolean {
+  return scope.jurisdiction === null || scope.jurisdiction === jurisdiction;
+}
+
 /** A policy unit may see a snapshot of its own jurisdiction only. */
 export function assertMaySee(
   scope: { jurisdiction: string | null },
   snapshotJurisdiction: string | null,
 ): void {
-  if (scope.jurisdiction === null || scope.jurisdiction === snapshotJurisdiction) return;
+  if (maySee(scope, snapshotJurisdiction)) return;
   throw new Forbidden({
     rule: 'audit.access.jurisdiction',
     message: 'this snapshot is outside your jurisdiction',

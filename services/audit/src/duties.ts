@@ -49,6 +49,7 @@ export interface DutyFulfilled {
   snapshotId: string | null;
   reason: string | null;
   reports?: { kind: ReportKind; snapshotId: string | null; reason: string | null }[];
+  /** When the reports were taken (or the skip recorded). */
   takenAt?: string;
 }
 
@@ -307,6 +308,12 @@ export interface DutyStatus extends DutyOccurrence {
   reason: string | null;
 }
 
+/**
+ * The jurisdiction a policy belongs to (`jurisdictionOfPolicy`, @lrs/training, decision 075), from
+ * a live read model; without it (the audit service alone) a policy's duty is the auditors' only.
+ */
+export type PolicyJurisdiction = (policyId: string) => Promise<string | null>;
+
 export type DefineOutcome = { outcome: 'defined' | 'changed' | 'unchanged'; duty: ReportingDuty };
 
 /** Reporting duties: their definitions in the log, their occurrences, and the scheduler's run. */
@@ -314,7 +321,20 @@ export class ReportingDuties {
   constructor(
     private readonly log: EventLog,
     private readonly scratchRoot: string,
+    private readonly policyJurisdiction: PolicyJurisdiction | null = null,
   ) {}
+
+  /** The jurisdiction a duty belongs to: its own, or its policy's (decision 075). */
+  async jurisdictionOf(duty: Pick<ReportingDuty, 'jurisdiction' | 'policyId'>): Promise<string | null> {
+    if (duty.jurisdiction !== undefined) return duty.jurisdiction;
+    return duty.policyId && this.policyJurisdiction ? this.policyJurisdiction(duty.policyId) : null;
+  }
+
+  /** The record time of the log's first event (null: an empty log). */
+  private async logBegan(): Promise<number | null> {
+    const [first] = await this.log.readAll({ maxCount: 1 });
+    return first ? first.recorded.getTime() : null;
+  }
 
   private async readAllOf<T>(
     type: string,
@@ -404,15 +424,24 @@ export class ReportingDuties {
   /** Each duty's occurrences of last year and this year (by the year their windows end), with their state. */
   async status(nowMs: number): Promise<DutyStatus[]> {
     const policies = await this.policies();
+    const began = await this.logBegan();
     const out: DutyStatus[] = [];
     for (const duty of await this.definitions()) {
       const policy = duty.policyId ? policies.get(duty.policyId) : undefined;
       if (duty.policyId && !policy) continue;
+      const jurisdiction = await this.jurisdictionOf(duty);
       const year = DateTime.fromMillis(nowMs, { zone: zoneOf(duty, policy) }).year;
       for (const y of [year - 1, year]) {
         const occurrence = dutyOccurrence(duty, y, policy);
         if (!occurrence) continue;
-        out.push(stateOf(occurrence, await this.fulfilled(occurrence.occurrenceId), nowMs));
+        out.push(
+          stateOf(
+            { ...occurrence, jurisdiction },
+            await this.fulfilled(occurrence.occurrenceId),
+            nowMs,
+            began,
+          ),
+        );
       }
     }
     return out;
@@ -422,20 +451,20 @@ export class ReportingDuties {
   async run(nowMs: number, principal: Principal): Promise<DutyStatus[]> {
     const taken: DutyStatus[] = [];
     for (const s of await this.status(nowMs)) {
-      if (s.takenAt !== null || s.state === 'skipped' || Date.parse(s.cutOff) > nowMs) continue;
-      let cutOff: Awaited<ReturnType<typeof resolveCutOff>>;
-      try {
-        cutOff = await resolveCutOff(this.log, { asOf: s.cutOff }, { now: nowMs });
-      } catch (error) {
-        // A cut-off before the log began: there was nothing to report; say so once.
-        await this.record(s.occurrenceId, {
+      if (s.takenAt !== null || Date.parse(s.cutOff) > nowMs) continue;
+      if (s.state === 'skipped') {
+        // A cut-off before the log began: there was nothing to report; say so once (no_stream, as
+        // a fulfilment: every replica and restart records the same occurrence at most once).
+        const skipped: DutyFulfilled = {
           snapshotId: null,
-          reason: (error as Error).message,
+          reason: s.reason,
           reports: [],
           takenAt: new Date(nowMs).toISOString(),
-        });
+        };
+        if (await this.record(s.occurrenceId, skipped)) taken.push(stateOf(s, skipped, nowMs, null));
         continue;
       }
+      const cutOff = await resolveCutOff(this.log, { asOf: s.cutOff }, { now: nowMs });
       const reports: NonNullable<DutyFulfilled['reports']> = [];
       for (const kind of s.reports) {
         try {
@@ -445,7 +474,7 @@ export class ReportingDuties {
                   this.log,
                   this.scratchRoot,
                   cutOff,
-                  { policyId: s.policyId!, period: s.period!, orgUnit: null, jurisdiction: null },
+                  { policyId: s.policyId!, period: s.period!, orgUnit: null, jurisdiction: s.jurisdiction },
                   principal,
                   s.occurrenceId,
                 )
@@ -470,7 +499,7 @@ export class ReportingDuties {
         reports,
         takenAt: new Date(nowMs).toISOString(),
       };
-      if (await this.record(s.occurrenceId, fulfilled)) taken.push(stateOf(s, fulfilled, nowMs));
+      if (await this.record(s.occurrenceId, fulfilled)) taken.push(stateOf(s, fulfilled, nowMs, null));
     }
     return taken;
   }
@@ -514,8 +543,24 @@ function normalise(duty: ReportingDuty): ReportingDuty {
   };
 }
 
-function stateOf(o: DutyOccurrence, fulfilled: DutyFulfilled | null, nowMs: number): DutyStatus {
+/** Why an occurrence is skipped: its cut-off precedes the log's first event (decision 051). */
+const skippedReason = (o: DutyOccurrence, began: number) =>
+  `the data cut-off ${o.cutOff} is before the first event of the log (${new Date(began).toISOString()}): nothing to report`;
+
+function stateOf(
+  o: DutyOccurrence,
+  recorded: DutyFulfilled | null,
+  nowMs: number,
+  logBegan: number | null,
+): DutyStatus {
   const dueEnds = Date.parse(o.dueEndsAt);
+  // Decision 051: a cut-off before the log began has nothing to report, whether or not the
+  // scheduler has recorded so yet (it records it once, as it records a fulfilment).
+  const fulfilled: DutyFulfilled | null =
+    recorded ??
+    (logBegan !== null && Date.parse(o.cutOff) <= nowMs && Date.parse(o.cutOff) < logBegan
+      ? { snapshotId: null, reason: skippedReason(o, logBegan), reports: [] }
+      : null);
   const takenAt = fulfilled ? (fulfilled.takenAt ?? null) : null;
   const reports =
     fulfilled?.reports ??

@@ -1,4 +1,4 @@
-export { assertMaySee, auditScope } from './access';
+export { assertMaySee, auditScope, maySee } from './access';
 export { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
 export { type Cause, diffReports, type ReportDiff, type RowChange } from './diff';
 export {
@@ -20,7 +20,7 @@ export { type ModelAt, reportAt, withModelAt } from './model-at';
 export { AUDITED_PROJECTIONS, type ReplayManifest, replayOnWorkerThreads, replayToCutOff } from './replay';
 export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes, mountAudit } from './routes';
-export { AuditService, type AuditServiceOptions } from './service';
+export { AuditService, type AuditServiceOptions, SCHEDULER } from './service';
 export { SNAPSHOT_KINDS, SnapshotIndex, type SnapshotKind, type SnapshotSummary } from './snapshot-index';
 export {
   type AnySnapshot,

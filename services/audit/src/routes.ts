@@ -3,7 +3,7 @@ import { authenticate, principalKey } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
 import { assertAdmin, byPolicy, periodFor, statisticsWindow } from '@lrs/training';
 import express from 'express';
-import { assertMaySee, auditScope } from './access';
+import { assertMaySee, auditScope, maySee } from './access';
 import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
 import { type DiffSide, diffReports } from './diff';
 import { reportAt, withModelAt } from './model-at';
@@ -220,14 +220,16 @@ export function auditRoutes(service: AuditService): express.Router {
     const scope = auditScope(req.principal);
     const duties = await service.duties.status(Date.now());
     res.json({
-      duties: duties.filter((d) => scope.jurisdiction === null || d.jurisdiction === scope.jurisdiction),
+      // Each occurrence carries its duty's jurisdiction, a policy's duty its policy's (decision 075).
+      duties: duties.filter((d) => maySee(scope, d.jurisdiction)),
     });
   });
 
   router.get('/reports/duties/:id', async (req, res) => {
     const scope = auditScope(req.principal);
     const definition = (await service.duties.definitions()).find((d) => d.dutyId === req.params.id);
-    if (!definition || (scope.jurisdiction !== null && definition.jurisdiction !== scope.jurisdiction))
+    // A duty belongs to its jurisdiction or to its policy's (decision 075); another's is "no duty".
+    if (!definition || !maySee(scope, await service.duties.jurisdictionOf(definition)))
       throw new NotFound({
         rule: 'audit.duty.unknown',
         message: `no reporting duty ${req.params.id}`,

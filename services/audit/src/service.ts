@@ -2,7 +2,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '@lrs/auth';
 import type { EventLog, OpenEventLogOptions } from '@lrs/event-log';
-import { ReportingDuties } from './duties';
+import { type PolicyJurisdiction, ReportingDuties } from './duties';
 import { replayOnWorkerThreads } from './replay';
 import { ReplayJobs, type ReplayLimits } from './replay-jobs';
 import { SnapshotIndex } from './snapshot-index';
@@ -24,6 +24,12 @@ export interface AuditServiceOptions {
    * instead of after a replay.
    */
   publishedPolicies?: () => Promise<ReadonlySet<string>>;
+  /**
+   * The jurisdiction a policy belongs to (`jurisdictionOfPolicy` over a live read model, decision
+   * 075): its duties and their snapshots are that jurisdiction's. Without it a policy's duty is
+   * the auditors' and admins' only.
+   */
+  policyJurisdiction?: PolicyJurisdiction;
 }
 
 /** The principal the scheduler takes duty snapshots as. */
@@ -65,7 +71,7 @@ export class AuditService {
     const jobs = ReplayJobs.open(log, options.dataDir, {
       ...(options.replayLimits ? { limits: options.replayLimits } : {}),
     });
-    const duties = new ReportingDuties(log, scratchRoot);
+    const duties = new ReportingDuties(log, scratchRoot, options.policyJurisdiction ?? null);
     const service = new AuditService(log, jobs, duties, scratchRoot, options.publishedPolicies ?? null);
     const every = options.dutiesEveryMs ?? 60_000;
     if (every > 0) {

@@ -1,5 +1,6 @@
 import type { EventLog, LogPosition } from '@lrs/event-log';
 import { payloadOf } from '@lrs/events';
+import { maySee } from './access';
 import type { CutOff } from './cut-off';
 import { type AnySnapshot, isProgrammeSnapshot, SNAPSHOT_RECORDED } from './snapshots';
 
@@ -119,14 +120,24 @@ export class SnapshotIndex {
     const out: SnapshotSummary[] = [];
     for (let i = this.summaries.length - 1; i >= 0; i--) {
       const s = this.summaries[i]!;
-      if (filter.jurisdiction !== null && s.jurisdiction !== filter.jurisdiction) continue;
+      if (!maySee(filter, s.jurisdiction)) continue;
       if (filter.kind !== undefined && s.kind !== filter.kind) continue;
       if (filter.policyId !== undefined && s.policyId !== filter.policyId) continue;
       if (filter.period !== undefined && s.period !== filter.period) continue;
       if (filter.orgUnit !== undefined && s.orgUnit !== filter.orgUnit) continue;
-      if (filter.duty !== undefined && s.duty !== filter.duty) continue;
+      if (filter.duty !== undefined && !ofDuty(s.duty, filter.duty)) continue;
       out.push(s);
     }
     return out;
   }
+}
+
+/**
+ * Whether a snapshot taken for `occurrence` (the scheduler records the occurrence id,
+ * `<dutyId>-<year>`, decision 051) belongs to duty `dutyId`; an exact id matches too.
+ */
+function ofDuty(occurrence: string | null, dutyId: string): boolean {
+  if (occurrence === null) return false;
+  if (occurrence === dutyId) return true;
+  return occurrence.startsWith(`${dutyId}-`) && /^\d{4}$/.test(occurrence.slice(dutyId.length + 1));
 }

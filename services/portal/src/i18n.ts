@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import type { TermKind, TermTitles } from '@lrs/training';
 import { pickLanguage } from '@lrs/xapi';
 import { IntlMessageFormat } from 'intl-messageformat';
 import { DateTime, IANAZone } from 'luxon';
@@ -135,8 +136,41 @@ export class Translator {
     value: string | null,
   ): string {
     if (value === null) return '—';
+    if (prefix === 'category' || prefix === 'staffGroup') return this.term(prefix, value).text;
     const key = `${prefix}.${value}`;
     return this.has(key) ? this.t(key) : value;
+  }
+
+  private termsOf: (() => TermTitles) | null = null;
+  private terms: TermTitles | null = null;
+
+  /** Where category and staff-group titles come from: the reader's policies (decision 076), asked once. */
+  withTerms(source: () => TermTitles): this {
+    this.termsOf = source;
+    this.terms = null;
+    return this;
+  }
+
+  /**
+   * A category's or staff group's title (decision 076): the data's (a policy's `categoryTitles` /
+   * `staffGroupTitles`) in the reader's language, else the portal's message for the id in the
+   * reader's language, else the data's in English or any language (marked with its language),
+   * else the English message, else null.
+   */
+  termTitle(prefix: TermKind, value: string): Localized | null {
+    if (this.termsOf) this.terms ??= this.termsOf();
+    const data = this.localized(this.terms?.(prefix, value));
+    if (data && data.lang === null) return data;
+    // The portal's own word in the reader's language beats the data's in another language.
+    const key = `${prefix}.${value}`;
+    if (this.has(key) && (CATALOGS[this.locale][key] !== undefined || !data))
+      return { text: this.t(key), lang: null };
+    return data;
+  }
+
+  /** `termTitle`, else the id as the data give it. */
+  term(prefix: TermKind, value: string): Localized {
+    return this.termTitle(prefix, value) ?? { text: value, lang: null };
   }
 
   /** A language map in the reader's language, else English, else any language it has. */

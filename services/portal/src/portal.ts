@@ -16,11 +16,12 @@ import {
   periodFor,
   policiesInScope,
   reportScope,
+  termTitles,
 } from '@lrs/training';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { CertificateCodes, CertificateIndex, normalizeShortCode } from './certificate-code';
-import { CSS, esc, type Html, html, JS, page, raw } from './html';
+import { CSS, esc, type Html, html, inLanguage, JS, page, raw } from './html';
 import {
   isLocale,
   LANGUAGE_TAGS,
@@ -111,6 +112,12 @@ export function portalRouter(deps: PortalDeps): express.Router {
     const [own] = jurisdiction ? policiesInScope(reader, jurisdiction).values() : [];
     return (own?.[own.length - 1] ?? reader.policies()[0])?.timeZone;
   };
+  // Category and staff-group titles from the reader's policies, its own jurisdiction's first (decision 076).
+  const readerTerms = (user: PortalUser | null) => {
+    const jurisdiction = user?.roles.includes('policy-unit') ? (user.principal.jurisdiction ?? null) : null;
+    const scoped = policiesInScope(deps.transcripts.reader(), jurisdiction);
+    return termTitles([...scoped.values()].map((versions) => versions[versions.length - 1]!));
+  };
   const context = async (req: Request, res: Response): Promise<PortalContext> => {
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Referrer-Policy', 'same-origin');
@@ -124,7 +131,9 @@ export function portalRouter(deps: PortalDeps): express.Router {
     const locale: Locale = isLocale(chosen) ? chosen : negotiateLocale(req.headers['accept-language']);
     return {
       user,
-      tr: new Translator(locale, zoneOf(req, user, profile?.timeZone ?? null)),
+      tr: new Translator(locale, zoneOf(req, user, profile?.timeZone ?? null)).withTerms(() =>
+        readerTerms(user),
+      ),
       csrf: sessions.csrfOf(req, res),
     };
   };
@@ -460,7 +469,7 @@ ${button('auditor:auditor', ctx.tr.t('devAuditor'))}
       res,
       { ...ctx, tr },
       `${tr.t('myTraining')} — ${official.name}`,
-      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${tr.label('staffGroup', official.staffGroup)}</p>
+      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${inLanguage(tr.term('staffGroup', official.staffGroup), official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
 ${transcriptSection(transcript, tr)}
@@ -737,7 +746,7 @@ ${d.rows[0]?.kind === 'official' && d.orgUnit ? html`<p><a id="unit-officials" h
 ${Object.entries(d.report.byStaffGroup).map(([g, v]) => {
   const pop = Object.values(v.counts).reduce((a, b) => a + b, 0);
   const must = pop - v.counts.exempt;
-  return html`<tr><td data-label="${tr.t('staffGroup')}">${tr.label('staffGroup', g)}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
+  return html`<tr><td data-label="${tr.t('staffGroup')}">${inLanguage(tr.term('staffGroup', g), g)}</td><td class="num" data-label="${tr.t('population')}">${tr.num(pop)}</td><td class="num" data-label="${tr.t('completionRate')}">${tr.pct(must > 0 ? v.counts.completed / must : 1)}</td></tr>`;
 })}</tbody></table></div>
 <h2>${tr.t('hoursByCategory')}</h2>
 <dl class="facts">${Object.entries(d.report.hoursByCategory).map(([k, v]) => html`<dt>${tr.label('category', k)}</dt><dd>${tr.num(v)} ${tr.t('hours')}</dd>`)}</dl>

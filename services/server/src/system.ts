@@ -17,6 +17,7 @@ import {
 } from '@lrs/service-lrs';
 import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
+import { jurisdictionOfPolicy } from '@lrs/training';
 import { compileXapiSchemas } from '@lrs/xapi';
 
 /** Everything the LRS service runs on: the log, the projections and the domain services. */
@@ -107,6 +108,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   const audit = AuditService.start(log, {
     dataDir: config.dataDir,
     publishedPolicies: async () => new Set((await completion.current()).policies().map((p) => p.policyId)),
+    policyJurisdiction: async (policyId) => jurisdictionOfPolicy(await completion.current(), policyId),
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });

@@ -1,6 +1,6 @@
 import { csvWriter } from '@lrs/http';
 import type { CompletionReport, CompletionStatus, ReportRow } from '@lrs/training';
-import { type Html, html, raw } from '../html';
+import { type Html, html, inLanguage, raw } from '../html';
 import type { MessageKey, Translator } from '../i18n';
 
 export const STATUSES: readonly CompletionStatus[] = [
@@ -155,7 +155,7 @@ ${sortLink('hours', tr.t('earnedHours'), true)}${sortLink('status', tr.t('status
         (
           r,
         ) => html`<tr data-official="${r.officialId}"><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(r.officialId)}">${r.name}</a></td>
-<td data-label="${tr.t('officialId')}">${r.officialId}</td><td data-label="${tr.t('orgUnit')}">${r.orgUnitName}</td><td data-label="${tr.t('staffGroup')}">${tr.label('staffGroup', r.staffGroup)}</td>
+<td data-label="${tr.t('officialId')}">${r.officialId}</td><td data-label="${tr.t('orgUnit')}">${r.orgUnitName}</td><td data-label="${tr.t('staffGroup')}">${inLanguage(tr.term('staffGroup', r.staffGroup), r.staffGroup)}</td>
 ${categories.map((c) => html`<td class="num" data-label="${tr.t('hoursCategory', { category: tr.label('category', c) })}">${tr.num(r.hours[c] ?? 0)}</td>`)}
 <td class="num" data-label="${tr.t('earnedHours')}">${tr.num(r.earnedHours)}</td><td data-label="${tr.t('status')}"><span class="badge status-${r.status}" data-status="${r.status}">${tr.label('status', r.status)}</span></td><td data-label="${tr.t('due')}">${v.due}</td></tr>`,
       )}</tbody></table></div>

@@ -96,12 +96,10 @@ ${v.problem ? html`<details><summary>${tr.t('technicalDetail')}</summary><p lang
     })
     .sort(byName);
   const groups = Object.entries(s.byStaffGroup)
-    .map(([k, f]) => ({
-      key: k,
-      label: html`${tr.label('staffGroup', k)}`,
-      sort: tr.label('staffGroup', k),
-      figures: f,
-    }))
+    .map(([k, f]) => {
+      const title = tr.term('staffGroup', k);
+      return { key: k, label: inLanguage(title, k), sort: title.text, figures: f };
+    })
     .sort(byName);
   const units = Object.entries(s.byOrgUnit)
     .map(([k, f]) => ({ key: k, label: html`${f.name ?? k}`, sort: f.name ?? k, figures: f }))

@@ -81,7 +81,8 @@ const policyTitle = (p: Policy[], tr: Translator): Localized | null =>
   tr.localized(p[p.length - 1]!.title as Record<string, string> | undefined);
 
 /**
- * A category's name for people: the portal's message when it has one, else the catalog's title
+ * A category's name for people: its title in the reader's policies (`categoryTitles`, decision
+ * 076), else the portal's message when it has one, else the catalog's title
  * when exactly one catalog entry has that category (the cohort's internship, meetings, defence),
  * else the category id as the data give it. The programme statistics name categories by message or
  * id only: there a category holds many programmes.
@@ -102,8 +103,9 @@ function categoryTitles(
       ]);
     }
   return (category) => {
-    const key = `category.${category}`;
-    if (tr.has(key)) return { text: tr.t(key), lang: null };
+    // The reader's policies' title for the category, else the portal's message (decision 076).
+    const titled = tr.termTitle('category', category);
+    if (titled) return titled;
     const titles = byCategory.get(category);
     // Only where one activity is the category (a cohort's defence), never a category of many programmes.
     return titles?.length === 1 ? tr.localized(titles[0]) : null;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@lrs/config';
 import { type Listening, listen } from '@lrs/http';
+import { SCHEDULER } from '@lrs/service-audit';
 import { expect } from 'chai';
 import nock from 'nock';
 import { createLrsApp, type LrsSystem, startLrsSystem } from '../../src';
@@ -125,6 +126,14 @@ export class TestLrs {
   }
 
   /** Number of statement events in the log: a failed write must leave it unchanged. */
+  /**
+   * Runs the reporting-duty scheduler as it would run at `atMs` (decision 051): takes every
+   * occurrence whose cut-off has passed by then and that no one has taken; returns those it took.
+   */
+  runDuties(atMs: number) {
+    return this.system.audit.duties.run(atMs, SCHEDULER);
+  }
+
   async statementCount(): Promise<number> {
     const events = await this.system.log.readAll({ filter: { typePrefixes: ['xapi.statement'] } });
     return events.length;

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT } from '@lrs/events';
+import { PRIVACY_EVENT_PREFIX, STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
 import type Database from 'better-sqlite3';
 import { type CompletionStatus, inPopulation, proRating } from './completion';
@@ -86,7 +86,7 @@ export const completionProjection = defineProjection({
     { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
     { name: 'completion_pending', key: ['official_id'] },
   ],
-  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },
+  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },
   // The ledger tables are written by the same ledger as the transcripts model's: one
   // completion model answers for both (one live projector per process, one audit replay).
   embeds: [transcriptsProjection],

@@ -2,7 +2,15 @@
 // read model (registry, org tree, exemptions, catalog, policies, and one fact per statement
 // about an activity). Each service owns its copy so each can run and scale alone.
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
-import { payloadOf, STATEMENT_EVENT, storedStatementOf, VOIDED_VERB } from '@lrs/events';
+import {
+  payloadOf,
+  STATEMENT_EVENT,
+  SUBJECT_ERASED,
+  statementEventData,
+  storedStatementOf,
+  subjectErasedData,
+  VOIDED_VERB,
+} from '@lrs/events';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
@@ -57,6 +65,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // Identifiers linked or unlinked while the fact table was loading: their facts are re-attributed
   // once, when loading ends (decision 019).
   'CREATE TABLE relinked_identifier (ifi TEXT PRIMARY KEY) WITHOUT ROWID',
+  // Whose identifiers the facts hold, by pseudonym: what an erasure purges (decision 065).
+  'CREATE TABLE subject_ifi (pseudonym TEXT NOT NULL, ifi TEXT NOT NULL, PRIMARY KEY (pseudonym, ifi)) WITHOUT ROWID',
 ];
 
 /**
@@ -78,6 +88,8 @@ export const LEDGER_TABLES = [
   // the same events differ between the SQLite and EventStoreDB logs).
   { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq'] },
   { name: 'pending_void', key: ['target_id'] },
+  // subject_ifi is bookkeeping for erasures, not part of the fingerprint: a snapshot's
+  // fingerprint must not depend on who is in it (decision 065).
   { name: 'org_history', key: ['official_id', 'effective_from'] },
 ];
 
@@ -171,6 +183,11 @@ export function openLedger(db: Db): Ledger {
       'INSERT INTO org_history (official_id, effective_from, org_unit) VALUES (?, ?, ?) ON CONFLICT (official_id, effective_from) DO UPDATE SET org_unit = excluded.org_unit',
     ),
     insertPolicy: db.prepare('INSERT OR IGNORE INTO policy (policy_id, version, record) VALUES (?, ?, ?)'),
+    insertSubject: db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)'),
+    subjectIfis: db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck(),
+    dropSubject: db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?'),
+    dropUnmatchedFacts: db.prepare('DELETE FROM fact WHERE ifi = ? AND official_id IS NULL'),
+    pseudonymiseFacts: db.prepare('UPDATE fact SET ifi = ? WHERE ifi = ?'),
     anyFact: db.prepare('SELECT 1 FROM fact LIMIT 1').pluck(),
     relinked: db.prepare('INSERT OR IGNORE INTO relinked_identifier (ifi) VALUES (?)'),
   };
@@ -245,6 +262,18 @@ export function openLedger(db: Db): Ledger {
         case STATEMENT_EVENT:
           applyStatement(event);
           break;
+        case SUBJECT_ERASED:
+          // Decision 065: facts of an identifier outside the registry go; an official's facts
+          // stay (their hours count in totals) under the pseudonym instead of the identifier.
+          for (const p of subjectErasedData(event).pseudonyms) {
+            for (const ifi of q.subjectIfis.all(p) as string[]) {
+              q.dropUnmatchedFacts.run(ifi);
+              q.pseudonymiseFacts.run(`erased:${p}`, ifi);
+              ifiCache.delete(ifi);
+            }
+            q.dropSubject.run(p);
+          }
+          break;
         case OFFICIAL_RECORDED: {
           const official = payloadOf(event, OFFICIAL_RECORDED);
           ifiCache.clear();
@@ -315,6 +344,8 @@ export function openLedger(db: Db): Ledger {
       if (ifi === undefined) return;
       const official = officialOfIfi(ifi);
       const id = statement.id ?? event.id;
+      for (const s of statementEventData(event).subjects)
+        if (s.ifi === ifi) q.insertSubject.run(s.pseudonym, s.ifi);
       const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
       const pending = pendingVoids && !loading ? q.takePending.get(id) : undefined;
       q.insertFact.run(

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT } from '@lrs/events';
+import { PRIVACY_EVENT_PREFIX, STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
 import { LEDGER_MIGRATIONS, LEDGER_TABLES, openLedger } from './ledger';
 import { TRAINING_EVENT_PREFIX } from './reference-data';
@@ -16,7 +16,7 @@ export const transcriptsProjection = defineProjection({
   version: 3,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
-  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },
+  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },
   init: (db) => {
     const ledger = openLedger(db);
     return {

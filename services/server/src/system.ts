@@ -4,6 +4,14 @@ import { CredentialRegistry, ensureBootstrapCredential, JwtVerifier, SecretBox }
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
+import {
+  CryptoShredder,
+  keyStoreFile,
+  openKeyStore,
+  releaseKeyStore,
+  sealStatements,
+  truncateReadModelWal,
+} from '@lrs/privacy';
 import { inlineProjectors, type Projector, ProjectorThread, type StartProjector } from '@lrs/projections';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
@@ -35,6 +43,8 @@ export interface LrsSystem {
   completion: CompletionService;
   /** Audit replays, report snapshots and reporting duties. */
   audit: AuditService;
+  /** Erasure of one person by crypto-shredding (@lrs/privacy, decision 065). */
+  eraser: CryptoShredder;
   stop(): Promise<void>;
 }
 
@@ -52,6 +62,20 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   });
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
+  // Personal values are sealed under per-person keys (decision 065). An erasure the log records
+  // whose keys are still here (a crash mid-erasure, an older key store) is finished first.
+  const keysFile = keyStoreFile(config.dataDir);
+  const keys = openKeyStore(keysFile);
+  let readModels: Projector[] = [];
+  const eraser = new CryptoShredder(log, keys, {
+    afterErasure: async (position) => {
+      for (const running of readModels) {
+        await running.waitFor(position, 5000);
+        truncateReadModelWal(running.readDb().name);
+      }
+    },
+  });
+  await eraser.reconcile();
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
   const logOptions = { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) };
   const projectorThread =
@@ -60,13 +84,14 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
           log,
           logOptions,
           catalog: new URL('./projection-catalog.ts', import.meta.url).href,
+          keyStore: keysFile,
         })
       : null;
   const startProjector: StartProjector = projectorThread
     ? (projection, options) => projectorThread.start(projection, options)
     : inlineProjectors(log);
   const index = await StatementsIndex.start(log, config.dataDir, startProjector);
-  const statements = new StatementStore(log);
+  const statements = new StatementStore(log, (batch) => sealStatements(batch, keys));
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({
     log,
@@ -105,6 +130,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     documents.activities.running,
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
+  readModels = [index.running, documents.agents.running, completion.running];
   return {
     config,
     log,
@@ -118,6 +144,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     transcripts,
     completion,
     audit,
+    eraser,
     async stop() {
       await audit.stop();
       await connectors.webhooks?.stop();
@@ -130,6 +157,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
       await projectorThread?.close();
       await credentials.stop();
       await log.close();
+      releaseKeyStore(keysFile);
     },
   };
 }

@@ -195,11 +195,11 @@ export class CryptoShredder implements SubjectEraser {
    * At start-up: finishes every erasure the log records whose keys are still here (a crash
    * between steps 2 and 3, or a key store restored from a backup older than the erasure).
    */
-  async reconcile(): Promise<{ erasures: number; keysDestroyed: number }> {
+  async reconcile(): Promise<{ erasures: number; keysDestroyed: number; last: LogPosition | null }> {
     const erasures = await this.list();
     const pending = erasures.flatMap((e) => e.pseudonyms).filter((p) => this.keys.holds(p));
     const destroyed = pending.length > 0 ? this.keys.destroy(pending) : 0;
     if (destroyed > 0) keysDestroyed();
-    return { erasures: erasures.length, keysDestroyed: destroyed };
+    return { erasures: erasures.length, keysDestroyed: destroyed, last: erasures.at(-1)?.position ?? null };
   }
 }

@@ -45,6 +45,8 @@ export interface LrsSystem {
   audit: AuditService;
   /** Erasure of one person by crypto-shredding (@lrs/privacy, decision 065). */
   eraser: CryptoShredder;
+  /** Resolves once the read models applied the erasures found at start-up and their -wal is emptied. */
+  erasuresSettled: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +77,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
       }
     },
   });
-  await eraser.reconcile();
+  const reconciled = await eraser.reconcile();
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
   const logOptions = { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) };
   const projectorThread =
@@ -131,6 +133,19 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
   readModels = [index.running, documents.agents.running, completion.running];
+  // After a crash mid-erasure the read models purge on catch-up: their -wal is emptied once they
+  // have applied the last erasure (in the background: a rebuild may take a while).
+  const erasuresSettled = reconciled.last
+    ? Promise.all(
+        readModels.map(async (running) => {
+          if (await running.waitFor(reconciled.last!, 10 * 60_000))
+            truncateReadModelWal(running.readDb().name);
+        }),
+      ).then(
+        () => undefined,
+        () => undefined,
+      )
+    : Promise.resolve();
   return {
     config,
     log,
@@ -145,7 +160,9 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     completion,
     audit,
     eraser,
+    erasuresSettled,
     async stop() {
+      await erasuresSettled;
       await audit.stop();
       await connectors.webhooks?.stop();
       await completion.stop();

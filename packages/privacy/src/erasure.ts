@@ -99,12 +99,22 @@ export class CryptoShredder implements SubjectEraser {
     private readonly options: {
       /** Runs after the keys are destroyed: the composition root waits for read models and truncates their -wal. */
       afterErasure?: (position: LogPosition) => Promise<void>;
+      /** Whether an identifier key belongs to an official of the registry (their erasure is not built yet). */
+      isOfficialIdentifier?: (ifi: string) => Promise<boolean>;
     } = {},
   ) {}
 
   async erase(request: ErasureRequest): Promise<ErasureResult> {
     const valid = validateErasureRequest(request);
     const data = this.resolve(valid);
+    const ifi = 'agent' in valid.subject ? agentIfiKey(valid.subject.agent as never) : undefined;
+    if (ifi !== undefined && (await this.options.isOfficialIdentifier?.(ifi)))
+      // Erasing the identifier alone would take the official's hours out of every rebuilt report.
+      throw new Conflict(
+        'erasure.official-identifier',
+        'This identifier belongs to an official in the registry; erasure of an official is not built yet (decision 065).',
+        { pointer: '/subject/agent' },
+      );
     const position = await this.record(data);
     this.complete(data);
     await this.options.afterErasure?.(position);

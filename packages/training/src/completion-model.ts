@@ -73,7 +73,8 @@ export const completionProjection = defineProjection({
   // 4: the ledger's facts in log order, loaded without indexes by a rebuild (decision 019).
   // 5: counting rules 2 (COMPLETION_RULES): episodes of each-statement activities earn one by one;
   // categories no requirement names are not counted.
-  version: 5,
+  // 6: facts name their person by pseudonym for the fingerprint (decision 065).
+  version: 6,
   migrations: [
     ...LEDGER_MIGRATIONS,
     'CREATE TABLE completion (official_id TEXT NOT NULL, policy_id TEXT NOT NULL, period TEXT NOT NULL, version INTEGER NOT NULL, status TEXT NOT NULL, earned_hours REAL NOT NULL, hours TEXT NOT NULL, overdue_after TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (official_id, policy_id, period)) WITHOUT ROWID',
@@ -470,6 +471,13 @@ export const COMPLETION_RULE_CHANGES: readonly {
       'a category no requirement of the policy names is recorded but not counted: no earned hours, no progress',
       "reports carry the period's last day and its due date (lastDay, dueDate)",
       'fingerprints leave out log positions, so the same events give the same fingerprint on SQLite and EventStoreDB (decision 031)',
+    ],
+  },
+  {
+    version: 6,
+    release: 'personal data protection (December 2026)',
+    changes: [
+      "no counting change: the fingerprint hashes a fact's person by pseudonym instead of their xAPI identifier, so a snapshot taken before a person's erasure still verifies (decision 065); a snapshot recorded under version 5 differs in the fingerprint only",
     ],
   },
 ];

@@ -56,7 +56,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // Stored in log order (seq), so inserts append and a fingerprint reads the table in one pass; every
   // index on it is a random-key insert per statement, the cost of a rebuild (decision 005), so a
   // rebuild loads it without them (FACT_INDEXES, decision 019).
-  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
+  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, subject TEXT, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
   ...FACT_INDEXES.map((index) => index.sql),
   // Dated org-unit history: a transcript entry shows the unit in effect at its learning time.
   'CREATE TABLE org_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, org_unit TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
@@ -86,7 +86,10 @@ export const LEDGER_TABLES = [
   { name: 'policy', key: ['policy_id', 'version'] },
   // seq is the statement event's log position: it orders facts, but is not hashed (positions of
   // the same events differ between the SQLite and EventStoreDB logs).
-  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq'] },
+  // The actor's identifier is not hashed either, its pseudonym (`subject`) is: a fact reads with the
+  // erased agent once its person is erased, and a snapshot taken before must still verify
+  // (decision 065).
+  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq', 'ifi'] },
   { name: 'pending_void', key: ['target_id'] },
   // subject_ifi is bookkeeping for erasures, not part of the fingerprint: a snapshot's
   // fingerprint must not depend on who is in it (decision 065).
@@ -145,7 +148,7 @@ export function openLedger(db: Db): Ledger {
       'SELECT official_id FROM identifier WHERE ifi = ?',
     ),
     insertFact: db.prepare(
-      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, activity_id, registration, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fact (statement_id, ifi, subject, official_id, seq, activity_id, registration, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     factOfficial: db.prepare<
       [string],
@@ -344,13 +347,14 @@ export function openLedger(db: Db): Ledger {
       if (ifi === undefined) return;
       const official = officialOfIfi(ifi);
       const id = statement.id ?? event.id;
-      for (const s of statementEventData(event).subjects)
-        if (s.ifi === ifi) q.insertSubject.run(s.pseudonym, s.ifi);
+      const subject = statementEventData(event).subjects.find((s) => s.ifi === ifi)?.pseudonym ?? null;
+      if (subject !== null) q.insertSubject.run(subject, ifi);
       const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
       const pending = pendingVoids && !loading ? q.takePending.get(id) : undefined;
       q.insertFact.run(
         id,
         ifi,
+        subject,
         official,
         Number(event.position.commit),
         record.activityId,

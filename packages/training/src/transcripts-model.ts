@@ -13,7 +13,8 @@ export const transcriptsProjection = defineProjection({
   name: 'transcripts',
   // 2: fact keeps activity and registration as columns (decision 005). 3: facts in log order, loaded
   // without indexes by a rebuild (decision 019).
-  version: 3,
+  // 4: facts name their person by pseudonym for the fingerprint (decision 065).
+  version: 4,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },

@@ -69,7 +69,9 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const keysFile = keyStoreFile(config.dataDir);
   const keys = openKeyStore(keysFile);
   let readModels: Projector[] = [];
+  let officialIdentifier = async (_ifi: string) => false;
   const eraser = new CryptoShredder(log, keys, {
+    isOfficialIdentifier: (ifi) => officialIdentifier(ifi),
     afterErasure: async (position) => {
       for (const running of readModels) {
         await running.waitFor(position, 5000);
@@ -133,6 +135,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
   readModels = [index.running, documents.agents.running, completion.running];
+  officialIdentifier = async (ifi) => (await completion.current()).samePerson(ifi).length > 0;
   // After a crash mid-erasure the read models purge on catch-up: their -wal is emptied once they
   // have applied the last erasure (in the background: a rebuild may take a while).
   const erasuresSettled = reconciled.last

@@ -173,7 +173,7 @@ export function statementIndexApplier(db: Database.Database) {
   const deleteSubject = db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?');
   const seqsOfKey = db.prepare('SELECT seq FROM statement_keys WHERE key = ?').pluck();
   const deleteRow = db.prepare('DELETE FROM statements WHERE seq = ?');
-  const deleteKeysOfSeq = db.prepare('DELETE FROM statement_keys WHERE seq = ?');
+  const deleteKeyOfSeq = db.prepare('DELETE FROM statement_keys WHERE key = ? AND seq = ?');
   const deleteKeyRows = db.prepare('DELETE FROM statement_keys WHERE key = ?');
   const deleteFilterKey = db.prepare('DELETE FROM filter_key WHERE id = ?');
   const jsonOf = db.prepare('SELECT json FROM statements WHERE seq = ?').pluck();
@@ -190,9 +190,18 @@ export function statementIndexApplier(db: Database.Database) {
       const direct = keyId.get(`a:${ifi}`) as number | undefined;
       if (direct !== undefined) {
         for (const s of seqsOfKey.all(direct) as number[]) {
+          // Its own keys by primary key (statement_keys has no index by seq: a scan per row would
+          // cost seconds on a large index). Keys it inherited and its w: key stay as rows of two
+          // integers pointing at no statement: queries join statements, so they match nothing.
+          const json = jsonOf.get(s) as string | undefined;
+          if (json !== undefined)
+            for (const k of ownKeys(JSON.parse(json) as Statement, undefined)) {
+              const kid = keyId.get(k) as number | undefined;
+              if (kid !== undefined) deleteKeyOfSeq.run(kid, s);
+            }
           deleteRow.run(s);
-          deleteKeysOfSeq.run(s);
         }
+        deleteKeyRows.run(direct);
         deleteFilterKey.run(direct);
       }
       const related = keyId.get(`A:${ifi}`) as number | undefined;

@@ -86,3 +86,31 @@ describe('an erasure killed mid-way (SIGKILL) is finished by the next start (dec
     }
   });
 });
+
+describe('a log with sealed personal data never starts with a new key store (decision 065)', function () {
+  this.timeout(60_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrs-lost-keys-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses to start, naming the key store, instead of reading everyone as erased', async () => {
+    const first = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    const write = await first.call('POST', 'statements', {
+      json: {
+        actor: { name: NAME, account: ACCOUNT },
+        verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+        object: { id: 'https://example.org/courses/ethics' },
+      },
+    });
+    expect(write.status, write.text).to.equal(200);
+    await first.stop();
+    rmSync(join(dataDir, 'privacy'), { recursive: true, force: true });
+    let refused: unknown;
+    try {
+      const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+      await second.stop();
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.match(/key store .*privacy\/keys\.sqlite is new/);
+  });
+});

@@ -4,6 +4,7 @@ import {
   anEvent,
   erasureStream,
   PRIVACY_EVENT_PREFIX,
+  STATEMENT_EVENT,
   SUBJECT_ERASED,
   type SubjectErasedData,
   subjectErasedData,
@@ -205,6 +206,20 @@ export class CryptoShredder implements SubjectEraser {
    * At start-up: finishes every erasure the log records whose keys are still here (a crash
    * between steps 2 and 3, or a key store restored from a backup older than the erasure).
    */
+  /**
+   * Refuses to run on a log holding sealed statements when the key store is a fresh file: a
+   * restore without `privacy/keys.sqlite` would otherwise read every person as erased and
+   * rebuild the read models that way.
+   */
+  async assertKeyStoreBelongsToLog(): Promise<void> {
+    if (this.keys.everUsed()) return;
+    const [first] = await this.log.readAll({ maxCount: 1, filter: { typePrefixes: [STATEMENT_EVENT] } });
+    if (first && (first.data as { sealed?: unknown }).sealed === 1)
+      throw new Error(
+        `the log holds sealed personal data but the key store ${this.keys.file} is new: put back the key store that belongs to this log (decision 065)`,
+      );
+  }
+
   async reconcile(): Promise<{ erasures: number; keysDestroyed: number; last: LogPosition | null }> {
     const erasures = await this.list();
     const pending = erasures.flatMap((e) => e.pseudonyms).filter((p) => this.keys.holds(p));

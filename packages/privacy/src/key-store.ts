@@ -31,6 +31,7 @@ export class KeyStore {
     deleteLookups: Database.Statement<[string]>;
     count: Database.Statement;
   };
+  private readonly markInUse: Database.Statement;
 
   private constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -64,6 +65,7 @@ export class KeyStore {
       deleteLookups: this.db.prepare('DELETE FROM lookup WHERE pseudonym = ?'),
       count: this.db.prepare('SELECT count(*) FROM subject').pluck(),
     };
+    this.markInUse = this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('in-use', x'01')");
   }
 
   static open(file: string): KeyStore {
@@ -103,6 +105,7 @@ export class KeyStore {
               continue;
             }
             const subject = { pseudonym: `p-${randomUUID()}`, key: randomBytes(32) };
+            this.markInUse.run();
             this.q.insertSubject.run(subject.pseudonym, subject.key, Date.now());
             this.q.insertLookup.run(this.digest(ifi), subject.pseudonym);
             found.set(ifi, subject);
@@ -148,6 +151,11 @@ export class KeyStore {
       if (row?.busy === 0) return;
     }
     throw new Error(`key store ${this.file}: the -wal could not be truncated (readers kept it busy)`);
+  }
+
+  /** Whether this store ever created a subject (a fresh file beside a sealed log is a lost key store). */
+  everUsed(): boolean {
+    return this.db.prepare("SELECT 1 FROM meta WHERE name = 'in-use'").pluck().get() === 1;
   }
 
   size(): number {

@@ -192,7 +192,7 @@ export function openLedger(db: Db): Ledger {
     dropUnmatchedFacts: db.prepare('DELETE FROM fact WHERE ifi = ? AND official_id IS NULL'),
     // Through the official's index: an unindexed `WHERE ifi = ?` would scan every fact.
     pseudonymiseFacts: db.prepare(
-      'UPDATE fact SET ifi = ?1 WHERE official_id = (SELECT official_id FROM identifier WHERE ifi = ?2) AND ifi = ?2',
+      'UPDATE fact SET ifi = @erased WHERE official_id = (SELECT official_id FROM identifier WHERE ifi = @ifi) AND ifi = @ifi',
     ),
     anyFact: db.prepare('SELECT 1 FROM fact LIMIT 1').pluck(),
     relinked: db.prepare('INSERT OR IGNORE INTO relinked_identifier (ifi) VALUES (?)'),
@@ -274,7 +274,7 @@ export function openLedger(db: Db): Ledger {
           for (const p of subjectErasedData(event).pseudonyms) {
             for (const ifi of q.subjectIfis.all(p) as string[]) {
               q.dropUnmatchedFacts.run(ifi);
-              q.pseudonymiseFacts.run(`erased:${p}`, ifi);
+              q.pseudonymiseFacts.run({ erased: `erased:${p}`, ifi });
               ifiCache.delete(ifi);
             }
             q.dropSubject.run(p);

@@ -79,6 +79,7 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
       }
     },
   });
+  await eraser.assertKeyStoreBelongsToLog();
   const reconciled = await eraser.reconcile();
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
   const logOptions = { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) };

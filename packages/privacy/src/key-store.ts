@@ -1,5 +1,6 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 
@@ -32,13 +33,23 @@ export class KeyStore {
     count: Database.Statement;
   };
   private readonly markInUse: Database.Statement;
+  private readonly dataVersion: Database.Statement;
+  private seenVersion = -1;
+  /**
+   * Keys and subjects read before, while no other connection (thread, process) changed the
+   * store: `PRAGMA data_version` tells, so a key destroyed elsewhere is never used from here.
+   */
+  private readonly keys = new Map<string, Buffer>();
+  private readonly byIfi = new Map<string, Subject>();
 
   private constructor(readonly file: string) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    // A key must be on disk before an event sealed with it is appended.
-    this.db.pragma('synchronous = FULL');
+    // A key must be on disk before an event sealed with it is appended: subjects() commits
+    // without an fsync on the event loop and durable() fdatasyncs the -wal on the thread pool,
+    // as the log does (decision 021).
+    this.db.pragma('synchronous = NORMAL');
     this.db.pragma('secure_delete = ON');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
@@ -66,6 +77,7 @@ export class KeyStore {
       count: this.db.prepare('SELECT count(*) FROM subject').pluck(),
     };
     this.markInUse = this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('in-use', x'01')");
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
   }
 
   static open(file: string): KeyStore {
@@ -76,9 +88,24 @@ export class KeyStore {
     return createHmac('sha256', this.secret).update(ifi).digest();
   }
 
+  /** Drops what is cached when another connection changed the store. */
+  private fresh(): void {
+    const version = this.dataVersion.get() as number;
+    if (version !== this.seenVersion || this.keys.size > 200_000) {
+      this.seenVersion = version;
+      this.keys.clear();
+      this.byIfi.clear();
+    }
+  }
+
   /** The subject of an identifier key (agentIfiKey), or undefined (never seen, or erased). */
   find(ifi: string): Subject | undefined {
-    return this.q.byDigest.get(this.digest(ifi));
+    this.fresh();
+    const cached = this.byIfi.get(ifi);
+    if (cached) return cached;
+    const found = this.q.byDigest.get(this.digest(ifi));
+    if (found) this.byIfi.set(ifi, found);
+    return found;
   }
 
   /**
@@ -109,16 +136,51 @@ export class KeyStore {
             this.q.insertSubject.run(subject.pseudonym, subject.key, Date.now());
             this.q.insertLookup.run(this.digest(ifi), subject.pseudonym);
             found.set(ifi, subject);
+            this.byIfi.set(ifi, subject);
           }
         })
         .immediate();
+      this.created = true;
     }
     return found;
   }
 
+  private created = false;
+  private lastSync: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once every subject created so far is durable (an fdatasync of the -wal on the
+   * thread pool, started after their commit), so the caller may append events sealed with them.
+   * A caller that created none still waits for the sync in flight: it may cover its subjects.
+   */
+  async durable(): Promise<void> {
+    if (this.created) {
+      this.created = false;
+      this.lastSync = this.syncWal().catch((error: unknown) => {
+        this.created = true; // the next caller tries again
+        throw error;
+      });
+    }
+    await this.lastSync;
+  }
+
+  private async syncWal(): Promise<void> {
+    const wal = await open(`${this.file}-wal`, 'r');
+    try {
+      await wal.datasync();
+    } finally {
+      await wal.close();
+    }
+  }
+
   /** The key of a pseudonym, or undefined once destroyed. */
   key(pseudonym: string): Buffer | undefined {
-    return this.q.key.get(pseudonym) as Buffer | undefined;
+    this.fresh();
+    const cached = this.keys.get(pseudonym);
+    if (cached) return cached;
+    const key = this.q.key.get(pseudonym) as Buffer | undefined;
+    if (key) this.keys.set(pseudonym, key);
+    return key;
   }
 
   /** Whether this store holds (or held) keys for the pseudonym: it has the key now. */
@@ -140,6 +202,8 @@ export class KeyStore {
         }
       })
       .immediate();
+    this.keys.clear();
+    this.byIfi.clear();
     this.truncateWal();
     return destroyed;
   }

@@ -126,10 +126,15 @@ export function sealStatement(statement: Statement, subjects: Map<string, Subjec
   return sealed as unknown as Statement;
 }
 
-/** Seals a batch with one key-store call (new subjects created in one durable transaction). */
-export function sealStatements(statements: Statement[], store: KeyStore): Statement[] {
+/**
+ * Seals a batch with one key-store call: new subjects are created in one transaction and made
+ * durable before this resolves, so no event sealed with a key can outlive the key by a crash.
+ */
+export async function sealStatements(statements: Statement[], store: KeyStore): Promise<Statement[]> {
   const subjects = store.subjects(statements.flatMap(identifiersIn));
-  return statements.map((s) => sealStatement(s, subjects));
+  const sealed = statements.map((s) => sealStatement(s, subjects));
+  await store.durable();
+  return sealed;
 }
 
 /** The identifier key of the agent an erased subject reads as. */

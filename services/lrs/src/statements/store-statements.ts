@@ -49,7 +49,7 @@ export class StatementStore {
    */
   constructor(
     private readonly log: EventLog,
-    private readonly seal?: (statements: Statement[]) => Statement[],
+    private readonly seal?: (statements: Statement[]) => Promise<Statement[]>,
   ) {}
 
   async store(input: StoredStatementsInput): Promise<StoredStatements> {
@@ -113,7 +113,7 @@ export class StatementStore {
     });
     if (input.beforeAppend) await input.beforeAppend(fresh);
 
-    const sealed = this.seal && fresh.length > 0 ? this.seal(fresh) : fresh;
+    const sealed = this.seal && fresh.length > 0 ? await this.seal(fresh) : fresh;
     const requests: AppendRequest[] = fresh.map((statement, i) => ({
       stream: statementStream(statement.id),
       expectedRevision: 'no_stream',

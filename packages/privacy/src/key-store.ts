@@ -222,6 +222,11 @@ export class KeyStore {
     return this.db.prepare("SELECT 1 FROM meta WHERE name = 'in-use'").pluck().get() === 1;
   }
 
+  /** A consistent copy of the store into `file` (SQLite's online backup), for `pnpm lrs backup`. */
+  async backupTo(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
   size(): number {
     return this.q.count.get() as number;
   }

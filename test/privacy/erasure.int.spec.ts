@@ -76,6 +76,16 @@ describe('erasure of one person by crypto-shredding (decision 065)', function ()
     });
     expect(write.status, write.text).to.equal(200);
     await lrs.caughtUp();
+    // An audit replay copies the ledger, the person included, under audit/replays/.
+    const replay = await fetch(`${lrs.url}/api/audits/replays`, {
+      method: 'POST',
+      headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ asOf: new Date().toISOString() }),
+    });
+    expect(replay.status).to.equal(202);
+    const replayId = ((await replay.json()) as { id: string }).id;
+    await lrs.system.audit.jobs.idle();
+    expect(filesContaining(dataDir, ACCOUNT_NAME).some((f) => f.includes('replays'))).to.equal(true);
     // The log holds only sealed values; the read models hold the person until the erasure.
     expect(filesContaining(dataDir, NAME).some((f) => f.includes('projections'))).to.equal(true);
     expect(filesContaining(dataDir, NAME).filter((f) => f.includes('log'))).to.deep.equal([]);
@@ -110,6 +120,12 @@ describe('erasure of one person by crypto-shredding (decision 065)', function ()
       `agents?agent=${encodeURIComponent(JSON.stringify({ account: zelinda.account }))}`,
     );
     expect(person.text).to.not.include(NAME);
+
+    // Replays requested before the erasure are deleted with it (run them again).
+    const gone = await fetch(`${lrs.url}/api/audits/replays/${replayId}`, {
+      headers: { Authorization: basic(ADMIN) },
+    });
+    expect(gone.status).to.equal(404);
 
     // The erasure itself is on record, with who, why and the pseudonym only.
     const list = await admin('GET');

@@ -220,11 +220,21 @@ export class CryptoShredder implements SubjectEraser {
       );
   }
 
-  async reconcile(): Promise<{ erasures: number; keysDestroyed: number; last: LogPosition | null }> {
+  async reconcile(): Promise<{
+    erasures: number;
+    keysDestroyed: number;
+    last: LogPosition | null;
+    lastAt: string | null;
+  }> {
     const erasures = await this.list();
     const pending = erasures.flatMap((e) => e.pseudonyms).filter((p) => this.keys.holds(p));
     const destroyed = pending.length > 0 ? this.keys.destroy(pending) : 0;
     if (destroyed > 0) keysDestroyed();
-    return { erasures: erasures.length, keysDestroyed: destroyed, last: erasures.at(-1)?.position ?? null };
+    return {
+      erasures: erasures.length,
+      keysDestroyed: destroyed,
+      last: erasures.at(-1)?.position ?? null,
+      lastAt: erasures.at(-1)?.at ?? null,
+    };
   }
 }

@@ -69,10 +69,14 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
   const keysFile = keyStoreFile(config.dataDir);
   const keys = openKeyStore(keysFile);
   let readModels: Projector[] = [];
+  // Audit replays hold copies of the ledger: an erasure cancels or deletes every replay requested
+  // before it (a replay is cheap to run again; decision 065).
+  let dropReplaysBefore = async (_at: string) => {};
   let officialIdentifier = async (_ifi: string) => false;
   const eraser = new CryptoShredder(log, keys, {
     isOfficialIdentifier: (ifi) => officialIdentifier(ifi),
     afterErasure: async (position) => {
+      await dropReplaysBefore(new Date().toISOString());
       for (const running of readModels) {
         await running.waitFor(position, 5000);
         truncateReadModelWal(running.readDb().name);
@@ -136,6 +140,10 @@ export async function startLrsSystem(config: Config): Promise<LrsSystem> {
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
   readModels = [index.running, documents.agents.running, completion.running];
+  dropReplaysBefore = async (at) => {
+    for (const job of audit.jobs.list()) if (job.requestedAt <= at) await audit.jobs.delete(job.id);
+  };
+  if (reconciled.lastAt) await dropReplaysBefore(reconciled.lastAt);
   officialIdentifier = async (ifi) => (await completion.current()).samePerson(ifi).length > 0;
   // After a crash mid-erasure the read models purge on catch-up: their -wal is emptied once they
   // have applied the last erasure (in the background: a rebuild may take a while).

@@ -94,7 +94,10 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
     expect(v.alarm).to.equal(null);
     expect(v.rulesChanged).to.include({ from: 4, to: completionProjection.version });
     expect(v.rulesChanged!.officials).to.deep.equal(['kim']);
-    expect(v.rulesChanged!.changes.map((c) => c.release)).to.deep.equal(['counting rules 2 (December 2026)']);
+    expect(v.rulesChanged!.changes.map((c) => c.release)).to.deep.equal([
+      'counting rules 2 (December 2026)',
+      'personal data protection (December 2026)',
+    ]);
     expect(v.rulesChanged!.explanation).to.match(/The data is the same/);
   });
 

@@ -71,6 +71,8 @@ export function openReadModel(file: string, projection: ProjectionDefinition): D
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    // Deleted rows leave no bytes behind: an erasure's purge must really forget (decision 065).
+    db.pragma('secure_delete = ON');
     // A catch-up batch dirties more pages than SQLite's default 1,000-page autocheckpoint, so
     // every commit also ran a checkpoint (two fsyncs at NORMAL). A 64 MiB window lets pages that
     // several commits touch be copied back once (decision 011).

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT } from '@lrs/events';
+import { PRIVACY_EVENT_PREFIX, STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
 import type Database from 'better-sqlite3';
 import { DateTime } from 'luxon';
@@ -94,6 +94,7 @@ export const completionProjection = defineProjection({
   // categories no requirement names are not counted.
   // 6: the ledger's facts keep verb and learning time as columns with an index for the programme
   // statistics (decision 056), and staff groups have dated history (decision 057).
+  // Also 6: facts name their person by pseudonym for the fingerprint (decision 065).
   version: 6,
   migrations: [
     ...LEDGER_MIGRATIONS,
@@ -108,7 +109,7 @@ export const completionProjection = defineProjection({
     { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
     { name: 'completion_pending', key: ['official_id'] },
   ],
-  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },
+  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },
   // The ledger tables are written by the same ledger as the transcripts model's: one
   // completion model answers for both (one live projector per process, one audit replay).
   embeds: [transcriptsProjection],
@@ -578,10 +579,11 @@ export const COMPLETION_RULE_CHANGES: readonly {
   },
   {
     version: 6,
-    release: 'programme statistics at scale and dated staff groups (December 2026)',
+    release: 'programme statistics at scale, dated staff groups and personal data protection (December 2026)',
     changes: [
       "the ledger's facts carry the statement's verb and learning time as columns, and the registry keeps each official's dated staff groups: the read model's fingerprint changes, no completion figure does",
       'programme statistics count an attendance in the staff group the official was in on its learning date (decision 057), as they already did for the org unit',
+      "no counting change: the fingerprint hashes a fact's person by pseudonym instead of their xAPI identifier, so a snapshot taken before a person's erasure still verifies (decision 065); a snapshot recorded under version 5 differs in the fingerprint only",
     ],
   },
 ];

@@ -2,7 +2,15 @@
 // read model (registry, org tree, exemptions, catalog, policies, and one fact per statement
 // about an activity). Each service owns its copy so each can run and scale alone.
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
-import { payloadOf, STATEMENT_EVENT, storedStatementOf, VOIDED_VERB } from '@lrs/events';
+import {
+  payloadOf,
+  STATEMENT_EVENT,
+  SUBJECT_ERASED,
+  statementEventData,
+  storedStatementOf,
+  subjectErasedData,
+  VOIDED_VERB,
+} from '@lrs/events';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
@@ -66,7 +74,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // rebuild loads it without them (FACT_INDEXES, decision 019).
   // verb and t_ms (learning time, epoch ms) repeat the record's verb and timestampMs as columns, for
   // the programme statistics' index (decision 056).
-  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, verb TEXT NOT NULL, t_ms INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
+  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, subject TEXT, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, verb TEXT NOT NULL, t_ms INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
   ...FACT_INDEXES.map((index) => index.sql),
   // Dated org-unit history: a transcript entry shows the unit in effect at its learning time.
   'CREATE TABLE org_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, org_unit TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
@@ -78,6 +86,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // Identifiers linked or unlinked while the fact table was loading: their facts are re-attributed
   // once, when loading ends (decision 019).
   'CREATE TABLE relinked_identifier (ifi TEXT PRIMARY KEY) WITHOUT ROWID',
+  // Whose identifiers the facts hold, by pseudonym: what an erasure purges (decision 065).
+  'CREATE TABLE subject_ifi (pseudonym TEXT NOT NULL, ifi TEXT NOT NULL, PRIMARY KEY (pseudonym, ifi)) WITHOUT ROWID',
 ];
 
 /**
@@ -97,8 +107,13 @@ export const LEDGER_TABLES = [
   { name: 'policy', key: ['policy_id', 'version'] },
   // seq is the statement event's log position: it orders facts, but is not hashed (positions of
   // the same events differ between the SQLite and EventStoreDB logs).
-  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq'] },
+  // The actor's identifier is not hashed either, its pseudonym (`subject`) is: a fact reads with the
+  // erased agent once its person is erased, and a snapshot taken before must still verify
+  // (decision 065).
+  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq', 'ifi'] },
   { name: 'pending_void', key: ['target_id'] },
+  // subject_ifi is bookkeeping for erasures, not part of the fingerprint: a snapshot's
+  // fingerprint must not depend on who is in it (decision 065).
   { name: 'org_history', key: ['official_id', 'effective_from'] },
   { name: 'staff_group_history', key: ['official_id', 'effective_from'] },
 ];
@@ -155,7 +170,7 @@ export function openLedger(db: Db): Ledger {
       'SELECT official_id FROM identifier WHERE ifi = ?',
     ),
     insertFact: db.prepare(
-      'INSERT OR IGNORE INTO fact (statement_id, ifi, official_id, seq, activity_id, registration, verb, t_ms, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fact (statement_id, ifi, subject, official_id, seq, activity_id, registration, verb, t_ms, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     factOfficial: db.prepare<
       [string],
@@ -196,6 +211,14 @@ export function openLedger(db: Db): Ledger {
       'INSERT INTO staff_group_history (official_id, effective_from, staff_group) VALUES (?, ?, ?) ON CONFLICT (official_id, effective_from) DO UPDATE SET staff_group = excluded.staff_group',
     ),
     insertPolicy: db.prepare('INSERT OR IGNORE INTO policy (policy_id, version, record) VALUES (?, ?, ?)'),
+    insertSubject: db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)'),
+    subjectIfis: db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck(),
+    dropSubject: db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?'),
+    dropUnmatchedFacts: db.prepare('DELETE FROM fact WHERE ifi = ? AND official_id IS NULL'),
+    // Through the official's index: an unindexed `WHERE ifi = ?` would scan every fact.
+    pseudonymiseFacts: db.prepare(
+      'UPDATE fact SET ifi = @erased WHERE official_id = (SELECT official_id FROM identifier WHERE ifi = @ifi) AND ifi = @ifi',
+    ),
     anyFact: db.prepare('SELECT 1 FROM fact LIMIT 1').pluck(),
     relinked: db.prepare('INSERT OR IGNORE INTO relinked_identifier (ifi) VALUES (?)'),
   };
@@ -270,6 +293,18 @@ export function openLedger(db: Db): Ledger {
         case STATEMENT_EVENT:
           applyStatement(event);
           break;
+        case SUBJECT_ERASED:
+          // Decision 065: facts of an identifier outside the registry go; an official's facts
+          // stay (their hours count in totals) under the pseudonym instead of the identifier.
+          for (const p of subjectErasedData(event).pseudonyms) {
+            for (const ifi of q.subjectIfis.all(p) as string[]) {
+              q.dropUnmatchedFacts.run(ifi);
+              q.pseudonymiseFacts.run({ erased: `erased:${p}`, ifi });
+              ifiCache.delete(ifi);
+            }
+            q.dropSubject.run(p);
+          }
+          break;
         case OFFICIAL_RECORDED: {
           const official = payloadOf(event, OFFICIAL_RECORDED);
           ifiCache.clear();
@@ -340,11 +375,14 @@ export function openLedger(db: Db): Ledger {
       if (ifi === undefined) return;
       const official = officialOfIfi(ifi);
       const id = statement.id ?? event.id;
+      const subject = statementEventData(event).subjects.find((s) => s.ifi === ifi)?.pseudonym ?? null;
+      if (subject !== null) q.insertSubject.run(subject, ifi);
       const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
       const pending = pendingVoids && !loading ? q.takePending.get(id) : undefined;
       q.insertFact.run(
         id,
         ifi,
+        subject,
         official,
         Number(event.position.commit),
         record.activityId,

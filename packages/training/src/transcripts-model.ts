@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT } from '@lrs/events';
+import { PRIVACY_EVENT_PREFIX, STATEMENT_EVENT } from '@lrs/events';
 import { type ApplyContext, defineProjection } from '@lrs/projections';
 import { LEDGER_MIGRATIONS, LEDGER_TABLES, openLedger } from './ledger';
 import { TRAINING_EVENT_PREFIX } from './reference-data';
@@ -14,10 +14,11 @@ export const transcriptsProjection = defineProjection({
   // 2: fact keeps activity and registration as columns (decision 005). 3: facts in log order, loaded
   // without indexes by a rebuild (decision 019). 4: fact keeps verb and learning time as columns,
   // indexed for the programme statistics (decision 056).
+  // 4 also: facts name their person by pseudonym for the fingerprint (decision 065).
   version: 4,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
-  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX] },
+  filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },
   init: (db) => {
     const ledger = openLedger(db);
     return {

@@ -2,6 +2,7 @@
 // replayToCutOff here, posts progress and the manifest, closes the log and ends.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openEventLog } from '@lrs/event-log';
+import { keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { AUDITED_PROJECTIONS, replayHere } from './replay';
 import type { FromReplayWorker, ReplayWorkerData, ToReplayWorker } from './replay-thread';
 
@@ -16,6 +17,9 @@ port.on('message', (m: ToReplayWorker) => {
 });
 
 const log = await openEventLog(data.logOptions);
+// Sealed statements open with the data directory's key store (decision 065).
+const keys = data.logOptions.dataDir ? keyStoreFile(data.logOptions.dataDir) : null;
+if (keys) openKeyStore(keys);
 try {
   const projections = data.projections?.map((name) => {
     const def = AUDITED_PROJECTIONS.find((p) => p.name === name);
@@ -34,5 +38,6 @@ try {
   send({ t: 'failed', name: e.name, message: e.message });
 } finally {
   await log.close();
+  if (keys) releaseKeyStore(keys);
   port.close();
 }

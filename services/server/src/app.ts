@@ -1,5 +1,6 @@
-import { authenticate, credentialsRouter } from '@lrs/auth';
+import { authenticate, credentialsRouter, principalKey, requireScope } from '@lrs/auth';
 import { createApp, createLogger, Forbidden, type Logger, rateLimit } from '@lrs/http';
+import { erasuresRouter } from '@lrs/privacy';
 import { mountAudit } from '@lrs/service-audit';
 import { mountCompletion } from '@lrs/service-completion';
 import { xapiRouter } from '@lrs/service-lrs';
@@ -80,6 +81,14 @@ export function createLrsApp(system: LrsSystem, options: { logger?: Logger } = {
       const auth = authenticate(system.credentials, system.jwt);
       app.use('/xapi', xapiRouter({ ...system, authenticate: auth, limiter }));
       app.use('/api/admin', auth, limiter, credentialsRouter(system.credentials));
+      // Erasure of one person (decision 065): administrators only.
+      app.use(
+        '/api/admin',
+        erasuresRouter(system.eraser, {
+          guard: [requireScope('admin')],
+          principalId: (req) => principalKey(req.principal!),
+        }),
+      );
       app.use('/api/connectors', auth, system.connectors.router());
       mountTranscripts(app, system.transcripts, { ...system, admin: true });
       mountCompletion(app, system.completion, system);

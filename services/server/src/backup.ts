@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,8 @@ import {
   summariseLogFile,
   writeBackupManifest,
 } from '@lrs/event-log';
+import { anEvent, erasureStream, SUBJECT_ERASED, type SubjectErasedData } from '@lrs/events';
+import { KeyStore, keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { type ReplayManifest, replayToCutOff, resolveCutOff } from '@lrs/service-audit';
 
 type ProjectionManifest = ReplayManifest['projections'][number];
@@ -36,6 +38,12 @@ export type Step = (phase: 'copy' | 'replay', done: number, total: number) => vo
 
 export const logFileOf = (dataDir: string) => join(dataDir, 'events.sqlite');
 
+/**
+ * The key store's copy beside a backup FILE (decision 065): sealed personal values open only with
+ * it. It is copied after the log, so it holds every key the log copy's events were sealed with.
+ */
+export const keysFileOf = (backupFile: string) => `${backupFile}.keys.sqlite`;
+
 /** Backs up the log of `dataDir` into `file` while the server may be writing to it. */
 export async function backupLog(dataDir: string, file: string, step?: Step): Promise<BackupManifest> {
   const source = logFileOf(dataDir);
@@ -44,8 +52,17 @@ export async function backupLog(dataDir: string, file: string, step?: Step): Pro
   let log: LogSummary;
   try {
     log = await backupLogFile(source, file, (done, total) => step?.('copy', done, total));
+    if (existsSync(keyStoreFile(dataDir))) {
+      const keys = KeyStore.open(keyStoreFile(dataDir));
+      try {
+        await keys.backupTo(keysFileOf(file));
+      } finally {
+        keys.close();
+      }
+    }
   } catch (error) {
     rmSync(file, { force: true });
+    rmSync(keysFileOf(file), { force: true });
     throw error;
   }
   const replayed = await replayFile(file, log, step);
@@ -104,8 +121,17 @@ export async function verifyBackup(file: string, step?: Step): Promise<{ ok: boo
   return { ok: checks.every((c) => c.ok), checks };
 }
 
-/** Restores a backup into an empty data directory. */
-export async function restoreBackup(file: string, dataDir: string): Promise<BackupManifest> {
+/**
+ * Restores a backup into an empty data directory, with the key store copied beside it (a key
+ * store already in the directory is kept: it may know erasures the backup does not). `erasures`
+ * (what `GET /api/admin/erasures` listed, kept apart from the backups) are then applied again:
+ * each one the restored log lacks is appended and its keys destroyed (decision 065).
+ */
+export async function restoreBackup(
+  file: string,
+  dataDir: string,
+  erasures: SubjectErasedData[] = [],
+): Promise<BackupManifest & { erasuresReapplied: number }> {
   if (!existsSync(file)) throw new BackupProblem(`cannot read ${file}: no such file`);
   const leftovers = existsSync(dataDir) ? readdirSync(dataDir) : [];
   const blocking = leftovers.filter((name) => name.startsWith('events.sqlite') || name === 'projections');
@@ -130,7 +156,35 @@ export async function restoreBackup(file: string, dataDir: string): Promise<Back
       `the restored log (head ${restored.head}) differs from the backup's manifest (head ${manifest.log.head})`,
     );
   }
-  return manifest;
+  const keys = keyStoreFile(dataDir);
+  if (existsSync(keysFileOf(file)) && !existsSync(keys)) {
+    mkdirSync(join(dataDir, 'privacy'), { recursive: true, mode: 0o700 });
+    copyFileSync(keysFileOf(file), keys);
+  }
+  return { ...manifest, erasuresReapplied: await reapplyErasures(dataDir, erasures) };
+}
+
+/** Appends the erasures the log lacks (same stream, no_stream: idempotent) and destroys their keys. */
+async function reapplyErasures(dataDir: string, erasures: SubjectErasedData[]): Promise<number> {
+  if (erasures.length === 0) return 0;
+  const log = await openSqliteEventLog({ file: logFileOf(dataDir) });
+  const keys = KeyStore.open(keyStoreFile(dataDir));
+  let appended = 0;
+  try {
+    for (const erasure of erasures) {
+      const stream = erasureStream(erasure.pseudonyms[0]!);
+      const [existing] = await log.readStream(stream, { maxCount: 1 }).catch(() => []);
+      if (!existing) {
+        await log.append(stream, [anEvent(SUBJECT_ERASED, erasure)], { expectedRevision: 'no_stream' });
+        appended++;
+      }
+      keys.destroy(erasure.pseudonyms);
+    }
+  } finally {
+    keys.close();
+    await log.close();
+  }
+  return appended;
 }
 
 /** A problem the operator can fix (exit 1 with this message). */
@@ -151,8 +205,15 @@ async function replayFile(
 ): Promise<{ asOf: string | null; projections: ProjectionManifest[] }> {
   if (summary.head === null) return { asOf: null, projections: [] };
   const scratch = mkdtempSync(join(tmpdir(), 'lrs-backup-replay-'));
+  // The replay opens sealed statements with a scratch copy of the backup's key store.
+  const keys = existsSync(keysFileOf(file)) ? keyStoreFile(scratch) : null;
   try {
     await copyLogFile(file, logFileOf(scratch));
+    if (keys) {
+      mkdirSync(join(scratch, 'privacy'), { recursive: true });
+      copyFileSync(keysFileOf(file), keys);
+      openKeyStore(keys);
+    }
     const log = await openSqliteEventLog({ file: logFileOf(scratch) });
     try {
       const cutOff = await resolveCutOff(log, { position: summary.head });
@@ -165,6 +226,7 @@ async function replayFile(
       await log.close();
     }
   } finally {
+    if (keys) releaseKeyStore(keys);
     rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
  * JSON on stdout, progress on stderr; the command line follows decision 040 (exit 0 done,
  * 1 failed or a backup that does not verify, 2 usage).
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig } from '@lrs/config';
 import {
@@ -17,6 +18,7 @@ import {
   runWhenMain,
   UsageError,
 } from '@lrs/config/cli';
+import type { SubjectErasedData } from '@lrs/events';
 import { BackupProblem, backupLog, restoreBackup, type Step, verifyBackup } from './backup';
 
 function dataDirOf(env: NodeJS.ProcessEnv): string {
@@ -66,7 +68,9 @@ export const lrsCommandLine: CommandLine = {
   program: 'pnpm lrs',
   summary: 'operate the embedded store: back up, restore, verify (decision 042)',
   notes: `environment: LRS_DATA_DIR (default ./data), the server's data directory.
-secrets.key (or LRS_SECRETS_KEY) is not in a backup: keep it apart, restore it beside the log.`,
+secrets.key (or LRS_SECRETS_KEY) is not in a backup: keep it apart, restore it beside the log.
+The key store (privacy/keys.sqlite) is copied beside the backup as FILE.keys.sqlite; keep the
+erasures list (GET /api/admin/erasures) apart too and pass it to restore (decision 065).`,
   commands: [
     {
       name: 'backup',
@@ -86,14 +90,25 @@ secrets.key (or LRS_SECRETS_KEY) is not in a backup: keep it apart, restore it b
     },
     {
       name: 'restore',
-      synopsis: 'FILE',
+      synopsis: 'FILE [--erasures ERASURES.json]',
       summary:
-        'restore a backup into an empty LRS_DATA_DIR (the read models are rebuilt from it when the server starts)',
+        'restore a backup (and its key store) into an empty LRS_DATA_DIR (the read models are rebuilt from it when the server starts); --erasures applies again the erasures recorded since the backup (decision 065)',
+      options: {
+        erasures: {
+          type: 'string',
+          placeholder: 'ERASURES.json',
+          description:
+            'the body of GET /api/admin/erasures saved after the backup: erasures the backup lacks are recorded and their keys destroyed',
+        },
+      },
       args: [1, 1],
-      example: 'LRS_DATA_DIR=/srv/lrs/data pnpm lrs restore backups/lrs-2026-12-06.sqlite',
-      run: async ({ args, env, io }) => {
+      example:
+        'LRS_DATA_DIR=/srv/lrs/data pnpm lrs restore backups/lrs-2026-12-06.sqlite --erasures backups/erasures.json',
+      run: async ({ args, env, io, values }) => {
         const dataDir = dataDirOf(env);
-        const manifest = await operatorWork(() => restoreBackup(resolve(args[0]!), dataDir));
+        const erasuresFile = values['erasures'] as string | undefined;
+        const erasures = erasuresFile === undefined ? [] : readErasures(resolve(erasuresFile));
+        const manifest = await operatorWork(() => restoreBackup(resolve(args[0]!), dataDir, erasures));
         io.out(`${JSON.stringify({ restoredInto: dataDir, ...manifest }, null, 2)}\n`);
         io.err(
           `restored ${manifest.log.events} events up to position ${manifest.log.head}; put secrets.key in ${dataDir} (or set LRS_SECRETS_KEY) before starting\n`,
@@ -130,3 +145,31 @@ export function runLrsCli(
 }
 
 runWhenMain(import.meta.url, (argv) => runLrsCli(argv));
+
+/** The erasures a restore applies again: the JSON body of GET /api/admin/erasures (decision 065). */
+function readErasures(file: string): SubjectErasedData[] {
+  let body: unknown;
+  try {
+    body = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`${file}: not a JSON file (${(error as Error).message})`);
+  }
+  const list = (body as { erasures?: unknown } | null)?.erasures;
+  if (!Array.isArray(list))
+    throw new UsageError(`${file}: /erasures must be the list GET /api/admin/erasures answers`);
+  list.forEach((e, i) => {
+    const erasure = e as Partial<SubjectErasedData> | null;
+    if (typeof erasure?.erasureId !== 'string')
+      throw new UsageError(`${file}: /erasures/${i}/erasureId must be a string`);
+    if (
+      !Array.isArray(erasure.pseudonyms) ||
+      erasure.pseudonyms.length === 0 ||
+      !erasure.pseudonyms.every((p) => typeof p === 'string' && p.startsWith('p-'))
+    )
+      throw new UsageError(`${file}: /erasures/${i}/pseudonyms must be a non-empty list of pseudonyms (p-…)`);
+    for (const field of ['reason', 'legalBasis', 'requestedBy', 'at'] as const)
+      if (typeof erasure[field] !== 'string')
+        throw new UsageError(`${file}: /erasures/${i}/${field} must be a string`);
+  });
+  return list as SubjectErasedData[];
+}

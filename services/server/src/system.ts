@@ -5,6 +5,14 @@ import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
 import { openEventLog } from '@lrs/event-log';
 import { createLogger, type Logger } from '@lrs/http';
+import {
+  CryptoShredder,
+  keyStoreFile,
+  openKeyStore,
+  releaseKeyStore,
+  sealStatements,
+  truncateReadModelWal,
+} from '@lrs/privacy';
 import { inlineProjectors, type Projector, ProjectorThread, type StartProjector } from '@lrs/projections';
 import { AuditService } from '@lrs/service-audit';
 import { CompletionService } from '@lrs/service-completion';
@@ -40,6 +48,10 @@ export interface LrsSystem {
   audit: AuditService;
   /** Personal-data exports and retention (services/privacy). */
   privacy: PrivacyService;
+  /** Erasure of one person by crypto-shredding (@lrs/privacy, decision 065). */
+  eraser: CryptoShredder;
+  /** Resolves once the read models applied the erasures found at start-up and their -wal is emptied. */
+  erasuresSettled: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -66,6 +78,27 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   });
   if (config.bootstrap) await ensureBootstrapCredential(credentials, config.bootstrap);
   const jwt = JwtVerifier.fromConfig(config);
+  // Personal values are sealed under per-person keys (decision 065). An erasure the log records
+  // whose keys are still here (a crash mid-erasure, an older key store) is finished first.
+  const keysFile = keyStoreFile(config.dataDir);
+  const keys = openKeyStore(keysFile);
+  let readModels: Projector[] = [];
+  // Audit replays hold copies of the ledger: an erasure cancels or deletes every replay requested
+  // before it (a replay is cheap to run again; decision 065).
+  let dropReplaysBefore = async (_at: string) => {};
+  let officialIdentifier = async (_ifi: string) => false;
+  const eraser = new CryptoShredder(log, keys, {
+    isOfficialIdentifier: (ifi) => officialIdentifier(ifi),
+    afterErasure: async (position) => {
+      await dropReplaysBefore(new Date().toISOString());
+      for (const running of readModels) {
+        await running.waitFor(position, 5000);
+        truncateReadModelWal(running.readDb().name);
+      }
+    },
+  });
+  await eraser.assertKeyStoreBelongsToLog();
+  const reconciled = await eraser.reconcile();
   // The projectors apply the log on a second core unless configured inline (LRS_PROJECTORS).
   const logOptions = { dataDir: config.dataDir, ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}) };
   const projectorThread =
@@ -74,13 +107,14 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
           log,
           logOptions,
           catalog: new URL('./projection-catalog.ts', import.meta.url).href,
+          keyStore: keysFile,
         })
       : null;
   const startProjector: StartProjector = projectorThread
     ? (projection, options) => projectorThread.start(projection, options)
     : inlineProjectors(log);
   const index = await StatementsIndex.start(log, config.dataDir, startProjector);
-  const statements = new StatementStore(log);
+  const statements = new StatementStore(log, (batch) => sealStatements(batch, keys));
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({
     log,
@@ -159,6 +193,25 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     documents.activities.running,
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
+  readModels = [index.running, documents.agents.running, completion.running];
+  dropReplaysBefore = async (at) => {
+    for (const job of audit.jobs.list()) if (job.requestedAt <= at) await audit.jobs.delete(job.id);
+  };
+  if (reconciled.lastAt) await dropReplaysBefore(reconciled.lastAt);
+  officialIdentifier = async (ifi) => (await completion.current()).samePerson(ifi).length > 0;
+  // After a crash mid-erasure the read models purge on catch-up: their -wal is emptied once they
+  // have applied the last erasure (in the background: a rebuild may take a while).
+  const erasuresSettled = reconciled.last
+    ? Promise.all(
+        readModels.map(async (running) => {
+          if (await running.waitFor(reconciled.last!, 10 * 60_000))
+            truncateReadModelWal(running.readDb().name);
+        }),
+      ).then(
+        () => undefined,
+        () => undefined,
+      )
+    : Promise.resolve();
   return {
     config,
     log,
@@ -173,7 +226,10 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     completion,
     audit,
     privacy,
+    eraser,
+    erasuresSettled,
     async stop() {
+      await erasuresSettled;
       await privacy.stop();
       await audit.stop();
       await connectors.webhooks?.stop();
@@ -186,6 +242,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
       await projectorThread?.close();
       await credentials.stop();
       await log.close();
+      releaseKeyStore(keysFile);
     },
   };
 }

@@ -1,11 +1,16 @@
 import { runStandaloneService } from '@lrs/auth';
+import { openKeyStoreOfLog } from '@lrs/privacy';
 import { mountTranscripts } from './routes';
 import { TranscriptsService } from './service';
 
 /** The transcripts projector and its query API alone, against the configured log (ESDB_URL or SQLite). */
 runStandaloneService({
   name: 'transcripts',
-  start: (log, config) => TranscriptsService.start(log, { dataDir: config.dataDir }),
+  // Sealed statements open with the key store that belongs to the log (decision 065).
+  start: async (log, config) => {
+    await openKeyStoreOfLog(log, config.dataDir);
+    return TranscriptsService.start(log, { dataDir: config.dataDir });
+  },
   mount: (app, service, { credentials, jwt, log }) =>
     mountTranscripts(app, service, { credentials, jwt, log, admin: true }),
 });

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqliteEventLog, type RecordedEvent } from '@lrs/event-log';
 import { STATEMENT_EVENT } from '@lrs/events';
+import { keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { fingerprint, openReadOnly, readCheckpoint, readModelFile, replayProjection } from '@lrs/projections';
 import { statementsIndexProjection } from '@lrs/service-lrs';
 
@@ -106,6 +107,9 @@ export async function compareWithCleanRebuild(dataDir: string, scratchDir: strin
     db.close();
   }
   const log = await openSqliteEventLog({ file: copyLog(dataDir, scratchDir) });
+  // The statements are sealed: the replay opens them with the data directory's key store.
+  const keys = keyStoreFile(dataDir);
+  openKeyStore(keys);
   try {
     const head = await log.headPosition();
     if (!head) throw new Error('empty log');
@@ -116,6 +120,7 @@ export async function compareWithCleanRebuild(dataDir: string, scratchDir: strin
     return { live, clean: clean.fingerprint, liveCheckpoint, eventsReplayed: clean.eventsRead };
   } finally {
     await log.close();
+    releaseKeyStore(keys);
   }
 }
 

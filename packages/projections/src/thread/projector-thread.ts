@@ -13,6 +13,8 @@ export interface ProjectorThreadOptions {
   logOptions: OpenEventLogOptions;
   /** File URL of a module exporting `projections`: every definition the thread may run. */
   catalog: string;
+  /** The key store the thread opens to read sealed personal values (decision 065). */
+  keyStore?: string;
 }
 
 const BOOT = new URL('./boot.mjs', import.meta.url);
@@ -252,6 +254,7 @@ export class ProjectorThread {
       session: this.session,
       log: this.options.logOptions,
       catalog: this.options.catalog,
+      ...(this.options.keyStore ? { keyStore: this.options.keyStore } : {}),
     });
     if (reply.t === 'done' && reply.error) {
       this.worker.detach(this.session);

@@ -3,6 +3,7 @@
 // through the messages of protocol.ts (projector-thread.ts is the other end).
 import { parentPort } from 'node:worker_threads';
 import { type EventLog, openEventLog } from '@lrs/event-log';
+import { openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { type RunningProjection, startProjection } from '../start-projection';
 import type { ProjectionDefinition } from '../types';
 import { type FromWorker, type ProgressUpdate, type ToWorker, toWireError } from './protocol';
@@ -12,6 +13,7 @@ if (!port) throw new Error('projector-worker runs only as a worker thread');
 const send = (message: FromWorker) => port.postMessage(message);
 
 interface Session {
+  keyStore?: string;
   log: EventLog;
   definitions: Map<string, ProjectionDefinition>;
   running: Map<string, RunningProjection>;
@@ -122,7 +124,9 @@ async function call(message: Extract<ToWorker, { id: number }>): Promise<void> {
   switch (message.t) {
     case 'open': {
       const definitions = await catalog(message.catalog);
+      if (message.keyStore) openKeyStore(message.keyStore);
       sessions.set(message.session, {
+        ...(message.keyStore ? { keyStore: message.keyStore } : {}),
         // This connection only reads the log in order: a small page cache does (the OS caches
         // the file), where the appender's 64 MiB default would add its size to the process's RSS.
         log: await openEventLog({ ...message.log, cacheMiB: READER_CACHE_MIB }),
@@ -148,6 +152,7 @@ async function call(message: Extract<ToWorker, { id: number }>): Promise<void> {
       for (const projection of s.running.values()) await projection.stop();
       flushProgress();
       await s.log.close();
+      if (s.keyStore) releaseKeyStore(s.keyStore);
       return;
     }
   }

@@ -24,6 +24,8 @@ export type ToWorker =
       log: OpenEventLogOptions;
       /** A module whose `projections` export lists every projection this session may run. */
       catalog: string;
+      /** Key store file to open on the thread (sealed personal values, decision 065). */
+      keyStore?: string;
     }
   | {
       t: 'start';

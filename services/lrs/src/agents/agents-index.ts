@@ -1,5 +1,12 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT, storedStatementOf } from '@lrs/events';
+import {
+  PRIVACY_EVENT_PREFIX,
+  STATEMENT_EVENT,
+  SUBJECT_ERASED,
+  statementEventData,
+  storedStatementOf,
+  subjectErasedData,
+} from '@lrs/events';
 import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import type { Actor, Agent, Statement } from '@lrs/xapi';
 import { agentIfiKey } from '@lrs/xapi';
@@ -8,21 +15,39 @@ import type Database from 'better-sqlite3';
 /** Every Agent seen in statements: its identifier and the names it was sent with. */
 export const agentsIndexProjection = defineProjection({
   name: 'agents-index',
-  version: 1,
+  // 2: subjects by pseudonym, erasures (decision 065).
+  version: 2,
   migrations: [
     'CREATE TABLE agents (ifi TEXT PRIMARY KEY, identifier TEXT NOT NULL) WITHOUT ROWID',
     'CREATE TABLE agent_names (ifi TEXT NOT NULL, name TEXT NOT NULL, PRIMARY KEY (ifi, name)) WITHOUT ROWID',
+    'CREATE TABLE subject_ifi (pseudonym TEXT NOT NULL, ifi TEXT NOT NULL, PRIMARY KEY (pseudonym, ifi)) WITHOUT ROWID',
   ],
   tables: [
     { name: 'agents', key: ['ifi'] },
     { name: 'agent_names', key: ['ifi', 'name'] },
+    { name: 'subject_ifi', key: ['pseudonym', 'ifi'] },
   ],
-  filter: { typePrefixes: [STATEMENT_EVENT] },
+  filter: { typePrefixes: [STATEMENT_EVENT, PRIVACY_EVENT_PREFIX] },
   init: (db) => {
     const agent = db.prepare('INSERT OR IGNORE INTO agents (ifi, identifier) VALUES (?, ?)');
     const name = db.prepare('INSERT OR IGNORE INTO agent_names (ifi, name) VALUES (?, ?)');
+    const subject = db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)');
+    const ifisOf = db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck();
+    const forget = [
+      db.prepare('DELETE FROM agents WHERE ifi = ?'),
+      db.prepare('DELETE FROM agent_names WHERE ifi = ?'),
+      db.prepare('DELETE FROM subject_ifi WHERE ifi = ?'),
+    ];
     return (events: RecordedEvent[]) => {
       for (const event of events) {
+        if (event.type === SUBJECT_ERASED) {
+          // Decision 065: the erased person's identifiers and names are forgotten.
+          for (const p of subjectErasedData(event).pseudonyms)
+            for (const ifi of ifisOf.all(p) as string[]) for (const f of forget) f.run(ifi);
+          continue;
+        }
+        if (event.type !== STATEMENT_EVENT) continue;
+        for (const s of statementEventData(event).subjects) subject.run(s.pseudonym, s.ifi);
         for (const a of agentsIn(storedStatementOf(event))) {
           const ifi = agentIfiKey(a);
           if (ifi === undefined) continue;

@@ -1,5 +1,13 @@
 import type { RecordedEvent } from '@lrs/event-log';
-import { STATEMENT_EVENT, statementEventData, storedStatementOf, VOIDED_VERB } from '@lrs/events';
+import {
+  STATEMENT_EVENT,
+  SUBJECT_ERASED,
+  statementEventData,
+  storedStatementOf,
+  subjectErasedData,
+  VOIDED_VERB,
+} from '@lrs/events';
+import { eraseAgentsIn } from '@lrs/privacy';
 import type { Statement } from '@lrs/xapi';
 import { agentIfiKeys, groupMemberIfiKeys } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
@@ -48,6 +56,8 @@ export const STATEMENT_INDEX_MIGRATIONS = [
      target_id TEXT PRIMARY KEY,
      voiding_seq INTEGER NOT NULL
    ) WITHOUT ROWID`,
+  // Whose identifiers the index holds, by pseudonym: what an erasure purges (decision 065).
+  'CREATE TABLE subject_ifi (pseudonym TEXT NOT NULL, ifi TEXT NOT NULL, PRIMARY KEY (pseudonym, ifi)) WITHOUT ROWID',
 ];
 
 export const STATEMENT_INDEX_TABLES = [
@@ -55,6 +65,7 @@ export const STATEMENT_INDEX_TABLES = [
   { name: 'filter_key', key: ['id'] },
   { name: 'statement_keys', key: ['key', 'seq'] },
   { name: 'pending_voids', key: ['target_id'] },
+  { name: 'subject_ifi', key: ['pseudonym', 'ifi'] },
 ];
 
 type Obj = Record<string, unknown>;
@@ -157,6 +168,56 @@ export function statementIndexApplier(db: Database.Database) {
   const anyPendingVoid = db.prepare('SELECT EXISTS (SELECT 1 FROM pending_voids)').pluck();
   const idOfSeq = db.prepare('SELECT id FROM statements WHERE seq = ?').pluck();
 
+  const insertSubject = db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)');
+  const ifisOf = db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck();
+  const deleteSubject = db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?');
+  const seqsOfKey = db.prepare('SELECT seq FROM statement_keys WHERE key = ?').pluck();
+  const deleteRow = db.prepare('DELETE FROM statements WHERE seq = ?');
+  const deleteKeyOfSeq = db.prepare('DELETE FROM statement_keys WHERE key = ? AND seq = ?');
+  const deleteKeyRows = db.prepare('DELETE FROM statement_keys WHERE key = ?');
+  const deleteFilterKey = db.prepare('DELETE FROM filter_key WHERE id = ?');
+  const jsonOf = db.prepare('SELECT json FROM statements WHERE seq = ?').pluck();
+  const setJson = db.prepare('UPDATE statements SET json = ? WHERE seq = ?');
+
+  /**
+   * An erasure (decision 065): the person's statements (those the xAPI agent filter finds,
+   * Communication 2.1.3) are deleted; statements that only mention them (instructor, team,
+   * authority, a related agent) keep their row with the erased agent in their place.
+   */
+  const erase = (pseudonym: string) => {
+    const ifis = new Set(ifisOf.all(pseudonym) as string[]);
+    for (const ifi of ifis) {
+      const direct = keyId.get(`a:${ifi}`) as number | undefined;
+      if (direct !== undefined) {
+        for (const s of seqsOfKey.all(direct) as number[]) {
+          // Its own keys by primary key (statement_keys has no index by seq: a scan per row would
+          // cost seconds on a large index). Keys it inherited and its w: key stay as rows of two
+          // integers pointing at no statement: queries join statements, so they match nothing.
+          const json = jsonOf.get(s) as string | undefined;
+          if (json !== undefined)
+            for (const k of ownKeys(JSON.parse(json) as Statement, undefined)) {
+              const kid = keyId.get(k) as number | undefined;
+              if (kid !== undefined) deleteKeyOfSeq.run(kid, s);
+            }
+          deleteRow.run(s);
+        }
+        deleteKeyRows.run(direct);
+        deleteFilterKey.run(direct);
+      }
+      const related = keyId.get(`A:${ifi}`) as number | undefined;
+      if (related !== undefined) {
+        for (const s of seqsOfKey.all(related) as number[]) {
+          const json = jsonOf.get(s) as string | undefined;
+          if (json !== undefined)
+            setJson.run(JSON.stringify(eraseAgentsIn(JSON.parse(json) as Statement, ifis, pseudonym)), s);
+        }
+        deleteKeyRows.run(related);
+        deleteFilterKey.run(related);
+      }
+    }
+    deleteSubject.run(pseudonym);
+  };
+
   let seq = nextSeq.get() as number;
   // Ids of keys, for one batch: a rolled-back batch must not leave ids behind that were never
   // committed, and most keys of a batch (verb, category, credential, courses) repeat within it.
@@ -185,6 +246,11 @@ export function statementIndexApplier(db: Database.Database) {
     // A void waiting for its target is rare: look for one only when some wait.
     let pendingVoids = anyPendingVoid.get() === 1;
     for (const event of events) {
+      if (event.type === SUBJECT_ERASED) {
+        for (const p of subjectErasedData(event).pseudonyms) erase(p);
+        ids = new Map();
+        continue;
+      }
       if (event.type !== STATEMENT_EVENT) continue;
       const data = statementEventData(event);
       const statement = storedStatementOf(event);
@@ -205,6 +271,7 @@ export function statementIndexApplier(db: Database.Database) {
       );
       if (stored.changes === 0) continue;
       seq++;
+      for (const s of data.subjects) insertSubject.run(s.pseudonym, s.ifi);
       // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
       if (!voiding && pendingVoids && takePendingVoid.get(id)) setVoided.run(mySeq);
       const own = ownKeys(statement, data.credential);

@@ -1,6 +1,6 @@
 import type { EventLog, LogPosition, RecordedEvent } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { STATEMENT_EVENT } from '@lrs/events';
+import { PRIVACY_EVENT_PREFIX, STATEMENT_EVENT } from '@lrs/events';
 import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import { STATEMENT_INDEX_MIGRATIONS, STATEMENT_INDEX_TABLES, statementIndexApplier } from './statement-index';
 import { StatementIndexReader } from './statement-query';
@@ -8,11 +8,11 @@ import { StatementIndexReader } from './statement-query';
 /** The statements index projection: name and version are part of its read model's identity. */
 export const statementsIndexProjection = defineProjection({
   name: 'statements-index',
-  // 2: filter keys by integer id (filter_key).
-  version: 2,
+  // 2: filter keys by integer id (filter_key). 3: subjects by pseudonym, erasures (decision 065).
+  version: 3,
   migrations: STATEMENT_INDEX_MIGRATIONS,
   tables: STATEMENT_INDEX_TABLES,
-  filter: { typePrefixes: [STATEMENT_EVENT] },
+  filter: { typePrefixes: [STATEMENT_EVENT, PRIVACY_EVENT_PREFIX] },
   init: (db) => {
     const apply = statementIndexApplier(db);
     return (events: RecordedEvent[]) => apply(events);

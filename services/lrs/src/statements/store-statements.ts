@@ -42,7 +42,15 @@ export interface StoredStatements {
  * so a client that retries a batch after a crash completes it.
  */
 export class StatementStore {
-  constructor(private readonly log: EventLog) {}
+  /**
+   * `seal` protects the statements' personal values before they are appended (decision 065:
+   * the composition root passes @lrs/privacy's sealStatements over the data directory's key
+   * store); without it statements are stored as sent.
+   */
+  constructor(
+    private readonly log: EventLog,
+    private readonly seal?: (statements: Statement[]) => Promise<Statement[]>,
+  ) {}
 
   async store(input: StoredStatementsInput): Promise<StoredStatements> {
     const { statements: raw, version } = input;
@@ -105,14 +113,16 @@ export class StatementStore {
     });
     if (input.beforeAppend) await input.beforeAppend(fresh);
 
-    const requests: AppendRequest[] = fresh.map((statement) => ({
+    const sealed = this.seal && fresh.length > 0 ? await this.seal(fresh) : fresh;
+    const requests: AppendRequest[] = fresh.map((statement, i) => ({
       stream: statementStream(statement.id),
       expectedRevision: 'no_stream',
       events: [
         anEvent(
           STATEMENT_EVENT,
           {
-            statement,
+            statement: sealed[i]!,
+            ...(this.seal ? { sealed: 1 as const } : {}),
             credential: input.writer,
             ...(input.source ? { source: input.source } : {}),
           },

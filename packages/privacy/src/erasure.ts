@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { type EventLog, type LogPosition, WrongExpectedRevisionError } from '@lrs/event-log';
+import {
+  anEvent,
+  erasureStream,
+  PRIVACY_EVENT_PREFIX,
+  STATEMENT_EVENT,
+  SUBJECT_ERASED,
+  type SubjectErasedData,
+  subjectErasedData,
+} from '@lrs/events';
+import { BadRequest, Conflict, HttpProblem, NotFound } from '@lrs/http';
+import { agentIfiKey, parseAgentParameter } from '@lrs/xapi';
+import type { KeyStore } from './key-store';
+import { assertKeyStoreBelongsToLog } from './log-keys';
+import { keysDestroyed } from './vault';
+
+/** An xAPI agent identified by one inverse functional identifier (Data 2.4.2.3). */
+export type AgentIfi = Record<string, unknown>;
+
+/** What an administrator (or the retention job) asks to erase (the shape services/privacy calls). */
+export interface ErasureRequest {
+  subject: { officialId: string } | { agent: AgentIfi };
+  reason: string;
+  legalBasis: string;
+  requestedBy: string;
+}
+
+export interface ErasureResult {
+  erasureId: string;
+  /** The first (for an agent: the only) pseudonym erased. */
+  pseudonym: string;
+  pseudonyms: string[];
+  at: string;
+  /** Log position of the erasure event. */
+  position: LogPosition;
+}
+
+/** The port the retention job (services/privacy) calls. */
+export interface SubjectEraser {
+  erase(request: ErasureRequest): Promise<ErasureResult>;
+}
+
+const MAX_TEXT = 2000;
+
+/** Validates a request; every problem names its field by JSON pointer. */
+export function validateErasureRequest(body: unknown): ErasureRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BadRequest('erasure.body', 'the body must be a JSON object { subject, reason, legalBasis }', {
+      pointer: '',
+    });
+  const b = body as Record<string, unknown>;
+  for (const field of ['reason', 'legalBasis', 'requestedBy'] as const) {
+    const v = b[field];
+    if (typeof v !== 'string' || v.trim() === '' || v.length > MAX_TEXT)
+      throw new BadRequest(
+        'erasure.text',
+        `${field} must be a non-empty string of at most ${MAX_TEXT} characters`,
+        { pointer: `/${field}` },
+      );
+  }
+  const subject = b.subject;
+  if (typeof subject !== 'object' || subject === null || Array.isArray(subject))
+    throw new BadRequest('erasure.subject', 'subject must be { "agent": {…} } or { "officialId": "…" }', {
+      pointer: '/subject',
+    });
+  const s = subject as Record<string, unknown>;
+  const keys = Object.keys(s);
+  if (keys.length !== 1 || (keys[0] !== 'agent' && keys[0] !== 'officialId'))
+    throw new BadRequest('erasure.subject', 'subject must have exactly one of "agent" or "officialId"', {
+      pointer: '/subject',
+    });
+  if ('officialId' in s) {
+    if (typeof s.officialId !== 'string' || s.officialId === '')
+      throw new BadRequest('erasure.official-id', 'officialId must be a non-empty string', {
+        pointer: '/subject/officialId',
+      });
+  } else {
+    const parsed = parseAgentParameter(JSON.stringify(s.agent), { allowGroup: false });
+    if (Array.isArray(parsed)) {
+      const first = parsed[0]!;
+      throw new BadRequest(first.rule, `agent: ${first.message}`, {
+        pointer: `/subject/agent${first.pointer}`,
+      });
+    }
+  }
+  return b as unknown as ErasureRequest;
+}
+
+/**
+ * Erasure of one person by crypto-shredding (decision 065). Order, so that a crash anywhere
+ * leaves nothing half-erased: (1) resolve the subject in the key store, (2) append
+ * `privacy.subject.erased` (pseudonyms only), (3) destroy the keys and lookups, (4) read
+ * models purge when they apply the event. (3) is idempotent and `reconcile()` at start-up
+ * redoes it for every erasure in the log.
+ */
+export class CryptoShredder implements SubjectEraser {
+  constructor(
+    private readonly log: EventLog,
+    private readonly keys: KeyStore,
+    private readonly options: {
+      /** Runs after the keys are destroyed: the composition root waits for read models and truncates their -wal. */
+      afterErasure?: (position: LogPosition) => Promise<void>;
+      /** Whether an identifier key belongs to an official of the registry (their erasure is not built yet). */
+      isOfficialIdentifier?: (ifi: string) => Promise<boolean>;
+    } = {},
+  ) {}
+
+  async erase(request: ErasureRequest): Promise<ErasureResult> {
+    const valid = validateErasureRequest(request);
+    const data = this.resolve(valid);
+    const ifi = 'agent' in valid.subject ? agentIfiKey(valid.subject.agent as never) : undefined;
+    if (ifi !== undefined && (await this.options.isOfficialIdentifier?.(ifi)))
+      // Erasing the identifier alone would take the official's hours out of every rebuilt report.
+      throw new Conflict(
+        'erasure.official-identifier',
+        'This identifier belongs to an official in the registry; erasure of an official is not built yet (decision 065).',
+        { pointer: '/subject/agent' },
+      );
+    const position = await this.record(data);
+    this.complete(data);
+    await this.options.afterErasure?.(position);
+    return {
+      erasureId: data.erasureId,
+      pseudonym: data.pseudonyms[0]!,
+      pseudonyms: data.pseudonyms,
+      at: data.at,
+      position,
+    };
+  }
+
+  /** Step 1: the subject's pseudonyms, or 404 naming the field. */
+  resolve(request: ErasureRequest): SubjectErasedData {
+    if ('officialId' in request.subject) {
+      throw new HttpProblem(
+        501,
+        'erasure.official-not-built',
+        'Erasure by officialId is not built yet: the registry record is not sealed (decision 065). Erase the official\'s xAPI identifiers with { "agent": … }.',
+        { pointer: '/subject/officialId' },
+      );
+    }
+    const ifi = agentIfiKey(request.subject.agent as never);
+    const subject = ifi === undefined ? undefined : this.keys.find(ifi);
+    if (!subject)
+      throw new NotFound(
+        'erasure.subject-unknown',
+        'No personal data is held for this agent: it was never seen, or it was already erased (after an erasure nothing links the identifier to it).',
+        { pointer: '/subject/agent' },
+      );
+    return {
+      erasureId: randomUUID(),
+      pseudonyms: [subject.pseudonym],
+      subjectKind: 'agent',
+      reason: request.reason,
+      legalBasis: request.legalBasis,
+      requestedBy: request.requestedBy,
+      at: new Date().toISOString(),
+    };
+  }
+
+  /** Step 2: the event, once per pseudonym (no_stream); a second erasure is a 409. */
+  async record(data: SubjectErasedData): Promise<LogPosition> {
+    try {
+      const result = await this.log.append(
+        erasureStream(data.pseudonyms[0]!),
+        [anEvent(SUBJECT_ERASED, data)],
+        {
+          expectedRevision: 'no_stream',
+        },
+      );
+      return result.position;
+    } catch (error) {
+      if (error instanceof WrongExpectedRevisionError)
+        throw new Conflict('erasure.already-erased', 'This person was already erased.', {
+          pointer: '/subject',
+        });
+      throw error;
+    }
+  }
+
+  /** Step 3 (idempotent): the keys and lookups destroyed. */
+  complete(data: SubjectErasedData): number {
+    const destroyed = this.keys.destroy(data.pseudonyms);
+    keysDestroyed();
+    return destroyed;
+  }
+
+  /** Every erasure recorded in the log, oldest first. */
+  async list(): Promise<(SubjectErasedData & { position: LogPosition })[]> {
+    const out: (SubjectErasedData & { position: LogPosition })[] = [];
+    let after: LogPosition | undefined;
+    for (;;) {
+      const page = await this.log.readAll({
+        ...(after ? { after } : {}),
+        maxCount: 1000,
+        filter: { typePrefixes: [PRIVACY_EVENT_PREFIX] },
+      });
+      for (const event of page)
+        if (event.type === SUBJECT_ERASED)
+          out.push({ ...subjectErasedData(event), position: event.position });
+      if (page.length < 1000) return out;
+      after = page[page.length - 1]!.position;
+    }
+  }
+
+  /**
+   * At start-up: finishes every erasure the log records whose keys are still here (a crash
+   * between steps 2 and 3, or a key store restored from a backup older than the erasure).
+   */
+  /**
+   * Refuses to run on a log holding sealed statements when the key store is a fresh file: a
+   * restore without `privacy/keys.sqlite` would otherwise read every person as erased and
+   * rebuild the read models that way.
+   */
+  async assertKeyStoreBelongsToLog(): Promise<void> {
+    await assertKeyStoreBelongsToLog(this.log, this.keys);
+  }
+
+  async reconcile(): Promise<{
+    erasures: number;
+    keysDestroyed: number;
+    last: LogPosition | null;
+    lastAt: string | null;
+  }> {
+    const erasures = await this.list();
+    const pending = erasures.flatMap((e) => e.pseudonyms).filter((p) => this.keys.holds(p));
+    const destroyed = pending.length > 0 ? this.keys.destroy(pending) : 0;
+    if (destroyed > 0) keysDestroyed();
+    return {
+      erasures: erasures.length,
+      keysDestroyed: destroyed,
+      last: erasures.at(-1)?.position ?? null,
+      lastAt: erasures.at(-1)?.at ?? null,
+    };
+  }
+}

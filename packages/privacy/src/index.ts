@@ -1,0 +1,23 @@
+export {
+  type AgentIfi,
+  CryptoShredder,
+  type ErasureRequest,
+  type ErasureResult,
+  type SubjectEraser,
+  validateErasureRequest,
+} from './erasure';
+export { KeyStore, keyStoreFile, type Subject, truncateReadModelWal } from './key-store';
+export { assertKeyStoreBelongsToLog } from './log-keys';
+export { erasuresRouter } from './router';
+export {
+  decrypt,
+  ERASED_HOME_PAGE,
+  encrypt,
+  eraseAgentsIn,
+  erasedIfi,
+  identifiersIn,
+  openStatement,
+  sealStatement,
+  sealStatements,
+} from './seal';
+export { keysDestroyed, openKeyStore, openKeyStoreOfLog, releaseKeyStore } from './vault';

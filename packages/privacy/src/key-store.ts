@@ -1,0 +1,256 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import Database from 'better-sqlite3';
+
+/** Where the key store of a data directory lives (decision 065). */
+export const keyStoreFile = (dataDir: string) => join(dataDir, 'privacy', 'keys.sqlite');
+
+/** One person as the key store knows them: a random pseudonym and their 256-bit key. */
+export interface Subject {
+  pseudonym: string;
+  key: Buffer;
+}
+
+/**
+ * The key store (decision 065): per subject (one xAPI identifier) a random pseudonym and a
+ * random AES-256 key, and the lookup HMAC(secret, identifier) → pseudonym. It is the only place
+ * that links a pseudonym to a person, and it can really delete: `secure_delete` zeroes the
+ * bytes a deleted row leaves, and a TRUNCATE checkpoint empties the -wal so no older page image
+ * keeps a destroyed key.
+ */
+export class KeyStore {
+  private readonly db: Database.Database;
+  private readonly secret: Buffer;
+  private readonly q: {
+    byDigest: Database.Statement<[Buffer], { pseudonym: string; key: Buffer }>;
+    key: Database.Statement;
+    insertSubject: Database.Statement<[string, Buffer, number]>;
+    insertLookup: Database.Statement<[Buffer, string]>;
+    deleteSubject: Database.Statement<[string]>;
+    deleteLookups: Database.Statement<[string]>;
+    count: Database.Statement;
+  };
+  private readonly markInUse: Database.Statement;
+  private readonly dataVersion: Database.Statement;
+  private seenVersion = -1;
+  /**
+   * Keys and subjects read before, while no other connection (thread, process) changed the
+   * store: `PRAGMA data_version` tells, so a key destroyed elsewhere is never used from here.
+   */
+  private readonly keys = new Map<string, Buffer>();
+  private readonly byIfi = new Map<string, Subject>();
+
+  private constructor(readonly file: string) {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // A key must be on disk before an event sealed with it is appended: subjects() commits
+    // without an fsync on the event loop and durable() fdatasyncs the -wal on the thread pool,
+    // as the log does (decision 021).
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('secure_delete = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS subject (pseudonym TEXT PRIMARY KEY, key BLOB NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS lookup (digest BLOB PRIMARY KEY, pseudonym TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS lookup_pseudonym ON lookup (pseudonym);
+    `);
+    this.db
+      .prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('hmac-secret', ?)")
+      .run(randomBytes(32));
+    this.secret = this.db
+      .prepare("SELECT value FROM meta WHERE name = 'hmac-secret'")
+      .pluck()
+      .get() as Buffer;
+    this.q = {
+      byDigest: this.db.prepare(
+        'SELECT s.pseudonym, s.key FROM lookup l JOIN subject s ON s.pseudonym = l.pseudonym WHERE l.digest = ?',
+      ),
+      key: this.db.prepare('SELECT key FROM subject WHERE pseudonym = ?').pluck(),
+      insertSubject: this.db.prepare('INSERT INTO subject (pseudonym, key, created_ms) VALUES (?, ?, ?)'),
+      insertLookup: this.db.prepare('INSERT INTO lookup (digest, pseudonym) VALUES (?, ?)'),
+      deleteSubject: this.db.prepare('DELETE FROM subject WHERE pseudonym = ?'),
+      deleteLookups: this.db.prepare('DELETE FROM lookup WHERE pseudonym = ?'),
+      count: this.db.prepare('SELECT count(*) FROM subject').pluck(),
+    };
+    this.markInUse = this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('in-use', x'01')");
+    this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+  }
+
+  static open(file: string): KeyStore {
+    return new KeyStore(file);
+  }
+
+  private digest(ifi: string): Buffer {
+    return createHmac('sha256', this.secret).update(ifi).digest();
+  }
+
+  /** Drops what is cached when another connection changed the store. */
+  private fresh(): void {
+    const version = this.dataVersion.get() as number;
+    if (version !== this.seenVersion || this.keys.size > 200_000) {
+      this.seenVersion = version;
+      this.keys.clear();
+      this.byIfi.clear();
+    }
+  }
+
+  /** The subject of an identifier key (agentIfiKey), or undefined (never seen, or erased). */
+  find(ifi: string): Subject | undefined {
+    this.fresh();
+    const cached = this.byIfi.get(ifi);
+    if (cached) return cached;
+    const found = this.q.byDigest.get(this.digest(ifi));
+    if (found) this.byIfi.set(ifi, found);
+    return found;
+  }
+
+  /**
+   * The subjects of these identifier keys, creating the missing ones in one durable
+   * transaction (before any event sealed with them is appended).
+   */
+  subjects(ifis: Iterable<string>): Map<string, Subject> {
+    const found = new Map<string, Subject>();
+    const missing: string[] = [];
+    for (const ifi of ifis) {
+      if (found.has(ifi)) continue;
+      const s = this.find(ifi);
+      if (s) found.set(ifi, s);
+      else if (!missing.includes(ifi)) missing.push(ifi);
+    }
+    if (missing.length > 0) {
+      this.db
+        .transaction(() => {
+          for (const ifi of missing) {
+            // A concurrent writer on another connection may have created it meanwhile.
+            const again = this.find(ifi);
+            if (again) {
+              found.set(ifi, again);
+              continue;
+            }
+            const subject = { pseudonym: `p-${randomUUID()}`, key: randomBytes(32) };
+            this.markInUse.run();
+            this.q.insertSubject.run(subject.pseudonym, subject.key, Date.now());
+            this.q.insertLookup.run(this.digest(ifi), subject.pseudonym);
+            found.set(ifi, subject);
+            this.byIfi.set(ifi, subject);
+          }
+        })
+        .immediate();
+      this.created = true;
+    }
+    return found;
+  }
+
+  private created = false;
+  private lastSync: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once every subject created so far is durable (an fdatasync of the -wal on the
+   * thread pool, started after their commit), so the caller may append events sealed with them.
+   * A caller that created none still waits for the sync in flight: it may cover its subjects.
+   */
+  async durable(): Promise<void> {
+    if (this.created) {
+      this.created = false;
+      this.lastSync = this.syncWal().catch((error: unknown) => {
+        this.created = true; // the next caller tries again
+        throw error;
+      });
+    }
+    await this.lastSync;
+  }
+
+  private async syncWal(): Promise<void> {
+    const wal = await open(`${this.file}-wal`, 'r');
+    try {
+      await wal.datasync();
+    } finally {
+      await wal.close();
+    }
+  }
+
+  /** The key of a pseudonym, or undefined once destroyed. */
+  key(pseudonym: string): Buffer | undefined {
+    this.fresh();
+    const cached = this.keys.get(pseudonym);
+    if (cached) return cached;
+    const key = this.q.key.get(pseudonym) as Buffer | undefined;
+    if (key) this.keys.set(pseudonym, key);
+    return key;
+  }
+
+  /** Whether this store holds (or held) keys for the pseudonym: it has the key now. */
+  holds(pseudonym: string): boolean {
+    return this.key(pseudonym) !== undefined;
+  }
+
+  /**
+   * Destroys the keys and lookups of these pseudonyms (idempotent), then truncates the -wal so
+   * no page image holding them survives. Returns how many keys were still there.
+   */
+  destroy(pseudonyms: readonly string[]): number {
+    let destroyed = 0;
+    this.db
+      .transaction(() => {
+        for (const p of pseudonyms) {
+          destroyed += this.q.deleteSubject.run(p).changes;
+          this.q.deleteLookups.run(p);
+        }
+      })
+      .immediate();
+    this.keys.clear();
+    this.byIfi.clear();
+    this.truncateWal();
+    return destroyed;
+  }
+
+  /** Checkpoints everything into the main file and empties the -wal (retried while readers hold it). */
+  truncateWal(): void {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const [row] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (row?.busy === 0) return;
+    }
+    throw new Error(`key store ${this.file}: the -wal could not be truncated (readers kept it busy)`);
+  }
+
+  /** Whether this store ever created a subject (a fresh file beside a sealed log is a lost key store). */
+  everUsed(): boolean {
+    return this.db.prepare("SELECT 1 FROM meta WHERE name = 'in-use'").pluck().get() === 1;
+  }
+
+  /** A consistent copy of the store into `file` (SQLite's online backup), for `pnpm lrs backup`. */
+  async backupTo(file: string): Promise<void> {
+    await this.db.backup(file);
+  }
+
+  size(): number {
+    return this.q.count.get() as number;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/**
+ * Empties the -wal of a read model after it applied an erasure, so no page image from before
+ * the purge stays in it (the read models run with secure_delete, decision 065). Opens its own
+ * connection; retried while readers keep the checkpoint busy.
+ */
+export function truncateReadModelWal(file: string): boolean {
+  const db = new Database(file, { fileMustExist: true });
+  try {
+    db.pragma('busy_timeout = 2000');
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      if (row?.busy === 0) return true;
+    }
+    return false;
+  } finally {
+    db.close();
+  }
+}

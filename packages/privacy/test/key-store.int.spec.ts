@@ -1,0 +1,45 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { KeyStore } from '../src/key-store';
+
+describe('the key store really deletes (decision 065)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'key-store-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps one subject per identifier, and after destroy no byte of the key is left in any file', () => {
+    const file = join(dir, 'keys.sqlite');
+    const store = KeyStore.open(file);
+    const first = store.subjects(['mbox:mailto:a@example.org', 'mbox:mailto:b@example.org']);
+    const again = store.subjects(['mbox:mailto:a@example.org']);
+    expect(again.get('mbox:mailto:a@example.org')).to.deep.equal(first.get('mbox:mailto:a@example.org'));
+    const a = first.get('mbox:mailto:a@example.org')!;
+    const b = first.get('mbox:mailto:b@example.org')!;
+    expect(store.destroy([a.pseudonym])).to.equal(1);
+    expect(store.destroy([a.pseudonym])).to.equal(0);
+    expect(store.key(a.pseudonym)).to.equal(undefined);
+    expect(store.find('mbox:mailto:a@example.org')).to.equal(undefined);
+    expect(store.key(b.pseudonym)).to.deep.equal(b.key);
+    for (const f of [file, `${file}-wal`, `${file}-journal`]) {
+      if (!existsSync(f)) continue;
+      const bytes = readFileSync(f);
+      expect(bytes.includes(a.key), f).to.equal(false);
+      expect(bytes.includes(Buffer.from(a.pseudonym)), f).to.equal(false);
+    }
+    expect(readFileSync(file).includes(b.key)).to.equal(true);
+    store.close();
+  });
+
+  it('an identifier seen again after its erasure is a new subject', () => {
+    const store = KeyStore.open(join(dir, 'keys.sqlite'));
+    const before = store.subjects(['mbox:mailto:a@example.org']).get('mbox:mailto:a@example.org')!;
+    store.destroy([before.pseudonym]);
+    const after = store.subjects(['mbox:mailto:a@example.org']).get('mbox:mailto:a@example.org')!;
+    expect(after.pseudonym).to.not.equal(before.pseudonym);
+    store.close();
+  });
+});

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TestLrs } from '@lrs/server/testing';
+import { expect } from 'chai';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const NAME = 'Oswin Trelawnyx-Hale';
+const ACCOUNT = { homePage: 'https://lms.example.org', name: 'otrelawnyx-5521' };
+
+function filesContaining(dataDir: string, needle: string): string[] {
+  const bytes = Buffer.from(needle, 'utf8');
+  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .filter((file) => readFileSync(file).includes(bytes));
+}
+
+describe('an erasure killed mid-way (SIGKILL) is finished by the next start (decision 065)', function () {
+  this.timeout(120_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrs-erasure-crash-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('after the event is recorded and before the key is destroyed: nothing readable is left after a restart', async () => {
+    const first = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    const id = randomUUID();
+    const write = await first.call('POST', 'statements', {
+      json: {
+        id,
+        actor: { name: NAME, account: ACCOUNT },
+        verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+        object: { id: 'https://example.org/courses/ethics' },
+        result: { completion: true, duration: 'PT3H' },
+      },
+    });
+    expect(write.status, write.text).to.equal(200);
+    await first.caughtUp();
+    await first.stop();
+
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(here, 'support', 'erase-child.ts'),
+        dataDir,
+        JSON.stringify({ account: ACCOUNT }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const pseudonym = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const m = /recorded (\S+)/.exec(chunk.toString());
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`child exited ${code} before recording`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // The kill came before the key's destruction: the read models still hold the person.
+    expect(filesContaining(dataDir, NAME)).to.not.deep.equal([]);
+
+    const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    try {
+      await second.caughtUp();
+      await second.system.erasuresSettled;
+      const byAgent = await second.call(
+        'GET',
+        `statements?agent=${encodeURIComponent(JSON.stringify({ account: ACCOUNT }))}`,
+      );
+      expect((byAgent.body as { statements: unknown[] }).statements).to.deep.equal([]);
+      expect((await second.call('GET', `statements?statementId=${id}`)).status).to.equal(404);
+      const list = (await (
+        await fetch(`${second.url}/api/admin/erasures`, {
+          headers: { Authorization: `Basic ${Buffer.from('admin:change-me-please-now').toString('base64')}` },
+        })
+      ).json()) as { erasures: { pseudonyms: string[] }[] };
+      expect(list.erasures.map((e) => e.pseudonyms)).to.deep.equal([[pseudonym]]);
+      for (const needle of [NAME, ACCOUNT.name])
+        expect(filesContaining(dataDir, needle), needle).to.deep.equal([]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('a log with sealed personal data never starts with a new key store (decision 065)', function () {
+  this.timeout(60_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrs-lost-keys-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('refuses to start, naming the key store, instead of reading everyone as erased', async () => {
+    const first = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    const write = await first.call('POST', 'statements', {
+      json: {
+        actor: { name: NAME, account: ACCOUNT },
+        verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+        object: { id: 'https://example.org/courses/ethics' },
+      },
+    });
+    expect(write.status, write.text).to.equal(200);
+    await first.stop();
+    rmSync(join(dataDir, 'privacy'), { recursive: true, force: true });
+    let refused: unknown;
+    try {
+      const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+      await second.stop();
+    } catch (error) {
+      refused = error;
+    }
+    expect(String(refused)).to.match(/key store .*privacy\/keys\.sqlite is new/);
+  });
+});

@@ -1,0 +1,91 @@
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
+import { aCourse, allOf, anAgent, anOfficial, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
+import { ReferenceStore } from '@lrs/training';
+import { expect } from 'chai';
+
+const LMS = 'https://lms.example.kr';
+const ETHICS = `${LMS}/courses/welfare-ethics`;
+
+describe('a report snapshot taken before an erasure still verifies (decision 065)', function () {
+  this.timeout(120_000);
+  let lrs: TestLrs;
+  before(async () => {
+    lrs = await TestLrs.start();
+  });
+  after(() => lrs.stop());
+
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${lrs.url}${path}`, {
+      method,
+      headers: {
+        Authorization: basic(ADMIN),
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
+
+  it('with the same fingerprint and report, and the official’s hours unchanged', async () => {
+    const reference = new ReferenceStore(lrs.system.log);
+    const kim = anOfficial('kim').build();
+    await reference.importRecords(
+      'officials',
+      [{ ...kim, identifiers: [{ account: { homePage: LMS, name: 'kim' } }] }],
+      'test',
+    );
+    await reference.importRecords('catalog', [aCourse(ETHICS).inCategory('basic').worth(3).build()], 'test');
+    const policy = aPolicy()
+      .calendarYear('Asia/Seoul')
+      .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
+      .build();
+    expect((await reference.publishPolicy(policy, 'test')).outcome).to.equal('published');
+    const byKim = aStatement()
+      .withActor(anAgent().withAccount(LMS, 'kim'))
+      .withVerb(verbs.completed)
+      .withActivity(ETHICS)
+      .at('2026-03-02T10:00:00+09:00')
+      .build();
+    // Someone the registry does not know, in the same course.
+    const byVisitor = aStatement()
+      .withActor(anAgent().withAccount(LMS, 'visitor-9917'))
+      .withVerb(verbs.completed)
+      .withActivity(ETHICS)
+      .at('2026-03-03T10:00:00+09:00')
+      .build();
+    expect((await lrs.call('POST', 'statements', { json: [byKim, byVisitor] })).status).to.equal(200);
+    await lrs.caughtUp();
+
+    const taken = await api('POST', '/api/reports/snapshots', {
+      policy: policy.policyId,
+      period: '2026',
+      asOf: new Date().toISOString(),
+    });
+    expect(taken.status, JSON.stringify(taken.body)).to.equal(201);
+    const before = await api('GET', `/api/officials/kim/completion`);
+
+    // An official's identifier cannot be erased alone: their hours would leave every rebuilt report.
+    const official = await api('POST', '/api/admin/erasures', {
+      subject: { agent: { account: { homePage: LMS, name: 'kim' } } },
+      reason: 'request',
+      legalBasis: 'PIPA art. 36',
+    });
+    expect(official.status).to.equal(409);
+    expect(official.body.error).to.include({
+      rule: 'erasure.official-identifier',
+      pointer: '/subject/agent',
+    });
+
+    const erased = await api('POST', '/api/admin/erasures', {
+      subject: { agent: { account: { homePage: LMS, name: 'visitor-9917' } } },
+      reason: 'request of the data subject',
+      legalBasis: 'PIPA art. 36',
+    });
+    expect(erased.status, JSON.stringify(erased.body)).to.equal(201);
+    await lrs.caughtUp();
+
+    const verified = await api('GET', `/api/reports/snapshots/${taken.body.snapshotId}/verify`);
+    expect(verified.status).to.equal(200);
+    expect(verified.body, JSON.stringify(verified.body)).to.include({ matches: true, alarm: null });
+    const after = await api('GET', `/api/officials/kim/completion`);
+    expect(after.body.completions).to.deep.equal(before.body.completions);
+  });
+});

@@ -94,7 +94,9 @@ export const completionProjection = defineProjection({
   // categories no requirement names are not counted.
   // 6: the ledger's facts keep verb and learning time as columns with an index for the programme
   // statistics (decision 056), and staff groups have dated history (decision 057).
-  version: 6,
+  // 7: the ledger numbers activities, and its facts keep an activity number and an attendance kind
+  // instead of the verb, for a narrower statistics index (decision 056).
+  version: 7,
   migrations: [
     ...LEDGER_MIGRATIONS,
     // completed_on: the learning date (policy's zone) the requirement tree first passed (issue 22).
@@ -582,6 +584,13 @@ export const COMPLETION_RULE_CHANGES: readonly {
     changes: [
       "the ledger's facts carry the statement's verb and learning time as columns, and the registry keeps each official's dated staff groups: the read model's fingerprint changes, no completion figure does",
       'programme statistics count an attendance in the staff group the official was in on its learning date (decision 057), as they already did for the org unit',
+    ],
+  },
+  {
+    version: 7,
+    release: 'programme statistics over numbered activities (December 2026)',
+    changes: [
+      "the ledger numbers the activities its facts are about, and each fact keeps that number and an attendance kind instead of the verb: the read model's fingerprint changes, no completion or statistics figure does",
     ],
   },
 ];

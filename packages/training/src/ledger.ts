@@ -747,37 +747,22 @@ export class LedgerReader {
    * activities attended with learning time (statement timestamp) in [fromMs, toMs) and their
    * attendances there — per registration, its attended statements, or 1 when it has none (a
    * completed or passed programme) — counting live facts of known officials only; catalogued or not
-   * (the report keeps its programmes). Aggregated in SQL in one pass over the fact_attendance index
-   * (both GROUP BYs follow its order, so nothing is sorted), so JavaScript sees one row per official,
-   * its entries as a list of integers.
+   * (the report keeps its programmes). One pass over the fact_attendance index with one GROUP BY
+   * that follows its order (so nothing is sorted): JavaScript sees one row per official, the
+   * official's attendance facts as one string, and groups them into entries itself (a GROUP BY per
+   * entry in SQL cost more than the whole of this).
    */
   *attendancesByOfficial(fromMs: number, toMs: number): Generator<OfficialAttendances> {
     const rows = this.db
-      .prepare<[number, number, number], [string, string]>(
-        `SELECT official_id, group_concat(activity_no || ' ' || n, ' ')
-         FROM (SELECT official_id, activity_no, max(1, sum(attendance = ?)) AS n
-               FROM fact
-               WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
-               GROUP BY official_id, activity_no, registration
-               ORDER BY official_id, activity_no, registration)
+      .prepare<[number, number], [string, string]>(
+        `SELECT official_id, group_concat(activity_no || ' ' || attendance || ' ' || registration, ' ')
+         FROM fact
+         WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
          GROUP BY official_id`,
       )
       .raw();
-    for (const [officialId, list] of rows.iterate(ATTENDED, fromMs, toMs)) {
-      // "activity attendances activity attendances …", decimal integers: read digit by digit (a
-      // split and a Number per token cost more than the SQL that wrote them).
-      const attendances: number[] = [];
-      let value = 0;
-      for (let i = 0; i < list.length; i++) {
-        const c = list.charCodeAt(i);
-        if (c === 32) {
-          attendances.push(value);
-          value = 0;
-        } else value = value * 10 + (c - 48);
-      }
-      attendances.push(value);
-      yield { officialId, attendances };
-    }
+    for (const [officialId, list] of rows.iterate(fromMs, toMs))
+      yield { officialId, attendances: entryAttendances(list) };
   }
 
   /**
@@ -795,6 +780,68 @@ export class LedgerReader {
       )
       .all(ATTENDED, officialId, fromMs, toMs);
   }
+}
+
+/**
+ * One official's attendance facts, "activity kind registration activity kind registration …"
+ * (activity number, attendance kind, registration: a UUID, xAPI Data 2.4.6 and 4.4, which holds no
+ * space, or '' when the statement had none), as entries: [activity, attendances, …] where an
+ * entry's attendances are its attended statements, or 1 when it has none. Facts come in the
+ * index's order (activity, registration), so an entry's are next to each other; if ever they did
+ * not, entries are gathered by key instead.
+ */
+export function entryAttendances(list: string): number[] {
+  const activities: number[] = [];
+  const kinds: number[] = [];
+  const registrations: string[] = [];
+  let ordered = true;
+  for (let i = 0; i < list.length; ) {
+    let activity = 0;
+    for (let c = list.charCodeAt(i); c !== 32; c = list.charCodeAt(++i)) activity = activity * 10 + (c - 48);
+    const kind = list.charCodeAt(i + 1) - 48;
+    const from = i + 3;
+    const space = list.indexOf(' ', from);
+    const to = space < 0 ? list.length : space;
+    const registration = list.slice(from, to);
+    const last = activities.length - 1;
+    if (
+      last >= 0 &&
+      (activity < activities[last]! || (activity === activities[last] && registration < registrations[last]!))
+    )
+      ordered = false;
+    activities.push(activity);
+    kinds.push(kind);
+    registrations.push(registration);
+    i = to + 1;
+  }
+  const out: number[] = [];
+  if (ordered) {
+    let attended = 0;
+    for (let j = 0; j < activities.length; j++) {
+      if (kinds[j] === ATTENDED) attended++;
+      if (
+        j + 1 === activities.length ||
+        activities[j + 1] !== activities[j] ||
+        registrations[j + 1] !== registrations[j]
+      ) {
+        out.push(activities[j]!, Math.max(1, attended));
+        attended = 0;
+      }
+    }
+    return out;
+  }
+  const entries = new Map<string, { activity: number; attended: number }>();
+  for (let j = 0; j < activities.length; j++) {
+    const key = `${activities[j]} ${registrations[j]}`;
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = { activity: activities[j]!, attended: 0 };
+      entries.set(key, entry);
+    }
+    if (kinds[j] === ATTENDED) entry.attended++;
+  }
+  for (const e of entries.values()) out.push(e.activity, Math.max(1, e.attended));
+  return out;
 }
 
 /**

@@ -791,55 +791,45 @@ export class LedgerReader {
  * not, entries are gathered by key instead.
  */
 export function entryAttendances(list: string): number[] {
-  const activities: number[] = [];
-  const kinds: number[] = [];
-  const registrations: string[] = [];
-  let ordered = true;
-  for (let i = 0; i < list.length; ) {
-    let activity = 0;
-    for (let c = list.charCodeAt(i); c !== 32; c = list.charCodeAt(++i)) activity = activity * 10 + (c - 48);
-    const kind = list.charCodeAt(i + 1) - 48;
-    const from = i + 3;
-    const space = list.indexOf(' ', from);
-    const to = space < 0 ? list.length : space;
-    const registration = list.slice(from, to);
-    const last = activities.length - 1;
-    if (
-      last >= 0 &&
-      (activity < activities[last]! || (activity === activities[last] && registration < registrations[last]!))
-    )
-      ordered = false;
-    activities.push(activity);
-    kinds.push(kind);
-    registrations.push(registration);
-    i = to + 1;
-  }
   const out: number[] = [];
-  if (ordered) {
-    let attended = 0;
-    for (let j = 0; j < activities.length; j++) {
-      if (kinds[j] === ATTENDED) attended++;
-      if (
-        j + 1 === activities.length ||
-        activities[j + 1] !== activities[j] ||
-        registrations[j + 1] !== registrations[j]
-      ) {
-        out.push(activities[j]!, Math.max(1, attended));
-        attended = 0;
-      }
+  let activity = -1;
+  let registration = '';
+  let attended = 0;
+  for (let i = 0; i < list.length; ) {
+    let a = 0;
+    for (let c = list.charCodeAt(i); c !== 32; c = list.charCodeAt(++i)) a = a * 10 + (c - 48);
+    const kind = list.charCodeAt(i + 1) - 48;
+    const space = list.indexOf(' ', i + 3);
+    const to = space < 0 ? list.length : space;
+    const r = list.slice(i + 3, to);
+    i = to + 1;
+    if (a !== activity || r !== registration) {
+      if (a < activity || (a === activity && r < registration)) return entriesByKey(list);
+      if (activity >= 0) out.push(activity, Math.max(1, attended));
+      activity = a;
+      registration = r;
+      attended = 0;
     }
-    return out;
+    if (kind === ATTENDED) attended++;
   }
+  if (activity >= 0) out.push(activity, Math.max(1, attended));
+  return out;
+}
+
+/** entryAttendances for facts in any order: entries gathered by key. */
+function entriesByKey(list: string): number[] {
   const entries = new Map<string, { activity: number; attended: number }>();
-  for (let j = 0; j < activities.length; j++) {
-    const key = `${activities[j]} ${registrations[j]}`;
+  const items = list.split(' ');
+  for (let j = 0; j + 2 < items.length; j += 3) {
+    const key = `${items[j]} ${items[j + 2]}`;
     let entry = entries.get(key);
     if (!entry) {
-      entry = { activity: activities[j]!, attended: 0 };
+      entry = { activity: Number(items[j]), attended: 0 };
       entries.set(key, entry);
     }
-    if (kinds[j] === ATTENDED) entry.attended++;
+    if (Number(items[j + 1]) === ATTENDED) entry.attended++;
   }
+  const out: number[] = [];
   for (const e of entries.values()) out.push(e.activity, Math.max(1, e.attended));
   return out;
 }

@@ -484,6 +484,10 @@ export function aLedgerOf(given: {
       name: u,
       parent: null,
     }));
+  // Activities numbered in the order facts first name them, as the ledger numbers them.
+  const activityNumbers = new Map<string, number>();
+  for (const f of facts)
+    if (!activityNumbers.has(f.activityId)) activityNumbers.set(f.activityId, activityNumbers.size + 1);
   /** Per official (by id) and entry (activity × registration): first learning time and attendances. */
   const entriesIn = (fromMs: number, toMs: number) => {
     const out = new Map<string, Map<string, { activityId: string; firstMs: number; attended: number }>>();
@@ -531,6 +535,7 @@ export function aLedgerOf(given: {
           },
         ]),
       ),
+    activityNumbers: () => new Map(activityNumbers),
     *attendancesByOfficial(fromMs, toMs) {
       const all = entriesIn(fromMs, toMs);
       for (const officialId of [...all.keys()].sort()) {
@@ -538,12 +543,15 @@ export function aLedgerOf(given: {
         for (const e of all.get(officialId)!.values())
           byActivity.set(e.activityId, (byActivity.get(e.activityId) ?? 0) + Math.max(1, e.attended));
         if (byActivity.size > 0)
-          yield { officialId, programmes: [...byActivity].sort(([a], [b]) => (a < b ? -1 : 1)) };
+          yield {
+            officialId,
+            attendances: [...byActivity].flatMap(([activityId, n]) => [activityNumbers.get(activityId)!, n]),
+          };
       }
     },
     attendanceEntries: (officialId, fromMs, toMs) =>
       [...(entriesIn(fromMs, toMs).get(officialId)?.values() ?? [])].map((e) => ({
-        activityId: e.activityId,
+        activityNo: activityNumbers.get(e.activityId)!,
         firstMs: e.firstMs,
         attendances: Math.max(1, e.attended),
       })),

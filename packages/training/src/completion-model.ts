@@ -95,7 +95,9 @@ export const completionProjection = defineProjection({
   // 6: the ledger's facts keep verb and learning time as columns with an index for the programme
   // statistics (decision 056), and staff groups have dated history (decision 057).
   // Also 6: facts name their person by pseudonym for the fingerprint (decision 065).
-  version: 6,
+  // 7: the ledger numbers activities, and its facts keep an activity number and an attendance kind
+  // instead of the verb, for a narrower statistics index (decision 056).
+  version: 7,
   migrations: [
     ...LEDGER_MIGRATIONS,
     // completed_on: the learning date (policy's zone) the requirement tree first passed (issue 22).
@@ -584,6 +586,13 @@ export const COMPLETION_RULE_CHANGES: readonly {
       "the ledger's facts carry the statement's verb and learning time as columns, and the registry keeps each official's dated staff groups: the read model's fingerprint changes, no completion figure does",
       'programme statistics count an attendance in the staff group the official was in on its learning date (decision 057), as they already did for the org unit',
       "no counting change: the fingerprint hashes a fact's person by pseudonym instead of their xAPI identifier, so a snapshot taken before a person's erasure still verifies (decision 065); a snapshot recorded under version 5 differs in the fingerprint only",
+    ],
+  },
+  {
+    version: 7,
+    release: 'programme statistics over numbered activities (December 2026)',
+    changes: [
+      "the ledger numbers the activities its facts are about, and each fact keeps that number and an attendance kind instead of the verb: the read model's fingerprint changes, no completion or statistics figure does",
     ],
   },
 ];

@@ -31,12 +31,19 @@ type Db = Database.Database;
 
 /** The statements that are attendances of a programme (decision 050). */
 export const ATTENDANCE_VERBS: readonly string[] = [VERB.attended, VERB.completed, VERB.passed];
-const sqlText = (value: string) => `'${value.replaceAll("'", "''")}'`;
 /**
- * The facts programme statistics count, as the fact_attendance index's condition: the query repeats
- * it word for word (verbs as literals), which is how SQLite knows the partial index holds them all.
+ * A fact's `attendance` column (decision 056): 1 for an attended statement, 2 for a completed or
+ * passed one, NULL for every other verb. A small integer, so the statistics' index stays narrow and
+ * its grouping compares no verb IRI.
  */
-const ATTENDANCE_WHERE = `voided IS NULL AND official_id IS NOT NULL AND verb IN (${ATTENDANCE_VERBS.map(sqlText).join(', ')})`;
+const ATTENDED = 1;
+const attendanceKind = (verb: string): number | null =>
+  verb === VERB.attended ? ATTENDED : ATTENDANCE_VERBS.includes(verb) ? 2 : null;
+/**
+ * The facts programme statistics count, as the fact_attendance index's condition: the queries repeat
+ * it word for word, which is how SQLite knows the partial index holds them all.
+ */
+const ATTENDANCE_WHERE = 'voided IS NULL AND official_id IS NOT NULL AND attendance IS NOT NULL';
 
 /**
  * The fact table's indexes, in the order loading creates them. One serves an official's facts, one
@@ -52,10 +59,11 @@ const FACT_INDEXES = [
   { name: 'fact_unmatched', sql: 'CREATE INDEX fact_unmatched ON fact (ifi) WHERE official_id IS NULL' },
   // Programme statistics (decision 056): the live attendances of known officials in the order the
   // report groups them (official, programme, registration), with what it counts, so a report is
-  // one pass over this narrow index (no table row read, no JSON parsed, no sort).
+  // one pass over this narrow index (no table row read, no JSON parsed, no sort). The programme is
+  // its activity number and the verb its attendance kind: integers, not IRIs.
   {
     name: 'fact_attendance',
-    sql: `CREATE INDEX fact_attendance ON fact (official_id, activity_id, registration, t_ms, verb, voided) WHERE ${ATTENDANCE_WHERE}`,
+    sql: `CREATE INDEX fact_attendance ON fact (official_id, activity_no, registration, t_ms, attendance, voided) WHERE ${ATTENDANCE_WHERE}`,
   },
 ];
 
@@ -72,9 +80,13 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   // Stored in log order (seq), so inserts append and a fingerprint reads the table in one pass; every
   // index on it is a random-key insert per statement, the cost of a rebuild (decision 005), so a
   // rebuild loads it without them (FACT_INDEXES, decision 019).
-  // verb and t_ms (learning time, epoch ms) repeat the record's verb and timestampMs as columns, for
-  // the programme statistics' index (decision 056).
-  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, subject TEXT, official_id TEXT, activity_id TEXT NOT NULL, registration TEXT NOT NULL, verb TEXT NOT NULL, t_ms INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
+  // For the programme statistics' index (decision 056): activity_no (the activity table's number of
+  // activity_id), attendance (the verb's attendance kind, attendanceKind) and t_ms (the record's
+  // timestampMs, learning time in epoch ms).
+  'CREATE TABLE fact (seq INTEGER NOT NULL, statement_id TEXT NOT NULL, ifi TEXT NOT NULL, subject TEXT, official_id TEXT, activity_id TEXT NOT NULL, activity_no INTEGER NOT NULL, registration TEXT NOT NULL, attendance INTEGER, t_ms INTEGER NOT NULL, record TEXT NOT NULL, voided TEXT, PRIMARY KEY (seq, statement_id)) WITHOUT ROWID',
+  // Every activity a fact is about, numbered in the order the log first names it (the same in a
+  // rebuild and live; decision 056).
+  'CREATE TABLE activity (activity_no INTEGER PRIMARY KEY, activity_id TEXT NOT NULL UNIQUE)',
   ...FACT_INDEXES.map((index) => index.sql),
   // Dated org-unit history: a transcript entry shows the unit in effect at its learning time.
   'CREATE TABLE org_history (official_id TEXT NOT NULL, effective_from TEXT NOT NULL, org_unit TEXT NOT NULL, PRIMARY KEY (official_id, effective_from)) WITHOUT ROWID',
@@ -116,6 +128,7 @@ export const LEDGER_TABLES = [
   // fingerprint must not depend on who is in it (decision 065).
   { name: 'org_history', key: ['official_id', 'effective_from'] },
   { name: 'staff_group_history', key: ['official_id', 'effective_from'] },
+  { name: 'activity', key: ['activity_no'] },
 ];
 
 /** Which officials' derived views a batch may have changed; `everyone` after catalog/policy/tree changes. */
@@ -170,7 +183,11 @@ export function openLedger(db: Db): Ledger {
       'SELECT official_id FROM identifier WHERE ifi = ?',
     ),
     insertFact: db.prepare(
-      'INSERT OR IGNORE INTO fact (statement_id, ifi, subject, official_id, seq, activity_id, registration, verb, t_ms, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO fact (statement_id, ifi, subject, official_id, seq, activity_id, activity_no, registration, attendance, t_ms, record, voided) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    ),
+    // The activity's number, given on first sight (the no-op update makes RETURNING answer both ways).
+    activityNo: db.prepare<[string], { activity_no: number }>(
+      'INSERT INTO activity (activity_id) VALUES (?) ON CONFLICT (activity_id) DO UPDATE SET activity_id = excluded.activity_id RETURNING activity_no',
     ),
     factOfficial: db.prepare<
       [string],
@@ -282,6 +299,16 @@ export function openLedger(db: Db): Ledger {
       }
       return official;
     };
+    // Per batch too: a rolled-back batch takes its new activity numbers with it.
+    const activityNos = new Map<string, number>();
+    const activityNo = (activityId: string): number => {
+      let no = activityNos.get(activityId);
+      if (no === undefined) {
+        no = q.activityNo.get(activityId)!.activity_no;
+        activityNos.set(activityId, no);
+      }
+      return no;
+    };
     const touchEntry = (officialId: string, activityId: string, registration: string) => {
       changes.officials.add(officialId);
       const set = changes.entries.get(officialId);
@@ -386,8 +413,9 @@ export function openLedger(db: Db): Ledger {
         official,
         Number(event.position.commit),
         record.activityId,
+        activityNo(record.activityId),
         record.registration,
-        record.verb,
+        attendanceKind(record.verb),
         record.timestampMs,
         JSON.stringify(record),
         pending?.voided ?? null,
@@ -741,35 +769,38 @@ export class LedgerReader {
     return out;
   }
 
+  /** Every activity facts are about, by the number the ledger gave it (decision 056). */
+  activityNumbers(): Map<string, number> {
+    return new Map(
+      this.db
+        .prepare<[], [number, string]>('SELECT activity_no, activity_id FROM activity')
+        .raw()
+        .all()
+        .map(([no, id]) => [id, no]),
+    );
+  }
+
   /**
    * Programme statistics (programme-statistics.ts, decisions 050 and 056): per official, the
    * activities attended with learning time (statement timestamp) in [fromMs, toMs) and their
    * attendances there — per registration, its attended statements, or 1 when it has none (a
    * completed or passed programme) — counting live facts of known officials only; catalogued or not
-   * (the report keeps its programmes). Aggregated in SQL in one pass over the fact_attendance index
-   * (both GROUP BYs follow its order, so nothing is sorted), so JavaScript sees one row per official.
+   * (the report keeps its programmes). One pass over the fact_attendance index with one GROUP BY
+   * that follows its order (so nothing is sorted): JavaScript sees one row per official, the
+   * official's attendance facts as one string, and groups them into entries itself (a GROUP BY per
+   * entry in SQL cost more than the whole of this).
    */
   *attendancesByOfficial(fromMs: number, toMs: number): Generator<OfficialAttendances> {
     const rows = this.db
-      .prepare<[string, number, number], [string, string]>(
-        `SELECT official_id, group_concat(activity_id || ' ' || n, ' ')
-         FROM (SELECT official_id, activity_id, max(1, sum(verb = ?)) AS n
-               FROM fact
-               WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
-               GROUP BY official_id, activity_id, registration
-               ORDER BY official_id, activity_id, registration)
+      .prepare<[number, number], [string, string]>(
+        `SELECT official_id, group_concat(activity_no || ' ' || attendance || ' ' || registration, ' ')
+         FROM fact
+         WHERE ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
          GROUP BY official_id`,
       )
       .raw();
-    for (const [officialId, list] of rows.iterate(VERB.attended, fromMs, toMs)) {
-      // Space-separated: an activity id is an IRI (xAPI Data 2.4.4.1), which holds no whitespace
-      // (RFC 3987; isAbsoluteIri refuses it at intake).
-      const items = list.split(' ');
-      const byActivity = new Map<string, number>();
-      for (let i = 0; i < items.length; i += 2)
-        byActivity.set(items[i]!, (byActivity.get(items[i]!) ?? 0) + Number(items[i + 1]));
-      yield { officialId, programmes: [...byActivity] };
-    }
+    for (const [officialId, list] of rows.iterate(fromMs, toMs))
+      yield { officialId, attendances: entryAttendances(list) };
   }
 
   /**
@@ -779,25 +810,81 @@ export class LedgerReader {
    */
   attendanceEntries(officialId: string, fromMs: number, toMs: number): AttendanceEntry[] {
     return this.db
-      .prepare<[string, string, number, number], AttendanceEntry>(
-        `SELECT activity_id AS activityId, min(t_ms) AS firstMs, max(1, sum(verb = ?)) AS attendances
+      .prepare<[number, string, number, number], AttendanceEntry>(
+        `SELECT activity_no AS activityNo, min(t_ms) AS firstMs, max(1, sum(attendance = ?)) AS attendances
          FROM fact
          WHERE official_id = ? AND ${ATTENDANCE_WHERE} AND t_ms >= ? AND t_ms < ?
-         GROUP BY activity_id, registration`,
+         GROUP BY activity_no, registration`,
       )
-      .all(VERB.attended, officialId, fromMs, toMs);
+      .all(ATTENDED, officialId, fromMs, toMs);
   }
 }
 
-/** An official's programmes attended in a window, with the attendances of each (decision 056). */
-export interface OfficialAttendances {
-  officialId: string;
-  programmes: [activityId: string, attendances: number][];
+/**
+ * One official's attendance facts, "activity kind registration activity kind registration …"
+ * (activity number, attendance kind, registration: a UUID, xAPI Data 2.4.6 and 4.4, which holds no
+ * space, or '' when the statement had none), as entries: [activity, attendances, …] where an
+ * entry's attendances are its attended statements, or 1 when it has none. Facts come in the
+ * index's order (activity, registration), so an entry's are next to each other; if ever they did
+ * not, entries are gathered by key instead.
+ */
+export function entryAttendances(list: string): number[] {
+  const out: number[] = [];
+  let activity = -1;
+  let registration = '';
+  let attended = 0;
+  for (let i = 0; i < list.length; ) {
+    let a = 0;
+    for (let c = list.charCodeAt(i); c !== 32; c = list.charCodeAt(++i)) a = a * 10 + (c - 48);
+    const kind = list.charCodeAt(i + 1) - 48;
+    const space = list.indexOf(' ', i + 3);
+    const to = space < 0 ? list.length : space;
+    const r = list.slice(i + 3, to);
+    i = to + 1;
+    if (a !== activity || r !== registration) {
+      if (a < activity || (a === activity && r < registration)) return entriesByKey(list);
+      if (activity >= 0) out.push(activity, Math.max(1, attended));
+      activity = a;
+      registration = r;
+      attended = 0;
+    }
+    if (kind === ATTENDED) attended++;
+  }
+  if (activity >= 0) out.push(activity, Math.max(1, attended));
+  return out;
 }
 
-/** One entry's attendances in a window: its programme, first learning time, attendances. */
+/** entryAttendances for facts in any order: entries gathered by key. */
+function entriesByKey(list: string): number[] {
+  const entries = new Map<string, { activity: number; attended: number }>();
+  const items = list.split(' ');
+  for (let j = 0; j + 2 < items.length; j += 3) {
+    const key = `${items[j]} ${items[j + 2]}`;
+    let entry = entries.get(key);
+    if (!entry) {
+      entry = { activity: Number(items[j]), attended: 0 };
+      entries.set(key, entry);
+    }
+    if (Number(items[j + 1]) === ATTENDED) entry.attended++;
+  }
+  const out: number[] = [];
+  for (const e of entries.values()) out.push(e.activity, Math.max(1, e.attended));
+  return out;
+}
+
+/**
+ * An official's attendances in a window (decision 056): pairs of an activity number
+ * (activityNumbers) and attendances, flat — [activity, attendances, activity, attendances, …]; an
+ * activity may appear more than once (its attendances add up).
+ */
+export interface OfficialAttendances {
+  officialId: string;
+  attendances: number[];
+}
+
+/** One entry's attendances in a window: its activity number, first learning time, attendances. */
 export interface AttendanceEntry {
-  activityId: string;
+  activityNo: number;
   firstMs: number;
   attendances: number;
 }

@@ -134,6 +134,7 @@ export type StatisticsSource = Pick<
   | 'catalogEntry'
   | 'officialSummaries'
   | 'allHistories'
+  | 'activityNumbers'
   | 'attendancesByOfficial'
   | 'attendanceEntries'
 >;
@@ -241,6 +242,15 @@ export function programmeStatistics(
       programmeIndex.set(entry.activityId, programmeList.length);
       programmeList.push(entry);
     }
+  // Per activity number (the ledger's, decision 056): its programme in scope, or -1.
+  const numbers = reader.activityNumbers();
+  let highest = 0;
+  for (const no of numbers.values()) highest = Math.max(highest, no);
+  const programmeOf = new Int32Array(highest + 1).fill(-1);
+  for (const [activityId, programme] of programmeIndex) {
+    const no = numbers.get(activityId);
+    if (no !== undefined) programmeOf[no] = programme;
+  }
   const programmeHundredths = programmeList.map((p) => Math.round((p.nominalHours ?? 0) * 100));
   const categories = [...new Set(programmeList.map((p) => p.category))];
   const categoryOf = programmeList.map((p) => categories.indexOf(p.category));
@@ -327,7 +337,7 @@ export function programmeStatistics(
   // programme × registration) is placed on the date of its first attendance in the window.
   const histories = reader.allHistories();
   const none = { orgUnits: [], staffGroups: [] };
-  for (const { officialId, programmes } of reader.attendancesByOfficial(startMs, endMs)) {
+  for (const { officialId, attendances } of reader.attendancesByOfficial(startMs, endMs)) {
     const official = officials.get(officialId);
     if (official === undefined) continue;
     const history = histories.get(officialId) ?? none;
@@ -339,16 +349,16 @@ export function programmeStatistics(
       const units = cellsOfUnit(orgUnitOn(history.orgUnits, window.from));
       if (units === null) continue;
       const group = groupOn(window.from);
-      for (const [activityId, attendances] of programmes) {
-        const programme = programmeIndex.get(activityId);
-        if (programme !== undefined) count(official.index, programme, units, group, attendances);
+      for (let i = 0; i < attendances.length; i += 2) {
+        const programme = programmeOf[attendances[i]!] ?? -1;
+        if (programme >= 0) count(official.index, programme, units, group, attendances[i + 1]!);
       }
       continue;
     }
     const entries: AttendanceEntry[] = reader.attendanceEntries(officialId, startMs, endMs);
     for (const e of entries) {
-      const programme = programmeIndex.get(e.activityId);
-      if (programme === undefined) continue;
+      const programme = programmeOf[e.activityNo] ?? -1;
+      if (programme < 0) continue;
       const day = dayOf(e.firstMs);
       const units = cellsOfUnit(orgUnitOn(history.orgUnits, day));
       if (units !== null) count(official.index, programme, units, groupOn(day), e.attendances);

@@ -13,9 +13,10 @@ export const transcriptsProjection = defineProjection({
   name: 'transcripts',
   // 2: fact keeps activity and registration as columns (decision 005). 3: facts in log order, loaded
   // without indexes by a rebuild (decision 019). 4: fact keeps verb and learning time as columns,
-  // indexed for the programme statistics (decision 056).
+  // indexed for the programme statistics (decision 056). 5: that index holds an activity number
+  // and an attendance kind (integers) instead of the activity and verb IRIs (decision 056).
   // 4 also: facts name their person by pseudonym for the fingerprint (decision 065).
-  version: 4,
+  version: 5,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },

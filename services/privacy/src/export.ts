@@ -17,6 +17,7 @@ import {
   officialStream,
 } from '@lrs/training';
 import { type Agent, agentIfiKey } from '@lrs/xapi';
+import { readAllOfType } from './events-of-type';
 
 /** A statement the statements index holds in which the person is an agent. */
 export interface StatementHolding {
@@ -122,21 +123,6 @@ async function readStreamOrEmpty(log: EventLog, stream: string): Promise<Recorde
   } catch (error) {
     if ((error as Error).name === 'StreamNotFoundError') return [];
     throw error;
-  }
-}
-
-async function readAllOfType(log: EventLog, type: string): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  let after: RecordedEvent['position'] | undefined;
-  for (;;) {
-    const page = await log.readAll({
-      ...(after ? { after } : {}),
-      filter: { typePrefixes: [type] },
-      maxCount: 500,
-    });
-    for (const e of page) if (e.type === type) out.push(e);
-    if (page.length < 500) return out;
-    after = page[page.length - 1]!.position;
   }
 }
 

@@ -5,6 +5,7 @@ import { anEvent, payloadOf } from '@lrs/events';
 import { BadRequest, type Logger } from '@lrs/http';
 import type { CompletionReader, Official } from '@lrs/training';
 import { DateTime } from 'luxon';
+import { readAllOfType } from './events-of-type';
 import {
   type DueErasure,
   type DutyWindow,
@@ -94,21 +95,6 @@ export interface RetentionOptions {
 }
 
 const isWrongRevision = (e: unknown) => (e as Error)?.name === 'WrongExpectedRevisionError';
-
-async function readAllOfType(log: EventLog, type: string): Promise<RecordedEvent[]> {
-  const out: RecordedEvent[] = [];
-  let after: RecordedEvent['position'] | undefined;
-  for (;;) {
-    const page = await log.readAll({
-      ...(after ? { after } : {}),
-      filter: { typePrefixes: [type] },
-      maxCount: 500,
-    });
-    for (const e of page) if (e.type === type) out.push(e);
-    if (page.length < 500) return out;
-    after = page[page.length - 1]!.position;
-  }
-}
 
 /** Retention settings, the dry run and the scheduled job. */
 export class Retention {

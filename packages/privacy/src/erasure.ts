@@ -4,7 +4,6 @@ import {
   anEvent,
   erasureStream,
   PRIVACY_EVENT_PREFIX,
-  STATEMENT_EVENT,
   SUBJECT_ERASED,
   type SubjectErasedData,
   subjectErasedData,

@@ -1,6 +1,6 @@
 // Retention as data, its dry run and the daily job (decision 071).
 import { createHash } from 'node:crypto';
-import type { EventLog, RecordedEvent } from '@lrs/event-log';
+import type { EventLog } from '@lrs/event-log';
 import { anEvent, payloadOf } from '@lrs/events';
 import { BadRequest, type Logger } from '@lrs/http';
 import type { CompletionReader, Official } from '@lrs/training';

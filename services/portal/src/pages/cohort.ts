@@ -2,7 +2,7 @@ import { type CsvValue, csvWriter } from '@lrs/http';
 import type { CohortTrainee, CohortView, CompletionStatus, Policy, RequirementProgress } from '@lrs/training';
 import { type Html, html, inLanguage, raw } from '../html';
 import type { Localized, MessageKey, Translator } from '../i18n';
-import { PAGE_SIZE, STATUSES } from './officials';
+import { PAGE_SIZE, parseListQuery, STATUSES } from './officials';
 
 const COHORT_SORTS = ['name', 'orgUnit', 'hours', 'status'] as const;
 type CohortSort = (typeof COHORT_SORTS)[number];
@@ -15,19 +15,8 @@ export interface CohortFilter {
   page: number;
 }
 
-const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
-
 export function parseCohortFilter(query: Record<string, unknown>): CohortFilter {
-  const status = str(query.status);
-  const sort = str(query.sort);
-  const page = Number.parseInt(str(query.page), 10);
-  return {
-    q: str(query.q).slice(0, 100),
-    status: (STATUSES as readonly string[]).includes(status) ? (status as CompletionStatus) : null,
-    sort: (COHORT_SORTS as readonly string[]).includes(sort) ? (sort as CohortSort) : 'name',
-    dir: query.dir === 'desc' ? 'desc' : 'asc',
-    page: Number.isFinite(page) && page > 0 ? page : 1,
-  };
+  return parseListQuery(query, COHORT_SORTS);
 }
 
 export interface CohortRow extends CohortTrainee {

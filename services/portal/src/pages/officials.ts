@@ -33,18 +33,31 @@ export interface OfficialListRow extends ReportRow {
 
 const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
 
-export function parseFilter(query: Record<string, unknown>): OfficialFilter {
+/**
+ * What every paged list of people reads from its query: the search text, a status, one of the
+ * list's sort keys, the direction and the page (the officials list and the cohort share it).
+ */
+export function parseListQuery<S extends string>(
+  query: Record<string, unknown>,
+  sorts: readonly S[],
+): { q: string; status: CompletionStatus | null; sort: S; dir: 'asc' | 'desc'; page: number } {
   const status = str(query.status);
   const sort = str(query.sort);
   const page = Number.parseInt(str(query.page), 10);
   return {
     q: str(query.q).slice(0, 100),
     status: (STATUSES as readonly string[]).includes(status) ? (status as CompletionStatus) : null,
-    staffGroup: str(query.staffGroup) || null,
-    unit: str(query.unit) || null,
-    sort: (LIST_SORTS as readonly string[]).includes(sort) ? (sort as ListSort) : 'name',
+    sort: (sorts as readonly string[]).includes(sort) ? (sort as S) : sorts[0]!,
     dir: query.dir === 'desc' ? 'desc' : 'asc',
     page: Number.isFinite(page) && page > 0 ? page : 1,
+  };
+}
+
+export function parseFilter(query: Record<string, unknown>): OfficialFilter {
+  return {
+    ...parseListQuery(query, LIST_SORTS),
+    staffGroup: str(query.staffGroup) || null,
+    unit: str(query.unit) || null,
   };
 }
 

@@ -23,6 +23,7 @@ import {
   StatementsIndex,
   startDocumentResources,
 } from '@lrs/service-lrs';
+import { portalSecret, SessionStore } from '@lrs/service-portal';
 import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { jurisdictionOfPolicy } from '@lrs/training';
@@ -52,6 +53,8 @@ export interface LrsSystem {
   eraser: CryptoShredder;
   /** Resolves once the read models applied the erasures found at start-up and their -wal is emptied. */
   erasuresSettled: Promise<void>;
+  /** The portal's sessions and profiles (decision 061), closed with the system. */
+  sessionStore: SessionStore;
   stop(): Promise<void>;
 }
 
@@ -81,6 +84,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   // Personal values are sealed under per-person keys (decision 065). An erasure the log records
   // whose keys are still here (a crash mid-erasure, an older key store) is finished first.
   const keysFile = keyStoreFile(config.dataDir);
+  const sessionStore = SessionStore.open(config.dataDir, portalSecret(config));
   const keys = openKeyStore(keysFile);
   let readModels: Projector[] = [];
   // Audit replays hold copies of the ledger: an erasure cancels or deletes every replay requested
@@ -228,6 +232,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     privacy,
     eraser,
     erasuresSettled,
+    sessionStore,
     async stop() {
       await erasuresSettled;
       await privacy.stop();
@@ -243,6 +248,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
       await credentials.stop();
       await log.close();
       releaseKeyStore(keysFile);
+      sessionStore.close();
     },
   };
 }

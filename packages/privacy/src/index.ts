@@ -20,4 +20,5 @@ export {
   sealStatement,
   sealStatements,
 } from './seal';
+export { openBytes, sealBytes } from './sealed-bytes';
 export { keysDestroyed, openKeyStore, openKeyStoreOfLog, releaseKeyStore } from './vault';

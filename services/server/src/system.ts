@@ -9,7 +9,9 @@ import {
   CryptoShredder,
   keyStoreFile,
   openKeyStore,
+  openQuarantineText,
   releaseKeyStore,
+  sealQuarantineText,
   sealStatements,
   truncateReadModelWal,
 } from '@lrs/privacy';
@@ -122,6 +124,11 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     attachments,
     secrets: SecretBox.fromConfig(config),
     outboundAllow: config.outboundAllow ?? [],
+    // Quarantined statements from remote LRSs are sealed under the people they name (decision 079).
+    quarantine: {
+      seal: (record) => sealQuarantineText(record, keys),
+      open: (record) => openQuarantineText(record, keys),
+    },
   });
   const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector, keys);
   const completion = await CompletionService.start(log, { dataDir: config.dataDir, startProjector });

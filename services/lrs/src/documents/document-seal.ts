@@ -42,8 +42,7 @@ type StoredDescription = Omit<DocumentDescription, 'etag'> & {
 };
 
 /** Pseudonyms are `p-<uuid>`; identifier keys start with their IFI's name (agentIfiKey). */
-export const isPseudonym = (agent: string | undefined): boolean =>
-  agent?.startsWith('p-') === true;
+export const isPseudonym = (agent: string | undefined): boolean => agent?.startsWith('p-') === true;
 
 /** The key a sealed document is stored under: the agent's pseudonym in place of its identifier. */
 export const storedKeyOf = (key: DocumentKey, pseudonym: string): DocumentKey => ({

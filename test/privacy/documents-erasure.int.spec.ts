@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FakeEsdb } from '@lrs/event-log/testing/fake-esdb';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import nock from 'nock';
@@ -212,5 +213,56 @@ describe("erasure of a learner's agent documents and quarantined statements (dec
     expect(after.find((r) => r.statementId === malformed.id)).to.include({ erased: true, statement: '' });
     expect(filesContaining(dataDir, NAME)).to.deep.equal([]);
     expect(filesContaining(dataDir, 'quarantined.learner@example.org')).to.deep.equal([]);
+  });
+});
+
+describe("an agent's documents erased on EventStoreDB (decision 079)", function () {
+  this.timeout(60_000);
+  let fake: FakeEsdb;
+  let lrs: TestLrs;
+  before(async () => {
+    fake = await FakeEsdb.start();
+    lrs = await TestLrs.start({ ESDB_URL: fake.url });
+  });
+  after(async () => {
+    await lrs.stop();
+    await fake.close();
+  });
+
+  /** The streams, types, data and metadata bytes the EventStoreDB server holds that contain `needle`. */
+  const inStreams = (needle: string) =>
+    fake.log
+      .filter((e) =>
+        [Buffer.from(e.stream), Buffer.from(e.data), Buffer.from(e.metadata)].some((b) => b.includes(needle)),
+      )
+      .map((e) => `${e.stream} ${e.type}`);
+
+  it('stores only pseudonyms and ciphertext in the streams, and answers 404 once the person is erased', async () => {
+    const path = `activities/state?${q({ activityId: ACTIVITY, agent: ottoline, stateId: 'bookmark' })}`;
+    const put = await lrs.call('PUT', path, { json: { at: BOOKMARK } });
+    expect(put.status, put.text).to.equal(204);
+    expect((await lrs.call('GET', path)).body).to.deep.equal({ at: BOOKMARK });
+    expect(inStreams(EMAIL)).to.deep.equal([]);
+    expect(inStreams(BOOKMARK)).to.deep.equal([]);
+    const erased = await fetch(`${lrs.url}/api/admin/erasures`, {
+      method: 'POST',
+      headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        subject: { agent: { mbox: `mailto:${EMAIL}` } },
+        reason: 'request of the data subject',
+        legalBasis: 'PDPO DPP2',
+      }),
+    });
+    expect(erased.status).to.equal(201);
+    // The documents index has applied the erasure (the erasure waits for it, decision 065); the
+    // other read models filter out every event here, which the fake server does not checkpoint.
+    const head = (await lrs.system.log.headPosition())!;
+    expect(await lrs.system.documents.index.running.waitFor(head, 10_000)).to.equal(true);
+    expect((await lrs.call('GET', path)).status).to.equal(404);
+    expect(
+      (await lrs.call('GET', `activities/state?${q({ activityId: ACTIVITY, agent: ottoline })}`)).body,
+    ).to.deep.equal([]);
+    for (const needle of [EMAIL, BOOKMARK])
+      expect(filesContaining(lrs.system.config.dataDir, needle), needle).to.deep.equal([]);
   });
 });

@@ -106,9 +106,7 @@ describe('agent documents written before sealing (decision 079)', function () {
       expect(got.body).to.deep.equal({ note: 'kept' });
       expect(got.headers.get('etag')).to.equal(`"${sha1(content)}"`);
       // Sealed already, or not an agent's document: nothing to do.
-      expect(
-        documentEventSealer({ stream: sealed.stream, type: DOCUMENT_WRITTEN, ...sealed }, keys),
-      ).to.equal(null);
+      expect(documentEventSealer({ ...sealed, type: DOCUMENT_WRITTEN }, keys)).to.equal(null);
       const opened = openDocumentState(
         {
           type: DOCUMENT_WRITTEN,

@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FakeEsdb } from '@lrs/event-log/testing/fake-esdb';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
@@ -264,5 +267,59 @@ describe("an agent's documents erased on EventStoreDB (decision 079)", function 
     ).to.deep.equal([]);
     for (const needle of [EMAIL, BOOKMARK])
       expect(filesContaining(lrs.system.config.dataDir, needle), needle).to.deep.equal([]);
+  });
+});
+
+describe('an erasure of a person with only documents, killed mid-way (SIGKILL), is finished by the next start (decision 079)', function () {
+  this.timeout(120_000);
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrs-documents-crash-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const path = `agents/profile?${q({ agent: ottolineAccount, profileId: 'preferences' })}`;
+
+  it('after the event is recorded and before the key is destroyed: the documents are gone after a restart', async () => {
+    const first = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    const put = await first.call('PUT', path, {
+      json: { note: PROFILE_NOTE },
+      headers: { 'If-None-Match': '*' },
+    });
+    expect(put.status, put.text).to.equal(204);
+    await first.caughtUp();
+    await first.stop();
+
+    // support/erase-child.ts records the erasure event, says so, and waits to be killed.
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(here, 'support', 'erase-child.ts'),
+        dataDir,
+        JSON.stringify({ account: ottolineAccount.account }),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        if (/recorded p-/.test(chunk.toString())) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`child exited ${code} before recording`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    try {
+      await second.caughtUp();
+      await second.system.erasuresSettled;
+      expect((await second.call('GET', path)).status).to.equal(404);
+      expect(
+        (await second.call('GET', `agents/profile?${q({ agent: ottolineAccount })}`)).body,
+      ).to.deep.equal([]);
+      for (const needle of [ACCOUNT_NAME, PROFILE_NOTE])
+        expect(filesContaining(dataDir, needle), needle).to.deep.equal([]);
+    } finally {
+      await second.stop();
+    }
   });
 });

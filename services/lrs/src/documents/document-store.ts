@@ -140,9 +140,16 @@ export class DocumentStore {
   private async locate(key: DocumentKey, create: boolean): Promise<Located> {
     const plain = documentStream(key);
     let subject: Subject | null = null;
-    if (this.keys && key.agent !== undefined)
-      subject = (create ? this.keys.subjects([key.agent]).get(key.agent) : this.keys.find(key.agent)) ?? null;
-    if (subject) {
+    // A subject created by this call has no sealed stream yet: no need to read it.
+    let created = false;
+    if (this.keys && key.agent !== undefined) {
+      subject = this.keys.find(key.agent) ?? null;
+      if (subject === null && create) {
+        subject = this.keys.subjects([key.agent]).get(key.agent)!;
+        created = true;
+      }
+    }
+    if (subject && !created) {
       const stream = documentStream(storedKeyOf(key, subject.pseudonym));
       const last = await this.last(stream);
       if (last !== null) {

@@ -132,6 +132,28 @@ export class DocumentStore {
   }
 
   /**
+   * Sealed streams this process has seen exist (a stream, once written, always exists: a
+   * deletion appends a tombstone), so a blind write to a known agent's document needs no read to
+   * rule out an older unsealed document it would supersede. Bounded; forgetting only costs a read.
+   */
+  private readonly sealedStreams = new Set<string>();
+
+  private remember(stream: string): void {
+    if (this.sealedStreams.size >= 100_000) this.sealedStreams.clear();
+    this.sealedStreams.add(stream);
+  }
+
+  /** A blind write's target when the agent is known and its sealed stream is known to exist. */
+  private knownSealedStream(key: DocumentKey): Located | null {
+    if (!this.keys || key.agent === undefined) return null;
+    const subject = this.keys.find(key.agent);
+    if (!subject) return null;
+    const stream = documentStream(storedKeyOf(key, subject.pseudonym));
+    if (!this.sealedStreams.has(stream)) return null;
+    return { state: { exists: false, revision: null }, stream, expected: 'any', subject };
+  }
+
+  /**
    * Where the document of an API key is. An agent-scoped document lives in the stream of its
    * stored key (the agent's pseudonym, decision 079); one written before that, in the stream of
    * its plain key until a write or delete supersedes it. `create`: a writer creates the
@@ -153,6 +175,7 @@ export class DocumentStore {
       const stream = documentStream(storedKeyOf(key, subject.pseudonym));
       const last = await this.last(stream);
       if (last !== null) {
+        this.remember(stream);
         const state = this.stateOf(last);
         return { state, stream, expected: last.revision, subject };
       }
@@ -196,7 +219,8 @@ export class DocumentStore {
       let stream = documentStream(request.key);
       let located: Located | undefined;
       if (!blind || sealed) {
-        located = await this.locate(request.key, true);
+        located =
+          (blind ? this.knownSealedStream(request.key) : null) ?? (await this.locate(request.key, true));
         stream = located.stream;
       }
       if (!blind && located) {
@@ -214,6 +238,7 @@ export class DocumentStore {
         const result = await this.log.append(stream, [event.event], {
           expectedRevision: expected,
         });
+        if (located?.subject) this.remember(stream);
         return { etag: event.etag, position: result.position };
       } catch (error) {
         if ((error as Error).name !== 'WrongExpectedRevisionError') throw error;

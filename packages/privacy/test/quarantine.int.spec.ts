@@ -14,7 +14,7 @@ import { openBytes, sealBytes } from '../src/sealed-bytes';
 
 // Decision 079: quarantine records of remote LRS pulls, new and older, sealed by one rule.
 const LEARNER = 'mailto:ines.vandermolen@example.org';
-const record = (statement: unknown) => ({
+const record = (statement: unknown): QuarantineText & Record<string, unknown> => ({
   source: 'lms',
   statementId: 'f2b7c1de-0000-4000-8000-000000000001',
   rule: 'xapi.schema',

@@ -7,6 +7,7 @@ import { KeyStore } from '../src/key-store';
 import {
   openQuarantineText,
   QUARANTINED_STATEMENT,
+  type QuarantineText,
   quarantineSealer,
   sealQuarantineText,
 } from '../src/quarantine';

@@ -95,10 +95,10 @@ export function openQuarantineText<T extends QuarantineText>(record: T, keys: Ke
     return { ...record, statement: JSON.stringify(statement) };
   }
   if (record.sealed === 'body' && record.sealedStatement) {
-    const { s, v } = record.sealedStatement;
-    const key = keyOf(s);
-    if (key === undefined) return { ...record, erased: true };
-    return { ...record, statement: decrypt(key, s, v) as string };
+    const { sealedStatement, ...rest } = record;
+    const key = keyOf(sealedStatement.s);
+    if (key === undefined) return { ...rest, erased: true } as T;
+    return { ...rest, statement: decrypt(key, sealedStatement.s, sealedStatement.v) as string } as T;
   }
   return record;
 }

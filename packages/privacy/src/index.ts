@@ -8,8 +8,17 @@ export {
 } from './erasure';
 export { KeyStore, keyStoreFile, type Subject, truncateReadModelWal } from './key-store';
 export { assertKeyStoreBelongsToLog } from './log-keys';
+export {
+  openQuarantineText,
+  QUARANTINE_TEXT_LIMIT,
+  QUARANTINED_STATEMENT,
+  type QuarantineText,
+  quarantineSealer,
+  sealQuarantineText,
+} from './quarantine';
 export { erasuresRouter } from './router';
 export {
+  agentIdentifiers,
   decrypt,
   ERASED_HOME_PAGE,
   encrypt,
@@ -20,4 +29,5 @@ export {
   sealStatement,
   sealStatements,
 } from './seal';
+export { openBytes, sealBytes } from './sealed-bytes';
 export { keysDestroyed, openKeyStore, openKeyStoreOfLog, releaseKeyStore } from './vault';

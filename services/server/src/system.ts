@@ -9,7 +9,9 @@ import {
   CryptoShredder,
   keyStoreFile,
   openKeyStore,
+  openQuarantineText,
   releaseKeyStore,
+  sealQuarantineText,
   sealStatements,
   truncateReadModelWal,
 } from '@lrs/privacy';
@@ -126,8 +128,13 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     attachments,
     secrets: SecretBox.fromConfig(config),
     outboundAllow: config.outboundAllow ?? [],
+    // Quarantined statements from remote LRSs are sealed under the people they name (decision 079).
+    quarantine: {
+      seal: (record) => sealQuarantineText(record, keys),
+      open: (record) => openQuarantineText(record, keys),
+    },
   });
-  const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector);
+  const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector, keys);
   const completion = await CompletionService.start(log, { dataDir: config.dataDir, startProjector });
   // The completion model embeds the transcripts ledger: one projector builds both in this process
   // (the standalone transcripts service still builds its own).
@@ -166,9 +173,14 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
       documentsOf: async (ifiKeys) => {
         const reader = await documents.index.current();
         const out: AgentDocument[] = [];
-        for (const ifi of ifiKeys)
-          for (const held of reader.documentsOfAgent(ifi)) {
-            const state = await documents.store.read(held.key);
+        // An agent's documents are held under their pseudonym (decision 079), older ones under the identifier.
+        const agents = ifiKeys.flatMap((ifi) => [
+          ifi,
+          ...(keys.find(ifi) ? [keys.find(ifi)!.pseudonym] : []),
+        ]);
+        for (const agent of agents)
+          for (const held of reader.documentsOfAgent(agent)) {
+            const state = await documents.store.readStored(held.key);
             if (!state.exists) continue;
             const bytes = await documents.store.content(state);
             const type = state.description.contentType;
@@ -197,7 +209,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     documents.activities.running,
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
-  readModels = [index.running, documents.agents.running, completion.running];
+  readModels = [index.running, documents.agents.running, documents.index.running, completion.running];
   dropReplaysBefore = async (at) => {
     for (const job of audit.jobs.list()) if (job.requestedAt <= at) await audit.jobs.delete(job.id);
   };

@@ -20,4 +20,10 @@ export {
   sealStatement,
   sealStatements,
 } from './seal';
+export {
+  erasedAgentAccount,
+  openSealedRecord,
+  type SealedRecordEnvelope,
+  sealRecordFields,
+} from './sealed-record';
 export { keysDestroyed, openKeyStore, openKeyStoreOfLog, releaseKeyStore } from './vault';

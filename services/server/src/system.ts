@@ -7,6 +7,7 @@ import { openEventLog } from '@lrs/event-log';
 import { createLogger, type Logger } from '@lrs/http';
 import {
   CryptoShredder,
+  type KeyStore,
   keyStoreFile,
   openKeyStore,
   releaseKeyStore,
@@ -32,6 +33,8 @@ import { compileXapiSchemas } from '@lrs/xapi';
 export interface LrsSystem {
   config: Config;
   log: EventLog;
+  /** The key store of the data directory (decision 065): the admin API seals registry records with it (decision 077). */
+  keys: KeyStore;
   credentials: CredentialRegistry;
   jwt: JwtVerifier | null;
   index: StatementsIndex;
@@ -215,6 +218,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   return {
     config,
     log,
+    keys,
     credentials,
     jwt,
     index,

@@ -11,6 +11,7 @@ import {
   subjectErasedData,
   VOIDED_VERB,
 } from '@lrs/events';
+import { ERASED_HOME_PAGE, erasedIfi } from '@lrs/privacy';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
@@ -26,6 +27,7 @@ import {
   ORG_UNIT_RECORDED,
   POLICY_PUBLISHED,
 } from './reference-data';
+import { OFFICIAL_SUBJECT_PREFIX, officialSubjectKey } from './sealed-records';
 
 type Db = Database.Database;
 
@@ -236,6 +238,23 @@ export function openLedger(db: Db): Ledger {
     pseudonymiseFacts: db.prepare(
       'UPDATE fact SET ifi = @erased WHERE official_id = (SELECT official_id FROM identifier WHERE ifi = @ifi) AND ifi = @ifi',
     ),
+    // An erased official (decision 077): every row keyed by their id moves to their pseudonym.
+    officialRecord: db.prepare('SELECT record FROM official WHERE official_id = ?').pluck(),
+    renameOfficial: db.prepare('UPDATE official SET official_id = ?, record = ? WHERE official_id = ?'),
+    dropIdentifiersOf: db.prepare('DELETE FROM identifier WHERE official_id = ?'),
+    renameFacts: db.prepare('UPDATE fact SET official_id = ? WHERE official_id = ?'),
+    // A waived statement's reason is the actor's sealed free text: erased, it reads as absent.
+    dropFactReasons: db.prepare(
+      "UPDATE fact SET record = json_set(record, '$.reason', NULL) WHERE official_id = ? AND json_extract(record, '$.reason') IS NOT NULL",
+    ),
+    exemptionsOf: db.prepare<[string], { exemption_id: string; record: string }>(
+      'SELECT exemption_id, record FROM exemption WHERE official_id = ?',
+    ),
+    renameExemption: db.prepare('UPDATE exemption SET official_id = ?, record = ? WHERE exemption_id = ?'),
+    renameOrgHistory: db.prepare('UPDATE org_history SET official_id = ? WHERE official_id = ?'),
+    renameStaffGroupHistory: db.prepare(
+      'UPDATE staff_group_history SET official_id = ? WHERE official_id = ?',
+    ),
     anyFact: db.prepare('SELECT 1 FROM fact LIMIT 1').pluck(),
     relinked: db.prepare('INSERT OR IGNORE INTO relinked_identifier (ifi) VALUES (?)'),
   };
@@ -320,18 +339,26 @@ export function openLedger(db: Db): Ledger {
         case STATEMENT_EVENT:
           applyStatement(event);
           break;
-        case SUBJECT_ERASED:
+        case SUBJECT_ERASED: {
           // Decision 065: facts of an identifier outside the registry go; an official's facts
-          // stay (their hours count in totals) under the pseudonym instead of the identifier.
-          for (const p of subjectErasedData(event).pseudonyms) {
+          // stay (their hours count in totals) under the erased agent's identifier, as a rebuild
+          // reads them. Then (decision 077) an erased official's rows move to their pseudonym.
+          const pseudonyms = subjectErasedData(event).pseudonyms;
+          const officials: [string, string][] = [];
+          for (const p of pseudonyms)
             for (const ifi of q.subjectIfis.all(p) as string[]) {
+              if (ifi.startsWith(OFFICIAL_SUBJECT_PREFIX)) {
+                officials.push([ifi.slice(OFFICIAL_SUBJECT_PREFIX.length), p]);
+                continue;
+              }
               q.dropUnmatchedFacts.run(ifi);
-              q.pseudonymiseFacts.run({ erased: `erased:${p}`, ifi });
-              ifiCache.delete(ifi);
+              q.pseudonymiseFacts.run({ erased: erasedIfi(p), ifi });
             }
-            q.dropSubject.run(p);
-          }
+          for (const [officialId, p] of officials) eraseOfficial(officialId, p, changes);
+          for (const p of pseudonyms) q.dropSubject.run(p);
+          ifiCache.clear();
           break;
+        }
         case OFFICIAL_RECORDED: {
           const official = payloadOf(event, OFFICIAL_RECORDED);
           ifiCache.clear();
@@ -424,7 +451,45 @@ export function openLedger(db: Db): Ledger {
       if (official) touchEntry(official, record.activityId, record.registration);
     }
 
+    /**
+     * Live, what a rebuild after the erasure reads (the sealed record's erased reading, decision
+     * 077): officialId and name are the pseudonym, identifiers the erased agents, exemptions'
+     * reasons empty; the official's facts, histories and exemptions keep their figures under it.
+     */
+    function eraseOfficial(officialId: string, pseudonym: string, ch: LedgerChanges): void {
+      const text = q.officialRecord.get(officialId) as string | undefined;
+      if (text === undefined) return;
+      const record = JSON.parse(text) as Official;
+      const identifierSubjects = record.identifierSubjects ?? [];
+      // Keys already in the record keep their place, so the JSON equals the rebuilt one.
+      record.officialId = pseudonym;
+      record.name = pseudonym;
+      record.identifiers = identifierSubjects.map((s) => ({
+        account: { homePage: ERASED_HOME_PAGE, name: s },
+      }));
+      q.renameOfficial.run(pseudonym, JSON.stringify(record), officialId);
+      q.dropIdentifiersOf.run(officialId);
+      for (const s of identifierSubjects) q.linkIdentifier.run(erasedIfi(s), pseudonym);
+      q.renameFacts.run(pseudonym, officialId);
+      q.dropFactReasons.run(pseudonym);
+      for (const row of q.exemptionsOf.all(officialId)) {
+        const exemption = JSON.parse(row.record) as Exemption;
+        exemption.officialId = pseudonym;
+        exemption.reason = '';
+        q.renameExemption.run(pseudonym, JSON.stringify(exemption), row.exemption_id);
+      }
+      q.renameOrgHistory.run(pseudonym, officialId);
+      q.renameStaffGroupHistory.run(pseudonym, officialId);
+      for (const id of [officialId, pseudonym]) {
+        ch.officials.add(id);
+        ch.registry.add(id);
+      }
+    }
+
     function applyOfficial(official: Official, ch: LedgerChanges): void {
+      // The key-store subject of a sealed record, so that its erasure finds the official (decision 077).
+      if (official.subject !== undefined && official.subject !== official.officialId)
+        q.insertSubject.run(official.subject, officialSubjectKey(official.officialId));
       q.upsertOfficial.run(
         official.officialId,
         official.orgUnit,

@@ -1,8 +1,8 @@
 // Sealing the registry's personal records (decision 077): the official's record and an exemption
 // keep in the clear what aggregates need and the official's pseudonym; officialId, name,
 // identifiers and an exemption's free-text reason are sealed under the official's key.
-import type { JsonObject } from '@lrs/event-log';
-import { isSealedRecord } from '@lrs/events';
+import type { EventLog, JsonObject, RecordedEvent } from '@lrs/event-log';
+import { isSealedRecord, payloadOf } from '@lrs/events';
 import { erasedAgentAccount, type KeyStore, sealRecordFields } from '@lrs/privacy';
 import {
   EXEMPTION_RECORDED,
@@ -25,7 +25,8 @@ export type PlaintextEventSealer = (
 ) => { stream: string; data: JsonObject } | null;
 
 /** The key store's lookup key of an official (distinct from every xAPI identifier key, which starts with its kind). */
-export const officialSubjectKey = (officialId: string) => `official|${officialId}`;
+export const OFFICIAL_SUBJECT_PREFIX = 'official|';
+export const officialSubjectKey = (officialId: string) => `${OFFICIAL_SUBJECT_PREFIX}${officialId}`;
 
 /**
  * `training.official.recorded`: stream `training-official-<pseudonym>`; in the clear the org unit,
@@ -105,4 +106,29 @@ export function sealedStreamOf(type: string, record: JsonObject, keys: KeyStore)
 export function withoutPseudonyms(record: JsonObject): JsonObject {
   const { subject: _s, identifierSubjects: _i, ...rest } = record;
   return rest;
+}
+
+/**
+ * The subjects an erasure of an official destroys (decision 077): their own, and the subject of
+ * every identifier any version of their sealed registry record named (their statements are sealed
+ * under those). Null when the key store does not know the official (never recorded sealed, or erased).
+ */
+export async function officialSubjectsOf(
+  log: EventLog,
+  keys: KeyStore,
+  officialId: string,
+): Promise<{ pseudonym: string; identifiers: string[] } | null> {
+  const subject = keys.find(officialSubjectKey(officialId));
+  if (!subject) return null;
+  let history: RecordedEvent[] = [];
+  try {
+    history = await log.readStream(officialStream(subject.pseudonym));
+  } catch (error) {
+    // An official known only from an exemption has no record stream.
+    if ((error as Error).name !== 'StreamNotFoundError') throw error;
+  }
+  const identifiers = new Set<string>();
+  for (const event of history)
+    for (const s of payloadOf(event, OFFICIAL_RECORDED).identifierSubjects ?? []) identifiers.add(s);
+  return { pseudonym: subject.pseudonym, identifiers: [...identifiers] };
 }

@@ -301,6 +301,9 @@ export class Retention {
       );
       return plan;
     }
+    // No jurisdiction has a setting: nothing can expire, and nothing is claimed or recorded (the
+    // job looks again within the hour).
+    if ((await this.settings()).length === 0) return plan;
     try {
       await this.log.append(
         runClaimStream(day),

@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fingerprint } from '@lrs/projections';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { aCourse, allOf, anAgent, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
-import { ReferenceStore } from '@lrs/training';
+import { completionProjection, ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 
 // Erasure of an official of the registry by officialId (decisions 065 and 077).
@@ -161,6 +162,8 @@ describe('erasure of an official by officialId (decision 077)', function () {
         needle,
       ).to.equal(true);
 
+    const completionDb = lrs.system.completion.running.readDb();
+    const fingerprintBefore = fingerprint(completionDb, completionProjection);
     const erased = await api('POST', '/api/admin/erasures', {
       subject: { officialId: OFFICIAL_ID },
       reason: 'left the service; request of the data subject, ticket 88',
@@ -171,6 +174,9 @@ describe('erasure of an official by officialId (decision 077)', function () {
     expect(erased.json.pseudonyms).to.have.length(3);
     const pseudonym: string = erased.json.pseudonym;
     await lrs.caughtUp();
+
+    // The completion read model says the same: an erasure changes no fingerprint (decision 077).
+    expect(fingerprint(completionDb, completionProjection)).to.equal(fingerprintBefore);
 
     // The xAPI API: nothing by either identifier.
     for (const agent of [{ account: { homePage: LMS, name: ACCOUNT_NAME } }, { mbox: `mailto:${EMAIL}` }]) {

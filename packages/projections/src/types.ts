@@ -46,6 +46,13 @@ export interface ProjectionTable {
    * logs (SQLite counts events, EventStoreDB counts bytes) and a fingerprint must not tell them apart.
    */
   positional?: string[];
+  /**
+   * Columns hashed as an SQL expression over the row (the table is aliased `t`) instead of their
+   * value, e.g. an official's id as their pseudonym, so a fingerprint does not depend on personal
+   * data an erasure changes (decision 077). A table with such columns orders its rows by the hashed
+   * values (rows hashing alike are interchangeable).
+   */
+  hashedAs?: Readonly<Record<string, string>>;
 }
 
 interface ProjectionSpecBase {

@@ -110,6 +110,7 @@ export {
 } from './reference-store';
 export {
   exemptionRecordSealer,
+  isErasedOfficial,
   OFFICIAL_SUBJECT_PREFIX,
   officialRecordSealer,
   officialSubjectKey,

@@ -27,7 +27,6 @@ import {
   ORG_UNIT_RECORDED,
   POLICY_PUBLISHED,
 } from './reference-data';
-import { OFFICIAL_SUBJECT_PREFIX, officialSubjectKey } from './sealed-records';
 
 type Db = Database.Database;
 
@@ -102,7 +101,22 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   'CREATE TABLE relinked_identifier (ifi TEXT PRIMARY KEY) WITHOUT ROWID',
   // Whose identifiers the facts hold, by pseudonym: what an erasure purges (decision 065).
   'CREATE TABLE subject_ifi (pseudonym TEXT NOT NULL, ifi TEXT NOT NULL, PRIMARY KEY (pseudonym, ifi)) WITHOUT ROWID',
+  // Each official's pseudonym, from their sealed registry record (decision 077): what an erasure
+  // renames them to, what a fingerprint hashes for their id, and how a snapshot row (keyed by the
+  // pseudonym) finds them. An erased official's row is (pseudonym, pseudonym), as a rebuild reads it.
+  'CREATE TABLE official_subject (official_id TEXT PRIMARY KEY, subject TEXT NOT NULL) WITHOUT ROWID',
+  'CREATE INDEX official_subject_subject ON official_subject (subject)',
 ];
+
+/**
+ * An official id column hashed as the official's pseudonym (decision 077), so a fingerprint taken
+ * before an official's erasure equals the one after it; an official recorded before sealing (no
+ * pseudonym) hashes as their id.
+ */
+const bySubject = (column: string) =>
+  `coalesce((SELECT s.subject FROM official_subject s WHERE s.official_id = t.${column}), t.${column})`;
+export const LEDGER_OFFICIAL_ID_HASHED = { official_id: bySubject('official_id') };
+const OFFICIAL_ID_HASHED = LEDGER_OFFICIAL_ID_HASHED;
 
 /**
  * Page cache of a ledger's write connection, in KiB. It counts in the process's RSS, which the
@@ -113,10 +127,24 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
 export const LEDGER_CACHE_KIB = 64 * 1024;
 
 export const LEDGER_TABLES = [
-  { name: 'official', key: ['official_id'] },
-  { name: 'identifier', key: ['ifi'] },
+  // Personal values of the registry are left out of the fingerprint, and official ids hashed as
+  // pseudonyms (decision 077): what an erasure changes must not change a fingerprint.
+  {
+    name: 'official',
+    key: ['official_id'],
+    hashedAs: {
+      ...OFFICIAL_ID_HASHED,
+      record: "json_remove(t.record, '$.officialId', '$.name', '$.identifiers')",
+    },
+  },
+  // The identifier itself is personal (an erasure replaces it by the erased agent's): not hashed.
+  { name: 'identifier', key: ['ifi'], positional: ['ifi'], hashedAs: OFFICIAL_ID_HASHED },
   { name: 'org_unit', key: ['org_unit_id'] },
-  { name: 'exemption', key: ['exemption_id'] },
+  {
+    name: 'exemption',
+    key: ['exemption_id'],
+    hashedAs: { ...OFFICIAL_ID_HASHED, record: "json_remove(t.record, '$.officialId', '$.reason')" },
+  },
   { name: 'catalog', key: ['activity_id'] },
   { name: 'policy', key: ['policy_id', 'version'] },
   // seq is the statement event's log position: it orders facts, but is not hashed (positions of
@@ -124,12 +152,12 @@ export const LEDGER_TABLES = [
   // The actor's identifier is not hashed either, its pseudonym (`subject`) is: a fact reads with the
   // erased agent once its person is erased, and a snapshot taken before must still verify
   // (decision 065).
-  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq', 'ifi'] },
+  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq', 'ifi'], hashedAs: OFFICIAL_ID_HASHED },
   { name: 'pending_void', key: ['target_id'] },
   // subject_ifi is bookkeeping for erasures, not part of the fingerprint: a snapshot's
   // fingerprint must not depend on who is in it (decision 065).
-  { name: 'org_history', key: ['official_id', 'effective_from'] },
-  { name: 'staff_group_history', key: ['official_id', 'effective_from'] },
+  { name: 'org_history', key: ['official_id', 'effective_from'], hashedAs: OFFICIAL_ID_HASHED },
+  { name: 'staff_group_history', key: ['official_id', 'effective_from'], hashedAs: OFFICIAL_ID_HASHED },
   { name: 'activity', key: ['activity_no'] },
 ];
 
@@ -240,6 +268,13 @@ export function openLedger(db: Db): Ledger {
     ),
     // An erased official (decision 077): every row keyed by their id moves to their pseudonym.
     officialRecord: db.prepare('SELECT record FROM official WHERE official_id = ?').pluck(),
+    recordSubject: db.prepare(
+      'INSERT INTO official_subject (official_id, subject) VALUES (?, ?) ON CONFLICT (official_id) DO UPDATE SET subject = excluded.subject',
+    ),
+    officialOfSubject: db
+      .prepare('SELECT official_id FROM official_subject WHERE subject = ? AND official_id <> subject')
+      .pluck(),
+    dropOfficialSubject: db.prepare('DELETE FROM official_subject WHERE official_id = ?'),
     renameOfficial: db.prepare('UPDATE official SET official_id = ?, record = ? WHERE official_id = ?'),
     dropIdentifiersOf: db.prepare('DELETE FROM identifier WHERE official_id = ?'),
     renameFacts: db.prepare('UPDATE fact SET official_id = ? WHERE official_id = ?'),
@@ -344,17 +379,15 @@ export function openLedger(db: Db): Ledger {
           // stay (their hours count in totals) under the erased agent's identifier, as a rebuild
           // reads them. Then (decision 077) an erased official's rows move to their pseudonym.
           const pseudonyms = subjectErasedData(event).pseudonyms;
-          const officials: [string, string][] = [];
           for (const p of pseudonyms)
             for (const ifi of q.subjectIfis.all(p) as string[]) {
-              if (ifi.startsWith(OFFICIAL_SUBJECT_PREFIX)) {
-                officials.push([ifi.slice(OFFICIAL_SUBJECT_PREFIX.length), p]);
-                continue;
-              }
               q.dropUnmatchedFacts.run(ifi);
               q.pseudonymiseFacts.run({ erased: erasedIfi(p), ifi });
             }
-          for (const [officialId, p] of officials) eraseOfficial(officialId, p, changes);
+          for (const p of pseudonyms) {
+            const officialId = q.officialOfSubject.get(p) as string | undefined;
+            if (officialId !== undefined) eraseOfficial(officialId, p, changes);
+          }
           for (const p of pseudonyms) q.dropSubject.run(p);
           ifiCache.clear();
           break;
@@ -379,6 +412,7 @@ export function openLedger(db: Db): Ledger {
             changes.registry.add(before.official_id);
           }
           q.upsertExemption.run(exemption.exemptionId, exemption.officialId, JSON.stringify(exemption));
+          if (exemption.subject !== undefined) q.recordSubject.run(exemption.officialId, exemption.subject);
           changes.officials.add(exemption.officialId);
           changes.registry.add(exemption.officialId);
           break;
@@ -458,18 +492,22 @@ export function openLedger(db: Db): Ledger {
      */
     function eraseOfficial(officialId: string, pseudonym: string, ch: LedgerChanges): void {
       const text = q.officialRecord.get(officialId) as string | undefined;
-      if (text === undefined) return;
-      const record = JSON.parse(text) as Official;
-      const identifierSubjects = record.identifierSubjects ?? [];
-      // Keys already in the record keep their place, so the JSON equals the rebuilt one.
-      record.officialId = pseudonym;
-      record.name = pseudonym;
-      record.identifiers = identifierSubjects.map((s) => ({
-        account: { homePage: ERASED_HOME_PAGE, name: s },
-      }));
-      q.renameOfficial.run(pseudonym, JSON.stringify(record), officialId);
-      q.dropIdentifiersOf.run(officialId);
-      for (const s of identifierSubjects) q.linkIdentifier.run(erasedIfi(s), pseudonym);
+      // An official known only from an exemption has no registry row.
+      if (text !== undefined) {
+        const record = JSON.parse(text) as Official;
+        const identifierSubjects = record.identifierSubjects ?? [];
+        // Keys already in the record keep their place, so the JSON equals the rebuilt one.
+        record.officialId = pseudonym;
+        record.name = pseudonym;
+        record.identifiers = identifierSubjects.map((s) => ({
+          account: { homePage: ERASED_HOME_PAGE, name: s },
+        }));
+        q.renameOfficial.run(pseudonym, JSON.stringify(record), officialId);
+        q.dropIdentifiersOf.run(officialId);
+        for (const s of identifierSubjects) q.linkIdentifier.run(erasedIfi(s), pseudonym);
+      }
+      q.dropOfficialSubject.run(officialId);
+      q.recordSubject.run(pseudonym, pseudonym);
       q.renameFacts.run(pseudonym, officialId);
       q.dropFactReasons.run(pseudonym);
       for (const row of q.exemptionsOf.all(officialId)) {
@@ -487,9 +525,8 @@ export function openLedger(db: Db): Ledger {
     }
 
     function applyOfficial(official: Official, ch: LedgerChanges): void {
-      // The key-store subject of a sealed record, so that its erasure finds the official (decision 077).
-      if (official.subject !== undefined && official.subject !== official.officialId)
-        q.insertSubject.run(official.subject, officialSubjectKey(official.officialId));
+      // The pseudonym of a sealed record, so that its erasure finds the official (decision 077).
+      if (official.subject !== undefined) q.recordSubject.run(official.officialId, official.subject);
       q.upsertOfficial.run(
         official.officialId,
         official.orgUnit,
@@ -744,6 +781,32 @@ export class LedgerReader {
   official(officialId: string): Official | undefined {
     const row = this.q.official.get(officialId);
     return row ? (JSON.parse(row.record) as Official) : undefined;
+  }
+
+  /**
+   * How a report snapshot names an official (decision 077): their pseudonym when their registry
+   * record is sealed, else (a record written before sealing) their id.
+   */
+  snapshotKeyOf(officialId: string): string {
+    return (
+      (this.db
+        .prepare('SELECT subject FROM official_subject WHERE official_id = ?')
+        .pluck()
+        .get(officialId) as string | undefined) ?? officialId
+    );
+  }
+
+  /**
+   * The official a snapshot row's key names now: the official id of a pseudonym (the pseudonym
+   * itself once they are erased), or the key itself (an id, in older snapshots or unsealed records).
+   */
+  officialOfSnapshotKey(key: string): { officialId: string; erased: boolean } {
+    const officialId = this.db
+      .prepare('SELECT official_id FROM official_subject WHERE subject = ?')
+      .pluck()
+      .get(key) as string | undefined;
+    if (officialId === undefined) return { officialId: key, erased: false };
+    return { officialId, erased: officialId === key };
   }
 
   facts(officialId: string): LearningFact[] {

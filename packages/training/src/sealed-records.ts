@@ -132,3 +132,12 @@ export async function officialSubjectsOf(
     for (const s of payloadOf(event, OFFICIAL_RECORDED).identifierSubjects ?? []) identifiers.add(s);
   return { pseudonym: subject.pseudonym, identifiers: [...identifiers] };
 }
+
+const PSEUDONYM = /^p-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Whether an official as read is an erased one (decision 077): a sealed record whose key is gone
+ * reads with the pseudonym as both id and name. Pages show such a person in words, not the pseudonym.
+ */
+export const isErasedOfficial = (officialId: string, name: string): boolean =>
+  name === officialId && PSEUDONYM.test(officialId);

@@ -22,7 +22,14 @@ import {
 const BODY_LIMIT = 64 * 1024;
 
 /** The audit API (decision 008); every route checks auditScope first. */
-export function auditRoutes(service: AuditService): express.Router {
+/**
+ * `nameOf`: the name of a principal id at display time (a credential's name); snapshots record the
+ * taker's id only (decision 077), older ones also their name.
+ */
+export function auditRoutes(
+  service: AuditService,
+  nameOf: (principalId: string) => string | undefined = () => undefined,
+): express.Router {
   const router = express.Router();
   const { log } = service;
 
@@ -152,9 +159,11 @@ export function auditRoutes(service: AuditService): express.Router {
       total: all.length,
       page,
       pageSize,
-      snapshots: all
-        .slice((page - 1) * pageSize, page * pageSize)
-        .map((s) => ({ ...s, policyTitle: title(s.policyId) })),
+      snapshots: all.slice((page - 1) * pageSize, page * pageSize).map((s) => ({
+        ...s,
+        takenByName: s.takenByName ?? nameOf(s.takenBy) ?? null,
+        policyTitle: title(s.policyId),
+      })),
     });
   });
 
@@ -461,5 +470,9 @@ export function mountAudit(
   service: AuditService,
   options: { credentials: CredentialRegistry; jwt: JwtVerifier | null },
 ): void {
-  app.use('/api', authenticate(options.credentials, options.jwt), auditRoutes(service));
+  app.use(
+    '/api',
+    authenticate(options.credentials, options.jwt),
+    auditRoutes(service, (id) => options.credentials.get(id)?.name),
+  );
 }

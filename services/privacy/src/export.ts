@@ -290,7 +290,8 @@ export async function exportSubject(
     for (const event of await readAllOfType(deps.log, 'audit.report-snapshot.recorded')) {
       const s = event.data as Obj;
       const rows = Array.isArray(s.rows) ? (s.rows as Obj[]) : [];
-      const row = rows.find((r) => r.officialId === official.officialId);
+      // Rows name officials by pseudonym (decision 077), older snapshots by id.
+      const row = rows.find((r) => r.officialId === official.officialId || r.officialId === official.subject);
       if (!row) continue;
       records.snapshots.push({
         source: sourceOf(event),

@@ -41,6 +41,8 @@ export interface AuditPageDeps {
   ) => { policyId: string; period: string; title: Record<string, string> | null }[];
   /** Officials' names by id (changes name people, not only ids). */
   officialNames: () => Map<string, string>;
+  /** The official a snapshot row names (by pseudonym, decision 077): their id now (the pseudonym once erased). */
+  officialOfSnapshotKey: (key: string) => string;
   /** The catalog title of an activity in the reader's language, else null. */
   activityTitle: (activityId: string, tr: Translator) => Localized | null;
   /** Org units' names by id (the live registry's). */
@@ -658,8 +660,9 @@ ${diffSection(diff, tr, title, d.officialNames())}`,
     if (s.kind === 'programme-statistics' || !s.rows) return null;
     const unitNames = d.unitNames();
     const due = d.dueDay(s.policyId, s.version, s.period);
+    const rows = s.rows.map((r) => ({ ...r, officialId: d.officialOfSnapshotKey(r.officialId) }));
     return reportListView(
-      reportOfSnapshot(s, s.rows, unitNames),
+      reportOfSnapshot(s, rows, unitNames),
       d.officialNames(),
       unitNames,
       req.query as Record<string, unknown>,

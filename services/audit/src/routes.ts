@@ -1,7 +1,7 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate, principalKey } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
-import { assertAdmin, byPolicy, periodFor, statisticsWindow } from '@lrs/training';
+import { assertAdmin, byPolicy, periodFor, type ReportRow, statisticsWindow } from '@lrs/training';
 import express from 'express';
 import { assertMaySee, auditScope, maySee } from './access';
 import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
@@ -12,6 +12,7 @@ import type { AuditService } from './service';
 import { SNAPSHOT_KINDS, type SnapshotKind } from './snapshot-index';
 import type { AnySnapshot, ReportSnapshot } from './snapshots';
 import {
+  isProgrammeSnapshot,
   loadCompletionSnapshot,
   loadSnapshot,
   takeProgrammeSnapshot,
@@ -104,7 +105,7 @@ export function auditRoutes(
     res
       .status(201)
       .location(`/api/reports/snapshots/${snapshot.snapshotId}`)
-      .json(snapshotFor(snapshot, scope.jurisdiction));
+      .json(snapshotFor(await shownRows(service, snapshot), scope.jurisdiction));
   });
 
   // The list of report snapshots (decision 060): filtered, newest first, paged with a total.
@@ -212,7 +213,7 @@ export function auditRoutes(
     const scope = auditScope(req.principal);
     const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
     assertMaySee(scope, snapshot.jurisdiction);
-    res.json(snapshotFor(snapshot, scope.jurisdiction));
+    res.json(snapshotFor(await shownRows(service, snapshot), scope.jurisdiction));
   });
 
   router.get('/reports/snapshots/:id/verify', async (req, res) => {
@@ -376,6 +377,22 @@ export function auditRoutes(
 const LOG_WIDE = new Set(['events read', 'registry']);
 
 /** A snapshot as a caller of `jurisdiction` sees it: without the log-wide counts of its manifest. */
+/**
+ * A completion snapshot as the API shows it: each row's official resolved from the pseudonym it
+ * was recorded under to their current id (`erased: true` and the pseudonym once erased; decision
+ * 078). The event keeps the pseudonyms; verification reads the event.
+ */
+async function shownRows(service: AuditService, snapshot: AnySnapshot): Promise<AnySnapshot> {
+  if (isProgrammeSnapshot(snapshot) || !snapshot.rows) return snapshot;
+  const rows: ReportRow[] = [];
+  for (const row of snapshot.rows) {
+    const { officialId, erased } = await service.officialOfSnapshotKey(row.officialId);
+    rows.push({ ...row, officialId, ...(erased ? { erased: true } : {}) });
+  }
+  const shown: ReportSnapshot = { ...snapshot, rows };
+  return shown;
+}
+
 function snapshotFor(snapshot: AnySnapshot, jurisdiction: string | null): object {
   if (jurisdiction === null) return snapshot;
   const { eventsRead: _all, registry: _registry, projections, ...manifest } = snapshot.manifest;

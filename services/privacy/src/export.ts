@@ -301,7 +301,9 @@ export async function exportSubject(
         period: (s.period as string | undefined) ?? null,
         cutOff: s.cutOff as JsonValue,
         takenAt: (s.takenAt as string | undefined) ?? null,
-        row: row as JsonValue,
+        // The row names the official as recorded: by pseudonym since decision 078 (`recordedAs`).
+        row: { ...row, officialId: official.officialId } as JsonValue,
+        recordedAs: String(row.officialId),
       });
     }
   }

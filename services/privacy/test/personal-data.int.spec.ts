@@ -456,6 +456,8 @@ describe('personal data: access, portability and retention', function () {
       expect(
         exported.json.records.snapshots.map((s: any) => [s.snapshotId, s.source.stream, s.row.officialId]),
       ).to.deep.equal([[snapshot.json.snapshotId, `audit-snapshot-${snapshot.json.snapshotId}`, 'lee']]);
+      // The snapshot itself names her by pseudonym (decision 078).
+      expect(exported.json.records.snapshots[0].recordedAs).to.match(/^p-/);
     });
 
     it('an administrator sets the city’s retention from a file and reads the dry run with the CLI', async () => {

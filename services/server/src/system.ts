@@ -149,6 +149,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     dataDir: config.dataDir,
     publishedPolicies: async () => new Set((await completion.current()).policies().map((p) => p.policyId)),
     policyJurisdiction: async (policyId) => jurisdictionOfPolicy(await completion.current(), policyId),
+    officialOfSnapshotKey: async (key) => (await completion.current()).officialOfSnapshotKey(key),
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });

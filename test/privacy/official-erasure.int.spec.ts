@@ -162,6 +162,13 @@ describe('erasure of an official by officialId (decision 077)', function () {
         needle,
       ).to.equal(true);
 
+    // A report snapshot naming them, taken before: it must not keep them in the log (decision 078).
+    const snapshot = await api('POST', '/api/reports/snapshots', {
+      policy: policy.policyId,
+      period: '2026',
+      asOf: new Date().toISOString(),
+    });
+    expect(snapshot.status, snapshot.text).to.equal(201);
     const completionDb = lrs.system.completion.running.readDb();
     const fingerprintBefore = fingerprint(completionDb, completionProjection);
     const erased = await api('POST', '/api/admin/erasures', {
@@ -207,6 +214,13 @@ describe('erasure of an official by officialId (decision 077)', function () {
     const list = await api('GET', '/api/admin/erasures');
     expect(list.json.erasures.at(-1)).to.include({ subjectKind: 'officialId', legalBasis: 'PIPL art. 47' });
     for (const needle of [NAME, OFFICIAL_ID, ACCOUNT_NAME, EMAIL]) expect(list.text).to.not.include(needle);
+
+    const verified = await api('GET', `/api/reports/snapshots/${snapshot.json.snapshotId}/verify`);
+    expect(verified.json, verified.text).to.include({ matches: true, alarm: null });
+    const shown = await api('GET', `/api/reports/snapshots/${snapshot.json.snapshotId}`);
+    expect(shown.json.rows.find((r: { officialId: string }) => r.officialId === pseudonym)).to.include({
+      erased: true,
+    });
 
     // A second erasure finds no one.
     const again = await api('POST', '/api/admin/erasures', {

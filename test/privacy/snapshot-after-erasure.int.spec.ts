@@ -118,9 +118,12 @@ describe('a report snapshot taken before an erasure still verifies (decision 065
       asOf: new Date().toISOString(),
     });
     expect(taken.status, JSON.stringify(taken.body)).to.equal(201);
-    // The snapshot names Park by pseudonym only.
-    expect(JSON.stringify(taken.body.rows)).to.not.include('park-3318');
-    expect(taken.body).to.not.have.property('takenByName');
+    // The snapshot in the log names Park by pseudonym only, and not who took it by name; the API
+    // shows the row resolved to Park's id.
+    const [recorded] = await lrs.system.log.readStream(`audit-snapshot-${taken.body.snapshotId}`);
+    expect(JSON.stringify(recorded!.data)).to.not.include('park-3318');
+    expect(recorded!.data).to.not.have.property('takenByName');
+    expect((taken.body.rows as { officialId: string }[]).map((r) => r.officialId)).to.include('park-3318');
 
     const erased = await api('POST', '/api/admin/erasures', {
       subject: { officialId: 'park-3318' },

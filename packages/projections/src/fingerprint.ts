@@ -99,12 +99,11 @@ function hashTable(
   }
   const columns = all.filter((c) => !positional.includes(c));
   const value = (c: string) => hashedAs[c] ?? `t.${quote(c)}`;
-  // With hashed expressions the rows are ordered by what is hashed (the stored values may differ
-  // between two builds that hash alike); otherwise by key, then every other column.
-  const mapped = Object.keys(hashedAs).length > 0;
-  const order = mapped
-    ? [...key, ...columns.filter((c) => !key.includes(c))].filter((c) => columns.includes(c)).map(value)
-    : [...key, ...all.filter((c) => !key.includes(c))].map(quote);
+  // By key, then every other column. When a key column is hashed as an expression the rows are
+  // ordered by what is hashed (its stored value may differ between two builds that hash alike);
+  // otherwise the stored key decides, and SQLite reads the rows in key order without sorting.
+  const byHashed = key.some((c) => c in hashedAs);
+  const order = [...key, ...all.filter((c) => !key.includes(c))].map((c) => (byHashed ? value(c) : quote(c)));
   update(`${canonicalize({ columns, table: name })}\n`);
   const select = db
     .prepare(`SELECT ${columns.map(value).join(', ')} FROM ${quote(name)} AS t ORDER BY ${order.join(', ')}`)

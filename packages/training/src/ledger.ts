@@ -137,8 +137,9 @@ export const LEDGER_TABLES = [
       record: "json_remove(t.record, '$.officialId', '$.name', '$.identifiers')",
     },
   },
-  // The identifier itself is personal (an erasure replaces it by the erased agent's): not hashed.
-  { name: 'identifier', key: ['ifi'], positional: ['ifi'], hashedAs: OFFICIAL_ID_HASHED },
+  // The identifier itself is personal (an erasure replaces it by the erased agent's): hashed as a
+  // constant, so only whose identifiers they are counts.
+  { name: 'identifier', key: ['ifi'], hashedAs: { ifi: "''", ...OFFICIAL_ID_HASHED } },
   { name: 'org_unit', key: ['org_unit_id'] },
   {
     name: 'exemption',

@@ -3,13 +3,16 @@
 // 1,000) are by one person, ingested through the LRS's own statement store (sealed) with every
 // read model caught up; then the time of CryptoShredder.erase: resolve, record the event,
 // destroy the key, wait until the statements index, agents index and completion model have
-// purged the person, and empty their -wal. Target ≤ 1 s.
+// purged the person, and empty their -wal. Target ≤ 1 s. With `--official` the person is an
+// official of the registry (sealed record, decision 077) erased by officialId: the ledger then
+// renames their rows to the pseudonym instead of dropping facts.
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@lrs/config';
 import { startLrsSystem } from '@lrs/server';
+import { ReferenceStore } from '@lrs/training';
 import { round } from '../lib/measure';
 import { generateStatements } from '../lib/statements';
 
@@ -18,7 +21,12 @@ function parseArgs(args: string[]) {
     const i = args.indexOf(`--${name}`);
     return i >= 0 ? Number(args[i + 1]) : fallback;
   };
-  return { statements: num('statements', 1_000_000), subject: num('subject', 1000), batch: 500 };
+  return {
+    statements: num('statements', 1_000_000),
+    subject: num('subject', 1000),
+    batch: 500,
+    official: args.includes('--official'),
+  };
 }
 
 const SUBJECT = { homePage: 'https://lms.example.kr', name: 'erasure-subject' };
@@ -37,6 +45,24 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     loadConfig({ LRS_DATA_DIR: dataDir, LRS_LOG_LEVEL: 'silent', LRS_ENV: 'development' }),
   );
   try {
+    if (o.official)
+      await new ReferenceStore(system.log, system.keys).importRecords(
+        'officials',
+        [
+          {
+            officialId: 'erasure-subject',
+            name: 'Erasure Subject',
+            orgUnit: 'office-1',
+            orgUnitFrom: null,
+            staffGroup: 'social-welfare',
+            jurisdiction: 'city',
+            employedFrom: null,
+            employedTo: null,
+            identifiers: [{ account: SUBJECT }],
+          },
+        ],
+        'bench',
+      );
     const batches = Math.ceil(o.statements / o.batch);
     const every = Math.max(1, Math.floor(o.statements / o.subject));
     let subjectStatements = 0;
@@ -71,13 +97,14 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const subjectStatementsIndexed = bySubject();
     const t2 = performance.now();
     const result = await system.eraser.erase({
-      subject: { agent: { account: SUBJECT } },
+      subject: o.official ? { officialId: 'erasure-subject' } : { agent: { account: SUBJECT } },
       reason: 'benchmark',
       legalBasis: 'benchmark',
       requestedBy: 'bench',
     });
     const eraseMs = performance.now() - t2;
     return {
+      subjectKind: o.official ? 'officialId' : 'agent',
       statements: batches * o.batch,
       subjectStatements,
       ingestStatementsPerSec: Math.round((batches * o.batch) / ingestSeconds),

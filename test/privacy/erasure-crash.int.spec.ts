@@ -87,6 +87,82 @@ describe('an erasure killed mid-way (SIGKILL) is finished by the next start (dec
   });
 });
 
+describe('an erasure of an official killed mid-way (SIGKILL) is finished by the next start (decision 077)', function () {
+  this.timeout(120_000);
+  const dataDir = mkdtempSync(join(tmpdir(), 'lrs-official-erasure-crash-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const OFFICIAL = 'ohale-7702';
+  const OFFICIAL_NAME = 'Oriel Hale-Vantongeren';
+  const OFFICIAL_ACCOUNT = { homePage: 'https://lms.example.org', name: 'ohale-acct-7702' };
+  const admin = `Basic ${Buffer.from('admin:change-me-please-now').toString('base64')}`;
+
+  it('after the event is recorded and before the keys are destroyed: the next start finishes it', async () => {
+    const first = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    const imported = await fetch(`${first.url}/api/admin/training/officials`, {
+      method: 'POST',
+      headers: { Authorization: admin, 'Content-Type': 'application/json' },
+      body: JSON.stringify([
+        {
+          officialId: OFFICIAL,
+          name: OFFICIAL_NAME,
+          orgUnit: 'office-1',
+          staffGroup: 'social-welfare',
+          jurisdiction: 'city',
+          identifiers: [{ account: OFFICIAL_ACCOUNT }],
+        },
+      ]),
+    });
+    expect(imported.status).to.equal(200);
+    const write = await first.call('POST', 'statements', {
+      json: {
+        actor: { name: OFFICIAL_NAME, account: OFFICIAL_ACCOUNT },
+        verb: { id: 'http://adlnet.gov/expapi/verbs/completed' },
+        object: { id: 'https://example.org/courses/ethics' },
+      },
+    });
+    expect(write.status, write.text).to.equal(200);
+    await first.caughtUp();
+    await first.stop();
+
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(here, 'support', 'erase-child.ts'), dataDir, OFFICIAL],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        const m = /recorded (\S+)/.exec(chunk.toString());
+        if (m) resolve(m[1]!);
+      });
+      child.on('exit', (code) => reject(new Error(`child exited ${code} before recording`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(filesContaining(dataDir, OFFICIAL_NAME)).to.not.deep.equal([]);
+
+    const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });
+    try {
+      await second.caughtUp();
+      await second.system.erasuresSettled;
+      const byAgent = await second.call(
+        'GET',
+        `statements?agent=${encodeURIComponent(JSON.stringify({ account: OFFICIAL_ACCOUNT }))}`,
+      );
+      expect((byAgent.body as { statements: unknown[] }).statements).to.deep.equal([]);
+      const transcript = await fetch(`${second.url}/api/officials/${OFFICIAL}/transcript`, {
+        headers: { Authorization: admin },
+      });
+      expect(transcript.status).to.equal(404);
+      for (const needle of [OFFICIAL_NAME, OFFICIAL, OFFICIAL_ACCOUNT.name])
+        expect(filesContaining(dataDir, needle), needle).to.deep.equal([]);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
 describe('a log with sealed personal data never starts with a new key store (decision 065)', function () {
   this.timeout(60_000);
   const dataDir = mkdtempSync(join(tmpdir(), 'lrs-lost-keys-'));

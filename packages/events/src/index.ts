@@ -1,4 +1,13 @@
-export { anEvent, type EventPayloads, type KnownEventType, payloadOf } from './payloads';
+export {
+  anEvent,
+  type EventPayloads,
+  forgetOpenedRecords,
+  isSealedRecord,
+  type KnownEventType,
+  payloadOf,
+  type SealedRecordCodec,
+  useSealedRecordCodec,
+} from './payloads';
 export {
   erasureStream,
   PRIVACY_EVENT_PREFIX,

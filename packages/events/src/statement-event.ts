@@ -1,6 +1,6 @@
 import type { JsonObject, RecordedEvent } from '@lrs/event-log';
 import type { Statement } from '@lrs/xapi';
-import { payloadOf } from './payloads';
+import { forgetOpenedRecords, payloadOf } from './payloads';
 
 /** Event type of an accepted xAPI statement; its stream is statementStream(id). */
 export const STATEMENT_EVENT = 'xapi.statement.stored';
@@ -51,6 +51,7 @@ export function usePersonalDataCodec(next: PersonalDataCodec): void {
 /** Drops opened payloads kept for events still in memory (after a key is destroyed). */
 export function forgetOpenedStatements(): void {
   opened = new WeakMap();
+  forgetOpenedRecords();
 }
 
 /**

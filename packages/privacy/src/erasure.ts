@@ -8,7 +8,7 @@ import {
   type SubjectErasedData,
   subjectErasedData,
 } from '@lrs/events';
-import { BadRequest, Conflict, HttpProblem, NotFound } from '@lrs/http';
+import { BadRequest, Conflict, NotFound } from '@lrs/http';
 import { agentIfiKey, parseAgentParameter } from '@lrs/xapi';
 import type { KeyStore } from './key-store';
 import { assertKeyStoreBelongsToLog } from './log-keys';
@@ -100,20 +100,30 @@ export class CryptoShredder implements SubjectEraser {
     private readonly options: {
       /** Runs after the keys are destroyed: the composition root waits for read models and truncates their -wal. */
       afterErasure?: (position: LogPosition) => Promise<void>;
-      /** Whether an identifier key belongs to an official of the registry (their erasure is not built yet). */
+      /** Whether an identifier key belongs to an official of the registry (erased with the official, by officialId). */
       isOfficialIdentifier?: (ifi: string) => Promise<boolean>;
+      /**
+       * An official's subjects (decision 077): their own pseudonym and those of every identifier
+       * their sealed registry record ever named; null when the key store does not know them.
+       */
+      officialSubjects?: (officialId: string) => Promise<{ pseudonym: string; identifiers: string[] } | null>;
+      /** Whether the registry holds this official (in a record written before sealing, when officialSubjects finds none). */
+      isRegistryOfficial?: (officialId: string) => Promise<boolean>;
     } = {},
   ) {}
 
   async erase(request: ErasureRequest): Promise<ErasureResult> {
     const valid = validateErasureRequest(request);
-    const data = this.resolve(valid);
+    const data =
+      'officialId' in valid.subject
+        ? await this.resolveOfficial(valid.subject.officialId, valid)
+        : this.resolve(valid);
     const ifi = 'agent' in valid.subject ? agentIfiKey(valid.subject.agent as never) : undefined;
     if (ifi !== undefined && (await this.options.isOfficialIdentifier?.(ifi)))
       // Erasing the identifier alone would take the official's hours out of every rebuilt report.
       throw new Conflict(
         'erasure.official-identifier',
-        'This identifier belongs to an official in the registry; erasure of an official is not built yet (decision 065).',
+        'This identifier belongs to an official in the registry: erase the official with { "subject": { "officialId": … } }, which erases their identifiers with them (decision 077).',
         { pointer: '/subject/agent' },
       );
     const position = await this.record(data);
@@ -128,16 +138,41 @@ export class CryptoShredder implements SubjectEraser {
     };
   }
 
-  /** Step 1: the subject's pseudonyms, or 404 naming the field. */
-  resolve(request: ErasureRequest): SubjectErasedData {
-    if ('officialId' in request.subject) {
-      throw new HttpProblem(
-        501,
-        'erasure.official-not-built',
-        'Erasure by officialId is not built yet: the registry record is not sealed (decision 065). Erase the official\'s xAPI identifiers with { "agent": … }.',
+  /**
+   * Step 1 for an official (decision 077): their own pseudonym first, then their identifiers';
+   * 404 naming `/subject/officialId` when the key store does not know them (never recorded, or
+   * erased already), 409 when the registry holds them only in a record written before sealing.
+   */
+  async resolveOfficial(officialId: string, request: ErasureRequest): Promise<SubjectErasedData> {
+    const found = await this.options.officialSubjects?.(officialId);
+    if (!found) {
+      if (await this.options.isRegistryOfficial?.(officialId))
+        throw new Conflict(
+          'erasure.official-not-sealed',
+          'This official is recorded in a registry record written before personal data was sealed: run the migration of the log first (decision 077).',
+          { pointer: '/subject/officialId' },
+        );
+      throw new NotFound(
+        'erasure.subject-unknown',
+        'No official with this id is held: never recorded, or already erased (after an erasure nothing links the id to them).',
         { pointer: '/subject/officialId' },
       );
     }
+    return {
+      erasureId: randomUUID(),
+      pseudonyms: [...new Set([found.pseudonym, ...found.identifiers])],
+      subjectKind: 'officialId',
+      reason: request.reason,
+      legalBasis: request.legalBasis,
+      requestedBy: request.requestedBy,
+      at: new Date().toISOString(),
+    };
+  }
+
+  /** Step 1: the subject's pseudonyms, or 404 naming the field. */
+  resolve(request: ErasureRequest): SubjectErasedData {
+    if ('officialId' in request.subject)
+      throw new TypeError('resolve() is for an agent: an official is resolved by resolveOfficial()');
     const ifi = agentIfiKey(request.subject.agent as never);
     const subject = ifi === undefined ? undefined : this.keys.find(ifi);
     if (!subject)

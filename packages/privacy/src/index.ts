@@ -30,4 +30,10 @@ export {
   sealStatements,
 } from './seal';
 export { openBytes, sealBytes } from './sealed-bytes';
+export {
+  erasedAgentAccount,
+  openSealedRecord,
+  type SealedRecordEnvelope,
+  sealRecordFields,
+} from './sealed-record';
 export { keysDestroyed, openKeyStore, openKeyStoreOfLog, releaseKeyStore } from './vault';

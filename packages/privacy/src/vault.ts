@@ -1,8 +1,9 @@
 import type { EventLog } from '@lrs/event-log';
-import { forgetOpenedStatements, usePersonalDataCodec } from '@lrs/events';
+import { forgetOpenedStatements, usePersonalDataCodec, useSealedRecordCodec } from '@lrs/events';
 import { KeyStore, keyStoreFile } from './key-store';
 import { assertKeyStoreBelongsToLog } from './log-keys';
 import { openStatement } from './seal';
+import { openSealedRecord } from './sealed-record';
 
 /**
  * The key stores open on this thread. Opening reads a pseudonym's key from whichever holds it
@@ -19,6 +20,7 @@ function keyOf(pseudonym: string): Buffer | undefined {
 }
 
 const codec = { open: (statement: never) => openStatement(statement, keyOf) };
+const recordCodec = { open: (data: never) => openSealedRecord(data, keyOf) };
 
 /**
  * Opens (or shares) the key store in `file` on this thread and registers the codec that
@@ -30,6 +32,7 @@ export function openKeyStore(file: string): KeyStore {
     entry = { store: KeyStore.open(file), users: 0 };
     stores.set(file, entry);
     usePersonalDataCodec(codec);
+    useSealedRecordCodec(recordCodec);
   }
   entry.users++;
   return entry.store;

@@ -61,6 +61,7 @@ export function defineProjection(spec: ProjectionSpec): ProjectionDefinition {
           name: t.name,
           key: [...t.key],
           ...(t.positional ? { positional: [...t.positional] } : {}),
+          ...(t.hashedAs ? { hashedAs: Object.freeze({ ...t.hashedAs }) } : {}),
         }),
       ),
     ),
@@ -82,7 +83,8 @@ function checkEmbedded(spec: ProjectionSpec, inner: ProjectionDefinition): void 
     if (
       !mine ||
       mine.key.join() !== table.key.join() ||
-      (mine.positional ?? []).join() !== (table.positional ?? []).join()
+      (mine.positional ?? []).join() !== (table.positional ?? []).join() ||
+      JSON.stringify(mine.hashedAs ?? {}) !== JSON.stringify(table.hashedAs ?? {})
     )
       fail(`table '${table.name}' is missing or keyed differently`);
   }

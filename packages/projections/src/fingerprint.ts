@@ -28,26 +28,39 @@ export function fingerprints(db: Db, projections: readonly ProjectionDefinition[
   const hashes = projections.map(() => createHash('sha256'));
   const byName = new Map<
     string,
-    { key: readonly string[]; positional: readonly string[]; readers: number[] }
+    {
+      key: readonly string[];
+      positional: readonly string[];
+      hashedAs: Readonly<Record<string, string>>;
+      readers: number[];
+    }
   >();
   projections.forEach((projection, p) => {
     for (const table of projection.tables) {
       const known = byName.get(table.name);
       if (
         known &&
-        (known.key.join() !== table.key.join() || known.positional.join() !== (table.positional ?? []).join())
+        (known.key.join() !== table.key.join() ||
+          known.positional.join() !== (table.positional ?? []).join() ||
+          JSON.stringify(known.hashedAs) !== JSON.stringify(table.hashedAs ?? {}))
       )
         throw new ProjectionError(
           `fingerprint: table '${table.name}' is keyed differently by two projections`,
         );
       if (known) known.readers.push(p);
-      else byName.set(table.name, { key: table.key, positional: table.positional ?? [], readers: [p] });
+      else
+        byName.set(table.name, {
+          key: table.key,
+          positional: table.positional ?? [],
+          hashedAs: table.hashedAs ?? {},
+          readers: [p],
+        });
     }
   });
   // Every projection hashes its own tables in name order; a merge of all names keeps that order.
   const names = [...byName.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (const name of names) {
-    const { key, positional, readers } = byName.get(name)!;
+    const { key, positional, hashedAs, readers } = byName.get(name)!;
     // Text shared by several hashes is encoded to UTF-8 once.
     const update =
       readers.length === 1
@@ -56,7 +69,7 @@ export function fingerprints(db: Db, projections: readonly ProjectionDefinition[
             const bytes = Buffer.from(text, 'utf8');
             for (const r of readers) hashes[r]!.update(bytes);
           };
-    hashTable(db, name, key, positional, update, projections[readers[0]!]!.name);
+    hashTable(db, name, key, positional, hashedAs, update, projections[readers[0]!]!.name);
   }
   return hashes.map((hash) => hash.digest('hex'));
 }
@@ -66,6 +79,7 @@ function hashTable(
   name: string,
   key: readonly string[],
   positional: readonly string[],
+  hashedAs: Readonly<Record<string, string>>,
   update: (text: string) => void,
   projectionName: string,
 ): void {
@@ -83,11 +97,16 @@ function hashTable(
       throw new ProjectionError(`fingerprint: '${name}' has no positional column '${k}'`);
     }
   }
-  const order = [...key, ...all.filter((c) => !key.includes(c))].map(quote);
   const columns = all.filter((c) => !positional.includes(c));
+  const value = (c: string) => hashedAs[c] ?? `t.${quote(c)}`;
+  // By key, then every other column. When a key column is hashed as an expression the rows are
+  // ordered by what is hashed (its stored value may differ between two builds that hash alike);
+  // otherwise the stored key decides, and SQLite reads the rows in key order without sorting.
+  const byHashed = key.some((c) => c in hashedAs);
+  const order = [...key, ...all.filter((c) => !key.includes(c))].map((c) => (byHashed ? value(c) : quote(c)));
   update(`${canonicalize({ columns, table: name })}\n`);
   const select = db
-    .prepare(`SELECT ${columns.map(quote).join(', ')} FROM ${quote(name)} ORDER BY ${order.join(', ')}`)
+    .prepare(`SELECT ${columns.map(value).join(', ')} FROM ${quote(name)} AS t ORDER BY ${order.join(', ')}`)
     .raw(true)
     .safeIntegers(true);
   // RFC 8785 for a row is its members in UTF-16 order of their names, each `"name":value`;

@@ -46,6 +46,13 @@ export interface ProjectionTable {
    * logs (SQLite counts events, EventStoreDB counts bytes) and a fingerprint must not tell them apart.
    */
   positional?: string[];
+  /**
+   * Columns hashed as an SQL expression over the row (the table is aliased `t`) instead of their
+   * value, e.g. an official's id as their pseudonym, so a fingerprint does not depend on personal
+   * data an erasure changes (decision 077). Rows are ordered by the hashed values of such columns
+   * (a key column whose stored value an erasure changes must be one, e.g. hashed as a constant).
+   */
+  hashedAs?: Readonly<Record<string, string>>;
 }
 
 interface ProjectionSpecBase {

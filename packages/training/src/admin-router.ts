@@ -1,5 +1,6 @@
 import type { EventLog } from '@lrs/event-log';
 import { BadRequest, Conflict, parseJson, readBody, UnsupportedMediaType } from '@lrs/http';
+import type { KeyStore } from '@lrs/privacy';
 import express from 'express';
 import { assertAdmin } from './access';
 import { parseReferenceFile, REFERENCE_KINDS, type ReferenceKind } from './import-rows';
@@ -15,6 +16,8 @@ export interface TrainingAdminOptions {
    * request says `?allowUnknownCategories=true`; then it is published with a warning.
    */
   catalogCategories?: () => Promise<ReadonlySet<string>>;
+  /** The key store: officials' records and exemptions are sealed with it (decision 077). */
+  keys?: KeyStore | null;
 }
 
 /**
@@ -22,7 +25,7 @@ export interface TrainingAdminOptions {
  * exemptions, catalog (text/csv or application/json), and policies (application/json).
  */
 export function trainingAdminRouter(log: EventLog, options: TrainingAdminOptions = {}): express.Router {
-  const store = new ReferenceStore(log);
+  const store = new ReferenceStore(log, options.keys ?? null);
   const limit = options.maxBodyBytes ?? 32 * 1024 * 1024;
   const router = express.Router();
 

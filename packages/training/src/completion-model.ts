@@ -10,6 +10,7 @@ import {
   entryKey,
   type FactRecord,
   LEDGER_MIGRATIONS,
+  LEDGER_OFFICIAL_ID_HASHED,
   LEDGER_TABLES,
   type LedgerChanges,
   LedgerReader,
@@ -97,7 +98,9 @@ export const completionProjection = defineProjection({
   // Also 6: facts name their person by pseudonym for the fingerprint (decision 065).
   // 7: the ledger numbers activities, and its facts keep an activity number and an attendance kind
   // instead of the verb, for a narrower statistics index (decision 056).
-  version: 7,
+  // 8: officials' records sealed (decision 077): the ledger keeps each official's pseudonym, and the
+  // fingerprint hashes official ids as pseudonyms and leaves the registry's personal values out.
+  version: 8,
   migrations: [
     ...LEDGER_MIGRATIONS,
     // completed_on: the learning date (policy's zone) the requirement tree first passed (issue 22).
@@ -108,8 +111,8 @@ export const completionProjection = defineProjection({
   ],
   tables: [
     ...LEDGER_TABLES,
-    { name: 'completion', key: ['official_id', 'policy_id', 'period'] },
-    { name: 'completion_pending', key: ['official_id'] },
+    { name: 'completion', key: ['official_id', 'policy_id', 'period'], hashedAs: LEDGER_OFFICIAL_ID_HASHED },
+    { name: 'completion_pending', key: ['official_id'], hashedAs: LEDGER_OFFICIAL_ID_HASHED },
   ],
   filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },
   // The ledger tables are written by the same ledger as the transcripts model's: one
@@ -593,6 +596,13 @@ export const COMPLETION_RULE_CHANGES: readonly {
     release: 'programme statistics over numbered activities (December 2026)',
     changes: [
       "the ledger numbers the activities its facts are about, and each fact keeps that number and an attendance kind instead of the verb: the read model's fingerprint changes, no completion or statistics figure does",
+    ],
+  },
+  {
+    version: 8,
+    release: 'erasure of officials (December 2026)',
+    changes: [
+      "no counting change: the fingerprint hashes an official's id as their pseudonym and leaves their name, identifiers and exemption reasons out, and a snapshot's rows and report hash name officials by pseudonym, so a snapshot taken before an official's erasure still verifies after it (decision 077); a snapshot recorded under version 7 differs in the fingerprint and report hash only",
     ],
   },
 ];

@@ -108,6 +108,16 @@ export {
   ReferenceConflict,
   ReferenceStore,
 } from './reference-store';
+export {
+  exemptionRecordSealer,
+  isErasedOfficial,
+  OFFICIAL_SUBJECT_PREFIX,
+  officialRecordSealer,
+  officialSubjectKey,
+  officialSubjectsOf,
+  type PlaintextEventSealer,
+  REGISTRY_SEALERS,
+} from './sealed-records';
 export { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';
 export { type TermKind, type TermTitles, termTitles } from './terms';
 export { buildTranscript, type Transcript, type TranscriptEntry } from './transcript';

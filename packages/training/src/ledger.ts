@@ -11,6 +11,7 @@ import {
   subjectErasedData,
   VOIDED_VERB,
 } from '@lrs/events';
+import { ERASED_HOME_PAGE, erasedIfi } from '@lrs/privacy';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
@@ -100,7 +101,22 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   'CREATE TABLE relinked_identifier (ifi TEXT PRIMARY KEY) WITHOUT ROWID',
   // Whose identifiers the facts hold, by pseudonym: what an erasure purges (decision 065).
   'CREATE TABLE subject_ifi (pseudonym TEXT NOT NULL, ifi TEXT NOT NULL, PRIMARY KEY (pseudonym, ifi)) WITHOUT ROWID',
+  // Each official's pseudonym, from their sealed registry record (decision 077): what an erasure
+  // renames them to, what a fingerprint hashes for their id, and how a snapshot row (keyed by the
+  // pseudonym) finds them. An erased official's row is (pseudonym, pseudonym), as a rebuild reads it.
+  'CREATE TABLE official_subject (official_id TEXT PRIMARY KEY, subject TEXT NOT NULL) WITHOUT ROWID',
+  'CREATE INDEX official_subject_subject ON official_subject (subject)',
 ];
+
+/**
+ * An official id column hashed as the official's pseudonym (decision 077), so a fingerprint taken
+ * before an official's erasure equals the one after it; an official recorded before sealing (no
+ * pseudonym) hashes as their id.
+ */
+const bySubject = (column: string) =>
+  `coalesce((SELECT s.subject FROM official_subject s WHERE s.official_id = t.${column}), t.${column})`;
+export const LEDGER_OFFICIAL_ID_HASHED = { official_id: bySubject('official_id') };
+const OFFICIAL_ID_HASHED = LEDGER_OFFICIAL_ID_HASHED;
 
 /**
  * Page cache of a ledger's write connection, in KiB. It counts in the process's RSS, which the
@@ -111,10 +127,25 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
 export const LEDGER_CACHE_KIB = 64 * 1024;
 
 export const LEDGER_TABLES = [
-  { name: 'official', key: ['official_id'] },
-  { name: 'identifier', key: ['ifi'] },
+  // Personal values of the registry are left out of the fingerprint, and official ids hashed as
+  // pseudonyms (decision 077): what an erasure changes must not change a fingerprint.
+  {
+    name: 'official',
+    key: ['official_id'],
+    hashedAs: {
+      ...OFFICIAL_ID_HASHED,
+      record: "json_remove(t.record, '$.officialId', '$.name', '$.identifiers')",
+    },
+  },
+  // The identifier itself is personal (an erasure replaces it by the erased agent's): hashed as a
+  // constant, so only whose identifiers they are counts.
+  { name: 'identifier', key: ['ifi'], hashedAs: { ifi: "''", ...OFFICIAL_ID_HASHED } },
   { name: 'org_unit', key: ['org_unit_id'] },
-  { name: 'exemption', key: ['exemption_id'] },
+  {
+    name: 'exemption',
+    key: ['exemption_id'],
+    hashedAs: { ...OFFICIAL_ID_HASHED, record: "json_remove(t.record, '$.officialId', '$.reason')" },
+  },
   { name: 'catalog', key: ['activity_id'] },
   { name: 'policy', key: ['policy_id', 'version'] },
   // seq is the statement event's log position: it orders facts, but is not hashed (positions of
@@ -122,12 +153,12 @@ export const LEDGER_TABLES = [
   // The actor's identifier is not hashed either, its pseudonym (`subject`) is: a fact reads with the
   // erased agent once its person is erased, and a snapshot taken before must still verify
   // (decision 065).
-  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq', 'ifi'] },
+  { name: 'fact', key: ['seq', 'statement_id'], positional: ['seq', 'ifi'], hashedAs: OFFICIAL_ID_HASHED },
   { name: 'pending_void', key: ['target_id'] },
   // subject_ifi is bookkeeping for erasures, not part of the fingerprint: a snapshot's
   // fingerprint must not depend on who is in it (decision 065).
-  { name: 'org_history', key: ['official_id', 'effective_from'] },
-  { name: 'staff_group_history', key: ['official_id', 'effective_from'] },
+  { name: 'org_history', key: ['official_id', 'effective_from'], hashedAs: OFFICIAL_ID_HASHED },
+  { name: 'staff_group_history', key: ['official_id', 'effective_from'], hashedAs: OFFICIAL_ID_HASHED },
   { name: 'activity', key: ['activity_no'] },
 ];
 
@@ -236,6 +267,30 @@ export function openLedger(db: Db): Ledger {
     pseudonymiseFacts: db.prepare(
       'UPDATE fact SET ifi = @erased WHERE official_id = (SELECT official_id FROM identifier WHERE ifi = @ifi) AND ifi = @ifi',
     ),
+    // An erased official (decision 077): every row keyed by their id moves to their pseudonym.
+    officialRecord: db.prepare('SELECT record FROM official WHERE official_id = ?').pluck(),
+    recordSubject: db.prepare(
+      'INSERT INTO official_subject (official_id, subject) VALUES (?, ?) ON CONFLICT (official_id) DO UPDATE SET subject = excluded.subject',
+    ),
+    officialOfSubject: db
+      .prepare('SELECT official_id FROM official_subject WHERE subject = ? AND official_id <> subject')
+      .pluck(),
+    dropOfficialSubject: db.prepare('DELETE FROM official_subject WHERE official_id = ?'),
+    renameOfficial: db.prepare('UPDATE official SET official_id = ?, record = ? WHERE official_id = ?'),
+    dropIdentifiersOf: db.prepare('DELETE FROM identifier WHERE official_id = ?'),
+    renameFacts: db.prepare('UPDATE fact SET official_id = ? WHERE official_id = ?'),
+    // A waived statement's reason is the actor's sealed free text: erased, it reads as absent.
+    dropFactReasons: db.prepare(
+      "UPDATE fact SET record = json_set(record, '$.reason', NULL) WHERE official_id = ? AND json_extract(record, '$.reason') IS NOT NULL",
+    ),
+    exemptionsOf: db.prepare<[string], { exemption_id: string; record: string }>(
+      'SELECT exemption_id, record FROM exemption WHERE official_id = ?',
+    ),
+    renameExemption: db.prepare('UPDATE exemption SET official_id = ?, record = ? WHERE exemption_id = ?'),
+    renameOrgHistory: db.prepare('UPDATE org_history SET official_id = ? WHERE official_id = ?'),
+    renameStaffGroupHistory: db.prepare(
+      'UPDATE staff_group_history SET official_id = ? WHERE official_id = ?',
+    ),
     anyFact: db.prepare('SELECT 1 FROM fact LIMIT 1').pluck(),
     relinked: db.prepare('INSERT OR IGNORE INTO relinked_identifier (ifi) VALUES (?)'),
   };
@@ -320,18 +375,24 @@ export function openLedger(db: Db): Ledger {
         case STATEMENT_EVENT:
           applyStatement(event);
           break;
-        case SUBJECT_ERASED:
+        case SUBJECT_ERASED: {
           // Decision 065: facts of an identifier outside the registry go; an official's facts
-          // stay (their hours count in totals) under the pseudonym instead of the identifier.
-          for (const p of subjectErasedData(event).pseudonyms) {
+          // stay (their hours count in totals) under the erased agent's identifier, as a rebuild
+          // reads them. Then (decision 077) an erased official's rows move to their pseudonym.
+          const pseudonyms = subjectErasedData(event).pseudonyms;
+          for (const p of pseudonyms)
             for (const ifi of q.subjectIfis.all(p) as string[]) {
               q.dropUnmatchedFacts.run(ifi);
-              q.pseudonymiseFacts.run({ erased: `erased:${p}`, ifi });
-              ifiCache.delete(ifi);
+              q.pseudonymiseFacts.run({ erased: erasedIfi(p), ifi });
             }
-            q.dropSubject.run(p);
+          for (const p of pseudonyms) {
+            const officialId = q.officialOfSubject.get(p) as string | undefined;
+            if (officialId !== undefined) eraseOfficial(officialId, p, changes);
           }
+          for (const p of pseudonyms) q.dropSubject.run(p);
+          ifiCache.clear();
           break;
+        }
         case OFFICIAL_RECORDED: {
           const official = payloadOf(event, OFFICIAL_RECORDED);
           ifiCache.clear();
@@ -352,6 +413,7 @@ export function openLedger(db: Db): Ledger {
             changes.registry.add(before.official_id);
           }
           q.upsertExemption.run(exemption.exemptionId, exemption.officialId, JSON.stringify(exemption));
+          if (exemption.subject !== undefined) q.recordSubject.run(exemption.officialId, exemption.subject);
           changes.officials.add(exemption.officialId);
           changes.registry.add(exemption.officialId);
           break;
@@ -424,7 +486,48 @@ export function openLedger(db: Db): Ledger {
       if (official) touchEntry(official, record.activityId, record.registration);
     }
 
+    /**
+     * Live, what a rebuild after the erasure reads (the sealed record's erased reading, decision
+     * 077): officialId and name are the pseudonym, identifiers the erased agents, exemptions'
+     * reasons empty; the official's facts, histories and exemptions keep their figures under it.
+     */
+    function eraseOfficial(officialId: string, pseudonym: string, ch: LedgerChanges): void {
+      const text = q.officialRecord.get(officialId) as string | undefined;
+      // An official known only from an exemption has no registry row.
+      if (text !== undefined) {
+        const record = JSON.parse(text) as Official;
+        const identifierSubjects = record.identifierSubjects ?? [];
+        // Keys already in the record keep their place, so the JSON equals the rebuilt one.
+        record.officialId = pseudonym;
+        record.name = pseudonym;
+        record.identifiers = identifierSubjects.map((s) => ({
+          account: { homePage: ERASED_HOME_PAGE, name: s },
+        }));
+        q.renameOfficial.run(pseudonym, JSON.stringify(record), officialId);
+        q.dropIdentifiersOf.run(officialId);
+        for (const s of identifierSubjects) q.linkIdentifier.run(erasedIfi(s), pseudonym);
+      }
+      q.dropOfficialSubject.run(officialId);
+      q.recordSubject.run(pseudonym, pseudonym);
+      q.renameFacts.run(pseudonym, officialId);
+      q.dropFactReasons.run(pseudonym);
+      for (const row of q.exemptionsOf.all(officialId)) {
+        const exemption = JSON.parse(row.record) as Exemption;
+        exemption.officialId = pseudonym;
+        exemption.reason = '';
+        q.renameExemption.run(pseudonym, JSON.stringify(exemption), row.exemption_id);
+      }
+      q.renameOrgHistory.run(pseudonym, officialId);
+      q.renameStaffGroupHistory.run(pseudonym, officialId);
+      for (const id of [officialId, pseudonym]) {
+        ch.officials.add(id);
+        ch.registry.add(id);
+      }
+    }
+
     function applyOfficial(official: Official, ch: LedgerChanges): void {
+      // The pseudonym of a sealed record, so that its erasure finds the official (decision 077).
+      if (official.subject !== undefined) q.recordSubject.run(official.officialId, official.subject);
       q.upsertOfficial.run(
         official.officialId,
         official.orgUnit,
@@ -679,6 +782,32 @@ export class LedgerReader {
   official(officialId: string): Official | undefined {
     const row = this.q.official.get(officialId);
     return row ? (JSON.parse(row.record) as Official) : undefined;
+  }
+
+  /**
+   * How a report snapshot names an official (decision 077): their pseudonym when their registry
+   * record is sealed, else (a record written before sealing) their id.
+   */
+  snapshotKeyOf(officialId: string): string {
+    return (
+      (this.db
+        .prepare('SELECT subject FROM official_subject WHERE official_id = ?')
+        .pluck()
+        .get(officialId) as string | undefined) ?? officialId
+    );
+  }
+
+  /**
+   * The official a snapshot row's key names now: the official id of a pseudonym (the pseudonym
+   * itself once they are erased), or the key itself (an id, in older snapshots or unsealed records).
+   */
+  officialOfSnapshotKey(key: string): { officialId: string; erased: boolean } {
+    const officialId = this.db
+      .prepare('SELECT official_id FROM official_subject WHERE subject = ?')
+      .pluck()
+      .get(key) as string | undefined;
+    if (officialId === undefined) return { officialId: key, erased: false };
+    return { officialId, erased: officialId === key };
   }
 
   facts(officialId: string): LearningFact[] {

@@ -32,6 +32,12 @@ export interface Official {
   employedFrom: string | null;
   employedTo: string | null;
   identifiers: OfficialIdentifier[];
+  /**
+   * Read from a sealed record only (decision 077): the official's pseudonym, and the pseudonym of
+   * each identifier's subject in the order of `identifiers`. Never part of an import row.
+   */
+  subject?: string;
+  identifierSubjects?: string[];
 }
 
 export interface OrgUnit {
@@ -49,6 +55,8 @@ export interface Exemption {
   to: string;
   /** e.g. leave, secondment. */
   reason: string;
+  /** Read from a sealed record only: the official's pseudonym (decision 077). */
+  subject?: string;
 }
 
 export type Modality = 'face-to-face' | 'live-online' | 'self-paced';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { AppendRequest, EventLog, JsonValue, RecordedEvent } from '@lrs/event-log';
-import { anEvent, payloadOf } from '@lrs/events';
+import type { AppendRequest, EventLog, JsonObject, RecordedEvent } from '@lrs/event-log';
+import { anEvent, type KnownEventType, payloadOf } from '@lrs/events';
+import type { KeyStore } from '@lrs/privacy';
 import canonicalize from 'canonicalize';
 import type { ReferenceKind, ReferenceRecord } from './import-rows';
 import { type Policy, type PolicyProblem, policyProblems } from './policy';
@@ -21,6 +22,7 @@ import {
   type PolicyPublishedData,
   policyStream,
 } from './reference-data';
+import { REGISTRY_SEALERS, sealedStreamOf, withoutPseudonyms } from './sealed-records';
 
 export interface ImportOutcome {
   kind: ReferenceKind;
@@ -59,9 +61,21 @@ function target(kind: ReferenceKind, record: ReferenceRecord): { stream: string;
   }
 }
 
+/** A reference record as every reader reads it (payloadOf opens a sealed one). */
+const readRecord = (event: RecordedEvent, type: string): JsonObject =>
+  payloadOf(event, type as KnownEventType) as unknown as JsonObject;
+
 /** Writes reference data to the log: idempotent imports and immutable policy publication. */
 export class ReferenceStore {
-  constructor(private readonly log: EventLog) {}
+  /**
+   * With `keys`, officials' records and exemptions are sealed under the official's key before they
+   * are appended (decision 077); without, they are written in the clear (tools and tests of the
+   * training domain alone).
+   */
+  constructor(
+    private readonly log: EventLog,
+    private readonly keys: KeyStore | null = null,
+  ) {}
 
   /**
    * Appends only the records that differ from the latest event of their stream, so importing
@@ -73,16 +87,29 @@ export class ReferenceStore {
     author: string,
   ): Promise<ImportOutcome> {
     const requests: AppendRequest[] = [];
+    const keys = this.keys;
     for (const record of records) {
-      const { stream, type } = target(kind, record);
-      const current = await this.latest(stream);
-      if (current && canonicalize(current.data) === canonicalize(record)) continue;
+      const plain = target(kind, record);
+      const { type } = plain;
+      const data = record as unknown as JsonObject;
+      // A sealed official lives under their pseudonym's stream, found through the key store; an
+      // older (plaintext) record under their id.
+      const located = keys ? sealedStreamOf(type, data, keys) : null;
+      const current = (located ? await this.latest(located) : null) ?? (await this.latest(plain.stream));
+      if (current && canonicalize(withoutPseudonyms(readRecord(current, type))) === canonicalize(record))
+        continue;
+      const sealer = keys ? REGISTRY_SEALERS.get(type) : undefined;
+      const sealed = sealer && keys ? sealer({ stream: plain.stream, type, data }, keys) : null;
+      const stream = sealed?.stream ?? plain.stream;
+      const revision = current?.stream === stream ? current.revision : await this.log.streamRevision(stream);
       requests.push({
         stream,
-        expectedRevision: current ? current.revision : 'no_stream',
-        events: [{ type, data: record as unknown as JsonValue, metadata: { author } }],
+        expectedRevision: revision ?? 'no_stream',
+        events: [{ type, data: sealed?.data ?? data, metadata: { author } }],
       });
     }
+    // The subjects the sealers created are durable before any event sealed with them is appended.
+    if (keys && requests.length > 0) await keys.durable();
     const outcomes = requests.length > 0 ? await this.log.appendMany(requests) : [];
     const failed = outcomes.find((o) => !o.ok);
     if (failed && !failed.ok) throw new ReferenceConflict(failed.error.message);

@@ -16,7 +16,8 @@ export const transcriptsProjection = defineProjection({
   // indexed for the programme statistics (decision 056). 5: that index holds an activity number
   // and an attendance kind (integers) instead of the activity and verb IRIs (decision 056).
   // 4 also: facts name their person by pseudonym for the fingerprint (decision 065).
-  version: 5,
+  // 6: each official's pseudonym kept, official ids hashed as pseudonyms (decision 077).
+  version: 6,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },

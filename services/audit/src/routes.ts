@@ -1,7 +1,7 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate, principalKey } from '@lrs/auth';
 import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
-import { assertAdmin, byPolicy, periodFor, statisticsWindow } from '@lrs/training';
+import { assertAdmin, byPolicy, periodFor, type ReportRow, statisticsWindow } from '@lrs/training';
 import express from 'express';
 import { assertMaySee, auditScope, maySee } from './access';
 import { type CutOff, type CutOffRequest, cutOffRequest, resolveCutOff } from './cut-off';
@@ -12,6 +12,7 @@ import type { AuditService } from './service';
 import { SNAPSHOT_KINDS, type SnapshotKind } from './snapshot-index';
 import type { AnySnapshot, ReportSnapshot } from './snapshots';
 import {
+  isProgrammeSnapshot,
   loadCompletionSnapshot,
   loadSnapshot,
   takeProgrammeSnapshot,
@@ -22,7 +23,14 @@ import {
 const BODY_LIMIT = 64 * 1024;
 
 /** The audit API (decision 008); every route checks auditScope first. */
-export function auditRoutes(service: AuditService): express.Router {
+/**
+ * `nameOf`: the name of a principal id at display time (a credential's name); snapshots record the
+ * taker's id only (decision 077), older ones also their name.
+ */
+export function auditRoutes(
+  service: AuditService,
+  nameOf: (principalId: string) => string | undefined = () => undefined,
+): express.Router {
   const router = express.Router();
   const { log } = service;
 
@@ -97,7 +105,7 @@ export function auditRoutes(service: AuditService): express.Router {
     res
       .status(201)
       .location(`/api/reports/snapshots/${snapshot.snapshotId}`)
-      .json(snapshotFor(snapshot, scope.jurisdiction));
+      .json(snapshotFor(await shownRows(service, snapshot), scope.jurisdiction));
   });
 
   // The list of report snapshots (decision 060): filtered, newest first, paged with a total.
@@ -152,9 +160,11 @@ export function auditRoutes(service: AuditService): express.Router {
       total: all.length,
       page,
       pageSize,
-      snapshots: all
-        .slice((page - 1) * pageSize, page * pageSize)
-        .map((s) => ({ ...s, policyTitle: title(s.policyId) })),
+      snapshots: all.slice((page - 1) * pageSize, page * pageSize).map((s) => ({
+        ...s,
+        takenByName: s.takenByName ?? nameOf(s.takenBy) ?? null,
+        policyTitle: title(s.policyId),
+      })),
     });
   });
 
@@ -203,7 +213,7 @@ export function auditRoutes(service: AuditService): express.Router {
     const scope = auditScope(req.principal);
     const snapshot = await loadSnapshot(log, req.params.id, '/path/snapshotId');
     assertMaySee(scope, snapshot.jurisdiction);
-    res.json(snapshotFor(snapshot, scope.jurisdiction));
+    res.json(snapshotFor(await shownRows(service, snapshot), scope.jurisdiction));
   });
 
   router.get('/reports/snapshots/:id/verify', async (req, res) => {
@@ -367,6 +377,22 @@ export function auditRoutes(service: AuditService): express.Router {
 const LOG_WIDE = new Set(['events read', 'registry']);
 
 /** A snapshot as a caller of `jurisdiction` sees it: without the log-wide counts of its manifest. */
+/**
+ * A completion snapshot as the API shows it: each row's official resolved from the pseudonym it
+ * was recorded under to their current id (`erased: true` and the pseudonym once erased; decision
+ * 078). The event keeps the pseudonyms; verification reads the event.
+ */
+async function shownRows(service: AuditService, snapshot: AnySnapshot): Promise<AnySnapshot> {
+  if (isProgrammeSnapshot(snapshot) || !snapshot.rows) return snapshot;
+  const rows: ReportRow[] = [];
+  for (const row of snapshot.rows) {
+    const { officialId, erased } = await service.officialOfSnapshotKey(row.officialId);
+    rows.push({ ...row, officialId, ...(erased ? { erased: true } : {}) });
+  }
+  const shown: ReportSnapshot = { ...snapshot, rows };
+  return shown;
+}
+
 function snapshotFor(snapshot: AnySnapshot, jurisdiction: string | null): object {
   if (jurisdiction === null) return snapshot;
   const { eventsRead: _all, registry: _registry, projections, ...manifest } = snapshot.manifest;
@@ -461,5 +487,9 @@ export function mountAudit(
   service: AuditService,
   options: { credentials: CredentialRegistry; jwt: JwtVerifier | null },
 ): void {
-  app.use('/api', authenticate(options.credentials, options.jwt), auditRoutes(service));
+  app.use(
+    '/api',
+    authenticate(options.credentials, options.jwt),
+    auditRoutes(service, (id) => options.credentials.get(id)?.name),
+  );
 }

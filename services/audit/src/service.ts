@@ -30,6 +30,11 @@ export interface AuditServiceOptions {
    * the auditors' and admins' only.
    */
   policyJurisdiction?: PolicyJurisdiction;
+  /**
+   * The official a snapshot row names now (rows name officials by pseudonym, decision 078): their
+   * current official id, the pseudonym once erased. Without it rows are shown as recorded.
+   */
+  officialOfSnapshotKey?: (key: string) => Promise<{ officialId: string; erased: boolean }>;
 }
 
 /** The principal the scheduler takes duty snapshots as. */
@@ -51,6 +56,11 @@ export const SCHEDULER: Principal = {
 export class AuditService {
   private timer: NodeJS.Timeout | null = null;
   private dutyRun: Promise<unknown> = Promise.resolve();
+  /** See AuditServiceOptions.officialOfSnapshotKey. */
+  officialOfSnapshotKey: (key: string) => Promise<{ officialId: string; erased: boolean }> = async (key) => ({
+    officialId: key,
+    erased: false,
+  });
 
   private constructor(
     readonly log: EventLog,
@@ -73,6 +83,7 @@ export class AuditService {
     });
     const duties = new ReportingDuties(log, scratchRoot, options.policyJurisdiction ?? null);
     const service = new AuditService(log, jobs, duties, scratchRoot, options.publishedPolicies ?? null);
+    if (options.officialOfSnapshotKey) service.officialOfSnapshotKey = options.officialOfSnapshotKey;
     const every = options.dutiesEveryMs ?? 60_000;
     if (every > 0) {
       service.timer = setInterval(() => {

@@ -6,6 +6,7 @@ import { anEvent, payloadOf } from '@lrs/events';
 import { BadRequest, NotFound } from '@lrs/http';
 import {
   COMPLETION_RULE_CHANGES,
+  type CompletionReader,
   type CompletionReport,
   type ProgrammeFigures,
   type ProgrammeStatistics,
@@ -86,6 +87,22 @@ declare module '@lrs/events' {
 export const reportHash = (report: CompletionReport | ProgrammeStatistics): string =>
   createHash('sha256').update(canonicalize(report)!).digest('hex');
 
+/**
+ * The report as a snapshot records it (decision 077): each row names its official by their
+ * pseudonym, so a snapshot holds no official id of a sealed record and a replay after the
+ * official's erasure (which reads the pseudonym as the id) gives the same rows and hash. Pages
+ * resolve the pseudonym to the official's id and name when they show it.
+ */
+export const snapshotNamesByPseudonym = (snapshot: AnySnapshot): boolean =>
+  (snapshot.manifest.projections.find((p) => p.name === 'completion')?.version ?? 0) >= 8;
+
+export function snapshotReport(report: CompletionReport, reader: CompletionReader): CompletionReport {
+  return {
+    ...report,
+    rows: report.rows.map((r) => ({ ...r, officialId: reader.snapshotKeyOf(r.officialId) })),
+  };
+}
+
 const completionFingerprint = (manifest: ReplayManifest) =>
   manifest.projections.find((p) => p.name === 'completion')?.fingerprint ?? '';
 
@@ -99,7 +116,7 @@ export async function takeSnapshot(
   snapshotId: string = randomUUID(),
 ): Promise<ReportSnapshot> {
   const snapshot = await withModelAt(log, cutOff, scratchRoot, (model) => {
-    const report = reportAt(model, query, principal);
+    const report = snapshotReport(reportAt(model, query, principal), model.reader);
     const rowsText = JSON.stringify(report.rows);
     const s: ReportSnapshot = {
       kind: 'completion-status',
@@ -117,8 +134,8 @@ export async function takeSnapshot(
       population: report.population,
       totals: report.totals,
       rows: rowsText.length <= MAX_ROWS_BYTES ? report.rows : null,
+      // The taker by id only: a name in the log could not be erased (decision 077).
       takenBy: principal.id,
-      takenByName: principal.name,
       takenAt: new Date().toISOString(),
     };
     return s;
@@ -208,7 +225,6 @@ export async function takeProgrammeSnapshot(
       totals: statistics.totals,
       statistics: JSON.stringify(statistics).length <= MAX_ROWS_BYTES ? statistics : null,
       takenBy: principal.id,
-      takenByName: principal.name,
       takenAt: new Date().toISOString(),
     };
   });
@@ -259,7 +275,7 @@ export async function verifySnapshot(
 ): Promise<Verification> {
   if (isProgrammeSnapshot(snapshot)) return verifyProgrammeSnapshot(log, scratchRoot, snapshot);
   return withModelAt(log, snapshot.cutOff, scratchRoot, (model) => {
-    const report = reportAt(
+    const computed = reportAt(
       model,
       {
         policyId: snapshot.policyId,
@@ -269,6 +285,9 @@ export async function verifySnapshot(
       },
       principal,
     );
+    // Snapshots before completion model 8 named officials by id (their verification then cites
+    // the rule change); later ones by pseudonym.
+    const report = snapshotNamesByPseudonym(snapshot) ? snapshotReport(computed, model.reader) : computed;
     const actual = {
       fingerprint: completionFingerprint(model.manifest),
       reportHash: reportHash(report),

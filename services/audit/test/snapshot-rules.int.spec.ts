@@ -98,6 +98,7 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
       'counting rules 2 (December 2026)',
       'programme statistics at scale, dated staff groups and personal data protection (December 2026)',
       'programme statistics over numbered activities (December 2026)',
+      'erasure of officials (December 2026)',
     ]);
     expect(v.rulesChanged!.explanation).to.match(/The data is the same/);
   });
@@ -115,6 +116,7 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
     expect(v.rulesChanged!.changes.map((c) => c.release)).to.deep.equal([
       'programme statistics at scale, dated staff groups and personal data protection (December 2026)',
       'programme statistics over numbered activities (December 2026)',
+      'erasure of officials (December 2026)',
     ]);
   });
 

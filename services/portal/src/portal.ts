@@ -834,6 +834,7 @@ ${overdue.map((r) => html`<tr><td data-label="${tr.t('name')}"><a href="/officia
         return policy && found ? dueDates(policy, found).dueDate : null;
       },
       officialNames: () => deps.completion.reader().officialNames(),
+      officialOfSnapshotKey: (key: string) => deps.completion.reader().officialOfSnapshotKey(key).officialId,
       activityTitle: (activityId, tr) =>
         tr.localized(
           deps.completion.reader().catalogEntry(activityId)?.title as Record<string, string> | undefined,

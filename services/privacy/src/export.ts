@@ -6,12 +6,14 @@
 // imports and report snapshots through their streams in the log.
 import type { EventLog, JsonValue, RecordedEvent } from '@lrs/event-log';
 import { Position } from '@lrs/event-log';
-import { statementStream } from '@lrs/events';
+import { payloadOf, statementStream } from '@lrs/events';
 import { type CsvValue, csvWriter } from '@lrs/http';
 import {
   buildTranscript,
   type CompletionReader,
+  EXEMPTION_RECORDED,
   exemptionStream,
+  OFFICIAL_RECORDED,
   type Official,
   officialCompletions,
   officialStream,
@@ -184,8 +186,16 @@ export async function exportSubject(
 
   if (official) {
     // The registry record and its history: every version recorded on the official's stream.
-    for (const event of await readStreamOrEmpty(deps.log, officialStream(official.officialId)))
-      records.registry.push({ source: sourceOf(event), record: event.data as JsonValue });
+    // A sealed record lives under the official's pseudonym (decision 077), an older one under their
+    // id; each is read opened (payloadOf), as every reader reads it.
+    const streams = [officialStream(official.officialId)];
+    if (official.subject) streams.push(officialStream(official.subject));
+    for (const stream of streams)
+      for (const event of await readStreamOrEmpty(deps.log, stream))
+        records.registry.push({
+          source: sourceOf(event),
+          record: payloadOf(event, OFFICIAL_RECORDED) as unknown as JsonValue,
+        });
     const units = new Map(reader.orgUnits().map((u) => [u.orgUnitId, u.name]));
     for (const spell of reader.orgUnitHistory(official.officialId))
       records['org-unit-history'].push({
@@ -197,7 +207,10 @@ export async function exportSubject(
     // Exemptions (leave, secondment) as recorded: every version on each exemption's stream.
     for (const exemption of reader.exemptions(official.officialId))
       for (const event of await readStreamOrEmpty(deps.log, exemptionStream(exemption.exemptionId)))
-        records.exemptions.push({ source: sourceOf(event), record: event.data as JsonValue });
+        records.exemptions.push({
+          source: sourceOf(event),
+          record: payloadOf(event, EXEMPTION_RECORDED) as unknown as JsonValue,
+        });
   }
 
   // Statements: the index answers which; each statement's own event says who wrote it and how.
@@ -277,7 +290,8 @@ export async function exportSubject(
     for (const event of await readAllOfType(deps.log, 'audit.report-snapshot.recorded')) {
       const s = event.data as Obj;
       const rows = Array.isArray(s.rows) ? (s.rows as Obj[]) : [];
-      const row = rows.find((r) => r.officialId === official.officialId);
+      // Rows name officials by pseudonym (decision 077), older snapshots by id.
+      const row = rows.find((r) => r.officialId === official.officialId || r.officialId === official.subject);
       if (!row) continue;
       records.snapshots.push({
         source: sourceOf(event),
@@ -287,7 +301,9 @@ export async function exportSubject(
         period: (s.period as string | undefined) ?? null,
         cutOff: s.cutOff as JsonValue,
         takenAt: (s.takenAt as string | undefined) ?? null,
-        row: row as JsonValue,
+        // The row names the official as recorded: by pseudonym since decision 078 (`recordedAs`).
+        row: { ...row, officialId: official.officialId } as JsonValue,
+        recordedAs: String(row.officialId),
       });
     }
   }

@@ -133,18 +133,21 @@ export class Retention {
   }
 
   /** Report snapshots naming each official, with the cut-off each was taken at. */
-  private async snapshotMentions(): Promise<
-    Map<string, { snapshotId: string; cutOff: string; jurisdiction: string | null }[]>
-  > {
+  private async snapshotMentions(
+    reader: CompletionReader,
+  ): Promise<Map<string, { snapshotId: string; cutOff: string; jurisdiction: string | null }[]>> {
     const out = new Map<string, { snapshotId: string; cutOff: string; jurisdiction: string | null }[]>();
     for (const e of await readAllOfType(this.log, 'audit.report-snapshot.recorded')) {
       const s = payloadOf(e, 'audit.report-snapshot.recorded');
       if (s.kind === 'programme-statistics' || !s.rows) continue;
-      for (const row of s.rows)
-        out.set(row.officialId, [
-          ...(out.get(row.officialId) ?? []),
+      for (const row of s.rows) {
+        // Rows name officials by pseudonym (decision 077; older snapshots by id).
+        const { officialId } = reader.officialOfSnapshotKey(row.officialId);
+        out.set(officialId, [
+          ...(out.get(officialId) ?? []),
           { snapshotId: s.snapshotId, cutOff: s.cutOff.asOf, jurisdiction: s.jurisdiction },
         ]);
+      }
     }
     return out;
   }
@@ -159,7 +162,7 @@ export class Retention {
     );
     if (proposed) settings.set(proposed.jurisdiction, proposed);
     const reader = await this.completion();
-    const mentions = await this.snapshotMentions();
+    const mentions = await this.snapshotMentions(reader);
     const out: DryRun = { asOf: new Date(nowMs).toISOString(), due: [], held: [], withoutSetting: [] };
     const without = new Set<string>();
     for (const official of reader.leavers()) {
@@ -301,6 +304,9 @@ export class Retention {
       );
       return plan;
     }
+    // No jurisdiction has a setting: nothing can expire, and nothing is claimed or recorded (the
+    // job looks again within the hour).
+    if ((await this.settings()).length === 0) return plan;
     try {
       await this.log.append(
         runClaimStream(day),

@@ -72,7 +72,8 @@ describe('personal data: access, portability and retention', function () {
   }
 
   before(async () => {
-    lrs = await TestLrs.start({ LRS_JWT_HS256_SECRET: JWT_SECRET });
+    // The retention job runs dry runs only here (the erase path: retention-job.unit.spec.ts).
+    lrs = await TestLrs.start({ LRS_JWT_HS256_SECRET: JWT_SECRET }, { eraser: null });
     const ok = (r: { status: number; text: string }) => expect(r.status, r.text).to.be.oneOf([200, 201]);
     ok(
       await api(
@@ -218,11 +219,11 @@ describe('personal data: access, portability and retention', function () {
     const { subject, records } = r.json;
     expect(subject).to.deep.include({ kind: 'official', officialId: 'kim', name: 'Kim Min-ji' });
     expect(subject.identifiers).to.deep.equal([`account:${LMS}|kim`]);
-    expect(records.registry[0].source).to.include({
-      stream: 'training-official-kim',
-      event: 'training.official.recorded',
-      revision: 0,
-    });
+    // The record is sealed under Kim's pseudonym, on a stream named by it (decision 077), and
+    // exported opened.
+    expect(records.registry[0].source).to.include({ event: 'training.official.recorded', revision: 0 });
+    expect(records.registry[0].source.stream).to.match(/^training-official-p-/);
+    expect(records.registry[0].record).to.include({ officialId: 'kim', name: 'Kim Min-ji' });
     expect(records.registry[0].record.name).to.equal('Kim Min-ji');
     expect(records['org-unit-history'].map((h: any) => h.orgUnitName)).to.deep.equal(['District A']);
     expect(records.exemptions.map((e: any) => [e.source.stream, e.record.reason])).to.deep.equal([
@@ -291,7 +292,8 @@ describe('personal data: access, portability and retention', function () {
       '/api/privacy/subjects/kim/export?format=csv&kind=registry',
       asOfficial('kim'),
     );
-    expect(registry.text).to.contain('training-official-kim');
+    expect(registry.text).to.contain('training-official-p-');
+    expect(registry.text).to.contain('Kim Min-ji');
   });
 
   it('refuses what it cannot answer, naming the field: someone else’s data, an unknown official, a wrong format or kind', async () => {
@@ -454,6 +456,8 @@ describe('personal data: access, portability and retention', function () {
       expect(
         exported.json.records.snapshots.map((s: any) => [s.snapshotId, s.source.stream, s.row.officialId]),
       ).to.deep.equal([[snapshot.json.snapshotId, `audit-snapshot-${snapshot.json.snapshotId}`, 'lee']]);
+      // The snapshot itself names her by pseudonym (decision 078).
+      expect(exported.json.records.snapshots[0].recordedAs).to.match(/^p-/);
     });
 
     it('an administrator sets the city’s retention from a file and reads the dry run with the CLI', async () => {

@@ -1,3 +1,3 @@
 export { createLrsApp } from './app';
 export { lrsNodeOptions } from './node-options';
-export { type LrsSystem, startLrsSystem } from './system';
+export { type LrsSystem, type SystemOptions, startLrsSystem } from './system';

@@ -7,6 +7,7 @@ import { openEventLog } from '@lrs/event-log';
 import { createLogger, type Logger } from '@lrs/http';
 import {
   CryptoShredder,
+  type KeyStore,
   keyStoreFile,
   openKeyStore,
   openQuarantineText,
@@ -28,13 +29,15 @@ import {
 import { portalSecret, SessionStore } from '@lrs/service-portal';
 import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
-import { jurisdictionOfPolicy } from '@lrs/training';
+import { jurisdictionOfPolicy, officialSubjectsOf } from '@lrs/training';
 import { compileXapiSchemas } from '@lrs/xapi';
 
 /** Everything the LRS service runs on: the log, the projections and the domain services. */
 export interface LrsSystem {
   config: Config;
   log: EventLog;
+  /** The key store of the data directory (decision 065): the admin API seals registry records with it (decision 077). */
+  keys: KeyStore;
   credentials: CredentialRegistry;
   jwt: JwtVerifier | null;
   index: StatementsIndex;
@@ -62,8 +65,8 @@ export interface LrsSystem {
 
 export interface SystemOptions {
   /**
-   * Erases one person (packages/privacy). Until it is wired the retention job only runs dry runs
-   * and says so in /health and the log (decision 071).
+   * Erases one person for the retention job (decision 071): the system's own CryptoShredder when
+   * absent; null runs dry runs only, and /health and the log say so.
    */
   eraser?: SubjectEraser | null;
   logger?: Logger;
@@ -93,8 +96,11 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   // before it (a replay is cheap to run again; decision 065).
   let dropReplaysBefore = async (_at: string) => {};
   let officialIdentifier = async (_ifi: string) => false;
+  let registryOfficial = async (_officialId: string) => false;
   const eraser = new CryptoShredder(log, keys, {
     isOfficialIdentifier: (ifi) => officialIdentifier(ifi),
+    officialSubjects: (officialId) => officialSubjectsOf(log, keys, officialId),
+    isRegistryOfficial: (officialId) => registryOfficial(officialId),
     afterErasure: async (position) => {
       await dropReplaysBefore(new Date().toISOString());
       for (const running of readModels) {
@@ -154,6 +160,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     dataDir: config.dataDir,
     publishedPolicies: async () => new Set((await completion.current()).policies().map((p) => p.policyId)),
     policyJurisdiction: async (policyId) => jurisdictionOfPolicy(await completion.current(), policyId),
+    officialOfSnapshotKey: async (key) => (await completion.current()).officialOfSnapshotKey(key),
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });
@@ -161,7 +168,9 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   const privacy = PrivacyService.start({
     log,
     completion,
-    eraser: options.eraser ?? null,
+    // The retention job erases through this system's CryptoShredder (decisions 071, 077) unless
+    // the caller passes its own, or null for dry runs only.
+    eraser: options.eraser === undefined ? eraser : options.eraser,
     logger: options.logger ?? createLogger(config),
     sources: {
       statementsAbout: async (ifiKeys) =>
@@ -215,6 +224,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   };
   if (reconciled.lastAt) await dropReplaysBefore(reconciled.lastAt);
   officialIdentifier = async (ifi) => (await completion.current()).samePerson(ifi).length > 0;
+  registryOfficial = async (officialId) => (await completion.current()).official(officialId) !== undefined;
   // After a crash mid-erasure the read models purge on catch-up: their -wal is emptied once they
   // have applied the last erasure (in the background: a rebuild may take a while).
   const erasuresSettled = reconciled.last
@@ -231,6 +241,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   return {
     config,
     log,
+    keys,
     credentials,
     jwt,
     index,

@@ -2,6 +2,7 @@ import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { BadRequest, NotFound } from '@lrs/http';
+import type { KeyStore } from '@lrs/privacy';
 import {
   assertAdmin,
   assertMayAsk,
@@ -76,6 +77,8 @@ export interface MountOptions {
   log: EventLog;
   /** Also mount the reference-data admin API (once per process). */
   admin?: boolean;
+  /** The key store the admin API seals registry records with (decision 077). */
+  keys?: KeyStore | null;
 }
 
 export function mountTranscripts(
@@ -90,6 +93,7 @@ export function mountTranscripts(
       '/api/admin/training',
       auth,
       trainingAdminRouter(options.log, {
+        keys: options.keys ?? null,
         catalogCategories: async () => {
           await service.catchUp();
           return service.reader().catalogCategories();

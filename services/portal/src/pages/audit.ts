@@ -41,6 +41,8 @@ export interface AuditPageDeps {
   ) => { policyId: string; period: string; title: Record<string, string> | null }[];
   /** Officials' names by id (changes name people, not only ids). */
   officialNames: () => Map<string, string>;
+  /** The official a snapshot row names (by pseudonym, decision 077): their id now (the pseudonym once erased). */
+  officialOfSnapshotKey: (key: string) => string;
   /** The catalog title of an activity in the reader's language, else null. */
   activityTitle: (activityId: string, tr: Translator) => Localized | null;
   /** Org units' names by id (the live registry's). */
@@ -91,6 +93,14 @@ export async function auditApi<T>(
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_CHANGES_SHOWN = 200;
+
+/**
+ * Who took a snapshot, by name: the name older snapshots recorded, the credential's name the API
+ * resolves, the reader's own name when they took it; else their id (decision 078: a snapshot
+ * records its taker's id only).
+ */
+const takerName = (s: { takenBy: string; takenByName?: string | null }, user: PortalUser): string =>
+  s.takenByName ?? (s.takenBy === user.principal.id ? user.name : s.takenBy);
 
 const str = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
@@ -658,8 +668,9 @@ ${diffSection(diff, tr, title, d.officialNames())}`,
     if (s.kind === 'programme-statistics' || !s.rows) return null;
     const unitNames = d.unitNames();
     const due = d.dueDay(s.policyId, s.version, s.period);
+    const rows = s.rows.map((r) => ({ ...r, officialId: d.officialOfSnapshotKey(r.officialId) }));
     return reportListView(
-      reportOfSnapshot(s, s.rows, unitNames),
+      reportOfSnapshot(s, rows, unitNames),
       d.officialNames(),
       unitNames,
       req.query as Record<string, unknown>,
@@ -725,7 +736,7 @@ ${cutOffFacts(s.cutOff, tr)}
 <dt>${tr.t('fingerprint')}</dt><dd><code class="hash">${s.fingerprint}</code></dd>
 <dt>${tr.t('reportHash')}</dt><dd><code class="hash">${s.reportHash}</code></dd>
 ${programme ? '' : html`<dt>${tr.t('population')}</dt><dd>${tr.num(s.population)}</dd>`}
-<dt>${tr.t('takenBy')}</dt><dd>${s.takenByName ?? s.takenBy} · <time datetime="${s.takenAt}">${tr.dateTime(s.takenAt)}</time></dd></dl>
+<dt>${tr.t('takenBy')}</dt><dd>${takerName(s, ctx.user)} · <time datetime="${s.takenAt}">${tr.dateTime(s.takenAt)}</time></dd></dl>
 <p><a class="button" id="verify-snapshot" href="/audit/snapshot?id=${encodeURIComponent(s.snapshotId)}">${tr.t('verifyButton')}</a>
 ${programme ? '' : html`<a class="button" href="/audit/diff?${compare.toString()}">${tr.t('compareWithNow')}</a>`}
 <a class="button" id="download-json" href="/audit/snapshots/${encodeURIComponent(s.snapshotId)}.json" download>${tr.t('downloadJson')}</a></p>
@@ -793,7 +804,7 @@ ${list.snapshots.map((s) => {
   return html`<tr data-snapshot="${s.snapshotId}" data-kind="${s.kind}"><td data-label="${tr.t('policy')}">${title(s)}${s.kind === 'programme-statistics' ? html` <span class="badge">${tr.t('kind.programme-statistics')}</span>` : ''}${s.duty ? html`<br><small>${tr.t('reportingDuty')}: ${dutyChoices.find(([x]) => x === s.duty)?.[1] ?? s.duty}</small>` : ''}</td>
 <td data-label="${tr.t('period')}">${period}</td><td data-label="${tr.t('orgUnit')}">${s.orgUnit ? (unitNames.get(s.orgUnit) ?? s.orgUnit) : tr.t('wholeJurisdiction')}</td>
 <td data-label="${tr.t('cutOffAt')}"><time datetime="${s.cutOff.asOf}">${tr.dateTime(s.cutOff.asOf)}</time></td>
-<td data-label="${tr.t('takenBy')}">${s.takenByName ?? s.takenBy}</td>
+<td data-label="${tr.t('takenBy')}">${takerName(s, ctx.user)}</td>
 <td data-label="${tr.t('fingerprint')}"><code class="hash" title="${s.fingerprint}">${s.fingerprint.slice(0, 12)}</code></td>
 <td data-label="${tr.t('actions')}"><a href="/audit/snapshots/${id}">${tr.t('view')}</a> · <a href="/audit/snapshot?id=${id}">${tr.t('verifyButton')}</a> · <a href="/audit/snapshots/${id}.${s.kind === 'programme-statistics' ? 'json' : 'csv'}" download>${tr.t('download')}</a></td></tr>`;
 })}

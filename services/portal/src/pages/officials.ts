@@ -1,5 +1,10 @@
 import { csvWriter } from '@lrs/http';
-import type { CompletionReport, CompletionStatus, ReportRow } from '@lrs/training';
+import {
+  type CompletionReport,
+  type CompletionStatus,
+  isErasedOfficial,
+  type ReportRow,
+} from '@lrs/training';
 import { type Html, html, inLanguage, raw } from '../html';
 import type { MessageKey, Translator } from '../i18n';
 
@@ -167,7 +172,7 @@ ${sortLink('hours', tr.t('earnedHours'), true)}${sortLink('status', tr.t('status
 <tbody>${shown.map(
         (
           r,
-        ) => html`<tr data-official="${r.officialId}"><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(r.officialId)}">${r.name}</a></td>
+        ) => html`<tr data-official="${r.officialId}"><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(r.officialId)}">${displayName(r, tr)}</a></td>
 <td data-label="${tr.t('officialId')}">${r.officialId}</td><td data-label="${tr.t('orgUnit')}">${r.orgUnitName}</td><td data-label="${tr.t('staffGroup')}">${inLanguage(tr.term('staffGroup', r.staffGroup), r.staffGroup)}</td>
 ${categories.map((c) => html`<td class="num" data-label="${tr.t('hoursCategory', { category: tr.label('category', c) })}">${tr.num(r.hours[c] ?? 0)}</td>`)}
 <td class="num" data-label="${tr.t('earnedHours')}">${tr.num(r.earnedHours)}</td><td data-label="${tr.t('status')}"><span class="badge status-${r.status}" data-status="${r.status}">${tr.label('status', r.status)}</span></td><td data-label="${tr.t('due')}">${v.due}</td></tr>`,
@@ -175,6 +180,10 @@ ${categories.map((c) => html`<td class="num" data-label="${tr.t('hoursCategory',
 <nav aria-label="${tr.t('pagination')}" class="pager"><p>${page > 1 ? pageLink(page - 1, 'previousPage', 'prev') : ''} <span aria-current="page">${tr.t('pageInfo', { page, pages })}</span> ${page < pages ? pageLink(page + 1, 'nextPage', 'next') : ''}</p></nav>`
 }`;
 }
+
+/** An official's name as a list shows it: an erased person in words (decision 077), not their pseudonym. */
+const displayName = (r: { officialId: string; name: string }, tr: Translator): string =>
+  isErasedOfficial(r.officialId, r.name) ? tr.t('erasedPerson') : r.name;
 
 /** The whole filtered list as CSV: headers in the reader's language, an "as of" line first. */
 export function officialsCsv(v: ListView, tr: Translator): string {
@@ -198,7 +207,7 @@ export function officialsCsv(v: ListView, tr: Translator): string {
       tr.t('due'),
     ],
     rows: v.rows.map((r) => [
-      r.name,
+      displayName(r, tr),
       r.officialId,
       r.orgUnitName,
       tr.label('staffGroup', r.staffGroup),

@@ -6,7 +6,7 @@ import { type Listening, listen } from '@lrs/http';
 import { SCHEDULER } from '@lrs/service-audit';
 import { expect } from 'chai';
 import nock from 'nock';
-import { createLrsApp, type LrsSystem, startLrsSystem } from '../../src';
+import { createLrsApp, type LrsSystem, type SystemOptions, startLrsSystem } from '../../src';
 
 /** The LRS's real statement write path, for harnesses that need a store without the HTTP API. */
 export { StatementStore } from '@lrs/service-lrs';
@@ -46,7 +46,7 @@ export class TestLrs {
     private readonly dataDir: string,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestLrs> {
+  static async start(env: Record<string, string> = {}, options: SystemOptions = {}): Promise<TestLrs> {
     nock.disableNetConnect();
     nock.enableNetConnect('127.0.0.1');
     const dataDir = mkdtempSync(join(tmpdir(), 'lrs-statements-'));
@@ -61,7 +61,7 @@ export class TestLrs {
       LRS_ENV: 'development',
       ...env,
     });
-    const system = await startLrsSystem(config);
+    const system = await startLrsSystem(config, options);
     const server = await listen(createLrsApp(system), {
       port: 0,
       host: '127.0.0.1',

@@ -8,6 +8,24 @@ export {
 } from './erasure';
 export { KeyStore, keyStoreFile, type Subject, truncateReadModelWal } from './key-store';
 export { assertKeyStoreBelongsToLog } from './log-keys';
+export {
+  LOG_MIGRATED,
+  LOG_MIGRATED_STREAM,
+  type LogMigratedData,
+  logMigration,
+  MigrationMismatch,
+  type MigrationOptions,
+  type MigrationOutcome,
+  type MigrationProgressReport,
+  MigrationRefused,
+  migratePlaintextLog,
+  PLAINTEXT_OPENERS,
+  PLAINTEXT_SEALERS,
+  type PlaintextEventOpener,
+  type PlaintextEventSealer,
+  statementOpener,
+  statementSealer,
+} from './migration';
 export { erasuresRouter } from './router';
 export {
   decrypt,

@@ -7,6 +7,7 @@ export {
   type SubjectExport,
 } from './export';
 export { exportFormat } from './export-format';
+export { type DataDirMigration, migrateDataDir } from './migrate';
 export {
   type DryRun,
   eraseExpired,

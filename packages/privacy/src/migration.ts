@@ -164,26 +164,35 @@ export class MigrationMismatch extends Error {
   }
 }
 
-/** Keys sorted at every level (RFC 8785 ordering for the JSON the log holds). */
+/** Keys sorted at every level (RFC 8785 ordering for the JSON the log holds), undefined left out. */
 function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  const entries = Object.keys(value)
-    .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-    .sort()
-    .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`);
-  return `{${entries.join(',')}}`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = object[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(v)}`;
+    first = false;
+  }
+  return `${out}}`;
 }
 
 const ZERO = '0'.repeat(64);
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
 
-/** One link of the chain: the event's position, revision, id, type, stream and payload, opened. */
-function link(
-  chain: string,
-  event: RecordedEvent,
-  openers: ReadonlyMap<string, PlaintextEventOpener>,
-): string {
+/**
+ * One link of the chain, SHA-256(previous link, the event's position, revision, id, type, stream
+ * and payload as canonical JSON, opened).
+ */
+function link(chain: string, event: RecordedEvent, openers: ReadonlyMap<string, PlaintextEventOpener>): string {
   const opener = openers.get(event.type);
   const raw = event.data;
   const { stream, data } =
@@ -192,19 +201,11 @@ function link(
       : opener
         ? opener(event)
         : { stream: event.stream, data: raw };
-  const digest = createHash('sha256')
-    .update(
-      canonical({
-        p: event.position.commit.toString(),
-        r: event.revision,
-        id: event.id,
-        t: event.type,
-        stream,
-        data,
-      }),
-    )
+  return createHash('sha256')
+    .update(chain)
+    .update(`${event.position.commit}\n${event.revision}\n${event.id}\n${event.type}\n${stream}\n`)
+    .update(canonical(data))
     .digest('hex');
-  return createHash('sha256').update(chain).update(digest).digest('hex');
 }
 
 const positionOf = (commit: string): LogPosition => ({ commit: BigInt(commit), prepare: BigInt(commit) });

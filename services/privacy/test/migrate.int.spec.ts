@@ -92,11 +92,11 @@ async function writePlaintextLog(dataDir: string): Promise<void> {
 
 /** runCli with stdout and stderr captured. */
 async function cli(argv: string[], env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (s) => void (out += s), err: (s) => void (err += s), errIsTTY: false } as CliIo;
+  const out: string[] = [];
+  const err: string[] = [];
+  const io: CliIo = { out: (s) => out.push(s), err: (s) => err.push(s), errIsTTY: false };
   const code = await runCli(argv, { LRS_LOG_LEVEL: 'silent', ...env }, io);
-  return { code, out, err };
+  return { code, out: out.join(''), err: err.join('') };
 }
 
 describe('pnpm privacy migrate: a log written before sealing, sealed in place (decision 080)', function () {

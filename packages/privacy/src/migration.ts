@@ -192,7 +192,11 @@ const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
  * One link of the chain, SHA-256(previous link, the event's position, revision, id, type, stream
  * and payload as canonical JSON, opened).
  */
-function link(chain: string, event: RecordedEvent, openers: ReadonlyMap<string, PlaintextEventOpener>): string {
+function link(
+  chain: string,
+  event: RecordedEvent,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+): string {
   const opener = openers.get(event.type);
   const raw = event.data;
   const { stream, data } =

@@ -187,6 +187,10 @@ export const privacyCommandLine: CommandLine = {
               ? `pnpm privacy migrate: the log was migrated already (${outcome.record.finishedAt}); nothing changed\n`
               : `pnpm privacy migrate: ${Object.values(outcome.record.sealed).reduce((a, b) => a + b, 0)} of ${outcome.record.events} events sealed, fingerprints equal; the read models are rebuilt when the LRS starts\n`,
           );
+          if (outcome.status === 'migrated' && outcome.record.erasuresBefore > 0)
+            io.err(
+              `pnpm privacy migrate: warning: the log held ${outcome.record.erasuresBefore} erasure(s) recorded before this migration; plaintext statements of those people are now sealed under new pseudonyms and return to the read models when they are rebuilt: erase them again by identifier (decision 080)\n`,
+            );
           return 0;
         } catch (error) {
           for (const { bar } of bars.values()) bar.finish();

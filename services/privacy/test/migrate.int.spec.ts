@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '@lrs/config/cli';
 import { type AppendRequest, openSqliteEventLog } from '@lrs/event-log';
-import { anEvent, STATEMENT_EVENT, statementStream } from '@lrs/events';
+import { anEvent, erasureStream, STATEMENT_EVENT, SUBJECT_ERASED, statementStream } from '@lrs/events';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import { runCli } from '../src/cli';
@@ -238,5 +238,35 @@ describe('pnpm privacy migrate: a log written before sealing, sealed in place (d
     const esdb = await cli(['migrate'], { ...env, ESDB_URL: 'esdb://127.0.0.1:1?tls=false' });
     expect(esdb.code).to.equal(1);
     expect(esdb.err).to.include('080-migrating-a-plaintext-log.md');
+  });
+});
+
+describe('pnpm privacy migrate after erasures recorded before it (decision 080, point 10)', function () {
+  this.timeout(60_000);
+  const root = mkdtempSync(join(tmpdir(), 'lrs-privacy-migrate-erasures-'));
+  const dataDir = join(root, 'data');
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('counts them in its record and warns that those people must be erased again', async () => {
+    await writePlaintextLog(dataDir);
+    const log = await openSqliteEventLog({ file: join(dataDir, 'events.sqlite') });
+    const pseudonym = `p-${randomUUID()}`;
+    await log.append(erasureStream(pseudonym), [
+      anEvent(SUBJECT_ERASED, {
+        erasureId: randomUUID(),
+        pseudonyms: [pseudonym],
+        subjectKind: 'agent',
+        reason: 'request of the data subject',
+        legalBasis: 'PDPO s.26',
+        requestedBy: 'credential:admin',
+        at: new Date().toISOString(),
+      }),
+    ]);
+    await log.close();
+    const run = await cli(['migrate', '--skip-reports'], { LRS_DATA_DIR: dataDir });
+    expect(run.code, run.err).to.equal(0);
+    expect((JSON.parse(run.out) as { record: { erasuresBefore: number } }).record.erasuresBefore).to.equal(1);
+    expect(run.err).to.include('1 erasure(s) recorded before this migration');
+    expect(run.err).to.include('erase them again by identifier');
   });
 });

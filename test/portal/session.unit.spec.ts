@@ -100,6 +100,40 @@ describe('portal sessions', () => {
     expect(text).to.not.contain('Kim');
   });
 
+  it("end with an official's erasure, which takes their profile too and leaves nothing of them in the file", () => {
+    const erasureDir = mkdtempSync(join(tmpdir(), 'portal-erasure-'));
+    const store = SessionStore.open(erasureDir, 'portal-key');
+    const fileText = () =>
+      [join(erasureDir, 'portal', 'sessions.sqlite'), join(erasureDir, 'portal', 'sessions.sqlite-wal')]
+        .filter((f) => existsSync(f))
+        .map((f) => readFileSync(f).toString('latin1'))
+        .join('');
+    const mine = new Sessions(config, null, 'k'.repeat(40), () => now, store);
+    const other = userOfClaims(
+      { sub: 'E00002', name: 'Lee', role: 'official', official_id: 'E00002' },
+      'another-token',
+      'https://lrs.example',
+    );
+    const a = exchange();
+    mine.signIn(a.req, a.res, user, now + 3600_000);
+    const b = exchange();
+    mine.signIn(b.req, b.res, other, now + 3600_000);
+    store.saveProfile('token:issuer:E00001', { timeZone: 'Asia/Seoul' }, now, 'E00001');
+    store.saveProfile('token:issuer:E00002', { timeZone: 'Asia/Seoul' }, now, 'E00002');
+    expect(fileText()).to.contain('token:issuer:E00001');
+
+    expect(store.forgetOfficial('E00001')).to.equal(2);
+
+    expect(mine.userOf(exchange(a.sessionCookie()).req)).to.equal(null);
+    expect(store.profile('token:issuer:E00001').timeZone).to.equal(null);
+    expect(mine.userOf(exchange(b.sessionCookie()).req)?.name).to.equal('Lee');
+    expect(store.profile('token:issuer:E00002').timeZone).to.equal('Asia/Seoul');
+    expect(fileText()).to.not.contain('E00001');
+    expect(fileText()).to.contain('token:issuer:E00002');
+    store.close();
+    rmSync(erasureDir, { recursive: true, force: true });
+  });
+
   it('purge ended rows when someone signs in', () => {
     const before = sessions.size;
     expect(before).to.be.greaterThan(0);

@@ -26,8 +26,17 @@ export {
   statementOpener,
   statementSealer,
 } from './migration';
+export {
+  openQuarantineText,
+  QUARANTINE_TEXT_LIMIT,
+  QUARANTINED_STATEMENT,
+  type QuarantineText,
+  quarantineSealer,
+  sealQuarantineText,
+} from './quarantine';
 export { erasuresRouter } from './router';
 export {
+  agentIdentifiers,
   decrypt,
   ERASED_HOME_PAGE,
   encrypt,
@@ -38,4 +47,5 @@ export {
   sealStatement,
   sealStatements,
 } from './seal';
+export { openBytes, sealBytes } from './sealed-bytes';
 export { keysDestroyed, openKeyStore, openKeyStoreOfLog, releaseKeyStore } from './vault';

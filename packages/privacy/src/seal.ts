@@ -202,3 +202,26 @@ export function eraseAgentsIn(statement: Statement, ifis: ReadonlySet<string>, p
   }
   return out as unknown as Statement;
 }
+
+/**
+ * The identifier keys of a statement's agents and groups that have one, and how many agents or
+ * groups carry a name or identifier the sealer cannot key (a malformed identifier, a name
+ * without one). For bodies that failed validation (quarantine, decision 079): it never throws.
+ */
+export function agentIdentifiers(statement: unknown): { ifis: string[]; unidentified: number } {
+  const ifis: string[] = [];
+  let unidentified = 0;
+  if (!isObj(statement)) return { ifis, unidentified };
+  mapAgents(statement, (a) => {
+    let ifi: string | undefined;
+    try {
+      ifi = agentIfiKey(a as never);
+    } catch {
+      ifi = undefined;
+    }
+    if (ifi !== undefined) ifis.push(ifi);
+    else if (PERSONAL_AGENT_FIELDS.some((k) => k in a)) unidentified++;
+    return a;
+  });
+  return { ifis, unidentified };
+}

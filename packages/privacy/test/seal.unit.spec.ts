@@ -70,7 +70,10 @@ describe('sealing a statement’s personal values (decision 065)', () => {
     const keys = new Map([...subjects.values()].map((s) => [s.pseudonym, s.key]));
     const sealed = sealStatement(statement, subjects) as unknown as { actor: { sealed: { v: string } } };
     const v = sealed.actor.sealed.v;
-    sealed.actor.sealed.v = `${v.slice(0, -2)}${v.endsWith('A') ? 'B' : 'A'}${v.slice(-1)}`;
+    // The second-to-last character changed for another one, always (a base64url letter of the body).
+    const changed = v.at(-2) === 'A' ? 'B' : 'A';
+    sealed.actor.sealed.v = `${v.slice(0, -2)}${changed}${v.slice(-1)}`;
+    expect(sealed.actor.sealed.v).to.not.equal(v);
     expect(() => openStatement(sealed as unknown as Statement, (p) => keys.get(p))).to.throw();
   });
 

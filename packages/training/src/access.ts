@@ -45,7 +45,10 @@ export function reportScope(principal: Principal): { jurisdiction: string | null
   });
 }
 
-export function assertAdmin(principal: Principal | undefined): void {
+export function assertAdmin(
+  principal: Principal | undefined,
+  what = 'reference data are changed by administrators only',
+): void {
   if (principal && (principal.roles.includes('admin') || principal.scopes.has('admin'))) return;
-  throw new Forbidden({ rule: 'auth.scope', message: 'reference data are changed by admins only' });
+  throw new Forbidden({ rule: 'auth.scope', message: `${what} (this needs the admin role or scope)` });
 }

@@ -242,7 +242,7 @@ export function auditRoutes(service: AuditService): express.Router {
   });
 
   router.put('/reports/duties/:id', async (req, res) => {
-    assertAdmin(req.principal);
+    assertAdmin(req.principal, 'reporting duties are defined by administrators only');
     const body = await readJsonBody(req, { limit: BODY_LIMIT });
     const outcome = await service.duties.define(body, req.params.id);
     res.status(outcome.outcome === 'defined' ? 201 : 200).json(outcome);

@@ -2,7 +2,7 @@ import type { SecretBox } from '@lrs/auth';
 import type { EventLog } from '@lrs/event-log';
 import { OutboundGuard } from '@lrs/http';
 import type { XapiVersion } from '@lrs/xapi';
-import type { AttachmentWriter, Catalog, OfficialDirectory, StatementWriter } from './ports';
+import type { AttachmentWriter, Catalog, OfficialDirectory, QuarantineSeal, StatementWriter } from './ports';
 import { ReferenceDirectory } from './reference-directory';
 import { type PullerOptions, RemotePuller } from './remote/remote-puller';
 import { RosterService } from './rosters/import-roster';
@@ -24,6 +24,8 @@ export interface ConnectorsDeps {
   secrets: SecretBox;
   /** LRS_OUTBOUND_ALLOW: internal destinations remote sources and webhooks may reach. */
   outboundAllow?: readonly string[];
+  /** Seals quarantine records under the people they name (decision 079). */
+  quarantine?: QuarantineSeal;
 }
 
 export interface Connectors {
@@ -57,7 +59,7 @@ export async function startConnectors(deps: ConnectorsDeps): Promise<Connectors>
       ...(deps.attachments ? { attachments: deps.attachments } : {}),
       secrets: deps.secrets,
     },
-    { schedule: true, ...deps.puller, outbound },
+    { schedule: true, ...deps.puller, outbound, ...(deps.quarantine ? { quarantine: deps.quarantine } : {}) },
   );
   const connectors: Connectors = {
     rosters,

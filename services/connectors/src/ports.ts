@@ -18,6 +18,16 @@ export interface StatementWriter {
   }): Promise<{ ids: string[] }>;
 }
 
+/**
+ * Seals and opens the text of a quarantine record under the people it names (@lrs/privacy's
+ * sealQuarantineText/openQuarantineText, decision 079), passed in by the composition root.
+ * `seal` gets the full text received and cuts it to the record's limit itself.
+ */
+export interface QuarantineSeal {
+  seal<T extends { statement: string }>(record: T): Promise<T>;
+  open<T extends { statement: string }>(record: T): T;
+}
+
 /** Stores attachment bytes pulled with a statement (services/lrs's AttachmentStore). */
 export interface AttachmentWriter {
   put(sha2: string, contentType: string, bytes: PartBytes): Promise<unknown>;

@@ -8,6 +8,7 @@ export {
   documentResourceRoutes,
   startDocumentResources,
 } from './documents/document-resources';
+export { documentEventSealer } from './documents/document-seal';
 export { DocumentStore, etagOf } from './documents/document-store';
 export { documentsIndexProjection } from './documents/documents-index';
 export { statementRoutes } from './statements/routes';

@@ -54,6 +54,7 @@ import {
 import { chooseScopedPolicy, reportRoutes } from './pages/reports';
 import type { PortalContext } from './portal-context';
 import { type PortalUser, parseCookies, Sessions, safeNext, tokenExpiresMs, userOfClaims } from './session';
+import type { SessionStore } from './session-store';
 
 export interface PortalDeps {
   config: Config;
@@ -66,6 +67,11 @@ export interface PortalDeps {
    * the page's "Download my data" links download through the same function as the API.
    */
   personalData?: PersonalDataDownload;
+  /**
+   * Sessions and profiles (decision 061), opened by the composition root so that it can close
+   * them and forget an erased official's rows; opened here from the data directory when absent.
+   */
+  sessionStore?: SessionStore;
 }
 
 /** One person's data as a download: `query` holds format (json, csv) and, for csv, kind. */
@@ -87,7 +93,7 @@ export function portalSecret(config: Config): string {
 /** The server-rendered portal: mount at `/` after the JSON APIs. */
 export function portalRouter(deps: PortalDeps): express.Router {
   const secret = portalSecret(deps.config);
-  const sessions = new Sessions(deps.config, deps.jwt, secret);
+  const sessions = new Sessions(deps.config, deps.jwt, secret, Date.now, deps.sessionStore);
   const oidc = deps.config.portal?.oidc ? new OidcSignIn(deps.config.portal.oidc) : null;
   const codes = new CertificateCodes(secret);
   const certificates = new CertificateIndex(
@@ -183,7 +189,13 @@ export function portalRouter(deps: PortalDeps): express.Router {
       res.append('Set-Cookie', `portal_lang=${lang}; Path=/; SameSite=Strict; Max-Age=31536000`);
       // A signed-in user's choice sticks to them on every device (their profile).
       const user = sessions.userOf(req);
-      if (user) sessions.store.saveProfile(principalKey(user.principal), { locale: lang }, Date.now());
+      if (user)
+        sessions.store.saveProfile(
+          principalKey(user.principal),
+          { locale: lang },
+          Date.now(),
+          user.officialId,
+        );
     }
     const back = req.get('referer');
     let next = '/';
@@ -385,6 +397,7 @@ ${sessions.devSignIn ? html`<p class="warning" role="note"><a href="/dev/signin?
       principalKey(ctx.user.principal),
       { timeZone: zone, ...(locale ? { locale } : {}) },
       Date.now(),
+      ctx.user.officialId,
     );
     res.redirect(303, '/profile?saved=1');
   });

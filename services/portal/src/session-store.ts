@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -51,9 +51,17 @@ function open(id: string, sealed: Buffer): StoredSession | null {
  * processes write side by side.
  */
 export class SessionStore {
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    private readonly tagKey: Buffer,
+  ) {}
 
-  static open(dataDir: string): SessionStore {
+  /**
+   * `secret` (the portal key) keys the official tags: rows of an official carry
+   * HMAC(secret, officialId), never the id, so an erasure can find and delete them (decision 065)
+   * while the file alone names nobody.
+   */
+  static open(dataDir: string, secret = ''): SessionStore {
     const dir = join(dataDir, 'portal');
     mkdirSync(dir, { recursive: true });
     const db = new Database(join(dir, 'sessions.sqlite'));
@@ -75,15 +83,31 @@ CREATE TABLE IF NOT EXISTS profiles (
   locale TEXT,
   updated_ms INTEGER NOT NULL
 );`);
-    return new SessionStore(db);
+    // Files written before official tags existed gain the column (rows without one stay untagged).
+    for (const table of ['sessions', 'profiles']) {
+      const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+      if (!columns.some((c) => c.name === 'official_tag'))
+        db.exec(`ALTER TABLE ${table} ADD COLUMN official_tag TEXT`);
+    }
+    db.exec(`CREATE INDEX IF NOT EXISTS sessions_official ON sessions(official_tag);
+CREATE INDEX IF NOT EXISTS profiles_official ON profiles(official_tag);`);
+    // Deleted rows are zeroed in the file, not left in free pages (an erased official's rows).
+    db.pragma('secure_delete = ON');
+    const tagKey = createHash('sha256').update(`portal-official-tag\0${secret}`).digest();
+    return new SessionStore(db, tagKey);
   }
 
-  put(id: string, session: StoredSession, nowMs: number, expiresMs: number): void {
+  private tagOf(officialId: string | undefined): string | null {
+    return officialId ? createHmac('sha256', this.tagKey).update(officialId).digest('hex') : null;
+  }
+
+  /** `officialId`: the official signed in, when the user is one (their rows go with an erasure). */
+  put(id: string, session: StoredSession, nowMs: number, expiresMs: number, officialId?: string): void {
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO sessions (id_hash, sealed, created_ms, last_seen_ms, expires_ms) VALUES (?, ?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO sessions (id_hash, sealed, created_ms, last_seen_ms, expires_ms, official_tag) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(hashOf(id), seal(id, session), nowMs, nowMs, expiresMs);
+      .run(hashOf(id), seal(id, session), nowMs, nowMs, expiresMs, this.tagOf(officialId));
   }
 
   get(id: string): SessionRow | null {
@@ -122,14 +146,29 @@ CREATE TABLE IF NOT EXISTS profiles (
     return { timeZone: row?.time_zone ?? null, locale: row?.locale ?? null };
   }
 
-  saveProfile(userKey: string, profile: Partial<Profile>, nowMs: number): void {
+  saveProfile(userKey: string, profile: Partial<Profile>, nowMs: number, officialId?: string): void {
     const current = this.profile(userKey);
     const next = { ...current, ...profile };
     this.db
       .prepare(
-        'INSERT OR REPLACE INTO profiles (user_key, time_zone, locale, updated_ms) VALUES (?, ?, ?, ?)',
+        'INSERT OR REPLACE INTO profiles (user_key, time_zone, locale, updated_ms, official_tag) VALUES (?, ?, ?, ?, ?)',
       )
-      .run(userKey, next.timeZone, next.locale, nowMs);
+      .run(userKey, next.timeZone, next.locale, nowMs, this.tagOf(officialId));
+  }
+
+  /**
+   * Erasure of an official (decision 065): their sessions end and their profile goes, and the
+   * freed pages are zeroed and checkpointed out of the -wal. Returns the rows deleted.
+   */
+  forgetOfficial(officialId: string): number {
+    const tag = this.tagOf(officialId);
+    const deleted = this.db.transaction(
+      () =>
+        this.db.prepare('DELETE FROM sessions WHERE official_tag = ?').run(tag).changes +
+        this.db.prepare('DELETE FROM profiles WHERE official_tag = ?').run(tag).changes,
+    )();
+    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    return deleted;
   }
 
   close(): void {

@@ -91,7 +91,7 @@ export class Sessions {
       devOn && !config.jwt?.hs256Secret ? new JwtVerifier({ hs256Secret: this.devKey! }) : null;
     this.idleMs = (config.portal?.idleMinutes ?? 30) * 60_000;
     this.lifetimeMs = (config.portal?.sessionHours ?? 12) * 3_600_000;
-    this.store = store ?? SessionStore.open(config.dataDir);
+    this.store = store ?? SessionStore.open(config.dataDir, portalSecret);
   }
 
   get devSignIn(): boolean {
@@ -163,6 +163,7 @@ export class Sessions {
       { claims: user.claims, token: user.token },
       now,
       Math.min(expiresMs, now + this.lifetimeMs),
+      user.officialId,
     );
     cookie(req, res, SESSION_COOKIE, id, null);
     // A fresh CSRF token per session: a token seen before sign-in is not reused after.

@@ -9,7 +9,9 @@ import {
   CryptoShredder,
   keyStoreFile,
   openKeyStore,
+  openQuarantineText,
   releaseKeyStore,
+  sealQuarantineText,
   sealStatements,
   truncateReadModelWal,
 } from '@lrs/privacy';
@@ -23,6 +25,7 @@ import {
   StatementsIndex,
   startDocumentResources,
 } from '@lrs/service-lrs';
+import { portalSecret, SessionStore } from '@lrs/service-portal';
 import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
 import { jurisdictionOfPolicy } from '@lrs/training';
@@ -52,6 +55,8 @@ export interface LrsSystem {
   eraser: CryptoShredder;
   /** Resolves once the read models applied the erasures found at start-up and their -wal is emptied. */
   erasuresSettled: Promise<void>;
+  /** The portal's sessions and profiles (decision 061), closed with the system. */
+  sessionStore: SessionStore;
   stop(): Promise<void>;
 }
 
@@ -81,6 +86,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   // Personal values are sealed under per-person keys (decision 065). An erasure the log records
   // whose keys are still here (a crash mid-erasure, an older key store) is finished first.
   const keysFile = keyStoreFile(config.dataDir);
+  const sessionStore = SessionStore.open(config.dataDir, portalSecret(config));
   const keys = openKeyStore(keysFile);
   let readModels: Projector[] = [];
   // Audit replays hold copies of the ledger: an erasure cancels or deletes every replay requested
@@ -122,8 +128,13 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     attachments,
     secrets: SecretBox.fromConfig(config),
     outboundAllow: config.outboundAllow ?? [],
+    // Quarantined statements from remote LRSs are sealed under the people they name (decision 079).
+    quarantine: {
+      seal: (record) => sealQuarantineText(record, keys),
+      open: (record) => openQuarantineText(record, keys),
+    },
   });
-  const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector);
+  const documents = await startDocumentResources(log, attachments, config.dataDir, startProjector, keys);
   const completion = await CompletionService.start(log, { dataDir: config.dataDir, startProjector });
   // The completion model embeds the transcripts ledger: one projector builds both in this process
   // (the standalone transcripts service still builds its own).
@@ -162,9 +173,14 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
       documentsOf: async (ifiKeys) => {
         const reader = await documents.index.current();
         const out: AgentDocument[] = [];
-        for (const ifi of ifiKeys)
-          for (const held of reader.documentsOfAgent(ifi)) {
-            const state = await documents.store.read(held.key);
+        // An agent's documents are held under their pseudonym (decision 079), older ones under the identifier.
+        const agents = ifiKeys.flatMap((ifi) => [
+          ifi,
+          ...(keys.find(ifi) ? [keys.find(ifi)!.pseudonym] : []),
+        ]);
+        for (const agent of agents)
+          for (const held of reader.documentsOfAgent(agent)) {
+            const state = await documents.store.readStored(held.key);
             if (!state.exists) continue;
             const bytes = await documents.store.content(state);
             const type = state.description.contentType;
@@ -193,7 +209,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     documents.activities.running,
     completion.running,
   ].map((running) => restartAfterStorageFailure(running));
-  readModels = [index.running, documents.agents.running, completion.running];
+  readModels = [index.running, documents.agents.running, documents.index.running, completion.running];
   dropReplaysBefore = async (at) => {
     for (const job of audit.jobs.list()) if (job.requestedAt <= at) await audit.jobs.delete(job.id);
   };
@@ -228,6 +244,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     privacy,
     eraser,
     erasuresSettled,
+    sessionStore,
     async stop() {
       await erasuresSettled;
       await privacy.stop();
@@ -243,6 +260,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
       await credentials.stop();
       await log.close();
       releaseKeyStore(keysFile);
+      sessionStore.close();
     },
   };
 }

@@ -47,7 +47,7 @@ export function transcriptRoutes(service: TranscriptsService): express.Router {
     );
   });
   router.get('/admin/training/unmatched', async (req, res) => {
-    assertAdmin(req.principal);
+    assertAdmin(req.principal, 'statements matched to no official are listed to administrators only');
     // Read-your-writes, as for transcripts: a statement acknowledged before this request is listed.
     await service.catchUp();
     res.json({ unmatched: service.reader().unmatched() });

@@ -4,7 +4,7 @@ import { payloadOf } from '@lrs/events';
 
 import { BadRequest, HttpProblem, NotFound, OutboundGuard, OutboundRefused } from '@lrs/http';
 import type { Agent, Statement } from '@lrs/xapi';
-import type { AttachmentWriter, StatementWriter } from '../ports';
+import type { AttachmentWriter, QuarantineSeal, StatementWriter } from '../ports';
 import { fetchStatementsPage, firstPageUrl, moreUrl, PullError, type StatementsPage } from './fetch-page';
 import type { RemoteSource } from './source-config';
 import {
@@ -26,6 +26,8 @@ import {
 } from './source-events';
 
 export interface PullerOptions {
+  /** Seals quarantine records under the people they name (decision 079); without it they stay plaintext. */
+  quarantine?: QuarantineSeal;
   requestTimeoutMs?: number;
   /** First back-off delay after a failure; doubles per consecutive failure (with jitter). */
   backoffBaseMs?: number;
@@ -226,7 +228,11 @@ export class RemotePuller {
     const stream = quarantineStream(id);
     if ((await this.log.streamRevision(stream)) === null) return [];
     const events = await this.log.readStream(stream, { fromRevision: offset, maxCount: limit });
-    return events.map((e) => payloadOf(e, STATEMENT_QUARANTINED));
+    const open = this.options.quarantine;
+    return events.map((e) => {
+      const record = payloadOf(e, STATEMENT_QUARANTINED);
+      return open ? open.open(record) : record;
+    });
   }
 
   /**
@@ -420,14 +426,22 @@ export class RemotePuller {
   ): Promise<void> {
     const text = JSON.stringify(statement) ?? 'undefined';
     const id = (statement as { id?: unknown } | null)?.id;
-    const data: StatementQuarantined = {
+    const received: StatementQuarantined = {
       source: source.id,
       statementId: typeof id === 'string' ? id : null,
       rule: why.rule,
       ...(why.pointer !== undefined ? { pointer: why.pointer } : {}),
       reason: why.reason,
-      statement: text.length > QUARANTINE_TEXT_LIMIT ? text.slice(0, QUARANTINE_TEXT_LIMIT) : text,
+      statement: text,
     };
+    // The people the statement names are sealed under their keys (decision 079); the seal cuts
+    // the text to the limit after sealing.
+    const data: StatementQuarantined = this.options.quarantine
+      ? await this.options.quarantine.seal(received)
+      : {
+          ...received,
+          statement: text.length > QUARANTINE_TEXT_LIMIT ? text.slice(0, QUARANTINE_TEXT_LIMIT) : text,
+        };
     await this.log.append(quarantineStream(source.id), [{ type: STATEMENT_QUARANTINED, data: json(data) }]);
   }
 

@@ -53,8 +53,16 @@ export interface StatementQuarantined {
   rule: string;
   pointer?: string;
   reason: string;
-  /** The statement as received (JSON text, cut at 64 KiB so the event stays small). */
+  /**
+   * The statement as received (JSON text, cut at 64 KiB so the event stays small); with
+   * `sealed: "agents"` its agents sealed, with `sealed: "body"` empty and the text in
+   * `sealedStatement` (decision 079). Read through the puller, they are opened again.
+   */
   statement: string;
+  sealed?: 'agents' | 'body';
+  sealedStatement?: { s: string; v: string };
+  /** As read: the person the body was sealed under was erased. */
+  erased?: true;
 }
 
 export const json = (value: object) => value as unknown as JsonObject;

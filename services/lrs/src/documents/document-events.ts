@@ -37,6 +37,8 @@ export type DocumentState =
       /** Inline content; null when it lives in the AttachmentStore (description.contentRef). */
       inline: Buffer | null;
       updated: Date;
+      /** A sealed document's large content, opened from what the AttachmentStore holds (decision 079). */
+      openAttachment?: (stored: Buffer) => Buffer;
     };
 
 export function isDocumentEvent(event: RecordedEvent): boolean {

@@ -1,6 +1,7 @@
 import type { AttachmentStore } from '@lrs/attachments';
 import type { Config } from '@lrs/config';
 import type { EventLog } from '@lrs/event-log';
+import type { KeyStore } from '@lrs/privacy';
 import { inlineProjectors, type StartProjector } from '@lrs/projections';
 import { Router } from 'express';
 import { ActivitiesIndex } from '../activities/activities-index';
@@ -28,12 +29,14 @@ export async function startDocumentResources(
   attachments: AttachmentStore,
   dataDir: string,
   startProjector: StartProjector = inlineProjectors(log),
+  /** Agents' documents are sealed under their subjects (decision 079). */
+  keys?: KeyStore,
 ): Promise<DocumentResources> {
   const index = await DocumentsIndex.start(log, dataDir, startProjector);
   const agents = await AgentsIndex.start(log, dataDir, startProjector);
   const activities = await ActivitiesIndex.start(log, dataDir, startProjector);
   return {
-    store: new DocumentStore(log, attachments),
+    store: new DocumentStore(log, attachments, keys ? { keys } : {}),
     index,
     agents,
     activities,

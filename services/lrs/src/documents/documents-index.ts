@@ -1,8 +1,10 @@
 import type { EventLog, RecordedEvent } from '@lrs/event-log';
+import { PRIVACY_EVENT_PREFIX, SUBJECT_ERASED, subjectErasedData } from '@lrs/events';
 import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
 import type Database from 'better-sqlite3';
 import { DOCUMENT_DELETED, DOCUMENT_EVENT_PREFIX, documentKeyOf } from './document-events';
 import { type DocumentKey, type DocumentScope, scopeIndexKey } from './document-key';
+import { supersededStream } from './document-seal';
 
 /**
  * The documents index: one row per existing document, for what one stream cannot answer —
@@ -11,7 +13,8 @@ import { type DocumentKey, type DocumentScope, scopeIndexKey } from './document-
  */
 export const documentsIndexProjection = defineProjection({
   name: 'documents-index',
-  version: 1,
+  // 2: agents' documents by pseudonym, forgotten on erasure (decision 079).
+  version: 2,
   migrations: [
     `CREATE TABLE documents (
        stream TEXT PRIMARY KEY,
@@ -21,17 +24,28 @@ export const documentsIndexProjection = defineProjection({
        updated_ms INTEGER NOT NULL
      ) WITHOUT ROWID`,
     'CREATE INDEX documents_scope ON documents (scope, updated_ms)',
+    "CREATE INDEX documents_agent ON documents (json_extract(scope, '$[2]'))",
   ],
   tables: [{ name: 'documents', key: ['stream'] }],
-  filter: { typePrefixes: [DOCUMENT_EVENT_PREFIX] },
+  filter: { typePrefixes: [DOCUMENT_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },
   init: (db) => {
     const upsert = db.prepare(
       `INSERT INTO documents (stream, scope, registration, doc_id, updated_ms) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (stream) DO UPDATE SET updated_ms = excluded.updated_ms`,
     );
     const remove = db.prepare('DELETE FROM documents WHERE stream = ?');
+    const forget = db.prepare("DELETE FROM documents WHERE json_extract(scope, '$[2]') = ?");
     return (events: RecordedEvent[]) => {
       for (const event of events) {
+        if (event.type === SUBJECT_ERASED) {
+          // Decision 079: a sealed document's scope names the agent's pseudonym.
+          for (const p of subjectErasedData(event).pseudonyms) forget.run(p);
+          continue;
+        }
+        if (!event.type.startsWith(DOCUMENT_EVENT_PREFIX)) continue;
+        // A sealed stream took the place of a document's older, unsealed one.
+        const superseded = supersededStream(event.metadata);
+        if (superseded !== undefined) remove.run(superseded);
         if (event.type === DOCUMENT_DELETED) {
           remove.run(event.stream);
           continue;
@@ -73,7 +87,17 @@ export class DocumentsIndexReader {
    * The documents of a scope. Without a registration, State lists every registration's
    * documents for the Activity and Agent (Communication 2.3: registration narrows, when given).
    */
-  documents(scope: DocumentScope, sinceMs?: number): { key: DocumentKey; updatedMs: number }[] {
+  documents(
+    scopes: DocumentScope | readonly DocumentScope[],
+    sinceMs?: number,
+  ): { key: DocumentKey; updatedMs: number }[] {
+    if (Array.isArray(scopes))
+      return scopes
+        .flatMap((scope) => this.documents(scope, sinceMs))
+        .sort(
+          (a, b) => a.updatedMs - b.updatedMs || (a.key.id < b.key.id ? -1 : a.key.id > b.key.id ? 1 : 0),
+        );
+    const scope = scopes as DocumentScope;
     const args = [scopeIndexKey(scope), sinceMs ?? -1];
     const rows = (
       scope.registration === undefined
@@ -91,8 +115,8 @@ export class DocumentsIndexReader {
   }
 
   /**
-   * Every State and Agent Profile document keyed by one agent (its IFI key, agentIfiKey), with the
-   * stream that holds it: what the LRS holds about a person (services/privacy, decision 070).
+   * Every State and Agent Profile document keyed by one agent (its IFI key, agentIfiKey, or for
+   * sealed documents its pseudonym: decision 079), with the stream that holds it: what the LRS holds about a person (services/privacy, decision 070).
    */
   documentsOfAgent(agent: string): { key: DocumentKey; stream: string; updatedMs: number }[] {
     const rows = this.db
@@ -119,8 +143,8 @@ export class DocumentsIndexReader {
     });
   }
 
-  ids(scope: DocumentScope, sinceMs?: number): DocumentIds {
-    const docs = this.documents(scope, sinceMs);
+  ids(scopes: DocumentScope | readonly DocumentScope[], sinceMs?: number): DocumentIds {
+    const docs = this.documents(scopes, sinceMs);
     // Several registrations may share a stateId; the list names each id once.
     const ids = [...new Set(docs.map((d) => d.key.id))];
     const lastModifiedMs = docs.reduce<number | null>(

@@ -91,7 +91,7 @@ function mount(router: Router, shape: ResourceShape, deps: DocumentRoutesDeps) {
     }
     const since = parseSince(req.xapiParams);
     const reader = await deps.index.current(deps.readYourWritesTimeoutMs);
-    const { ids, lastModifiedMs } = reader.ids(scope, since);
+    const { ids, lastModifiedMs } = reader.ids(store.storedScopes(scope), since);
     if (lastModifiedMs !== null) res.setHeader('Last-Modified', new Date(lastModifiedMs).toUTCString());
     res.status(200).json(ids);
   });
@@ -108,7 +108,7 @@ function mount(router: Router, shape: ResourceShape, deps: DocumentRoutesDeps) {
     } else {
       const reader = await deps.index.current(deps.readYourWritesTimeoutMs);
       await store.deleteAll(
-        reader.documents(scope).map((d) => d.key),
+        reader.documents(store.storedScopes(scope)).map((d) => d.key),
         req.id,
       );
     }

@@ -190,11 +190,25 @@ export interface EventLog {
   close(): Promise<void>;
 }
 
-/** One event's new payload (and stream name) at its unchanged position and revision. */
+/**
+ * One event's new payload (and stream name) at its unchanged position and revision. `data` is a
+ * JSON payload or bytes; `text`, when given, is the JSON text of `data` stored as it is (so a
+ * caller that fingerprinted that text stores exactly it); `metadata`, when given, replaces the
+ * event's metadata.
+ */
 export interface EventRewrite {
   position: LogPosition;
   stream: string;
-  data: JsonObject;
+  data: JsonObject | Uint8Array;
+  text?: string;
+  metadata?: JsonObject;
+}
+
+/** An event as read for a rewrite: decoded, and the stored text or bytes of its payload and metadata. */
+export interface StoredEvent {
+  event: RecordedEvent;
+  data: string | Uint8Array;
+  metadata: string | null;
 }
 
 /**
@@ -206,6 +220,11 @@ export interface EventRewrite {
 export interface LogRewriting {
   /** The progress recorded under `name` by the last committed rewrite, or null. */
   progress(name: string): JsonObject | null;
+  /**
+   * Up to `limit` events after position `after` (exclusive), in position order, decoded and as
+   * stored (one range query).
+   */
+  readStored(after: number, limit: number): StoredEvent[];
   /** Rewrites these events and records `progress` under `name`, in one transaction. */
   rewrite(rewrites: readonly EventRewrite[], progress: { name: string; value: JsonObject }): void;
   /**

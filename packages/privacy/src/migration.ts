@@ -27,34 +27,49 @@ import { identifiersIn, sealStatement } from './seal';
  */
 
 /**
- * Seals one plaintext event of a type: the sealed payload, and its stream (which may differ when
- * the sealed form lives under a pseudonymous stream name); null when nothing in it is personal or
- * it is sealed already. New subjects it creates are made durable by the caller (keys.durable())
- * before the sealed events are committed. The write path of the type uses the same rule.
+ * One event as the migration hands it to a sealer: its stream, type, payload (a JSON object, or
+ * bytes for a binary event such as an agent document's content) and metadata.
+ */
+export interface PlaintextEvent {
+  stream: string;
+  type: string;
+  data: JsonObject | Uint8Array;
+  metadata?: JsonObject;
+}
+
+/**
+ * Seals one plaintext event of a type: the sealed payload (JSON or bytes), its stream (which may
+ * differ when the sealed form lives under a pseudonymous stream name) and, when given, its new
+ * metadata; null when nothing in it is personal or it is sealed already. New subjects it creates
+ * are made durable by the caller (keys.durable()) before the sealed events are committed. The
+ * write path of the type uses the same rule.
  */
 export type PlaintextEventSealer = ((
-  event: { stream: string; type: string; data: JsonObject },
+  event: PlaintextEvent,
   keys: KeyStore,
-) => { stream: string; data: JsonObject } | null) & {
+) => { stream: string; data: JsonObject | Uint8Array; metadata?: JsonObject } | null) & {
   /**
    * Optional: called with a batch's events of the type before any is sealed, to create their new
    * subjects in one key-store transaction (one per event costs a commit each: measured, 080).
    */
-  prepareBatch?: (
-    events: readonly { stream: string; type: string; data: JsonObject }[],
-    keys: KeyStore,
-  ) => void;
+  prepareBatch?: (events: readonly PlaintextEvent[], keys: KeyStore) => void;
 };
 
 /**
  * The event as the code before sealing wrote it (personal values opened, sealing marks dropped),
  * whether it is sealed or not: what the fingerprints before and after the migration compare.
+ * `metadata`, when the opener returns it, is compared too (types that seal their metadata).
  */
-export type PlaintextEventOpener = (event: RecordedEvent) => { stream: string; data: JsonValue };
+export type PlaintextEventOpener = (event: RecordedEvent) => {
+  stream: string;
+  data: JsonValue | Uint8Array;
+  metadata?: JsonObject;
+};
 
 /** A statement as ingest seals it (sealStatement, decision 065), marked `migrated` (see StatementEventData). */
 export const statementSealer: PlaintextEventSealer = Object.assign(
-  (event: { stream: string; type: string; data: JsonObject }, keys: KeyStore) => {
+  (event: PlaintextEvent, keys: KeyStore) => {
+    if (event.data instanceof Uint8Array) return null;
     const data = event.data as unknown as StatementEventData;
     if (data.sealed === 1) return null;
     const ifis = identifiersIn(data.statement);
@@ -68,9 +83,10 @@ export const statementSealer: PlaintextEventSealer = Object.assign(
     return { stream: event.stream, data: sealed as unknown as JsonObject };
   },
   {
-    prepareBatch: (events: readonly { data: JsonObject }[], keys: KeyStore) => {
+    prepareBatch: (events: readonly PlaintextEvent[], keys: KeyStore) => {
       const ifis: string[] = [];
       for (const event of events) {
+        if (event.data instanceof Uint8Array) continue;
         const data = event.data as unknown as StatementEventData;
         if (data.sealed !== 1) for (const ifi of identifiersIn(data.statement)) ifis.push(ifi);
       }
@@ -104,9 +120,18 @@ export interface LogMigratedData {
   sealed: Record<string, number>;
   /** Last position the migration read. */
   head: string;
-  /** SHA-256 chain over every event opened, in log order, before and after. */
+  /**
+   * SHA-256 chain over every event opened (what it means), in log order, before and after: after
+   * is computed by opening each sealed event as it is written.
+   */
   fingerprintBefore: string;
   fingerprintAfter: string;
+  /**
+   * SHA-256 chain over every event's stored bytes after the migration, as the rewrite computed
+   * them and as read back from the file after the VACUUM (equal, or the run fails): the file
+   * holds exactly what was opened for `fingerprintAfter`.
+   */
+  fingerprintStored: string;
   /** Report fingerprints (the completion read model's, as the audit computes it) before and after. */
   reportsBefore: Record<string, string>;
   reportsAfter: Record<string, string>;
@@ -128,7 +153,10 @@ interface Progress extends JsonObject {
   after: string;
   events: number;
   sealed: Record<string, number>;
+  /** The chains so far: meaning before, meaning after, stored bytes after. */
   chain: string;
+  chainAfter: string;
+  chainStored: string;
   erasures: number;
   reportsBefore: Record<string, string>;
   startedAt: string;
@@ -206,32 +234,93 @@ function canonical(value: unknown): string {
   return `${out}}`;
 }
 
+/**
+ * Whether two JSON values have the same canonical form (canonical(a) === canonical(b)) without
+ * building either: keys in any order, undefined members ignored.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(x)) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
+  }
+  for (const k of Object.keys(y)) if (y[k] !== undefined) n--;
+  return n === 0;
+}
+
 const ZERO = '0'.repeat(64);
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
+const sha256 = () => createHash('sha256');
+
+/** What an event means, for the fingerprints: its opened form, or the stored text of a type no one seals. */
+type Meaning =
+  | { opened: true; stream: string; data: JsonValue | Uint8Array; metadata?: JsonObject }
+  | { opened: false; stream: string; text: string | Uint8Array };
+
+function meaningOf(
+  event: RecordedEvent,
+  text: string | Uint8Array,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+): Meaning {
+  const opener = openers.get(event.type);
+  if (!opener) return { opened: false, stream: event.stream, text };
+  return { opened: true, ...opener(event) };
+}
+
+const sameMeaning = (a: Meaning, b: Meaning) =>
+  a.opened &&
+  b.opened &&
+  a.stream === b.stream &&
+  (a.data instanceof Uint8Array || b.data instanceof Uint8Array
+    ? a.data instanceof Uint8Array && b.data instanceof Uint8Array && Buffer.from(a.data).equals(b.data)
+    : sameJson(a.data, b.data)) &&
+  sameJson(a.metadata, b.metadata);
 
 /**
- * One link of the chain, SHA-256(previous link, the event's position, revision, id, type, stream
- * and payload as canonical JSON, opened).
+ * An event's digest for the meaning chains: SHA-256 of its position, revision, id, type, stream,
+ * and payload (opened and as canonical JSON, or bytes, or the stored text of an event no sealer
+ * touches: read from the same stored text before and after) and opened metadata when its opener
+ * returns one.
  */
-function link(
+function digestOf(event: RecordedEvent, meaning: Meaning): Buffer {
+  const h = sha256().update(
+    `${event.position.commit}\n${event.revision}\n${event.id}\n${event.type}\n${meaning.stream}\n`,
+  );
+  if (!meaning.opened) h.update(meaning.text);
+  else {
+    h.update(meaning.data instanceof Uint8Array ? meaning.data : canonical(meaning.data));
+    if (meaning.metadata !== undefined) h.update('\n').update(canonical(meaning.metadata));
+  }
+  return h.digest();
+}
+
+const chainOn = (chain: string, digest: Buffer) => sha256().update(chain).update(digest).digest('hex');
+
+/** One link of the stored-bytes chain: what the file holds for an event, byte for byte. */
+function storedLink(
   chain: string,
   event: RecordedEvent,
-  openers: ReadonlyMap<string, PlaintextEventOpener>,
+  stream: string,
+  data: string | Uint8Array,
+  metadata: string | null,
 ): string {
-  const opener = openers.get(event.type);
-  const raw = event.data;
-  const { stream, data } =
-    raw instanceof Uint8Array
-      ? { stream: event.stream, data: createHash('sha256').update(raw).digest('hex') }
-      : opener
-        ? opener(event)
-        : { stream: event.stream, data: raw };
-  // An event no sealer touches is read back from the same stored text, so its key order is the
-  // same before and after; only opened payloads need the canonical form.
-  return createHash('sha256')
+  return sha256()
     .update(chain)
     .update(`${event.position.commit}\n${event.revision}\n${event.id}\n${event.type}\n${stream}\n`)
-    .update(opener ? canonical(data) : JSON.stringify(data))
+    .update(typeof data === 'string' ? `j${data.length}\n` : `b${data.byteLength}\n`)
+    .update(data)
+    .update(metadata === null ? '\n-' : `\n${metadata}`)
     .digest('hex');
 }
 
@@ -277,6 +366,10 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
     );
 
   let progress = rewriting.progress(PROGRESS) as Progress | null;
+  if (progress && progress.chainStored === undefined)
+    throw new MigrationRefused(
+      'an interrupted migration by an older version of this code: restore the backup taken before it and run again',
+    );
   let reportsBeforeSeconds = 0;
   if (!progress) {
     const t = performance.now();
@@ -286,6 +379,8 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
       events: 0,
       sealed: {},
       chain: ZERO,
+      chainAfter: ZERO,
+      chainStored: ZERO,
       erasures: 0,
       reportsBefore: head && options.reportFingerprints ? await options.reportFingerprints(head) : {},
       startedAt: new Date().toISOString(),
@@ -302,39 +397,81 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
   let t0 = performance.now();
   let doneThisRun = 0;
   for (;;) {
-    const events = await log.readAll({ after: positionOf(progress.after), maxCount: batchSize });
+    // One range query per batch, each event's payload decoded once and its stored text in hand.
+    const events = rewriting.readStored(Number(progress.after), batchSize);
     if (events.length === 0) break;
     let chain: string = progress.chain;
+    let chainAfter: string = progress.chainAfter;
+    let chainStored: string = progress.chainStored;
     const sealed: Record<string, number> = { ...progress.sealed };
     let erasures: number = progress.erasures;
     const rewrites: EventRewrite[] = [];
+    const inputs = new Map<number, PlaintextEvent>();
+    const inputOf = (i: number): PlaintextEvent => {
+      let input = inputs.get(i);
+      if (!input) {
+        const { event } = events[i]!;
+        input = {
+          stream: event.stream,
+          type: event.type,
+          data: event.data as JsonObject | Uint8Array,
+          metadata: event.metadata,
+        };
+        inputs.set(i, input);
+      }
+      return input;
+    };
     for (const [type, sealer] of sealers) {
       if (!sealer.prepareBatch) continue;
-      const ofType = events.filter((e) => e.type === type && !(e.data instanceof Uint8Array));
-      if (ofType.length > 0)
-        sealer.prepareBatch(
-          ofType.map((e) => ({ stream: e.stream, type: e.type, data: e.data as JsonObject })),
-          keys,
-        );
+      const ofType: PlaintextEvent[] = [];
+      for (let i = 0; i < events.length; i++) if (events[i]!.event.type === type) ofType.push(inputOf(i));
+      if (ofType.length > 0) sealer.prepareBatch(ofType, keys);
     }
-    for (const event of events) {
-      chain = link(chain, event, openers);
+    for (let i = 0; i < events.length; i++) {
+      const { event, data: text, metadata: metadataText } = events[i]!;
+      const before = meaningOf(event, text, openers);
+      const digest = digestOf(event, before);
+      chain = chainOn(chain, digest);
       if (event.type === SUBJECT_ERASED) erasures++;
       const sealer = sealers.get(event.type);
-      if (!sealer || event.data instanceof Uint8Array) continue;
-      const out = sealer({ stream: event.stream, type: event.type, data: event.data as JsonObject }, keys);
-      if (!out) continue;
-      rewrites.push({ position: event.position, stream: out.stream, data: out.data });
+      const out = sealer ? sealer(inputOf(i), keys) : null;
+      if (!out) {
+        chainAfter = chainOn(chainAfter, digest);
+        chainStored = storedLink(chainStored, event, event.stream, text, metadataText);
+        continue;
+      }
+      // The event as it will be stored, opened again: the meaning after.
+      const written = out.data instanceof Uint8Array ? out.data : JSON.stringify(out.data);
+      const writtenMetadata = out.metadata === undefined ? metadataText : JSON.stringify(out.metadata);
+      const sealedEvent: RecordedEvent = {
+        ...event,
+        stream: out.stream,
+        data: out.data,
+        metadata: out.metadata ?? event.metadata,
+      };
+      const after = meaningOf(sealedEvent, written, openers);
+      // Equal meanings have equal digests; computed again only when they differ (then the chains differ).
+      chainAfter = chainOn(chainAfter, sameMeaning(before, after) ? digest : digestOf(event, after));
+      chainStored = storedLink(chainStored, event, out.stream, written, writtenMetadata);
+      rewrites.push({
+        position: event.position,
+        stream: out.stream,
+        data: out.data,
+        ...(typeof written === 'string' ? { text: written } : {}),
+        ...(out.metadata !== undefined ? { metadata: out.metadata } : {}),
+      });
       sealed[event.type] = (sealed[event.type] ?? 0) + 1;
     }
     // The keys of new subjects are on disk before any event sealed with them (decision 065, 9).
     if (rewrites.length > 0) await keys.durable();
     progress = {
       ...progress,
-      after: events.at(-1)!.position.commit.toString(),
+      after: events.at(-1)!.event.position.commit.toString(),
       events: progress.events + events.length,
       sealed,
       chain,
+      chainAfter,
+      chainStored,
       erasures,
     };
     rewriting.rewrite(rewrites, { name: PROGRESS, value: progress });
@@ -356,33 +493,36 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
   rewriting.scrub({ vacuum: options.vacuum ?? true });
   const scrubSeconds = (performance.now() - t) / 1000;
 
-  // After: every event read back from the store and opened again.
-  const head = positionOf(progress.after);
-  let after = ZERO;
+  // After: every event's stored bytes read back from the rebuilt file, against what was written.
+  const head = Number(progress.after);
+  let stored = ZERO;
   let read = 0;
   t0 = performance.now();
-  for (let from = positionOf('0'); ; ) {
-    const events = await log.readAll({ after: from, maxCount: batchSize });
-    const upTo = events.filter((e) => e.position.commit <= head.commit);
-    for (const event of upTo) after = link(after, event, openers);
-    read += upTo.length;
-    if (upTo.length > 0)
-      options.onProgress?.({
-        phase: 'verify',
-        done: Number(upTo.at(-1)!.position.commit),
-        total: Number(head.commit),
-        perSecond: Math.round(read / ((performance.now() - t0) / 1000)),
-      });
-    if (upTo.length < events.length || events.length < batchSize) break;
-    from = events.at(-1)!.position;
+  for (let from = 0; from < head; ) {
+    const events = rewriting.readStored(from, batchSize);
+    if (events.length === 0) break;
+    for (const { event, data, metadata } of events) {
+      if (Number(event.position.commit) > head) break;
+      stored = storedLink(stored, event, event.stream, data, metadata);
+      read++;
+    }
+    from = Number(events.at(-1)!.event.position.commit);
+    options.onProgress?.({
+      phase: 'verify',
+      done: Math.min(from, head),
+      total: head,
+      perSecond: Math.round(read / ((performance.now() - t0) / 1000)),
+    });
   }
   const verifySeconds = (performance.now() - t0) / 1000;
   t = performance.now();
   const reportsAfter =
-    progress.events > 0 && options.reportFingerprints ? await options.reportFingerprints(head) : {};
+    progress.events > 0 && options.reportFingerprints
+      ? await options.reportFingerprints(positionOf(progress.after))
+      : {};
   const reportsSeconds = (performance.now() - t) / 1000 + reportsBeforeSeconds;
-  const before = { log: progress.chain, ...progress.reportsBefore };
-  const afterAll = { log: after, ...reportsAfter };
+  const before = { log: progress.chain, stored: progress.chainStored, ...progress.reportsBefore };
+  const afterAll = { log: progress.chainAfter, stored, ...reportsAfter };
   if (canonical(before) !== canonical(afterAll))
     throw new MigrationMismatch(
       'the log read after sealing differs from the log before it: the migration is not recorded as done',
@@ -397,7 +537,8 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
     sealed: progress.sealed,
     head: progress.after,
     fingerprintBefore: progress.chain,
-    fingerprintAfter: after,
+    fingerprintAfter: progress.chainAfter,
+    fingerprintStored: stored,
     reportsBefore: progress.reportsBefore,
     reportsAfter,
     erasuresBefore: progress.erasures,

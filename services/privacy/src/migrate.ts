@@ -68,6 +68,9 @@ export async function migrateDataDir(options: DataDirMigration): Promise<Migrati
     const keys = openKeyStore(keysFile);
     try {
       await assertKeyStoreBelongsToLog(log, keys);
+      // The LRS is stopped (the log is held exclusively): the key store is held too, so its
+      // lookups may trust what they cached (KeyStore.holdExclusively, decision 080).
+      keys.holdExclusively();
       return await migratePlaintextLog({
         log,
         keys,

@@ -1,6 +1,13 @@
 import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
-import { EventLogError, type EventRewrite, type JsonObject, type LogRewriting } from '../types';
+import {
+  EventLogError,
+  type EventRewrite,
+  type JsonObject,
+  type LogRewriting,
+  type StoredEvent,
+} from '../types';
+import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './recorded-event';
 import { readIdentity } from './tables';
 
 /**
@@ -9,7 +16,13 @@ import { readIdentity } from './tables';
  */
 export function sqliteRewriting(db: Database.Database, file: string): LogRewriting {
   db.exec('CREATE TABLE IF NOT EXISTS rewrite_progress (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  const update = db.prepare('UPDATE events SET stream = ?, data = ? WHERE position = ? AND is_binary = 0');
+  // One prepared statement, reused for every event of every batch.
+  const update = db.prepare(
+    'UPDATE events SET stream = ?, is_binary = ?, data = ?, metadata = coalesce(?, metadata) WHERE position = ?',
+  );
+  const page = db
+    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    .raw(true);
   const readProgress = db.prepare('SELECT value FROM rewrite_progress WHERE name = ?').pluck();
   const writeProgress = db.prepare(
     'INSERT INTO rewrite_progress (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
@@ -21,12 +34,18 @@ export function sqliteRewriting(db: Database.Database, file: string): LogRewriti
       return 0;
     }
   };
+  const stored = (r: EventRewrite): [number, string | Buffer] =>
+    r.data instanceof Uint8Array
+      ? [1, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength)]
+      : [0, r.text ?? JSON.stringify(r.data)];
   const rewriteAll = db.transaction((rewrites: readonly EventRewrite[], name: string, value: JsonObject) => {
     for (const r of rewrites) {
-      const changed = update.run(r.stream, JSON.stringify(r.data), Number(r.position.commit)).changes;
+      const [isBinary, data] = stored(r);
+      const metadata = r.metadata === undefined ? null : JSON.stringify(r.metadata);
+      const changed = update.run(r.stream, isBinary, data, metadata, Number(r.position.commit)).changes;
       if (changed !== 1)
         throw new EventLogError(
-          `event log '${file}': no JSON event at position ${r.position.commit} to rewrite (nothing of this batch was written)`,
+          `event log '${file}': no event at position ${r.position.commit} to rewrite (nothing of this batch was written)`,
         );
     }
     writeProgress.run(name, JSON.stringify(value));
@@ -35,6 +54,20 @@ export function sqliteRewriting(db: Database.Database, file: string): LogRewriti
     progress(name) {
       const value = readProgress.get(name) as string | undefined;
       return value === undefined ? null : (JSON.parse(value) as JsonObject);
+    },
+    readStored(after, limit) {
+      const rows = page.all(after, limit) as EventRow[];
+      const out: StoredEvent[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        const event = toRecordedEvent(row);
+        out[i] = {
+          event,
+          data: row[5] === 1 ? (event.data as Uint8Array) : (row[6] as string),
+          metadata: row[7],
+        };
+      }
+      return out;
     },
     rewrite(rewrites, progress) {
       rewriteAll.immediate(rewrites, progress.name, progress.value);

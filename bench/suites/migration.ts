@@ -45,7 +45,7 @@ const authority = {
 };
 
 /** A plaintext log as the LRS wrote it before sealing: no `sealed` mark. */
-async function buildPlaintextLog(file: string, statements: number): Promise<void> {
+export async function buildPlaintextLog(file: string, statements: number): Promise<void> {
   const log = await openSqliteEventLog({ file });
   try {
     const per = 1000;

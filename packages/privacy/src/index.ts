@@ -21,8 +21,10 @@ export {
   migratePlaintextLog,
   PLAINTEXT_OPENERS,
   PLAINTEXT_SEALERS,
+  type PlaintextEvent,
   type PlaintextEventOpener,
   type PlaintextEventSealer,
+  quarantineOpener,
   statementOpener,
   statementSealer,
 } from './migration';

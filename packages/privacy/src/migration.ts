@@ -17,6 +17,12 @@ import {
   statementEventData,
 } from '@lrs/events';
 import type { KeyStore } from './key-store';
+import {
+  openQuarantineText,
+  QUARANTINED_STATEMENT,
+  type QuarantineText,
+  quarantineSealer,
+} from './quarantine';
 import { identifiersIn, sealStatement } from './seal';
 
 /**
@@ -60,7 +66,10 @@ export type PlaintextEventSealer = ((
  * whether it is sealed or not: what the fingerprints before and after the migration compare.
  * `metadata`, when the opener returns it, is compared too (types that seal their metadata).
  */
-export type PlaintextEventOpener = (event: RecordedEvent) => {
+export type PlaintextEventOpener = (
+  event: RecordedEvent,
+  keys: KeyStore,
+) => {
   stream: string;
   data: JsonValue | Uint8Array;
   metadata?: JsonObject;
@@ -100,12 +109,39 @@ export const statementOpener: PlaintextEventOpener = (event) => {
   return { stream: event.stream, data: data as unknown as JsonValue };
 };
 
-/** The sealers and openers of the types this code seals; the others join at merge (decision 080). */
-export const PLAINTEXT_SEALERS: ReadonlyMap<string, PlaintextEventSealer> = new Map([
+/**
+ * A quarantine record (decision 079) as before sealing: opened, the sealing marks dropped, and the
+ * received text as JSON when it parses (sealing the agents re-serialises it), else as text.
+ */
+export const quarantineOpener: PlaintextEventOpener = (event, keys) => {
+  const { sealed: _s, erased, ...record } = openQuarantineText(event.data as unknown as QuarantineText, keys);
+  let statement: JsonValue = record.statement;
+  try {
+    statement = JSON.parse(record.statement) as JsonValue;
+  } catch {
+    // cut at the limit, or never JSON: compared as text
+  }
+  return {
+    stream: event.stream,
+    data: { ...record, statement, ...(erased ? { erased } : {}) } as unknown as JsonValue,
+  };
+};
+
+/**
+ * The sealers and openers of the types this package seals: statements and remote-LRS quarantine
+ * records. The document events' (@lrs/service-lrs) are added by the composition root
+ * (services/server/src/privacy-cli.ts), decision 080.
+ */
+export const PLAINTEXT_SEALERS: ReadonlyMap<string, PlaintextEventSealer> = new Map<
+  string,
+  PlaintextEventSealer
+>([
   [STATEMENT_EVENT, statementSealer],
+  [QUARANTINED_STATEMENT, quarantineSealer],
 ]);
 export const PLAINTEXT_OPENERS: ReadonlyMap<string, PlaintextEventOpener> = new Map([
   [STATEMENT_EVENT, statementOpener],
+  [QUARANTINED_STATEMENT, quarantineOpener],
 ]);
 
 export const LOG_MIGRATED = 'privacy.log.migrated';
@@ -272,10 +308,11 @@ function meaningOf(
   event: RecordedEvent,
   text: string | Uint8Array,
   openers: ReadonlyMap<string, PlaintextEventOpener>,
+  keys: KeyStore,
 ): Meaning {
   const opener = openers.get(event.type);
   if (!opener) return { opened: false, stream: event.stream, text };
-  return { opened: true, ...opener(event) };
+  return { opened: true, ...opener(event, keys) };
 }
 
 const sameMeaning = (a: Meaning, b: Meaning) =>
@@ -429,7 +466,7 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
     }
     for (let i = 0; i < events.length; i++) {
       const { event, data: text, metadata: metadataText } = events[i]!;
-      const before = meaningOf(event, text, openers);
+      const before = meaningOf(event, text, openers, keys);
       const digest = digestOf(event, before);
       chain = chainOn(chain, digest);
       if (event.type === SUBJECT_ERASED) erasures++;
@@ -449,7 +486,7 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
         data: out.data,
         metadata: out.metadata ?? event.metadata,
       };
-      const after = meaningOf(sealedEvent, written, openers);
+      const after = meaningOf(sealedEvent, written, openers, keys);
       // Equal meanings have equal digests; computed again only when they differ (then the chains differ).
       chainAfter = chainOn(chainAfter, sameMeaning(before, after) ? digest : digestOf(event, after));
       chainStored = storedLink(chainStored, event, out.stream, written, writtenMetadata);

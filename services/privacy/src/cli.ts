@@ -26,7 +26,14 @@ import {
 } from '@lrs/config/cli';
 import { MigrationMismatch, type MigrationProgressReport, MigrationRefused } from '@lrs/privacy';
 import { EXPORT_KINDS } from './export';
-import { migrateDataDir } from './migrate';
+import { type MigrationTypes, migrateDataDir } from './migrate';
+
+/**
+ * The event types `migrate` seals beyond this package's own (statements, quarantine records):
+ * the composition root passes the document events' sealer and opener (services/server
+ * privacy-cli.ts), which this service cannot import (decision 025).
+ */
+let migrationTypes: MigrationTypes = {};
 
 const client = (values: OptionValues, env: NodeJS.ProcessEnv) => LrsClient.from(values, env, { token: true });
 
@@ -174,6 +181,7 @@ export const privacyCommandLine: CommandLine = {
         };
         try {
           const outcome = await migrateDataDir({
+            ...migrationTypes,
             dataDir: resolve(config.dataDir),
             ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
             ...(batch !== undefined ? { batchSize: batch } : {}),
@@ -212,7 +220,9 @@ export function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   io: CliIo = processIo,
+  types: MigrationTypes = {},
 ): Promise<number> {
+  migrationTypes = types;
   return runCommandLine(privacyCommandLine, argv, env, io);
 }
 

@@ -9,6 +9,8 @@ import {
   MigrationRefused,
   migratePlaintextLog,
   openKeyStore,
+  PLAINTEXT_OPENERS,
+  PLAINTEXT_SEALERS,
   releaseKeyStore,
 } from '@lrs/privacy';
 import { replayProjection } from '@lrs/projections';
@@ -16,8 +18,16 @@ import { completionProjection } from '@lrs/training';
 
 export const logFileOf = (dataDir: string) => join(dataDir, 'events.sqlite');
 
+/**
+ * Sealers and openers of event types beyond @lrs/privacy's PLAINTEXT_SEALERS/PLAINTEXT_OPENERS
+ * (which are always included): given by the composition root (the document events of
+ * @lrs/service-lrs).
+ */
+export type MigrationTypes = Pick<MigrationOptions, 'sealers' | 'openers'>;
+
 export interface DataDirMigration
-  extends Pick<MigrationOptions, 'batchSize' | 'vacuum' | 'onProgress' | 'afterBatch'> {
+  extends Pick<MigrationOptions, 'batchSize' | 'vacuum' | 'onProgress' | 'afterBatch'>,
+    MigrationTypes {
   dataDir: string;
   /** Set when the LRS runs on EventStoreDB: refused (decision 080). */
   esdbUrl?: string;
@@ -74,6 +84,8 @@ export async function migrateDataDir(options: DataDirMigration): Promise<Migrati
       return await migratePlaintextLog({
         log,
         keys,
+        sealers: new Map([...PLAINTEXT_SEALERS, ...(options.sealers ?? [])]),
+        openers: new Map([...PLAINTEXT_OPENERS, ...(options.openers ?? [])]),
         ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
         ...(options.vacuum !== undefined ? { vacuum: options.vacuum } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),

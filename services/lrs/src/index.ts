@@ -2,7 +2,7 @@ export { AttachmentError } from '@lrs/attachments';
 export { ActivitiesIndex, activitiesIndexProjection } from './activities/activities-index';
 export { AgentsIndex, agentsIndexProjection } from './agents/agents-index';
 export { DOCUMENT_DELETED, DOCUMENT_MERGED, DOCUMENT_WRITTEN } from './documents/document-events';
-export { documentStream } from './documents/document-key';
+export { type DocumentKey, documentStream } from './documents/document-key';
 export {
   type DocumentResources,
   documentResourceRoutes,

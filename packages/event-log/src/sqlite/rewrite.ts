@@ -42,7 +42,16 @@ export function sqliteRewriting(db: Database.Database, file: string): LogRewriti
     for (const r of rewrites) {
       const [isBinary, data] = stored(r);
       const metadata = r.metadata === undefined ? null : JSON.stringify(r.metadata);
-      const changed = update.run(r.stream, isBinary, data, metadata, Number(r.position.commit)).changes;
+      let changed: number;
+      try {
+        changed = update.run(r.stream, isBinary, data, metadata, Number(r.position.commit)).changes;
+      } catch (error) {
+        if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
+        // A sealed form under a new stream name whose revision another event of that stream holds.
+        throw new EventLogError(
+          `event log '${file}': the event at position ${r.position.commit} cannot move to stream '${r.stream}', which holds another event at its revision (nothing of this batch was written)`,
+        );
+      }
       if (changed !== 1)
         throw new EventLogError(
           `event log '${file}': no event at position ${r.position.commit} to rewrite (nothing of this batch was written)`,

@@ -81,9 +81,43 @@ describe('SQLite log: rewriting events in place (decision 080)', () => {
           ],
           { name: 'p', value: { after: '99' } },
         ),
-      ).to.throw(/no JSON event at position 99/);
+      ).to.throw(/no event at position 99/);
       expect((await log.readAll())[2]!.data).to.deep.equal({ who: 'Edsger' });
       expect(rewriting.progress('p')).to.deep.equal({ after: '2' });
+
+      // Read back as stored: the text written, and bytes and new metadata for a binary payload.
+      rewriting.rewrite(
+        [
+          {
+            position: before[2]!.position,
+            stream: 'thing-2',
+            data: new Uint8Array([1, 2, 3]),
+            metadata: { sealed: 1 },
+          },
+        ],
+        { name: 'p', value: { after: '3' } },
+      );
+      const stored = rewriting.readStored(0, 10);
+      expect(stored.map((s) => s.data)).to.deep.equal([
+        '{"who":"sealed-1"}',
+        '{"who":"sealed-2"}',
+        new Uint8Array([1, 2, 3]),
+      ]);
+      expect(stored[2]!.metadata).to.equal('{"sealed":1}');
+      expect(stored[2]!.event.data).to.deep.equal(new Uint8Array([1, 2, 3]));
+      expect(stored[2]!.event.metadata).to.deep.equal({ sealed: 1 });
+      expect(
+        rewriting.readStored(Number(before[1]!.position.commit), 10).map((s) => s.event.stream),
+      ).to.deep.equal(['thing-2']);
+
+      // Moving an event into a stream whose revision another event holds: refused, nothing written.
+      expect(() =>
+        rewriting.rewrite([{ position: before[2]!.position, stream: 'thing-x', data: {} }], {
+          name: 'p',
+          value: { after: '4' },
+        }),
+      ).to.throw(/cannot move to stream 'thing-x', which holds another event at its revision/);
+      expect(rewriting.progress('p')).to.deep.equal({ after: '3' });
 
       const identity = await log.identity();
       expect(await rewriting.renewIdentity()).to.not.equal(identity);

@@ -145,9 +145,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       }
     }
 
+    const cpu = process.cpuUsage();
     const t1 = performance.now();
     const outcome = await migrateDataDir({ dataDir, batchSize: o.batch, reports: o.reports });
     const seconds = (performance.now() - t1) / 1000;
+    const cpuUsed = process.cpuUsage(cpu);
     const sealed = Object.values(outcome.record.sealed).reduce((a, b) => a + b, 0);
     return {
       statements: o.statements,
@@ -155,6 +157,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       buildPlaintextSeconds: round(buildSeconds),
       migrationSeconds: round(seconds),
       statementsPerSec: Math.round(o.statements / seconds),
+      // The process's CPU time (user + system): on a shared machine, what the run itself cost.
+      migrationCpuSeconds: round((cpuUsed.user + cpuUsed.system) / 1e6),
       phases: outcome.record.seconds,
       sealed,
       fingerprintsEqual: outcome.record.fingerprintBefore === outcome.record.fingerprintAfter,

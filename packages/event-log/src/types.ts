@@ -182,7 +182,62 @@ export interface EventLog {
   identity(): Promise<string>;
   /** The state of every open subscription (health reports). Absent on SQLite, whose subscriptions never drop. */
   subscriptionStates?(): SubscriptionState[];
+  /**
+   * Rewriting events in place (decision 080): only a SQLite log opened `exclusive` (no other
+   * connection, no LRS running on it) offers it; EventStoreDB events cannot be rewritten.
+   */
+  rewriting?(): LogRewriting;
   close(): Promise<void>;
+}
+
+/**
+ * One event's new payload (and stream name) at its unchanged position and revision. `data` is a
+ * JSON payload or bytes; `text`, when given, is the JSON text of `data` stored as it is (so a
+ * caller that fingerprinted that text stores exactly it); `metadata`, when given, replaces the
+ * event's metadata.
+ */
+export interface EventRewrite {
+  position: LogPosition;
+  stream: string;
+  data: JsonObject | Uint8Array;
+  text?: string;
+  metadata?: JsonObject;
+}
+
+/** An event as read for a rewrite: decoded, and the stored text or bytes of its payload and metadata. */
+export interface StoredEvent {
+  event: RecordedEvent;
+  data: string | Uint8Array;
+  metadata: string | null;
+}
+
+/**
+ * The narrow capability behind `pnpm privacy migrate` (decision 080): replaces events' payloads
+ * where they stand (position, revision, id, type and record time unchanged, so snapshots and
+ * audit replays that name positions still mean the same events), each call one transaction
+ * together with a named progress record, so a crash leaves either the whole batch or none of it.
+ */
+export interface LogRewriting {
+  /** The progress recorded under `name` by the last committed rewrite, or null. */
+  progress(name: string): JsonObject | null;
+  /**
+   * Up to `limit` events after position `after` (exclusive), in position order, decoded and as
+   * stored (one range query).
+   */
+  readStored(after: number, limit: number): StoredEvent[];
+  /** Rewrites these events and records `progress` under `name`, in one transaction. */
+  rewrite(rewrites: readonly EventRewrite[], progress: { name: string; value: JsonObject }): void;
+  /**
+   * Leaves no byte of an old payload in the store's files: freed space is zeroed as it is freed
+   * (secure_delete on this connection), the -wal is checkpointed and truncated to zero and, with
+   * `vacuum`, the file is rebuilt. Returns the sizes after.
+   */
+  scrub(options?: { vacuum?: boolean }): { fileBytes: number; walBytes: number };
+  /**
+   * Gives the log a new identity (EventLog.identity): read models built from it before are
+   * rebuilt at their next start (decision 031), as after the rewrite they must be.
+   */
+  renewIdentity(): Promise<string>;
 }
 
 /** 1 MiB per append call, EventStoreDB's default MaxAppendSize; both adapters enforce it. */

@@ -17,6 +17,12 @@ export interface StatementEventData {
   source?: string;
   /** Set when the statement's personal values are sealed (decision 065); absent on older events. */
   sealed?: 1;
+  /**
+   * Set when the statement was written in plaintext and sealed later by `pnpm privacy migrate`
+   * (decision 080): the completion model then keeps the fact's pseudonym out of its fingerprint
+   * as it was before, so snapshots taken before the migration still verify.
+   */
+  migrated?: 1;
 }
 
 /** A person met in a statement: their identifier key (agentIfiKey) and their pseudonym. */

@@ -9,6 +9,26 @@ export {
 export { KeyStore, keyStoreFile, type Subject, truncateReadModelWal } from './key-store';
 export { assertKeyStoreBelongsToLog } from './log-keys';
 export {
+  LOG_MIGRATED,
+  LOG_MIGRATED_STREAM,
+  type LogMigratedData,
+  logMigration,
+  MigrationMismatch,
+  type MigrationOptions,
+  type MigrationOutcome,
+  type MigrationProgressReport,
+  MigrationRefused,
+  migratePlaintextLog,
+  PLAINTEXT_OPENERS,
+  PLAINTEXT_SEALERS,
+  type PlaintextEvent,
+  type PlaintextEventOpener,
+  type PlaintextEventSealer,
+  quarantineOpener,
+  statementOpener,
+  statementSealer,
+} from './migration';
+export {
   openQuarantineText,
   QUARANTINE_TEXT_LIMIT,
   QUARANTINED_STATEMENT,

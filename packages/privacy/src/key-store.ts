@@ -88,8 +88,30 @@ export class KeyStore {
     return createHmac('sha256', this.secret).update(ifi).digest();
   }
 
+  private held = false;
+
+  /**
+   * For an offline run that owns the store while the LRS is stopped (the migration, decision
+   * 080): this connection takes the store's lock until it is closed (no other connection, thread
+   * or process, can then read or change it: they wait, then fail busy), and lookups stop asking
+   * whether another connection changed the store (`PRAGMA data_version` per lookup, ~10% of the
+   * migration's profile): none can, so what is cached stays true.
+   */
+  holdExclusively(): void {
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    this.db.exec('BEGIN EXCLUSIVE; COMMIT');
+    this.held = true;
+  }
+
   /** Drops what is cached when another connection changed the store. */
   private fresh(): void {
+    if (this.held) {
+      if (this.keys.size > 200_000 || this.byIfi.size > 200_000) {
+        this.keys.clear();
+        this.byIfi.clear();
+      }
+      return;
+    }
     const version = this.dataVersion.get() as number;
     if (version !== this.seenVersion || this.keys.size > 200_000) {
       this.seenVersion = version;

@@ -109,10 +109,10 @@ export function openQuarantineText<T extends QuarantineText>(record: T, keys: Ke
  * like the contract; the runner makes the key store durable (`keys.durable()`) before it appends.
  */
 export function quarantineSealer(
-  event: { stream: string; type: string; data: JsonObject },
+  event: { stream: string; type: string; data: JsonObject | Uint8Array },
   keys: KeyStore,
 ): { stream: string; data: JsonObject } | null {
-  if (event.type !== QUARANTINED_STATEMENT) return null;
+  if (event.type !== QUARANTINED_STATEMENT || event.data instanceof Uint8Array) return null;
   const sealed = sealQuarantineTextSync(event.data as unknown as QuarantineText, keys, QUARANTINE_TEXT_LIMIT);
   return sealed ? { stream: event.stream, data: sealed as unknown as JsonObject } : null;
 }

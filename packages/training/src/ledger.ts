@@ -464,8 +464,12 @@ export function openLedger(db: Db): Ledger {
       if (ifi === undefined) return;
       const official = officialOfIfi(ifi);
       const id = statement.id ?? event.id;
-      const subject = statementEventData(event).subjects.find((s) => s.ifi === ifi)?.pseudonym ?? null;
-      if (subject !== null) q.insertSubject.run(subject, ifi);
+      const data = statementEventData(event);
+      const pseudonym = data.subjects.find((s) => s.ifi === ifi)?.pseudonym ?? null;
+      if (pseudonym !== null) q.insertSubject.run(pseudonym, ifi);
+      // A statement sealed by the migration (decision 080) keeps the fact it had in plaintext, with
+      // no pseudonym: the fingerprint of a snapshot taken before the migration stays the same.
+      const subject = data.migrated === 1 ? null : pseudonym;
       const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
       const pending = pendingVoids && !loading ? q.takePending.get(id) : undefined;
       q.insertFact.run(

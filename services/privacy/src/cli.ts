@@ -6,13 +6,17 @@
  * of an official for their own export. The command line follows decision 040: exit 0 done,
  * 1 failed or refused, 2 usage.
  */
+import { resolve } from 'node:path';
+import { ConfigError, loadConfig } from '@lrs/config';
 import {
+  CliFailure,
   type CliIo,
   type CommandLine,
   LRS_CLIENT_OPTIONS,
   LRS_TOKEN_OPTION,
   LrsClient,
   type OptionValues,
+  Progress,
   printResponse,
   processIo,
   readJsonFile,
@@ -20,7 +24,16 @@ import {
   runWhenMain,
   UsageError,
 } from '@lrs/config/cli';
+import { MigrationMismatch, type MigrationProgressReport, MigrationRefused } from '@lrs/privacy';
 import { EXPORT_KINDS } from './export';
+import { type MigrationTypes, migrateDataDir } from './migrate';
+
+/**
+ * The event types `migrate` seals beyond this package's own (statements, quarantine records):
+ * the composition root passes the document events' sealer and opener (services/server
+ * privacy-cli.ts), which this service cannot import (decision 025).
+ */
+let migrationTypes: MigrationTypes = {};
 
 const client = (values: OptionValues, env: NodeJS.ProcessEnv) => LrsClient.from(values, env, { token: true });
 
@@ -128,6 +141,78 @@ export const privacyCommandLine: CommandLine = {
         );
       },
     },
+    {
+      name: 'migrate',
+      synopsis: '[--batch N] [--skip-reports]',
+      summary:
+        'seal every plaintext event of a log written before sealing, in place, once (decision 080); the LRS must be stopped (LRS_DATA_DIR)',
+      options: {
+        batch: { type: 'string', placeholder: 'N', description: 'events per transaction (default 2000)' },
+        'skip-reports': {
+          type: 'boolean',
+          description:
+            'do not replay the completion model before and after (its fingerprints are not compared)',
+        },
+      },
+      example: 'LRS_DATA_DIR=/srv/lrs/data pnpm privacy migrate',
+      run: async ({ values, env, io }) => {
+        let config: ReturnType<typeof loadConfig>;
+        try {
+          config = loadConfig(env);
+        } catch (error) {
+          if (error instanceof ConfigError) throw new UsageError(error.message);
+          throw error;
+        }
+        const batch = values.batch === undefined ? undefined : Number(values.batch);
+        if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 100_000))
+          throw new UsageError(`--batch needs an integer from 1 to 100000, not '${values.batch}'`);
+        const bars = new Map<string, { bar: Progress; tenth: number }>();
+        const onProgress = (p: MigrationProgressReport) => {
+          let entry = bars.get(p.phase);
+          if (!entry) {
+            for (const other of bars.values()) other.bar.finish();
+            entry = { bar: new Progress(io, p.phase === 'seal' ? 'seal  ' : 'verify'), tenth: -1 };
+            bars.set(p.phase, entry);
+          }
+          const tenth = p.total > 0 ? Math.floor((10 * p.done) / p.total) : 10;
+          if (!io.errIsTTY && tenth === entry.tenth) return;
+          entry.tenth = tenth;
+          entry.bar.update(p.done, p.total, `events, ${p.perSecond}/s`);
+        };
+        try {
+          const outcome = await migrateDataDir({
+            ...migrationTypes,
+            dataDir: resolve(config.dataDir),
+            ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
+            ...(batch !== undefined ? { batchSize: batch } : {}),
+            reports: values['skip-reports'] !== true,
+            onProgress,
+          });
+          for (const { bar } of bars.values()) bar.finish();
+          io.out(`${JSON.stringify(outcome, null, 2)}\n`);
+          io.err(
+            outcome.status === 'already-migrated'
+              ? `pnpm privacy migrate: the log was migrated already (${outcome.record.finishedAt}); nothing changed\n`
+              : `pnpm privacy migrate: ${Object.values(outcome.record.sealed).reduce((a, b) => a + b, 0)} of ${outcome.record.events} events sealed, fingerprints equal; the read models are rebuilt when the LRS starts\n`,
+          );
+          if (outcome.status === 'migrated' && outcome.record.erasuresBefore > 0)
+            io.err(
+              `pnpm privacy migrate: warning: the log held ${outcome.record.erasuresBefore} erasure(s) recorded before this migration; plaintext statements of those people are now sealed under new pseudonyms and return to the read models when they are rebuilt: erase them again by identifier (decision 080)\n`,
+            );
+          return 0;
+        } catch (error) {
+          for (const { bar } of bars.values()) bar.finish();
+          if (error instanceof MigrationMismatch) {
+            io.out(`${JSON.stringify({ before: error.before, after: error.after }, null, 2)}\n`);
+            throw new CliFailure(error.message);
+          }
+          if (error instanceof MigrationRefused) throw new CliFailure(error.message);
+          if (error instanceof Error && error.name === 'StoreUnavailableError')
+            throw new CliFailure(error.message);
+          throw error;
+        }
+      },
+    },
   ],
 };
 
@@ -135,7 +220,9 @@ export function runCli(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
   io: CliIo = processIo,
+  types: MigrationTypes = {},
 ): Promise<number> {
+  migrationTypes = types;
   return runCommandLine(privacyCommandLine, argv, env, io);
 }
 

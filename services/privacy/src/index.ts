@@ -1,3 +1,4 @@
+export { runCli } from './cli';
 export {
   type AgentDocument,
   EXPORT_KINDS,
@@ -7,6 +8,7 @@ export {
   type SubjectExport,
 } from './export';
 export { exportFormat } from './export-format';
+export { type DataDirMigration, type MigrationTypes, migrateDataDir } from './migrate';
 export {
   type DryRun,
   eraseExpired,

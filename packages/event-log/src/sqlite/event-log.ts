@@ -16,6 +16,7 @@ import { openDatabase, toStoreError } from './open-database';
 import { GlobalLogReader, toLogPosition } from './read-all';
 import { StreamReader } from './read-stream';
 import { DecodedEvents } from './recorded-event';
+import { sqliteRewriting } from './rewrite';
 import { subscribe } from './subscribe';
 import { readIdentity } from './tables';
 import { WalCheckpointer } from './wal-checkpoint';
@@ -43,6 +44,11 @@ export interface SqliteEventLogOptions {
    * Default: fdatasync on the thread pool. A seam for tests of a slow or failing disk.
    */
   syncWal?: SyncFile;
+  /**
+   * Holds the file exclusively while open (refused while another process has it open) and offers
+   * `rewriting()` (decision 080: `pnpm privacy migrate`).
+   */
+  exclusive?: boolean;
 }
 
 /** The embedded default event log: one SQLite file in WAL mode; an append resolves once its commit is on disk (decision 021). */
@@ -134,6 +140,15 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
     writeFailure: () => durability?.failed ?? null,
 
     identity: () => read(() => readIdentity(db)),
+
+    ...(options.exclusive
+      ? {
+          rewriting: () => {
+            ensureOpen();
+            return sqliteRewriting(db, file);
+          },
+        }
+      : {}),
 
     subscribe(subscribeOptions: SubscribeOptions) {
       ensureOpen();

@@ -12,6 +12,12 @@ export interface DatabaseOptions {
   pageSize?: number;
   /** WAL size after which a commit runs a passive checkpoint. Default 256 MiB. */
   walAutocheckpointBytes?: number;
+  /**
+   * Holds an exclusive lock on the file for as long as the connection is open (locking_mode
+   * EXCLUSIVE): refused while another connection (a running LRS) has it open, and no other can
+   * open it meanwhile. What rewriting events in place needs (decision 080).
+   */
+  exclusive?: boolean;
 }
 
 /** WAL size after which a commit runs a passive checkpoint (see README, measurements). */
@@ -30,6 +36,8 @@ export function openDatabase(
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 5000 });
     // Only takes effect before the first table exists, i.e. on a new file.
     if (options.pageSize !== undefined) db.pragma(`page_size = ${options.pageSize}`);
+    // Before the first access: then WAL runs without shared memory and the lock is held.
+    if (options.exclusive) db.pragma('locking_mode = EXCLUSIVE');
     // A non-SQLite file is only detected by the first statement that reads it.
     db.pragma('journal_mode = WAL');
     // SQLite's default (1000 pages) checkpoints after nearly every group commit; each checkpoint
@@ -52,9 +60,21 @@ export function openDatabase(
     db.pragma(`cache_size = ${-(options.cacheMiB ?? 64) * 1024}`);
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
     migrate(db, file);
+    if (options.exclusive) {
+      // Take the write lock now (kept until close) rather than at the first rewrite; a rewrite
+      // leaves no freed byte of the old payload behind (zeroed as freed).
+      db.pragma('secure_delete = ON');
+      db.exec('BEGIN EXCLUSIVE; COMMIT');
+    }
     return { db, walMode: wal };
   } catch (error) {
     db?.close();
+    if (options.exclusive && String((error as { code?: unknown }).code).startsWith('SQLITE_BUSY'))
+      throw new StoreUnavailableError(
+        `event log '${file}' is open in another process (is the LRS running on this data directory? stop it first)`,
+        'other',
+        { cause: error },
+      );
     throw toStoreError(error, file);
   }
 }

@@ -153,3 +153,41 @@ export const supersededStream = (metadata: JsonObject): string | undefined =>
 /** Whether a stored event's metadata is sealed (decision 079). */
 export const isSealedDocumentEvent = (metadata: JsonObject): boolean =>
   (metadata as unknown as StoredDescription).sealed !== undefined;
+
+/**
+ * A document event as the migration of a log compares it before and after sealing (decision
+ * 080; the PlaintextEventOpener of @lrs/privacy): stream and key under the agent's pseudonym (a
+ * sealed deletion keeps nothing else of the agent, so both sides take that form), the agent's
+ * identifier and the ETag opened, the content opened. For an unsealed event the agent's subject
+ * is looked up, or created as `documentEventSealer` creates it right after.
+ */
+export function documentEventOpener(
+  event: { type: string; stream: string; data: unknown; metadata: JsonObject },
+  keys: KeyStore,
+): { stream: string; data: Uint8Array; metadata: JsonObject } {
+  const data = event.data instanceof Uint8Array ? event.data : new Uint8Array(0);
+  const meta = event.metadata as unknown as StoredDescription | undefined;
+  const agent = meta?.key?.agent;
+  const asStored = { stream: event.stream, data, metadata: event.metadata };
+  if (meta === undefined || agent === undefined) return asStored;
+  if (!isPseudonym(agent)) {
+    const subject = keys.subjects([agent]).get(agent)!;
+    const stored = storedKeyOf(meta.key, subject.pseudonym);
+    const { key: _key, etag, ...rest } = meta;
+    const metadata =
+      event.type === DOCUMENT_DELETED
+        ? { ...rest, ...(etag !== undefined ? { etag } : {}), key: stored }
+        : { ...rest, key: stored, agent, etag };
+    return { stream: documentStream(stored), data, metadata: metadata as unknown as JsonObject };
+  }
+  if (meta.sealed === undefined) return asStored; // a sealed deletion
+  const key = keys.key(meta.sealed.s);
+  if (key === undefined) return asStored; // erased
+  const opened = decrypt(key, meta.sealed.s, meta.sealed.v) as SealedDescription;
+  const { sealed: _s, contentSealed: _c, key: stored, etag: _e, ...rest } = meta;
+  return {
+    stream: event.stream,
+    data: meta.contentRef === undefined ? openBytes(key, meta.sealed.s, data) : data,
+    metadata: { ...rest, key: stored, agent: opened.agent, etag: opened.etag } as unknown as JsonObject,
+  };
+}

@@ -1,0 +1,107 @@
+// The migration runner (decision 080) refuses what it could not verify and records nothing as
+// done when the log read after sealing means something else than before.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type JsonObject, openSqliteEventLog } from '@lrs/event-log';
+import { expect } from 'chai';
+import { KeyStore, logMigration, MigrationMismatch, MigrationRefused, migratePlaintextLog } from '../src';
+
+describe('migratePlaintextLog (decision 080)', () => {
+  let dir: string;
+  let keys: KeyStore;
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'privacy-migration-'));
+    keys = KeyStore.open(join(dir, 'keys.sqlite'));
+    const log = await openSqliteEventLog({ file: join(dir, 'events.sqlite') });
+    await log.append('note-1', [{ type: 'test.note', data: { text: 'call Ada on Monday' } }]);
+    await log.close();
+  });
+  afterEach(() => {
+    keys.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const exclusive = () => openSqliteEventLog({ file: join(dir, 'events.sqlite'), exclusive: true });
+  const identity = (e: { stream: string; data: unknown }) => ({
+    stream: e.stream,
+    data: e.data as JsonObject,
+  });
+
+  it('fails loudly, recording nothing as done, when the fingerprints after differ from before', async () => {
+    const log = await exclusive();
+    try {
+      let failure: unknown;
+      try {
+        await migratePlaintextLog({
+          log,
+          keys,
+          // A "sealer" that changes what the event says: the opener cannot give the text back.
+          sealers: new Map([['test.note', (e) => ({ stream: e.stream, data: { text: 'something else' } })]]),
+          openers: new Map([['test.note', identity]]),
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(MigrationMismatch);
+      const { before, after } = failure as MigrationMismatch;
+      expect(before.log).to.not.equal(after.log);
+      expect(await logMigration(log)).to.equal(null);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('refuses a sealer without an opener, and a log not opened exclusively', async () => {
+    const log = await exclusive();
+    try {
+      let failure: unknown;
+      try {
+        await migratePlaintextLog({
+          log,
+          keys,
+          sealers: new Map([['test.note', identity]]),
+          openers: new Map(),
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect((failure as Error).message).to.include('no opener for test.note');
+    } finally {
+      await log.close();
+    }
+    const shared = await openSqliteEventLog({ file: join(dir, 'events.sqlite') });
+    try {
+      let failure: unknown;
+      try {
+        await migratePlaintextLog({ log: shared, keys });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(MigrationRefused);
+    } finally {
+      await shared.close();
+    }
+  });
+
+  it('an identity rewrite verifies, is recorded once, and a second run is a no-op', async () => {
+    const log = await exclusive();
+    try {
+      const options = {
+        log,
+        keys,
+        sealers: new Map([['test.note', identity]]),
+        openers: new Map([['test.note', identity]]),
+      };
+      const first = await migratePlaintextLog(options);
+      expect(first.status).to.equal('migrated');
+      expect(first.record.sealed).to.deep.equal({ 'test.note': 1 });
+      expect(first.record.fingerprintAfter).to.equal(first.record.fingerprintBefore);
+      const second = await migratePlaintextLog(options);
+      expect(second.status).to.equal('already-migrated');
+      expect(second.record).to.deep.equal(first.record);
+    } finally {
+      await log.close();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { type LogPosition, openSqliteEventLog } from '@lrs/event-log';
+import {
+  assertKeyStoreBelongsToLog,
+  keyStoreFile,
+  type MigrationOptions,
+  type MigrationOutcome,
+  MigrationRefused,
+  migratePlaintextLog,
+  openKeyStore,
+  PLAINTEXT_OPENERS,
+  PLAINTEXT_SEALERS,
+  releaseKeyStore,
+} from '@lrs/privacy';
+import { replayProjection } from '@lrs/projections';
+import { completionProjection } from '@lrs/training';
+
+export const logFileOf = (dataDir: string) => join(dataDir, 'events.sqlite');
+
+/**
+ * Sealers and openers of event types beyond @lrs/privacy's PLAINTEXT_SEALERS/PLAINTEXT_OPENERS
+ * (which are always included): given by the composition root (the document events of
+ * @lrs/service-lrs).
+ */
+export type MigrationTypes = Pick<MigrationOptions, 'sealers' | 'openers'>;
+
+export interface DataDirMigration
+  extends Pick<MigrationOptions, 'batchSize' | 'vacuum' | 'onProgress' | 'afterBatch'>,
+    MigrationTypes {
+  dataDir: string;
+  /** Set when the LRS runs on EventStoreDB: refused (decision 080). */
+  esdbUrl?: string;
+  /** Replay the completion model before and after and compare its fingerprints (default true). */
+  reports?: boolean;
+}
+
+/**
+ * The completion read model's fingerprints (and those of the models it embeds) replayed from the
+ * log up to `upTo`: what the audit service computes for a snapshot at that position.
+ */
+async function completionFingerprints(
+  log: Parameters<typeof replayProjection>[0],
+  upTo: LogPosition,
+  scratchDir: string,
+): Promise<Record<string, string>> {
+  const dir = mkdtempSync(join(scratchDir, 'privacy-migrate-'));
+  try {
+    const result = await replayProjection(log, completionProjection, {
+      upTo,
+      file: join(dir, 'completion.sqlite'),
+    });
+    return { [completionProjection.name]: result.fingerprint, ...Object.fromEntries(result.embedded) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `pnpm privacy migrate` on a data directory (decision 080): the log is opened exclusively (the
+ * LRS must not run on it: refused while it does, and it cannot start meanwhile), with the key
+ * store of the directory, and every plaintext event is sealed where it stands.
+ */
+export async function migrateDataDir(options: DataDirMigration): Promise<MigrationOutcome> {
+  if (options.esdbUrl)
+    throw new MigrationRefused(
+      'the LRS runs on EventStoreDB (ESDB_URL), whose events cannot be rewritten in place: follow the procedure of docs/decisions/080-migrating-a-plaintext-log.md',
+    );
+  const file = logFileOf(options.dataDir);
+  if (!existsSync(file)) throw new MigrationRefused(`no event log at ${file} (LRS_DATA_DIR)`);
+  const log = await openSqliteEventLog({ file, exclusive: true, busyTimeoutMs: 1000 });
+  try {
+    // A replay's scratch copy left by a run killed mid-replay holds opened values: gone first.
+    for (const name of readdirSync(options.dataDir))
+      if (name.startsWith('privacy-migrate-'))
+        rmSync(join(options.dataDir, name), { recursive: true, force: true });
+    const keysFile = keyStoreFile(options.dataDir);
+    const keys = openKeyStore(keysFile);
+    try {
+      await assertKeyStoreBelongsToLog(log, keys);
+      // The LRS is stopped (the log is held exclusively): the key store is held too, so its
+      // lookups may trust what they cached (KeyStore.holdExclusively, decision 080).
+      keys.holdExclusively();
+      return await migratePlaintextLog({
+        log,
+        keys,
+        sealers: new Map([...PLAINTEXT_SEALERS, ...(options.sealers ?? [])]),
+        openers: new Map([...PLAINTEXT_OPENERS, ...(options.openers ?? [])]),
+        ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+        ...(options.vacuum !== undefined ? { vacuum: options.vacuum } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
+        ...(options.reports === false
+          ? {}
+          : {
+              reportFingerprints: (upTo: LogPosition) => completionFingerprints(log, upTo, options.dataDir),
+            }),
+      });
+    } finally {
+      releaseKeyStore(keysFile);
+    }
+  } finally {
+    await log.close();
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env -S node --import tsx
+/**
+ * `pnpm privacy` with every event type the migration seals (decision 080): the privacy service's
+ * command line, given the document events' sealer and opener (@lrs/service-lrs, decision 079),
+ * which that service cannot import itself (decision 025).
+ */
+import { runWhenMain } from '@lrs/config/cli';
+import type { PlaintextEventOpener, PlaintextEventSealer } from '@lrs/privacy';
+import {
+  DOCUMENT_DELETED,
+  DOCUMENT_MERGED,
+  DOCUMENT_WRITTEN,
+  documentEventOpener,
+  documentEventSealer,
+} from '@lrs/service-lrs';
+import { type MigrationTypes, runCli } from '@lrs/service-privacy';
+
+const DOCUMENT_EVENT_TYPES = [DOCUMENT_WRITTEN, DOCUMENT_MERGED, DOCUMENT_DELETED];
+
+/** The sealers and openers the composition root adds to @lrs/privacy's PLAINTEXT_SEALERS/OPENERS. */
+export const MIGRATION_TYPES: MigrationTypes = {
+  sealers: new Map<string, PlaintextEventSealer>(DOCUMENT_EVENT_TYPES.map((t) => [t, documentEventSealer])),
+  openers: new Map<string, PlaintextEventOpener>(DOCUMENT_EVENT_TYPES.map((t) => [t, documentEventOpener])),
+};
+
+runWhenMain(import.meta.url, (argv) => runCli(argv, process.env, undefined, MIGRATION_TYPES));

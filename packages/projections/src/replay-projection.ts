@@ -5,7 +5,7 @@ import { BatchApplier } from './batch-applier';
 import { ProjectionError } from './errors';
 import { fingerprints } from './fingerprint';
 import { openReadModel } from './read-model';
-import type { ProjectionDefinition } from './types';
+import type { Db, ProjectionDefinition } from './types';
 
 export interface ReplayProgress {
   eventsRead: number;
@@ -29,6 +29,11 @@ export interface ReplayOptions {
   defer?: boolean;
   /** Aborting stops the replay between batches and deletes the partial scratch file. */
   signal?: AbortSignal;
+  /**
+   * Runs on the replayed database before its fingerprints are taken (the migration of a plaintext
+   * log compares the completion model with officials read by id, decision 080).
+   */
+  beforeFingerprint?(db: Db): void;
 }
 
 export interface ReplayResult {
@@ -87,6 +92,7 @@ export async function replayProjection(
       signal?.throwIfAborted();
       await new Promise((resolve) => setImmediate(resolve));
     }
+    options.beforeFingerprint?.(db);
     const [own, ...inner] = fingerprints(db, [projection, ...projection.embeds]);
     const embedded = new Map(projection.embeds.map((def, i) => [def.name, inner[i]!]));
     const result = { eventsRead, position: applier.position, fingerprint: own!, embedded };

@@ -46,6 +46,7 @@ export {
 export {
   entryKey,
   type FactRecord,
+  hashOfficialsById,
   LEDGER_MIGRATIONS,
   LEDGER_TABLES,
   type Ledger,
@@ -109,13 +110,15 @@ export {
   ReferenceStore,
 } from './reference-store';
 export {
+  exemptionRecordOpener,
   exemptionRecordSealer,
   isErasedOfficial,
   OFFICIAL_SUBJECT_PREFIX,
+  officialRecordOpener,
   officialRecordSealer,
   officialSubjectKey,
   officialSubjectsOf,
-  type PlaintextEventSealer,
+  REGISTRY_OPENERS,
   REGISTRY_SEALERS,
 } from './sealed-records';
 export { applyPart, emptyTally, entryParts, judge, type Tally, tallyJson } from './tally';

@@ -116,6 +116,16 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
 const bySubject = (column: string) =>
   `coalesce((SELECT s.subject FROM official_subject s WHERE s.official_id = t.${column}), t.${column})`;
 export const LEDGER_OFFICIAL_ID_HASHED = { official_id: bySubject('official_id') };
+
+/**
+ * The ledger's fingerprint as if every official were read by id, as it was before the registry was
+ * sealed: the migration of a plaintext log compares the completion model before and after with it
+ * (decision 080). The pseudonyms themselves (a record's `subject`, `identifierSubjects`) are left
+ * out of the hashed records, so this is the only difference.
+ */
+export function hashOfficialsById(db: Database.Database): void {
+  db.exec('DELETE FROM official_subject');
+}
 const OFFICIAL_ID_HASHED = LEDGER_OFFICIAL_ID_HASHED;
 
 /**
@@ -134,7 +144,8 @@ export const LEDGER_TABLES = [
     key: ['official_id'],
     hashedAs: {
       ...OFFICIAL_ID_HASHED,
-      record: "json_remove(t.record, '$.officialId', '$.name', '$.identifiers')",
+      record:
+        "json_remove(t.record, '$.officialId', '$.name', '$.identifiers', '$.subject', '$.identifierSubjects')",
     },
   },
   // The identifier itself is personal (an erasure replaces it by the erased agent's): hashed as a
@@ -144,7 +155,10 @@ export const LEDGER_TABLES = [
   {
     name: 'exemption',
     key: ['exemption_id'],
-    hashedAs: { ...OFFICIAL_ID_HASHED, record: "json_remove(t.record, '$.officialId', '$.reason')" },
+    hashedAs: {
+      ...OFFICIAL_ID_HASHED,
+      record: "json_remove(t.record, '$.officialId', '$.reason', '$.subject')",
+    },
   },
   { name: 'catalog', key: ['activity_id'] },
   { name: 'policy', key: ['policy_id', 'version'] },

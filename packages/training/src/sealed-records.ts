@@ -3,7 +3,13 @@
 // identifiers and an exemption's free-text reason are sealed under the official's key.
 import type { EventLog, JsonObject, RecordedEvent } from '@lrs/event-log';
 import { isSealedRecord, payloadOf } from '@lrs/events';
-import { erasedAgentAccount, type KeyStore, sealRecordFields } from '@lrs/privacy';
+import {
+  erasedAgentAccount,
+  type KeyStore,
+  type PlaintextEventOpener,
+  type PlaintextEventSealer,
+  sealRecordFields,
+} from '@lrs/privacy';
 import {
   EXEMPTION_RECORDED,
   type Exemption,
@@ -13,16 +19,6 @@ import {
   type Official,
   officialStream,
 } from './reference-data';
-
-/**
- * Seals one plaintext event (the shared contract of the sealers and the migration of an older log):
- * its stream and sealed payload, or null when it holds nothing personal or is sealed already. The
- * stream differs from the input's when the sealed form lives under a pseudonymous name.
- */
-export type PlaintextEventSealer = (
-  event: { stream: string; type: string; data: JsonObject },
-  keys: KeyStore,
-) => { stream: string; data: JsonObject } | null;
 
 /** The key store's lookup key of an official (distinct from every xAPI identifier key, which starts with its kind). */
 export const OFFICIAL_SUBJECT_PREFIX = 'official|';
@@ -37,7 +33,8 @@ export const officialSubjectKey = (officialId: string) => `${OFFICIAL_SUBJECT_PR
  * read as, so a rebuild links the same facts to the same (pseudonymous) official.
  */
 export const officialRecordSealer: PlaintextEventSealer = (event, keys) => {
-  if (event.type !== OFFICIAL_RECORDED || isSealedRecord(event.data)) return null;
+  if (event.type !== OFFICIAL_RECORDED || event.data instanceof Uint8Array || isSealedRecord(event.data))
+    return null;
   const {
     officialId,
     name,
@@ -70,7 +67,8 @@ export const officialRecordSealer: PlaintextEventSealer = (event, keys) => {
  * reads as the pseudonym and the reason as empty.
  */
 export const exemptionRecordSealer: PlaintextEventSealer = (event, keys) => {
-  if (event.type !== EXEMPTION_RECORDED || isSealedRecord(event.data)) return null;
+  if (event.type !== EXEMPTION_RECORDED || event.data instanceof Uint8Array || isSealedRecord(event.data))
+    return null;
   const { exemptionId, officialId, reason, subject: _s, ...clear } = event.data as unknown as Exemption;
   const official = keys.subjects([officialSubjectKey(officialId)]).get(officialSubjectKey(officialId))!;
   const data = {
@@ -90,6 +88,27 @@ export const exemptionRecordSealer: PlaintextEventSealer = (event, keys) => {
 export const REGISTRY_SEALERS: ReadonlyMap<string, PlaintextEventSealer> = new Map([
   [OFFICIAL_RECORDED, officialRecordSealer],
   [EXEMPTION_RECORDED, exemptionRecordSealer],
+]);
+
+/**
+ * An official's record as the code before sealing wrote it (the migration's fingerprints compare
+ * it, decision 080): opened, without what only the sealed form adds, on `training-official-<id>`.
+ */
+export const officialRecordOpener: PlaintextEventOpener = (event) => {
+  const record = withoutPseudonyms(payloadOf(event, OFFICIAL_RECORDED) as unknown as JsonObject);
+  return { stream: officialStream(String(record.officialId)), data: record };
+};
+
+/** An exemption as the code before sealing wrote it: opened, without the official's pseudonym. */
+export const exemptionRecordOpener: PlaintextEventOpener = (event) => {
+  const { subject: _s, ...record } = payloadOf(event, EXEMPTION_RECORDED) as unknown as JsonObject;
+  return { stream: event.stream, data: record };
+};
+
+/** The openers of the registry's sealed event types, for the migration (decision 080). */
+export const REGISTRY_OPENERS: ReadonlyMap<string, PlaintextEventOpener> = new Map([
+  [OFFICIAL_RECORDED, officialRecordOpener],
+  [EXEMPTION_RECORDED, exemptionRecordOpener],
 ]);
 
 /**

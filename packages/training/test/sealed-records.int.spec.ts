@@ -65,16 +65,26 @@ describe('sealed registry records (decision 077)', () => {
     )!;
     const subject = keys.find(officialSubjectKey('zhang-wei'))!.pseudonym;
     expect(sealed.stream).to.equal(`training-official-${subject}`);
-    const text = JSON.stringify(sealed.data);
+    const text = JSON.stringify(sealed.data as JsonObject);
     for (const personal of ['zhang-wei', 'Zhang Wei', 'zw@example.cn']) expect(text).to.not.include(personal);
-    expect(sealed.data).to.include({ orgUnit: 'district-3', jurisdiction: 'shanghai', subject });
+    expect(sealed.data as JsonObject).to.include({
+      orgUnit: 'district-3',
+      jurisdiction: 'shanghai',
+      subject,
+    });
     // Read back through payloadOf: the official as recorded, with their pseudonyms.
-    const read = payloadOf(asEvent(OFFICIAL_RECORDED, sealed.stream, sealed.data), OFFICIAL_RECORDED);
+    const read = payloadOf(
+      asEvent(OFFICIAL_RECORDED, sealed.stream, sealed.data as JsonObject),
+      OFFICIAL_RECORDED,
+    );
     expect(read).to.deep.include({ ...official, subject });
     expect(read.identifierSubjects).to.have.length(2);
     // Sealed already: nothing to do.
     expect(
-      officialRecordSealer({ stream: sealed.stream, type: OFFICIAL_RECORDED, data: sealed.data }, keys),
+      officialRecordSealer(
+        { stream: sealed.stream, type: OFFICIAL_RECORDED, data: sealed.data as JsonObject },
+        keys,
+      ),
     ).to.equal(null);
   });
 
@@ -97,13 +107,16 @@ describe('sealed registry records (decision 077)', () => {
       },
       keys,
     )!;
-    const subject = sealed.data.subject as string;
-    const identifierSubjects = sealed.data.identifierSubjects as string[];
-    expect(exemption.data.subject).to.equal(subject);
+    const subject = (sealed.data as JsonObject).subject as string;
+    const identifierSubjects = (sealed.data as JsonObject).identifierSubjects as string[];
+    expect((exemption.data as JsonObject).subject).to.equal(subject);
     keys.destroy([subject, ...identifierSubjects]);
     keysDestroyed();
     for (let i = 0; i < 2; i++) {
-      const read = payloadOf(asEvent(OFFICIAL_RECORDED, sealed.stream, sealed.data), OFFICIAL_RECORDED);
+      const read = payloadOf(
+        asEvent(OFFICIAL_RECORDED, sealed.stream, sealed.data as JsonObject),
+        OFFICIAL_RECORDED,
+      );
       expect(read).to.deep.include({
         officialId: subject,
         name: subject,
@@ -111,7 +124,10 @@ describe('sealed registry records (decision 077)', () => {
         orgUnit: 'district-3',
       });
     }
-    const ex = payloadOf(asEvent(EXEMPTION_RECORDED, exemption.stream, exemption.data), EXEMPTION_RECORDED);
+    const ex = payloadOf(
+      asEvent(EXEMPTION_RECORDED, exemption.stream, exemption.data as JsonObject),
+      EXEMPTION_RECORDED,
+    );
     expect(ex).to.deep.include({ exemptionId: 'ex-1', officialId: subject, reason: '', from: '2026-01-01' });
   });
 });

@@ -14,7 +14,7 @@ import {
   releaseKeyStore,
 } from '@lrs/privacy';
 import { replayProjection } from '@lrs/projections';
-import { completionProjection } from '@lrs/training';
+import { completionProjection, hashOfficialsById } from '@lrs/training';
 
 export const logFileOf = (dataDir: string) => join(dataDir, 'events.sqlite');
 
@@ -37,7 +37,9 @@ export interface DataDirMigration
 
 /**
  * The completion read model's fingerprints (and those of the models it embeds) replayed from the
- * log up to `upTo`: what the audit service computes for a snapshot at that position.
+ * log up to `upTo`, with every official read by id (`hashOfficialsById`): what a report says,
+ * compared before and after the registry is sealed (the audit's own fingerprint hashes a sealed
+ * official by pseudonym, which a plaintext log has none of; decision 080).
  */
 async function completionFingerprints(
   log: Parameters<typeof replayProjection>[0],
@@ -49,6 +51,7 @@ async function completionFingerprints(
     const result = await replayProjection(log, completionProjection, {
       upTo,
       file: join(dir, 'completion.sqlite'),
+      beforeFingerprint: hashOfficialsById,
     });
     return { [completionProjection.name]: result.fingerprint, ...Object.fromEntries(result.embedded) };
   } finally {

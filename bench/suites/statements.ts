@@ -17,6 +17,10 @@ interface Options {
   getQueries: number;
   skipFloor: boolean;
   skipHttp: boolean;
+  /** Store without sealing personal values (decision 081): the baseline of a paired measurement. */
+  unsealed: boolean;
+  /** Every statement by a person the LRS has not seen (each batch creates key-store subjects). */
+  newPeople: boolean;
 }
 
 function parseArgs(args: string[]): Options {
@@ -32,6 +36,8 @@ function parseArgs(args: string[]): Options {
     getQueries: num('get-queries', 2000),
     skipFloor: args.includes('--skip-floor'),
     skipHttp: args.includes('--skip-http'),
+    unsealed: args.includes('--unsealed'),
+    newPeople: args.includes('--new-people'),
   };
 }
 
@@ -53,8 +59,18 @@ async function pool(count: number, concurrency: number, work: (i: number) => Pro
   );
 }
 
+/**
+ * Batch `i` of the workload. By default its actors are drawn from the city's officials, so people
+ * repeat (TRAINING-DOMAIN.md: ~8,000 in Seoul); `--new-people` gives every statement a person
+ * never seen before (the first ingest of a roster: each batch creates key-store subjects).
+ */
 function batchOf(o: Options, i: number) {
-  return generateStatements(o.batch, { seed: i + 1, officials: OFFICIALS, courses: COURSES });
+  const batch = generateStatements(o.batch, { seed: i + 1, officials: OFFICIALS, courses: COURSES });
+  if (o.newPeople)
+    batch.forEach((s, j) => {
+      s['actor'] = { account: { homePage: 'https://lms.example.kr', name: `new-${i}-${j}` } };
+    });
+  return batch;
 }
 
 async function floor(o: Options) {
@@ -134,7 +150,7 @@ function peakRssMb(pid: number): number {
 
 async function overHttp(o: Options) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-lrs-'));
-  const server = await startBenchLrs(dataDir);
+  const server = await startBenchLrs(dataDir, { unsealed: o.unsealed });
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const out: Record<string, number> = {};
   try {
@@ -182,6 +198,11 @@ async function overHttp(o: Options) {
     );
     out.putStatementsPerSec = Math.round(puts / ((performance.now() - tPut) / 1000));
     out.putFailures = putFailures;
+    out.storedStatements = batches * o.batch + puts;
+    if (o.getQueries === 0) {
+      out.peakRssMb = peakRssMb(server.child.pid!);
+      return out;
+    }
 
     // Wait until the statements index has applied the whole log, then measure agent queries.
     const tCatchUp = performance.now();
@@ -215,7 +236,6 @@ async function overHttp(o: Options) {
     out.getAgentP50Ms = round(percentile(latencies, 50));
     out.getAgentP99Ms = round(percentile(latencies, 99));
     out.getAgentAvgStatementsReturned = round(returned / o.getQueries);
-    out.storedStatements = batches * o.batch + puts;
     out.peakRssMb = peakRssMb(server.child.pid!);
   } finally {
     agent.destroy();
@@ -232,7 +252,11 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     statements: o.statements,
     connections: o.connections,
     batch: o.batch,
+    sealed: !o.unsealed,
+    newPeople: o.newPeople,
   };
+  if (o.newPeople && o.getQueries > 0)
+    throw new Error('--new-people queries no repeated person: give --get-queries 0 with it');
   if (!o.skipFloor) Object.assign(result, await floor(o));
   if (!o.skipHttp) Object.assign(result, await overHttp(o));
   return result;

@@ -21,6 +21,8 @@ interface Options {
   unsealed: boolean;
   /** Every statement by a person the LRS has not seen (each batch creates key-store subjects). */
   newPeople: boolean;
+  /** Before the clock starts, one statement by each official: the steady state of a city's LRS. */
+  knownPeople: boolean;
 }
 
 function parseArgs(args: string[]): Options {
@@ -38,6 +40,7 @@ function parseArgs(args: string[]): Options {
     skipHttp: args.includes('--skip-http'),
     unsealed: args.includes('--unsealed'),
     newPeople: args.includes('--new-people'),
+    knownPeople: args.includes('--known-people'),
   };
 }
 
@@ -159,6 +162,22 @@ async function overHttp(o: Options) {
     // The load generator shares the 2 cores with the server: its bodies are made before the clock
     // starts, as a replaying load tool would have them, so the figure is the server's.
     const bodies = Array.from({ length: batches }, (_, i) => JSON.stringify(batchOf(o, i)));
+    if (o.knownPeople) {
+      // Every official has been seen once (their key-store subject exists), as in a running LRS.
+      const seen = generateStatements(OFFICIALS, { seed: 424_242, officials: OFFICIALS, courses: COURSES });
+      seen.forEach((s, i) => {
+        s['actor'] = {
+          account: { homePage: 'https://lms.example.kr', name: `official-${String(i).padStart(6, '0')}` },
+        };
+      });
+      await pool(OFFICIALS / o.batch, o.connections, async (i) => {
+        const body = JSON.stringify(seen.slice(i * o.batch, (i + 1) * o.batch));
+        const res = await request(agent, server.port, 'POST', '/xapi/statements', body);
+        if (res.status !== 200)
+          throw new Error(`--known-people: the LRS answered ${res.status}: ${res.body}`);
+      });
+      await allProjectionsCaughtUp(agent, server.port);
+    }
     const t0 = performance.now();
     await pool(batches, o.connections, async (i) => {
       const res = await request(agent, server.port, 'POST', '/xapi/statements', bodies[i]);
@@ -198,7 +217,7 @@ async function overHttp(o: Options) {
     );
     out.putStatementsPerSec = Math.round(puts / ((performance.now() - tPut) / 1000));
     out.putFailures = putFailures;
-    out.storedStatements = batches * o.batch + puts;
+    out.storedStatements = batches * o.batch + puts + (o.knownPeople ? OFFICIALS : 0);
     if (o.getQueries === 0) {
       out.peakRssMb = peakRssMb(server.child.pid!);
       return out;
@@ -254,7 +273,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     batch: o.batch,
     sealed: !o.unsealed,
     newPeople: o.newPeople,
+    knownPeople: o.knownPeople,
   };
+  if (o.newPeople && o.knownPeople) throw new Error('--new-people and --known-people exclude each other');
   if (o.newPeople && o.getQueries > 0)
     throw new Error('--new-people queries no repeated person: give --get-queries 0 with it');
   if (!o.skipFloor) Object.assign(result, await floor(o));

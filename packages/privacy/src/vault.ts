@@ -10,15 +10,21 @@ import { openStatement } from './seal';
  */
 const stores = new Map<string, { store: KeyStore; users: number }>();
 
+/** A pseudonym's key, after the codec checked each store's freshness for the whole statement (decision 081). */
 function keyOf(pseudonym: string): Buffer | undefined {
   for (const { store } of stores.values()) {
-    const key = store.key(pseudonym);
+    const key = store.keyChecked(pseudonym);
     if (key) return key;
   }
   return undefined;
 }
 
-const codec = { open: (statement: never) => openStatement(statement, keyOf) };
+const codec = {
+  open: (statement: never) => {
+    for (const { store } of stores.values()) store.refresh();
+    return openStatement(statement, keyOf);
+  },
+};
 
 /**
  * Opens (or shares) the key store in `file` on this thread and registers the codec that

@@ -122,7 +122,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   const index = await StatementsIndex.start(log, config.dataDir, startProjector);
   const statements = options.unsealedStatementsForBenchmark
     ? new StatementStore(log)
-    : new StatementStore(log, (batch) => sealStatements(batch, keys));
+    : new StatementStore(log, (batch, options) => sealStatements(batch, keys, options));
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({
     log,

@@ -64,6 +64,62 @@ export function decrypt(key: Buffer, pseudonym: string, sealed: string): unknown
 }
 
 /**
+ * Sealed and opened values remembered per key (decision 081): a person's agent is the same
+ * value in statement after statement, and an AES-GCM seal or open costs more than the rest of
+ * the statement's sealing. Keyed by the key's Buffer (the key store's cached object), so an
+ * entry is reachable only while the key store hands out that key: once it drops a destroyed
+ * key (or clears its cache), the entries go with it. A value sealed again is the same sealed
+ * string: the same key, IV, pseudonym and plaintext, never an IV with another plaintext.
+ */
+const sealedByKey = new WeakMap<Buffer, Map<string, string>>();
+const openedByKey = new WeakMap<Buffer, Map<string, string>>();
+/** Values remembered per person: a few cover one person's name and identifiers. */
+const PER_KEY = 8;
+/** Longer values (free text in results) are rarely repeated: they are not remembered. */
+const REMEMBERED_CHARS = 600;
+
+function remembered(cache: WeakMap<Buffer, Map<string, string>>, key: Buffer): Map<string, string> {
+  let values = cache.get(key);
+  if (!values || values.size >= PER_KEY) {
+    values = new Map();
+    cache.set(key, values);
+  }
+  return values;
+}
+
+/** encrypt(), the same sealed string for the same person's same value (decision 081). */
+function sealValue(key: Buffer, pseudonym: string, value: unknown): string {
+  const json = JSON.stringify(value);
+  const values = remembered(sealedByKey, key);
+  let sealed = values.get(json);
+  if (sealed === undefined) {
+    const iv = randomIv();
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(pseudonym));
+    const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+    sealed = `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+    if (json.length <= REMEMBERED_CHARS) values.set(json, sealed);
+  }
+  return sealed;
+}
+
+/** decrypt() through the values opened before with this key (a fresh object each time). */
+function openValue(key: Buffer, pseudonym: string, sealed: string): unknown {
+  const values = remembered(openedByKey, key);
+  let json = values.get(sealed);
+  if (json === undefined) {
+    if (!sealed.startsWith('v1.')) throw new Error(`unknown sealed value format: ${sealed.slice(0, 3)}`);
+    const bytes = Buffer.from(sealed.slice(3), 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
+    decipher.setAAD(Buffer.from(pseudonym));
+    decipher.setAuthTag(bytes.subarray(12, 28));
+    json = Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    if (json.length <= REMEMBERED_CHARS) values.set(sealed, json);
+  }
+  return JSON.parse(json);
+}
+
+/**
  * Calls `fn` on every agent or group of a statement, wherever xAPI allows one (Data 2.4.2 actor,
  * 2.4.4 object, 2.4.6 context instructor/team, 2.0 contextAgents/contextGroups, 2.4.9 authority;
  * a SubStatement's the same), members before their group, and rebuilds the objects on the way.
@@ -129,7 +185,7 @@ export function sealStatement(statement: Statement, subjects: Map<string, Subjec
     }
     return {
       ...rest,
-      sealed: { s: subject.pseudonym, v: encrypt(subject.key, subject.pseudonym, personal) },
+      sealed: { s: subject.pseudonym, v: sealValue(subject.key, subject.pseudonym, personal) },
     };
   });
   const actorIfi = isObj(root.actor) ? agentIfiKey(root.actor as never) : undefined;
@@ -144,7 +200,7 @@ export function sealStatement(statement: Statement, subjects: Map<string, Subjec
     }
     sealed.result = {
       ...rest,
-      sealed: { s: actorSubject.pseudonym, v: encrypt(actorSubject.key, actorSubject.pseudonym, personal) },
+      sealed: { s: actorSubject.pseudonym, v: sealValue(actorSubject.key, actorSubject.pseudonym, personal) },
     };
   }
   return sealed as unknown as Statement;
@@ -211,7 +267,7 @@ export function openStatement(
     const { sealed: _, ...rest } = value;
     const key = keyOf(sealed.s);
     if (key === undefined) return { ...rest, erased: sealed.s };
-    return { ...rest, ...(decrypt(key, sealed.s, sealed.v) as Obj) };
+    return { ...rest, ...(openValue(key, sealed.s, sealed.v) as Obj) };
   };
   const opened = mapAgents(statement as unknown as Obj, (a) => {
     const o = open(a);

@@ -84,4 +84,34 @@ describe('sealing what ingest stores (decision 081)', () => {
     for (let i = 0; i < 3000; i++) ivs.add(encrypt(key, 'p-x', { n: 1 }).slice(3, 19));
     expect(ivs.size).to.equal(3000);
   });
+
+  it('seals one person’s same value to the same string, and a changed value anew', async () => {
+    const renamed = { ...learner, name: 'Minjun Szabo-Park' };
+    const [a, b, c] = await sealStatements(
+      [
+        statementBy(credentialAuthority, 'r1'),
+        statementBy(credentialAuthority, 'r2'),
+        { ...statementBy(credentialAuthority, 'r3'), actor: renamed } as unknown as Statement,
+      ],
+      keys,
+    );
+    const v = (s: Statement) => (s.actor as unknown as { sealed: { s: string; v: string } }).sealed;
+    expect(v(a!)).to.deep.equal(v(b!));
+    expect(v(c!).s).to.equal(v(a!).s);
+    expect(v(c!).v.slice(3, 19)).to.not.equal(v(a!).v.slice(3, 19)); // another IV
+    expect(open(c!).statement.actor).to.deep.equal(renamed);
+  });
+
+  it('once a key is destroyed, a value opened before with it no longer opens', async () => {
+    const [sealed] = await sealStatements([statementBy(credentialAuthority, 'd1')], keys);
+    expect(open(sealed!).statement.actor).to.deep.equal(learner);
+    const pseudonym = keys.find('mbox:mailto:minjun.szabo@example.org')!.pseudonym;
+    keys.destroy([pseudonym]);
+    const after = open(sealed!).statement;
+    expect(after.actor).to.deep.equal({
+      objectType: 'Agent',
+      account: { homePage: 'urn:lrs:erased', name: pseudonym },
+    });
+    expect(JSON.stringify(after)).to.not.include('4 Rue Haute');
+  });
 });

@@ -145,6 +145,17 @@ async function allProjectionsCaughtUp(agent: http.Agent, port: number): Promise<
   }
 }
 
+/**
+ * CPU seconds the server process has used so far, all its threads (HTTP and projectors): user +
+ * system from /proc/<pid>/stat, in clock ticks of 1/100 s. Less sensitive to a busy machine than
+ * a rate, so the cost of sealing shows in it too (decision 081).
+ */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -178,6 +189,7 @@ async function overHttp(o: Options) {
       });
       await allProjectionsCaughtUp(agent, server.port);
     }
+    const cpu0 = cpuSeconds(server.child.pid!);
     const t0 = performance.now();
     await pool(batches, o.connections, async (i) => {
       const res = await request(agent, server.port, 'POST', '/xapi/statements', bodies[i]);
@@ -193,6 +205,10 @@ async function overHttp(o: Options) {
     const caughtUpSeconds = await allProjectionsCaughtUp(agent, server.port);
     out.postProjectionsCatchUpSeconds = round(caughtUpSeconds);
     out.postSustainedPerSec = Math.round((batches * o.batch) / (postSeconds + caughtUpSeconds));
+    // Server CPU for the POSTs and their projection, per 1,000 statements.
+    out.postServerCpuMsPer1000 = Math.round(
+      ((cpuSeconds(server.child.pid!) - cpu0) * 1000 * 1000) / (batches * o.batch),
+    );
 
     // Single-statement PUTs for a fixed time, each body made before the clock starts.
     let puts = 0;

@@ -47,20 +47,29 @@ function randomIv(): Buffer {
 }
 
 export function encrypt(key: Buffer, pseudonym: string, value: unknown): string {
-  const iv = randomIv();
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(pseudonym));
-  const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+  return sealJson(key, pseudonym, JSON.stringify(value));
 }
 
 export function decrypt(key: Buffer, pseudonym: string, sealed: string): unknown {
+  return JSON.parse(openJson(key, pseudonym, sealed));
+}
+
+/** AES-256-GCM, a random 96-bit IV, the pseudonym as additional data: `v1.<iv|tag|ciphertext>`. */
+function sealJson(key: Buffer, pseudonym: string, json: string): string {
+  const iv = randomIv();
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  cipher.setAAD(Buffer.from(pseudonym));
+  const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+  return `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+}
+
+function openJson(key: Buffer, pseudonym: string, sealed: string): string {
   if (!sealed.startsWith('v1.')) throw new Error(`unknown sealed value format: ${sealed.slice(0, 3)}`);
   const bytes = Buffer.from(sealed.slice(3), 'base64url');
   const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
   decipher.setAAD(Buffer.from(pseudonym));
   decipher.setAuthTag(bytes.subarray(12, 28));
-  return JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8'));
+  return Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
 }
 
 /**
@@ -93,11 +102,7 @@ function sealValue(key: Buffer, pseudonym: string, value: unknown): string {
   const values = remembered(sealedByKey, key);
   let sealed = values.get(json);
   if (sealed === undefined) {
-    const iv = randomIv();
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    cipher.setAAD(Buffer.from(pseudonym));
-    const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
-    sealed = `v1.${Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url')}`;
+    sealed = sealJson(key, pseudonym, json);
     if (json.length <= REMEMBERED_CHARS) values.set(json, sealed);
   }
   return sealed;
@@ -108,12 +113,7 @@ function openValue(key: Buffer, pseudonym: string, sealed: string): unknown {
   const values = remembered(openedByKey, key);
   let json = values.get(sealed);
   if (json === undefined) {
-    if (!sealed.startsWith('v1.')) throw new Error(`unknown sealed value format: ${sealed.slice(0, 3)}`);
-    const bytes = Buffer.from(sealed.slice(3), 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', key, bytes.subarray(0, 12));
-    decipher.setAAD(Buffer.from(pseudonym));
-    decipher.setAuthTag(bytes.subarray(12, 28));
-    json = Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8');
+    json = openJson(key, pseudonym, sealed);
     if (json.length <= REMEMBERED_CHARS) values.set(sealed, json);
   }
   return JSON.parse(json);

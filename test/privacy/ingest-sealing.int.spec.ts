@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { ADMIN, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import { nowSeconds, signHs256 } from '../security/support/jwt';
+import { filesContaining } from './support/files';
 
 // Decision 081: a statement pushed with an LRS credential keeps that credential's own account
 // (its authority, Data 2.4.9) in the clear; the learner is sealed; a person who writes with a
@@ -15,15 +15,6 @@ const learner = {
   account: { homePage: 'https://lms.example.org', name: 'ovt-4417' },
 };
 const course = { objectType: 'Activity', id: 'https://example.org/courses/records-101' };
-
-/** The raw bytes of every file under the data directory that contain `needle`. */
-function filesContaining(dataDir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 describe('what ingest seals in the log (decision 081)', function () {
   this.timeout(30_000);

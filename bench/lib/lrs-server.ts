@@ -22,14 +22,19 @@ export interface BenchLrs {
  * the log already holds (benches measure the steady state), and prints the URL itself.
  * It runs with the service's node options (lrsNodeOptions, as `npm start` does);
  * BENCH_SERVER_NODE_ARGS passes extra node flags, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'.
+ * `unsealed` stores statements without sealing their personal values (decision 081: the
+ * baseline of a paired measurement of what sealing costs; never a server setting).
  */
-export async function startBenchLrs(dataDir: string): Promise<BenchLrs> {
+export async function startBenchLrs(
+  dataDir: string,
+  options: { unsealed?: boolean } = {},
+): Promise<BenchLrs> {
   const root = fileURLToPath(new URL('../../', import.meta.url));
   const script = `
     const { loadConfig } = await import(${JSON.stringify(join(root, 'packages/config/src/index.ts'))});
     const { listen } = await import(${JSON.stringify(join(root, 'packages/http/src/index.ts'))});
     const { startLrsSystem, createLrsApp } = await import(${JSON.stringify(join(root, 'services/server/src/index.ts'))});
-    const system = await startLrsSystem(loadConfig(process.env));
+    const system = await startLrsSystem(loadConfig(process.env), ${options.unsealed ? '{ unsealedStatementsForBenchmark: true }' : '{}'});
     const t0 = performance.now();
     const head = await system.log.headPosition();
     const models = [system.index, system.documents?.index, system.documents?.agents, system.documents?.activities];

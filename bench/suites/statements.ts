@@ -17,6 +17,12 @@ interface Options {
   getQueries: number;
   skipFloor: boolean;
   skipHttp: boolean;
+  /** Store without sealing personal values (decision 081): the baseline of a paired measurement. */
+  unsealed: boolean;
+  /** Every statement by a person the LRS has not seen (each batch creates key-store subjects). */
+  newPeople: boolean;
+  /** Before the clock starts, one statement by each official: the steady state of a city's LRS. */
+  knownPeople: boolean;
 }
 
 function parseArgs(args: string[]): Options {
@@ -32,6 +38,9 @@ function parseArgs(args: string[]): Options {
     getQueries: num('get-queries', 2000),
     skipFloor: args.includes('--skip-floor'),
     skipHttp: args.includes('--skip-http'),
+    unsealed: args.includes('--unsealed'),
+    newPeople: args.includes('--new-people'),
+    knownPeople: args.includes('--known-people'),
   };
 }
 
@@ -53,8 +62,18 @@ async function pool(count: number, concurrency: number, work: (i: number) => Pro
   );
 }
 
+/**
+ * Batch `i` of the workload. By default its actors are drawn from the city's officials, so people
+ * repeat (TRAINING-DOMAIN.md: ~8,000 in Seoul); `--new-people` gives every statement a person
+ * never seen before (the first ingest of a roster: each batch creates key-store subjects).
+ */
 function batchOf(o: Options, i: number) {
-  return generateStatements(o.batch, { seed: i + 1, officials: OFFICIALS, courses: COURSES });
+  const batch = generateStatements(o.batch, { seed: i + 1, officials: OFFICIALS, courses: COURSES });
+  if (o.newPeople)
+    batch.forEach((s, j) => {
+      s['actor'] = { account: { homePage: 'https://lms.example.kr', name: `new-${i}-${j}` } };
+    });
+  return batch;
 }
 
 async function floor(o: Options) {
@@ -126,6 +145,17 @@ async function allProjectionsCaughtUp(agent: http.Agent, port: number): Promise<
   }
 }
 
+/**
+ * CPU seconds the server process has used so far, all its threads (HTTP and projectors): user +
+ * system from /proc/<pid>/stat, in clock ticks of 1/100 s. Less sensitive to a busy machine than
+ * a rate, so the cost of sealing shows in it too (decision 081).
+ */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function peakRssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -134,7 +164,7 @@ function peakRssMb(pid: number): number {
 
 async function overHttp(o: Options) {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-lrs-'));
-  const server = await startBenchLrs(dataDir);
+  const server = await startBenchLrs(dataDir, { unsealed: o.unsealed });
   const agent = new http.Agent({ keepAlive: true, maxSockets: o.connections });
   const out: Record<string, number> = {};
   try {
@@ -143,6 +173,23 @@ async function overHttp(o: Options) {
     // The load generator shares the 2 cores with the server: its bodies are made before the clock
     // starts, as a replaying load tool would have them, so the figure is the server's.
     const bodies = Array.from({ length: batches }, (_, i) => JSON.stringify(batchOf(o, i)));
+    if (o.knownPeople) {
+      // Every official has been seen once (their key-store subject exists), as in a running LRS.
+      const seen = generateStatements(OFFICIALS, { seed: 424_242, officials: OFFICIALS, courses: COURSES });
+      seen.forEach((s, i) => {
+        s['actor'] = {
+          account: { homePage: 'https://lms.example.kr', name: `official-${String(i).padStart(6, '0')}` },
+        };
+      });
+      await pool(OFFICIALS / o.batch, o.connections, async (i) => {
+        const body = JSON.stringify(seen.slice(i * o.batch, (i + 1) * o.batch));
+        const res = await request(agent, server.port, 'POST', '/xapi/statements', body);
+        if (res.status !== 200)
+          throw new Error(`--known-people: the LRS answered ${res.status}: ${res.body}`);
+      });
+      await allProjectionsCaughtUp(agent, server.port);
+    }
+    const cpu0 = cpuSeconds(server.child.pid!);
     const t0 = performance.now();
     await pool(batches, o.connections, async (i) => {
       const res = await request(agent, server.port, 'POST', '/xapi/statements', bodies[i]);
@@ -158,6 +205,10 @@ async function overHttp(o: Options) {
     const caughtUpSeconds = await allProjectionsCaughtUp(agent, server.port);
     out.postProjectionsCatchUpSeconds = round(caughtUpSeconds);
     out.postSustainedPerSec = Math.round((batches * o.batch) / (postSeconds + caughtUpSeconds));
+    // Server CPU for the POSTs and their projection, per 1,000 statements.
+    out.postServerCpuMsPer1000 = Math.round(
+      ((cpuSeconds(server.child.pid!) - cpu0) * 1000 * 1000) / (batches * o.batch),
+    );
 
     // Single-statement PUTs for a fixed time, each body made before the clock starts.
     let puts = 0;
@@ -182,6 +233,11 @@ async function overHttp(o: Options) {
     );
     out.putStatementsPerSec = Math.round(puts / ((performance.now() - tPut) / 1000));
     out.putFailures = putFailures;
+    out.storedStatements = batches * o.batch + puts + (o.knownPeople ? OFFICIALS : 0);
+    if (o.getQueries === 0) {
+      out.peakRssMb = peakRssMb(server.child.pid!);
+      return out;
+    }
 
     // Wait until the statements index has applied the whole log, then measure agent queries.
     const tCatchUp = performance.now();
@@ -215,7 +271,6 @@ async function overHttp(o: Options) {
     out.getAgentP50Ms = round(percentile(latencies, 50));
     out.getAgentP99Ms = round(percentile(latencies, 99));
     out.getAgentAvgStatementsReturned = round(returned / o.getQueries);
-    out.storedStatements = batches * o.batch + puts;
     out.peakRssMb = peakRssMb(server.child.pid!);
   } finally {
     agent.destroy();
@@ -232,7 +287,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     statements: o.statements,
     connections: o.connections,
     batch: o.batch,
+    sealed: !o.unsealed,
+    newPeople: o.newPeople,
+    knownPeople: o.knownPeople,
   };
+  if (o.newPeople && o.knownPeople) throw new Error('--new-people and --known-people exclude each other');
+  if (o.newPeople && o.getQueries > 0)
+    throw new Error('--new-people queries no repeated person: give --get-queries 0 with it');
   if (!o.skipFloor) Object.assign(result, await floor(o));
   if (!o.skipHttp) Object.assign(result, await overHttp(o));
   return result;

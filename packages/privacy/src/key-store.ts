@@ -34,7 +34,10 @@ export class KeyStore {
   };
   private readonly markInUse: Database.Statement;
   private readonly dataVersion: Database.Statement;
+  private readonly destroyedCount: Database.Statement;
+  private readonly countDestroyed: Database.Statement;
   private seenVersion = -1;
+  private seenDestroyed: unknown = -1;
   /**
    * Keys and subjects read before, while no other connection (thread, process) changed the
    * store: `PRAGMA data_version` tells, so a key destroyed elsewhere is never used from here.
@@ -78,6 +81,10 @@ export class KeyStore {
     };
     this.markInUse = this.db.prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('in-use', x'01')");
     this.dataVersion = this.db.prepare('PRAGMA data_version').pluck();
+    this.destroyedCount = this.db.prepare("SELECT value FROM meta WHERE name = 'destroyed'").pluck();
+    this.countDestroyed = this.db.prepare(
+      "INSERT INTO meta (name, value) VALUES ('destroyed', 1) ON CONFLICT (name) DO UPDATE SET value = value + 1",
+    );
   }
 
   static open(file: string): KeyStore {
@@ -103,8 +110,14 @@ export class KeyStore {
     this.held = true;
   }
 
-  /** Drops what is cached when another connection changed the store. */
-  private fresh(): void {
+  /**
+   * Drops what is cached when another connection destroyed keys. `PRAGMA data_version` tells
+   * whether any other connection committed; only a commit that destroyed keys (destroy() counts
+   * them in `meta.destroyed`, in the same transaction) makes the cache wrong: subjects created
+   * elsewhere only add rows, and misses are never cached (decision 081). Held exclusively, no
+   * other connection can commit: only the cache's size is bounded.
+   */
+  refresh(): void {
     if (this.held) {
       if (this.keys.size > 200_000 || this.byIfi.size > 200_000) {
         this.keys.clear();
@@ -115,14 +128,27 @@ export class KeyStore {
     const version = this.dataVersion.get() as number;
     if (version !== this.seenVersion || this.keys.size > 200_000) {
       this.seenVersion = version;
-      this.keys.clear();
-      this.byIfi.clear();
+      const destroyed = this.destroyedCount.get() ?? 0;
+      if (destroyed !== this.seenDestroyed || this.keys.size > 200_000) {
+        this.seenDestroyed = destroyed;
+        this.keys.clear();
+        this.byIfi.clear();
+      }
     }
+  }
+
+  private fresh(): void {
+    this.refresh();
   }
 
   /** The subject of an identifier key (agentIfiKey), or undefined (never seen, or erased). */
   find(ifi: string): Subject | undefined {
     this.fresh();
+    return this.findChecked(ifi);
+  }
+
+  /** find() after a refresh() in the same synchronous run (one check for a whole batch). */
+  private findChecked(ifi: string): Subject | undefined {
     const cached = this.byIfi.get(ifi);
     if (cached) return cached;
     const found = this.q.byDigest.get(this.digest(ifi));
@@ -136,14 +162,15 @@ export class KeyStore {
    */
   subjects(ifis: Iterable<string>): Map<string, Subject> {
     const found = new Map<string, Subject>();
-    const missing: string[] = [];
+    const missing = new Set<string>();
+    this.fresh();
     for (const ifi of ifis) {
       if (found.has(ifi)) continue;
-      const s = this.find(ifi);
+      const s = this.findChecked(ifi);
       if (s) found.set(ifi, s);
-      else if (!missing.includes(ifi)) missing.push(ifi);
+      else missing.add(ifi);
     }
-    if (missing.length > 0) {
+    if (missing.size > 0) {
       this.db
         .transaction(() => {
           for (const ifi of missing) {
@@ -198,6 +225,14 @@ export class KeyStore {
   /** The key of a pseudonym, or undefined once destroyed. */
   key(pseudonym: string): Buffer | undefined {
     this.fresh();
+    return this.keyChecked(pseudonym);
+  }
+
+  /**
+   * key() without its own freshness check: for the caller that called refresh() in the same
+   * synchronous run (opening one statement checks once, not once per agent; decision 081).
+   */
+  keyChecked(pseudonym: string): Buffer | undefined {
     const cached = this.keys.get(pseudonym);
     if (cached) return cached;
     const key = this.q.key.get(pseudonym) as Buffer | undefined;
@@ -222,6 +257,8 @@ export class KeyStore {
           destroyed += this.q.deleteSubject.run(p).changes;
           this.q.deleteLookups.run(p);
         }
+        // Other connections drop their cached keys when they see this count change (refresh()).
+        this.countDestroyed.run();
       })
       .immediate();
     this.keys.clear();

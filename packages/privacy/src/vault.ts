@@ -11,16 +11,32 @@ import { openSealedRecord } from './sealed-record';
  */
 const stores = new Map<string, { store: KeyStore; users: number }>();
 
+/** A pseudonym's key, after the codec checked each store's freshness for the whole statement (decision 081). */
 function keyOf(pseudonym: string): Buffer | undefined {
   for (const { store } of stores.values()) {
-    const key = store.key(pseudonym);
+    const key = store.keyChecked(pseudonym);
     if (key) return key;
   }
   return undefined;
 }
 
-const codec = { open: (statement: never) => openStatement(statement, keyOf) };
-const recordCodec = { open: (data: never) => openSealedRecord(data, keyOf) };
+/** Every key store of this thread checks once whether another connection destroyed keys (decision 081). */
+function refreshAll(): void {
+  for (const { store } of stores.values()) store.refresh();
+}
+
+const codec = {
+  open: (statement: never) => {
+    refreshAll();
+    return openStatement(statement, keyOf);
+  },
+};
+const recordCodec = {
+  open: (data: never) => {
+    refreshAll();
+    return openSealedRecord(data, keyOf);
+  },
+};
 
 /**
  * Opens (or shares) the key store in `file` on this thread and registers the codec that

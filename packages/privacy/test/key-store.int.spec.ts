@@ -42,4 +42,28 @@ describe('the key store really deletes (decision 065)', () => {
     expect(after.pseudonym).to.not.equal(before.pseudonym);
     store.close();
   });
+
+  it('a key destroyed through another connection is never used from this one’s cache (decision 081)', () => {
+    const file = join(dir, 'keys.sqlite');
+    const writer = KeyStore.open(file); // the HTTP thread
+    const reader = KeyStore.open(file); // the projector thread
+    const a = writer.subjects(['mbox:mailto:a@example.org']).get('mbox:mailto:a@example.org')!;
+    expect(reader.key(a.pseudonym)).to.deep.equal(a.key);
+    // A new person elsewhere only adds rows: what the reader holds stays right.
+    const b = writer.subjects(['mbox:mailto:b@example.org']).get('mbox:mailto:b@example.org')!;
+    expect(reader.key(a.pseudonym)).to.deep.equal(a.key);
+    expect(reader.key(b.pseudonym)).to.deep.equal(b.key);
+    expect(reader.find('mbox:mailto:a@example.org')?.pseudonym).to.equal(a.pseudonym);
+    // An erasure on the writer's connection: the reader, checked once, no longer has the key.
+    writer.destroy([a.pseudonym]);
+    reader.refresh();
+    expect(reader.keyChecked(a.pseudonym)).to.equal(undefined);
+    expect(reader.find('mbox:mailto:a@example.org')).to.equal(undefined);
+    expect(reader.keyChecked(b.pseudonym)).to.deep.equal(b.key);
+    // Several erasures in a row each count.
+    writer.destroy([b.pseudonym]);
+    expect(reader.key(b.pseudonym)).to.equal(undefined);
+    writer.close();
+    reader.close();
+  });
 });

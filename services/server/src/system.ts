@@ -70,6 +70,12 @@ export interface SystemOptions {
    */
   eraser?: SubjectEraser | null;
   logger?: Logger;
+  /**
+   * Benchmarks only (`pnpm bench statements --unsealed`, decision 081): store statements as
+   * sent, without sealing their personal values, so a paired measurement differs only by
+   * sealing. No configuration or environment variable sets it; main.ts never does.
+   */
+  unsealedStatementsForBenchmark?: true;
 }
 
 export async function startLrsSystem(config: Config, options: SystemOptions = {}): Promise<LrsSystem> {
@@ -126,7 +132,9 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     ? (projection, options) => projectorThread.start(projection, options)
     : inlineProjectors(log);
   const index = await StatementsIndex.start(log, config.dataDir, startProjector);
-  const statements = new StatementStore(log, (batch) => sealStatements(batch, keys));
+  const statements = options.unsealedStatementsForBenchmark
+    ? new StatementStore(log)
+    : new StatementStore(log, (batch, options) => sealStatements(batch, keys, options));
   const attachments = new AttachmentStore(log);
   const connectors = await startConnectors({
     log,

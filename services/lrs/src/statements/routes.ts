@@ -75,6 +75,7 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
         single,
         version: req.xapiVersion,
         authority: principal.authority,
+        authorityIsCredential: principal.kind === 'credential',
         writer: principalKey(principal),
         requestId: req.id,
         ...(statementId !== undefined ? { statementId } : {}),

@@ -23,6 +23,11 @@ export interface StatementsToStore {
    * their original authority (xAPI Data 2.4.9: "strong trust relationship"); never for pushes.
    */
   preserveAuthority?: boolean;
+  /**
+   * `authority` is the account of an LRS credential (not a person: a token's subject is one),
+   * so sealing leaves it in the clear (decision 081).
+   */
+  authorityIsCredential?: boolean;
   /** Runs after validation and the repeat check, before anything is appended (attachments). */
   beforeAppend?: (statements: StoredStatement[]) => Promise<void>;
 }
@@ -49,7 +54,10 @@ export class StatementStore {
    */
   constructor(
     private readonly log: EventLog,
-    private readonly seal?: (statements: Statement[]) => Promise<Statement[]>,
+    private readonly seal?: (
+      statements: Statement[],
+      options: { lrsAuthority?: Actor },
+    ) => Promise<Statement[]>,
   ) {}
 
   async store(input: StoredStatementsInput): Promise<StoredStatements> {
@@ -113,7 +121,10 @@ export class StatementStore {
     });
     if (input.beforeAppend) await input.beforeAppend(fresh);
 
-    const sealed = this.seal && fresh.length > 0 ? await this.seal(fresh) : fresh;
+    const sealed =
+      this.seal && fresh.length > 0
+        ? await this.seal(fresh, input.authorityIsCredential ? { lrsAuthority: input.authority } : {})
+        : fresh;
     const requests: AppendRequest[] = fresh.map((statement, i) => ({
       stream: statementStream(statement.id),
       expectedRevision: 'no_stream',

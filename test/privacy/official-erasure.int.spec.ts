@@ -101,6 +101,13 @@ describe('erasure of an official by officialId (decision 077)', function () {
       ],
     });
     expect(write.status, write.text).to.equal(200);
+    // They signed in to the portal once and chose their time zone (kept per user, decision 062).
+    lrs.system.sessionStore.saveProfile(
+      `token:https%3A%2F%2Fidp.example.cn:${OFFICIAL_ID}`,
+      { timeZone: 'Asia/Shanghai' },
+      Date.now(),
+      OFFICIAL_ID,
+    );
     await lrs.caughtUp();
   });
   after(() => lrs.stop());
@@ -230,7 +237,7 @@ describe('erasure of an official by officialId (decision 077)', function () {
     });
     expect(again.status).to.equal(404);
 
-    // Raw bytes of every file: log and -wal, read models, key store.
+    // Raw bytes of every file: log and -wal, read models, key store, portal sessions and profiles.
     for (const needle of [NAME, EMAIL, ACCOUNT_NAME, OFFICIAL_ID, LEAVE])
       expect(filesContaining(dataDir, needle), needle).to.deep.equal([]);
   });

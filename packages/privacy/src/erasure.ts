@@ -98,6 +98,12 @@ export class CryptoShredder implements SubjectEraser {
     private readonly log: EventLog,
     private readonly keys: KeyStore,
     private readonly options: {
+      /**
+       * Runs after an official's keys are destroyed, with their id (known only to the request):
+       * stores outside the log keyed by it forget them (the portal's sessions and profile). A crash
+       * before it leaves those rows until the sessions expire (decision 077).
+       */
+      forgetOfficial?: (officialId: string) => void;
       /** Runs after the keys are destroyed: the composition root waits for read models and truncates their -wal. */
       afterErasure?: (position: LogPosition) => Promise<void>;
       /** Whether an identifier key belongs to an official of the registry (erased with the official, by officialId). */
@@ -128,6 +134,7 @@ export class CryptoShredder implements SubjectEraser {
       );
     const position = await this.record(data);
     this.complete(data);
+    if ('officialId' in valid.subject) this.options.forgetOfficial?.(valid.subject.officialId);
     await this.options.afterErasure?.(position);
     return {
       erasureId: data.erasureId,

@@ -107,6 +107,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     isOfficialIdentifier: (ifi) => officialIdentifier(ifi),
     officialSubjects: (officialId) => officialSubjectsOf(log, keys, officialId),
     isRegistryOfficial: (officialId) => registryOfficial(officialId),
+    forgetOfficial: (officialId) => sessionStore.forgetOfficial(officialId),
     afterErasure: async (position) => {
       await dropReplaysBefore(new Date().toISOString());
       for (const running of readModels) {

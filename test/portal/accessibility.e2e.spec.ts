@@ -16,7 +16,13 @@ describe('portal accessibility: axe-core WCAG 2.2 AA on every page in every role
       this.skip();
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
-    await seedDemoCity(lrs.system.log, { officials: 120, districts: 2, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 120,
+      districts: 2,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     browser = await launchChromium();
   });
   after(async () => {

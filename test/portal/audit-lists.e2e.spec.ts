@@ -25,7 +25,13 @@ describe('report snapshots, reproduced reports and the profile in a real browser
       this.skip();
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
-    await seedDemoCity(lrs.system.log, { officials: 30, districts: 1, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 30,
+      districts: 1,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     await lrs.caughtUp();
     browser = await launchChromium();
     auditor = await signInAs(browser, lrs.url, /^Auditor$/);

@@ -42,6 +42,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
     const seeded = await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
       officials: 60,
       districts: 1,
       officesPerDistrict: 2,

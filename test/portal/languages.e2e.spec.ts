@@ -16,7 +16,13 @@ describe('portal languages in a real browser (headless Chromium)', function () {
       this.skip();
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
-    await seedDemoCity(lrs.system.log, { officials: 60, districts: 1, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 60,
+      districts: 1,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     browser = await launchChromium();
   });
   after(async () => {

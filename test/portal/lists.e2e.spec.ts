@@ -20,7 +20,13 @@ describe('portal lists of officials and exports (headless Chromium)', function (
       this.skip();
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
-    await seedDemoCity(lrs.system.log, { officials: 300, districts: 2, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 300,
+      districts: 2,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     // An org unit whose name a spreadsheet would run as a formula.
     await new ReferenceStore(lrs.system.log).importRecords(
       'org-units',

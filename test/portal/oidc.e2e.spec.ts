@@ -86,7 +86,13 @@ describe('portal sign-in with OpenID Connect against a real provider (headless C
       cookies: { keys: ['idp-cookie-key-for-tests'] },
     });
     handler = provider.callback() as never;
-    await seedDemoCity(lrs.system.log, { officials: 40, districts: 1, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 40,
+      districts: 1,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     browser = await launchChromium();
   });
   after(async () => {

@@ -17,7 +17,13 @@ describe('portal in a real browser (headless Chromium)', function () {
       this.skip();
     }
     lrs = await TestLrs.start({ LRS_DEV_SIGNIN: 'true', LRS_JWT_HS256_SECRET: 'x'.repeat(40) });
-    await seedDemoCity(lrs.system.log, { officials: 300, districts: 2, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 300,
+      districts: 2,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     browser = await launchChromium();
   });
   after(async () => {

@@ -56,7 +56,13 @@ describe('portal sessions across restarts and processes', function () {
 
   it('a signed-in user stays signed in after a restart on the same data directory; sign-out ends it for every later process', async () => {
     await start();
-    await seedDemoCity(lrs!.system.log, { officials: 10, districts: 1, officesPerDistrict: 1, pauseMs: 0 });
+    await seedDemoCity(lrs!.system.log, {
+      keys: lrs!.system.keys,
+      officials: 10,
+      districts: 1,
+      officesPerDistrict: 1,
+      pauseMs: 0,
+    });
     // The development sign-in's form: its CSRF cookie first, then the auditor's button.
     const form = await fetch(`${lrs!.url}/dev/signin`);
     let cookies = withCookies({}, form);

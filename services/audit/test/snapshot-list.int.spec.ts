@@ -43,7 +43,13 @@ describe('audit: the list of report snapshots and the report of a finished repla
 
   before(async () => {
     lrs = await TestLrs.start({ LRS_JWT_HS256_SECRET: JWT_SECRET });
-    await seedDemoCity(lrs.system.log, { officials: 20, districts: 1, officesPerDistrict: 2, pauseMs: 0 });
+    await seedDemoCity(lrs.system.log, {
+      keys: lrs.system.keys,
+      officials: 20,
+      districts: 1,
+      officesPerDistrict: 2,
+      pauseMs: 0,
+    });
     await lrs.caughtUp();
     period = String(new Date().getUTCFullYear());
     // Two by the auditor (the city's whole population, then one office), one by the city's policy unit.

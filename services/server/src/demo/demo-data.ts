@@ -20,6 +20,7 @@ import {
   UsageError,
 } from '@lrs/config/cli';
 import { openEventLog } from '@lrs/event-log';
+import { type KeyStore, keyStoreFile, openKeyStoreOfLog, releaseKeyStore } from '@lrs/privacy';
 import { examplesDir, loadExample, PROGRAMMES } from './load-example';
 import { seedDemoCity } from './seed';
 
@@ -37,9 +38,18 @@ async function demoCity(env: NodeJS.ProcessEnv, officials: number, io: CliIo): P
   });
   const started = Date.now();
   const progress = new Progress(io, 'statements');
+  // Sealed as the LRS seals them, with the key store of the data directory (decision 065).
+  let keys: KeyStore;
+  try {
+    keys = await openKeyStoreOfLog(log, config.dataDir);
+  } catch (error) {
+    await log.close();
+    throw error;
+  }
   try {
     const result = await seedDemoCity(log, {
       officials,
+      keys,
       onProgress: (done, total) => progress.update(done, total),
     });
     progress.finish();
@@ -50,6 +60,7 @@ async function demoCity(env: NodeJS.ProcessEnv, officials: number, io: CliIo): P
     );
     return 0;
   } finally {
+    releaseKeyStore(keyStoreFile(config.dataDir));
     await log.close();
   }
 }
@@ -108,7 +119,10 @@ export function demoDataArgs(argv: readonly string[]): string[] {
   if (programme)
     return ['example', programme.slice('--programme='.length), ...args.filter((a) => a !== programme)];
   const helpOnly = args.length > 0 && args.every((a) => a === '--help' || a === '-h');
-  return helpOnly || args.some((a) => !a.startsWith('-')) ? args : ['city', ...args];
+  // A command comes first; otherwise (`--officials 2000` too: its value is no command) the
+  // arguments are the demo city's options.
+  const named = args[0] !== undefined && !args[0].startsWith('-');
+  return helpOnly || named ? args : ['city', ...args];
 }
 
 export const runDemoData = (

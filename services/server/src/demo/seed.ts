@@ -1,4 +1,5 @@
 import type { EventLog } from '@lrs/event-log';
+import { type KeyStore, sealStatements } from '@lrs/privacy';
 import { RosterService } from '@lrs/service-connectors';
 import { StatementStore } from '@lrs/service-lrs';
 import { type CatalogEntry, type Official, type OrgUnit, ReferenceStore } from '@lrs/training';
@@ -161,6 +162,12 @@ export interface SeedOptions {
    */
   pauseMs?: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * The key store of the data directory: officials' records and statements are sealed under each
+   * person's key as the LRS seals them (decisions 065, 077). Without it they are written in the
+   * clear (unit tests of the seed alone).
+   */
+  keys?: KeyStore;
 }
 
 export interface SeedResult {
@@ -198,8 +205,11 @@ export async function seedDemoCity(log: EventLog, options: SeedOptions): Promise
   const year = options.year ?? new Date().getUTCFullYear();
   const districts = options.districts ?? 6;
   const offices = options.officesPerDistrict ?? 5;
-  const reference = new ReferenceStore(log);
-  const statements = new StatementStore(log);
+  const keys = options.keys ?? null;
+  const reference = new ReferenceStore(log, keys);
+  const statements = keys
+    ? new StatementStore(log, (batch, sealing) => sealStatements(batch, keys, sealing))
+    : new StatementStore(log);
   const random = rng(42);
   const units: OrgUnit[] = [{ orgUnitId: 'city', name: 'Demo City', parent: null }];
   for (let d = 1; d <= districts; d++) {

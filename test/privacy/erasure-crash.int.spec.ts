@@ -4,7 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TestLrs } from '@lrs/server/testing';
+import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -188,5 +188,36 @@ describe('a log with sealed personal data never starts with a new key store (dec
       refused = error;
     }
     expect(String(refused)).to.match(/key store .*privacy\/keys\.sqlite is new/);
+  });
+
+  it('refuses too when the only personal data is the registry (a sealed official, no statement yet)', async () => {
+    const registryOnly = mkdtempSync(join(tmpdir(), 'lrs-lost-keys-registry-'));
+    try {
+      const first = await TestLrs.start({ LRS_DATA_DIR: registryOnly });
+      const imported = await fetch(`${first.url}/api/admin/training/officials`, {
+        method: 'POST',
+        headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
+        body: JSON.stringify([
+          {
+            officialId: 'pham-0311',
+            name: 'Phạm Thị Dung',
+            orgUnit: 'xa-my-tho',
+            staffGroup: 'collaborator',
+            jurisdiction: 'dong-thap',
+            identifiers: [{ account: { homePage: 'https://elearning.example.vn', name: 'pham-0311' } }],
+          },
+        ]),
+      });
+      expect(imported.status, await imported.clone().text()).to.equal(200);
+      await first.stop();
+      rmSync(join(registryOnly, 'privacy'), { recursive: true, force: true });
+      const refused = await TestLrs.start({ LRS_DATA_DIR: registryOnly }).then(
+        (second) => second.stop(),
+        (error: unknown) => error,
+      );
+      expect(String(refused)).to.match(/key store .*privacy\/keys\.sqlite is new/);
+    } finally {
+      rmSync(registryOnly, { recursive: true, force: true });
+    }
   });
 });

@@ -52,6 +52,7 @@ import {
   parseFilter,
 } from './pages/officials';
 import { chooseScopedPolicy, reportRoutes } from './pages/reports';
+import { personName, personNames } from './person-name';
 import type { PortalContext } from './portal-context';
 import { type PortalUser, parseCookies, Sessions, safeNext, tokenExpiresMs, userOfClaims } from './session';
 import type { SessionStore } from './session-store';
@@ -481,8 +482,8 @@ ${button('auditor:auditor', ctx.tr.t('devAuditor'))}
     send(
       res,
       { ...ctx, tr },
-      `${tr.t('myTraining')} — ${official.name}`,
-      html`<p class="who">${official.name} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${inLanguage(tr.term('staffGroup', official.staffGroup), official.staffGroup)}</p>
+      `${tr.t('myTraining')} — ${personName(official.officialId, official.name, tr)}`,
+      html`<p class="who">${personName(official.officialId, official.name, tr)} · ${reader.orgTree().names.get(official.orgUnit) ?? official.orgUnit} · ${inLanguage(tr.term('staffGroup', official.staffGroup), official.staffGroup)}</p>
 <h2>${tr.t('progress')}</h2>
 ${progressSection(completions, officialId, tr)}
 ${transcriptSection(transcript, tr)}
@@ -539,7 +540,7 @@ ${deps.personalData && ctx.user.officialId === officialId ? personalDataSection(
       { ...ctx, tr },
       tr.t('certificate'),
       html`<div class="certificate">
-<p class="name"><strong>${official.name}</strong> (${official.officialId})</p>
+<p class="name"><strong>${personName(official.officialId, official.name, tr)}</strong> (${official.officialId})</p>
 <p>${policyTitle(c, tr)}</p>
 <p>${tr.t('period')}: ${c.period} · ${tr.num(c.earnedHours)} ${tr.t('hours')}</p>
 <dl class="facts issued"><dt>${tr.t('issuedBy')}</dt><dd class="issuer">${issuer}</dd><dt>${tr.t('issuedOn')}</dt><dd><time datetime="${issued}">${tr.date(issued)}</time></dd></dl>
@@ -574,7 +575,7 @@ ${deps.personalData && ctx.user.officialId === officialId ? personalDataSection(
         result =
           c && c.status === 'completed'
             ? html`<p class="ok" role="status" data-result="valid">${ctx.tr.t('valid')}</p>
-<dl class="facts"><dt>${ctx.tr.t('official')}</dt><dd>${official.name}</dd><dt>${ctx.tr.t('policy')}</dt><dd>${policyTitle(c, ctx.tr)}</dd><dt>${ctx.tr.t('period')}</dt><dd>${c.period}</dd></dl>`
+<dl class="facts"><dt>${ctx.tr.t('official')}</dt><dd>${personName(official.officialId, official.name, ctx.tr)}</dd><dt>${ctx.tr.t('policy')}</dt><dd>${policyTitle(c, ctx.tr)}</dd><dt>${ctx.tr.t('period')}</dt><dd>${c.period}</dd></dl>`
             : html`<p class="error" role="status" data-result="revoked">${ctx.tr.t('revoked')}</p>`;
       }
     }
@@ -620,7 +621,7 @@ ${deps.personalData && ctx.user.officialId === officialId ? personalDataSection(
       ? (req.query.sort as SortKey)
       : 'name';
     const dir = req.query.dir === 'desc' ? 'desc' : 'asc';
-    const names = reader.officialNames();
+    const names = personNames(reader.officialNames(), ctx.tr);
     const rows = sortRows(dashboardRows(report, children, orgUnit, names), sort, dir);
     const tree = reader.orgTree();
     const trail = orgUnit ? tree.ancestry(orgUnit).reverse() : [];

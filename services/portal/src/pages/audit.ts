@@ -5,6 +5,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { DateTime } from 'luxon';
 import { fill, type Html, html, inLanguage, raw } from '../html';
 import type { Localized, MessageKey, Translator } from '../i18n';
+import { personNames } from '../person-name';
 import type { PortalContext } from '../portal-context';
 import type { PortalUser } from '../session';
 import type {
@@ -637,7 +638,7 @@ ${officialsListPage(shown.view, tr)}</section>`;
       ctx,
       tr.t('compare'),
       html`<p>${tr.t('policy')}: <strong>${diff.policyId}</strong> · ${tr.t('period')}: <strong>${diff.period}</strong>${diff.orgUnit ? html` · ${tr.t('orgUnit')}: ${diff.orgUnit}` : ''}</p>
-${diffSection(diff, tr, title, d.officialNames())}`,
+${diffSection(diff, tr, title, personNames(d.officialNames(), tr))}`,
     );
   });
 

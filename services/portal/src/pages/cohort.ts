@@ -2,6 +2,7 @@ import { type CsvValue, csvWriter } from '@lrs/http';
 import type { CohortTrainee, CohortView, CompletionStatus, Policy, RequirementProgress } from '@lrs/training';
 import { type Html, html, inLanguage, raw } from '../html';
 import type { Localized, MessageKey, Translator } from '../i18n';
+import { personName } from '../person-name';
 import { PAGE_SIZE, parseListQuery, STATUSES } from './officials';
 
 const COHORT_SORTS = ['name', 'orgUnit', 'hours', 'status'] as const;
@@ -178,11 +179,11 @@ ${sortLink('status', tr.t('status'))}<th scope="col">${tr.t('due')}</th></tr></t
 <tbody>${shown.map(
         (
           t,
-        ) => html`<tr data-official="${t.officialId}"><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(t.officialId)}">${t.name}</a></td>
+        ) => html`<tr data-official="${t.officialId}"><td data-label="${tr.t('name')}"><a href="/officials/${encodeURIComponent(t.officialId)}">${personName(t.officialId, t.name, tr)}</a></td>
 <td data-label="${tr.t('orgUnit')}">${t.orgUnitName}</td>
 ${v.requirements.map((r) => {
   const p = t.requirements.find((x) => x.id === r.id);
-  return html`<td class="progress-cell" data-requirement="${r.id}" data-label="${reqName(r)}">${p ? progressCell(p, `${t.name}: ${reqName(r)}`, tr) : '—'}</td>`;
+  return html`<td class="progress-cell" data-requirement="${r.id}" data-label="${reqName(r)}">${p ? progressCell(p, `${personName(t.officialId, t.name, tr)}: ${reqName(r)}`, tr) : '—'}</td>`;
 })}
 <td data-label="${tr.t('status')}"><span class="badge status-${t.status}" data-status="${t.status}">${tr.label('status', t.status)}</span></td><td data-label="${tr.t('due')}">${due}</td></tr>`,
       )}</tbody></table></div>
@@ -213,7 +214,7 @@ export function cohortCsv(v: CohortPageView, tr: Translator): string {
       tr.t('due'),
     ],
     rows: v.rows.map((t) => [
-      t.name,
+      personName(t.officialId, t.name, tr),
       t.officialId,
       t.orgUnitName,
       tr.label('staffGroup', t.staffGroup),

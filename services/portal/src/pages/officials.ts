@@ -1,12 +1,8 @@
 import { csvWriter } from '@lrs/http';
-import {
-  type CompletionReport,
-  type CompletionStatus,
-  isErasedOfficial,
-  type ReportRow,
-} from '@lrs/training';
+import type { CompletionReport, CompletionStatus, ReportRow } from '@lrs/training';
 import { type Html, html, inLanguage, raw } from '../html';
 import type { MessageKey, Translator } from '../i18n';
+import { personName } from '../person-name';
 
 export const STATUSES: readonly CompletionStatus[] = [
   'not_started',
@@ -183,7 +179,7 @@ ${categories.map((c) => html`<td class="num" data-label="${tr.t('hoursCategory',
 
 /** An official's name as a list shows it: an erased person in words (decision 077), not their pseudonym. */
 const displayName = (r: { officialId: string; name: string }, tr: Translator): string =>
-  isErasedOfficial(r.officialId, r.name) ? tr.t('erasedPerson') : r.name;
+  personName(r.officialId, r.name, tr);
 
 /** The whole filtered list as CSV: headers in the reader's language, an "as of" line first. */
 export function officialsCsv(v: ListView, tr: Translator): string {

@@ -41,7 +41,8 @@ describe('portal in a real browser (headless Chromium)', function () {
     await page.getByRole('link', { name: 'Download my data (JSON)' }).click();
     const exported = JSON.parse(readFileSync((await (await json).path())!, 'utf8'));
     expect(exported.subject.officialId).to.equal('E00001');
-    expect(exported.records.registry[0].source.stream).to.equal('training-official-E00001');
+    // Her registry record lives under her pseudonym's stream, never her id (decision 077).
+    expect(exported.records.registry[0].source.stream).to.match(/^training-official-p-[0-9a-f-]{36}$/);
     expect(exported.records.transcript.length).to.equal(6);
     const csv = page.waitForEvent('download');
     await page.getByRole('link', { name: 'Transcript entries' }).click();

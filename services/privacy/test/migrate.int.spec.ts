@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { CliIo } from '@lrs/config/cli';
 import { type AppendRequest, openSqliteEventLog } from '@lrs/event-log';
 import { anEvent, erasureStream, STATEMENT_EVENT, SUBJECT_ERASED, statementStream } from '@lrs/events';
+import { keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import { runCli } from '../src/cli';
@@ -249,8 +250,16 @@ describe('pnpm privacy migrate after erasures recorded before it (decision 080, 
 
   it('counts them in its record and warns that those people must be erased again', async () => {
     await writePlaintextLog(dataDir);
+    // The erasure was made by an LRS that sealed: the person had a key, destroyed by the erasure
+    // (the key store was in use, as every key store beside an erasure is).
+    const keys = openKeyStore(keyStoreFile(dataDir));
+    const { pseudonym } = keys
+      .subjects(['mbox:mailto:visitor-77@example.org'])
+      .get('mbox:mailto:visitor-77@example.org')!;
+    await keys.durable();
+    keys.destroy([pseudonym]);
+    releaseKeyStore(keyStoreFile(dataDir));
     const log = await openSqliteEventLog({ file: join(dataDir, 'events.sqlite') });
-    const pseudonym = `p-${randomUUID()}`;
     await log.append(erasureStream(pseudonym), [
       anEvent(SUBJECT_ERASED, {
         erasureId: randomUUID(),

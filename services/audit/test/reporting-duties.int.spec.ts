@@ -205,6 +205,9 @@ describe('audit: reporting duties as data', function () {
     });
 
     it('a duty is upcoming before its cut-off, due after it, and fulfilled on time once taken; the second run takes nothing', async () => {
+      // The city policy's days are Seoul days (its duty's cut-off too): tomorrow there, taken now,
+      // not the Vietnamese tomorrow (from 15:00 to 17:00 UTC Seoul is a day ahead of it).
+      const tomorrow = DateTime.now().setZone(cityPolicy().timeZone).plus({ days: 1 }).startOf('day');
       const duties = new ReportingDuties(log, dir);
       await duties.define(
         halfYear({

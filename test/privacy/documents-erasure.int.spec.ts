@@ -1,13 +1,13 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { FakeEsdb } from '@lrs/event-log/testing/fake-esdb';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
+import { filesContaining } from '@lrs/testkit';
 import { expect } from 'chai';
 import nock from 'nock';
+import { killAfterErasureRecorded } from './support/kill-after-erasure';
 
 // Decision 079: a learner's State and Agent Profile documents, and a quarantined statement
 // naming them, are sealed under their key; erasing them leaves nothing readable.
@@ -25,15 +25,6 @@ const ottolineAccount = {
 const bob = { objectType: 'Agent', mbox: 'mailto:bob.keeps@example.org' };
 const ACTIVITY = 'https://example.org/courses/records-management';
 const REMOTE = 'https://127.0.0.1:9';
-
-/** Every file under the data directory whose raw bytes contain `needle` (UTF-8). */
-function filesContaining(dataDir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 const q = (params: Record<string, unknown>) =>
   Object.entries(params)
@@ -272,7 +263,6 @@ describe("an agent's documents erased on EventStoreDB (decision 079)", function 
 
 describe('an erasure of a person with only documents, killed mid-way (SIGKILL), is finished by the next start (decision 079)', function () {
   this.timeout(120_000);
-  const here = dirname(fileURLToPath(import.meta.url));
   const dataDir = mkdtempSync(join(tmpdir(), 'lrs-documents-crash-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
   const path = `agents/profile?${q({ agent: ottolineAccount, profileId: 'preferences' })}`;
@@ -287,26 +277,8 @@ describe('an erasure of a person with only documents, killed mid-way (SIGKILL), 
     await first.caughtUp();
     await first.stop();
 
-    // support/erase-child.ts records the erasure event, says so, and waits to be killed.
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(here, 'support', 'erase-child.ts'),
-        dataDir,
-        JSON.stringify({ account: ottolineAccount.account }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        if (/recorded p-/.test(chunk.toString())) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`child exited ${code} before recording`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    // support/erase-child.ts records the erasure event, says so, and is killed before the key goes.
+    await killAfterErasureRecorded(dataDir, { agent: { account: ottolineAccount.account } });
 
     const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });
     try {

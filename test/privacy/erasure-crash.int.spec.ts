@@ -1,23 +1,14 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
+import { filesContaining } from '@lrs/testkit';
 import { expect } from 'chai';
+import { killAfterErasureRecorded } from './support/kill-after-erasure';
 
-const here = dirname(fileURLToPath(import.meta.url));
 const NAME = 'Oswin Trelawnyx-Hale';
 const ACCOUNT = { homePage: 'https://lms.example.org', name: 'otrelawnyx-5521' };
-
-function filesContaining(dataDir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 describe('an erasure killed mid-way (SIGKILL) is finished by the next start (decision 065)', function () {
   this.timeout(120_000);
@@ -40,26 +31,7 @@ describe('an erasure killed mid-way (SIGKILL) is finished by the next start (dec
     await first.caughtUp();
     await first.stop();
 
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        join(here, 'support', 'erase-child.ts'),
-        dataDir,
-        JSON.stringify({ account: ACCOUNT }),
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    const pseudonym = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const m = /recorded (\S+)/.exec(chunk.toString());
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`child exited ${code} before recording`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const pseudonym = await killAfterErasureRecorded(dataDir, { agent: { account: ACCOUNT } });
     // The kill came before the key's destruction: the read models still hold the person.
     expect(filesContaining(dataDir, NAME)).to.not.deep.equal([]);
 
@@ -124,22 +96,7 @@ describe('an erasure of an official killed mid-way (SIGKILL) is finished by the 
     await first.caughtUp();
     await first.stop();
 
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(here, 'support', 'erase-child.ts'), dataDir, OFFICIAL],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        const m = /recorded (\S+)/.exec(chunk.toString());
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`child exited ${code} before recording`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    await killAfterErasureRecorded(dataDir, { officialId: OFFICIAL });
     expect(filesContaining(dataDir, OFFICIAL_NAME)).to.not.deep.equal([]);
 
     const second = await TestLrs.start({ LRS_DATA_DIR: dataDir });

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
+import { filesContaining } from '@lrs/testkit';
 import { expect } from 'chai';
 
 // A person not in the registry, known to the LRS by one xAPI account (decision 065).
@@ -21,15 +20,6 @@ interface Reply {
   pseudonym?: string;
   erasures?: Record<string, unknown>[];
   error?: { rule?: string; pointer?: string };
-}
-
-/** Every file under the data directory whose raw bytes contain `needle` (UTF-8). */
-function filesContaining(dataDir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
 }
 
 describe('erasure of one person by crypto-shredding (decision 065)', function () {

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { ADMIN, TestLrs } from '@lrs/server/testing';
+import { filesContaining } from '@lrs/testkit';
 import { expect } from 'chai';
 import { nowSeconds, signHs256 } from '../security/support/jwt';
-import { filesContaining } from './support/files';
 
 // Decision 081: a statement pushed with an LRS credential keeps that credential's own account
 // (its authority, Data 2.4.9) in the clear; the learner is sealed; a person who writes with a

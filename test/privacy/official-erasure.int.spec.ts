@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fingerprint } from '@lrs/projections';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
-import { aCourse, allOf, anAgent, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
+import { aCourse, allOf, anAgent, aPolicy, aStatement, filesContaining, minHours, verbs } from '@lrs/testkit';
 import { completionProjection, ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 
@@ -14,15 +12,6 @@ const EMAIL = 'zhang.weiqiang@example.cn';
 const ACCOUNT_NAME = 'zhwq-acct-5521';
 const LEAVE = 'Maternity leave of Zhang Weiqiang';
 const ETHICS = `${LMS}/courses/civil-service-ethics`;
-
-/** Every file under the data directory whose raw bytes contain `needle` (UTF-8). */
-function filesContaining(dataDir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 interface Answer {
   status: number;

@@ -1,5 +1,6 @@
 export { ActivityBuilder, anActivity } from './activities';
 export { AgentBuilder, aGroup, anAgent, GroupBuilder } from './agents';
+export { filesContaining } from './files';
 export type { Patch } from './pointer-patch';
 export { applyPatch } from './pointer-patch';
 export { anAttachment, aStatement, StatementBuilder } from './statements';

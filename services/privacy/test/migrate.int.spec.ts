@@ -13,6 +13,7 @@ import { type AppendRequest, openSqliteEventLog } from '@lrs/event-log';
 import { anEvent, erasureStream, STATEMENT_EVENT, SUBJECT_ERASED, statementStream } from '@lrs/events';
 import { keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
+import { filesContaining } from '@lrs/testkit';
 import { expect } from 'chai';
 import { runCli } from '../src/cli';
 
@@ -24,15 +25,6 @@ const perpetua = { objectType: 'Agent', name: NAME, mbox: `mailto:${EMAIL}` };
 const inAccount = { objectType: 'Agent', name: NAME, account: ACCOUNT };
 const STATEMENTS = 40;
 const BATCH = 5;
-
-/** Every file under `dir` whose raw bytes contain `needle` (UTF-8). */
-function filesContaining(dir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 const logFiles = (dataDir: string) =>
   readdirSync(dataDir)

@@ -1,23 +1,16 @@
 // Decision 065: a backup carries its key store; restoring a backup taken before an erasure
 // applies again the erasures recorded since (the list GET /api/admin/erasures answers).
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SubjectErasedData } from '@lrs/events';
+import { filesContaining } from '@lrs/testkit';
 import { expect } from 'chai';
 import { backupLog, restoreBackup, verifyBackup } from '../src/backup';
 import { ADMIN, basic, TestLrs } from './support/test-lrs';
 
 const NAME = 'Marisol Vantweedle';
 const ACCOUNT = { homePage: 'https://lms.example.org', name: 'mvantweedle-3307' };
-
-function filesContaining(dir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 describe('backups and erasures (decision 065)', function () {
   this.timeout(120_000);

@@ -5,13 +5,14 @@
 // report are equal before and after, and the official can then be erased by officialId, after
 // which no file of the data directory names them.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '@lrs/config/cli';
 import { openSqliteEventLog } from '@lrs/event-log';
 import { anEvent, STATEMENT_EVENT, statementStream } from '@lrs/events';
 import { runCli } from '@lrs/service-privacy';
+import { filesContaining } from '@lrs/testkit';
 import {
   EXEMPTION_RECORDED,
   exemptionStream,
@@ -30,15 +31,6 @@ const ACCOUNT = 'mai.tran.0917';
 const LMS = 'https://elearning.dong-thap.example.vn';
 const LEAVE = 'Nghỉ thai sản của Trần Thị Mai';
 const COURSE = 'https://elearning.dong-thap.example.vn/courses/child-protection';
-
-/** Every file under the data directory whose raw bytes contain `needle` (UTF-8). */
-function filesContaining(dataDir: string, needle: string): string[] {
-  const bytes = Buffer.from(needle, 'utf8');
-  return readdirSync(dataDir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name))
-    .filter((file) => readFileSync(file).includes(bytes));
-}
 
 describe('pnpm privacy migrate: registry records written before sealing (decisions 077, 080)', function () {
   this.timeout(180_000);

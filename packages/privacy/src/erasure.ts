@@ -104,6 +104,13 @@ export class CryptoShredder implements SubjectEraser {
        * before it leaves those rows until the sessions expire (decision 077).
        */
       forgetOfficial?: (officialId: string) => void;
+      /**
+       * Runs after the keys are destroyed, with the erasure's pseudonyms, and at start-up
+       * (`reconcile`) with those of every erasure in the log: stores outside the log that tag rows
+       * by pseudonym forget them, so a crash before this call is finished by the next start
+       * (decision 085). Must be idempotent.
+       */
+      forgetSubjects?: (pseudonyms: string[]) => void;
       /** Runs after the keys are destroyed: the composition root waits for read models and truncates their -wal. */
       afterErasure?: (position: LogPosition) => Promise<void>;
       /** Whether an identifier key belongs to an official of the registry (erased with the official, by officialId). */
@@ -134,6 +141,7 @@ export class CryptoShredder implements SubjectEraser {
       );
     const position = await this.record(data);
     this.complete(data);
+    this.options.forgetSubjects?.(data.pseudonyms);
     if ('officialId' in valid.subject) this.options.forgetOfficial?.(valid.subject.officialId);
     await this.options.afterErasure?.(position);
     return {
@@ -267,6 +275,8 @@ export class CryptoShredder implements SubjectEraser {
     const pending = erasures.flatMap((e) => e.pseudonyms).filter((p) => this.keys.holds(p));
     const destroyed = pending.length > 0 ? this.keys.destroy(pending) : 0;
     if (destroyed > 0) keysDestroyed();
+    const pseudonyms = erasures.flatMap((e) => e.pseudonyms);
+    if (pseudonyms.length > 0) this.options.forgetSubjects?.(pseudonyms);
     return {
       erasures: erasures.length,
       keysDestroyed: destroyed,

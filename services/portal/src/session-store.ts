@@ -50,18 +50,29 @@ function open(id: string, sealed: Buffer): StoredSession | null {
  * a key derived from the id: reading the file opens no session. WAL and a busy timeout let
  * processes write side by side.
  */
+export interface SessionStoreOptions {
+  /**
+   * The official's pseudonym in the key store (decision 077), undefined while their registry record
+   * is not sealed. Rows of a sealed official are tagged by it, so the erasure event, which names
+   * the pseudonym, finds them even after a crash (decision 085).
+   */
+  subjectOf?: (officialId: string) => string | undefined;
+}
+
 export class SessionStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly tagKey: Buffer,
+    private readonly subjectOf: (officialId: string) => string | undefined,
   ) {}
 
   /**
    * `secret` (the portal key) keys the official tags: rows of an official carry
-   * HMAC(secret, officialId), never the id, so an erasure can find and delete them (decision 065)
-   * while the file alone names nobody.
+   * `s.` HMAC(secret, pseudonym) when their registry record is sealed, else HMAC(secret, officialId)
+   * (the only form before decision 085), never the id, so an erasure can find and delete them
+   * (decisions 065, 085) while the file alone names nobody.
    */
-  static open(dataDir: string, secret = ''): SessionStore {
+  static open(dataDir: string, secret = '', options: SessionStoreOptions = {}): SessionStore {
     const dir = join(dataDir, 'portal');
     mkdirSync(dir, { recursive: true });
     const db = new Database(join(dir, 'sessions.sqlite'));
@@ -94,20 +105,42 @@ CREATE INDEX IF NOT EXISTS profiles_official ON profiles(official_tag);`);
     // Deleted rows are zeroed in the file, not left in free pages (an erased official's rows).
     db.pragma('secure_delete = ON');
     const tagKey = createHash('sha256').update(`portal-official-tag\0${secret}`).digest();
-    return new SessionStore(db, tagKey);
+    return new SessionStore(db, tagKey, options.subjectOf ?? (() => undefined));
+  }
+
+  /** The tag by official id: an official whose record is not sealed, and every row before decision 085. */
+  private idTagOf(officialId: string): string {
+    return createHmac('sha256', this.tagKey).update(officialId).digest('hex');
+  }
+
+  /** The tag by pseudonym (decision 085): what the erasure event names. */
+  private subjectTagOf(pseudonym: string): string {
+    return `s.${createHmac('sha256', this.tagKey).update(`subject\0${pseudonym}`).digest('hex')}`;
   }
 
   private tagOf(officialId: string | undefined): string | null {
-    return officialId ? createHmac('sha256', this.tagKey).update(officialId).digest('hex') : null;
+    if (!officialId) return null;
+    const pseudonym = this.subjectOf(officialId);
+    return pseudonym ? this.subjectTagOf(pseudonym) : this.idTagOf(officialId);
+  }
+
+  /** A sealed official's profile written under the id tag (before decision 085, or before the migration) takes the pseudonym's. */
+  private retagProfiles(officialId: string | undefined, tag: string | null): void {
+    if (!officialId || !tag?.startsWith('s.')) return;
+    this.db
+      .prepare('UPDATE profiles SET official_tag = ? WHERE official_tag = ?')
+      .run(tag, this.idTagOf(officialId));
   }
 
   /** `officialId`: the official signed in, when the user is one (their rows go with an erasure). */
   put(id: string, session: StoredSession, nowMs: number, expiresMs: number, officialId?: string): void {
+    const tag = this.tagOf(officialId);
     this.db
       .prepare(
         'INSERT OR REPLACE INTO sessions (id_hash, sealed, created_ms, last_seen_ms, expires_ms, official_tag) VALUES (?, ?, ?, ?, ?, ?)',
       )
-      .run(hashOf(id), seal(id, session), nowMs, nowMs, expiresMs, this.tagOf(officialId));
+      .run(hashOf(id), seal(id, session), nowMs, nowMs, expiresMs, tag);
+    this.retagProfiles(officialId, tag);
   }
 
   get(id: string): SessionRow | null {
@@ -161,13 +194,29 @@ CREATE INDEX IF NOT EXISTS profiles_official ON profiles(official_tag);`);
    * freed pages are zeroed and checkpointed out of the -wal. Returns the rows deleted.
    */
   forgetOfficial(officialId: string): number {
-    const tag = this.tagOf(officialId);
-    const deleted = this.db.transaction(
-      () =>
-        this.db.prepare('DELETE FROM sessions WHERE official_tag = ?').run(tag).changes +
-        this.db.prepare('DELETE FROM profiles WHERE official_tag = ?').run(tag).changes,
-    )();
-    this.db.pragma('wal_checkpoint(TRUNCATE)');
+    const pseudonym = this.subjectOf(officialId);
+    return this.forgetTags([this.idTagOf(officialId), ...(pseudonym ? [this.subjectTagOf(pseudonym)] : [])]);
+  }
+
+  /**
+   * Erasure by the pseudonyms an erasure event names (decision 085): the rows of a sealed official
+   * go, whoever asks. Idempotent, so the LRS runs it at start-up for every erasure in the log and a
+   * kill -9 between the event and the live call leaves nothing once it has started again.
+   */
+  forgetSubjects(pseudonyms: readonly string[]): number {
+    return this.forgetTags(pseudonyms.map((p) => this.subjectTagOf(p)));
+  }
+
+  private forgetTags(tags: readonly string[]): number {
+    const sessions = this.db.prepare('DELETE FROM sessions WHERE official_tag = ?');
+    const profiles = this.db.prepare('DELETE FROM profiles WHERE official_tag = ?');
+    const deleted = this.db.transaction(() => {
+      let n = 0;
+      for (const tag of tags) n += sessions.run(tag).changes + profiles.run(tag).changes;
+      return n;
+    })();
+    // The freed pages are zeroed (secure_delete) and no -wal frame keeps the old page.
+    if (deleted > 0) this.db.pragma('wal_checkpoint(TRUNCATE)');
     return deleted;
   }
 

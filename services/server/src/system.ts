@@ -29,7 +29,7 @@ import {
 import { portalSecret, SessionStore } from '@lrs/service-portal';
 import { type AgentDocument, PrivacyService, type SubjectEraser } from '@lrs/service-privacy';
 import { TranscriptsService } from '@lrs/service-transcripts';
-import { jurisdictionOfPolicy, officialSubjectsOf } from '@lrs/training';
+import { jurisdictionOfPolicy, officialSubjectKey, officialSubjectsOf } from '@lrs/training';
 import { compileXapiSchemas } from '@lrs/xapi';
 
 /** Everything the LRS service runs on: the log, the projections and the domain services. */
@@ -95,8 +95,12 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   // Personal values are sealed under per-person keys (decision 065). An erasure the log records
   // whose keys are still here (a crash mid-erasure, an older key store) is finished first.
   const keysFile = keyStoreFile(config.dataDir);
-  const sessionStore = SessionStore.open(config.dataDir, portalSecret(config));
   const keys = openKeyStore(keysFile);
+  // Portal rows of a sealed official are tagged by their pseudonym, which the erasure event names
+  // (decision 085): start-up reconciliation forgets them after a crash mid-erasure.
+  const sessionStore = SessionStore.open(config.dataDir, portalSecret(config), {
+    subjectOf: (officialId) => keys.find(officialSubjectKey(officialId))?.pseudonym,
+  });
   let readModels: Projector[] = [];
   // Audit replays hold copies of the ledger: an erasure cancels or deletes every replay requested
   // before it (a replay is cheap to run again; decision 065).
@@ -108,6 +112,7 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     officialSubjects: (officialId) => officialSubjectsOf(log, keys, officialId),
     isRegistryOfficial: (officialId) => registryOfficial(officialId),
     forgetOfficial: (officialId) => sessionStore.forgetOfficial(officialId),
+    forgetSubjects: (pseudonyms) => sessionStore.forgetSubjects(pseudonyms),
     afterErasure: async (position) => {
       await dropReplaysBefore(new Date().toISOString());
       for (const running of readModels) {

@@ -39,6 +39,7 @@ export {
   isAdmin,
   principalKey,
   ROLES,
+  storedWriterOf,
   TokenClaimsError,
   tokenPrincipal,
 } from './principal';

@@ -117,6 +117,19 @@ export function identityKey(identity: PrincipalIdentity): string {
 
 export const principalKey = (principal: Principal): string => identityKey(principal.identity);
 
+/**
+ * The writer a statement event records (decision 086): a credential's key (an account of this
+ * LRS, not a person), or for a token `token:<issuer>` without its subject, because the subject
+ * identifies a person and the log keeps it for ever. Who the token was is the statement's
+ * authority, the token's own agent, sealed under that person's key (decision 081), which reads as
+ * the erased agent after their erasure; statements/read/mine matches on it (@lrs/service-lrs
+ * `writerKey`).
+ */
+export const storedWriterOf = (principal: Principal): string =>
+  principal.identity.kind === 'token'
+    ? `token:${encodeURIComponent(principal.identity.issuer ?? '')}`
+    : principalKey(principal);
+
 function optionalString(claims: Record<string, unknown>, name: string): string | undefined {
   const value = claims[name];
   return typeof value === 'string' && value.length > 0 ? value : undefined;

@@ -1,5 +1,5 @@
 import type { Principal } from '@lrs/auth';
-import { isAdmin, ROSTERS_IMPORT_SCOPE } from '@lrs/auth';
+import { isAdmin, ROSTERS_IMPORT_SCOPE, storedWriterOf } from '@lrs/auth';
 import { BadRequest, Forbidden, readJsonBody } from '@lrs/http';
 import { type Request, type Response, Router } from 'express';
 import type { RemotePuller } from './remote/remote-puller';
@@ -76,7 +76,8 @@ export function connectorRoutes(deps: ConnectorRoutesDeps): Router {
   router.post('/rosters', async (req: Request, res: Response) => {
     checkAccess(req);
     const submission = await readSubmission(req);
-    const by = { authority: req.principal!.authority, id: req.principal!.id };
+    // A token's subject is not recorded (decision 086): its authority, sealed, says who it was.
+    const by = { authority: req.principal!.authority, id: storedWriterOf(req.principal!) };
     // A CLI asking for NDJSON gets progress lines while the statements are written; problems found
     // before writing still come back as an ordinary 400.
     if (!(req.header('accept') ?? '').includes('application/x-ndjson')) {

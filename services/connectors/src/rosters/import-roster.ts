@@ -36,7 +36,7 @@ export interface RosterSubmission {
 /** Who imports: their credential's authority goes on every statement (xAPI Data 2.4.9). */
 export interface RosterImporter {
   authority: Actor;
-  /** Credential key or token subject. */
+  /** Credential key, or `token` for a token (its subject is not recorded, decision 086). */
   id: string;
 }
 

@@ -7,7 +7,7 @@ import {
   verifySignedStatement,
   writeMultipartMixed,
 } from '@lrs/attachments';
-import { principalKey, requireScope } from '@lrs/auth';
+import { principalKey, requireScope, storedWriterOf } from '@lrs/auth';
 import { BadRequest, HttpProblem, PayloadTooLarge, parseJson, readBody } from '@lrs/http';
 import type { Statement } from '@lrs/xapi';
 import { isUuid, parseAcceptLanguage, statementsEquivalent } from '@lrs/xapi';
@@ -22,6 +22,7 @@ import {
 } from './read-statements';
 import type { StatementsIndex } from './statements-index-service';
 import type { StatementStore } from './store-statements';
+import { writerKeyOfPrincipal } from './writer-key';
 
 export interface StatementRoutesDeps {
   store: StatementStore;
@@ -44,8 +45,9 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
   const readScope = (req: Request): ReadScope => {
     const scopes = req.principal!.scopes;
     const full = ['statements/read', 'all/read', 'all'].some((s) => scopes.has(s));
-    // statements/read/mine compares the typed identity (credential key, or token issuer + subject).
-    return full ? {} : { onlyWrittenBy: principalKey(req.principal!) };
+    // statements/read/mine compares the typed identity: a credential's key, or a token's own
+    // agent (its issuer's account of the subject), as the index files it (decision 086).
+    return full ? {} : { onlyWrittenBy: writerKeyOfPrincipal(req.principal!) };
   };
 
   const write = async (req: Request, res: Response, kind: 'PUT' | 'POST') => {
@@ -76,7 +78,7 @@ export function statementRoutes(deps: StatementRoutesDeps): Router {
         version: req.xapiVersion,
         authority: principal.authority,
         authorityIsCredential: principal.kind === 'credential',
-        writer: principalKey(principal),
+        writer: storedWriterOf(principal),
         requestId: req.id,
         ...(statementId !== undefined ? { statementId } : {}),
         beforeAppend: async (fresh) => {

@@ -11,6 +11,7 @@ import { eraseAgentsIn } from '@lrs/privacy';
 import type { Statement } from '@lrs/xapi';
 import { agentIfiKeys, groupMemberIfiKeys } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
+import { writerKey, writerKeyRange } from './writer-key';
 
 /**
  * The statements index: the read model behind GET /statements (xAPI Communication 2.1.3).
@@ -176,6 +177,7 @@ export function statementIndexApplier(db: Database.Database) {
   const deleteKeyOfSeq = db.prepare('DELETE FROM statement_keys WHERE key = ? AND seq = ?');
   const deleteKeyRows = db.prepare('DELETE FROM statement_keys WHERE key = ?');
   const deleteFilterKey = db.prepare('DELETE FROM filter_key WHERE id = ?');
+  const writerKeysOf = db.prepare('SELECT id FROM filter_key WHERE key >= ? AND key < ?').pluck();
   const jsonOf = db.prepare('SELECT json FROM statements WHERE seq = ?').pluck();
   const setJson = db.prepare('UPDATE statements SET json = ? WHERE seq = ?');
 
@@ -213,6 +215,11 @@ export function statementIndexApplier(db: Database.Database) {
         }
         deleteKeyRows.run(related);
         deleteFilterKey.run(related);
+      }
+      // A token's statements are filed by its own agent (decision 086): those keys name them too.
+      for (const writer of writerKeysOf.all(...writerKeyRange(ifi)) as number[]) {
+        deleteKeyRows.run(writer);
+        deleteFilterKey.run(writer);
       }
     }
     deleteSubject.run(pseudonym);
@@ -274,7 +281,7 @@ export function statementIndexApplier(db: Database.Database) {
       for (const s of data.subjects) insertSubject.run(s.pseudonym, s.ifi);
       // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
       if (!voiding && pendingVoids && takePendingVoid.get(id)) setVoided.run(mySeq);
-      const own = ownKeys(statement, data.credential);
+      const own = ownKeys(statement, writerKey(data.credential, statement));
       const keys: number[] = [];
       const inherited: number[] = [];
       for (const k of own) {

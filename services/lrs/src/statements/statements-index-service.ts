@@ -9,7 +9,8 @@ import { StatementIndexReader } from './statement-query';
 export const statementsIndexProjection = defineProjection({
   name: 'statements-index',
   // 2: filter keys by integer id (filter_key). 3: subjects by pseudonym, erasures (decision 065).
-  version: 3,
+  // 4: a token's statements filed by their authority's identifier, not its subject (decision 086).
+  version: 4,
   migrations: STATEMENT_INDEX_MIGRATIONS,
   tables: STATEMENT_INDEX_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT, PRIVACY_EVENT_PREFIX] },

@@ -22,6 +22,7 @@ export { type ReplayJob, ReplayJobs, type ReplayState } from './replay-jobs';
 export { auditRoutes, mountAudit } from './routes';
 export { AuditService, type AuditServiceOptions, SCHEDULER } from './service';
 export { SNAPSHOT_KINDS, SnapshotIndex, type SnapshotKind, type SnapshotSummary } from './snapshot-index';
+export { snapshotOpener, snapshotSealer } from './snapshot-migration';
 export {
   type AnySnapshot,
   isProgrammeSnapshot,

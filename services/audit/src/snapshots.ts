@@ -49,6 +49,8 @@ export interface ReportSnapshot {
   /** The taker's name (absent in snapshots recorded before the list of snapshots, decision 060). */
   takenByName?: string;
   takenAt: string;
+  /** Rewritten by `pnpm privacy migrate`: rows by pseudonym, no taker's name (snapshot-migration.ts). */
+  migrated?: 1;
 }
 
 /** Programme statistics of a window as they stood at a cut-off (decisions 050, 051). */
@@ -72,6 +74,7 @@ export interface ProgrammeSnapshot {
   takenBy: string;
   takenByName?: string;
   takenAt: string;
+  migrated?: 1;
 }
 
 export type AnySnapshot = ReportSnapshot | ProgrammeSnapshot;
@@ -94,6 +97,7 @@ export const reportHash = (report: CompletionReport | ProgrammeStatistics): stri
  * resolve the pseudonym to the official's id and name when they show it.
  */
 export const snapshotNamesByPseudonym = (snapshot: AnySnapshot): boolean =>
+  snapshot.migrated === 1 ||
   (snapshot.manifest.projections.find((p) => p.name === 'completion')?.version ?? 0) >= 8;
 
 export function snapshotReport(report: CompletionReport, reader: CompletionReader): CompletionReport {
@@ -286,7 +290,7 @@ export async function verifySnapshot(
       principal,
     );
     // Snapshots before completion model 8 named officials by id (their verification then cites
-    // the rule change); later ones by pseudonym.
+    // the rule change); later ones, and older ones the migration rewrote, by pseudonym.
     const report = snapshotNamesByPseudonym(snapshot) ? snapshotReport(computed, model.reader) : computed;
     const actual = {
       fingerprint: completionFingerprint(model.manifest),

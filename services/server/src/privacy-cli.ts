@@ -7,6 +7,7 @@
  */
 import { runWhenMain } from '@lrs/config/cli';
 import type { PlaintextEventOpener, PlaintextEventSealer } from '@lrs/privacy';
+import { SNAPSHOT_RECORDED, snapshotOpener, snapshotSealer } from '@lrs/service-audit';
 import {
   DOCUMENT_DELETED,
   DOCUMENT_MERGED,
@@ -24,10 +25,13 @@ export const MIGRATION_TYPES: MigrationTypes = {
   sealers: new Map<string, PlaintextEventSealer>([
     ...DOCUMENT_EVENT_TYPES.map((t) => [t, documentEventSealer] as const),
     ...REGISTRY_SEALERS,
+    // Report snapshots recorded before decision 078: rows by pseudonym, no taker's name.
+    [SNAPSHOT_RECORDED, snapshotSealer],
   ]),
   openers: new Map<string, PlaintextEventOpener>([
     ...DOCUMENT_EVENT_TYPES.map((t) => [t, documentEventOpener] as const),
     ...REGISTRY_OPENERS,
+    [SNAPSHOT_RECORDED, snapshotOpener],
   ]),
 };
 

@@ -25,7 +25,8 @@ describe('a report snapshot taken before an erasure still verifies (decision 065
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
   it('with the same fingerprint and report, and the official’s hours unchanged', async () => {
-    const reference = new ReferenceStore(lrs.system.log);
+    // Sealed as the admin API records it (decision 077).
+    const reference = new ReferenceStore(lrs.system.log, lrs.system.keys);
     const kim = anOfficial('kim').build();
     await reference.importRecords(
       'officials',

@@ -819,6 +819,21 @@ export class LedgerReader {
    * The official a snapshot row's key names now: the official id of a pseudonym (the pseudonym
    * itself once they are erased), or the key itself (an id, in older snapshots or unsealed records).
    */
+  /**
+   * Whether the registry holds an official whose record was written before sealing (decision 077):
+   * no pseudonym in `official_subject`. The migration (decision 080) would seal them, which changes
+   * how the fingerprint hashes them (by id now, by pseudonym then): a snapshot is refused meanwhile.
+   */
+  hasOfficialsRecordedBeforeSealing(): boolean {
+    return (
+      this.db
+        .prepare(
+          'SELECT 1 FROM official o WHERE NOT EXISTS (SELECT 1 FROM official_subject s WHERE s.official_id = o.official_id) LIMIT 1',
+        )
+        .get() !== undefined
+    );
+  }
+
   officialOfSnapshotKey(key: string): { officialId: string; erased: boolean } {
     const officialId = this.db
       .prepare('SELECT official_id FROM official_subject WHERE subject = ?')

@@ -1,6 +1,6 @@
 import type { CredentialRegistry, JwtVerifier } from '@lrs/auth';
 import { authenticate, principalKey } from '@lrs/auth';
-import { BadRequest, NotFound, readJsonBody } from '@lrs/http';
+import { BadRequest, Conflict, NotFound, readJsonBody } from '@lrs/http';
 import { assertAdmin, byPolicy, periodFor, type ReportRow, statisticsWindow } from '@lrs/training';
 import express from 'express';
 import { assertMaySee, auditScope, maySee } from './access';
@@ -73,6 +73,15 @@ export function auditRoutes(
     const principal = req.principal!;
     const scope = auditScope(principal);
     const body = objectBody(await readJsonBody(req, { limit: BODY_LIMIT }));
+    if (await service.registryAwaitsMigration())
+      // Its fingerprint hashes these officials by id; after the migration a replay hashes them by
+      // pseudonym, so the snapshot could never be verified (decision 078).
+      throw new Conflict({
+        rule: 'audit.snapshot.registry-awaits-migration',
+        message:
+          'the registry holds officials recorded before personal data was sealed; a snapshot taken now could not be verified once `pnpm privacy migrate` has sealed them: run the migration first (decision 078)',
+        pointer: '',
+      });
     if (body.kind !== undefined && body.kind !== 'completion-status') {
       if (body.kind !== 'programme-statistics')
         throw new BadRequest({

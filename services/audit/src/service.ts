@@ -35,6 +35,12 @@ export interface AuditServiceOptions {
    * current official id, the pseudonym once erased. Without it rows are shown as recorded.
    */
   officialOfSnapshotKey?: (key: string) => Promise<{ officialId: string; erased: boolean }>;
+  /**
+   * True while the log holds registry records written before sealing that `pnpm privacy migrate`
+   * would seal (decision 078): a snapshot taken then could not reproduce its fingerprint after the
+   * migration, so taking one is refused (409) until the migration has run.
+   */
+  registryAwaitsMigration?: () => Promise<boolean>;
 }
 
 /** The principal the scheduler takes duty snapshots as. */
@@ -62,6 +68,8 @@ export class AuditService {
     erased: false,
   });
 
+  registryAwaitsMigration: () => Promise<boolean> = async () => false;
+
   private constructor(
     readonly log: EventLog,
     readonly jobs: ReplayJobs,
@@ -84,6 +92,7 @@ export class AuditService {
     const duties = new ReportingDuties(log, scratchRoot, options.policyJurisdiction ?? null);
     const service = new AuditService(log, jobs, duties, scratchRoot, options.publishedPolicies ?? null);
     if (options.officialOfSnapshotKey) service.officialOfSnapshotKey = options.officialOfSnapshotKey;
+    if (options.registryAwaitsMigration) service.registryAwaitsMigration = options.registryAwaitsMigration;
     const every = options.dutiesEveryMs ?? 60_000;
     if (every > 0) {
       service.timer = setInterval(() => {

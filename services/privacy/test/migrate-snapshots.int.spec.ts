@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openSqliteEventLog } from '@lrs/event-log';
 import { anEvent, STATEMENT_EVENT, statementStream } from '@lrs/events';
+import { keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { aCourse, allOf, anAgent, anOfficial, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
 import { ReferenceStore } from '@lrs/training';
@@ -34,10 +35,12 @@ describe('report snapshots taken before the migration of a plaintext log (decisi
     }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, unknown> }));
 
   it('still verify after it, and after a migrated visitor is erased', async () => {
-    // The registry, catalog and policy, and statements as the LRS wrote them before sealing.
+    // Statements as the LRS wrote them before sealing; the registry as it writes it now (sealed: a
+    // snapshot is refused while the registry holds records the migration would seal, decision 078).
     mkdirSync(dataDir, { recursive: true });
     const log = await openSqliteEventLog({ file: join(dataDir, 'events.sqlite') });
-    const reference = new ReferenceStore(log);
+    const keysFile = keyStoreFile(dataDir);
+    const reference = new ReferenceStore(log, openKeyStore(keysFile));
     const kim = anOfficial('kim').build();
     await reference.importRecords(
       'officials',
@@ -73,6 +76,7 @@ describe('report snapshots taken before the migration of a plaintext log (decisi
       );
     }
     await log.close();
+    releaseKeyStore(keysFile);
 
     let snapshotId: string;
     let completions: unknown;

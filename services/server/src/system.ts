@@ -175,6 +175,14 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     publishedPolicies: async () => new Set((await completion.current()).policies().map((p) => p.policyId)),
     policyJurisdiction: async (policyId) => jurisdictionOfPolicy(await completion.current(), policyId),
     officialOfSnapshotKey: async (key) => (await completion.current()).officialOfSnapshotKey(key),
+    // On SQLite, `pnpm privacy migrate` seals a registry written before decision 077; until it has,
+    // snapshots are refused (decision 078). EventStoreDB has no migration (decision 080): nothing changes.
+    ...(config.esdbUrl
+      ? {}
+      : {
+          registryAwaitsMigration: async () =>
+            (await completion.current()).hasOfficialsRecordedBeforeSealing(),
+        }),
     ...(config.audit ? { replayLimits: config.audit } : {}),
     ...(config.projectors === 'thread' ? { replayThread: logOptions } : {}),
   });

@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliIo } from '@lrs/config/cli';
 import { anEvent } from '@lrs/events';
-import { type ReportSnapshot, SNAPSHOT_RECORDED } from '@lrs/service-audit';
+import {
+  cutOffRequest,
+  type ReportSnapshot,
+  resolveCutOff,
+  SCHEDULER,
+  SNAPSHOT_RECORDED,
+  takeSnapshot,
+} from '@lrs/service-audit';
 import { runCli } from '@lrs/service-privacy';
 import {
   aCourse,
@@ -39,6 +46,8 @@ describe('pnpm privacy migrate: report snapshots recorded before decision 078', 
   const env = { LRS_DATA_DIR: dataDir };
   after(() => rmSync(root, { recursive: true, force: true }));
   let policyId = '';
+  /** Taken on this version, bypassing its refusal, while the registry was not sealed. */
+  let unsealedSnapshot = '';
 
   before(async () => {
     mkdirSync(dataDir, { recursive: true });
@@ -71,13 +80,30 @@ describe('pnpm privacy migrate: report snapshots recorded before decision 078', 
         .build();
       expect((await lrs.call('POST', 'statements', { json: [statement] })).status).to.equal(200);
       await lrs.caughtUp();
-      const taken = await fetch(`${lrs.url}/api/reports/snapshots`, {
+      // This version refuses a snapshot while the registry awaits the migration (decision 078)…
+      const refused = await fetch(`${lrs.url}/api/reports/snapshots`, {
         method: 'POST',
         headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
         body: JSON.stringify({ policy: policyId, period: '2026', asOf: new Date().toISOString() }),
       });
-      expect(taken.status, await taken.clone().text()).to.equal(201);
-      const { snapshotId } = (await taken.json()) as { snapshotId: string };
+      expect(refused.status).to.equal(409);
+      expect(((await refused.json()) as { error: Record<string, unknown> }).error).to.include({
+        rule: 'audit.snapshot.registry-awaits-migration',
+        pointer: '',
+      });
+      // …so the snapshot is taken as the code before it took one.
+      const cutOff = await resolveCutOff(
+        lrs.system.log,
+        cutOffRequest({ asOf: new Date().toISOString() }, 'body'),
+      );
+      const { snapshotId } = await takeSnapshot(
+        lrs.system.log,
+        lrs.system.audit.scratchRoot,
+        cutOff,
+        { policyId, period: '2026', orgUnit: null, jurisdiction: null },
+        SCHEDULER,
+      );
+      unsealedSnapshot = snapshotId;
       const [recorded] = await lrs.system.log.readStream(`audit-snapshot-${snapshotId}`);
       // The same snapshot as completion model 7 recorded it: rows by official id (this registry is
       // not sealed, so the rows already carry the id), the model's version 7 and the taker's name.
@@ -135,6 +161,13 @@ describe('pnpm privacy migrate: report snapshots recorded before decision 078', 
       expect((shown.body.rows as { officialId: string }[]).map((r) => r.officialId)).to.deep.equal([
         OFFICIAL_ID,
       ]);
+      // The registry is sealed now: snapshots are taken again.
+      const taken = await fetch(`${lrs.url}/api/reports/snapshots`, {
+        method: 'POST',
+        headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ policy: policyId, period: '2026', asOf: new Date().toISOString() }),
+      });
+      expect(taken.status, await taken.clone().text()).to.equal(201);
       const verified = await api(`/api/reports/snapshots/${V7_SNAPSHOT}/verify`);
       expect(verified.status).to.equal(200);
       expect(verified.body, JSON.stringify(verified.body)).to.include({ matches: false, alarm: null });
@@ -145,6 +178,12 @@ describe('pnpm privacy migrate: report snapshots recorded before decision 078', 
         'projection completion version',
         'report hash',
       ]);
+      // What the refusal prevents: a snapshot taken on an unsealed registry does not reproduce after
+      // the migration (its fingerprint hashed the official by id, the replay by pseudonym).
+      const unsealed = await api(`/api/reports/snapshots/${unsealedSnapshot}/verify`);
+      expect(unsealed.body.alarm, JSON.stringify(unsealed.body)).to.match(
+        /fingerprint of the completion read model/,
+      );
     } finally {
       await lrs.stop();
     }

@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEventLog } from '@lrs/event-log';
-import { DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
+import { DEMO_POLICY, demoPeriod, seedDemoCity } from '@lrs/server/demo';
 import { launchChromium, signInAs } from '../../test/portal/support/browser';
 import { startBenchLrs } from '../lib/lrs-server';
 import { percentile, round } from '../lib/measure';
@@ -85,7 +85,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const base = `http://127.0.0.1:${server.port}`;
     browser = await launchChromium();
     const page = await signInAs(browser, base, /Policy unit — demo-city/);
-    const period = String(new Date().getUTCFullYear());
+    const period = demoPeriod();
     const dashboard = `${base}/dashboard?policy=${DEMO_POLICY}&period=${period}`;
     const w0 = performance.now();
     await timedLoad(page, dashboard);

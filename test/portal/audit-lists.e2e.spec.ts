@@ -2,7 +2,7 @@
 // profile's time zone, in a real browser for every role that may see them, with axe-core.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
+import { DEMO_POLICY, demoPeriod, seedDemoCity } from '@lrs/server/demo';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
@@ -17,7 +17,8 @@ describe('report snapshots, reproduced reports and the profile in a real browser
   let browser: Browser;
   let auditor: Page;
   let unit: Page;
-  const period = String(new Date().getUTCFullYear());
+  // The period the portal takes now (the policy's calendar year in Seoul).
+  const period = demoPeriod();
 
   before(async function () {
     if (chromiumMissing()) {

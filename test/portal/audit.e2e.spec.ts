@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEMO_HOME, DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
+import { DEMO_HOME, DEMO_POLICY, demoPeriod, seedDemoCity } from '@lrs/server/demo';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 import type { Browser, Page } from 'playwright-core';
@@ -64,7 +64,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
     await new Promise((r) => setTimeout(r, 20));
 
     // A face-to-face roster imported three weeks after the session it records.
-    const end = new Date(Math.max(Date.now() - 21 * DAY, Date.UTC(new Date().getUTCFullYear(), 0, 2)));
+    const end = new Date(Math.max(Date.now() - 21 * DAY, Date.UTC(Number(demoPeriod()), 0, 2)));
     await api('/api/connectors/rosters', {
       session: {
         activityId: CASEWORK,
@@ -163,7 +163,7 @@ describe('audit pages in a real browser (headless Chromium)', function () {
   });
 
   it("the demo city's own report at its cut-off differs from the later one by its late rosters", async () => {
-    const period = String(new Date().getUTCFullYear());
+    const period = demoPeriod();
     const q = new URLSearchParams({ policy: DEMO_POLICY, period, from: demoReportCutOff, to: earlier });
     await auditor.goto(`${lrs.url}/audit/diff?${q.toString()}`);
     await auditor.locator('[data-cause="late-arrival"]').first().waitFor({ timeout: 60_000 });

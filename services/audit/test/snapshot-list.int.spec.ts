@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noExplicitAny: response bodies are read loosely; each assertion names what it expects
 // The list of report snapshots (decision 060) and the report a finished replay reproduces.
 import { createHmac } from 'node:crypto';
-import { DEMO_POLICY, seedDemoCity } from '@lrs/server/demo';
+import { DEMO_POLICY, demoPeriod, seedDemoCity } from '@lrs/server/demo';
 import { TestLrs } from '@lrs/server/testing';
 import { expect } from 'chai';
 
@@ -51,7 +51,7 @@ describe('audit: the list of report snapshots and the report of a finished repla
       pauseMs: 0,
     });
     await lrs.caughtUp();
-    period = String(new Date().getUTCFullYear());
+    period = demoPeriod();
     // Two by the auditor (the city's whole population, then one office), one by the city's policy unit.
     const asOf = new Date().toISOString();
     for (const [who, extra] of [

@@ -2,7 +2,14 @@ import type { EventLog } from '@lrs/event-log';
 import { type KeyStore, sealStatements } from '@lrs/privacy';
 import { RosterService } from '@lrs/service-connectors';
 import { StatementStore } from '@lrs/service-lrs';
-import { type CatalogEntry, type Official, type OrgUnit, ReferenceStore } from '@lrs/training';
+import {
+  type CatalogEntry,
+  type Official,
+  type OrgUnit,
+  type Policy,
+  periodFor,
+  ReferenceStore,
+} from '@lrs/training';
 
 export const DEMO_HOME = 'https://idp.demo-city.example';
 export const DEMO_POLICY = 'city-annual-welfare-education';
@@ -196,13 +203,22 @@ const TRAINING_CENTRE = {
 };
 
 /**
+ * The demo policy's period at `nowMs` as the portal takes it (`periodFor`: the calendar year in
+ * Seoul, so from 15:00 UTC on 31 December it is already the next year): the year the demo's
+ * learning falls in, and the period tests ask reports for.
+ */
+export function demoPeriod(nowMs: number = Date.now()): string {
+  return periodFor(DEMO_POLICY_DOCUMENT as unknown as Policy, nowMs)!.id;
+}
+
+/**
  * A city with districts and offices, its officials, the course catalog, the city policy, and a
  * year of learning (online, live, face-to-face; about 2% voided), written through the same stores
  * the admin and xAPI APIs use; then, after `reportCutOff`, face-to-face rosters imported weeks
  * late, a roster correction and a few more withdrawn records: an earlier report differs from today's.
  */
 export async function seedDemoCity(log: EventLog, options: SeedOptions): Promise<SeedResult> {
-  const year = options.year ?? new Date().getUTCFullYear();
+  const year = options.year ?? Number(demoPeriod());
   const districts = options.districts ?? 6;
   const offices = options.officesPerDistrict ?? 5;
   const keys = options.keys ?? null;

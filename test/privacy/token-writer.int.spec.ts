@@ -4,7 +4,18 @@
 // in the data directory names the subject.
 import { randomUUID } from 'node:crypto';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
-import { filesContaining } from '@lrs/testkit';
+import {
+  aCourse,
+  allOf,
+  anAgent,
+  anOfficial,
+  aPolicy,
+  aStatement,
+  filesContaining,
+  minHours,
+  verbs,
+} from '@lrs/testkit';
+import { ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 import { nowSeconds, signHs256 } from '../security/support/jwt';
 
@@ -103,13 +114,88 @@ describe("a token's subject in statements (decision 086)", function () {
     await lrs.system.erasuresSettled;
     expect(await mineOf(SUBJECT)).to.deep.equal([]);
     // The earlier subject's plaintext event is outside this erasure: only the erased subject is checked.
-    // Known gap (decision 086): the completion model's facts keep the name of a statement's
-    // authority as read when applied, so a token writer's subject stays there after their erasure.
-    expect(
-      filesContaining(lrs.system.config.dataDir, SUBJECT).filter(
-        (f) => !/\/projections\/completion\./.test(f),
+    expect(filesContaining(lrs.system.config.dataDir, SUBJECT), 'files naming the subject').to.deep.equal([]);
+  });
+});
+
+describe("a report snapshot naming statements a token wrote, after the token's person is erased (decision 086)", function () {
+  this.timeout(60_000);
+  let lrs: TestLrs;
+  before(async () => {
+    lrs = await TestLrs.start({ LRS_JWT_HS256_SECRET: HS_SECRET });
+  });
+  after(() => lrs.stop());
+
+  it('still verifies', async () => {
+    const LMS = 'https://lms.example.kr';
+    const ETHICS = `${LMS}/courses/welfare-ethics`;
+    const reference = new ReferenceStore(lrs.system.log, lrs.system.keys);
+    const kim = anOfficial('kim-5120').build();
+    await reference.importRecords(
+      'officials',
+      [{ ...kim, identifiers: [{ account: { homePage: LMS, name: 'kim-5120' } }] }],
+      'test',
+    );
+    await reference.importRecords('catalog', [aCourse(ETHICS).inCategory('basic').worth(3).build()], 'test');
+    const policy = aPolicy()
+      .calendarYear('Asia/Seoul')
+      .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
+      .build();
+    expect((await reference.publishPolicy(policy, 'test')).outcome).to.equal('published');
+    // A training centre's clerk records Kim's course with their own token.
+    const token = signHs256(
+      {
+        sub: 'clerk-7781',
+        name: 'Clerk Yoon Ha-na',
+        iss: ISSUER,
+        scope: 'statements/write',
+        exp: nowSeconds() + 300,
+      },
+      HS_SECRET,
+    );
+    const written = await fetch(`${lrs.url}/xapi/statements`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${token}`,
+        'X-Experience-API-Version': '1.0.3',
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify(
+        aStatement()
+          .withActor(anAgent().withAccount(LMS, 'kim-5120'))
+          .withVerb(verbs.completed)
+          .withActivity(ETHICS)
+          .at('2026-03-02T10:00:00+09:00')
+          .build(),
       ),
-      'files naming the subject',
-    ).to.deep.equal([]);
+    });
+    expect(written.status, await written.clone().text()).to.equal(200);
+    await lrs.caughtUp();
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${lrs.url}${path}`, {
+        method,
+        headers: { Authorization: basic(ADMIN), 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const taken = await api('POST', '/api/reports/snapshots', {
+      policy: policy.policyId,
+      period: '2026',
+      asOf: new Date().toISOString(),
+    });
+    expect(taken.status, JSON.stringify(taken.body)).to.equal(201);
+    const erased = await api('POST', '/api/admin/erasures', {
+      subject: { agent: { account: { homePage: ISSUER, name: 'clerk-7781' } } },
+      reason: 'request of the data subject',
+      legalBasis: 'PIPA art. 36',
+    });
+    expect(erased.status, JSON.stringify(erased.body)).to.equal(201);
+    await lrs.caughtUp();
+    await lrs.system.erasuresSettled;
+    const verified = await api('GET', `/api/reports/snapshots/${taken.body.snapshotId}/verify`);
+    expect(verified.body, JSON.stringify(verified.body)).to.include({ matches: true, alarm: null });
+    for (const needle of ['clerk-7781', 'Clerk Yoon Ha-na'])
+      expect(filesContaining(lrs.system.config.dataDir, needle), needle).to.deep.equal([]);
   });
 });

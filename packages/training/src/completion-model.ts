@@ -100,7 +100,8 @@ export const completionProjection = defineProjection({
   // instead of the verb, for a narrower statistics index (decision 056).
   // 8: officials' records sealed (decision 077): the ledger keeps each official's pseudonym, and the
   // fingerprint hashes official ids as pseudonyms and leaves the registry's personal values out.
-  version: 8,
+  // 9: a fact's authority, when it is a person (a token's own agent), by pseudonym (decision 086).
+  version: 9,
   migrations: [
     ...LEDGER_MIGRATIONS,
     // completed_on: the learning date (policy's zone) the requirement tree first passed (issue 22).
@@ -603,6 +604,13 @@ export const COMPLETION_RULE_CHANGES: readonly {
     release: 'erasure of officials (December 2026)',
     changes: [
       "no counting change: the fingerprint hashes an official's id as their pseudonym and leaves their name, identifiers and exemption reasons out, and a snapshot's rows and report hash name officials by pseudonym, so a snapshot taken before an official's erasure still verifies after it (decision 077); a snapshot recorded under version 7 differs in the fingerprint and report hash only",
+    ],
+  },
+  {
+    version: 9,
+    release: 'token subjects not recorded (December 2026)',
+    changes: [
+      "no counting change: a fact recorded by a person (a bearer token's own agent) names that authority by pseudonym instead of their name, so a snapshot taken before that person's erasure still verifies after it (decision 086); a snapshot recorded under version 8 differs in the fingerprint only, and only where such facts exist",
     ],
   },
 ];

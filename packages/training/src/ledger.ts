@@ -5,6 +5,7 @@ import type { JsonObject, RecordedEvent } from '@lrs/event-log';
 import {
   payloadOf,
   STATEMENT_EVENT,
+  type StatementSubject,
   SUBJECT_ERASED,
   statementEventData,
   storedStatementOf,
@@ -454,7 +455,12 @@ export function openLedger(db: Db): Ledger {
       if (statement.verb.id === VOIDED_VERB) {
         const target = (statement.object as { id?: string }).id;
         if (!target) return;
-        const voided = JSON.stringify({ by: statement.id, at: stored, who: authorityName(statement) });
+        const voiding = statementEventData(event);
+        const voided = JSON.stringify({
+          by: statement.id,
+          at: stored,
+          who: authorityName(statement, voiding.migrated === 1 ? [] : voiding.subjects),
+        });
         if (loading) {
           // Its target, if loaded, is reached when loading ends (finishLoading).
           q.addPending.run(target, voided);
@@ -484,7 +490,15 @@ export function openLedger(db: Db): Ledger {
       // A statement sealed by the migration (decision 080) keeps the fact it had in plaintext, with
       // no pseudonym: the fingerprint of a snapshot taken before the migration stays the same.
       const subject = data.migrated === 1 ? null : pseudonym;
-      const record: FactRecord = factRecord(statement, object.id, object.definition, event, stored);
+      const record: FactRecord = factRecord(
+        statement,
+        object.id,
+        object.definition,
+        event,
+        stored,
+        // A migrated statement keeps its plaintext fact (decision 080, point 6).
+        data.migrated === 1 ? [] : data.subjects,
+      );
       const pending = pendingVoids && !loading ? q.takePending.get(id) : undefined;
       q.insertFact.run(
         id,
@@ -600,6 +614,7 @@ function factRecord(
   definition: JsonObject | undefined,
   event: RecordedEvent,
   stored: string,
+  subjects: readonly StatementSubject[],
 ): FactRecord {
   const result = (statement.result ?? {}) as {
     duration?: string;
@@ -626,7 +641,7 @@ function factRecord(
     title: (definition?.name as Record<string, string> | undefined) ?? null,
     activityType: (definition?.type as string | undefined) ?? null,
     source: data.source ?? (data.credential ? `credential:${data.credential}` : 'unknown'),
-    authority: authorityName(statement),
+    authority: authorityName(statement, subjects),
     recorded: stored,
     ...(statement.verb.id === VERB.waived
       ? { reason: typeof reason === 'string' ? reason : reason === undefined ? null : JSON.stringify(reason) }
@@ -637,8 +652,20 @@ function factRecord(
 // cmi5 9.5.4.1 (Waived): the reason a learner's AU requirement was waived.
 const CMI5_REASON = 'https://w3id.org/xapi/cmi5/result/extensions/reason';
 
-function authorityName(statement: Statement): string | null {
+/**
+ * Who recorded a fact. An authority sealed under a person's key (a token's own agent, decision
+ * 086) is named by its pseudonym, which is also what the erased agent it reads as after that
+ * person's erasure is named: the fact is the same live, rebuilt and replayed, before and after the
+ * erasure, so snapshots keep verifying, and the ledger holds no one's name for it. A credential's
+ * own account (decision 081) and statements written before sealing keep the authority's name.
+ */
+function authorityName(statement: Statement, subjects: readonly StatementSubject[]): string | null {
   const a = statement.authority as { name?: string; account?: { name: string }; mbox?: string } | undefined;
+  if (a && subjects.length > 0) {
+    const ifi = agentIfiKey(a as Agent);
+    const sealed = ifi === undefined ? undefined : subjects.find((s) => s.ifi === ifi);
+    if (sealed) return sealed.pseudonym;
+  }
   return a?.name ?? a?.account?.name ?? a?.mbox ?? null;
 }
 

@@ -17,7 +17,8 @@ export const transcriptsProjection = defineProjection({
   // and an attendance kind (integers) instead of the activity and verb IRIs (decision 056).
   // 4 also: facts name their person by pseudonym for the fingerprint (decision 065).
   // 6: each official's pseudonym kept, official ids hashed as pseudonyms (decision 077).
-  version: 6,
+  // 7: a fact's authority, when it is a person, by pseudonym (decision 086).
+  version: 7,
   migrations: [...LEDGER_MIGRATIONS],
   tables: LEDGER_TABLES,
   filter: { typePrefixes: [STATEMENT_EVENT, TRAINING_EVENT_PREFIX, PRIVACY_EVENT_PREFIX] },

@@ -99,6 +99,7 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
       'programme statistics at scale, dated staff groups and personal data protection (December 2026)',
       'programme statistics over numbered activities (December 2026)',
       'erasure of officials (December 2026)',
+      'token subjects not recorded (December 2026)',
     ]);
     expect(v.rulesChanged!.explanation).to.match(/The data is the same/);
   });
@@ -117,6 +118,7 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
       'programme statistics at scale, dated staff groups and personal data protection (December 2026)',
       'programme statistics over numbered activities (December 2026)',
       'erasure of officials (December 2026)',
+      'token subjects not recorded (December 2026)',
     ]);
   });
 

@@ -1,7 +1,7 @@
 // `pnpm privacy migrate` (decision 080, amended by 078): report snapshots recorded before decision
 // 078 named each official by id and the taker by name. The migration rewrites their rows to the
 // officials' pseudonyms and drops the name; the log then holds neither, and verifying such a
-// snapshot afterwards says the counting rules changed since (model 7 to 8), not that it was tampered.
+// snapshot afterwards says the counting rules changed since (model 7 to the current one), not that it was tampered.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,7 +172,7 @@ describe('pnpm privacy migrate: report snapshots recorded before decision 078', 
       expect(verified.status).to.equal(200);
       expect(verified.body, JSON.stringify(verified.body)).to.include({ matches: false, alarm: null });
       const rules = verified.body.rulesChanged as { from: number; to: number; officials: string[] };
-      expect([rules.from, rules.to, rules.officials]).to.deep.equal([7, 8, []]);
+      expect([rules.from, rules.to, rules.officials]).to.deep.equal([7, 9, []]);
       expect((verified.body.differences as { what: string }[]).map((d) => d.what).sort()).to.deep.equal([
         'fingerprint of the completion read model',
         'projection completion version',

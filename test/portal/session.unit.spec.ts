@@ -134,6 +134,29 @@ describe('portal sessions', () => {
     rmSync(erasureDir, { recursive: true, force: true });
   });
 
+  it('of a sealed official are found by the pseudonym an erasure names; a profile kept before sealing moves to it at sign-in (decision 085)', () => {
+    const tagged = mkdtempSync(join(tmpdir(), 'portal-pseudonym-'));
+    const pseudonyms = new Map<string, string>();
+    const store = SessionStore.open(tagged, 'portal-key', { subjectOf: (id) => pseudonyms.get(id) });
+    const mine = new Sessions(config, null, 'k'.repeat(40), () => now, store);
+    // Her profile was saved while her registry record was not sealed (tagged by id).
+    store.saveProfile('token:issuer:E00001', { locale: 'ko' }, now, 'E00001');
+    // The migration sealed the record: she has a pseudonym now, and signs in.
+    pseudonyms.set('E00001', 'p-00000000-0000-4000-8000-000000000001');
+    const a = exchange();
+    mine.signIn(a.req, a.res, user, now + 3600_000);
+    // Nothing but the erasure event's pseudonyms is known at the next start.
+    pseudonyms.clear();
+    expect(store.forgetSubjects(['p-00000000-0000-4000-8000-000000000002'])).to.equal(0);
+    expect(store.forgetSubjects(['p-00000000-0000-4000-8000-000000000001'])).to.equal(2);
+    expect(mine.userOf(exchange(a.sessionCookie()).req)).to.equal(null);
+    expect(store.profile('token:issuer:E00001').locale).to.equal(null);
+    // Idempotent: the start after that finds nothing left.
+    expect(store.forgetSubjects(['p-00000000-0000-4000-8000-000000000001'])).to.equal(0);
+    store.close();
+    rmSync(tagged, { recursive: true, force: true });
+  });
+
   it('purge ended rows when someone signs in', () => {
     const before = sessions.size;
     expect(before).to.be.greaterThan(0);

@@ -21,7 +21,7 @@ import {
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import { dutyOccurrence, dutyProblems, ReportingDuties, type ReportingDuty } from '../src/duties';
-import { SCHEDULER } from '../src/service';
+import { AuditService, SCHEDULER } from '../src/service';
 import { loadSnapshot, verifySnapshot } from '../src/snapshots';
 
 const cityPolicy = () =>
@@ -241,6 +241,41 @@ describe('audit: reporting duties as data', function () {
       );
       expect(lastYear).to.include({ state: 'skipped', snapshotId: null });
       expect(lastYear!.reason).to.match(/before the first event/);
+    });
+
+    it('takes nothing while the registry awaits the migration; the occurrence stays due and the first run after it takes the report (decision 078)', async () => {
+      const cityTomorrow = DateTime.now().setZone(cityPolicy().timeZone).plus({ days: 1 }).startOf('day');
+      let awaiting = true;
+      const service = AuditService.start(log, {
+        dataDir: dir,
+        dutiesEveryMs: 0,
+        registryAwaitsMigration: async () => awaiting,
+      });
+      try {
+        await service.duties.define(
+          halfYear({
+            dutyId: 'city-waits',
+            window: { from: md(cityTomorrow.minus({ days: 20 })), to: md(cityTomorrow) },
+            cutOff: md(cityTomorrow),
+            dueBy: md(cityTomorrow.plus({ days: 1 })),
+          }),
+          'city-waits',
+        );
+        const later = cityTomorrow.plus({ hours: 2 }).toMillis();
+        const occurrence = async () =>
+          (await service.duties.status(later)).find(
+            (s) => s.occurrenceId === `city-waits-${cityTomorrow.year}`,
+          )!;
+        expect(await service.runDuties(later)).to.deep.equal([]);
+        expect((await occurrence()).state).to.equal('due');
+        // The migration has sealed the registry: the next run takes the report as of its cut-off.
+        awaiting = false;
+        const taken = (await service.runDuties(later)).filter((t) => t.dutyId === 'city-waits');
+        expect(taken.map((t) => t.state)).to.include('fulfilled-on-time');
+        expect((await occurrence()).state).to.equal('fulfilled-on-time');
+      } finally {
+        await service.stop();
+      }
     });
 
     it('a jurisdiction’s duty takes the programme statistics of its window, verifiably, and is late when taken after its due day', async () => {

@@ -177,7 +177,7 @@ export function statementIndexApplier(db: Database.Database) {
   const deleteKeyOfSeq = db.prepare('DELETE FROM statement_keys WHERE key = ? AND seq = ?');
   const deleteKeyRows = db.prepare('DELETE FROM statement_keys WHERE key = ?');
   const deleteFilterKey = db.prepare('DELETE FROM filter_key WHERE id = ?');
-  const writerKeysOf = db.prepare('SELECT id FROM filter_key WHERE key >= ? AND key < ?').pluck();
+  const writerKeysOf = db.prepare('SELECT id, key FROM filter_key WHERE key >= ? AND key < ?');
   const jsonOf = db.prepare('SELECT json FROM statements WHERE seq = ?').pluck();
   const setJson = db.prepare('UPDATE statements SET json = ? WHERE seq = ?');
 
@@ -217,9 +217,12 @@ export function statementIndexApplier(db: Database.Database) {
         deleteFilterKey.run(related);
       }
       // A token's statements are filed by its own agent (decision 086): those keys name them too.
-      for (const writer of writerKeysOf.all(...writerKeyRange(ifi)) as number[]) {
-        deleteKeyRows.run(writer);
-        deleteFilterKey.run(writer);
+      const [first, pastLast] = writerKeyRange(ifi);
+      for (const writer of writerKeysOf.all(first, pastLast) as { id: number; key: string }[]) {
+        // The issuer is percent-encoded (no '|'): a longer identifier that merely starts the same is not this one.
+        if (writer.key.slice(first.length).includes('|')) continue;
+        deleteKeyRows.run(writer.id);
+        deleteFilterKey.run(writer.id);
       }
     }
     deleteSubject.run(pseudonym);

@@ -186,21 +186,33 @@ export function statementIndexApplier(db: Database.Database) {
    */
   const erase = (pseudonym: string) => {
     const ifis = new Set(ifisOf.all(pseudonym) as string[]);
+    // Filter-key ids looked up once per erasure: most keys of a person's statements (verbs,
+    // courses, categories, the authority) repeat from one statement to the next.
+    const ids = new Map<string, number | undefined>();
+    const knownId = (key: string): number | undefined => {
+      if (!ids.has(key)) ids.set(key, keyId.get(key) as number | undefined);
+      return ids.get(key);
+    };
     for (const ifi of ifis) {
       const direct = keyId.get(`a:${ifi}`) as number | undefined;
       if (direct !== undefined) {
-        for (const s of seqsOfKey.all(direct) as number[]) {
-          // Its own keys by primary key (statement_keys has no index by seq: a scan per row would
-          // cost seconds on a large index). Keys it inherited and its w: key stay as rows of two
-          // integers pointing at no statement: queries join statements, so they match nothing.
+        const seqs = seqsOfKey.all(direct) as number[];
+        // Their own keys by primary key (statement_keys has no index by seq: a scan per row would
+        // cost seconds on a large index). Keys it inherited and its w: key stay as rows of two
+        // integers pointing at no statement: queries join statements, so they match nothing.
+        const rows: [number, number][] = [];
+        for (const s of seqs) {
           const json = jsonOf.get(s) as string | undefined;
-          if (json !== undefined)
-            for (const k of ownKeys(JSON.parse(json) as Statement, undefined)) {
-              const kid = keyId.get(k) as number | undefined;
-              if (kid !== undefined) deleteKeyOfSeq.run(kid, s);
-            }
-          deleteRow.run(s);
+          if (json === undefined) continue;
+          for (const k of ownKeys(JSON.parse(json) as Statement, undefined)) {
+            const kid = knownId(k);
+            if (kid !== undefined) rows.push([kid, s]);
+          }
         }
+        // In (key, seq) order, the table's own: consecutive deletes meet the pages the last one read.
+        rows.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        for (const [kid, s] of rows) deleteKeyOfSeq.run(kid, s);
+        for (const s of seqs) deleteRow.run(s);
         deleteKeyRows.run(direct);
         deleteFilterKey.run(direct);
       }

@@ -2,17 +2,28 @@
 // (default 1,000,000; 10,000 actors, bench/lib/statements.ts) of which `--subject` (default
 // 1,000) are by one person, ingested through the LRS's own statement store (sealed) with every
 // read model caught up; then the time of CryptoShredder.erase: resolve, record the event,
-// destroy the key, wait until the statements index, agents index and completion model have
-// purged the person, and empty their -wal. Target ≤ 1 s. With `--official` the person is an
+// destroy the key, wait until the statements index, agents index, documents index and completion
+// model have purged the person, and empty their -wal. Target ≤ 1 s. With `--official` the person is an
 // official of the registry (sealed record, decision 077) erased by officialId: the ledger then
 // renames their rows to the pseudonym instead of dropping facts.
 // `--data DIR` builds the log once into DIR (minutes at 1,000,000) and, on every later run with
-// the same sizes, erases in a fresh copy of it (DIR itself is never erased in): the erasure is
-// then timed on a system just started on a caught-up log. `phasesMs` gives each step's time
+// the same sizes, erases in a fresh copy of it (DIR itself is never erased in; the copy is
+// fsynced first): the erasure is then timed on a system just started on a caught-up log. `phasesMs` gives each step's time
 // (CryptoShredder: resolve, append, keys destroyed, portal sessions; then each read model's
 // `applied.<name>`, counted from the start of the wait, and `walEmptied.<name>`).
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@lrs/config';
@@ -40,6 +51,22 @@ function parseArgs(args: string[]) {
 }
 
 type Options = ReturnType<typeof parseArgs>;
+
+/** fsyncs every file under `dir`. */
+function syncTree(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) syncTree(path);
+    else if (entry.isFile()) {
+      const fd = openSync(path, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+  }
+}
 
 const start = (dataDir: string) =>
   startLrsSystem(loadConfig({ LRS_DATA_DIR: dataDir, LRS_LOG_LEVEL: 'silent', LRS_ENV: 'development' }));
@@ -163,6 +190,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
     const t = performance.now();
     cpSync(o.data, dataDir, { recursive: true });
+    // On disk before the erasure: its fsyncs would otherwise also write back the copy's gigabytes.
+    syncTree(dataDir);
     built = { ...built, copySeconds: round((performance.now() - t) / 1000) };
   }
   const system = await start(dataDir);

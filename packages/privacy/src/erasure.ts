@@ -33,7 +33,15 @@ export interface ErasureResult {
   at: string;
   /** Log position of the erasure event. */
   position: LogPosition;
+  /**
+   * Milliseconds each step took, in order (resolve, append, keys destroyed, …, and what
+   * `afterErasure` reports: each read model's purge and -wal): for the benchmark, never shown to users.
+   */
+  phasesMs: Record<string, number>;
 }
+
+/** Times the steps of one erasure (ErasureResult.phasesMs). */
+export type ErasurePhases = (name: string, ms: number) => void;
 
 /** The port the retention job (services/privacy) calls. */
 export interface SubjectEraser {
@@ -112,7 +120,7 @@ export class CryptoShredder implements SubjectEraser {
        */
       forgetSubjects?: (pseudonyms: string[]) => void;
       /** Runs after the keys are destroyed: the composition root waits for read models and truncates their -wal. */
-      afterErasure?: (position: LogPosition) => Promise<void>;
+      afterErasure?: (position: LogPosition, phase: ErasurePhases) => Promise<void>;
       /** Whether an identifier key belongs to an official of the registry (erased with the official, by officialId). */
       isOfficialIdentifier?: (ifi: string) => Promise<boolean>;
       /**
@@ -126,6 +134,16 @@ export class CryptoShredder implements SubjectEraser {
   ) {}
 
   async erase(request: ErasureRequest): Promise<ErasureResult> {
+    const phasesMs: Record<string, number> = {};
+    const phase: ErasurePhases = (name, ms) => {
+      phasesMs[name] = Math.round(ms * 100) / 100;
+    };
+    let t = performance.now();
+    const lap = (name: string) => {
+      const now = performance.now();
+      phase(name, now - t);
+      t = now;
+    };
     const valid = validateErasureRequest(request);
     const data =
       'officialId' in valid.subject
@@ -139,17 +157,23 @@ export class CryptoShredder implements SubjectEraser {
         'This identifier belongs to an official in the registry: erase the official with { "subject": { "officialId": … } }, which erases their identifiers with them (decision 077).',
         { pointer: '/subject/agent' },
       );
+    lap('resolve');
     const position = await this.record(data);
+    lap('append');
     this.complete(data);
+    lap('keysDestroyed');
     this.options.forgetSubjects?.(data.pseudonyms);
     if ('officialId' in valid.subject) this.options.forgetOfficial?.(valid.subject.officialId);
-    await this.options.afterErasure?.(position);
+    lap('portalSessionsForgotten');
+    await this.options.afterErasure?.(position, phase);
+    lap('afterErasure');
     return {
       erasureId: data.erasureId,
       pseudonym: data.pseudonyms[0]!,
       pseudonyms: data.pseudonyms,
       at: data.at,
       position,
+      phasesMs,
     };
   }
 

@@ -36,4 +36,9 @@ describe('workerExecArgv: the node options the projector thread inherits', () =>
     ]);
     expect(workerExecArgv(['-p', '1+1', '--input-type', 'module'])).to.deep.equal([]);
   });
+
+  it('keeps the CPU profiler options, so `node --cpu-prof` profiles the projector thread too', () => {
+    const argv = ['--cpu-prof', '--cpu-prof-dir', '/tmp/prof', '--cpu-prof-interval=250', '--import', 'tsx'];
+    expect(workerExecArgv(argv)).to.deep.equal(argv);
+  });
 });

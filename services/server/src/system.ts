@@ -113,12 +113,21 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
     isRegistryOfficial: (officialId) => registryOfficial(officialId),
     forgetOfficial: (officialId) => sessionStore.forgetOfficial(officialId),
     forgetSubjects: (pseudonyms) => sessionStore.forgetSubjects(pseudonyms),
-    afterErasure: async (position) => {
+    afterErasure: async (position, phase) => {
+      let t = performance.now();
       await dropReplaysBefore(new Date().toISOString());
-      for (const running of readModels) {
-        await running.waitFor(position, 5000);
-        truncateReadModelWal(running.readDb().name);
-      }
+      phase('auditReplaysDropped', performance.now() - t);
+      // Each read model purges on its own projector: its -wal is emptied as soon as it has.
+      t = performance.now();
+      await Promise.all(
+        readModels.map(async (running) => {
+          await running.waitFor(position, 5000);
+          const applied = performance.now();
+          phase(`applied.${running.projection.name}`, applied - t);
+          truncateReadModelWal(running.readDb().name);
+          phase(`walEmptied.${running.projection.name}`, performance.now() - applied);
+        }),
+      );
     },
   });
   await eraser.assertKeyStoreBelongsToLog();

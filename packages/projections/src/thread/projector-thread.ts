@@ -319,12 +319,16 @@ const WORKER_OPTIONS_WITH_VALUE = new Set([
   '--conditions',
   '-C',
   '--disable-warning',
+  // A profile of the thread too (`node --cpu-prof --cpu-prof-dir DIR`, written when it ends).
+  '--cpu-prof-dir',
+  '--cpu-prof-interval',
 ]);
 const WORKER_FLAGS = new Set([
   '--enable-source-maps',
   '--no-warnings',
   '--no-deprecation',
   '--preserve-symlinks',
+  '--cpu-prof',
 ]);
 
 /**

@@ -34,12 +34,10 @@ function catalog(url: string): Promise<Map<string, ProjectionDefinition>> {
   return loaded;
 }
 
-// Progress of a tick is posted as one message; a status change posts what is pending first, so
-// the main thread never sees 'live' before the position it was reached at.
+// Progress is posted as it is made; a status change posts what is pending first, so the main
+// thread never sees 'live' before the position it was reached at.
 const pending = new Map<string, ProgressUpdate>();
-let flushScheduled = false;
 function flushProgress(): void {
-  flushScheduled = false;
   if (pending.size === 0) return;
   send({ t: 'progress', updates: [...pending.values()] });
   pending.clear();
@@ -65,10 +63,10 @@ async function start(message: Extract<ToWorker, { t: 'start' }>): Promise<void> 
     ...message.options,
     onProgress: (position, eventsApplied) => {
       pending.set(key, { session: message.session, name: message.name, position, eventsApplied });
-      if (!flushScheduled) {
-        flushScheduled = true;
-        setImmediate(flushProgress);
-      }
+      // Posted at once: the projections of the thread apply one wake's events in one turn of its
+      // event loop, so a setImmediate would hold the first one's position until the last had
+      // applied the batch too (an erasure's wait, decision 084, and every read-your-writes wait).
+      flushProgress();
     },
     onStatus: (status) => {
       flushProgress();

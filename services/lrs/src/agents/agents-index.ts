@@ -36,14 +36,17 @@ export const agentsIndexProjection = defineProjection({
     const forget = [
       db.prepare('DELETE FROM agents WHERE ifi = ?'),
       db.prepare('DELETE FROM agent_names WHERE ifi = ?'),
-      db.prepare('DELETE FROM subject_ifi WHERE ifi = ?'),
     ];
+    // By primary key (subject_ifi has no index by ifi; one pseudonym holds an identifier at a time).
+    const forgetSubject = db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?');
     return (events: RecordedEvent[]) => {
       for (const event of events) {
         if (event.type === SUBJECT_ERASED) {
           // Decision 065: the erased person's identifiers and names are forgotten.
-          for (const p of subjectErasedData(event).pseudonyms)
+          for (const p of subjectErasedData(event).pseudonyms) {
             for (const ifi of ifisOf.all(p) as string[]) for (const f of forget) f.run(ifi);
+            forgetSubject.run(p);
+          }
           continue;
         }
         if (event.type !== STATEMENT_EVENT) continue;

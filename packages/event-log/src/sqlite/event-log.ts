@@ -46,7 +46,7 @@ export interface SqliteEventLogOptions {
   syncWal?: SyncFile;
   /**
    * Holds the file exclusively while open (refused while another process has it open) and offers
-   * `rewriting()` (decision 080: `pnpm privacy migrate`).
+   * `rewriting()` (decision 080: `pnpm privacy migrate` copies the log and replaces it).
    */
   exclusive?: boolean;
 }
@@ -145,7 +145,18 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
       ? {
           rewriting: () => {
             ensureOpen();
-            return sqliteRewriting(db, file);
+            return sqliteRewriting(
+              db,
+              file,
+              (copy, pageSize) =>
+                openSqliteEventLog({
+                  file: copy,
+                  exclusive: true,
+                  pageSize,
+                  ...(options.cacheMiB !== undefined ? { cacheMiB: options.cacheMiB } : {}),
+                }),
+              () => log.close(),
+            );
           },
         }
       : {}),

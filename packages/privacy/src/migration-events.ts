@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import {
+  decodeRawEvent,
+  type JsonObject,
+  type JsonValue,
+  type RawEvent,
+  type RecordedEvent,
+} from '@lrs/event-log';
+import type { KeyStore } from './key-store';
+import type { PlaintextEvent, PlaintextEventOpener, PlaintextEventSealer } from './migration-sealers';
+
+/**
+ * One event of `pnpm privacy migrate` (decision 080), the same on the main thread and on a
+ * sealing thread: read as stored, opened (the meaning before), sealed, opened again (the meaning
+ * after), and the digests of the three fingerprint chains.
+ */
+
+/** Keys sorted at every level (RFC 8785 ordering for the JSON the log holds), undefined left out. */
+export function canonical(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonical(value[i]);
+    return `${out}]`;
+  }
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const k of keys) {
+    const v = object[k];
+    if (v === undefined) continue;
+    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(v)}`;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/**
+ * Whether two JSON values have the same canonical form (canonical(a) === canonical(b)) without
+ * building either: keys in any order, undefined members ignored.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k of Object.keys(x)) {
+    if (x[k] === undefined) continue;
+    n++;
+    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
+  }
+  for (const k of Object.keys(y)) if (y[k] !== undefined) n--;
+  return n === 0;
+}
+
+const sha256 = () => createHash('sha256');
+
+/** The next link of a fingerprint chain: SHA-256 of the chain so far (hex) and the event's digest. */
+export const chainOn = (chain: string, digest: Uint8Array) =>
+  sha256().update(chain).update(digest).digest('hex');
+
+/** What an event means, for the comparison of before and after: its opened form. */
+interface Meaning {
+  stream: string;
+  data: JsonValue | Uint8Array;
+  metadata?: JsonObject;
+}
+
+const sameMeaning = (a: Meaning, b: Meaning) =>
+  a.stream === b.stream &&
+  (a.data instanceof Uint8Array || b.data instanceof Uint8Array
+    ? a.data instanceof Uint8Array && b.data instanceof Uint8Array && Buffer.from(a.data).equals(b.data)
+    : sameJson(a.data, b.data)) &&
+  sameJson(a.metadata, b.metadata);
+
+/** The digest of a sealed event whose opened form differs from the original's (the chains then differ). */
+function differingDigest(raw: RawEvent, meaning: Meaning): Buffer {
+  const h = sha256().update(`${raw[0]}\n${raw[2]}\n${raw[3]}\n${raw[4]}\n${meaning.stream}\n`);
+  h.update(meaning.data instanceof Uint8Array ? meaning.data : JSON.stringify(meaning.data));
+  if (meaning.metadata !== undefined) h.update('\n').update(JSON.stringify(meaning.metadata));
+  return h.update('\ndiffers').digest();
+}
+
+/**
+ * An event's digest for the stored chain: everything the file holds for it, byte for byte
+ * (position, stream, revision, id, type, record time, payload text or bytes, metadata text).
+ */
+export function storedDigest(row: RawEvent): Buffer {
+  const data = row[6];
+  return sha256()
+    .update(`${row[0]}\n${row[2]}\n${row[3]}\n${row[4]}\n${row[1]}\n${row[8]}\n`)
+    .update(typeof data === 'string' ? `j${data.length}\n` : `b${data.byteLength}\n`)
+    .update(data)
+    .update(row[7] === null ? '\n-' : `\n${row[7]}`)
+    .digest();
+}
+
+/**
+ * One event's outcome: the row to store (`row` itself when unchanged) and its three digests:
+ * `before`, the stored bytes of the event as it was; `after`, the same Buffer when the event
+ * stored now, opened, is structurally the event it was, opened (else a digest that cannot equal
+ * it); `stored`, the bytes of the event as it is to be stored.
+ */
+export interface MigratedEvent {
+  row: RawEvent;
+  sealed: boolean;
+  before: Buffer;
+  after: Buffer;
+  stored: Buffer;
+}
+
+/** The event a sealer is given (decision 080, PlaintextEvent). */
+export const plaintextEventOf = (event: RecordedEvent): PlaintextEvent => ({
+  stream: event.stream,
+  type: event.type,
+  data: event.data as JsonObject | Uint8Array,
+  metadata: event.metadata,
+});
+
+/**
+ * Seals one stored event with the sealer of its type (none: copied as it is) and computes its
+ * digests. `decoded` is the event as decodeRawEvent gives it, when the caller decoded it already.
+ */
+export function migrateEvent(
+  raw: RawEvent,
+  sealers: ReadonlyMap<string, PlaintextEventSealer>,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+  keys: KeyStore,
+  decoded?: { event: RecordedEvent; input: PlaintextEvent },
+): MigratedEvent {
+  const type = raw[4];
+  const sealer = sealers.get(type);
+  const digest = storedDigest(raw);
+  if (!sealer) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
+  const event = decoded?.event ?? decodeRawEvent(raw);
+  // Opened before the sealer sees it: what it meant, whatever the sealer does to its input.
+  // Every sealed type has an opener (migratePlaintextLog refuses a sealer without one).
+  const opener = openers.get(type)!;
+  const before: Meaning = opener(event, keys);
+  const out = sealer(decoded?.input ?? plaintextEventOf(event), keys);
+  if (!out) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
+  const written = out.data instanceof Uint8Array ? out.data : JSON.stringify(out.data);
+  const row: RawEvent = [
+    raw[0],
+    out.stream,
+    raw[2],
+    raw[3],
+    type,
+    typeof written === 'string' ? 0 : 1,
+    written,
+    out.metadata === undefined ? raw[7] : JSON.stringify(out.metadata),
+    raw[8],
+  ];
+  // The event as it will be stored, opened again: the meaning after.
+  const sealedEvent: RecordedEvent = {
+    ...event,
+    stream: out.stream,
+    data: out.data,
+    metadata: out.metadata ?? event.metadata,
+  };
+  const after: Meaning = opener(sealedEvent, keys);
+  return {
+    row,
+    sealed: true,
+    before: digest,
+    after: sameMeaning(before, after) ? digest : differingDigest(raw, after),
+    stored: storedDigest(row),
+  };
+}

@@ -138,6 +138,8 @@ export interface MigrationOptions {
   onProgress?(progress: MigrationProgressReport): void;
   /** After each committed batch (tests: a crash after some batches). */
   afterBatch?(batches: number): void | Promise<void>;
+  /** With the copy verified and recorded, before it replaces the log (tests: a crash there). */
+  beforeReplace?(): void | Promise<void>;
 }
 
 export type MigrationOutcome =
@@ -393,6 +395,7 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
     // The copy has a new identity (its own): read models built from the old log are rebuilt at
     // their next start (decision 031), as they must be: they learned no pseudonym for the
     // events that were plaintext.
+    await options.beforeReplace?.();
     await rewriting.replaceWithCopy(copy);
     replaced = true;
     return { status: 'migrated', ...finished! };

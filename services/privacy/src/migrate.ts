@@ -26,7 +26,7 @@ export const logFileOf = (dataDir: string) => join(dataDir, 'events.sqlite');
 export type MigrationTypes = Pick<MigrationOptions, 'sealers' | 'openers'>;
 
 export interface DataDirMigration
-  extends Pick<MigrationOptions, 'batchSize' | 'onProgress' | 'afterBatch'>,
+  extends Pick<MigrationOptions, 'batchSize' | 'onProgress' | 'afterBatch' | 'beforeReplace'>,
     MigrationTypes {
   dataDir: string;
   /** Set when the LRS runs on EventStoreDB: refused (decision 080). */
@@ -106,6 +106,7 @@ export async function migrateDataDir(options: DataDirMigration): Promise<Migrati
             }),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.afterBatch ? { afterBatch: options.afterBatch } : {}),
+        ...(options.beforeReplace ? { beforeReplace: options.beforeReplace } : {}),
         ...(options.reports === false
           ? {}
           : {

@@ -193,9 +193,10 @@ export interface EventLog {
 
 /**
  * An event exactly as the SQLite log stores it, nothing decoded (decision 080): position,
- * stream, revision, id, type, is_binary (1: `data` is bytes), data (JSON text, or bytes),
- * metadata (JSON text or null) and record time (ms since the epoch). Rows, not objects: the
- * migration moves a million of them between threads.
+ * stream, revision, id, type, is_binary (1: `data` is bytes), data (as read: bytes, the UTF-8
+ * of the JSON text when is_binary is 0; as written, the same or the JSON text), metadata (JSON
+ * text or null) and record time (ms since the epoch). Rows of bytes, not objects or strings: the
+ * migration moves a million of them between threads, and its main thread never decodes them.
  */
 export type RawEvent = [
   position: number,
@@ -219,7 +220,10 @@ export type RawEvent = [
  * positions still mean the same events.
  */
 export interface LogRewriting {
-  /** Up to `limit` events after position `after` (exclusive), in position order, as stored (one range query). */
+  /**
+   * Up to `limit` events after position `after` (exclusive), in position order, as stored (one
+   * range query; every payload as bytes).
+   */
   readRaw(after: number, limit: number): RawEvent[];
   /** The progress recorded under `name` by the last committed `copyIn` into this log, or null. */
   progress(name: string): JsonObject | null;

@@ -94,10 +94,10 @@ function differingDigest(raw: RawEvent, meaning: Meaning): Buffer {
  * (position, stream, revision, id, type, record time, payload text or bytes, metadata text).
  */
 export function storedDigest(row: RawEvent): Buffer {
-  const data = row[6];
+  const data = typeof row[6] === 'string' ? Buffer.from(row[6], 'utf8') : row[6];
   return sha256()
     .update(`${row[0]}\n${row[2]}\n${row[3]}\n${row[4]}\n${row[1]}\n${row[8]}\n`)
-    .update(typeof data === 'string' ? `j${data.length}\n` : `b${data.byteLength}\n`)
+    .update(`${row[5] === 1 ? 'b' : 'j'}${data.byteLength}\n`)
     .update(data)
     .update(row[7] === null ? '\n-' : `\n${row[7]}`)
     .digest();
@@ -147,14 +147,15 @@ export function migrateEvent(
   const before: Meaning = opener(event, keys);
   const out = sealer(decoded?.input ?? plaintextEventOf(event), keys);
   if (!out) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
-  const written = out.data instanceof Uint8Array ? out.data : JSON.stringify(out.data);
+  // Bytes, as the main thread stores them without decoding (a JSON payload as its UTF-8).
+  const written = out.data instanceof Uint8Array ? out.data : Buffer.from(JSON.stringify(out.data), 'utf8');
   const row: RawEvent = [
     raw[0],
     out.stream,
     raw[2],
     raw[3],
     type,
-    typeof written === 'string' ? 0 : 1,
+    out.data instanceof Uint8Array ? 1 : 0,
     written,
     out.metadata === undefined ? raw[7] : JSON.stringify(out.metadata),
     raw[8],

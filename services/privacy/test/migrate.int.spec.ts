@@ -242,6 +242,8 @@ describe('pnpm privacy migrate: a log written before sealing, sealed into a copy
 
   it('exits 2 on a wrong command line and 1 on EventStoreDB, naming the documented procedure', async () => {
     expect((await cli(['migrate', '--batch', '0'], env)).code).to.equal(2);
+    expect((await cli(['migrate', '--threads', '-1'], env)).code).to.equal(2);
+    expect((await cli(['migrate', '--threads', 'two'], env)).code).to.equal(2);
     expect((await cli(['migrate', 'extra'], env)).code).to.equal(2);
     expect((await cli(['migrate', '--vacum'], env)).code).to.equal(2);
     const esdb = await cli(['migrate'], { ...env, ESDB_URL: 'esdb://127.0.0.1:1?tls=false' });

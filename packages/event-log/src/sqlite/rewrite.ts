@@ -11,7 +11,13 @@ export const copyFileOf = (file: string) => `${file}.rewrite`;
 const SIDECARS = ['-wal', '-shm', '-journal'];
 
 /** An event as stored, decoded as every read decodes it (for a caller that read it raw). */
-export const decodeRawEvent = (raw: RawEvent) => toRecordedEvent(raw as EventRow);
+export function decodeRawEvent(raw: RawEvent) {
+  const data = raw[6];
+  if (raw[5] === 1 || typeof data === 'string') return toRecordedEvent(raw as EventRow);
+  const row = [...raw] as EventRow;
+  row[6] = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  return toRecordedEvent(row);
+}
 
 function fsyncPath(path: string, flags = 'r'): void {
   const fd = openSync(path, flags);
@@ -33,16 +39,23 @@ export function sqliteRewriting(
   close: () => Promise<void>,
 ): LogRewriting {
   db.exec('CREATE TABLE IF NOT EXISTS rewrite_progress (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  // The payload as bytes whatever it is (a JSON text's UTF-8): never decoded into a string here.
   const page = db
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    .prepare(
+      'SELECT position, stream, revision, id, type, is_binary, CAST(data AS BLOB), metadata, recorded FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    )
     .raw(true);
   const readProgress = db.prepare('SELECT value FROM rewrite_progress WHERE name = ?').pluck();
   const writeProgress = db.prepare(
     'INSERT INTO rewrite_progress (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   );
-  // One prepared INSERT, reused for every event: rows arrive in position order, so the table's
-  // b-tree only ever grows at its right edge.
-  const insert = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // Two prepared INSERTs (a JSON payload given as UTF-8 bytes is stored as text, as appends
+  // store it; bytes as bytes), reused for every event: rows arrive in position order, so the
+  // table's b-tree only ever grows at its right edge.
+  const insertText = db.prepare(
+    `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)`,
+  );
+  const insertBytes = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const head = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
   const copyAll = db.transaction((events: readonly RawEvent[], name: string, value: JsonObject) => {
     let last = head.get() as number;
@@ -54,6 +67,7 @@ export function sqliteRewriting(
       last = e[0];
       try {
         const data = e[6];
+        const insert = e[5] === 1 ? insertBytes : insertText;
         // Bytes that crossed a thread arrive as a plain Uint8Array; SQLite binds Buffers.
         if (data instanceof Uint8Array && !Buffer.isBuffer(data))
           insert.run(

@@ -7,7 +7,6 @@ import {
   type RecordedEvent,
 } from '@lrs/event-log';
 import type { KeyStore } from './key-store';
-import type { PlaintextEvent, PlaintextEventOpener, PlaintextEventSealer } from './migration-sealers';
 
 /**
  * One event of `pnpm privacy migrate` (decision 080), the same on the main thread and on a
@@ -68,13 +67,13 @@ export const chainOn = (chain: string, digest: Uint8Array) =>
   sha256().update(chain).update(digest).digest('hex');
 
 /** What an event means, for the comparison of before and after: its opened form. */
-interface Meaning {
+export interface Meaning {
   stream: string;
   data: JsonValue | Uint8Array;
   metadata?: JsonObject;
 }
 
-const sameMeaning = (a: Meaning, b: Meaning) =>
+export const sameMeaning = (a: Meaning, b: Meaning) =>
   a.stream === b.stream &&
   (a.data instanceof Uint8Array || b.data instanceof Uint8Array
     ? a.data instanceof Uint8Array && b.data instanceof Uint8Array && Buffer.from(a.data).equals(b.data)
@@ -82,7 +81,7 @@ const sameMeaning = (a: Meaning, b: Meaning) =>
   sameJson(a.metadata, b.metadata);
 
 /** The digest of a sealed event whose opened form differs from the original's (the chains then differ). */
-function differingDigest(raw: RawEvent, meaning: Meaning): Buffer {
+export function differingDigest(raw: RawEvent, meaning: Meaning): Buffer {
   const h = sha256().update(`${raw[0]}\n${raw[2]}\n${raw[3]}\n${raw[4]}\n${meaning.stream}\n`);
   h.update(meaning.data instanceof Uint8Array ? meaning.data : JSON.stringify(meaning.data));
   if (meaning.metadata !== undefined) h.update('\n').update(JSON.stringify(meaning.metadata));
@@ -101,78 +100,4 @@ export function storedDigest(row: RawEvent): Buffer {
     .update(data)
     .update(row[7] === null ? '\n-' : `\n${row[7]}`)
     .digest();
-}
-
-/**
- * One event's outcome: the row to store (`row` itself when unchanged) and its three digests:
- * `before`, the stored bytes of the event as it was; `after`, the same Buffer when the event
- * stored now, opened, is structurally the event it was, opened (else a digest that cannot equal
- * it); `stored`, the bytes of the event as it is to be stored.
- */
-export interface MigratedEvent {
-  row: RawEvent;
-  sealed: boolean;
-  before: Buffer;
-  after: Buffer;
-  stored: Buffer;
-}
-
-/** The event a sealer is given (decision 080, PlaintextEvent). */
-export const plaintextEventOf = (event: RecordedEvent): PlaintextEvent => ({
-  stream: event.stream,
-  type: event.type,
-  data: event.data as JsonObject | Uint8Array,
-  metadata: event.metadata,
-});
-
-/**
- * Seals one stored event with the sealer of its type (none: copied as it is) and computes its
- * digests. `decoded` is the event as decodeRawEvent gives it, when the caller decoded it already.
- */
-export function migrateEvent(
-  raw: RawEvent,
-  sealers: ReadonlyMap<string, PlaintextEventSealer>,
-  openers: ReadonlyMap<string, PlaintextEventOpener>,
-  keys: KeyStore,
-  decoded?: { event: RecordedEvent; input: PlaintextEvent },
-): MigratedEvent {
-  const type = raw[4];
-  const sealer = sealers.get(type);
-  const digest = storedDigest(raw);
-  if (!sealer) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
-  const event = decoded?.event ?? decodeRawEvent(raw);
-  // Opened before the sealer sees it: what it meant, whatever the sealer does to its input.
-  // Every sealed type has an opener (migratePlaintextLog refuses a sealer without one).
-  const opener = openers.get(type)!;
-  const before: Meaning = opener(event, keys);
-  const out = sealer(decoded?.input ?? plaintextEventOf(event), keys);
-  if (!out) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
-  // Bytes, as the main thread stores them without decoding (a JSON payload as its UTF-8).
-  const written = out.data instanceof Uint8Array ? out.data : Buffer.from(JSON.stringify(out.data), 'utf8');
-  const row: RawEvent = [
-    raw[0],
-    out.stream,
-    raw[2],
-    raw[3],
-    type,
-    out.data instanceof Uint8Array ? 1 : 0,
-    written,
-    out.metadata === undefined ? raw[7] : JSON.stringify(out.metadata),
-    raw[8],
-  ];
-  // The event as it will be stored, opened again: the meaning after.
-  const sealedEvent: RecordedEvent = {
-    ...event,
-    stream: out.stream,
-    data: out.data,
-    metadata: out.metadata ?? event.metadata,
-  };
-  const after: Meaning = opener(sealedEvent, keys);
-  return {
-    row,
-    sealed: true,
-    before: digest,
-    after: sameMeaning(before, after) ? digest : differingDigest(raw, after),
-    stored: storedDigest(row),
-  };
 }

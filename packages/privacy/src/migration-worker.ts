@@ -6,9 +6,15 @@ import { parentPort } from 'node:worker_threads';
 import { decodeRawEvent, type RawEvent, type RecordedEvent } from '@lrs/event-log';
 import { usePersonalDataCodec } from '@lrs/events';
 import type { KeyStore, Subject } from './key-store';
-import { migrateEvent, plaintextEventOf, storedDigest } from './migration-events';
+import {
+  migrateEvent,
+  PLAINTEXT_OPENERS,
+  PLAINTEXT_SEALERS,
+  type PlaintextEvent,
+  plaintextEventOf,
+} from './migration';
+import { storedDigest } from './migration-events';
 import type { FromSealingThread, ToSealingThread } from './migration-pool';
-import { PLAINTEXT_OPENERS, PLAINTEXT_SEALERS, type PlaintextEvent } from './migration-sealers';
 import { openStatement } from './seal';
 
 const port = parentPort;

@@ -3,37 +3,39 @@ import {
   decodeRawEvent,
   type EventLog,
   type JsonObject,
+  type JsonValue,
   type LogPosition,
   type LogRewriting,
   type RawEvent,
   type RecordedEvent,
   StreamNotFoundError,
 } from '@lrs/event-log';
-import { anEvent, STATEMENT_EVENT, SUBJECT_ERASED } from '@lrs/events';
+import {
+  anEvent,
+  STATEMENT_EVENT,
+  type StatementEventData,
+  SUBJECT_ERASED,
+  statementEventData,
+} from '@lrs/events';
 import type { KeyStore } from './key-store';
-import { canonical, chainOn, migrateEvent, plaintextEventOf, storedDigest } from './migration-events';
+import {
+  canonical,
+  chainOn,
+  differingDigest,
+  type Meaning,
+  sameMeaning,
+  storedDigest,
+} from './migration-events';
 import { SealingThreads, type SpawnThread, type ThreadBatch } from './migration-pool';
 import {
-  PLAINTEXT_OPENERS,
-  PLAINTEXT_SEALERS,
-  type PlaintextEvent,
-  type PlaintextEventOpener,
-  type PlaintextEventSealer,
-  statementOpener,
-  statementSealer,
-} from './migration-sealers';
+  openQuarantineText,
+  QUARANTINED_STATEMENT,
+  type QuarantineText,
+  quarantineSealer,
+} from './quarantine';
+import { identifiersIn, sealStatement } from './seal';
 
 export type { SpawnThread } from './migration-pool';
-export {
-  PLAINTEXT_OPENERS,
-  PLAINTEXT_SEALERS,
-  type PlaintextEvent,
-  type PlaintextEventOpener,
-  type PlaintextEventSealer,
-  quarantineOpener,
-  statementOpener,
-  statementSealer,
-} from './migration-sealers';
 
 /**
  * Bringing a log written before sealing existed under the same protection as new events
@@ -42,6 +44,118 @@ export {
  * fingerprints of what the log means (personal values opened) before and after and of the bytes
  * the copy holds; recorded once as `privacy.log.migrated`; then the copy replaces the log.
  */
+
+/**
+ * One event as the migration hands it to a sealer: its stream, type, payload (a JSON object, or
+ * bytes for a binary event such as an agent document's content) and metadata.
+ */
+export interface PlaintextEvent {
+  stream: string;
+  type: string;
+  data: JsonObject | Uint8Array;
+  metadata?: JsonObject;
+}
+
+/**
+ * Seals one plaintext event of a type: the sealed payload (JSON or bytes), its stream (which may
+ * differ when the sealed form lives under a pseudonymous stream name) and, when given, its new
+ * metadata; null when nothing in it is personal or it is sealed already. New subjects it creates
+ * are made durable by the caller (keys.durable()) before the sealed events are committed. The
+ * write path of the type uses the same rule.
+ */
+export type PlaintextEventSealer = ((
+  event: PlaintextEvent,
+  keys: KeyStore,
+) => { stream: string; data: JsonObject | Uint8Array; metadata?: JsonObject } | null) & {
+  /**
+   * Optional: called with a batch's events of the type before any is sealed, to create their new
+   * subjects in one key-store transaction (one per event costs a commit each: measured, 080).
+   */
+  prepareBatch?: (events: readonly PlaintextEvent[], keys: KeyStore) => void;
+};
+
+/**
+ * The event as the code before sealing wrote it (personal values opened, sealing marks dropped),
+ * whether it is sealed or not: what the fingerprints before and after the migration compare.
+ * `metadata`, when the opener returns it, is compared too (types that seal their metadata).
+ */
+export type PlaintextEventOpener = (
+  event: RecordedEvent,
+  keys: KeyStore,
+) => {
+  stream: string;
+  data: JsonValue | Uint8Array;
+  metadata?: JsonObject;
+};
+
+/** A statement as ingest seals it (sealStatement, decision 065), marked `migrated` (see StatementEventData). */
+export const statementSealer: PlaintextEventSealer = Object.assign(
+  (event: PlaintextEvent, keys: KeyStore) => {
+    if (event.data instanceof Uint8Array) return null;
+    const data = event.data as unknown as StatementEventData;
+    if (data.sealed === 1) return null;
+    const ifis = identifiersIn(data.statement);
+    if (ifis.length === 0) return null;
+    const sealed: StatementEventData = {
+      ...data,
+      statement: sealStatement(data.statement, keys.subjects(ifis)),
+      sealed: 1,
+      migrated: 1,
+    };
+    return { stream: event.stream, data: sealed as unknown as JsonObject };
+  },
+  {
+    prepareBatch: (events: readonly PlaintextEvent[], keys: KeyStore) => {
+      const ifis: string[] = [];
+      for (const event of events) {
+        if (event.data instanceof Uint8Array) continue;
+        const data = event.data as unknown as StatementEventData;
+        if (data.sealed !== 1) for (const ifi of identifiersIn(data.statement)) ifis.push(ifi);
+      }
+      keys.subjects(ifis);
+    },
+  },
+);
+
+export const statementOpener: PlaintextEventOpener = (event) => {
+  const { subjects: _s, sealed: _sealed, migrated: _m, ...data } = statementEventData(event);
+  return { stream: event.stream, data: data as unknown as JsonValue };
+};
+
+/**
+ * A quarantine record (decision 079) as before sealing: opened, the sealing marks dropped, and the
+ * received text as JSON when it parses (sealing the agents re-serialises it), else as text.
+ */
+export const quarantineOpener: PlaintextEventOpener = (event, keys) => {
+  const { sealed: _s, erased, ...record } = openQuarantineText(event.data as unknown as QuarantineText, keys);
+  let statement: JsonValue = record.statement;
+  try {
+    statement = JSON.parse(record.statement) as JsonValue;
+  } catch {
+    // cut at the limit, or never JSON: compared as text
+  }
+  return {
+    stream: event.stream,
+    data: { ...record, statement, ...(erased ? { erased } : {}) } as unknown as JsonValue,
+  };
+};
+
+/**
+ * The sealers and openers of the types this package seals: statements and remote-LRS quarantine
+ * records. The document events' (@lrs/service-lrs) are added by the composition root
+ * (services/server/src/privacy-cli.ts), decision 080.
+ */
+export const PLAINTEXT_SEALERS: ReadonlyMap<string, PlaintextEventSealer> = new Map<
+  string,
+  PlaintextEventSealer
+>([
+  [STATEMENT_EVENT, statementSealer],
+  [QUARANTINED_STATEMENT, quarantineSealer],
+]);
+export const PLAINTEXT_OPENERS: ReadonlyMap<string, PlaintextEventOpener> = new Map([
+  [STATEMENT_EVENT, statementOpener],
+  [QUARANTINED_STATEMENT, quarantineOpener],
+]);
 
 export const LOG_MIGRATED = 'privacy.log.migrated';
 export const LOG_MIGRATED_STREAM = 'privacy-log-migrated';
@@ -56,8 +170,9 @@ export interface LogMigratedData {
   /** Last position the migration read. */
   head: string;
   /**
-   * SHA-256 chain over every event opened (what it means), in log order, before and after: after
-   * is computed by opening each sealed event as it is written.
+   * SHA-256 chains over every event in log order: before, of its stored bytes as the log held
+   * them; after, the same digest for each event whose sealed form, opened, is structurally the
+   * original opened (decision 080, point 5), so equal exactly when the log means what it meant.
    */
   fingerprintBefore: string;
   fingerprintAfter: string;
@@ -161,6 +276,80 @@ export class MigrationMismatch extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * One event's outcome: the row to store (`row` itself when unchanged) and its three digests:
+ * `before`, the stored bytes of the event as it was; `after`, the same Buffer when the event
+ * stored now, opened, is structurally the event it was, opened (else a digest that cannot equal
+ * it); `stored`, the bytes of the event as it is to be stored.
+ */
+export interface MigratedEvent {
+  row: RawEvent;
+  sealed: boolean;
+  before: Buffer;
+  after: Buffer;
+  stored: Buffer;
+}
+
+/** The event a sealer is given (decision 080, PlaintextEvent). */
+export const plaintextEventOf = (event: RecordedEvent): PlaintextEvent => ({
+  stream: event.stream,
+  type: event.type,
+  data: event.data as JsonObject | Uint8Array,
+  metadata: event.metadata,
+});
+
+/**
+ * Seals one stored event with the sealer of its type (none: copied as it is) and computes its
+ * digests. `decoded` is the event as decodeRawEvent gives it, when the caller decoded it already.
+ */
+export function migrateEvent(
+  raw: RawEvent,
+  sealers: ReadonlyMap<string, PlaintextEventSealer>,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+  keys: KeyStore,
+  decoded?: { event: RecordedEvent; input: PlaintextEvent },
+): MigratedEvent {
+  const type = raw[4];
+  const sealer = sealers.get(type);
+  const digest = storedDigest(raw);
+  if (!sealer) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
+  const event = decoded?.event ?? decodeRawEvent(raw);
+  // Opened before the sealer sees it: what it meant, whatever the sealer does to its input.
+  // Every sealed type has an opener (migratePlaintextLog refuses a sealer without one).
+  const opener = openers.get(type)!;
+  const before: Meaning = opener(event, keys);
+  const out = sealer(decoded?.input ?? plaintextEventOf(event), keys);
+  if (!out) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
+  // Bytes, as the main thread stores them without decoding (a JSON payload as its UTF-8).
+  const written = out.data instanceof Uint8Array ? out.data : Buffer.from(JSON.stringify(out.data), 'utf8');
+  const row: RawEvent = [
+    raw[0],
+    out.stream,
+    raw[2],
+    raw[3],
+    type,
+    out.data instanceof Uint8Array ? 1 : 0,
+    written,
+    out.metadata === undefined ? raw[7] : JSON.stringify(out.metadata),
+    raw[8],
+  ];
+  // The event as it will be stored, opened again: the meaning after.
+  const sealedEvent: RecordedEvent = {
+    ...event,
+    stream: out.stream,
+    data: out.data,
+    metadata: out.metadata ?? event.metadata,
+  };
+  const after: Meaning = opener(sealedEvent, keys);
+  return {
+    row,
+    sealed: true,
+    before: digest,
+    after: sameMeaning(before, after) ? digest : differingDigest(raw, after),
+    stored: storedDigest(row),
+  };
 }
 
 const ZERO = '0'.repeat(64);

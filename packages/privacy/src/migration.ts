@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import {
-  decodeRawEvent,
   type EventLog,
   type JsonObject,
   type JsonValue,
@@ -21,6 +20,7 @@ import type { KeyStore } from './key-store';
 import {
   canonical,
   chainOn,
+  decodeForSealing,
   differingDigest,
   type Meaning,
   sameMeaning,
@@ -302,7 +302,7 @@ export const plaintextEventOf = (event: RecordedEvent): PlaintextEvent => ({
 
 /**
  * Seals one stored event with the sealer of its type (none: copied as it is) and computes its
- * digests. `decoded` is the event as decodeRawEvent gives it, when the caller decoded it already.
+ * digests. `decoded` is the event as decodeForSealing gives it, when the caller decoded it already.
  */
 export function migrateEvent(
   raw: RawEvent,
@@ -315,8 +315,8 @@ export function migrateEvent(
   const sealer = sealers.get(type);
   const digest = storedDigest(raw);
   if (!sealer) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
-  const event = decoded?.event ?? decodeRawEvent(raw);
-  // Opened before the sealer sees it: what it meant, whatever the sealer does to its input.
+  const event = decoded?.event ?? decodeForSealing(raw);
+  // Opened before the sealer sees it (its input is frozen: decodeForSealing).
   // Every sealed type has an opener (migratePlaintextLog refuses a sealer without one).
   const opener = openers.get(type)!;
   const before: Meaning = opener(event, keys);
@@ -390,7 +390,7 @@ function migrateHere(
   for (const i of indexes) {
     const type = rows[i]![4];
     if (!sealers.has(type) && !openers.has(type)) continue;
-    const event = decodeRawEvent(rows[i]!);
+    const event = decodeForSealing(rows[i]!);
     decoded.set(i, { event, input: plaintextEventOf(event) });
   }
   // New subjects of a type in one key-store transaction (one per event costs a commit each).

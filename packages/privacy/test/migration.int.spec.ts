@@ -56,6 +56,37 @@ describe('migratePlaintextLog (decision 080)', () => {
     }
   });
 
+  it('gives a sealer its event frozen: one that changes its input (which would change what it is compared with) fails loudly', async () => {
+    const log = await exclusive();
+    try {
+      let failure: unknown;
+      try {
+        await migratePlaintextLog({
+          log,
+          keys,
+          sealers: new Map([
+            [
+              'test.note',
+              (e) => {
+                (e.data as { text: string }).text = 'something else';
+                return { stream: e.stream, data: e.data as JsonObject };
+              },
+            ],
+          ]),
+          openers: new Map([['test.note', identity]]),
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(TypeError);
+      expect((failure as Error).message).to.match(/read only/);
+      expect(await logMigration(log)).to.equal(null);
+      expect((await log.readAll()).map((e) => e.data)).to.deep.equal([{ text: 'call Ada on Monday' }]);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('refuses a sealer without an opener, and a log not opened exclusively', async () => {
     const log = await exclusive();
     try {

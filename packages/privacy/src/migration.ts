@@ -207,7 +207,7 @@ interface Progress extends JsonObject {
   after: string;
   events: number;
   sealed: Record<string, number>;
-  /** The chains so far: meaning before, meaning after, stored bytes after. */
+  /** The chains so far: bytes before, the same where each sealed event means what it meant, bytes after. */
   chain: string;
   chainAfter: string;
   chainStored: string;

@@ -5,7 +5,9 @@ export { PositionFollower } from './position-follower';
 export {
   backupLogFile,
   checkLogFileIntegrity,
+  copyFileOf,
   copyLogFile,
+  decodeRawEvent,
   dropBackupManifest,
   type LogSummary,
   openSqliteEventLog,

@@ -183,61 +183,69 @@ export interface EventLog {
   /** The state of every open subscription (health reports). Absent on SQLite, whose subscriptions never drop. */
   subscriptionStates?(): SubscriptionState[];
   /**
-   * Rewriting events in place (decision 080): only a SQLite log opened `exclusive` (no other
-   * connection, no LRS running on it) offers it; EventStoreDB events cannot be rewritten.
+   * Rewriting the log into a copy that replaces it (decision 080): only a SQLite log opened
+   * `exclusive` (no other connection, no LRS running on it) offers it; EventStoreDB events cannot
+   * be rewritten.
    */
   rewriting?(): LogRewriting;
   close(): Promise<void>;
 }
 
 /**
- * One event's new payload (and stream name) at its unchanged position and revision. `data` is a
- * JSON payload or bytes; `text`, when given, is the JSON text of `data` stored as it is (so a
- * caller that fingerprinted that text stores exactly it); `metadata`, when given, replaces the
- * event's metadata.
+ * An event exactly as the SQLite log stores it, nothing decoded (decision 080): position,
+ * stream, revision, id, type, is_binary (1: `data` is bytes), data (as read: bytes, the UTF-8
+ * of the JSON text when is_binary is 0; as written, the same or the JSON text), metadata (JSON
+ * text or null) and record time (ms since the epoch). Rows of bytes, not objects or strings: the
+ * migration moves a million of them between threads, and its main thread never decodes them.
  */
-export interface EventRewrite {
-  position: LogPosition;
-  stream: string;
-  data: JsonObject | Uint8Array;
-  text?: string;
-  metadata?: JsonObject;
-}
-
-/** An event as read for a rewrite: decoded, and the stored text or bytes of its payload and metadata. */
-export interface StoredEvent {
-  event: RecordedEvent;
-  data: string | Uint8Array;
-  metadata: string | null;
-}
+export type RawEvent = [
+  position: number,
+  stream: string,
+  revision: number,
+  id: string,
+  type: string,
+  isBinary: number,
+  data: string | Uint8Array,
+  metadata: string | null,
+  recorded: number,
+];
 
 /**
- * The narrow capability behind `pnpm privacy migrate` (decision 080): replaces events' payloads
- * where they stand (position, revision, id, type and record time unchanged, so snapshots and
- * audit replays that name positions still mean the same events), each call one transaction
- * together with a named progress record, so a crash leaves either the whole batch or none of it.
+ * The narrow capability behind `pnpm privacy migrate` (decision 080), on a SQLite log opened
+ * `exclusive`: the log is copied, event by event as stored, into a new file beside it (its
+ * *copy*: the same schema, positions, revisions, ids, types and record times; payloads and
+ * streams as the caller gives them), each batch one transaction of the copy together with a
+ * named progress record; then the copy replaces the log's file in one rename, so no byte of the
+ * old payloads stays in the log's files and snapshots and read-model checkpoints that name
+ * positions still mean the same events.
  */
 export interface LogRewriting {
-  /** The progress recorded under `name` by the last committed rewrite, or null. */
+  /**
+   * Up to `limit` events after position `after` (exclusive), in position order, as stored (one
+   * range query; every payload as bytes).
+   */
+  readRaw(after: number, limit: number): RawEvent[];
+  /** The progress recorded under `name` by the last committed `copyIn` into this log, or null. */
   progress(name: string): JsonObject | null;
   /**
-   * Up to `limit` events after position `after` (exclusive), in position order, decoded and as
-   * stored (one range query).
+   * Inserts these events at their own positions (above this log's head, in order) and records
+   * `progress` under `name`, in one transaction: called on the copy.
    */
-  readStored(after: number, limit: number): StoredEvent[];
-  /** Rewrites these events and records `progress` under `name`, in one transaction. */
-  rewrite(rewrites: readonly EventRewrite[], progress: { name: string; value: JsonObject }): void;
+  copyIn(events: readonly RawEvent[], progress: { name: string; value: JsonObject }): void;
   /**
-   * Leaves no byte of an old payload in the store's files: freed space is zeroed as it is freed
-   * (secure_delete on this connection), the -wal is checkpointed and truncated to zero and, with
-   * `vacuum`, the file is rebuilt. Returns the sizes after.
+   * The copy (`<file>.rewrite`), opened exclusively, created empty when there is none (a new log
+   * identity, the page size of this log): what an interrupted run left is resumed from its head.
    */
-  scrub(options?: { vacuum?: boolean }): { fileBytes: number; walBytes: number };
+  openCopy(): Promise<EventLog>;
+  /** Deletes the copy's files (it must be closed): a copy of another log, or a run that failed its checks. */
+  discardCopy(): void;
   /**
-   * Gives the log a new identity (EventLog.identity): read models built from it before are
-   * rebuilt at their next start (decision 031), as after the rewrite they must be.
+   * Closes `copy` and this log and puts the copy in this log's place: the copy's file is made
+   * durable without a -wal, this log leaves WAL mode (so its -wal is checkpointed and removed while
+   * the lock is still held), the copy is renamed over the log's file and the directory synced.
+   * A crash at any point leaves either the old log or the whole copy at the log's path.
    */
-  renewIdentity(): Promise<string>;
+  replaceWithCopy(copy: EventLog): Promise<void>;
 }
 
 /** 1 MiB per append call, EventStoreDB's default MaxAppendSize; both adapters enforce it. */

@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import {
   type EventLog,
-  type EventRewrite,
   type JsonObject,
   type JsonValue,
   type LogPosition,
   type LogRewriting,
+  type RawEvent,
   type RecordedEvent,
   StreamNotFoundError,
 } from '@lrs/event-log';
@@ -18,6 +18,16 @@ import {
 } from '@lrs/events';
 import type { KeyStore } from './key-store';
 import {
+  canonical,
+  chainOn,
+  decodeForSealing,
+  differingDigest,
+  type Meaning,
+  sameMeaning,
+  storedDigest,
+} from './migration-events';
+import { SealingThreads, type SpawnThread, type ThreadBatch } from './migration-pool';
+import {
   openQuarantineText,
   QUARANTINED_STATEMENT,
   type QuarantineText,
@@ -25,11 +35,14 @@ import {
 } from './quarantine';
 import { identifiersIn, sealStatement } from './seal';
 
+export type { SpawnThread } from './migration-pool';
+
 /**
  * Bringing a log written before sealing existed under the same protection as new events
- * (decision 080): every plaintext event is sealed where it stands, in batches, each batch one
- * transaction with its progress; verified by fingerprints of what the log means (personal
- * values opened) before and after; recorded once as `privacy.log.migrated`.
+ * (decision 080): the log is copied into a new file beside it, every plaintext event sealed on
+ * the way, in batches, each batch one transaction of the copy with its progress; verified by
+ * fingerprints of what the log means (personal values opened) before and after and of the bytes
+ * the copy holds; recorded once as `privacy.log.migrated`; then the copy replaces the log.
  */
 
 /**
@@ -157,15 +170,16 @@ export interface LogMigratedData {
   /** Last position the migration read. */
   head: string;
   /**
-   * SHA-256 chain over every event opened (what it means), in log order, before and after: after
-   * is computed by opening each sealed event as it is written.
+   * SHA-256 chains over every event in log order: before, of its stored bytes as the log held
+   * them; after, the same digest for each event whose sealed form, opened, is structurally the
+   * original opened (decision 080, point 5), so equal exactly when the log means what it meant.
    */
   fingerprintBefore: string;
   fingerprintAfter: string;
   /**
-   * SHA-256 chain over every event's stored bytes after the migration, as the rewrite computed
-   * them and as read back from the file after the VACUUM (equal, or the run fails): the file
-   * holds exactly what was opened for `fingerprintAfter`.
+   * SHA-256 chain over every event's stored bytes after the migration, as the copy was given
+   * them and as read back from the copy's file (equal, or the run fails): the file holds exactly
+   * what was opened for `fingerprintAfter`.
    */
   fingerprintStored: string;
   /** Report fingerprints (the completion read model's, as the audit computes it) before and after. */
@@ -173,7 +187,11 @@ export interface LogMigratedData {
   reportsAfter: Record<string, string>;
   /** `privacy.subject.erased` events older than the migration (see decision 080). */
   erasuresBefore: number;
-  /** Seconds of the last run's phases: sealing (this run's part), scrub, verification, report replays. */
+  /**
+   * Seconds of the last run's phases: sealing into the copy (this run's part), verification
+   * (reading the copy back), report replays (before and after). `scrub` is 0 since the log is
+   * copied rather than rewritten in place (no VACUUM); kept for records written before.
+   */
   seconds: { seal: number; scrub: number; verify: number; reports: number };
   startedAt: string;
   finishedAt: string;
@@ -189,13 +207,15 @@ interface Progress extends JsonObject {
   after: string;
   events: number;
   sealed: Record<string, number>;
-  /** The chains so far: meaning before, meaning after, stored bytes after. */
+  /** The chains so far: bytes before, the same where each sealed event means what it meant, bytes after. */
   chain: string;
   chainAfter: string;
   chainStored: string;
   erasures: number;
   reportsBefore: Record<string, string>;
   startedAt: string;
+  /** The identity of the log being copied: a copy of another log is discarded, not resumed. */
+  source: string;
 }
 
 export interface MigrationProgressReport {
@@ -208,24 +228,33 @@ export interface MigrationProgressReport {
 }
 
 export interface MigrationOptions {
-  /** A log opened exclusively: SQLite with `exclusive: true` (openSqliteEventLog). */
+  /**
+   * A log opened exclusively: SQLite with `exclusive: true` (openSqliteEventLog). Closed by a
+   * migration that replaces it with its sealed copy.
+   */
   log: EventLog;
   keys: KeyStore;
   sealers?: ReadonlyMap<string, PlaintextEventSealer>;
   openers?: ReadonlyMap<string, PlaintextEventOpener>;
-  /** Events read and rewritten per transaction. Default 2,000. */
+  /** Events read and copied per transaction. Default 2,000. */
   batchSize?: number;
-  /** The report fingerprints of the log up to a position (services/privacy replays completion). */
-  reportFingerprints?: (upTo: LogPosition) => Promise<Record<string, string>>;
   /**
-   * Rebuild the file after the rewrite (VACUUM). Default true: secure_delete and a truncated -wal
-   * alone leave old payload bytes in the unused space of pages the rewrite split (measured,
-   * decision 080). false only for benchmarks of the rewrite itself.
+   * The report fingerprints of a log up to a position (services/privacy replays completion):
+   * called with the log before and with its sealed copy after.
    */
-  vacuum?: boolean;
+  reportFingerprints?: (log: EventLog, upTo: LogPosition) => Promise<Record<string, string>>;
+  /**
+   * Seal statements on this many threads besides the main one (which keeps the log's I/O and the
+   * key store): `spawn` starts one (the composition root's, which loads TypeScript). Without it,
+   * or with `count` 0, everything runs on the main thread. Default count: the processors there are
+   * (os.availableParallelism), at most 4.
+   */
+  threads?: { spawn: SpawnThread; count?: number };
   onProgress?(progress: MigrationProgressReport): void;
   /** After each committed batch (tests: a crash after some batches). */
   afterBatch?(batches: number): void | Promise<void>;
+  /** With the copy verified and recorded, before it replaces the log (tests: a crash there). */
+  beforeReplace?(): void | Promise<void>;
 }
 
 export type MigrationOutcome =
@@ -249,118 +278,82 @@ export class MigrationMismatch extends Error {
   }
 }
 
-/** Keys sorted at every level (RFC 8785 ordering for the JSON the log holds), undefined left out. */
-function canonical(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) {
-    let out = '[';
-    for (let i = 0; i < value.length; i++) out += (i > 0 ? ',' : '') + canonical(value[i]);
-    return `${out}]`;
-  }
-  const object = value as Record<string, unknown>;
-  const keys = Object.keys(object).sort();
-  let out = '{';
-  let first = true;
-  for (const k of keys) {
-    const v = object[k];
-    if (v === undefined) continue;
-    out += `${first ? '' : ','}${JSON.stringify(k)}:${canonical(v)}`;
-    first = false;
-  }
-  return `${out}}`;
+/**
+ * One event's outcome: the row to store (`row` itself when unchanged) and its three digests:
+ * `before`, the stored bytes of the event as it was; `after`, the same Buffer when the event
+ * stored now, opened, is structurally the event it was, opened (else a digest that cannot equal
+ * it); `stored`, the bytes of the event as it is to be stored.
+ */
+export interface MigratedEvent {
+  row: RawEvent;
+  sealed: boolean;
+  before: Buffer;
+  after: Buffer;
+  stored: Buffer;
 }
 
+/** The event a sealer is given (decision 080, PlaintextEvent). */
+export const plaintextEventOf = (event: RecordedEvent): PlaintextEvent => ({
+  stream: event.stream,
+  type: event.type,
+  data: event.data as JsonObject | Uint8Array,
+  metadata: event.metadata,
+});
+
 /**
- * Whether two JSON values have the same canonical form (canonical(a) === canonical(b)) without
- * building either: keys in any order, undefined members ignored.
+ * Seals one stored event with the sealer of its type (none: copied as it is) and computes its
+ * digests. `decoded` is the event as decodeForSealing gives it, when the caller decoded it already.
  */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a)) {
-    if (!Array.isArray(b) || a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
-    return true;
-  }
-  if (Array.isArray(b)) return false;
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  let n = 0;
-  for (const k of Object.keys(x)) {
-    if (x[k] === undefined) continue;
-    n++;
-    if (!Object.hasOwn(y, k) || !sameJson(x[k], y[k])) return false;
-  }
-  for (const k of Object.keys(y)) if (y[k] !== undefined) n--;
-  return n === 0;
+export function migrateEvent(
+  raw: RawEvent,
+  sealers: ReadonlyMap<string, PlaintextEventSealer>,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+  keys: KeyStore,
+  decoded?: { event: RecordedEvent; input: PlaintextEvent },
+): MigratedEvent {
+  const type = raw[4];
+  const sealer = sealers.get(type);
+  const digest = storedDigest(raw);
+  if (!sealer) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
+  const event = decoded?.event ?? decodeForSealing(raw);
+  // Opened before the sealer sees it (its input is frozen: decodeForSealing).
+  // Every sealed type has an opener (migratePlaintextLog refuses a sealer without one).
+  const opener = openers.get(type)!;
+  const before: Meaning = opener(event, keys);
+  const out = sealer(decoded?.input ?? plaintextEventOf(event), keys);
+  if (!out) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
+  // Bytes, as the main thread stores them without decoding (a JSON payload as its UTF-8).
+  const written = out.data instanceof Uint8Array ? out.data : Buffer.from(JSON.stringify(out.data), 'utf8');
+  const row: RawEvent = [
+    raw[0],
+    out.stream,
+    raw[2],
+    raw[3],
+    type,
+    out.data instanceof Uint8Array ? 1 : 0,
+    written,
+    out.metadata === undefined ? raw[7] : JSON.stringify(out.metadata),
+    raw[8],
+  ];
+  // The event as it will be stored, opened again: the meaning after.
+  const sealedEvent: RecordedEvent = {
+    ...event,
+    stream: out.stream,
+    data: out.data,
+    metadata: out.metadata ?? event.metadata,
+  };
+  const after: Meaning = opener(sealedEvent, keys);
+  return {
+    row,
+    sealed: true,
+    before: digest,
+    after: sameMeaning(before, after) ? digest : differingDigest(raw, after),
+    stored: storedDigest(row),
+  };
 }
 
 const ZERO = '0'.repeat(64);
 const round = (seconds: number) => Math.round(seconds * 1000) / 1000;
-const sha256 = () => createHash('sha256');
-
-/** What an event means, for the fingerprints: its opened form, or the stored text of a type no one seals. */
-type Meaning =
-  | { opened: true; stream: string; data: JsonValue | Uint8Array; metadata?: JsonObject }
-  | { opened: false; stream: string; text: string | Uint8Array };
-
-function meaningOf(
-  event: RecordedEvent,
-  text: string | Uint8Array,
-  openers: ReadonlyMap<string, PlaintextEventOpener>,
-  keys: KeyStore,
-): Meaning {
-  const opener = openers.get(event.type);
-  if (!opener) return { opened: false, stream: event.stream, text };
-  return { opened: true, ...opener(event, keys) };
-}
-
-const sameMeaning = (a: Meaning, b: Meaning) =>
-  a.opened &&
-  b.opened &&
-  a.stream === b.stream &&
-  (a.data instanceof Uint8Array || b.data instanceof Uint8Array
-    ? a.data instanceof Uint8Array && b.data instanceof Uint8Array && Buffer.from(a.data).equals(b.data)
-    : sameJson(a.data, b.data)) &&
-  sameJson(a.metadata, b.metadata);
-
-/**
- * An event's digest for the meaning chains: SHA-256 of its position, revision, id, type, stream,
- * and payload (opened and as canonical JSON, or bytes, or the stored text of an event no sealer
- * touches: read from the same stored text before and after) and opened metadata when its opener
- * returns one.
- */
-function digestOf(event: RecordedEvent, meaning: Meaning): Buffer {
-  const h = sha256().update(
-    `${event.position.commit}\n${event.revision}\n${event.id}\n${event.type}\n${meaning.stream}\n`,
-  );
-  if (!meaning.opened) h.update(meaning.text);
-  else {
-    h.update(meaning.data instanceof Uint8Array ? meaning.data : canonical(meaning.data));
-    if (meaning.metadata !== undefined) h.update('\n').update(canonical(meaning.metadata));
-  }
-  return h.digest();
-}
-
-const chainOn = (chain: string, digest: Buffer) => sha256().update(chain).update(digest).digest('hex');
-
-/** One link of the stored-bytes chain: what the file holds for an event, byte for byte. */
-function storedLink(
-  chain: string,
-  event: RecordedEvent,
-  stream: string,
-  data: string | Uint8Array,
-  metadata: string | null,
-): string {
-  return sha256()
-    .update(chain)
-    .update(`${event.position.commit}\n${event.revision}\n${event.id}\n${event.type}\n${stream}\n`)
-    .update(typeof data === 'string' ? `j${data.length}\n` : `b${data.byteLength}\n`)
-    .update(data)
-    .update(metadata === null ? '\n-' : `\n${metadata}`)
-    .digest('hex');
-}
-
 const positionOf = (commit: string): LogPosition => ({ commit: BigInt(commit), prepare: BigInt(commit) });
 
 async function recordOf(log: EventLog): Promise<{ record: LogMigratedData; position: string } | null> {
@@ -380,9 +373,49 @@ export async function logMigration(log: EventLog): Promise<LogMigratedData | nul
   return (await recordOf(log))?.record ?? null;
 }
 
+/** A batch migrated on the main thread: each event's row to store and its three digests. */
+function migrateHere(
+  rows: readonly RawEvent[],
+  sealers: ReadonlyMap<string, PlaintextEventSealer>,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+  keys: KeyStore,
+  only?: ReadonlySet<number>,
+  into?: ThreadBatch,
+): ThreadBatch {
+  const out = into?.out ?? new Array<RawEvent | null | 0>(rows.length);
+  const digests = into?.digests ?? new Uint8Array(rows.length * 96);
+  const indexes = only ? [...only] : [...rows.keys()];
+  // Each event of a sealed or opened type decoded once, for its sealer's batch step and itself.
+  const decoded = new Map<number, { event: RecordedEvent; input: PlaintextEvent }>();
+  for (const i of indexes) {
+    const type = rows[i]![4];
+    if (!sealers.has(type) && !openers.has(type)) continue;
+    const event = decodeForSealing(rows[i]!);
+    decoded.set(i, { event, input: plaintextEventOf(event) });
+  }
+  // New subjects of a type in one key-store transaction (one per event costs a commit each).
+  for (const [type, sealer] of sealers) {
+    if (!sealer.prepareBatch) continue;
+    const ofType: PlaintextEvent[] = [];
+    for (const [i, d] of decoded) if (rows[i]![4] === type) ofType.push(d.input);
+    if (ofType.length > 0) sealer.prepareBatch(ofType, keys);
+  }
+  for (const i of indexes) {
+    const row = rows[i]!;
+    const r = migrateEvent(row, sealers, openers, keys, decoded.get(i));
+    out[i] = r.row === row ? null : r.row;
+    digests.set(r.before, i * 96);
+    digests.set(r.after, i * 96 + 32);
+    digests.set(r.stored, i * 96 + 64);
+  }
+  return { out, digests };
+}
+
 /**
- * Migrates the plaintext events of `log` (decision 080). Resumes from the progress of an
- * interrupted run; a log that records a finished migration is left as it is.
+ * Migrates the plaintext events of `log` (decision 080): copies it into a new file, sealing on
+ * the way, verifies the copy, records the migration in it and puts it in the log's place (the
+ * log is closed then). Resumes the copy an interrupted run left; a log that records a finished
+ * migration is left as it is.
  */
 export async function migratePlaintextLog(options: MigrationOptions): Promise<MigrationOutcome> {
   const { log, keys } = options;
@@ -402,194 +435,248 @@ export async function migratePlaintextLog(options: MigrationOptions): Promise<Mi
         : 'the log was not opened exclusively (openSqliteEventLog with exclusive: true)',
     );
 
-  let progress = rewriting.progress(PROGRESS) as Progress | null;
-  if (progress && progress.chainStored === undefined)
-    throw new MigrationRefused(
-      'an interrupted migration by an older version of this code: restore the backup taken before it and run again',
-    );
-  let reportsBeforeSeconds = 0;
-  if (!progress) {
-    const t = performance.now();
-    const head = await log.headPosition();
-    progress = {
-      after: '0',
-      events: 0,
-      sealed: {},
-      chain: ZERO,
-      chainAfter: ZERO,
-      chainStored: ZERO,
-      erasures: 0,
-      reportsBefore: head && options.reportFingerprints ? await options.reportFingerprints(head) : {},
-      startedAt: new Date().toISOString(),
-    };
-    // The "before" report fingerprints are recorded before any event is rewritten.
-    rewriting.rewrite([], { name: PROGRESS, value: progress });
-    reportsBeforeSeconds = (performance.now() - t) / 1000;
-  }
-
-  const total = () => log.headPosition().then((h) => (h ? Number(h.commit) : 0));
-  let all = await total();
-  const started = performance.now();
-  let batches = 0;
-  let t0 = performance.now();
-  let doneThisRun = 0;
-  for (;;) {
-    // One range query per batch, each event's payload decoded once and its stored text in hand.
-    const events = rewriting.readStored(Number(progress.after), batchSize);
-    if (events.length === 0) break;
-    let chain: string = progress.chain;
-    let chainAfter: string = progress.chainAfter;
-    let chainStored: string = progress.chainStored;
-    const sealed: Record<string, number> = { ...progress.sealed };
-    let erasures: number = progress.erasures;
-    const rewrites: EventRewrite[] = [];
-    const inputs = new Map<number, PlaintextEvent>();
-    const inputOf = (i: number): PlaintextEvent => {
-      let input = inputs.get(i);
-      if (!input) {
-        const { event } = events[i]!;
-        input = {
-          stream: event.stream,
-          type: event.type,
-          data: event.data as JsonObject | Uint8Array,
-          metadata: event.metadata,
-        };
-        inputs.set(i, input);
-      }
-      return input;
-    };
-    for (const [type, sealer] of sealers) {
-      if (!sealer.prepareBatch) continue;
-      const ofType: PlaintextEvent[] = [];
-      for (let i = 0; i < events.length; i++) if (events[i]!.event.type === type) ofType.push(inputOf(i));
-      if (ofType.length > 0) sealer.prepareBatch(ofType, keys);
+  const source = await log.identity();
+  let copy = await rewriting.openCopy();
+  let replaced = false;
+  // Statements go to the threads when their sealer and opener are the built-in ones (a thread
+  // imports those itself); every other sealed or opened type stays on the main thread.
+  const onThreads =
+    sealers.get(STATEMENT_EVENT) === statementSealer && openers.get(STATEMENT_EVENT) === statementOpener
+      ? [STATEMENT_EVENT]
+      : [];
+  const mainTypes = [...new Set([...sealers.keys(), ...openers.keys()])].filter(
+    (t) => !onThreads.includes(t),
+  );
+  const count = options.threads ? (options.threads.count ?? Math.min(4, availableParallelism())) : 0;
+  const threads =
+    count > 0 && options.threads
+      ? new SealingThreads(count, options.threads.spawn, keys, onThreads, mainTypes)
+      : null;
+  // Batches in flight: each thread busy with one while the next waits for it.
+  const depth = Math.max(1, count * 2);
+  try {
+    let progress = copy.rewriting!().progress(PROGRESS) as Progress | null;
+    if (progress && progress.source !== source) {
+      // Left by a run on another log (this one restored from a backup, say): started over.
+      await copy.close();
+      rewriting.discardCopy();
+      copy = await rewriting.openCopy();
+      progress = null;
     }
-    for (let i = 0; i < events.length; i++) {
-      const { event, data: text, metadata: metadataText } = events[i]!;
-      const before = meaningOf(event, text, openers, keys);
-      const digest = digestOf(event, before);
-      chain = chainOn(chain, digest);
-      if (event.type === SUBJECT_ERASED) erasures++;
-      const sealer = sealers.get(event.type);
-      const out = sealer ? sealer(inputOf(i), keys) : null;
-      if (!out) {
-        chainAfter = chainOn(chainAfter, digest);
-        chainStored = storedLink(chainStored, event, event.stream, text, metadataText);
-        continue;
-      }
-      // The event as it will be stored, opened again: the meaning after.
-      const written = out.data instanceof Uint8Array ? out.data : JSON.stringify(out.data);
-      const writtenMetadata = out.metadata === undefined ? metadataText : JSON.stringify(out.metadata);
-      const sealedEvent: RecordedEvent = {
-        ...event,
-        stream: out.stream,
-        data: out.data,
-        metadata: out.metadata ?? event.metadata,
+    const copying = copy.rewriting!();
+    let reportsSeconds = 0;
+    if (!progress) {
+      const t = performance.now();
+      const head = await log.headPosition();
+      progress = {
+        after: '0',
+        events: 0,
+        sealed: {},
+        chain: ZERO,
+        chainAfter: ZERO,
+        chainStored: ZERO,
+        erasures: 0,
+        reportsBefore: head && options.reportFingerprints ? await options.reportFingerprints(log, head) : {},
+        startedAt: new Date().toISOString(),
+        source,
       };
-      const after = meaningOf(sealedEvent, written, openers, keys);
-      // Equal meanings have equal digests; computed again only when they differ (then the chains differ).
-      chainAfter = chainOn(chainAfter, sameMeaning(before, after) ? digest : digestOf(event, after));
-      chainStored = storedLink(chainStored, event, out.stream, written, writtenMetadata);
-      rewrites.push({
-        position: event.position,
-        stream: out.stream,
-        data: out.data,
-        ...(typeof written === 'string' ? { text: written } : {}),
-        ...(out.metadata !== undefined ? { metadata: out.metadata } : {}),
+      // The "before" report fingerprints are recorded before any event is copied.
+      copying.copyIn([], { name: PROGRESS, value: progress });
+      reportsSeconds = (performance.now() - t) / 1000;
+    }
+
+    let finished = await recordOf(copy);
+    if (!finished) {
+      const sealSeconds = await sealInto(
+        options,
+        rewriting,
+        copying,
+        progress,
+        sealers,
+        openers,
+        batchSize,
+        threads,
+        depth,
+      );
+      progress = copying.progress(PROGRESS) as Progress;
+
+      // After: every event's stored bytes read back from the copy's file, against what was given.
+      const head = Number(progress.after);
+      let stored = ZERO;
+      let read = 0;
+      const t0 = performance.now();
+      const digests = (rows: RawEvent[]): Promise<Uint8Array> => {
+        if (threads) return threads.digest(rows);
+        const out = new Uint8Array(rows.length * 32);
+        for (let i = 0; i < rows.length; i++) out.set(storedDigest(rows[i]!), i * 32);
+        return Promise.resolve(out);
+      };
+      const reading: Promise<Uint8Array>[] = [];
+      let from = 0;
+      for (;;) {
+        while (from < head && reading.length < depth) {
+          const rows = copying.readRaw(from, Math.min(batchSize, head - from));
+          if (rows.length === 0) {
+            from = head;
+            break;
+          }
+          from = rows.at(-1)![0];
+          const d = digests(rows);
+          d.catch(() => {}); // awaited in order below
+          reading.push(d);
+        }
+        const next = reading.shift();
+        if (!next) break;
+        const d = await next;
+        for (let i = 0; i < d.length; i += 32) stored = chainOn(stored, d.subarray(i, i + 32));
+        read += d.length / 32;
+        options.onProgress?.({
+          phase: 'verify',
+          done: Math.min(from, head),
+          total: head,
+          perSecond: Math.round(read / ((performance.now() - t0) / 1000)),
+        });
+      }
+      const verifySeconds = (performance.now() - t0) / 1000;
+      const t = performance.now();
+      const reportsAfter =
+        progress.events > 0 && options.reportFingerprints
+          ? await options.reportFingerprints(copy, positionOf(progress.after))
+          : {};
+      reportsSeconds += (performance.now() - t) / 1000;
+      const before = { log: progress.chain, stored: progress.chainStored, ...progress.reportsBefore };
+      const afterAll = { log: progress.chainAfter, stored, ...reportsAfter };
+      if (canonical(before) !== canonical(afterAll)) {
+        // Nothing recorded, the log untouched: the copy is deleted, a next run starts over.
+        await copy.close();
+        rewriting.discardCopy();
+        throw new MigrationMismatch(
+          'the log read after sealing differs from the log before it: the migration is not recorded as done',
+          before,
+          afterAll,
+        );
+      }
+      const record: LogMigratedData = {
+        events: progress.events,
+        sealed: progress.sealed,
+        head: progress.after,
+        fingerprintBefore: progress.chain,
+        fingerprintAfter: progress.chainAfter,
+        fingerprintStored: stored,
+        reportsBefore: progress.reportsBefore,
+        reportsAfter,
+        erasuresBefore: progress.erasures,
+        seconds: {
+          seal: round(sealSeconds),
+          scrub: 0,
+          verify: round(verifySeconds),
+          reports: round(reportsSeconds),
+        },
+        startedAt: progress.startedAt,
+        finishedAt: new Date().toISOString(),
+      };
+      // Recorded in the copy, so the log that takes the old one's place says it is migrated.
+      await copy.append(LOG_MIGRATED_STREAM, [anEvent(LOG_MIGRATED, record)], {
+        expectedRevision: 'no_stream',
       });
-      sealed[event.type] = (sealed[event.type] ?? 0) + 1;
+      finished = await recordOf(copy);
+    }
+    // The copy has a new identity (its own): read models built from the old log are rebuilt at
+    // their next start (decision 031), as they must be: they learned no pseudonym for the
+    // events that were plaintext.
+    await options.beforeReplace?.();
+    await rewriting.replaceWithCopy(copy);
+    replaced = true;
+    return { status: 'migrated', ...finished! };
+  } finally {
+    await threads?.close();
+    if (!replaced) await copy.close();
+  }
+}
+
+/** The copy loop: batches read from the log, sealed (on threads when given), written to the copy in order. */
+async function sealInto(
+  options: MigrationOptions,
+  rewriting: LogRewriting,
+  copying: LogRewriting,
+  start: Progress,
+  sealers: ReadonlyMap<string, PlaintextEventSealer>,
+  openers: ReadonlyMap<string, PlaintextEventOpener>,
+  batchSize: number,
+  threads: SealingThreads | null,
+  depth: number,
+): Promise<number> {
+  const { keys } = options;
+  const started = performance.now();
+  const migrate = (rows: RawEvent[]): Promise<ThreadBatch> =>
+    threads ? threads.migrate(rows) : Promise.resolve(migrateHere(rows, sealers, openers, keys));
+
+  let progress = start;
+  const all = await options.log.headPosition().then((h) => (h ? Number(h.commit) : 0));
+  let batches = 0;
+  let doneThisRun = 0;
+  const inFlight: { rows: RawEvent[]; batch: Promise<ThreadBatch> }[] = [];
+  let readAfter = Number(progress.after);
+  let exhausted = false;
+  for (;;) {
+    while (!exhausted && inFlight.length < depth) {
+      const rows = rewriting.readRaw(readAfter, batchSize);
+      if (rows.length === 0) exhausted = true;
+      else {
+        readAfter = rows.at(-1)![0];
+        const batch = migrate(rows);
+        batch.catch(() => {}); // awaited in order below
+        inFlight.push({ rows, batch });
+      }
+    }
+    const next = inFlight.shift();
+    if (!next) break;
+    const { rows } = next;
+    const batch = await next.batch;
+    // Events of the types the threads leave to this one.
+    if (threads) {
+      const here = new Set<number>();
+      for (let i = 0; i < rows.length; i++) if (batch.out[i] === 0) here.add(i);
+      if (here.size > 0) migrateHere(rows, sealers, openers, keys, here, batch);
+    }
+    let { chain, chainAfter, chainStored, erasures } = progress;
+    const sealed: Record<string, number> = { ...progress.sealed };
+    const toStore: RawEvent[] = new Array(rows.length);
+    const d = batch.digests;
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      const out = batch.out[i];
+      chain = chainOn(chain, d.subarray(i * 96, i * 96 + 32));
+      chainAfter = chainOn(chainAfter, d.subarray(i * 96 + 32, i * 96 + 64));
+      chainStored = chainOn(chainStored, d.subarray(i * 96 + 64, i * 96 + 96));
+      if (row[4] === SUBJECT_ERASED) erasures++;
+      if (out) {
+        toStore[i] = out;
+        sealed[row[4]] = (sealed[row[4]] ?? 0) + 1;
+      } else toStore[i] = row;
     }
     // The keys of new subjects are on disk before any event sealed with them (decision 065, 9).
-    if (rewrites.length > 0) await keys.durable();
+    await keys.durable();
     progress = {
       ...progress,
-      after: events.at(-1)!.event.position.commit.toString(),
-      events: progress.events + events.length,
+      after: String(rows.at(-1)![0]),
+      events: progress.events + rows.length,
       sealed,
       chain,
       chainAfter,
       chainStored,
       erasures,
     };
-    rewriting.rewrite(rewrites, { name: PROGRESS, value: progress });
-    doneThisRun += events.length;
+    copying.copyIn(toStore, { name: PROGRESS, value: progress });
+    doneThisRun += rows.length;
     batches++;
-    if (Number(progress.after) > all) all = await total();
     options.onProgress?.({
       phase: 'seal',
       done: Number(progress.after),
-      total: all,
-      perSecond: Math.round(doneThisRun / ((performance.now() - t0) / 1000)),
+      total: Math.max(all, Number(progress.after)),
+      perSecond: Math.round(doneThisRun / ((performance.now() - started) / 1000)),
     });
     await options.afterBatch?.(batches);
   }
-
-  const sealSeconds = (performance.now() - started) / 1000;
-  // No old payload left in the file's bytes (measured in decision 080).
-  let t = performance.now();
-  rewriting.scrub({ vacuum: options.vacuum ?? true });
-  const scrubSeconds = (performance.now() - t) / 1000;
-
-  // After: every event's stored bytes read back from the rebuilt file, against what was written.
-  const head = Number(progress.after);
-  let stored = ZERO;
-  let read = 0;
-  t0 = performance.now();
-  for (let from = 0; from < head; ) {
-    const events = rewriting.readStored(from, batchSize);
-    if (events.length === 0) break;
-    for (const { event, data, metadata } of events) {
-      if (Number(event.position.commit) > head) break;
-      stored = storedLink(stored, event, event.stream, data, metadata);
-      read++;
-    }
-    from = Number(events.at(-1)!.event.position.commit);
-    options.onProgress?.({
-      phase: 'verify',
-      done: Math.min(from, head),
-      total: head,
-      perSecond: Math.round(read / ((performance.now() - t0) / 1000)),
-    });
-  }
-  const verifySeconds = (performance.now() - t0) / 1000;
-  t = performance.now();
-  const reportsAfter =
-    progress.events > 0 && options.reportFingerprints
-      ? await options.reportFingerprints(positionOf(progress.after))
-      : {};
-  const reportsSeconds = (performance.now() - t) / 1000 + reportsBeforeSeconds;
-  const before = { log: progress.chain, stored: progress.chainStored, ...progress.reportsBefore };
-  const afterAll = { log: progress.chainAfter, stored, ...reportsAfter };
-  if (canonical(before) !== canonical(afterAll))
-    throw new MigrationMismatch(
-      'the log read after sealing differs from the log before it: the migration is not recorded as done',
-      before,
-      afterAll,
-    );
-
-  // Read models built before hold no pseudonyms for the rewritten events: they are rebuilt (decision 031).
-  await rewriting.renewIdentity();
-  const record: LogMigratedData = {
-    events: progress.events,
-    sealed: progress.sealed,
-    head: progress.after,
-    fingerprintBefore: progress.chain,
-    fingerprintAfter: progress.chainAfter,
-    fingerprintStored: stored,
-    reportsBefore: progress.reportsBefore,
-    reportsAfter,
-    erasuresBefore: progress.erasures,
-    seconds: {
-      seal: round(sealSeconds),
-      scrub: round(scrubSeconds),
-      verify: round(verifySeconds),
-      reports: round(reportsSeconds),
-    },
-    startedAt: progress.startedAt,
-    finishedAt: new Date().toISOString(),
-  };
-  const appended = await log.append(LOG_MIGRATED_STREAM, [anEvent(LOG_MIGRATED, record)], {
-    expectedRevision: 'no_stream',
-  });
-  return { status: 'migrated', record, position: appended.position.commit.toString() };
+  return (performance.now() - started) / 1000;
 }

@@ -1,6 +1,7 @@
 // The migration runner (decision 080) refuses what it could not verify and records nothing as
-// done when the log read after sealing means something else than before.
-import { mkdtempSync, rmSync } from 'node:fs';
+// done, leaving the log as it was, when the log read after sealing means something else than
+// before.
+import { mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JsonObject, openSqliteEventLog } from '@lrs/event-log';
@@ -47,6 +48,40 @@ describe('migratePlaintextLog (decision 080)', () => {
       const { before, after } = failure as MigrationMismatch;
       expect(before.log).to.not.equal(after.log);
       expect(await logMigration(log)).to.equal(null);
+      // The log is as it was, and the copy is gone (a next run starts over).
+      expect((await log.readAll()).map((e) => e.data)).to.deep.equal([{ text: 'call Ada on Monday' }]);
+      expect(readdirSync(dir).filter((f) => f.includes('.rewrite'))).to.deep.equal([]);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('gives a sealer its event frozen: one that changes its input (which would change what it is compared with) fails loudly', async () => {
+    const log = await exclusive();
+    try {
+      let failure: unknown;
+      try {
+        await migratePlaintextLog({
+          log,
+          keys,
+          sealers: new Map([
+            [
+              'test.note',
+              (e) => {
+                (e.data as { text: string }).text = 'something else';
+                return { stream: e.stream, data: e.data as JsonObject };
+              },
+            ],
+          ]),
+          openers: new Map([['test.note', identity]]),
+        });
+      } catch (error) {
+        failure = error;
+      }
+      expect(failure).to.be.instanceOf(TypeError);
+      expect((failure as Error).message).to.match(/read only/);
+      expect(await logMigration(log)).to.equal(null);
+      expect((await log.readAll()).map((e) => e.data)).to.deep.equal([{ text: 'call Ada on Monday' }]);
     } finally {
       await log.close();
     }
@@ -85,21 +120,50 @@ describe('migratePlaintextLog (decision 080)', () => {
   });
 
   it('an identity rewrite verifies, is recorded once, and a second run is a no-op', async () => {
+    const types = {
+      keys,
+      sealers: new Map([['test.note', identity]]),
+      openers: new Map([['test.note', identity]]),
+    };
+    const log = await exclusive();
+    const first = await migratePlaintextLog({ log, ...types });
+    expect(first.status).to.equal('migrated');
+    expect(first.record.sealed).to.deep.equal({ 'test.note': 1 });
+    expect(first.record.fingerprintAfter).to.equal(first.record.fingerprintBefore);
+    // The copy took the log's place and the log given was closed with the old file.
+    expect(readdirSync(dir).filter((f) => f.startsWith('events.sqlite'))).to.deep.equal(['events.sqlite']);
+    await log.close();
+    const again = await exclusive();
+    try {
+      const second = await migratePlaintextLog({ log: again, ...types });
+      expect(second.status).to.equal('already-migrated');
+      expect(second.record).to.deep.equal(first.record);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it('starts over when the copy beside the log was made from another log', async () => {
+    // A copy left by a run on another log (say, one restored from a backup since).
+    const other = await openSqliteEventLog({ file: join(dir, 'other.sqlite'), exclusive: true });
+    const stray = await other.rewriting!().openCopy();
+    stray.rewriting!().copyIn([], {
+      name: 'privacy-migration',
+      value: { after: '0', source: 'sqlite:another' },
+    });
+    await stray.close();
+    await other.close();
+    renameSync(join(dir, 'other.sqlite.rewrite'), join(dir, 'events.sqlite.rewrite'));
     const log = await exclusive();
     try {
-      const options = {
+      const outcome = await migratePlaintextLog({
         log,
         keys,
         sealers: new Map([['test.note', identity]]),
         openers: new Map([['test.note', identity]]),
-      };
-      const first = await migratePlaintextLog(options);
-      expect(first.status).to.equal('migrated');
-      expect(first.record.sealed).to.deep.equal({ 'test.note': 1 });
-      expect(first.record.fingerprintAfter).to.equal(first.record.fingerprintBefore);
-      const second = await migratePlaintextLog(options);
-      expect(second.status).to.equal('already-migrated');
-      expect(second.record).to.deep.equal(first.record);
+      });
+      expect(outcome.record.events).to.equal(1);
+      expect(outcome.record.sealed).to.deep.equal({ 'test.note': 1 });
     } finally {
       await log.close();
     }

@@ -143,11 +143,16 @@ export const privacyCommandLine: CommandLine = {
     },
     {
       name: 'migrate',
-      synopsis: '[--batch N] [--skip-reports]',
+      synopsis: '[--batch N] [--threads N] [--skip-reports]',
       summary:
-        'seal every plaintext event of a log written before sealing, in place, once (decision 080); the LRS must be stopped (LRS_DATA_DIR)',
+        'seal every plaintext event of a log written before sealing, once, into a copy that then replaces the log (decision 080); the LRS must be stopped (LRS_DATA_DIR)',
       options: {
         batch: { type: 'string', placeholder: 'N', description: 'events per transaction (default 2000)' },
+        threads: {
+          type: 'string',
+          placeholder: 'N',
+          description: 'sealing threads besides the main one (default: the processors, at most 4; 0: none)',
+        },
         'skip-reports': {
           type: 'boolean',
           description:
@@ -166,6 +171,9 @@ export const privacyCommandLine: CommandLine = {
         const batch = values.batch === undefined ? undefined : Number(values.batch);
         if (batch !== undefined && (!Number.isInteger(batch) || batch < 1 || batch > 100_000))
           throw new UsageError(`--batch needs an integer from 1 to 100000, not '${values.batch}'`);
+        const threads = values.threads === undefined ? undefined : Number(values.threads);
+        if (threads !== undefined && (!Number.isInteger(threads) || threads < 0 || threads > 16))
+          throw new UsageError(`--threads needs an integer from 0 to 16, not '${values.threads}'`);
         const bars = new Map<string, { bar: Progress; tenth: number }>();
         const onProgress = (p: MigrationProgressReport) => {
           let entry = bars.get(p.phase);
@@ -185,6 +193,7 @@ export const privacyCommandLine: CommandLine = {
             dataDir: resolve(config.dataDir),
             ...(config.esdbUrl ? { esdbUrl: config.esdbUrl } : {}),
             ...(batch !== undefined ? { batchSize: batch } : {}),
+            ...(threads !== undefined ? { threads } : {}),
             reports: values['skip-reports'] !== true,
             onProgress,
           });

@@ -1,5 +1,6 @@
 // `pnpm privacy migrate` (decision 080): a log written before sealing existed (plaintext
-// statements, no `sealed` mark) is sealed in place, once, verified by fingerprints; afterwards
+// statements, no `sealed` mark) is copied sealed into a new file that then replaces it, once,
+// verified by fingerprints; afterwards
 // the log's bytes hold no name, email or account, the xAPI API answers the same, and the person
 // can be erased.
 import { spawn } from 'node:child_process';
@@ -92,7 +93,7 @@ async function cli(argv: string[], env: NodeJS.ProcessEnv) {
   return { code, out: out.join(''), err: err.join('') };
 }
 
-describe('pnpm privacy migrate: a log written before sealing, sealed in place (decision 080)', function () {
+describe('pnpm privacy migrate: a log written before sealing, sealed into a copy that replaces it (decision 080)', function () {
   this.timeout(180_000);
   const root = mkdtempSync(join(tmpdir(), 'lrs-privacy-migrate-'));
   const dataDir = join(root, 'data');
@@ -137,20 +138,32 @@ describe('pnpm privacy migrate: a log written before sealing, sealed in place (d
     }
   });
 
-  it('killed (SIGKILL) after some batches, resumes where it stopped and finishes with equal fingerprints', async () => {
+  /** Runs the migration in a child process and SIGKILLs it once it prints `marker`. */
+  const killChildAt = async (stopAt: string, marker: string) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(here, 'support', 'migrate-child.ts'), dataDir, '3', String(BATCH)],
+      ['--import', 'tsx', join(here, 'support', 'migrate-child.ts'), dataDir, stopAt, String(BATCH)],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('committed 3')) resolve();
+        if (chunk.toString().includes(marker)) resolve();
       });
-      child.on('exit', (code) => reject(new Error(`child exited ${code} before committing 3 batches`)));
+      child.on('exit', (code) => reject(new Error(`child exited ${code} before printing '${marker}'`)));
     });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
+  };
+
+  it('killed (SIGKILL) after some batches and again before the copy replaces the log, resumes and finishes with equal fingerprints', async () => {
+    await killChildAt('3', 'committed 3');
+    // The log is untouched so far (the copy beside it holds the sealed batches).
+    expect(filesContaining(dataDir, EMAIL)).to.include(join(dataDir, 'events.sqlite'));
+    expect(filesContaining(dataDir, EMAIL).filter((f) => f.includes('.rewrite'))).to.deep.equal([]);
+
+    // Resumed, and killed once the copy is complete, verified and recorded, just before the rename.
+    await killChildAt('replace', 'replacing');
+    expect(filesContaining(dataDir, EMAIL)).to.include(join(dataDir, 'events.sqlite'));
 
     const run = await cli(['migrate', '--batch', String(BATCH)], env);
     expect(run.code, run.err).to.equal(0);
@@ -171,7 +184,10 @@ describe('pnpm privacy migrate: a log written before sealing, sealed in place (d
     expect(outcome.record.fingerprintAfter).to.equal(outcome.record.fingerprintBefore);
     expect(outcome.record.reportsBefore).to.have.property('completion');
     expect(outcome.record.reportsAfter).to.deep.equal(outcome.record.reportsBefore);
-    expect(run.err).to.match(/seal +\[#+\] +100% \d+\/\d+ events, \d+\/s/);
+    // Only the log's own file is left: the copy took its place, no -wal or -shm beside it.
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('events.sqlite'))).to.deep.equal([
+      'events.sqlite',
+    ]);
 
     // The raw bytes of the log (file, -wal) no longer hold the person's name, email or account.
     for (const needle of [NAME, EMAIL, ACCOUNT.name])
@@ -226,6 +242,8 @@ describe('pnpm privacy migrate: a log written before sealing, sealed in place (d
 
   it('exits 2 on a wrong command line and 1 on EventStoreDB, naming the documented procedure', async () => {
     expect((await cli(['migrate', '--batch', '0'], env)).code).to.equal(2);
+    expect((await cli(['migrate', '--threads', '-1'], env)).code).to.equal(2);
+    expect((await cli(['migrate', '--threads', 'two'], env)).code).to.equal(2);
     expect((await cli(['migrate', 'extra'], env)).code).to.equal(2);
     expect((await cli(['migrate', '--vacum'], env)).code).to.equal(2);
     const esdb = await cli(['migrate'], { ...env, ESDB_URL: 'esdb://127.0.0.1:1?tls=false' });
@@ -268,6 +286,8 @@ describe('pnpm privacy migrate after erasures recorded before it (decision 080, 
     expect(run.code, run.err).to.equal(0);
     expect((JSON.parse(run.out) as { record: { erasuresBefore: number } }).record.erasuresBefore).to.equal(1);
     expect(run.err).to.include('1 erasure(s) recorded before this migration');
+    expect(run.err).to.match(/seal +\[#+\] +100% \d+\/\d+ events, \d+\/s/);
+    expect(run.err).to.match(/verify +\[#+\] +100%/);
     expect(run.err).to.include('erase them again by identifier');
   });
 });

@@ -46,7 +46,7 @@ export interface SqliteEventLogOptions {
   syncWal?: SyncFile;
   /**
    * Holds the file exclusively while open (refused while another process has it open) and offers
-   * `rewriting()` (decision 080: `pnpm privacy migrate`).
+   * `rewriting()` (decision 080: `pnpm privacy migrate` copies the log and replaces it).
    */
   exclusive?: boolean;
 }
@@ -145,7 +145,20 @@ export async function openSqliteEventLog(options: SqliteEventLogOptions): Promis
       ? {
           rewriting: () => {
             ensureOpen();
-            return sqliteRewriting(db, file);
+            return sqliteRewriting(
+              db,
+              file,
+              (copy, pageSize) =>
+                openSqliteEventLog({
+                  file: copy,
+                  exclusive: true,
+                  pageSize,
+                  // The copy's one random-key index, UNIQUE(stream, revision), grows to ~60 MB
+                  // at 1,000,000 statements: kept in the cache rather than re-read page by page.
+                  cacheMiB: Math.max(options.cacheMiB ?? 0, 256),
+                }),
+              () => log.close(),
+            );
           },
         }
       : {}),

@@ -9,4 +9,5 @@ export {
   writeBackupManifest,
 } from './backup';
 export { openSqliteEventLog, type SqliteEventLogOptions } from './event-log';
+export { copyFileOf, decodeRawEvent } from './rewrite';
 export { SCHEMA_VERSION } from './tables';

@@ -15,7 +15,7 @@ export interface DatabaseOptions {
   /**
    * Holds an exclusive lock on the file for as long as the connection is open (locking_mode
    * EXCLUSIVE): refused while another connection (a running LRS) has it open, and no other can
-   * open it meanwhile. What rewriting events in place needs (decision 080).
+   * open it meanwhile. What rewriting the log into a copy needs (decision 080).
    */
   exclusive?: boolean;
 }
@@ -61,9 +61,7 @@ export function openDatabase(
     if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
     migrate(db, file);
     if (options.exclusive) {
-      // Take the write lock now (kept until close) rather than at the first rewrite; a rewrite
-      // leaves no freed byte of the old payload behind (zeroed as freed).
-      db.pragma('secure_delete = ON');
+      // Take the write lock now (kept until close) rather than at the first write.
       db.exec('BEGIN EXCLUSIVE; COMMIT');
     }
     return { db, walMode: wal };

@@ -1,95 +1,136 @@
-import { statSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
-import {
-  EventLogError,
-  type EventRewrite,
-  type JsonObject,
-  type LogRewriting,
-  type StoredEvent,
-} from '../types';
+import { type EventLog, EventLogError, type JsonObject, type LogRewriting, type RawEvent } from '../types';
 import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './recorded-event';
-import { readIdentity } from './tables';
+
+/** Where the copy of a log being rewritten lives (decision 080): beside it, on the same file system. */
+export const copyFileOf = (file: string) => `${file}.rewrite`;
+
+/** The sidecar files SQLite may keep beside a database. */
+const SIDECARS = ['-wal', '-shm', '-journal'];
+
+/** An event as stored, decoded as every read decodes it (for a caller that read it raw). */
+export function decodeRawEvent(raw: RawEvent) {
+  const data = raw[6];
+  if (raw[5] === 1 || typeof data === 'string') return toRecordedEvent(raw as EventRow);
+  const row = [...raw] as EventRow;
+  row[6] = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+  return toRecordedEvent(row);
+}
+
+function fsyncPath(path: string, flags = 'r'): void {
+  const fd = openSync(path, flags);
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
- * Rewriting events in place on a log opened `exclusive` (decision 080). The progress records
- * live in the log file itself, so a batch and its progress commit (or vanish) together.
+ * Rewriting a log into a copy that then replaces it (decision 080), on a log opened `exclusive`.
+ * `open` opens another SQLite log (the copy) exclusively; `close` closes this one.
  */
-export function sqliteRewriting(db: Database.Database, file: string): LogRewriting {
+export function sqliteRewriting(
+  db: Database.Database,
+  file: string,
+  open: (file: string, pageSize: number) => Promise<EventLog>,
+  close: () => Promise<void>,
+): LogRewriting {
   db.exec('CREATE TABLE IF NOT EXISTS rewrite_progress (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  // One prepared statement, reused for every event of every batch.
-  const update = db.prepare(
-    'UPDATE events SET stream = ?, is_binary = ?, data = ?, metadata = coalesce(?, metadata) WHERE position = ?',
-  );
+  // The payload as bytes whatever it is (a JSON text's UTF-8): never decoded into a string here.
   const page = db
-    .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`)
+    .prepare(
+      'SELECT position, stream, revision, id, type, is_binary, CAST(data AS BLOB), metadata, recorded FROM events WHERE position > ? ORDER BY position LIMIT ?',
+    )
     .raw(true);
   const readProgress = db.prepare('SELECT value FROM rewrite_progress WHERE name = ?').pluck();
   const writeProgress = db.prepare(
     'INSERT INTO rewrite_progress (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
   );
-  const sizeOf = (f: string) => {
-    try {
-      return statSync(f).size;
-    } catch {
-      return 0;
-    }
-  };
-  const stored = (r: EventRewrite): [number, string | Buffer] =>
-    r.data instanceof Uint8Array
-      ? [1, Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength)]
-      : [0, r.text ?? JSON.stringify(r.data)];
-  const rewriteAll = db.transaction((rewrites: readonly EventRewrite[], name: string, value: JsonObject) => {
-    for (const r of rewrites) {
-      const [isBinary, data] = stored(r);
-      const metadata = r.metadata === undefined ? null : JSON.stringify(r.metadata);
-      let changed: number;
+  // Two prepared INSERTs (a JSON payload given as UTF-8 bytes is stored as text, as appends
+  // store it; bytes as bytes), reused for every event: rows arrive in position order, so the
+  // table's b-tree only ever grows at its right edge.
+  const insertText = db.prepare(
+    `INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?)`,
+  );
+  const insertBytes = db.prepare(`INSERT INTO events (${EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const head = db.prepare('SELECT coalesce(max(position), 0) FROM events').pluck();
+  const copyAll = db.transaction((events: readonly RawEvent[], name: string, value: JsonObject) => {
+    let last = head.get() as number;
+    for (const e of events) {
+      if (!(e[0] > last))
+        throw new EventLogError(
+          `event log '${file}': position ${e[0]} copied after ${last} (nothing of this batch was written)`,
+        );
+      last = e[0];
       try {
-        changed = update.run(r.stream, isBinary, data, metadata, Number(r.position.commit)).changes;
+        const data = e[6];
+        const insert = e[5] === 1 ? insertBytes : insertText;
+        // Bytes that crossed a thread arrive as a plain Uint8Array; SQLite binds Buffers.
+        if (data instanceof Uint8Array && !Buffer.isBuffer(data))
+          insert.run(
+            e[0],
+            e[1],
+            e[2],
+            e[3],
+            e[4],
+            e[5],
+            Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+            e[7],
+            e[8],
+          );
+        else insert.run(e);
       } catch (error) {
         if ((error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') throw error;
         // A sealed form under a new stream name whose revision another event of that stream holds.
         throw new EventLogError(
-          `event log '${file}': the event at position ${r.position.commit} cannot move to stream '${r.stream}', which holds another event at its revision (nothing of this batch was written)`,
+          `event log '${file}': the event at position ${e[0]} cannot move to stream '${e[1]}', which holds another event at its revision (nothing of this batch was written)`,
         );
       }
-      if (changed !== 1)
-        throw new EventLogError(
-          `event log '${file}': no event at position ${r.position.commit} to rewrite (nothing of this batch was written)`,
-        );
     }
     writeProgress.run(name, JSON.stringify(value));
   });
+  const copyFile = copyFileOf(file);
   return {
+    readRaw(after, limit) {
+      return page.all(after, limit) as RawEvent[];
+    },
     progress(name) {
       const value = readProgress.get(name) as string | undefined;
       return value === undefined ? null : (JSON.parse(value) as JsonObject);
     },
-    readStored(after, limit) {
-      const rows = page.all(after, limit) as EventRow[];
-      const out: StoredEvent[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        const event = toRecordedEvent(row);
-        out[i] = {
-          event,
-          data: row[5] === 1 ? (event.data as Uint8Array) : (row[6] as string),
-          metadata: row[7],
-        };
-      }
-      return out;
+    copyIn(events, progress) {
+      copyAll.immediate(events, progress.name, progress.value);
     },
-    rewrite(rewrites, progress) {
-      rewriteAll.immediate(rewrites, progress.name, progress.value);
+    openCopy() {
+      return open(copyFile, db.pragma('page_size', { simple: true }) as number);
     },
-    scrub(options = {}) {
-      if (options.vacuum) db.exec('VACUUM');
-      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-      if (row?.busy !== 0) throw new EventLogError(`event log '${file}': the -wal could not be truncated`);
-      return { fileBytes: sizeOf(file), walBytes: sizeOf(`${file}-wal`) };
+    discardCopy() {
+      for (const f of [copyFile, ...SIDECARS.map((s) => copyFile + s)]) rmSync(f, { force: true });
     },
-    async renewIdentity() {
-      db.prepare('UPDATE log_identity SET id = lower(hex(randomblob(16)))').run();
-      return readIdentity(db);
+    async replaceWithCopy(copy) {
+      // 1. The copy: checkpointed and closed (its -wal then removed); whatever it holds is in its file.
+      await copy.close();
+      if (existsSync(`${copyFile}-wal`) && statSync(`${copyFile}-wal`).size > 0)
+        throw new EventLogError(
+          `event log copy '${copyFile}': its -wal was not checkpointed (nothing replaced)`,
+        );
+      rmSync(`${copyFile}-wal`, { force: true });
+      fsyncPath(copyFile);
+      // 2. This log leaves WAL mode: its -wal is checkpointed and deleted while the exclusive lock
+      // stays held, so closing it later touches no file at the path the copy takes (a WAL-mode
+      // close deletes `<file>-wal` by name, which would then be the copy's).
+      const mode = db.pragma('journal_mode = DELETE', { simple: true }) as string;
+      if (mode.toLowerCase() !== 'delete')
+        throw new EventLogError(`event log '${file}': could not leave WAL mode (${mode}); nothing replaced`);
+      for (const s of SIDECARS) rmSync(file + s, { force: true });
+      // 3. The one step that changes what the path holds: atomic, then made durable.
+      renameSync(copyFile, file);
+      fsyncPath(dirname(file));
+      // 4. The old file, now unlinked, goes with its last connection.
+      await close();
     },
   };
 }

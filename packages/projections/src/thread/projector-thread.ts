@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { type ResourceLimits, Worker } from 'node:worker_threads';
 import type { EventLog, LogPosition, OpenEventLogOptions } from '@lrs/event-log';
 import { lagBehind, PositionWaiters, type Projector, type ProjectorOptions, reaches } from '../projector';
 import { openReadOnly } from '../read-model';
@@ -340,10 +340,22 @@ const WORKER_FLAGS = new Set([
  */
 /**
  * A worker thread running the module `entry` (a file URL; TypeScript sources load through tsx,
- * see boot.mjs) with `data` as its workerData, and only the node options a worker accepts.
+ * see boot.mjs) with `data` as its workerData, and only the node options a worker accepts;
+ * `resourceLimits` as Worker takes them (e.g. a larger young generation for a thread that
+ * allocates much and keeps little).
  */
-export function moduleWorker(entry: string, data: object, name: string): Worker {
-  return new Worker(BOOT, { workerData: { ...data, entry }, name, execArgv: workerExecArgv() });
+export function moduleWorker(
+  entry: string,
+  data: object,
+  name: string,
+  resourceLimits?: ResourceLimits,
+): Worker {
+  return new Worker(BOOT, {
+    workerData: { ...data, entry },
+    name,
+    execArgv: workerExecArgv(),
+    ...(resourceLimits ? { resourceLimits } : {}),
+  });
 }
 
 export function workerExecArgv(execArgv: readonly string[] = process.execArgv): string[] {

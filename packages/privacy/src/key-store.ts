@@ -1,8 +1,32 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomFillSync, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { getEnvironmentData, setEnvironmentData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+
+/**
+ * `count` fresh 256-bit keys from one randomFillSync call (the same CSPRNG bytes as
+ * randomBytes(32) each; decision 083). Each key is its own Buffer: sealed values are cached per
+ * key object (seal.ts), and the pool is not kept.
+ */
+function randomKeys(count: number): Buffer[] {
+  const pool = randomFillSync(Buffer.allocUnsafe(32 * count));
+  return Array.from({ length: count }, (_, i) => Buffer.from(pool.subarray(32 * i, 32 * (i + 1))));
+}
+
+/**
+ * The count of key destructions committed in this process for one key-store file, in shared
+ * memory (decision 083): set up by the process that owns the erasures of that key store (the
+ * LRS, `destroyedOnlyInThisProcess`) and handed to every worker thread started after it, through
+ * the threads' environment data (a SharedArrayBuffer is shared, not copied).
+ */
+const destructionsName = (file: string) => `lrs.privacy.key-destructions:${file}`;
+
+function sharedDestructions(file: string): Int32Array | undefined {
+  const shared = getEnvironmentData(destructionsName(file));
+  return shared instanceof Int32Array && shared.buffer instanceof SharedArrayBuffer ? shared : undefined;
+}
 
 /** Where the key store of a data directory lives (decision 065). */
 export const keyStoreFile = (dataDir: string) => join(dataDir, 'privacy', 'keys.sqlite');
@@ -38,6 +62,11 @@ export class KeyStore {
   private readonly countDestroyed: Database.Statement;
   private seenVersion = -1;
   private seenDestroyed: unknown = -1;
+  /** Destructions in this process (shared with its threads), when it owns the erasures (decision 083). */
+  private destructions: Int32Array | undefined;
+  private seenDestructions = -1;
+  /** Whether PRAGMA data_version was read in the current synchronous run (cleared by a microtask). */
+  private checkedInRun = false;
   /**
    * Keys and subjects read before, while no other connection (thread, process) changed the
    * store: `PRAGMA data_version` tells, so a key destroyed elsewhere is never used from here.
@@ -88,7 +117,24 @@ export class KeyStore {
   }
 
   static open(file: string): KeyStore {
-    return new KeyStore(file);
+    const store = new KeyStore(file);
+    store.destructions = sharedDestructions(file);
+    return store;
+  }
+
+  /**
+   * Declares that keys of this store are destroyed only by this process (the LRS: its
+   * CryptoShredder, on any of its threads), before the process starts the threads that open the
+   * store. Each destruction is then counted in shared memory, and a connection of any of those
+   * threads reads that count before every statement it opens; `PRAGMA data_version` (the check
+   * that sees other processes) once per synchronous run instead of once per statement (decision
+   * 083). A thread started earlier, or another process, keeps checking SQLite every time.
+   */
+  destroyedOnlyInThisProcess(): void {
+    if (this.destructions) return;
+    const counter = sharedDestructions(this.file) ?? new Int32Array(new SharedArrayBuffer(4));
+    setEnvironmentData(destructionsName(this.file), counter);
+    this.destructions = counter;
   }
 
   private digest(ifi: string): Buffer {
@@ -125,6 +171,20 @@ export class KeyStore {
       }
       return;
     }
+    if (this.destructions) {
+      // Nothing destroyed on any thread of this process since the last check, and SQLite asked
+      // in this synchronous run already: what is cached is still true (decision 083). The count
+      // is read before SQLite is, so a destruction committed in between is checked again.
+      const count = Atomics.load(this.destructions, 0);
+      if (count === this.seenDestructions && this.checkedInRun) return;
+      this.seenDestructions = count;
+      if (!this.checkedInRun) {
+        this.checkedInRun = true;
+        queueMicrotask(() => {
+          this.checkedInRun = false;
+        });
+      }
+    }
     const version = this.dataVersion.get() as number;
     if (version !== this.seenVersion || this.keys.size > 200_000) {
       this.seenVersion = version;
@@ -158,42 +218,59 @@ export class KeyStore {
 
   /**
    * The subjects of these identifier keys, creating the missing ones in one durable
-   * transaction (before any event sealed with them is appended).
+   * transaction (before any event sealed with them is appended). A new subject costs one HMAC
+   * (its digest, computed once for the look-up and the insert), 32 bytes from a pool of key
+   * material and three row inserts (decision 083).
    */
   subjects(ifis: Iterable<string>): Map<string, Subject> {
     const found = new Map<string, Subject>();
-    const missing = new Set<string>();
+    const missing = new Map<string, Buffer>();
     this.fresh();
     for (const ifi of ifis) {
-      if (found.has(ifi)) continue;
-      const s = this.findChecked(ifi);
-      if (s) found.set(ifi, s);
-      else missing.add(ifi);
+      if (found.has(ifi) || missing.has(ifi)) continue;
+      const cached = this.byIfi.get(ifi);
+      if (cached) {
+        found.set(ifi, cached);
+        continue;
+      }
+      const digest = this.digest(ifi);
+      const s = this.q.byDigest.get(digest);
+      if (s) {
+        this.byIfi.set(ifi, s);
+        found.set(ifi, s);
+      } else missing.set(ifi, digest);
     }
     if (missing.size > 0) {
+      const keys = randomKeys(missing.size);
       this.db
         .transaction(() => {
-          for (const ifi of missing) {
-            // A concurrent writer on another connection may have created it meanwhile.
-            const again = this.find(ifi);
+          if (!this.markedInUse) this.markInUse.run();
+          let i = 0;
+          for (const [ifi, digest] of missing) {
+            // A concurrent writer on another connection may have created it meanwhile: inside
+            // this IMMEDIATE transaction the look-up sees every commit.
+            const again = this.q.byDigest.get(digest);
             if (again) {
               found.set(ifi, again);
+              this.byIfi.set(ifi, again);
               continue;
             }
-            const subject = { pseudonym: `p-${randomUUID()}`, key: randomBytes(32) };
-            this.markInUse.run();
+            const subject = { pseudonym: `p-${randomUUID()}`, key: keys[i++]! };
             this.q.insertSubject.run(subject.pseudonym, subject.key, Date.now());
-            this.q.insertLookup.run(this.digest(ifi), subject.pseudonym);
+            this.q.insertLookup.run(digest, subject.pseudonym);
             found.set(ifi, subject);
             this.byIfi.set(ifi, subject);
           }
         })
         .immediate();
+      this.markedInUse = true;
       this.created = true;
     }
     return found;
   }
 
+  /** The `in-use` mark is written once per connection (it never goes away). */
+  private markedInUse = false;
   private created = false;
   private lastSync: Promise<void> = Promise.resolve();
 
@@ -261,6 +338,10 @@ export class KeyStore {
         this.countDestroyed.run();
       })
       .immediate();
+    // Committed: every thread of this process re-checks before its next open (decision 083),
+    // also when this connection was opened before the count was set up.
+    const count = this.destructions ?? sharedDestructions(this.file);
+    if (count) Atomics.add(count, 0, 1);
     this.keys.clear();
     this.byIfi.clear();
     this.truncateWal();

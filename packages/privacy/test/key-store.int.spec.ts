@@ -66,4 +66,31 @@ describe('the key store really deletes (decision 065)', () => {
     writer.close();
     reader.close();
   });
+
+  it('in the process that erases, a destroyed key is not used by its other connections, even in the same run (decision 083)', async () => {
+    const file = join(dir, 'keys.sqlite');
+    const writer = KeyStore.open(file); // the HTTP thread, where the CryptoShredder runs
+    writer.destroyedOnlyInThisProcess();
+    const reader = KeyStore.open(file); // a thread started after: it shares the count
+    // Another process on the same file: the count is per process (here: per path as given).
+    const other = KeyStore.open(`${dir}//keys.sqlite`);
+    const [a, b] = ['mbox:mailto:a@example.org', 'mbox:mailto:b@example.org'].map(
+      (ifi) => writer.subjects([ifi]).get(ifi)!,
+    );
+    expect(reader.key(a!.pseudonym)).to.deep.equal(a!.key);
+    expect(reader.key(b!.pseudonym)).to.deep.equal(b!.key);
+    // No await in between: one synchronous run, as a projector applies a batch.
+    writer.destroy([a!.pseudonym]);
+    expect(reader.key(a!.pseudonym)).to.equal(undefined);
+    expect(reader.find('mbox:mailto:a@example.org')).to.equal(undefined);
+    expect(reader.key(b!.pseudonym)).to.deep.equal(b!.key);
+    // A destruction this process did not make (another process on the same file) is seen by
+    // SQLite's check, at the reader's next synchronous run.
+    other.destroy([b!.pseudonym]);
+    await Promise.resolve();
+    expect(reader.key(b!.pseudonym)).to.equal(undefined);
+    writer.close();
+    reader.close();
+    other.close();
+  });
 });

@@ -8,6 +8,7 @@ export {
   ReadModelMismatchError,
 } from './errors';
 export { fingerprint, fingerprints } from './fingerprint';
+export { InsertOnce } from './insert-once';
 export { type HostedProjectionStatus, ProjectionHost, type ProjectionHostOptions } from './projection-host';
 export type { Projector, ProjectorOptions, StartProjector } from './projector';
 export { openReadOnly, readCheckpoint } from './read-model';

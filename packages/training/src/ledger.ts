@@ -13,6 +13,7 @@ import {
   VOIDED_VERB,
 } from '@lrs/events';
 import { ERASED_HOME_PAGE, erasedIfi } from '@lrs/privacy';
+import { InsertOnce } from '@lrs/projections';
 import { type Agent, agentIfiKey, parseIsoDuration, type Statement, timestampMillis } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
 import { type LearningFact, VERB } from './learning';
@@ -221,6 +222,8 @@ export interface Ledger {
 
 /** The ledger of one read-model connection. */
 export function openLedger(db: Db): Ledger {
+  // Written per statement, new only with a new person: skipped once seen committed (decision 083).
+  const subjectRows = new InsertOnce(db, 'subject_ifi', ['pseudonym', 'ifi']);
   // The fact table's random-key indexes outgrow SQLite's default 2 MiB page cache after ~100k
   // statements; past that every insert reads index pages back from disk (decision 005).
   db.pragma(`cache_size = -${LEDGER_CACHE_KIB}`);
@@ -274,7 +277,6 @@ export function openLedger(db: Db): Ledger {
       'INSERT INTO staff_group_history (official_id, effective_from, staff_group) VALUES (?, ?, ?) ON CONFLICT (official_id, effective_from) DO UPDATE SET staff_group = excluded.staff_group',
     ),
     insertPolicy: db.prepare('INSERT OR IGNORE INTO policy (policy_id, version, record) VALUES (?, ?, ?)'),
-    insertSubject: db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)'),
     subjectIfis: db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck(),
     dropSubject: db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?'),
     dropUnmatchedFacts: db.prepare('DELETE FROM fact WHERE ifi = ? AND official_id IS NULL'),
@@ -356,6 +358,7 @@ export function openLedger(db: Db): Ledger {
     // A live batch never meets a load: the runtime settles before it turns live.
     if (!catchingUp && loading) finishLoading();
     const changes = noLedgerChanges();
+    subjectRows.batch();
     // Per batch: a void waiting for its target is rare, and most statements come from known
     // identifiers; both lookups are skipped or cached for the batch (the registry events below
     // clear the cache, so it never outlives a change).
@@ -405,6 +408,7 @@ export function openLedger(db: Db): Ledger {
             if (officialId !== undefined) eraseOfficial(officialId, p, changes);
           }
           for (const p of pseudonyms) q.dropSubject.run(p);
+          subjectRows.forget();
           ifiCache.clear();
           break;
         }
@@ -486,7 +490,7 @@ export function openLedger(db: Db): Ledger {
       const id = statement.id ?? event.id;
       const data = statementEventData(event);
       const pseudonym = data.subjects.find((s) => s.ifi === ifi)?.pseudonym ?? null;
-      if (pseudonym !== null) q.insertSubject.run(pseudonym, ifi);
+      if (pseudonym !== null) subjectRows.run(pseudonym, ifi);
       // A statement sealed by the migration (decision 080) keeps the fact it had in plaintext, with
       // no pseudonym: the fingerprint of a snapshot taken before the migration stays the same.
       const subject = data.migrated === 1 ? null : pseudonym;

@@ -101,6 +101,9 @@ export async function startLrsSystem(config: Config, options: SystemOptions = {}
   const sessionStore = SessionStore.open(config.dataDir, portalSecret(config), {
     subjectOf: (officialId) => keys.find(officialSubjectKey(officialId))?.pseudonym,
   });
+  // Only this process erases (its CryptoShredder below): its threads learn of a destroyed key
+  // through shared memory (decision 083). Before the projector thread starts.
+  keys.destroyedOnlyInThisProcess();
   let readModels: Projector[] = [];
   // Audit replays hold copies of the ledger: an erasure cancels or deletes every replay requested
   // before it (a replay is cheap to run again; decision 065).

@@ -7,7 +7,13 @@ import {
   storedStatementOf,
   subjectErasedData,
 } from '@lrs/events';
-import { defineProjection, inlineProjectors, RunningReadModel, type StartProjector } from '@lrs/projections';
+import {
+  defineProjection,
+  InsertOnce,
+  inlineProjectors,
+  RunningReadModel,
+  type StartProjector,
+} from '@lrs/projections';
 import type { Actor, Agent, Statement } from '@lrs/xapi';
 import { agentIfiKey } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
@@ -31,7 +37,8 @@ export const agentsIndexProjection = defineProjection({
   init: (db) => {
     const agent = db.prepare('INSERT OR IGNORE INTO agents (ifi, identifier) VALUES (?, ?)');
     const name = db.prepare('INSERT OR IGNORE INTO agent_names (ifi, name) VALUES (?, ?)');
-    const subject = db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)');
+    // Written per statement, new only with a new person: skipped once seen committed (decision 083).
+    const subject = new InsertOnce(db, 'subject_ifi', ['pseudonym', 'ifi']);
     const ifisOf = db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck();
     const forget = [
       db.prepare('DELETE FROM agents WHERE ifi = ?'),
@@ -40,6 +47,7 @@ export const agentsIndexProjection = defineProjection({
     // By primary key (subject_ifi has no index by ifi; one pseudonym holds an identifier at a time).
     const forgetSubject = db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?');
     return (events: RecordedEvent[]) => {
+      subject.batch();
       for (const event of events) {
         if (event.type === SUBJECT_ERASED) {
           // Decision 065: the erased person's identifiers and names are forgotten.
@@ -47,6 +55,7 @@ export const agentsIndexProjection = defineProjection({
             for (const ifi of ifisOf.all(p) as string[]) for (const f of forget) f.run(ifi);
             forgetSubject.run(p);
           }
+          subject.forget();
           continue;
         }
         if (event.type !== STATEMENT_EVENT) continue;

@@ -8,6 +8,7 @@ import {
   VOIDED_VERB,
 } from '@lrs/events';
 import { eraseAgentsIn } from '@lrs/privacy';
+import { InsertOnce } from '@lrs/projections';
 import type { Statement } from '@lrs/xapi';
 import { agentIfiKeys, groupMemberIfiKeys } from '@lrs/xapi';
 import type Database from 'better-sqlite3';
@@ -181,7 +182,8 @@ export function statementIndexApplier(db: Database.Database) {
   const anyPendingVoid = db.prepare('SELECT EXISTS (SELECT 1 FROM pending_voids)').pluck();
   const idOfSeq = db.prepare('SELECT id FROM statements WHERE seq = ?').pluck();
 
-  const insertSubject = db.prepare('INSERT OR IGNORE INTO subject_ifi (pseudonym, ifi) VALUES (?, ?)');
+  // Written per statement, new only with a new person: skipped once seen committed (decision 083).
+  const subjectRows = new InsertOnce(db, 'subject_ifi', ['pseudonym', 'ifi']);
   const ifisOf = db.prepare('SELECT ifi FROM subject_ifi WHERE pseudonym = ?').pluck();
   const deleteSubject = db.prepare('DELETE FROM subject_ifi WHERE pseudonym = ?');
   const seqsOfKey = db.prepare('SELECT seq FROM statement_keys WHERE key = ?').pluck();
@@ -243,6 +245,7 @@ export function statementIndexApplier(db: Database.Database) {
       dropHighWater.run();
       setHighWater.run(seq - 1);
     }
+    subjectRows.forget();
   };
 
   let seq = nextSeq.get() as number;
@@ -270,6 +273,7 @@ export function statementIndexApplier(db: Database.Database) {
 
   return (events: RecordedEvent[]) => {
     ids = new Map();
+    subjectRows.batch();
     // A void waiting for its target is rare: look for one only when some wait.
     let pendingVoids = anyPendingVoid.get() === 1;
     for (const event of events) {
@@ -298,7 +302,7 @@ export function statementIndexApplier(db: Database.Database) {
       );
       if (stored.changes === 0) continue;
       seq++;
-      for (const s of data.subjects) insertSubject.run(s.pseudonym, s.ifi);
+      for (const s of data.subjects) subjectRows.run(s.pseudonym, s.ifi);
       // Data 2.3.2: voided iff not itself voiding and a voiding statement targets it.
       if (!voiding && pendingVoids && takePendingVoid.get(id)) setVoided.run(mySeq);
       const own = ownKeys(statement, writerKey(data.credential, statement));

@@ -96,10 +96,11 @@ export function validateErasureRequest(body: unknown): ErasureRequest {
 
 /**
  * Erasure of one person by crypto-shredding (decision 065). Order, so that a crash anywhere
- * leaves nothing half-erased: (1) resolve the subject in the key store, (2) append
- * `privacy.subject.erased` (pseudonyms only), (3) destroy the keys and lookups, (4) read
- * models purge when they apply the event. (3) is idempotent and `reconcile()` at start-up
- * redoes it for every erasure in the log.
+ * leaves nothing half-erased: (1) resolve the subject in the key store and withhold their keys
+ * (nothing opens under them from then on, decision 087), (2) append `privacy.subject.erased`
+ * (pseudonyms only), (3) destroy the keys and lookups, (4) read models purge when they apply
+ * the event. (3) is idempotent and `reconcile()` at start-up redoes it for every erasure in the
+ * log, and gives back keys withheld by an erasure whose event never reached the log.
  */
 export class CryptoShredder implements SubjectEraser {
   constructor(
@@ -158,7 +159,15 @@ export class CryptoShredder implements SubjectEraser {
         { pointer: '/subject/agent' },
       );
     lap('resolve');
-    const position = await this.record(data);
+    // Withheld before the event is appended, so nothing appended after it opens (decision 087).
+    this.keys.withhold(data.pseudonyms);
+    let position: LogPosition;
+    try {
+      position = await this.record(data);
+    } catch (error) {
+      this.keys.release(data.pseudonyms);
+      throw error;
+    }
     lap('append');
     this.complete(data);
     lap('keysDestroyed');
@@ -301,6 +310,11 @@ export class CryptoShredder implements SubjectEraser {
     if (destroyed > 0) keysDestroyed();
     const pseudonyms = erasures.flatMap((e) => e.pseudonyms);
     if (pseudonyms.length > 0) this.options.forgetSubjects?.(pseudonyms);
+    // Keys withheld by an erasure that a crash stopped before its event was appended open again
+    // (decision 087): the erasure did not happen; the administrator asks again.
+    const recorded = new Set(pseudonyms);
+    const unrecorded = this.keys.withheld().filter((p) => !recorded.has(p));
+    if (unrecorded.length > 0) this.keys.release(unrecorded);
     return {
       erasures: erasures.length,
       keysDestroyed: destroyed,

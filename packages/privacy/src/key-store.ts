@@ -55,6 +55,10 @@ export class KeyStore {
     deleteSubject: Database.Statement<[string]>;
     deleteLookups: Database.Statement<[string]>;
     count: Database.Statement;
+    held: Database.Statement<[string]>;
+    withhold: Database.Statement<[string]>;
+    release: Database.Statement<[string]>;
+    withheld: Database.Statement<[]>;
   };
   private readonly markInUse: Database.Statement;
   private readonly dataVersion: Database.Statement;
@@ -89,6 +93,7 @@ export class KeyStore {
       CREATE TABLE IF NOT EXISTS subject (pseudonym TEXT PRIMARY KEY, key BLOB NOT NULL, created_ms INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS lookup (digest BLOB PRIMARY KEY, pseudonym TEXT NOT NULL) WITHOUT ROWID;
       CREATE INDEX IF NOT EXISTS lookup_pseudonym ON lookup (pseudonym);
+      CREATE TABLE IF NOT EXISTS withheld (pseudonym TEXT PRIMARY KEY) WITHOUT ROWID;
     `);
     this.db
       .prepare("INSERT OR IGNORE INTO meta (name, value) VALUES ('hmac-secret', ?)")
@@ -101,7 +106,16 @@ export class KeyStore {
       byDigest: this.db.prepare(
         'SELECT s.pseudonym, s.key FROM lookup l JOIN subject s ON s.pseudonym = l.pseudonym WHERE l.digest = ?',
       ),
-      key: this.db.prepare('SELECT key FROM subject WHERE pseudonym = ?').pluck(),
+      // A withheld key (an erasure under way, withhold()) opens nothing.
+      key: this.db
+        .prepare(
+          'SELECT key FROM subject WHERE pseudonym = ? AND pseudonym NOT IN (SELECT pseudonym FROM withheld)',
+        )
+        .pluck(),
+      held: this.db.prepare('SELECT 1 FROM subject WHERE pseudonym = ?').pluck(),
+      withhold: this.db.prepare('INSERT OR IGNORE INTO withheld (pseudonym) VALUES (?)'),
+      release: this.db.prepare('DELETE FROM withheld WHERE pseudonym = ?'),
+      withheld: this.db.prepare('SELECT pseudonym FROM withheld').pluck(),
       insertSubject: this.db.prepare('INSERT INTO subject (pseudonym, key, created_ms) VALUES (?, ?, ?)'),
       insertLookup: this.db.prepare('INSERT INTO lookup (digest, pseudonym) VALUES (?, ?)'),
       deleteSubject: this.db.prepare('DELETE FROM subject WHERE pseudonym = ?'),
@@ -317,9 +331,40 @@ export class KeyStore {
     return key;
   }
 
-  /** Whether this store holds (or held) keys for the pseudonym: it has the key now. */
+  /** Whether this store still has the key of the pseudonym (withheld or not): it is not destroyed. */
   holds(pseudonym: string): boolean {
-    return this.key(pseudonym) !== undefined;
+    return this.q.held.get(pseudonym) === 1;
+  }
+
+  /**
+   * Step 1 of an erasure (decision 087): from this commit on, no connection opens a value sealed
+   * under these keys (key() answers undefined, every thread's cache is dropped as after a
+   * destruction), while the keys themselves stay until the erasure event is in the log. A
+   * statement sealed for the person just before, and appended after the erasure event, is then
+   * read as erased by every read model, as a rebuild reads it once the keys are destroyed. Sealing
+   * still finds the subject (one subject per identifier). Not made durable: after a crash the
+   * erasure event is either in the log (reconcile destroys the keys) or not (reconcile releases).
+   */
+  withhold(pseudonyms: readonly string[]): void {
+    this.db
+      .transaction(() => {
+        for (const p of pseudonyms) this.q.withhold.run(p);
+        this.countDestroyed.run();
+      })
+      .immediate();
+    this.announceDestruction();
+  }
+
+  /** An erasure that could not be recorded: its keys open again (decision 087). */
+  release(pseudonyms: readonly string[]): void {
+    this.db.transaction(() => {
+      for (const p of pseudonyms) this.q.release.run(p);
+    })();
+  }
+
+  /** The keys withheld by an erasure not finished (decision 087). */
+  withheld(): string[] {
+    return this.q.withheld.all() as string[];
   }
 
   /**
@@ -333,19 +378,26 @@ export class KeyStore {
         for (const p of pseudonyms) {
           destroyed += this.q.deleteSubject.run(p).changes;
           this.q.deleteLookups.run(p);
+          this.q.release.run(p);
         }
         // Other connections drop their cached keys when they see this count change (refresh()).
         this.countDestroyed.run();
       })
       .immediate();
-    // Committed: every thread of this process re-checks before its next open (decision 083),
-    // also when this connection was opened before the count was set up.
+    this.announceDestruction();
+    this.truncateWal();
+    return destroyed;
+  }
+
+  /**
+   * After a commit that took keys away: every thread of this process re-checks before its next
+   * open (decision 083), also when this connection was opened before the count was set up.
+   */
+  private announceDestruction(): void {
     const count = this.destructions ?? sharedDestructions(this.file);
     if (count) Atomics.add(count, 0, 1);
     this.keys.clear();
     this.byIfi.clear();
-    this.truncateWal();
-    return destroyed;
   }
 
   /** Checkpoints everything into the main file and empties the -wal (retried while readers hold it). */

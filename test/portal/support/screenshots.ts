@@ -5,12 +5,14 @@
  * `reportCutOff` is the instant `pnpm demo-data` printed; the audit screenshots compare it with now.
  */
 import { join } from 'node:path';
+import { demoPeriod } from '@lrs/server/demo';
 import { launchChromium, signInAs } from './browser';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:8080';
 const cutOff = process.argv[3];
 const out = join(process.cwd(), 'docs', 'screenshots');
-const period = String(new Date().getUTCFullYear());
+// The demo policy's period as the portal takes it (the calendar year in Seoul, not in UTC).
+const period = demoPeriod();
 const policy = 'city-annual-welfare-education';
 
 const browser = await launchChromium();

@@ -1,5 +1,5 @@
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
-import { aCourse, allOf, anAgent, anOfficial, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
+import { anAgent, aStatement, recordSeoulBasics, verbs } from '@lrs/testkit';
 import { ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 
@@ -27,18 +27,7 @@ describe('a report snapshot taken before an erasure still verifies (decision 065
   it('with the same fingerprint and report, and the official’s hours unchanged', async () => {
     // Sealed as the admin API records it (decision 077).
     const reference = new ReferenceStore(lrs.system.log, lrs.system.keys);
-    const kim = anOfficial('kim').build();
-    await reference.importRecords(
-      'officials',
-      [{ ...kim, identifiers: [{ account: { homePage: LMS, name: 'kim' } }] }],
-      'test',
-    );
-    await reference.importRecords('catalog', [aCourse(ETHICS).inCategory('basic').worth(3).build()], 'test');
-    const policy = aPolicy()
-      .calendarYear('Asia/Seoul')
-      .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
-      .build();
-    expect((await reference.publishPolicy(policy, 'test')).outcome).to.equal('published');
+    const policy = await recordSeoulBasics(reference, { officialId: 'kim', lms: LMS, course: ETHICS });
     const byKim = aStatement()
       .withActor(anAgent().withAccount(LMS, 'kim'))
       .withVerb(verbs.completed)

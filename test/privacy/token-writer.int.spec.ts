@@ -4,17 +4,7 @@
 // in the data directory names the subject.
 import { randomUUID } from 'node:crypto';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
-import {
-  aCourse,
-  allOf,
-  anAgent,
-  anOfficial,
-  aPolicy,
-  aStatement,
-  filesContaining,
-  minHours,
-  verbs,
-} from '@lrs/testkit';
+import { anAgent, aStatement, filesContaining, recordSeoulBasics, verbs } from '@lrs/testkit';
 import { ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 import { nowSeconds, signHs256 } from '../security/support/jwt';
@@ -130,18 +120,7 @@ describe("a report snapshot naming statements a token wrote, after the token's p
     const LMS = 'https://lms.example.kr';
     const ETHICS = `${LMS}/courses/welfare-ethics`;
     const reference = new ReferenceStore(lrs.system.log, lrs.system.keys);
-    const kim = anOfficial('kim-5120').build();
-    await reference.importRecords(
-      'officials',
-      [{ ...kim, identifiers: [{ account: { homePage: LMS, name: 'kim-5120' } }] }],
-      'test',
-    );
-    await reference.importRecords('catalog', [aCourse(ETHICS).inCategory('basic').worth(3).build()], 'test');
-    const policy = aPolicy()
-      .calendarYear('Asia/Seoul')
-      .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
-      .build();
-    expect((await reference.publishPolicy(policy, 'test')).outcome).to.equal('published');
+    const policy = await recordSeoulBasics(reference, { officialId: 'kim-5120', lms: LMS, course: ETHICS });
     // A training centre's clerk records Kim's course with their own token.
     const token = signHs256(
       {

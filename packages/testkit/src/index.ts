@@ -22,5 +22,6 @@ export {
   OfficialBuilder,
   PolicyBuilder,
   passed,
+  recordSeoulBasics,
 } from './training';
 export { activityTypes, cmi5Category, verbs } from './vocabulary';

@@ -12,6 +12,7 @@ import {
   OrgTree,
   type Policy,
   policyProblems,
+  type ReferenceStore,
   type Requirement,
   type Rounding,
   type StatisticsSource,
@@ -556,4 +557,35 @@ export function aLedgerOf(given: {
         attendances: Math.max(1, e.attended),
       })),
   };
+}
+
+/**
+ * The smallest piece of the city's programme a spec of snapshots or erasure needs, recorded
+ * through `reference` (sealed when the store has the key store): one official with an LMS account
+ * of the same name, one 3-hour basic course, and the Seoul calendar-year policy requiring 3 basic
+ * hours. Returns the published policy.
+ */
+export async function recordSeoulBasics(
+  reference: ReferenceStore,
+  given: { officialId: string; lms: string; course: string },
+): Promise<Policy> {
+  const official = anOfficial(given.officialId).build();
+  await reference.importRecords(
+    'officials',
+    [{ ...official, identifiers: [{ account: { homePage: given.lms, name: given.officialId } }] }],
+    'test',
+  );
+  await reference.importRecords(
+    'catalog',
+    [aCourse(given.course).inCategory('basic').worth(3).build()],
+    'test',
+  );
+  const policy = aPolicy()
+    .calendarYear('Asia/Seoul')
+    .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
+    .build();
+  const published = await reference.publishPolicy(policy, 'test');
+  if (published.outcome !== 'published')
+    throw new Error(`the test policy was not published: ${JSON.stringify(published)}`);
+  return policy;
 }

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventLog, openEventLog } from '@lrs/event-log';
 import { anEvent } from '@lrs/events';
-import { aCourse, allOf, anAgent, anOfficial, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
+import { anAgent, aStatement, recordSeoulBasics, verbs } from '@lrs/testkit';
 import { completionProjection, ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 import { resolveCutOff } from '../src/cut-off';
@@ -33,18 +33,7 @@ describe('audit: verifying a snapshot taken under earlier counting rules', funct
     dir = mkdtempSync(join(tmpdir(), 'snapshot-rules-'));
     log = await openEventLog({ dataDir: dir });
     const reference = new ReferenceStore(log);
-    const kim = anOfficial('kim').build();
-    await reference.importRecords(
-      'officials',
-      [{ ...kim, identifiers: [{ account: { homePage: LMS, name: 'kim' } }] }],
-      'test',
-    );
-    await reference.importRecords('catalog', [aCourse(ETHICS).inCategory('basic').worth(3).build()], 'test');
-    const policy = aPolicy()
-      .calendarYear('Asia/Seoul')
-      .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
-      .build();
-    expect((await reference.publishPolicy(policy, 'test')).outcome).to.equal('published');
+    const policy = await recordSeoulBasics(reference, { officialId: 'kim', lms: LMS, course: ETHICS });
     const statement = aStatement()
       .withActor(anAgent().withAccount(LMS, 'kim'))
       .withVerb(verbs.completed)

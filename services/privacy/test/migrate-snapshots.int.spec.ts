@@ -9,7 +9,7 @@ import { openSqliteEventLog } from '@lrs/event-log';
 import { anEvent, STATEMENT_EVENT, statementStream } from '@lrs/events';
 import { keyStoreFile, openKeyStore, releaseKeyStore } from '@lrs/privacy';
 import { ADMIN, basic, TestLrs } from '@lrs/server/testing';
-import { aCourse, allOf, anAgent, anOfficial, aPolicy, aStatement, minHours, verbs } from '@lrs/testkit';
+import { anAgent, aStatement, recordSeoulBasics, verbs } from '@lrs/testkit';
 import { ReferenceStore } from '@lrs/training';
 import { expect } from 'chai';
 import { migrateDataDir } from '../src/migrate';
@@ -41,18 +41,7 @@ describe('report snapshots taken before the migration of a plaintext log (decisi
     const log = await openSqliteEventLog({ file: join(dataDir, 'events.sqlite') });
     const keysFile = keyStoreFile(dataDir);
     const reference = new ReferenceStore(log, openKeyStore(keysFile));
-    const kim = anOfficial('kim').build();
-    await reference.importRecords(
-      'officials',
-      [{ ...kim, identifiers: [{ account: { homePage: LMS, name: 'kim' } }] }],
-      'test',
-    );
-    await reference.importRecords('catalog', [aCourse(ETHICS).inCategory('basic').worth(3).build()], 'test');
-    const policy = aPolicy()
-      .calendarYear('Asia/Seoul')
-      .requiring(allOf('all', minHours('basic-3h', 3, 'basic')))
-      .build();
-    expect((await reference.publishPolicy(policy, 'test')).outcome).to.equal('published');
+    const policy = await recordSeoulBasics(reference, { officialId: 'kim', lms: LMS, course: ETHICS });
     const authority = { objectType: 'Agent', name: 'LMS', account: { homePage: LMS, name: 'lms' } };
     for (const [who, at] of [
       ['kim', '2026-03-02T10:00:00+09:00'],

@@ -8,6 +8,16 @@ import { type JsonObject, openSqliteEventLog } from '@lrs/event-log';
 import { expect } from 'chai';
 import { KeyStore, logMigration, MigrationMismatch, MigrationRefused, migratePlaintextLog } from '../src';
 
+/** What the promise was rejected with (undefined when it resolved). */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
 describe('migratePlaintextLog (decision 080)', () => {
   let dir: string;
   let keys: KeyStore;
@@ -32,18 +42,15 @@ describe('migratePlaintextLog (decision 080)', () => {
   it('fails loudly, recording nothing as done, when the fingerprints after differ from before', async () => {
     const log = await exclusive();
     try {
-      let failure: unknown;
-      try {
-        await migratePlaintextLog({
+      const failure = await rejectionOf(
+        migratePlaintextLog({
           log,
           keys,
           // A "sealer" that changes what the event says: the opener cannot give the text back.
           sealers: new Map([['test.note', (e) => ({ stream: e.stream, data: { text: 'something else' } })]]),
           openers: new Map([['test.note', identity]]),
-        });
-      } catch (error) {
-        failure = error;
-      }
+        }),
+      );
       expect(failure).to.be.instanceOf(MigrationMismatch);
       const { before, after } = failure as MigrationMismatch;
       expect(before.log).to.not.equal(after.log);
@@ -59,9 +66,8 @@ describe('migratePlaintextLog (decision 080)', () => {
   it('gives a sealer its event frozen: one that changes its input (which would change what it is compared with) fails loudly', async () => {
     const log = await exclusive();
     try {
-      let failure: unknown;
-      try {
-        await migratePlaintextLog({
+      const failure = await rejectionOf(
+        migratePlaintextLog({
           log,
           keys,
           sealers: new Map([
@@ -74,10 +80,8 @@ describe('migratePlaintextLog (decision 080)', () => {
             ],
           ]),
           openers: new Map([['test.note', identity]]),
-        });
-      } catch (error) {
-        failure = error;
-      }
+        }),
+      );
       expect(failure).to.be.instanceOf(TypeError);
       expect((failure as Error).message).to.match(/read only/);
       expect(await logMigration(log)).to.equal(null);
@@ -90,29 +94,21 @@ describe('migratePlaintextLog (decision 080)', () => {
   it('refuses a sealer without an opener, and a log not opened exclusively', async () => {
     const log = await exclusive();
     try {
-      let failure: unknown;
-      try {
-        await migratePlaintextLog({
+      const failure = await rejectionOf(
+        migratePlaintextLog({
           log,
           keys,
           sealers: new Map([['test.note', identity]]),
           openers: new Map(),
-        });
-      } catch (error) {
-        failure = error;
-      }
+        }),
+      );
       expect((failure as Error).message).to.include('no opener for test.note');
     } finally {
       await log.close();
     }
     const shared = await openSqliteEventLog({ file: join(dir, 'events.sqlite') });
     try {
-      let failure: unknown;
-      try {
-        await migratePlaintextLog({ log: shared, keys });
-      } catch (error) {
-        failure = error;
-      }
+      const failure = await rejectionOf(migratePlaintextLog({ log: shared, keys }));
       expect(failure).to.be.instanceOf(MigrationRefused);
     } finally {
       await shared.close();

@@ -7,8 +7,11 @@
 import { readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { type Command, runCommandLine, runWhenMain, UsageError } from '@lrs/config/cli';
+import { checkSuiteOptions, type SuiteOptions } from './lib/options';
 
 interface Suite {
+  /** The options the suite takes; one it does not declare is refused (exit 2) before it runs. */
+  options?: SuiteOptions;
   run(args: string[]): Promise<Record<string, unknown>>;
 }
 
@@ -32,6 +35,7 @@ const suiteCommand = (name: string): Command => ({
     if (!Number.isInteger(runs) || runs < 1)
       throw new UsageError(`--runs needs a positive integer, not '${values['runs']}'`);
     const suite = (await import(`./suites/${name}.ts`)) as Suite;
+    checkSuiteOptions(name, args, suite.options ?? {});
     const results: Record<string, unknown>[] = [];
     for (let i = 0; i < runs; i++) {
       io.err(`${name}: run ${i + 1}/${runs}\n`);

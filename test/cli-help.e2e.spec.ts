@@ -45,13 +45,30 @@ describe('every CLI helps', function () {
         2,
         `${program}: unknown command 'no-such-command' (usage: ${program} --help)\n`,
       ]);
-      if (program !== 'pnpm bench') {
-        const option = run(file, [...command, '--no-such-option']);
-        expect(option.code).to.equal(2);
-        expect(option.err).to.equal(
-          `${program}: Unknown option '--no-such-option' (usage: ${program} --help)\n`,
-        );
-      }
+      const option = run(file, [...command, '--no-such-option']);
+      expect(option.code).to.equal(2);
+      // A benchmark's own options follow its name, so it names the benchmark and what it takes.
+      expect(option.err).to.equal(
+        program === 'pnpm bench'
+          ? `${program}: the eventlog benchmark has no option --no-such-option; it takes --events, --batch, --inflight, --replay-batch, --page-size, --wal-autocheckpoint-mib, --cache-mib, --wal-truncate-mib, --dir (usage: ${program} eventlog --help)\n`
+          : `${program}: Unknown option '--no-such-option' (usage: ${program} --help)\n`,
+      );
     });
   }
+
+  it('pnpm bench: a mistyped option or a size that is not a number stops before anything runs', () => {
+    const typo = run('bench/run.ts', ['migration', '--statement', '1000']);
+    expect([typo.code, typo.out]).to.deep.equal([2, '']);
+    expect(typo.err).to.contain('the migration benchmark has no option --statement; it takes --statements,');
+    const notANumber = run('bench/run.ts', ['statements', '--statements', 'lots']);
+    expect([notANumber.code, notANumber.out]).to.deep.equal([2, '']);
+    expect(notANumber.err).to.equal(
+      "pnpm bench: option --statements of the statements benchmark needs a number, not 'lots' (usage: pnpm bench statements --help)\n",
+    );
+    const noValue = run('bench/run.ts', ['erasure', '--official', '--data']);
+    expect([noValue.code, noValue.err]).to.deep.equal([
+      2,
+      'pnpm bench: option --data of the erasure benchmark needs a value (usage: pnpm bench erasure --help)\n',
+    ]);
+  });
 });

@@ -23,12 +23,13 @@ import { lrsNodeOptions } from '@lrs/server';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { TRAINING_EVENT_PREFIX } from '../../packages/training/src/index';
 import { replayOnWorkerThreads, replayToCutOff } from '../../services/audit/src/replay';
+import { numberOption, type SuiteOptions } from '../lib/options';
 import { buildTrainingLog } from '../lib/training-log';
 
-const arg = (args: string[], name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(args[i + 1]?.replaceAll('_', ''));
-};
+const arg = numberOption;
+
+/** What `pnpm bench audit` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = { officials: 'number', statements: 'number' };
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const officials = arg(args, 'officials', 10_000);

@@ -22,16 +22,14 @@ import {
   periodById,
   ReferenceStore,
 } from '@lrs/training';
+import { numberOption, type SuiteOptions } from '../lib/options';
 
 const HOME = 'https://lms.province.example.cn';
 const SUPERVISION = 'https://province.example.cn/cohort/group-supervision';
 const INTERNSHIP = 'https://province.example.cn/cohort/internship';
 const DEFENCE = 'https://province.example.cn/cohort/defence';
 
-const arg = (args: string[], name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(args[i + 1]);
-};
+const arg = numberOption;
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
@@ -119,6 +117,9 @@ async function cohortLog(log: EventLog, trainees: number, policy: Policy): Promi
     ]);
   }
 }
+
+/** What `pnpm bench cohort` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = { trainees: 'number', views: 'number' };
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const trainees = arg(args, 'trainees', 50);

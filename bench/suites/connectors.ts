@@ -20,12 +20,10 @@ import { parseSourceConfig, RemotePuller, RosterService } from '@lrs/service-con
 import { StatementStore } from '@lrs/service-lrs';
 import type { Agent, Statement } from '@lrs/xapi';
 import nock from 'nock';
+import { numberOption, type SuiteOptions } from '../lib/options';
 import { generateStatements } from '../lib/statements';
 
-const num = (args: string[], name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const num = numberOption;
 
 async function freshStore() {
   const dir = mkdtempSync(join(tmpdir(), 'bench-connectors-'));
@@ -172,6 +170,15 @@ async function pull(count: number, pageSize: number) {
     pullFloorStatementsPerSecond: Math.round(count / (floorMs / 1000)),
   };
 }
+
+/** What `pnpm bench connectors` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  rows: 'number',
+  pull: 'number',
+  page: 'number',
+  'skip-roster': 'flag',
+  'skip-pull': 'flag',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};

@@ -7,6 +7,7 @@ import { type AppendRequest, type EventLog, openSqliteEventLog } from '@lrs/even
 import { DOCUMENT_WRITTEN, DocumentStore, documentStream, etagOf } from '@lrs/service-lrs';
 import { BENCH_AUTH, startBenchLrs } from '../lib/lrs-server';
 import { percentile, round } from '../lib/measure';
+import { numberOption, type SuiteOptions } from '../lib/options';
 
 interface Options {
   connections: number;
@@ -17,10 +18,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const num = (name: string, fallback: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const num = (name: string, fallback: number) => numberOption(args, name, fallback);
   return {
     connections: num('connections', 16),
     seconds: num('seconds', 10),
@@ -214,6 +212,15 @@ async function overHttp(o: Options) {
   }
   return out;
 }
+
+/** What `pnpm bench documents` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  connections: 'number',
+  seconds: 'number',
+  documents: 'number',
+  'get-queries': 'number',
+  'skip-floor': 'flag',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);

@@ -30,13 +30,11 @@ import { loadConfig } from '@lrs/config';
 import { type LrsSystem, startLrsSystem } from '@lrs/server';
 import { ReferenceStore } from '@lrs/training';
 import { round } from '../lib/measure';
+import { numberOption, type SuiteOptions } from '../lib/options';
 import { generateStatements } from '../lib/statements';
 
 function parseArgs(args: string[]) {
-  const num = (name: string, fallback: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const num = (name: string, fallback: number) => numberOption(args, name, fallback);
   return {
     statements: num('statements', 1_000_000),
     subject: num('subject', 1000),
@@ -160,6 +158,15 @@ async function build(system: LrsSystem, o: Options) {
     readModelsCatchUpSeconds: round(catchUpSeconds),
   };
 }
+
+/** What `pnpm bench erasure` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  statements: 'number',
+  subject: 'number',
+  official: 'flag',
+  policy: 'flag',
+  data: 'text',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);

@@ -10,13 +10,13 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { UsageError } from '@lrs/config/cli';
 import { type AppendRequest, openSqliteEventLog } from '../../packages/event-log/src/index';
+import { numberOption, type SuiteOptions } from '../lib/options';
 
 function option(args: string[], name: string, fallback: number): number {
-  const at = args.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
+  const value = numberOption(args, name, fallback);
+  if (args.includes(`--${name}`) && !(value > 0)) throw new UsageError(`--${name} needs a positive number`);
   return value;
 }
 
@@ -61,6 +61,19 @@ function aStatementEvent(i: number): AppendRequest {
     ],
   };
 }
+
+/** What `pnpm bench eventlog` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  events: 'number',
+  batch: 'number',
+  inflight: 'number',
+  'replay-batch': 'number',
+  'page-size': 'number',
+  'wal-autocheckpoint-mib': 'number',
+  'cache-mib': 'number',
+  'wal-truncate-mib': 'number',
+  dir: 'text',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const events = option(args, 'events', 1_000_000);

@@ -26,13 +26,11 @@ import { KeyStore, migratePlaintextLog } from '@lrs/privacy';
 import { moduleWorker } from '@lrs/projections';
 import { migrateDataDir } from '@lrs/service-privacy';
 import { round } from '../lib/measure';
+import { numberOption, type SuiteOptions } from '../lib/options';
 import { generateStatements } from '../lib/statements';
 
 function parseArgs(args: string[]) {
-  const num = (name: string, fallback: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const num = (name: string, fallback: number) => numberOption(args, name, fallback);
   return {
     statements: num('statements', 1_000_000),
     batch: num('batch', 2000),
@@ -106,6 +104,16 @@ function fileContains(file: string, needle: string): boolean {
     closeSync(fd);
   }
 }
+
+/** What `pnpm bench migration` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  statements: 'number',
+  batch: 'number',
+  threads: 'number',
+  plaintext: 'text',
+  'skip-floor': 'flag',
+  reports: 'flag',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);

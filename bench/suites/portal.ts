@@ -25,11 +25,9 @@ import { DEMO_POLICY, demoPeriod, seedDemoCity } from '@lrs/server/demo';
 import { launchChromium, signInAs } from '../../test/portal/support/browser';
 import { startBenchLrs } from '../lib/lrs-server';
 import { percentile, round } from '../lib/measure';
+import { numberOption, type SuiteOptions } from '../lib/options';
 
-const arg = (args: string[], name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(args[i + 1]?.replaceAll('_', ''));
-};
+const arg = numberOption;
 
 interface Timing {
   serverMs: number;
@@ -64,6 +62,9 @@ function summary(prefix: string, timings: Timing[]): Record<string, number> {
     [`${prefix}LoadP99Ms`]: round(percentile(load, 99)),
   };
 }
+
+/** What `pnpm bench portal` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = { city: 'number', officials: 'number', 'dashboard-loads': 'number' };
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const city = arg(args, 'city', 8000);

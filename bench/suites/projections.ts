@@ -21,6 +21,7 @@ import type {
 } from '../../packages/event-log/src/index';
 import { openSqliteEventLog, Position } from '../../packages/event-log/src/index';
 import { defineProjection, replayProjection, startProjection } from '../../packages/projections/src/index';
+import type { SuiteOptions } from '../lib/options';
 
 interface Args {
   events: number;
@@ -138,6 +139,14 @@ function median(values: number[]): number {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+/** What `pnpm bench projections` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  events: 'number',
+  repeats: 'number',
+  batch: 'number',
+  concurrency: 'number',
+};
 
 export async function run(argv: string[]): Promise<Record<string, unknown>> {
   const args = parseArgs(argv);

@@ -10,14 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { UsageError } from '@lrs/config/cli';
 import { anAgent, aStatement } from '@lrs/testkit';
 import { LrsProcess, prng, tempDataDir } from '../../test/reliability/support/lrs-process';
+import { numberOption, type SuiteOptions } from '../lib/options';
 
 function option(args: string[], name: string, fallback: number): number {
-  const at = args.indexOf(`--${name}`);
-  if (at < 0) return fallback;
-  const value = Number(args[at + 1]);
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} needs a positive number`);
+  const value = numberOption(args, name, fallback);
+  if (args.includes(`--${name}`) && !(value > 0)) throw new UsageError(`--${name} needs a positive number`);
   return value;
 }
 
@@ -26,6 +26,15 @@ const percentile = (sorted: number[], p: number) =>
 
 const OFFICIALS = 200;
 const official = (n: number) => anAgent().withMbox(`mailto:official${n}@welfare.example.kr`).build();
+
+/** What `pnpm bench soak` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  seconds: 'number',
+  minutes: 'number',
+  rate: 'number',
+  'replay-every': 'number',
+  seed: 'number',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const seconds = args.includes('--seconds')

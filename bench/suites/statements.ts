@@ -7,6 +7,7 @@ import { openSqliteEventLog } from '@lrs/event-log';
 import { StatementStore } from '@lrs/service-lrs';
 import { BENCH_AUTH, startBenchLrs } from '../lib/lrs-server';
 import { percentile, round } from '../lib/measure';
+import { numberOption, type SuiteOptions } from '../lib/options';
 import { generateStatements } from '../lib/statements';
 
 interface Options {
@@ -26,10 +27,7 @@ interface Options {
 }
 
 function parseArgs(args: string[]): Options {
-  const num = (name: string, fallback: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : fallback;
-  };
+  const num = (name: string, fallback: number) => numberOption(args, name, fallback);
   return {
     statements: num('statements', 1_000_000),
     connections: num('connections', 16),
@@ -280,6 +278,20 @@ async function overHttp(o: Options) {
   }
   return out;
 }
+
+/** What `pnpm bench statements` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = {
+  statements: 'number',
+  connections: 'number',
+  batch: 'number',
+  'put-seconds': 'number',
+  'get-queries': 'number',
+  'skip-floor': 'flag',
+  'skip-http': 'flag',
+  unsealed: 'flag',
+  'new-people': 'flag',
+  'known-people': 'flag',
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const o = parseArgs(args);

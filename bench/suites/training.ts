@@ -29,14 +29,15 @@ import {
   statisticsWindow,
   transcriptsProjection,
 } from '../../packages/training/src/index';
+import { numberOption, type SuiteOptions } from '../lib/options';
 import { buildTrainingLog, cityPolicy, officialId } from '../lib/training-log';
 
-const arg = (args: string[], name: string, fallback: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i < 0 ? fallback : Number(args[i + 1]?.replaceAll('_', ''));
-};
+const arg = numberOption;
 const pct = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
+
+/** What `pnpm bench training` takes (checked by bench/run.ts before the run). */
+export const options: SuiteOptions = { officials: 'number', statements: 'number', 'programmes-only': 'flag' };
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const officials = arg(args, 'officials', 10_000);

@@ -337,6 +337,8 @@ export class Retention {
     if (everyMs <= 0) return this;
     let lastDay = '';
     const tick = () => {
+      // Stopped (the first check is scheduled with setImmediate, which stop() may precede).
+      if (this.timer === null) return;
       const nowMs = this.now();
       const day = DateTime.fromMillis(nowMs, { zone: 'utc' }).toISODate()!;
       if (day === lastDay || this.running) return;

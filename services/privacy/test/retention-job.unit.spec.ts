@@ -1,7 +1,9 @@
 // The retention job's erase path (decision 071), with a recording eraser: the real one
 // (packages/privacy) is wired by the composition root when it lands.
+
+import type { EventLog } from '@lrs/event-log';
 import { expect } from 'chai';
-import { eraseExpired, type SubjectEraser } from '../src/retention';
+import { eraseExpired, Retention, type SubjectEraser } from '../src/retention';
 import type { DueErasure } from '../src/retention-rule';
 
 const due = (officialId: string, name: string, jurisdiction = 'city'): DueErasure => ({
@@ -72,5 +74,37 @@ describe('retention job: erasing what has expired', () => {
     expect(run).to.include({ due: 2, erased: 1, failed: 1 });
     expect(failures).to.have.length(1);
     expect(JSON.stringify(run)).to.not.contain('kim');
+  });
+});
+
+describe('retention job: the daily check', () => {
+  const job = () => {
+    const retention = new Retention({} as EventLog, async () => {
+      throw new Error('not read in this spec');
+    });
+    const runs: number[] = [];
+    retention.runOnce = async (nowMs?: number) => {
+      runs.push(nowMs ?? 0);
+      return null as never;
+    };
+    return { retention, runs };
+  };
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('checks once as soon as it starts', async () => {
+    const { retention, runs } = job();
+    retention.start();
+    await nextTurn();
+    await retention.stop();
+    expect(runs).to.have.length(1);
+  });
+
+  it('stopped before its first check, it never checks (a server stopped at once touches nothing afterwards)', async () => {
+    const { retention, runs } = job();
+    retention.start();
+    await retention.stop();
+    await nextTurn();
+    await nextTurn();
+    expect(runs).to.deep.equal([]);
   });
 });

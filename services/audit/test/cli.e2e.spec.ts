@@ -76,6 +76,33 @@ describe('audit CLI against a running LRS', function () {
     expect(verify.code, verify.stdout).to.equal(0);
     expect(JSON.parse(verify.stdout).matches).to.equal(true);
 
+    // An auditor finds it again by policy and period, and a filter the API refuses is exit 1 naming it.
+    const list = await cli(
+      [
+        'snapshot',
+        'list',
+        '--policy',
+        'city-annual-welfare-education',
+        '--period',
+        '2025',
+        '--page-size',
+        '10',
+      ],
+      env,
+    );
+    expect(list.code, list.stderr).to.equal(0);
+    const listed = JSON.parse(list.stdout);
+    expect(listed).to.include({ total: 1, page: 1, pageSize: 10 });
+    expect(listed.snapshots.map((s: { snapshotId: string }) => s.snapshotId)).to.deep.equal([snapshotId]);
+    expect(listed.snapshots[0]).to.include({ policyId: 'city-annual-welfare-education', period: '2025' });
+    const none = await cli(['snapshot', 'list', '--period', '2024'], env);
+    expect([none.code, JSON.parse(none.stdout).total]).to.deep.equal([0, 0]);
+    const refused = await cli(['snapshot', 'list', '--kind', 'weekly'], env);
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.equal(
+      'snapshot list: answered 400 audit.snapshot.kind: kind is one of completion-status, programme-statistics (at /query/kind)\n',
+    );
+
     expect((await cli(['replay'], env)).code).to.equal(2);
     const future = await cli(['replay', '--as-of', '2999-01-01T00:00:00Z'], env);
     expect(future.code).to.equal(1);

@@ -284,8 +284,10 @@ export class KeyStore {
               this.byIfi.set(ifi, again);
               continue;
             }
-            const subject = { pseudonym: newPseudonym(), key: keys[i++]! };
-            this.q.insertSubject.run(subject.pseudonym, subject.key, Date.now());
+            const createdMs = Date.now();
+            // The pseudonym's time is the row's creation time (decision 089).
+            const subject = { pseudonym: newPseudonym(createdMs), key: keys[i++]! };
+            this.q.insertSubject.run(subject.pseudonym, subject.key, createdMs);
             this.q.insertLookup.run(digest, subject.pseudonym);
             found.set(ifi, subject);
             this.byIfi.set(ifi, subject);

@@ -1,11 +1,5 @@
 import { createHash, hash } from 'node:crypto';
-import {
-  decodeRawEvent,
-  type JsonObject,
-  type JsonValue,
-  type RawEvent,
-  type RecordedEvent,
-} from '@lrs/event-log';
+import type { JsonObject, JsonValue, RawEvent } from '@lrs/event-log';
 
 /**
  * One event of `pnpm privacy migrate` (decision 080), the same on the main thread and on a
@@ -60,26 +54,6 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 const sha256 = () => createHash('sha256');
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value) || Object.isFrozen(value))
-    return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
-}
-
-/**
- * A stored event decoded for its sealer and opener, deep-frozen: the meaning before is opened
- * from the same objects the sealer is given, so a sealer that changed its input (a bug) would
- * change the "before" it is compared with; frozen, it fails loudly instead (tested).
- */
-export function decodeForSealing(raw: RawEvent): RecordedEvent {
-  const event = decodeRawEvent(raw);
-  deepFreeze(event.data);
-  deepFreeze(event.metadata);
-  return event;
-}
 
 /** One link's input: the chain so far as 64 hex characters, then the event's 32-byte digest. */
 const link = Buffer.alloc(96);

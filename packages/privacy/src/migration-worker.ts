@@ -3,7 +3,7 @@
 // digests; the key store stays with the main thread (one writer): subjects the thread has not
 // met yet are asked of it, once per batch, before any statement of the batch is sealed.
 import { parentPort } from 'node:worker_threads';
-import type { RawEvent, RecordedEvent } from '@lrs/event-log';
+import { decodeRawEvent, type RawEvent, type RecordedEvent } from '@lrs/event-log';
 import { usePersonalDataCodec } from '@lrs/events';
 import type { KeyStore, Subject } from './key-store';
 import {
@@ -13,7 +13,7 @@ import {
   type PlaintextEvent,
   plaintextEventOf,
 } from './migration';
-import { decodeForSealing, storedDigest } from './migration-events';
+import { storedDigest } from './migration-events';
 import type { FromSealingThread, ToSealingThread } from './migration-pool';
 import { openStatement } from './seal';
 
@@ -69,7 +69,7 @@ async function migrateBatch(rows: RawEvent[], types: readonly string[], mainType
     const ofType: PlaintextEvent[] = [];
     for (let i = 0; i < rows.length; i++) {
       if (rows[i]![4] !== type) continue;
-      const event = decodeForSealing(rows[i]!);
+      const event = decodeRawEvent(rows[i]!);
       decoded[i] = { event, input: plaintextEventOf(event) };
       ofType.push(decoded[i]!.input);
     }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import {
+  decodeRawEvent,
   type EventLog,
   type JsonObject,
   type JsonValue,
@@ -20,7 +21,6 @@ import type { KeyStore } from './key-store';
 import {
   canonical,
   chainOn,
-  decodeForSealing,
   differingDigest,
   type Meaning,
   sameMeaning,
@@ -302,7 +302,7 @@ export const plaintextEventOf = (event: RecordedEvent): PlaintextEvent => ({
 
 /**
  * Seals one stored event with the sealer of its type (none: copied as it is) and computes its
- * digests. `decoded` is the event as decodeForSealing gives it, when the caller decoded it already.
+ * digests. `decoded` is the event as decodeRawEvent gives it, when the caller decoded it already.
  */
 export function migrateEvent(
   raw: RawEvent,
@@ -315,8 +315,10 @@ export function migrateEvent(
   const sealer = sealers.get(type);
   const digest = storedDigest(raw);
   if (!sealer) return { row: raw, sealed: false, before: digest, after: digest, stored: digest };
-  const event = decoded?.event ?? decodeForSealing(raw);
-  // Opened before the sealer sees it (its input is frozen: decodeForSealing).
+  const event = decoded?.event ?? decodeRawEvent(raw);
+  // Opened before the sealer sees it. decodeRawEvent deep-freezes it, as the log hands out every
+  // event: a sealer that changed its input (a bug) would change the "before" it is compared
+  // with; frozen, it fails loudly instead (tested).
   // Every sealed type has an opener (migratePlaintextLog refuses a sealer without one).
   const opener = openers.get(type)!;
   const before: Meaning = opener(event, keys);
@@ -390,7 +392,7 @@ function migrateHere(
   for (const i of indexes) {
     const type = rows[i]![4];
     if (!sealers.has(type) && !openers.has(type)) continue;
-    const event = decodeForSealing(rows[i]!);
+    const event = decodeRawEvent(rows[i]!);
     decoded.set(i, { event, input: plaintextEventOf(event) });
   }
   // New subjects of a type in one key-store transaction (one per event costs a commit each).

@@ -54,7 +54,7 @@ export class DecodedEvents {
   decode(row: EventRow): RecordedEvent {
     const hit = this.byPosition.get(row[0]);
     if (hit) return hit;
-    const event = deepFreeze(toRecordedEvent(row));
+    const event = frozenRecordedEvent(row);
     this.byPosition.set(row[0], event);
     if (this.byPosition.size > this.capacity) {
       const oldest = this.byPosition.keys().next().value;
@@ -62,6 +62,14 @@ export class DecodedEvents {
     }
     return event;
   }
+}
+
+/**
+ * An event as the log hands it out: decoded and deep-frozen, so the readers that share it
+ * (decision 014) and a sealer given it (decision 080) cannot change it.
+ */
+export function frozenRecordedEvent(row: EventRow): RecordedEvent {
+  return deepFreeze(toRecordedEvent(row));
 }
 
 function deepFreeze<T>(value: T): T {

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, statSyn
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3';
 import { type EventLog, EventLogError, type JsonObject, type LogRewriting, type RawEvent } from '../types';
-import { EVENT_COLUMNS, type EventRow, toRecordedEvent } from './recorded-event';
+import { EVENT_COLUMNS, type EventRow, frozenRecordedEvent } from './recorded-event';
 
 /** Where the copy of a log being rewritten lives (decision 080): beside it, on the same file system. */
 export const copyFileOf = (file: string) => `${file}.rewrite`;
@@ -10,13 +10,13 @@ export const copyFileOf = (file: string) => `${file}.rewrite`;
 /** The sidecar files SQLite may keep beside a database. */
 const SIDECARS = ['-wal', '-shm', '-journal'];
 
-/** An event as stored, decoded as every read decodes it (for a caller that read it raw). */
+/** An event as stored, decoded and deep-frozen as every read hands it out (for a caller that read it raw). */
 export function decodeRawEvent(raw: RawEvent) {
   const data = raw[6];
-  if (raw[5] === 1 || typeof data === 'string') return toRecordedEvent(raw as EventRow);
+  if (raw[5] === 1 || typeof data === 'string') return frozenRecordedEvent(raw as EventRow);
   const row = [...raw] as EventRow;
   row[6] = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-  return toRecordedEvent(row);
+  return frozenRecordedEvent(row);
 }
 
 function fsyncPath(path: string, flags = 'r'): void {
